@@ -1,0 +1,66 @@
+/**
+ * The chat itself: lines from the person go to the room, events from the room go to the
+ * view, until `/quit`, end of input, or the connection ends for good.
+ *
+ * @example
+ * ```ts ignore
+ * import { chatLoop } from "./chat_loop.ts";
+ * const how = await chatLoop({ client, terminal, view, finished: client.ended() });
+ * ```
+ * @module
+ */
+
+import type { ClientEvent, RoomClient } from "../room/room_client.ts";
+import { type CommandContext, runLine } from "./commands.ts";
+import type { Terminal } from "./terminal.ts";
+import type { View } from "./view_event.ts";
+
+/** What {@linkcode chatLoop} works with. */
+export interface ChatLoopOptions {
+  client: RoomClient;
+  terminal: Terminal;
+  view: View;
+  /** Resolves when the connection is over for good (no reconnect will follow). */
+  finished: Promise<unknown>;
+}
+
+/** Routes a client's events to the view, remembering who whispered last (for /reply). */
+export function routeEvents(
+  client: RoomClient,
+  view: View,
+  context?: { lastPrivateFrom?: string },
+): void {
+  client.onEvent = (event: ClientEvent) => {
+    if (event.type === "private" && context) context.lastPrivateFrom = event.from;
+    view.show(event);
+  };
+}
+
+/**
+ * Runs the chat. Returns `"quit"` when the person left (after queued lines and files were
+ * delivered) or `"ended"` when the connection ended first.
+ */
+export async function chatLoop(options: ChatLoopOptions): Promise<"quit" | "ended"> {
+  const { client, terminal, view } = options;
+  let quitting = false;
+  const context: CommandContext = {
+    client,
+    show: (event) => view.show(event),
+    quit: () => quitting = true,
+  };
+  routeEvents(client, view, context);
+  const lines = terminal.lines()[Symbol.asyncIterator]();
+  const finished = options.finished.then(() => "ended" as const);
+  while (!quitting) {
+    const next = await Promise.race([lines.next(), finished]);
+    if (next === "ended") {
+      terminal.close();
+      return "ended";
+    }
+    if (next.done) break;
+    runLine(next.value, context);
+  }
+  terminal.close();
+  await client.quit();
+  return "quit";
+}

@@ -1,0 +1,41 @@
+/**
+ * Plain words for network errors: `connection refused`, not a stack trace.
+ *
+ * @example
+ * ```ts
+ * import { describeNetworkError } from "./connection_error.ts";
+ * console.log(describeNetworkError(new Deno.errors.ConnectionRefused("x"))); // connection refused
+ * ```
+ * @module
+ */
+
+/** A failure that ends the command with exit code 1 and this message. */
+export class FatalError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "FatalError";
+  }
+}
+
+const WORDS: [new (...args: never[]) => Error, string][] = [
+  [Deno.errors.ConnectionRefused, "connection refused"],
+  [Deno.errors.TimedOut, "timed out"],
+  [Deno.errors.AddrInUse, "address in use (is another p2pchat running on this port?)"],
+  [Deno.errors.AddrNotAvailable, "that address is not on this computer"],
+  [Deno.errors.PermissionDenied, "permission denied"],
+  [Deno.errors.NotFound, "host not found"],
+  [Deno.errors.ConnectionReset, "connection reset"],
+  [Deno.errors.NetworkUnreachable, "network unreachable"],
+];
+
+/** Describes a network error in a few words. */
+export function describeNetworkError(error: unknown): string {
+  for (const [type, words] of WORDS) if (error instanceof type) return words;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/failed to lookup|name or service not known|no address/i.test(message)) {
+    return "host not found";
+  }
+  if (/host is unreachable|no route/i.test(message)) return "host unreachable";
+  return message.replace(/\s*\(os error \d+\)$/, "");
+}

@@ -1,0 +1,36 @@
+/**
+ * Asks for a secret at the terminal without echoing it, so it never shows on screen, in the
+ * shell history or in `ps`.
+ *
+ * @example
+ * ```ts ignore
+ * import { promptHidden } from "./hidden_prompt.ts";
+ * const passkey = await promptHidden("Passkey: ");
+ * ```
+ * @module
+ */
+
+const encoder = new TextEncoder();
+
+/** Reads one line from the terminal with echo off; `undefined` on Ctrl-C or end of input. */
+export async function promptHidden(question: string): Promise<string | undefined> {
+  await Deno.stdout.write(encoder.encode(question));
+  Deno.stdin.setRaw(true);
+  const bytes: number[] = [];
+  const buffer = new Uint8Array(64);
+  try {
+    while (true) {
+      const n = await Deno.stdin.read(buffer);
+      if (n === null) return undefined;
+      for (const byte of buffer.subarray(0, n)) {
+        if (byte === 3 || byte === 4) return undefined; // Ctrl-C, Ctrl-D
+        if (byte === 13 || byte === 10) return new TextDecoder().decode(new Uint8Array(bytes));
+        if (byte === 127 || byte === 8) bytes.pop();
+        else if (byte >= 32) bytes.push(byte);
+      }
+    }
+  } finally {
+    Deno.stdin.setRaw(false);
+    await Deno.stdout.write(encoder.encode("\n"));
+  }
+}

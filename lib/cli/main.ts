@@ -1,0 +1,65 @@
+/**
+ * The command line: picks the command from a table and turns failures into exit codes
+ * (2 for usage mistakes, 1 for failures) with one clear line, never a stack trace.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./main.ts";
+ * Deno.exit(await main(["--version"]));
+ * ```
+ * @module
+ */
+
+import config from "../../deno.json" with { type: "json" };
+import { connectCommand } from "./connect_command.ts";
+import { FatalError } from "./connection_error.ts";
+import { listenCommand } from "./listen_command.ts";
+import { type Options, parseOptions } from "./options.ts";
+import { HELP, UsageError } from "./usage.ts";
+
+/** The program's version. */
+export const VERSION: string = config.version;
+
+/** Every command, by name. */
+const COMMANDS: { [name: string]: (options: Options) => Promise<number> } = {
+  listen: listenCommand,
+  connect: connectCommand,
+};
+
+/** Runs the command line; resolves with the exit code. */
+export async function main(args: string[]): Promise<number> {
+  try {
+    const [command, ...rest] = args;
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+      console.log(HELP);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === "--version" || command === "-V") {
+      console.log(`p2pchat ${VERSION}`);
+      return 0;
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.log(HELP);
+      return 0;
+    }
+    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!run) {
+      throw new UsageError(
+        `unknown command '${command}'`,
+        "Commands: listen, connect, serve, ui. Run p2pchat --help.",
+      );
+    }
+    return await run(parseOptions(command, rest));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`p2pchat: ${error.message}\n${error.hint}`);
+      return 2;
+    }
+    if (error instanceof FatalError) {
+      console.error(`p2pchat: ${error.message}`);
+      return 1;
+    }
+    console.error(`p2pchat: unexpected error: ${error instanceof Error ? error.message : error}`);
+    return 1;
+  }
+}

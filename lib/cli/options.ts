@@ -1,0 +1,171 @@
+/**
+ * Parsing of each command's arguments into typed options, with usage errors for people.
+ *
+ * @example
+ * ```ts
+ * import { parseOptions } from "./options.ts";
+ * const options = parseOptions("listen", ["0", "--name", "alice"]);
+ * console.log(options.port, options.name); // 0 "alice"
+ * ```
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { userInfo } from "node:os";
+import { sanitizeName } from "../room/member_name.ts";
+import { UsageError } from "./usage.ts";
+
+/** Options of every command (each command reads the ones it has). */
+export interface Options {
+  command: string;
+  host: string;
+  port: number;
+  name: string;
+  dir: string;
+  data: string;
+  json: boolean;
+  open: boolean;
+  passkey?: string;
+  history: number;
+  maxFileBytes?: number;
+  maxClients: number;
+  rate: number;
+  noOpen: boolean;
+}
+
+type Flag = { type: "string" | "boolean"; default?: string | boolean };
+
+const COMMON: { [flag: string]: Flag } = {
+  json: { type: "boolean" },
+  open: { type: "boolean" },
+  passkey: { type: "string" },
+};
+
+/** Flags each command accepts, and how many positionals (after the command). */
+const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals: string[] } } = {
+  listen: {
+    flags: {
+      ...COMMON,
+      host: { type: "string" },
+      name: { type: "string" },
+      dir: { type: "string" },
+    },
+    positionals: ["PORT"],
+  },
+  connect: {
+    flags: { ...COMMON, name: { type: "string" }, dir: { type: "string" } },
+    positionals: ["HOST", "PORT"],
+  },
+  serve: {
+    flags: {
+      ...COMMON,
+      host: { type: "string" },
+      data: { type: "string" },
+      history: { type: "string" },
+      "max-file-size": { type: "string" },
+      "max-clients": { type: "string" },
+      rate: { type: "string" },
+    },
+    positionals: ["PORT"],
+  },
+  ui: {
+    flags: { port: { type: "string" }, "no-open": { type: "boolean" }, dir: { type: "string" } },
+    positionals: [],
+  },
+};
+
+/** The commands that take options. */
+export const OPTION_COMMANDS: readonly string[] = Object.keys(SPECS);
+
+/** Parses a port: 0-65535. */
+export function parsePort(text: string, what = "port"): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new UsageError(
+      `invalid ${what} '${text}'`,
+      "A port is a number from 0 to 65535, e.g. 5050.",
+    );
+  }
+  return port;
+}
+
+/** Parses a size such as `50MB`, `1.5 GB`, `800k` or a plain number of bytes. */
+export function parseSize(text: string): number {
+  const match = text.trim().match(/^(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)$/i);
+  if (!match) throw new UsageError(`invalid size '${text}'`, "Use e.g. 500MB, 2GB or 1048576.");
+  const power = " kmgt".indexOf(match[2].toLowerCase() || " ");
+  const base = match[3].toLowerCase().startsWith("i") ? 1024 : 1000;
+  return Math.round(Number(match[1]) * base ** power);
+}
+
+function count(text: string, what: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text)) throw new UsageError(`invalid ${what} '${text}'`, `Use a whole number.`);
+  return n;
+}
+
+/** The OS user name, sanitized, or "guest". */
+export function defaultName(): string {
+  let raw = Deno.env.get("USER") ?? Deno.env.get("USERNAME") ?? "";
+  if (!raw) {
+    try {
+      raw = userInfo().username;
+    } catch { /* no permission or no user database */ }
+  }
+  return sanitizeName(raw) || "guest";
+}
+
+/** Parses `args` of `command`, throwing {@linkcode UsageError} for mistakes. */
+export function parseOptions(command: string, args: string[]): Options {
+  const spec = SPECS[command];
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: spec.flags, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new UsageError(message.replace(/\. To specify .*$/, ""), `Run p2pchat --help for usage.`);
+  }
+  const { values, positionals } = parsed as {
+    values: { [flag: string]: string | boolean | undefined };
+    positionals: string[];
+  };
+  if (positionals.length > spec.positionals.length) {
+    throw new UsageError(`unexpected argument '${positionals[spec.positionals.length]}'`);
+  }
+  const str = (flag: string) => values[flag] as string | undefined;
+  let host = str("host") ?? "0.0.0.0";
+  let portText: string | undefined = positionals[0];
+  if (command === "connect") {
+    if (!positionals[0]) {
+      throw new UsageError(
+        "connect needs the HOST to connect to",
+        "Example: p2pchat connect 192.168.1.12 5050",
+      );
+    }
+    host = positionals[0];
+    portText = positionals[1];
+  }
+  if (command === "ui") portText = str("port");
+  const name = str("name") ?? defaultName();
+  if (str("name") !== undefined && sanitizeName(name) !== name) {
+    throw new UsageError(`invalid name '${name}'`, "A name is 1-16 of A-Z a-z 0-9 _ . -");
+  }
+  return {
+    command,
+    host,
+    port: portText === undefined ? (command === "ui" ? 0 : 5050) : parsePort(portText),
+    name,
+    dir: str("dir") ?? "received_files",
+    data: str("data") ?? "p2pchat-data",
+    json: values.json === true,
+    open: values.open === true,
+    passkey: str("passkey"),
+    history: str("history") === undefined ? 50 : count(str("history")!, "history size"),
+    maxFileBytes: str("max-file-size") === undefined ? undefined : parseSize(str("max-file-size")!),
+    maxClients: str("max-clients") === undefined
+      ? 10_000
+      : count(str("max-clients")!, "client limit"),
+    rate: str("rate") === undefined ? 5 : count(str("rate")!, "rate"),
+    noOpen: values["no-open"] === true,
+  };
+}

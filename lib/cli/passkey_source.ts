@@ -1,0 +1,61 @@
+/**
+ * Where the passkey comes from: never the command line if it can be helped.
+ *
+ * @example
+ * ```ts ignore
+ * import { hostPasskey } from "./passkey_source.ts";
+ * const passkey = hostPasskey({ open: false }); // P2PCHAT_PASSKEY, else a fresh one
+ * ```
+ * @module
+ */
+
+import { generatePasskey, normalizePasskey } from "../secure/passkey.ts";
+import { FatalError } from "./connection_error.ts";
+import { promptHidden } from "./hidden_prompt.ts";
+import { UsageError } from "./usage.ts";
+
+/** The environment variable that carries the passkey. */
+export const PASSKEY_ENV = "P2PCHAT_PASSKEY";
+
+/** What decides the passkey. */
+export interface PasskeyOptions {
+  /** `--open`: no passkey. */
+  open: boolean;
+  /** `--passkey` (visible in `ps`; documented as such). */
+  passkey?: string;
+}
+
+function fromEnvOrFlag(options: PasskeyOptions): string | undefined {
+  const raw = Deno.env.get(PASSKEY_ENV) || options.passkey;
+  if (raw === undefined) return undefined;
+  const passkey = normalizePasskey(raw);
+  if (passkey === "") {
+    throw new UsageError(
+      "the passkey is empty",
+      `Set ${PASSKEY_ENV} to the passkey shown by the host.`,
+    );
+  }
+  return passkey;
+}
+
+/** The host's passkey: none with --open, else from the environment, else a fresh one. */
+export function hostPasskey(options: PasskeyOptions): string | null {
+  if (options.open) return null;
+  return fromEnvOrFlag(options) ?? generatePasskey();
+}
+
+/** The connecting side's passkey: environment, flag, else a hidden prompt at a terminal. */
+export async function clientPasskey(options: PasskeyOptions): Promise<string | null> {
+  if (options.open) return null;
+  const given = fromEnvOrFlag(options);
+  if (given !== undefined) return given;
+  if (!Deno.stdin.isTerminal()) {
+    throw new FatalError(
+      `No passkey: set ${PASSKEY_ENV} to the passkey the host shows (or use --open if the host does).`,
+    );
+  }
+  const typed = await promptHidden("Passkey (shown by the host): ");
+  const passkey = typed === undefined ? "" : normalizePasskey(typed);
+  if (passkey === "") throw new FatalError("No passkey given.");
+  return passkey;
+}

@@ -1,0 +1,191 @@
+/**
+ * The terminal form of events: `[System] ...` notices, `[bob] hi` lines, and file progress
+ * in the prompt. Every string that came from a peer is escaped before it is printed.
+ *
+ * @example
+ * ```ts
+ * import { TextView } from "./text_view.ts";
+ * const view = new TextView({ print: console.log, status: () => {} });
+ * view.show({ type: "system", text: "Exiting." }); // [System] Exiting.
+ * ```
+ * @module
+ */
+
+import { escapeForTerminal as clean } from "./terminal_text.ts";
+import { formatBytes } from "./format.ts";
+import { ProgressBar } from "./progress_bar.ts";
+import type { Terminal } from "./terminal.ts";
+import type { View, ViewEvent } from "./view_event.ts";
+
+type Lines = string | string[] | undefined;
+type Renderer<E> = (event: E, view: TextView) => Lines;
+type Renderers = { [T in ViewEvent["type"]]: Renderer<Extract<ViewEvent, { type: T }>> };
+
+const system = (text: string) => `[System] ${text}`;
+
+function clock(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "--:--";
+  return `${String(date.getHours()).padStart(2, "0")}:${
+    String(date.getMinutes()).padStart(2, "0")
+  }`;
+}
+
+/** Renders events for a person at a terminal. */
+export class TextView implements View {
+  #terminal: Pick<Terminal, "print" | "status">;
+  #bars: Map<string, ProgressBar> = new Map();
+  #statuses: Map<string, string> = new Map();
+  /** History lines still to come after a welcome, to close the frame after the last. */
+  historyLeft = 0;
+  /** The room kind, known after the welcome. */
+  kind: "direct" | "hub" = "direct";
+  /** Our own name. */
+  you = "";
+
+  /** Creates the view on `terminal`. */
+  constructor(terminal: Pick<Terminal, "print" | "status">) {
+    this.#terminal = terminal;
+  }
+
+  /** Prints `event`. */
+  show(event: ViewEvent): void {
+    const lines = (RENDERERS[event.type] as Renderer<ViewEvent>)(event, this);
+    if (lines === undefined) return;
+    for (const line of Array.isArray(lines) ? lines : [lines]) this.#terminal.print(line);
+  }
+
+  /** Draws or clears a transfer's progress in the prompt. */
+  progress(transfer: string, name: string, done: number, total: number): void {
+    let bar = this.#bars.get(transfer);
+    if (!bar) {
+      bar = new ProgressBar({ label: clean(name), total, width: 16 });
+      this.#bars.set(transfer, bar);
+    }
+    const line = bar.update(done);
+    if (done >= total) {
+      this.#bars.delete(transfer);
+      this.#statuses.delete(transfer);
+    } else this.#statuses.set(transfer, line);
+    this.#terminal.status(
+      this.#statuses.size ? [...this.#statuses.values()].join(" | ") : undefined,
+    );
+  }
+
+  /** Forgets a transfer's progress (failed or finished). */
+  endProgress(name: string): void {
+    for (const [transfer, bar] of this.#bars) {
+      if (bar && transfer.length && this.#statuses.get(transfer)?.startsWith(clean(name))) {
+        this.#bars.delete(transfer);
+        this.#statuses.delete(transfer);
+      }
+    }
+    this.#terminal.status(
+      this.#statuses.size ? [...this.#statuses.values()].join(" | ") : undefined,
+    );
+  }
+}
+
+const RENDERERS: Renderers = {
+  listening: ({ host, port, addresses, passkey, hub }) => [
+    system(`${hub ? "Hub listening" : "Listening"} on ${host}:${port} ...`),
+    ...(addresses.length
+      ? addresses.map((a) => system(`Others can connect with: p2pchat connect ${a} ${port}`))
+      : [system("No network address found; others on this computer can use 127.0.0.1.")]),
+    passkey === null
+      ? system("Open mode: no passkey. Connections are encrypted but NOT authenticated.")
+      : system(`Passkey: ${passkey} (give it to the person connecting)`),
+  ],
+  "connected-to": ({ host, port }) => system(`Connected to ${host}:${port}`),
+  secured: ({ authenticated, safety, peer }) =>
+    authenticated
+      ? system(
+        `Passkey accepted: the connection with ${clean(peer)} is encrypted and authenticated.`,
+      )
+      : system(
+        `Encrypted, but ${clean(peer)} is NOT authenticated (open mode). ` +
+          `Safety code: ${safety} - check that the other screen shows the same.`,
+      ),
+  reconnecting: ({ reason, delayMs }) =>
+    system(`Connection lost (${clean(reason)}), retrying in ${Math.round(delayMs / 100) / 10} s`),
+  reconnected: () => system("Reconnected."),
+  system: ({ text }) => system(text),
+  error: ({ message }) => system(`Error: ${message}`),
+  welcome: (event, view) => {
+    view.kind = event.kind;
+    view.you = event.you;
+    view.historyLeft = event.history;
+    const others = event.members.filter((name) => name !== event.you).map(clean);
+    const lines: string[] = [];
+    if (event.kind === "hub") {
+      lines.push(system(`${event.resumed ? "Back in" : "Joined"} the hub as ${clean(event.you)}.`));
+      lines.push(
+        system(`Connected: ${event.members.map(clean).join(", ")} (${event.members.length})`),
+      );
+    } else if (others.length) lines.push(system(`Chatting with ${others.join(", ")}.`));
+    if (event.history > 0) {
+      lines.push(system(`Replaying up to ${event.history} lines of earlier history`));
+    }
+    if (!event.resumed) lines.push(system("Type /help for commands."));
+    return lines;
+  },
+  message: ({ from, text, time, me, history }, view) => {
+    const body = me ? `* ${clean(from)} ${clean(text)}` : `[${clean(from)}] ${clean(text)}`;
+    if (!history) return body;
+    const lines = [`[${clock(time)}] ${body}`];
+    if (--view.historyLeft === 0) lines.push(system("End of history"));
+    return lines;
+  },
+  private: ({ from, text }) => `[${clean(from)} -> you] ${clean(text)}`,
+  joined: ({ name, count, remote }) =>
+    remote !== undefined
+      ? system(`Connected by ${clean(remote)} (${clean(name)})`)
+      : system(`${clean(name)} joined. (Connected: ${count})`),
+  left: ({ name, count, reason }, view) =>
+    view.kind === "direct"
+      ? system(`${clean(name)} has left the chat.${reason ? ` (${clean(reason)})` : ""}`)
+      : system(`${clean(name)} left${reason ? ` (${clean(reason)})` : ""}. (Connected: ${count})`),
+  renamed: ({ from, to }, view) => {
+    if (from === view.you) view.you = to;
+    return system(`${clean(from)} is now known as ${clean(to)}.`);
+  },
+  members: ({ names }) => system(`Connected: ${names.map(clean).join(", ")} (${names.length})`),
+  notice: ({ text }) => system(clean(text)),
+  "file-incoming": ({ name, bytes, from }) =>
+    system(`Incoming file ${clean(name)} (${formatBytes(bytes)}) from ${clean(from)}...`),
+  progress: ({ transfer, name, done, total }, view) => {
+    view.progress(transfer, name, done, total);
+    return undefined;
+  },
+  file: ({ path, bytes, sha256 }) =>
+    system(
+      `File saved to ${clean(path)} (${formatBytes(bytes)}, SHA-256 ${
+        sha256.slice(0, 12)
+      }... verified)`,
+    ),
+  "file-sent": ({ name, bytes, to }) =>
+    system(
+      `Sent file ${clean(name)} (${formatBytes(bytes)})${
+        to ? ` to ${clean(to)}` : ""
+      }, hash verified`,
+    ),
+  "file-failed": ({ direction, name, reason }, view) => {
+    view.endProgress(name);
+    return system(
+      `${direction === "send" ? "Sending" : "Receiving"} ${clean(name)} failed: ${clean(reason)}`,
+    );
+  },
+  shared: ({ from, name, bytes, file }) =>
+    system(`${clean(from)} shared ${clean(name)} (${formatBytes(bytes)}): /get ${file}`),
+  "file-list": ({ files }) =>
+    files.length === 0 ? system("No shared files yet.") : [
+      system(`Shared files (${files.length}):`),
+      ...files.map((f) =>
+        system(`  /get ${f.file}  ${clean(f.name)} (${formatBytes(f.size)}) from ${clean(f.from)}`)
+      ),
+    ],
+  closed: ({ reason }, view) =>
+    view.kind === "direct"
+      ? system("Peer disconnected.")
+      : system(reason ? `Disconnected: ${clean(reason)}` : "Disconnected."),
+};

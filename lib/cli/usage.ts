@@ -1,0 +1,62 @@
+/**
+ * Help text and usage errors of the command line.
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./usage.ts";
+ * const error = new UsageError("unknown command 'lsten'", "p2pchat --help lists the commands");
+ * console.log(error.message);
+ * ```
+ * @module
+ */
+
+/** A mistake in the command line: exit 2 with the reason and a hint. */
+export class UsageError extends Error {
+  /** What to try instead. */
+  readonly hint: string;
+  /** Creates the error. */
+  constructor(message: string, hint = "Run p2pchat --help for usage.") {
+    super(message);
+    this.name = "UsageError";
+    this.hint = hint;
+  }
+}
+
+/** The text of `p2pchat --help`. */
+export const HELP =
+  `p2pchat: chat and send files to people on the same network. Encrypted, no server.
+
+Usage:
+  p2pchat listen [PORT] [--host ADDR] [--name NAME] [--dir DIR] [--open] [--json]
+  p2pchat connect HOST [PORT] [--name NAME] [--dir DIR] [--open] [--json]
+  p2pchat serve [PORT] [--host ADDR] [--data DIR] [--history N] [--open] [--json]
+                [--max-file-size SIZE] [--max-clients N] [--rate N]
+  p2pchat ui [--port PORT] [--no-open]
+  p2pchat --help | --version
+
+Commands:
+  listen    Wait for one person to connect (a direct chat). Prints the passkey to give them.
+  connect   Connect to a listening peer or a hub. Asks for the passkey.
+  serve     Host a group hub: many people, history, shared files.
+  ui        Open the graphical client in your browser.
+
+Options:
+  PORT              TCP port (default 5050; 0 picks a free one).
+  --host ADDR       Address to listen on (default 0.0.0.0: every network).
+  --name NAME       Your name: A-Z a-z 0-9 _ . - up to 16 (default: your user name).
+  --dir DIR         Where received files go (default received_files).
+  --open            No passkey: still encrypted, but the peer is not authenticated;
+                    compare the safety code on both screens.
+  --passkey KEY     The passkey. Visible to other users in the process list: prefer
+                    the P2PCHAT_PASSKEY environment variable or the prompt.
+  --json            One JSON object per line on stdout, for programs.
+
+Passkey:
+  listen and serve print a fresh passkey (or use P2PCHAT_PASSKEY when set).
+  connect reads P2PCHAT_PASSKEY, else asks without echo.
+
+In the chat:
+  /send PATH   send a file        /quit   leave
+  /nick NAME   change your name   /help   list commands
+  (hubs also: /msg NAME TEXT, /me ACTION, /who, /files, /get ID)
+`;

@@ -1,0 +1,632 @@
+/**
+ * The receive folder: incoming files are written to a temporary name inside it, hashed as
+ * they arrive, and renamed to a free final name only once size and SHA-256 match.
+ *
+ * @module
+ */
+
+import { createHash, type Hash } from "node:crypto";
+import { statfs } from "node:fs/promises";
+import { join } from "node:path";
+import { safeFileName, UnsafeFileNameError } from "./file_name.ts";
+
+/** Largest file accepted when no `maxBytes` is given: 64 GiB. */
+export const DEFAULT_MAX_FILE_BYTES: number = 64 * 1024 ** 3;
+
+/** Free space left over after a transfer, so a file never fills the disk to the brim. */
+const DISK_HEADROOM_BYTES = 16 * 1024 ** 2;
+/** How many ` (n)` variants to try before giving up on a name. */
+const MAX_NAME_ATTEMPTS = 10_000;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const COMPOUND_EXTENSION = /\.tar\.[^.]+$/i;
+const encoder = new TextEncoder();
+
+/**
+ * A transfer was refused or failed; `.message` is meant for the user as is.
+ *
+ * @example
+ * ```ts
+ * import { FileRefusedError } from "./file_store.ts";
+ *
+ * const err = new FileRefusedError("file too large");
+ * console.log(err.message); // "file too large"
+ * ```
+ */
+export class FileRefusedError extends Error {
+  /**
+   * @param message User-facing explanation.
+   * @param options Standard error options (`cause`).
+   *
+   * @example
+   * ```ts
+   * import { FileRefusedError } from "./file_store.ts";
+   *
+   * throw new FileRefusedError("not enough disk space", { cause: new Error("ENOSPC") });
+   * ```
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "FileRefusedError";
+  }
+}
+
+/**
+ * A file that was received completely, verified and given its final name.
+ *
+ * @example
+ * ```ts
+ * import type { SavedFile } from "./file_store.ts";
+ *
+ * const saved: SavedFile = {
+ *   name: "report (1).pdf",
+ *   path: "received_files/report (1).pdf",
+ *   bytes: 20,
+ *   sha256: "0".repeat(64),
+ * };
+ * ```
+ */
+export interface SavedFile {
+  /** Final file name inside the receive folder. */
+  name: string;
+  /** `join(dir, name)`: the path to show the user. */
+  path: string;
+  /** Size in bytes. */
+  bytes: number;
+  /** Lower-case hex SHA-256 of the content. */
+  sha256: string;
+}
+
+/**
+ * Options for {@linkcode FileStore}.
+ *
+ * @example
+ * ```ts
+ * import type { FileStoreOptions } from "./file_store.ts";
+ *
+ * const options: FileStoreOptions = { maxBytes: 1e9, freeBytes: () => Promise.resolve(5e9) };
+ * ```
+ */
+export interface FileStoreOptions {
+  /** Default size limit for {@linkcode FileStore.begin}; {@linkcode DEFAULT_MAX_FILE_BYTES} if absent. */
+  maxBytes?: number;
+  /**
+   * Free bytes available in `dir`, or `undefined` when unknown. Defaults to `node:fs`
+   * `statfs`, used only when the `sys` permission for `statfs` is already granted (so a
+   * transfer never triggers a permission prompt); otherwise the check is skipped.
+   */
+  freeBytes?: (dir: string) => Promise<number | undefined>;
+}
+
+/**
+ * Options for one {@linkcode FileStore.begin} call.
+ *
+ * @example
+ * ```ts
+ * import type { BeginOptions } from "./file_store.ts";
+ *
+ * const options: BeginOptions = { maxBytes: 100_000_000 };
+ * ```
+ */
+export interface BeginOptions {
+  /** Largest size accepted for this file; overrides the store's default. */
+  maxBytes?: number;
+}
+
+/**
+ * The receive folder. Files only ever land directly inside `dir`, under names checked by
+ * {@linkcode safeFileName}; on a clash the new file becomes `report (1).pdf`,
+ * `report (2).pdf`... and nothing is ever overwritten.
+ *
+ * Where ` (n)` goes: before the last extension (`my.notes.txt` → `my.notes (1).txt`), with
+ * `.tar.<x>` kept whole (`archive.tar.gz` → `archive (1).tar.gz`); no extension gives
+ * `README (1)`, and a leading dot starts no extension (`.bashrc` → `.bashrc (1)`,
+ * `.config.json` → `.config (1).json`).
+ *
+ * @example Receiving one file
+ * ```ts
+ * import { FileStore } from "./file_store.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const store = new FileStore(dir);
+ * const data = new TextEncoder().encode("hello");
+ * const incoming = await store.begin("hello.txt", data.length);
+ * await incoming.write(data);
+ * const saved = await incoming.commit(
+ *   "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+ * );
+ * console.log(saved.name); // "hello.txt"
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class FileStore {
+  #dir: string;
+  #maxBytes: number;
+  #freeBytes: (dir: string) => Promise<number | undefined>;
+  #active = new Set<IncomingFile>();
+
+  /**
+   * @param dir The receive folder; created (with parents) on first use.
+   * @param options Size limit and free-space probe.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "./file_store.ts";
+   *
+   * const store = new FileStore("received_files", { maxBytes: 1e9 });
+   * console.log(store.dir); // "received_files"
+   * ```
+   */
+  constructor(dir: string, options: FileStoreOptions = {}) {
+    this.#dir = dir;
+    this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.#freeBytes = options.freeBytes ?? statfsFreeBytes;
+  }
+
+  /**
+   * The receive folder as given to the constructor.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "./file_store.ts";
+   *
+   * console.log(new FileStore("received_files").dir); // "received_files"
+   * ```
+   */
+  get dir(): string {
+    return this.#dir;
+  }
+
+  /**
+   * Starts receiving `size` bytes offered as `name`: validates the name and size, checks
+   * free disk space (counting transfers still in progress), and creates a temporary file
+   * `.p2pchat-<random hex>.tmp` inside the folder.
+   *
+   * @param name The name the peer offered (checked with {@linkcode safeFileName}).
+   * @param size The announced size in bytes.
+   * @param options Per-file size limit.
+   * @returns The open incoming file.
+   * @throws {FileRefusedError} With a user-facing message when refused.
+   *
+   * @example
+   * ```ts
+   * import { FileRefusedError, FileStore } from "./file_store.ts";
+   *
+   * const dir = await Deno.makeTempDir();
+   * const store = new FileStore(dir);
+   * try {
+   *   await store.begin("../../.ssh/authorized_keys", 100);
+   * } catch (err) {
+   *   if (err instanceof FileRefusedError) console.log(err.message);
+   *   // "refused: unsafe file name: contains a path separator"
+   * }
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  async begin(name: string, size: number, options: BeginOptions = {}): Promise<IncomingFile> {
+    try {
+      safeFileName(name);
+    } catch (err) {
+      if (err instanceof UnsafeFileNameError) {
+        throw new FileRefusedError(`refused: ${err.message}`, { cause: err });
+      }
+      throw err;
+    }
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new FileRefusedError(`refused '${name}': invalid size ${size}`);
+    }
+    const maxBytes = options.maxBytes ?? this.#maxBytes;
+    if (size > maxBytes) {
+      throw new FileRefusedError(
+        `refused '${name}': too large (${bytesText(size)}, limit ${bytesText(maxBytes)})`,
+      );
+    }
+    await this.#ensureDir();
+    await this.#checkSpace(name, size);
+
+    const tempName = `.p2pchat-${randomHex(16)}.tmp`;
+    const tempPath = join(this.#dir, tempName);
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(tempPath, { createNew: true, write: true });
+    } catch (err) {
+      throw diskError(`cannot create a file in '${this.#dir}'`, err);
+    }
+    const incoming = new IncomingFile(
+      name,
+      size,
+      this.#dir,
+      tempPath,
+      file,
+      () => this.#active.delete(incoming),
+    );
+    this.#active.add(incoming);
+    return incoming;
+  }
+
+  async #ensureDir(): Promise<void> {
+    try {
+      await Deno.mkdir(this.#dir, { recursive: true });
+    } catch (err) {
+      if (err instanceof Deno.errors.AlreadyExists || err instanceof Deno.errors.NotADirectory) {
+        throw new FileRefusedError(`receive folder '${this.#dir}' is not a folder`, {
+          cause: err,
+        });
+      }
+      throw diskError(`cannot create receive folder '${this.#dir}'`, err);
+    }
+  }
+
+  async #checkSpace(name: string, size: number): Promise<void> {
+    let free: number | undefined;
+    try {
+      free = await this.#freeBytes(this.#dir);
+    } catch {
+      return; // Unknown free space: the write itself will report ENOSPC.
+    }
+    if (free === undefined) return;
+    let pending = 0;
+    for (const other of this.#active) pending += other.size - other.received;
+    const needed = size + pending + DISK_HEADROOM_BYTES;
+    if (needed > free) {
+      throw new FileRefusedError(
+        `refused '${name}': not enough disk space (${bytesText(size)} needed, ` +
+          `${bytesText(Math.max(0, free - pending - DISK_HEADROOM_BYTES))} free)`,
+      );
+    }
+  }
+}
+
+/**
+ * One file being received: created by {@linkcode FileStore.begin}, fed with
+ * {@linkcode IncomingFile.write}, finished by {@linkcode IncomingFile.commit} or dropped by
+ * {@linkcode IncomingFile.abort}. Chunks are hashed and written as they come; nothing is
+ * buffered beyond the current chunk.
+ *
+ * @example
+ * ```ts
+ * import { FileStore } from "./file_store.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const incoming = await new FileStore(dir).begin("notes.txt", 10);
+ * await incoming.write(new Uint8Array(4));
+ * console.log(incoming.received); // 4
+ * await incoming.abort(); // the temporary file is gone
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class IncomingFile {
+  /** The validated offered name. */
+  readonly name: string;
+  /** The announced size in bytes. */
+  readonly size: number;
+  #dir: string;
+  #tempPath: string;
+  #file: Deno.FsFile | undefined;
+  #hash: Hash = createHash("sha256");
+  #received = 0;
+  #state: "open" | "committing" | "done" = "open";
+  #queue: Promise<void> = Promise.resolve();
+  #onClose: () => void;
+
+  /**
+   * Use {@linkcode FileStore.begin}; this is not meant to be called directly.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "./file_store.ts";
+   *
+   * const dir = await Deno.makeTempDir();
+   * const incoming = await new FileStore(dir).begin("a.txt", 0);
+   * await incoming.abort();
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  constructor(
+    name: string,
+    size: number,
+    dir: string,
+    tempPath: string,
+    file: Deno.FsFile,
+    onClose: () => void,
+  ) {
+    this.name = name;
+    this.size = size;
+    this.#dir = dir;
+    this.#tempPath = tempPath;
+    this.#file = file;
+    this.#onClose = onClose;
+  }
+
+  /**
+   * Bytes written so far.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "./file_store.ts";
+   *
+   * const dir = await Deno.makeTempDir();
+   * const incoming = await new FileStore(dir).begin("a.txt", 3);
+   * console.log(incoming.received); // 0
+   * await incoming.abort();
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  get received(): number {
+    return this.#received;
+  }
+
+  /**
+   * Appends a chunk and hashes it. Calls are processed in order even when not awaited.
+   *
+   * @param chunk The next bytes of the file.
+   * @throws {FileRefusedError} When more bytes arrive than announced, on a disk error, or
+   * after commit/abort; the temporary file is removed in the first two cases.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "./file_store.ts";
+   *
+   * const dir = await Deno.makeTempDir();
+   * const incoming = await new FileStore(dir).begin("a.txt", 3);
+   * await incoming.write(new TextEncoder().encode("abc"));
+   * console.log(incoming.received); // 3
+   * await incoming.abort();
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  write(chunk: Uint8Array): Promise<void> {
+    const run = this.#queue.then(() => this.#write(chunk));
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #write(chunk: Uint8Array): Promise<void> {
+    const file = this.#file;
+    if (this.#state !== "open" || file === undefined) {
+      throw new FileRefusedError(`'${this.name}' is no longer being received`);
+    }
+    if (this.#received + chunk.length > this.size) {
+      await this.#discard();
+      throw new FileRefusedError(
+        `refused '${this.name}': the sender sent more than the announced ${bytesText(this.size)}`,
+      );
+    }
+    try {
+      for (let offset = 0; offset < chunk.length;) {
+        offset += await file.write(chunk.subarray(offset));
+      }
+    } catch (err) {
+      await this.#discard();
+      throw diskError(`cannot write '${this.name}'`, err);
+    }
+    this.#hash.update(chunk);
+    this.#received += chunk.length;
+  }
+
+  /**
+   * Verifies the size and SHA-256, then renames the temporary file to a free final name
+   * (`report.pdf`, else `report (1).pdf`, `report (2).pdf`...), never overwriting: the
+   * final name is reserved with an exclusive create, then the temporary file is renamed
+   * over the reservation.
+   *
+   * @param expectedSha256 Hex SHA-256 announced by the sender (case-insensitive).
+   * @returns Where the file was saved.
+   * @throws {FileRefusedError} On a short file, a hash mismatch or a disk error; the
+   * temporary file is removed.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "./file_store.ts";
+   *
+   * const dir = await Deno.makeTempDir();
+   * const incoming = await new FileStore(dir).begin("empty.txt", 0);
+   * const saved = await incoming.commit(
+   *   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+   * );
+   * console.log(saved.bytes); // 0
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  commit(expectedSha256: string): Promise<SavedFile> {
+    const run = this.#queue.then(() => this.#commit(expectedSha256));
+    this.#queue = run.then(() => {}, () => {});
+    return run;
+  }
+
+  async #commit(expectedSha256: string): Promise<SavedFile> {
+    const file = this.#file;
+    if (this.#state !== "open" || file === undefined) {
+      throw new FileRefusedError(`'${this.name}' is no longer being received`);
+    }
+    this.#state = "committing";
+    if (this.#received !== this.size) {
+      await this.#discard();
+      throw new FileRefusedError(
+        `refused '${this.name}': incomplete (${this.#received} of ${this.size} bytes)`,
+      );
+    }
+    const actual = this.#hash.digest("hex");
+    if (!SHA256_HEX.test(expectedSha256.toLowerCase()) || actual !== expectedSha256.toLowerCase()) {
+      await this.#discard();
+      throw new FileRefusedError(
+        `refused '${this.name}': SHA-256 hash mismatch, the file was corrupted or altered`,
+      );
+    }
+    try {
+      await file.syncData();
+    } catch (err) {
+      await this.#discard();
+      throw diskError(`cannot write '${this.name}'`, err);
+    }
+    file.close();
+    this.#file = undefined;
+    let finalName: string;
+    try {
+      finalName = await this.#reserveFinalName();
+      const finalPath = join(this.#dir, finalName);
+      try {
+        await Deno.rename(this.#tempPath, finalPath);
+      } catch (err) {
+        await Deno.remove(finalPath).catch(() => {});
+        throw err;
+      }
+    } catch (err) {
+      await this.#discard();
+      throw err instanceof FileRefusedError ? err : diskError(`cannot save '${this.name}'`, err);
+    }
+    this.#state = "done";
+    this.#onClose();
+    return { name: finalName, path: join(this.#dir, finalName), bytes: this.size, sha256: actual };
+  }
+
+  async #reserveFinalName(): Promise<string> {
+    for (let n = 0; n < MAX_NAME_ATTEMPTS; n++) {
+      const candidate = numberedName(this.name, n);
+      try {
+        safeFileName(candidate);
+      } catch {
+        break; // Only when shortening a very long name for " (n)" left nothing sensible.
+      }
+      try {
+        const reserved = await Deno.open(join(this.#dir, candidate), {
+          createNew: true,
+          write: true,
+        });
+        reserved.close();
+        return candidate;
+      } catch (err) {
+        if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+      }
+    }
+    throw new FileRefusedError(`cannot save '${this.name}': too many files with that name exist`);
+  }
+
+  /**
+   * Closes and deletes the temporary file; safe to call more than once, and a no-op after
+   * a successful commit. Use on cancel, disconnect and errors.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "./file_store.ts";
+   *
+   * const dir = await Deno.makeTempDir();
+   * const incoming = await new FileStore(dir).begin("a.txt", 10);
+   * await incoming.abort();
+   * await incoming.abort(); // fine
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  abort(): Promise<void> {
+    const run = this.#queue.then(() => this.#discard());
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  async #discard(): Promise<void> {
+    if (this.#state === "done") return;
+    this.#state = "done";
+    try {
+      this.#file?.close();
+    } catch {
+      // Already closed.
+    }
+    this.#file = undefined;
+    await Deno.remove(this.#tempPath).catch(() => {});
+    this.#onClose();
+  }
+}
+
+/**
+ * Lower-case hex SHA-256 of a local file, read in chunks so memory stays flat for any size.
+ * Senders announce this; receivers compare it in {@linkcode IncomingFile.commit}.
+ *
+ * @param path A local file path.
+ * @returns 64 hex digits.
+ *
+ * @example
+ * ```ts
+ * import { sha256File } from "./file_store.ts";
+ *
+ * const path = await Deno.makeTempFile();
+ * console.log(await sha256File(path));
+ * // "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+ * await Deno.remove(path);
+ * ```
+ */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  const buffer = new Uint8Array(256 * 1024);
+  using file = await Deno.open(path, { read: true });
+  while (true) {
+    const n = await file.read(buffer);
+    if (n === null) break;
+    hash.update(buffer.subarray(0, n));
+  }
+  return hash.digest("hex");
+}
+
+/** `name` with ` (n)` inserted before its extension(s); n = 0 gives `name` itself. */
+function numberedName(name: string, n: number): string {
+  if (n === 0) return name;
+  const suffix = ` (${n})`;
+  // Before the last extension, keeping ".tar.<x>" whole; a leading dot starts no extension.
+  const tar = COMPOUND_EXTENSION.exec(name);
+  let dot = tar !== null && tar.index > 0 ? tar.index : name.lastIndexOf(".");
+  if (dot <= 0) dot = -1;
+  let stem = dot === -1 ? name : name.slice(0, dot);
+  const ext = dot === -1 ? "" : name.slice(dot);
+  // Keep within the byte limit by shortening the stem, whole code points at a time.
+  const budget = 255 - encoder.encode(suffix + ext).length;
+  while (stem.length > 0 && encoder.encode(stem).length > budget) {
+    stem = Array.from(stem).slice(0, -1).join("").trimEnd();
+  }
+  return stem + suffix + ext;
+}
+
+function randomHex(bytes: number): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(bytes)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+}
+
+async function statfsFreeBytes(dir: string): Promise<number | undefined> {
+  // Only when already allowed: a permission prompt in the middle of a transfer is worse
+  // than skipping the check (the write would still fail cleanly on ENOSPC).
+  if (Deno.permissions.querySync({ name: "sys", kind: "statfs" }).state !== "granted") {
+    return undefined;
+  }
+  const stats = await statfs(dir);
+  return stats.bavail * stats.bsize;
+}
+
+function diskError(what: string, err: unknown): FileRefusedError {
+  const code = err instanceof Error ? (err as Error & { code?: string }).code : undefined;
+  let why: string;
+  if (code === "ENOSPC" || code === "EDQUOT") why = "the disk is full";
+  else if (
+    err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable ||
+    code === "EACCES" || code === "EPERM"
+  ) {
+    why = "permission denied";
+  } else if (err instanceof Deno.errors.NotADirectory) why = "the folder is a file";
+  else if (err instanceof Deno.errors.NotFound) why = "the folder was removed";
+  else if (code === "ENAMETOOLONG") why = "the name is too long";
+  else if (code === "EROFS") why = "the disk is read-only";
+  else why = err instanceof Error ? err.message : String(err);
+  return new FileRefusedError(`${what}: ${why}`, { cause: err });
+}
+
+/** Short SI size for messages (the room layer cannot use lib/cli/format.ts). */
+function bytesText(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ["kB", "MB", "GB", "TB", "PB"];
+  let value = n;
+  let unit = "B";
+  for (const next of units) {
+    if (value < 999.95) break;
+    value /= 1000;
+    unit = next;
+  }
+  return `${value.toFixed(1)} ${unit}`;
+}

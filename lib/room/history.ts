@@ -1,0 +1,89 @@
+/**
+ * The room's record of chat lines: what newcomers and returning members are replayed.
+ *
+ * @example
+ * ```ts
+ * import { MemoryHistory } from "./history.ts";
+ * const history = new MemoryHistory(50);
+ * history.append({ client: "c", id: "1", from: "alice", text: "hi", time: "2026-01-01T00:00:00Z" });
+ * console.log(history.recent(10).length); // 1
+ * ```
+ * @module
+ */
+
+import type { ChatLine } from "../session/message.ts";
+
+/** A chat line about to be stored. */
+export interface NewLine {
+  /** Client id of the sender; with `id` it identifies a line across re-sends. */
+  client: string;
+  id: string;
+  from: string;
+  text: string;
+  time: string;
+  me?: boolean;
+}
+
+/** Result of {@linkcode History.append}. */
+export interface Appended {
+  /** The line as stored, with its room-wide sequence number. */
+  line: ChatLine;
+  /** `true` when the same (client, id) was stored before: a re-send after a lost ack. */
+  duplicate: boolean;
+}
+
+/** Where a room keeps its chat lines. */
+export interface History {
+  /** Stores a line (or finds it, if re-sent) and assigns its sequence number. */
+  append(line: NewLine): Appended;
+  /** The last `limit` lines, oldest first, optionally only those after `afterSeq`. */
+  recent(limit: number, afterSeq?: number): ChatLine[];
+  /** Releases the storage. */
+  close(): void;
+}
+
+/** A history kept in memory, bounded to `capacity` lines (used by direct chats). */
+export class MemoryHistory implements History {
+  #lines: ChatLine[] = [];
+  #keys: Map<string, ChatLine> = new Map();
+  #capacity: number;
+  #seq = 0;
+
+  /** Creates an empty history holding at most `capacity` lines. */
+  constructor(capacity: number) {
+    this.#capacity = Math.max(capacity, 1);
+  }
+
+  /** Stores a line; see {@linkcode History.append}. */
+  append(line: NewLine): Appended {
+    const key = `${line.client}\u0000${line.id}`;
+    const existing = this.#keys.get(key);
+    if (existing) return { line: existing, duplicate: true };
+    const stored: ChatLine = {
+      t: "chat",
+      id: line.id,
+      seq: ++this.#seq,
+      from: line.from,
+      text: line.text,
+      time: line.time,
+      ...(line.me ? { me: true } : {}),
+    };
+    this.#lines.push(stored);
+    this.#keys.set(key, stored);
+    if (this.#lines.length > this.#capacity) {
+      // Map keeps insertion order, so the first key belongs to the line just dropped.
+      this.#lines.shift();
+      this.#keys.delete(this.#keys.keys().next().value!);
+    }
+    return { line: stored, duplicate: false };
+  }
+
+  /** The last lines; see {@linkcode History.recent}. */
+  recent(limit: number, afterSeq = 0): ChatLine[] {
+    const after = this.#lines.filter((line) => (line.seq ?? 0) > afterSeq);
+    return limit <= 0 ? [] : after.slice(-limit);
+  }
+
+  /** Nothing to release. */
+  close(): void {}
+}

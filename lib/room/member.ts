@@ -1,0 +1,61 @@
+/**
+ * A member of a room: a person behind one session.
+ *
+ * @example
+ * ```ts ignore
+ * import { Member } from "./member.ts";
+ * const member = new Member(session, "alice", "client-id", { perSecond: 0, burst: 0 });
+ * member.post({ t: "notice", text: "hello" });
+ * ```
+ * @module
+ */
+
+import type { Message } from "../session/message.ts";
+import type { Session } from "../session/session.ts";
+import { type RateLimit, RateLimiter } from "./rate_limiter.ts";
+
+/** A file the member is sending through the room, keyed by the member's own file id. */
+export interface InboundTransfer {
+  /** Where the data goes: a forward to another member, or a sink that drops it. */
+  write(chunk: Uint8Array): Promise<void>;
+  end(sha256: string): Promise<void>;
+  cancel(reason: string): Promise<void>;
+}
+
+/** One person in a room. */
+export class Member {
+  /** The session to this member's client. */
+  readonly session: Session;
+  /** Stable id of the client program, kept across reconnects. */
+  readonly client: string;
+  /** When the member joined (ms since epoch). */
+  readonly joinedAt: number = Date.now();
+  /** Flood control for this member's lines. */
+  readonly limiter: RateLimiter;
+  /** Files this member is sending, by the member's file id. */
+  readonly inbound: Map<number, InboundTransfer> = new Map();
+  #name: string;
+
+  /** Creates a member. */
+  constructor(session: Session, name: string, client: string, rate: RateLimit) {
+    this.session = session;
+    this.#name = name;
+    this.client = client;
+    this.limiter = new RateLimiter(rate);
+  }
+
+  /** The member's current name. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** Renames the member (the room checks uniqueness). */
+  rename(name: string): void {
+    this.#name = name;
+  }
+
+  /** Queues a message to the member. */
+  post(message: Message, body?: Uint8Array): void {
+    this.session.post(message, body);
+  }
+}

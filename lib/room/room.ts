@@ -1,0 +1,464 @@
+/**
+ * A room: members, the order of their lines, history, presence and files.
+ *
+ * A direct chat is a room of two hosted by the listener (files go straight to the other
+ * person); a hub is a room of many (files are kept and fetched with `/get`).
+ *
+ * @example
+ * ```ts ignore
+ * import { Room } from "./room.ts";
+ * import { MemoryHistory } from "./history.ts";
+ * const room = new Room({ kind: "direct", capacity: 2, history: new MemoryHistory(50) });
+ * room.admit(session); // runs until that member leaves
+ * ```
+ * @module
+ */
+
+import type { ChatLine, Envelope, Message } from "../session/message.ts";
+import { PROTOCOL_VERSION } from "../session/message.ts";
+import type { Session } from "../session/session.ts";
+import { MAX_TEXT_BYTES } from "../wire/limits.ts";
+import type { History } from "./history.ts";
+import { type InboundTransfer, Member } from "./member.ts";
+import { isValidName, sameName } from "./member_name.ts";
+import type { RateLimit } from "./rate_limiter.ts";
+import type { SharedFiles } from "./shared_files.ts";
+
+/** What the room reports to its host's console. */
+export type RoomEvent =
+  | { type: "joined"; name: string; remote: string; count: number }
+  | { type: "left"; name: string; remote: string; count: number; reason?: string }
+  | { type: "renamed"; from: string; to: string }
+  | { type: "refused"; remote: string; reason: string }
+  | { type: "shared"; name: string; file: number; from: string; size: number }
+  | { type: "file-failed"; from: string; name: string; reason: string };
+
+/** Options of {@linkcode Room}. */
+export interface RoomOptions {
+  /** `direct`: two people, files pass straight through; `hub`: many, files are kept. */
+  kind: "direct" | "hub";
+  /** Most members at once. */
+  capacity: number;
+  /** Where lines are kept. */
+  history: History;
+  /** Lines replayed to a newcomer. Default 50. */
+  historyLimit?: number;
+  /** Flood control per member. Default: off. */
+  rate?: RateLimit;
+  /** Kept files (hubs). */
+  files?: SharedFiles;
+  /** The host's console. */
+  onEvent?: (event: RoomEvent) => void;
+  /** Time allowed for a `hello` after the handshake. Default 10 s. */
+  helloTimeoutMs?: number;
+}
+
+type Handler = (member: Member, envelope: Envelope) => Promise<void> | void;
+
+interface Forward {
+  sender: Member;
+  senderFid: number;
+  target: Member;
+}
+
+const encoder = new TextEncoder();
+
+/** Members, ordering, history, presence and files of one chat. */
+export class Room {
+  #options: Required<Omit<RoomOptions, "files" | "onEvent">> & RoomOptions;
+  #members: Map<string, Member> = new Map();
+  #forwards: Map<number, Forward> = new Map();
+  #nextFid = 1;
+  #closing = false;
+  #handlers: { [T in Message["t"]]?: Handler };
+
+  /** Creates an empty room. */
+  constructor(options: RoomOptions) {
+    this.#options = {
+      historyLimit: 50,
+      rate: { perSecond: 0, burst: 0 },
+      helloTimeoutMs: 10_000,
+      ...options,
+    };
+    // One handler per message type a member may send; anything else is ignored.
+    this.#handlers = {
+      chat: (m, e) => this.#chat(m, e.message as Extract<Message, { t: "chat" }>),
+      private: (m, e) => this.#private(m, e.message as Extract<Message, { t: "private" }>),
+      nick: (m, e) => this.#nick(m, (e.message as Extract<Message, { t: "nick" }>).name),
+      who: (m) => m.post({ t: "members", names: this.names }),
+      offer: (m, e) => this.#offer(m, e.message as Extract<Message, { t: "offer" }>),
+      chunk: (m, e) => this.#chunk(m, (e.message as { fid: number }).fid, e.body),
+      end: (m, e) => this.#end(m, e.message as Extract<Message, { t: "end" }>),
+      cancel: (m, e) => this.#cancel(m, e.message as Extract<Message, { t: "cancel" }>),
+      received: (m, e) => this.#received(m, e.message as Extract<Message, { t: "received" }>),
+      files: (m) => this.#listFiles(m),
+      get: (m, e) => this.#get(m, (e.message as Extract<Message, { t: "get" }>).file),
+    };
+  }
+
+  /** The kind of room. */
+  get kind(): "direct" | "hub" {
+    return this.#options.kind;
+  }
+
+  /** Names of the members, in joining order. */
+  get names(): string[] {
+    return [...this.#members.values()].map((member) => member.name);
+  }
+
+  /** Admits a member over `session` and serves it until it leaves. Never throws. */
+  async admit(session: Session): Promise<void> {
+    const reader = session.incoming.getReader();
+    const hello = await this.#hello(reader, session);
+    if (!hello) {
+      reader.releaseLock();
+      await session.close();
+      return;
+    }
+    const refusal = this.#refusal(hello.name, hello.client);
+    if (refusal) {
+      this.#options.onEvent?.({ type: "refused", remote: session.remote, reason: refusal });
+      session.post({ t: "notice", text: refusal, error: true });
+      session.post({ t: "bye", reason: refusal });
+      reader.releaseLock();
+      await session.close(refusal);
+      return;
+    }
+    const member = new Member(
+      session,
+      hello.name,
+      hello.client ?? crypto.randomUUID(),
+      this.#options.rate,
+    );
+    const replaced = this.#findClient(member.client);
+    if (replaced) await this.#drop(replaced, "reconnected", false);
+    const history = this.#options.history.recent(this.#options.historyLimit, hello.lastSeq ?? 0);
+    member.post({
+      t: "welcome",
+      you: member.name,
+      kind: this.kind,
+      members: [...this.names, member.name],
+      history: history.length,
+      ...(hello.lastSeq ? { resumed: true } : {}),
+    });
+    for (const line of history) member.post({ ...line, history: true });
+    this.#members.set(member.client, member);
+    if (!replaced) {
+      const count = this.#members.size;
+      this.#broadcast({
+        t: "joined",
+        name: member.name,
+        count,
+        ...(this.kind === "direct" ? { remote: session.remote } : {}),
+      }, member);
+      this.#options.onEvent?.({ type: "joined", name: member.name, remote: session.remote, count });
+    }
+    let reason: string | undefined;
+    try {
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        if (value.message.t === "bye") {
+          reason = "quit";
+          break;
+        }
+        await this.#handlers[value.message.t]?.(member, value);
+      }
+    } catch (error) {
+      reason = error instanceof Error ? error.message : String(error);
+    }
+    reader.releaseLock();
+    reason ??= await session.closed;
+    if (this.#members.get(member.client) === member) {
+      await this.#drop(member, reason ?? "quit", true);
+    }
+    await session.close();
+  }
+
+  /** Tells every member the room is closing, flushes, and closes their sessions. */
+  async close(reason = "The room is closing"): Promise<void> {
+    this.#closing = true;
+    const members = [...this.#members.values()];
+    for (const member of members) member.post({ t: "bye", reason });
+    await Promise.all(members.map((member) => member.session.close()));
+  }
+
+  async #hello(
+    reader: ReadableStreamDefaultReader<Envelope>,
+    session: Session,
+  ): Promise<Extract<Message, { t: "hello" }> | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), this.#options.helloTimeoutMs);
+    });
+    try {
+      const first = await Promise.race([reader.read(), timeout]);
+      if (first === "timeout") {
+        this.#options.onEvent?.({ type: "refused", remote: session.remote, reason: "no hello" });
+        return undefined;
+      }
+      if (first.done || first.value.message.t !== "hello") return undefined;
+      const hello = first.value.message;
+      if (hello.v !== PROTOCOL_VERSION) {
+        const reason = `This host speaks protocol ${PROTOCOL_VERSION}; you sent ${hello.v}. ` +
+          "Use the same p2pchat version on both sides.";
+        session.post({ t: "notice", text: reason, error: true });
+        return undefined;
+      }
+      return hello;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #refusal(name: string, client: string | undefined): string | undefined {
+    if (this.#closing) return "The room is closing.";
+    if (!isValidName(name)) {
+      return `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`;
+    }
+    const existing = this.#findName(name);
+    if (existing && existing.client !== client) {
+      return `The name ${name} is taken in this chat; choose another with --name.`;
+    }
+    if (!(client && this.#findClient(client)) && this.#members.size >= this.#options.capacity) {
+      return this.kind === "direct"
+        ? "This chat is busy: a direct chat holds two people."
+        : `The hub is full (${this.#options.capacity} members).`;
+    }
+    return undefined;
+  }
+
+  #findName(name: string): Member | undefined {
+    for (const member of this.#members.values()) if (sameName(member.name, name)) return member;
+    return undefined;
+  }
+
+  #findClient(client: string): Member | undefined {
+    return this.#members.get(client);
+  }
+
+  #broadcast(message: Message, except?: Member): void {
+    for (const member of this.#members.values()) if (member !== except) member.post(message);
+  }
+
+  async #drop(member: Member, reason: string, announce: boolean): Promise<void> {
+    this.#members.delete(member.client);
+    for (const transfer of member.inbound.values()) await transfer.cancel(`${member.name} left`);
+    member.inbound.clear();
+    for (const [fid, forward] of this.#forwards) {
+      if (forward.target === member) {
+        this.#forwards.delete(fid);
+        forward.sender.post({
+          t: "received",
+          fid: forward.senderFid,
+          ok: false,
+          reason: `${member.name} left before the file arrived`,
+        });
+      } else if (forward.sender === member) this.#forwards.delete(fid);
+    }
+    if (!announce || this.#closing) return;
+    const count = this.#members.size;
+    this.#broadcast({
+      t: "left",
+      name: member.name,
+      count,
+      ...(reason !== "quit" ? { reason } : {}),
+    });
+    this.#options.onEvent?.({
+      type: "left",
+      name: member.name,
+      remote: member.session.remote,
+      count,
+      ...(reason !== "quit" ? { reason } : {}),
+    });
+  }
+
+  #chat(member: Member, chat: Extract<Message, { t: "chat" }>): void {
+    const problem = this.#lineProblem(member, chat.text);
+    if (problem) {
+      member.post({ t: "notice", text: problem, error: true });
+      member.post({ t: "ack", id: chat.id, rejected: true });
+      return;
+    }
+    const { line, duplicate } = this.#options.history.append({
+      client: member.client,
+      id: chat.id,
+      from: member.name,
+      text: chat.text,
+      time: new Date().toISOString(),
+      ...(chat.me ? { me: true } : {}),
+    });
+    member.post({ t: "ack", id: chat.id, seq: line.seq });
+    if (!duplicate) this.#broadcast(line as ChatLine, member);
+  }
+
+  #lineProblem(member: Member, text: string): string | undefined {
+    if (text.trim() === "") return "Empty messages are not sent.";
+    const bytes = encoder.encode(text).length;
+    if (bytes > MAX_TEXT_BYTES) {
+      return `Input too long (${bytes} bytes; the limit is ${MAX_TEXT_BYTES}).`;
+    }
+    if (!member.limiter.allow()) return "Message rejected: Rate limiting is in effect.";
+    return undefined;
+  }
+
+  #private(member: Member, message: Extract<Message, { t: "private" }>): void {
+    const target = this.#findName(message.to);
+    if (!target) {
+      member.post({ t: "notice", text: `No one called ${message.to} is here.`, error: true });
+      member.post({ t: "ack", id: message.id, rejected: true });
+      return;
+    }
+    const problem = this.#lineProblem(member, message.text);
+    if (problem) {
+      member.post({ t: "notice", text: problem, error: true });
+      member.post({ t: "ack", id: message.id, rejected: true });
+      return;
+    }
+    target.post({
+      t: "private",
+      id: message.id,
+      from: member.name,
+      to: target.name,
+      text: message.text,
+      time: new Date().toISOString(),
+    });
+    member.post({ t: "ack", id: message.id });
+  }
+
+  #nick(member: Member, name: string): void {
+    const taken = this.#findName(name);
+    if (!isValidName(name) || (taken && taken !== member)) {
+      member.post({
+        t: "notice",
+        text: taken && taken !== member
+          ? `The name ${name} is taken.`
+          : `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`,
+        error: true,
+      });
+      return;
+    }
+    const from = member.name;
+    member.rename(name);
+    this.#broadcast({ t: "renamed", from, to: name });
+    this.#options.onEvent?.({ type: "renamed", from, to: name });
+  }
+
+  async #offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> {
+    if (member.inbound.has(offer.fid)) {
+      member.post({ t: "received", fid: offer.fid, ok: false, reason: "duplicate file id" });
+      return;
+    }
+    if (this.#options.files) {
+      member.inbound.set(offer.fid, await this.#options.files.receive(member, offer, this));
+      return;
+    }
+    const target = [...this.#members.values()].find((m) => m !== member);
+    if (!target) {
+      member.inbound.set(offer.fid, DISCARD);
+      member.post({
+        t: "received",
+        fid: offer.fid,
+        ok: false,
+        reason: "No one else is in the chat yet.",
+      });
+      return;
+    }
+    const fid = this.#nextFid++;
+    this.#forwards.set(fid, { sender: member, senderFid: offer.fid, target });
+    target.post({ t: "offer", fid, name: offer.name, size: offer.size, from: member.name });
+    member.inbound.set(offer.fid, {
+      write: async (chunk) => {
+        if (!this.#forwards.has(fid)) return;
+        target.post({ t: "chunk", fid }, chunk);
+        // Wait for the receiver so a fast sender cannot pile a whole file up in the room.
+        await target.session.drained();
+      },
+      end: (sha256) => {
+        if (this.#forwards.has(fid)) target.post({ t: "end", fid, sha256 });
+        return Promise.resolve();
+      },
+      cancel: (reason) => {
+        if (this.#forwards.delete(fid)) target.post({ t: "cancel", fid, reason });
+        return Promise.resolve();
+      },
+    });
+  }
+
+  async #chunk(member: Member, fid: number, body: Uint8Array): Promise<void> {
+    await member.inbound.get(fid)?.write(body);
+  }
+
+  async #end(member: Member, end: Extract<Message, { t: "end" }>): Promise<void> {
+    const transfer = member.inbound.get(end.fid);
+    member.inbound.delete(end.fid);
+    await transfer?.end(end.sha256);
+  }
+
+  async #cancel(member: Member, cancel: Extract<Message, { t: "cancel" }>): Promise<void> {
+    const transfer = member.inbound.get(cancel.fid);
+    member.inbound.delete(cancel.fid);
+    await transfer?.cancel(cancel.reason);
+  }
+
+  #received(member: Member, received: Extract<Message, { t: "received" }>): void {
+    const forward = this.#forwards.get(received.fid);
+    if (forward && forward.target === member) {
+      this.#forwards.delete(received.fid);
+      forward.sender.post({ ...received, fid: forward.senderFid, by: member.name });
+      if (!received.ok) {
+        forward.sender.inbound.get(forward.senderFid)?.cancel(received.reason ?? "refused");
+        forward.sender.inbound.set(forward.senderFid, DISCARD);
+      }
+      return;
+    }
+    this.#options.files?.delivered(member, received);
+  }
+
+  #listFiles(member: Member): void {
+    if (!this.#options.files) {
+      member.post({
+        t: "notice",
+        text: "This is a direct chat: files go straight to the other person.",
+      });
+      return;
+    }
+    member.post({ t: "file-list", files: this.#options.files.list() });
+  }
+
+  async #get(member: Member, file: number): Promise<void> {
+    if (!this.#options.files) {
+      member.post({
+        t: "notice",
+        text: "This is a direct chat: there are no kept files.",
+        error: true,
+      });
+      return;
+    }
+    await this.#options.files.send(member, file);
+  }
+
+  /** Announces a kept file to every member (called by {@linkcode SharedFiles}). */
+  announce(message: Extract<Message, { t: "shared" }>): void {
+    this.#broadcast(message);
+    this.#options.onEvent?.({
+      type: "shared",
+      name: message.name,
+      file: message.file,
+      from: message.from,
+      size: message.size,
+    });
+  }
+
+  /** Reports a failed upload to the host console (called by {@linkcode SharedFiles}). */
+  reportFailure(from: string, name: string, reason: string): void {
+    this.#options.onEvent?.({ type: "file-failed", from, name, reason });
+  }
+}
+
+/** Swallows the rest of a file nobody will receive. */
+const DISCARD: InboundTransfer = {
+  write: () => Promise.resolve(),
+  end: () => Promise.resolve(),
+  cancel: () => Promise.resolve(),
+};

@@ -1,0 +1,567 @@
+/**
+ * A person's side of a room: says lines, sends and receives files, and reports what happens
+ * as {@linkcode ClientEvent}s for a terminal, a JSON stream or the browser to show.
+ *
+ * @example
+ * ```ts ignore
+ * import { RoomClient } from "./room_client.ts";
+ * import { FileStore } from "./file_store.ts";
+ * const client = new RoomClient({ name: "bob", files: new FileStore("received_files") });
+ * client.onEvent = (event) => console.log(event);
+ * await client.join(session);
+ * client.say("hi");
+ * await client.quit();
+ * ```
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import type { ChatLine, Envelope, Message, SharedFileInfo } from "../session/message.ts";
+import { PROTOCOL_VERSION } from "../session/message.ts";
+import type { Session } from "../session/session.ts";
+import { FILE_CHUNK_BYTES } from "../wire/limits.ts";
+import { FileRefusedError, type FileStore, type IncomingFile } from "./file_store.ts";
+import { senderFileName } from "./file_name.ts";
+
+/** Everything a client reports, in the order it happened. */
+export type ClientEvent =
+  | {
+    type: "welcome";
+    you: string;
+    kind: "direct" | "hub";
+    members: string[];
+    history: number;
+    resumed: boolean;
+  }
+  | {
+    type: "message";
+    from: string;
+    text: string;
+    time: string;
+    seq: number;
+    me: boolean;
+    history: boolean;
+  }
+  | { type: "private"; from: string; to: string; text: string; time: string }
+  | { type: "joined"; name: string; count: number; remote?: string }
+  | { type: "left"; name: string; count: number; reason?: string }
+  | { type: "renamed"; from: string; to: string }
+  | { type: "members"; names: string[] }
+  | { type: "notice"; text: string; error: boolean }
+  | { type: "file-incoming"; from: string; name: string; bytes: number }
+  | {
+    type: "progress";
+    transfer: string;
+    direction: "send" | "receive";
+    name: string;
+    done: number;
+    total: number;
+  }
+  | { type: "file"; from: string; name: string; path: string; bytes: number; sha256: string }
+  | { type: "file-sent"; name: string; bytes: number; sha256: string; to?: string }
+  | { type: "file-failed"; direction: "send" | "receive"; name: string; reason: string }
+  | { type: "shared"; file: number; from: string; name: string; bytes: number; sha256: string }
+  | { type: "file-list"; files: SharedFileInfo[] }
+  | { type: "closed"; reason?: string };
+
+/** The host refused us (name taken, chat full, ...): the message says why. */
+export class RefusedError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "RefusedError";
+  }
+}
+
+/** Options of {@linkcode RoomClient}. */
+export interface RoomClientOptions {
+  /** The name asked for. */
+  name: string;
+  /** The receive folder. */
+  files: FileStore;
+  /** Largest file accepted. */
+  maxFileBytes?: number;
+}
+
+interface Outgoing {
+  name: string;
+  size: number;
+  sha256?: string;
+  refused?: string;
+  settle: (error?: Error) => void;
+}
+
+interface Receiving {
+  file?: IncomingFile;
+  from: string;
+  name: string;
+  size: number;
+  refused?: string;
+}
+
+/** One person's connection to a room, across reconnects. */
+export class RoomClient {
+  /** Called for every event; set before joining. */
+  onEvent: (event: ClientEvent) => void = () => {};
+  #options: RoomClientOptions;
+  #session: Session | undefined;
+  #name: string;
+  #kind: "direct" | "hub" = "direct";
+  readonly #client = crypto.randomUUID();
+  #nextId = 1;
+  #nextFid = 1;
+  #lastSeq = 0;
+  /** Lines sent but not yet acknowledged, re-sent after a reconnect. */
+  #pending: Map<string, Message> = new Map();
+  #pendingWaiters: (() => void)[] = [];
+  #sending: Map<number, Outgoing> = new Map();
+  #receiving: Map<number, Receiving> = new Map();
+  #loop: Promise<string | undefined> | undefined;
+  #leaving = false;
+
+  /** Creates a client that has not joined yet. */
+  constructor(options: RoomClientOptions) {
+    this.#options = options;
+    this.#name = options.name;
+  }
+
+  /** The name the room knows us by. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** `direct` or `hub`, known after joining. */
+  get kind(): "direct" | "hub" {
+    return this.#kind;
+  }
+
+  /** Whether {@linkcode quit} was called. */
+  get leaving(): boolean {
+    return this.#leaving;
+  }
+
+  /** Lines sent but not acknowledged yet. */
+  get unacknowledged(): number {
+    return this.#pending.size;
+  }
+
+  /** Whether lines or files are still on their way. */
+  get busy(): boolean {
+    return this.#pending.size > 0 || this.#sending.size > 0;
+  }
+
+  /**
+   * Joins the room over `session` (again, after a reconnect) and starts handling its
+   * messages. Throws {@linkcode RefusedError} when the host refuses us.
+   */
+  async join(session: Session): Promise<void> {
+    this.#session = session;
+    session.post({
+      t: "hello",
+      v: PROTOCOL_VERSION,
+      name: this.#name,
+      client: this.#client,
+      ...(this.#lastSeq > 0 ? { lastSeq: this.#lastSeq } : {}),
+    });
+    const reader = session.incoming.getReader();
+    let refusal: string | undefined;
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) {
+        reader.releaseLock();
+        throw new RefusedError(
+          refusal ?? (await session.closed) ?? "The host closed the connection",
+        );
+      }
+      const message = value.message;
+      if (message.t === "notice" && message.error) refusal = message.text;
+      else if (message.t === "bye") refusal ??= message.reason;
+      else if (message.t === "welcome") {
+        this.#name = message.you;
+        this.#kind = message.kind;
+        this.#emit({
+          type: "welcome",
+          you: message.you,
+          kind: message.kind,
+          members: message.members,
+          history: message.history,
+          resumed: message.resumed ?? false,
+        });
+        break;
+      }
+    }
+    // Re-send what the room had not acknowledged; ids let it drop the ones it already has.
+    for (const message of this.#pending.values()) session.post(message);
+    this.#loop = this.#run(reader, session);
+  }
+
+  /** Resolves with the close reason when the current session ends. */
+  ended(): Promise<string | undefined> {
+    return this.#loop ?? Promise.resolve(undefined);
+  }
+
+  /** Sends a chat line (or an action, with `me`). */
+  say(text: string, me = false): void {
+    this.#send({ t: "chat", id: this.#id(), text, ...(me ? { me: true } : {}) });
+  }
+
+  /** Sends a private line to `to`. */
+  whisper(to: string, text: string): void {
+    this.#send({ t: "private", id: this.#id(), to, text });
+  }
+
+  /** Asks to be known as `name`. */
+  nick(name: string): void {
+    this.#session?.post({ t: "nick", name });
+  }
+
+  /** Asks who is here (answered with a `members` event). */
+  who(): void {
+    this.#session?.post({ t: "who" });
+  }
+
+  /** Asks for the hub's kept files (answered with a `file-list` event). */
+  listFiles(): void {
+    this.#session?.post({ t: "files" });
+  }
+
+  /** Asks the hub for kept file `file`. */
+  fetch(file: number): void {
+    this.#session?.post({ t: "get", file });
+  }
+
+  /**
+   * Sends the file at `path`, streaming it in chunks. Resolves once the other side confirmed
+   * the hash; rejects with a readable reason otherwise.
+   */
+  async sendFile(path: string): Promise<void> {
+    const session = this.#session;
+    if (!session) throw new Error("Not connected");
+    const name = senderFileName(path);
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true });
+    } catch (error) {
+      throw new Error(`Cannot read ${path}: ${error instanceof Error ? error.message : error}`);
+    }
+    const fid = this.#nextFid++;
+    const transfer = `send-${fid}`;
+    try {
+      const info = await file.stat();
+      if (!info.isFile) throw new Error(`${path} is not a file`);
+      const size = info.size;
+      const settled = new Promise<void>((resolve, reject) => {
+        this.#sending.set(fid, {
+          name,
+          size,
+          settle: (error) => error ? reject(error) : resolve(),
+        });
+      });
+      settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
+      session.post({ t: "offer", fid, name, size });
+      const hash = createHash("sha256");
+      const buffer = new Uint8Array(FILE_CHUNK_BYTES);
+      let done = 0;
+      let lastReport = 0;
+      while (done < size) {
+        const outgoing = this.#sending.get(fid);
+        if (!outgoing || outgoing.refused) break;
+        const n = await file.read(buffer);
+        if (n === null) break;
+        const chunk = buffer.slice(0, n);
+        hash.update(chunk);
+        session.post({ t: "chunk", fid }, chunk);
+        done += n;
+        if (done === size || Date.now() - lastReport > 100) {
+          lastReport = Date.now();
+          this.#emit({ type: "progress", transfer, direction: "send", name, done, total: size });
+        }
+        await session.drained();
+      }
+      const outgoing = this.#sending.get(fid);
+      if (outgoing && !outgoing.refused) {
+        if (done !== size) {
+          session.post({ t: "cancel", fid, reason: "the file changed while it was sent" });
+          outgoing.settle(new Error(`${name} changed while it was sent`));
+        } else {
+          outgoing.sha256 = hash.digest("hex");
+          session.post({ t: "end", fid, sha256: outgoing.sha256 });
+        }
+      } else if (outgoing?.refused) session.post({ t: "cancel", fid, reason: "refused" });
+      await settled;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#emit({ type: "file-failed", direction: "send", name, reason });
+      throw error;
+    } finally {
+      this.#sending.delete(fid);
+      file.close();
+    }
+  }
+
+  /**
+   * Leaves: waits (up to `graceMs`) for unacknowledged lines and files in flight, then says
+   * goodbye and closes.
+   */
+  async quit(graceMs = 30_000): Promise<void> {
+    this.#leaving = true;
+    const session = this.#session;
+    if (!session) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#settled(),
+      this.#loop, // the connection ended: nothing more can be delivered
+      new Promise((resolve) => timer = setTimeout(resolve, graceMs)),
+    ]);
+    clearTimeout(timer);
+    session.post({ t: "bye" });
+    await session.close();
+    await this.#loop;
+  }
+
+  /** Drops the current session without goodbye (used by reconnecting callers). */
+  async disconnect(): Promise<void> {
+    await this.#session?.close();
+    await this.#loop;
+  }
+
+  #id(): string {
+    return `${this.#nextId++}`;
+  }
+
+  #send(message: Message): void {
+    if (!("id" in message)) return;
+    this.#pending.set(message.id, message);
+    this.#session?.post(message);
+  }
+
+  async #settled(): Promise<void> {
+    while (this.busy) {
+      await new Promise<void>((resolve) => this.#pendingWaiters.push(resolve));
+    }
+  }
+
+  #wakeSettled(): void {
+    const waiters = this.#pendingWaiters;
+    this.#pendingWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  #emit(event: ClientEvent): void {
+    this.onEvent(event);
+  }
+
+  async #run(
+    reader: ReadableStreamDefaultReader<Envelope>,
+    session: Session,
+  ): Promise<string | undefined> {
+    let byeReason: string | undefined;
+    try {
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        if (value.message.t === "bye") {
+          byeReason = value.message.reason ?? "The host ended the chat";
+          continue;
+        }
+        await this.#handle(value);
+      }
+    } finally {
+      reader.releaseLock();
+    }
+    const reason = byeReason ?? await session.closed;
+    for (const [fid, receiving] of this.#receiving) {
+      await receiving.file?.abort();
+      this.#receiving.delete(fid);
+      this.#emit({
+        type: "file-failed",
+        direction: "receive",
+        name: receiving.name,
+        reason: "the connection ended before the file was complete",
+      });
+    }
+    for (const outgoing of this.#sending.values()) {
+      outgoing.refused = "the connection ended";
+      outgoing.settle(new Error("the connection ended before the file was confirmed"));
+    }
+    if (this.#session === session && !this.#leaving) {
+      this.#emit({ type: "closed", ...(reason ? { reason } : {}) });
+    }
+    this.#wakeSettled();
+    return reason;
+  }
+
+  async #handle({ message, body }: Envelope): Promise<void> {
+    switch (message.t) {
+      case "chat":
+        return this.#line(message);
+      case "ack":
+        this.#pending.delete(message.id);
+        if (this.#pending.size === 0) this.#wakeSettled();
+        return;
+      case "private":
+        return this.#emit({
+          type: "private",
+          from: message.from ?? "?",
+          to: message.to,
+          text: message.text,
+          time: message.time ?? new Date().toISOString(),
+        });
+      case "joined":
+        return this.#emit({
+          type: "joined",
+          name: message.name,
+          count: message.count,
+          ...(message.remote ? { remote: message.remote } : {}),
+        });
+      case "left":
+        return this.#emit({
+          type: "left",
+          name: message.name,
+          count: message.count,
+          ...(message.reason ? { reason: message.reason } : {}),
+        });
+      case "renamed":
+        if (message.from === this.#name) this.#name = message.to;
+        return this.#emit({ type: "renamed", from: message.from, to: message.to });
+      case "members":
+        return this.#emit({ type: "members", names: message.names });
+      case "notice":
+        return this.#emit({ type: "notice", text: message.text, error: message.error ?? false });
+      case "shared":
+        return this.#emit({
+          type: "shared",
+          file: message.file,
+          from: message.from,
+          name: message.name,
+          bytes: message.size,
+          sha256: message.sha256,
+        });
+      case "file-list":
+        return this.#emit({ type: "file-list", files: message.files });
+      case "offer":
+        return await this.#offer(message);
+      case "chunk":
+        return await this.#chunk(message.fid, body);
+      case "end":
+        return await this.#end(message.fid, message.sha256);
+      case "cancel":
+        return await this.#cancelled(message.fid, message.reason);
+      case "received":
+        return this.#received(message);
+    }
+  }
+
+  #line(line: ChatLine): void {
+    if (line.seq !== undefined) {
+      // A line we already showed (replayed again after a reconnect) is not shown twice.
+      if (line.seq <= this.#lastSeq) return;
+      this.#lastSeq = line.seq;
+    }
+    this.#emit({
+      type: "message",
+      from: line.from ?? "?",
+      text: line.text,
+      time: line.time ?? new Date().toISOString(),
+      seq: line.seq ?? 0,
+      me: line.me ?? false,
+      history: line.history ?? false,
+    });
+  }
+
+  async #offer(offer: Extract<Message, { t: "offer" }>): Promise<void> {
+    const from = offer.from ?? "?";
+    const receiving: Receiving = { from, name: offer.name, size: offer.size };
+    this.#receiving.set(offer.fid, receiving);
+    this.#emit({ type: "file-incoming", from, name: offer.name, bytes: offer.size });
+    try {
+      receiving.file = await this.#options.files.begin(offer.name, offer.size, {
+        maxBytes: this.#options.maxFileBytes,
+      });
+    } catch (error) {
+      this.#refuse(offer.fid, receiving, error);
+    }
+  }
+
+  async #chunk(fid: number, body: Uint8Array): Promise<void> {
+    const receiving = this.#receiving.get(fid);
+    if (!receiving?.file) return;
+    try {
+      await receiving.file.write(body);
+      const done = receiving.file.received;
+      this.#emit({
+        type: "progress",
+        transfer: `receive-${fid}`,
+        direction: "receive",
+        name: receiving.name,
+        done,
+        total: receiving.size,
+      });
+    } catch (error) {
+      await receiving.file.abort();
+      receiving.file = undefined;
+      this.#refuse(fid, receiving, error);
+    }
+  }
+
+  async #end(fid: number, sha256: string): Promise<void> {
+    const receiving = this.#receiving.get(fid);
+    this.#receiving.delete(fid);
+    if (!receiving?.file) return;
+    try {
+      const saved = await receiving.file.commit(sha256);
+      this.#session?.post({ t: "received", fid, ok: true, sha256: saved.sha256 });
+      this.#emit({
+        type: "file",
+        from: receiving.from,
+        name: saved.name,
+        path: saved.path,
+        bytes: saved.bytes,
+        sha256: saved.sha256,
+      });
+    } catch (error) {
+      this.#refuse(fid, receiving, error);
+    }
+  }
+
+  async #cancelled(fid: number, reason: string): Promise<void> {
+    const receiving = this.#receiving.get(fid);
+    this.#receiving.delete(fid);
+    if (!receiving) return;
+    await receiving.file?.abort();
+    if (!receiving.refused) {
+      this.#emit({ type: "file-failed", direction: "receive", name: receiving.name, reason });
+    }
+  }
+
+  #refuse(fid: number, receiving: Receiving, error: unknown): void {
+    const reason = error instanceof FileRefusedError || error instanceof Error
+      ? error.message
+      : String(error);
+    receiving.refused = reason;
+    this.#session?.post({ t: "received", fid, ok: false, reason });
+    this.#emit({ type: "file-failed", direction: "receive", name: receiving.name, reason });
+  }
+
+  #received(received: Extract<Message, { t: "received" }>): void {
+    const outgoing = this.#sending.get(received.fid);
+    if (!outgoing) return;
+    if (received.ok && received.sha256 === outgoing.sha256) {
+      this.#emit({
+        type: "file-sent",
+        name: outgoing.name,
+        bytes: outgoing.size,
+        sha256: outgoing.sha256!,
+        ...(received.by ? { to: received.by } : {}),
+      });
+      outgoing.settle();
+    } else {
+      outgoing.refused = received.reason ?? "the hash did not match";
+      outgoing.settle(
+        new Error(`${received.by ?? "The receiver"} refused ${outgoing.name}: ${outgoing.refused}`),
+      );
+    }
+    this.#sending.delete(received.fid);
+    this.#wakeSettled();
+  }
+}

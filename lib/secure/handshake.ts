@@ -1,0 +1,481 @@
+/**
+ * The handshake that opens every connection: SPAKE2 (RFC 9382) over whole frames, with key
+ * confirmation in both directions, then per-direction AES-256-GCM keys for the
+ * `SealStream` / `OpenStream` channel (encrypted_channel.ts).
+ *
+ * The client is RFC party A, the host party B. Four frames, all binary (first byte = type):
+ *
+ * ```text
+ * client -> host  hello    01 | version | mode | pA (65 bytes, uncompressed P-256)   68 bytes
+ * host -> client  hello    02 | version | mode | pB (65) | cB (32)                   100 bytes
+ * client -> host  confirm  03 | cA (32)                                              33 bytes
+ * host -> client  ok       04                                                        1 byte
+ * either way      failure  7f | reason | version                                     3 bytes
+ * ```
+ *
+ * mode is 1 (passkey) or 2 (open). Open mode runs the same exchange with w = 0, which is plain
+ * ephemeral Diffie-Hellman: encrypted but not authenticated, so people compare the safety code.
+ * The confirmation keys bind both hellos (without the MACs), so a changed version or mode fails
+ * confirmation even if it slipped past the explicit checks.
+ *
+ * @module
+ */
+
+import { normalizePasskey } from "./passkey.ts";
+import {
+  passkeyToScalar,
+  Spake2,
+  SPAKE2_ELEMENT_LENGTH,
+  SPAKE2_MAC_LENGTH,
+  Spake2Error,
+  type Spake2Keys,
+} from "./spake2.ts";
+
+/** The handshake version this implementation speaks. */
+export const HANDSHAKE_VERSION = 1;
+/** Handshake frames longer than this are refused. */
+export const MAX_HANDSHAKE_FRAME = 1024;
+/** Default deadline for a whole handshake. */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** SPAKE2 identity of the client (party A). */
+export const CLIENT_IDENTITY = "p2pchat client";
+/** SPAKE2 identity of the host (party B). */
+export const HOST_IDENTITY = "p2pchat host";
+
+/** Options for {@linkcode handshake}. */
+export interface HandshakeOptions {
+  /** "client" starts the handshake (SPAKE2 party A); "host" answers (party B). */
+  role: "client" | "host";
+  /**
+   * Normalized passkey, or null for open mode (--open): still encrypted, unauthenticated.
+   * It is normalized again here, which changes nothing for a normalized one.
+   */
+  passkey: string | null;
+  /** Whole handshake deadline; default 10_000 ms. */
+  timeoutMs?: number;
+  /** Gives up early (e.g. on shutdown) with a {@linkcode HandshakeError}. */
+  signal?: AbortSignal;
+}
+
+/** What a successful handshake yields. */
+export interface SecureKeys {
+  /** AES-256-GCM, this side -> peer (use with `SealStream` / `FrameSealer`). */
+  sendKey: CryptoKey;
+  /** AES-256-GCM, peer -> this side (use with `OpenStream` / `FrameOpener`). */
+  receiveKey: CryptoKey;
+  /** True when a passkey proved both sides; false in open mode. */
+  authenticated: boolean;
+  /**
+   * Short code both sides can compare, e.g. "4821 0937 5512", derived from the session secret
+   * and the transcript. In open mode a man in the middle makes the two sides' codes differ.
+   */
+  safety: string;
+}
+
+/** Why a handshake failed, for code that wants to react (the message is for people). */
+export type HandshakeErrorCode =
+  | "wrong-passkey"
+  | "mode-mismatch"
+  | "version-mismatch"
+  | "timeout"
+  | "aborted"
+  | "closed"
+  | "protocol";
+
+/** A handshake failed; `message` is what a person sees, `code` says why. */
+export class HandshakeError extends Error {
+  /** Why the handshake failed. */
+  readonly code: HandshakeErrorCode;
+
+  /**
+   * @example
+   * ```ts
+   * import { HandshakeError } from "./handshake.ts";
+   * const error = new HandshakeError("Wrong passkey", "wrong-passkey");
+   * console.log(error.message, error.code); // "Wrong passkey" "wrong-passkey"
+   * ```
+   */
+  constructor(message: string, code: HandshakeErrorCode = "protocol", options?: ErrorOptions) {
+    super(message, options);
+    this.name = "HandshakeError";
+    this.code = code;
+  }
+}
+
+const enum FrameType {
+  ClientHello = 0x01,
+  HostHello = 0x02,
+  Confirm = 0x03,
+  Ok = 0x04,
+  Failure = 0x7f,
+}
+
+const enum Mode {
+  Passkey = 1,
+  Open = 2,
+}
+
+const enum Reason {
+  WrongPasskey = 1,
+  HostIsOpen = 2,
+  HostNeedsPasskey = 3,
+  Version = 4,
+  Malformed = 5,
+}
+
+const HELLO_LENGTH = 3 + SPAKE2_ELEMENT_LENGTH;
+const HOST_HELLO_LENGTH = HELLO_LENGTH + SPAKE2_MAC_LENGTH;
+const CONFIRM_LENGTH = 1 + SPAKE2_MAC_LENGTH;
+const encoder = new TextEncoder();
+
+const TIMED_OUT = "Handshake timed out";
+const CLIENT_TO_HOST = "p2pchat/1 client->host";
+const HOST_TO_CLIENT = "p2pchat/1 host->client";
+const WRONG_PASSKEY = "Wrong passkey";
+const MALFORMED = "Handshake failed: the peer sent a malformed handshake frame (is it p2pchat?)";
+const OVERSIZED = "Handshake failed: the peer sent an oversized handshake frame";
+const INVALID_POINT = "Handshake failed: the peer sent an invalid key share";
+const HOST_IS_OPEN =
+  "The host does not use a passkey (it was started with --open); connect with --open";
+const HOST_NEEDS_PASSKEY = "The host requires a passkey";
+
+/**
+ * Runs the handshake over whole frames and resolves with the session keys, or rejects with a
+ * {@linkcode HandshakeError}. Wrong passkeys fail on both sides with "Wrong passkey" (the side
+ * that notices first tells the other with a failure frame).
+ *
+ * The caller owns `reader` and `writer`: the handshake neither cancels, aborts nor releases
+ * them, even on timeout. After a rejection the connection is unusable; close it, which also
+ * settles a read or write the handshake may have left pending. After success, every later
+ * frame belongs to the caller.
+ *
+ * @example
+ * ```ts
+ * import { handshake } from "./handshake.ts";
+ * const toHost = new TransformStream<Uint8Array, Uint8Array>();
+ * const toClient = new TransformStream<Uint8Array, Uint8Array>();
+ * const [client, host] = await Promise.all([
+ *   handshake(toClient.readable.getReader(), toHost.writable.getWriter(), {
+ *     role: "client",
+ *     passkey: "7-orbit-lemon-cradle",
+ *   }),
+ *   handshake(toHost.readable.getReader(), toClient.writable.getWriter(), {
+ *     role: "host",
+ *     passkey: "7-orbit-lemon-cradle",
+ *   }),
+ * ]);
+ * console.log(client.authenticated, client.safety === host.safety); // true true
+ * ```
+ */
+export async function handshake(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+  options: HandshakeOptions,
+): Promise<SecureKeys> {
+  const passkey = options.passkey === null ? null : normalizePasskey(options.passkey);
+  if (passkey === "") throw new HandshakeError("The passkey is empty", "protocol");
+  const io = new FrameIo(reader, writer, options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
+  try {
+    io.start(options.signal);
+    const w = passkey === null ? 0n : await passkeyToScalar(passkey);
+    const mode = passkey === null ? Mode.Open : Mode.Passkey;
+    const run = options.role === "client" ? runClient : runHost;
+    return await io.race(run(io, mode, w));
+  } finally {
+    io.stop();
+  }
+}
+
+async function runClient(io: FrameIo, mode: Mode, w: bigint): Promise<SecureKeys> {
+  const spake = new Spake2({ role: "A", w, identityA: CLIENT_IDENTITY, identityB: HOST_IDENTITY });
+  const clientHello = new Uint8Array([FrameType.ClientHello, HANDSHAKE_VERSION, mode]);
+  const hello = concat(clientHello, spake.message);
+  await io.write(hello);
+
+  const reply = await io.read();
+  if (reply[0] === FrameType.Failure) throw failureFromPeer(reply, "host");
+  if (reply[0] !== FrameType.HostHello || reply.length < 2) throw protocolError();
+  if (reply[1] !== HANDSHAKE_VERSION) throw versionMismatch("host", reply[1]);
+  if (reply.length !== HOST_HELLO_LENGTH) throw protocolError();
+  if (reply[2] !== mode) throw protocolError(); // an honest host sends a failure frame instead
+  const signedReply = reply.subarray(0, HELLO_LENGTH);
+  const keys = await finishSpake(io, spake, reply.subarray(3, HELLO_LENGTH), hello, signedReply);
+  if (!await keys.verifyPeerConfirmation(reply.subarray(HELLO_LENGTH))) {
+    await io.tryWrite(failureFrame(Reason.WrongPasskey));
+    throw new HandshakeError(WRONG_PASSKEY, "wrong-passkey");
+  }
+  await io.write(concat(new Uint8Array([FrameType.Confirm]), keys.confirmation));
+
+  const verdict = await io.read();
+  if (verdict[0] === FrameType.Failure) throw failureFromPeer(verdict, "host");
+  if (verdict[0] !== FrameType.Ok || verdict.length !== 1) throw protocolError();
+  return await sessionKeys("client", keys, mode, hello, signedReply);
+}
+
+async function runHost(io: FrameIo, mode: Mode, w: bigint): Promise<SecureKeys> {
+  const hello = await io.read();
+  if (hello[0] === FrameType.Failure) throw failureFromPeer(hello, "client");
+  if (hello[0] !== FrameType.ClientHello || hello.length < 2) {
+    throw await refuse(io, Reason.Malformed, protocolError());
+  }
+  if (hello[1] !== HANDSHAKE_VERSION) {
+    throw await refuse(io, Reason.Version, versionMismatch("client", hello[1]));
+  }
+  if (hello.length !== HELLO_LENGTH) throw await refuse(io, Reason.Malformed, protocolError());
+  const clientMode = hello[2];
+  if (clientMode !== Mode.Passkey && clientMode !== Mode.Open) {
+    throw await refuse(io, Reason.Malformed, protocolError());
+  }
+  if (clientMode !== mode && mode === Mode.Open) {
+    const error = new HandshakeError(
+      "The client uses a passkey, but this host was started with --open",
+      "mode-mismatch",
+    );
+    throw await refuse(io, Reason.HostIsOpen, error);
+  }
+  if (clientMode !== mode) {
+    const error = new HandshakeError(
+      "The client connected without a passkey (--open), but this host requires one",
+      "mode-mismatch",
+    );
+    throw await refuse(io, Reason.HostNeedsPasskey, error);
+  }
+
+  const spake = new Spake2({ role: "B", w, identityA: CLIENT_IDENTITY, identityB: HOST_IDENTITY });
+  const signedReply = concat(
+    new Uint8Array([FrameType.HostHello, HANDSHAKE_VERSION, mode]),
+    spake.message,
+  );
+  const keys = await finishSpake(io, spake, hello.subarray(3), hello, signedReply);
+  await io.write(concat(signedReply, keys.confirmation));
+
+  const confirm = await io.read();
+  if (confirm[0] === FrameType.Failure) throw failureFromPeer(confirm, "client");
+  if (confirm[0] !== FrameType.Confirm || confirm.length !== CONFIRM_LENGTH) {
+    throw await refuse(io, Reason.Malformed, protocolError());
+  }
+  if (!await keys.verifyPeerConfirmation(confirm.subarray(1))) {
+    throw await refuse(io, Reason.WrongPasskey, new HandshakeError(WRONG_PASSKEY, "wrong-passkey"));
+  }
+  await io.write(new Uint8Array([FrameType.Ok]));
+  return await sessionKeys("host", keys, mode, hello, signedReply);
+}
+
+// Runs SPAKE2's second half with both hellos (without MACs) as AAD; a bad point is refused.
+async function finishSpake(
+  io: FrameIo,
+  spake: Spake2,
+  peerElement: Uint8Array,
+  clientHello: Uint8Array,
+  signedHostHello: Uint8Array,
+): Promise<Spake2Keys> {
+  try {
+    return await spake.finish(peerElement, handshakeAad(clientHello, signedHostHello));
+  } catch (error) {
+    if (!(error instanceof Spake2Error)) throw error;
+    throw await refuse(
+      io,
+      Reason.Malformed,
+      new HandshakeError(INVALID_POINT, "protocol", { cause: error }),
+    );
+  }
+}
+
+function handshakeAad(
+  clientHello: Uint8Array,
+  signedHostHello: Uint8Array,
+): Uint8Array<ArrayBuffer> {
+  return concat(encoder.encode("p2pchat handshake"), clientHello, signedHostHello);
+}
+
+// Per-direction keys and the safety code: HKDF from Ke, salted with the hash of both hellos.
+async function sessionKeys(
+  role: "client" | "host",
+  keys: Spake2Keys,
+  mode: Mode,
+  clientHello: Uint8Array,
+  signedHostHello: Uint8Array,
+): Promise<SecureKeys> {
+  const salt = await crypto.subtle.digest("SHA-256", handshakeAad(clientHello, signedHostHello));
+  const secret = await crypto.subtle.importKey("raw", keys.ke, "HKDF", false, [
+    "deriveKey",
+    "deriveBits",
+  ]);
+  const derive = (label: string, usage: KeyUsage) =>
+    crypto.subtle.deriveKey(
+      { name: "HKDF", hash: "SHA-256", salt, info: encoder.encode(label) },
+      secret,
+      { name: "AES-GCM", length: 256 },
+      false,
+      [usage],
+    );
+  const [sendLabel, receiveLabel] = role === "client"
+    ? [CLIENT_TO_HOST, HOST_TO_CLIENT]
+    : [HOST_TO_CLIENT, CLIENT_TO_HOST];
+  const safetyBits = new Uint8Array(
+    await crypto.subtle.deriveBits(
+      { name: "HKDF", hash: "SHA-256", salt, info: encoder.encode("p2pchat/1 safety") },
+      secret,
+      64,
+    ),
+  );
+  return {
+    sendKey: await derive(sendLabel, "encrypt"),
+    receiveKey: await derive(receiveLabel, "decrypt"),
+    authenticated: mode === Mode.Passkey,
+    safety: safetyCode(safetyBits),
+  };
+}
+
+// 12 decimal digits in groups of four (about 40 bits): too many for a man in the middle to
+// grind a match between his two sessions within the handshake deadline.
+function safetyCode(bits: Uint8Array): string {
+  const value = new DataView(bits.buffer, bits.byteOffset, bits.byteLength).getBigUint64(0);
+  const digits = (value % 10n ** 12n).toString().padStart(12, "0");
+  return `${digits.slice(0, 4)} ${digits.slice(4, 8)} ${digits.slice(8)}`;
+}
+
+function failureFrame(reason: Reason): Uint8Array {
+  return new Uint8Array([FrameType.Failure, reason, HANDSHAKE_VERSION]);
+}
+
+// Tells the peer why we give up (best effort), then hands back the error to throw.
+async function refuse(io: FrameIo, reason: Reason, error: HandshakeError): Promise<HandshakeError> {
+  await io.tryWrite(failureFrame(reason));
+  return error;
+}
+
+function failureFromPeer(frame: Uint8Array, peer: "client" | "host"): HandshakeError {
+  if (frame.length !== 3) return protocolError();
+  switch (frame[1]) {
+    case Reason.WrongPasskey:
+      return new HandshakeError(WRONG_PASSKEY, "wrong-passkey");
+    case Reason.HostIsOpen:
+      return new HandshakeError(HOST_IS_OPEN, "mode-mismatch");
+    case Reason.HostNeedsPasskey:
+      return new HandshakeError(HOST_NEEDS_PASSKEY, "mode-mismatch");
+    case Reason.Version:
+      return versionMismatch(peer, frame[2]);
+    case Reason.Malformed:
+      return new HandshakeError(
+        `Handshake failed: the ${peer} could not understand this side's handshake`,
+        "protocol",
+      );
+    default:
+      return new HandshakeError(`Handshake failed: the ${peer} gave up`, "protocol");
+  }
+}
+
+function versionMismatch(peer: "client" | "host", version: number): HandshakeError {
+  return new HandshakeError(
+    `The ${peer} speaks handshake version ${version}, this p2pchat speaks version ` +
+      `${HANDSHAKE_VERSION}; update the older one`,
+    "version-mismatch",
+  );
+}
+
+function protocolError(): HandshakeError {
+  return new HandshakeError(MALFORMED, "protocol");
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+const ignore = () => {};
+
+/** Frame reads and writes raced against one deadline for the whole handshake. */
+class FrameIo {
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #timeoutMs: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #signal: AbortSignal | undefined;
+  #onAbort = () => this.#fail(new HandshakeError("Handshake aborted", "aborted"));
+  #fail: (error: HandshakeError) => void = ignore;
+  #deadline: Promise<never>;
+  #over = false;
+
+  constructor(
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    writer: WritableStreamDefaultWriter<Uint8Array>,
+    timeoutMs: number,
+  ) {
+    this.#reader = reader;
+    this.#writer = writer;
+    this.#timeoutMs = timeoutMs;
+    this.#deadline = new Promise<never>((_, reject) => {
+      this.#fail = (error) => {
+        this.#over = true;
+        reject(error);
+      };
+    });
+    this.#deadline.catch(ignore); // it is always raced; this only avoids an unhandled rejection
+  }
+
+  start(signal: AbortSignal | undefined): void {
+    this.#timer = setTimeout(
+      () => this.#fail(new HandshakeError(TIMED_OUT, "timeout")),
+      this.#timeoutMs,
+    );
+    if (signal !== undefined) {
+      this.#signal = signal;
+      if (signal.aborted) this.#onAbort();
+      else signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
+  stop(): void {
+    // A run the deadline abandoned must not touch the streams any more.
+    this.#fail(new HandshakeError("Handshake over", "aborted"));
+    clearTimeout(this.#timer);
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+  }
+
+  race<T>(promise: Promise<T>): Promise<T> {
+    promise.catch(ignore); // if the deadline wins, a late rejection must not go unhandled
+    return Promise.race([promise, this.#deadline]);
+  }
+
+  async read(): Promise<Uint8Array> {
+    if (this.#over) return await this.#deadline;
+    let result: ReadableStreamReadResult<Uint8Array>;
+    try {
+      result = await this.race(this.#reader.read());
+    } catch (error) {
+      if (error instanceof HandshakeError) throw error;
+      throw new HandshakeError("The connection failed during the handshake", "closed", {
+        cause: error,
+      });
+    }
+    if (result.done) {
+      throw new HandshakeError("The connection closed during the handshake", "closed");
+    }
+    const frame = result.value;
+    if (!(frame instanceof Uint8Array) || frame.length === 0) throw protocolError();
+    if (frame.length > MAX_HANDSHAKE_FRAME) throw new HandshakeError(OVERSIZED, "protocol");
+    return frame;
+  }
+
+  async write(frame: Uint8Array): Promise<void> {
+    if (this.#over) return await this.#deadline;
+    try {
+      await this.race(this.#writer.write(frame));
+    } catch (error) {
+      if (error instanceof HandshakeError) throw error;
+      throw new HandshakeError("The connection failed during the handshake", "closed", {
+        cause: error,
+      });
+    }
+  }
+
+  async tryWrite(frame: Uint8Array): Promise<void> {
+    await this.write(frame).catch(ignore);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Two connected in-memory {@linkcode Session}s. The listener of a direct chat joins its own
+ * room through one, so both people go through the same room and client code.
+ *
+ * @example
+ * ```ts
+ * import { memorySessionPair } from "./memory_session.ts";
+ * const [a, b] = memorySessionPair("this computer");
+ * a.post({ t: "ping" });
+ * const { value } = await b.incoming.getReader().read();
+ * console.log(value?.message.t); // "ping"
+ * await a.close();
+ * ```
+ * @module
+ */
+
+import type { Envelope, Message } from "./message.ts";
+import type { CloseReason, Session } from "./session.ts";
+
+const HIGH_WATER = 4 * 1024 * 1024;
+
+class MemorySession implements Session {
+  readonly remote: string;
+  readonly incoming: ReadableStream<Envelope>;
+  readonly closed: Promise<CloseReason>;
+  peer!: MemorySession;
+  #controller!: ReadableStreamDefaultController<Envelope>;
+  #resolveClosed!: (reason: CloseReason) => void;
+  #drainWaiters: (() => void)[] = [];
+  #done = false;
+
+  constructor(remote: string) {
+    this.remote = remote;
+    this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
+    this.incoming = new ReadableStream<Envelope>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      pull: () => this.#wake(),
+      cancel: () => this.close(),
+    }, { highWaterMark: HIGH_WATER, size: (envelope) => envelope.body.length + 64 });
+  }
+
+  post(message: Message, body: Uint8Array = new Uint8Array(0)): void {
+    if (this.#done) return;
+    this.peer.deliver({ message, body });
+  }
+
+  deliver(envelope: Envelope): void {
+    if (!this.#done) this.#controller.enqueue(envelope);
+  }
+
+  /** Waits for the peer's inbox to have room. */
+  drained(): Promise<void> {
+    return this.peer.#room();
+  }
+
+  close(reason?: string): Promise<void> {
+    this.#end(reason);
+    this.peer.#end(reason === undefined ? "the peer left" : reason);
+    return Promise.resolve();
+  }
+
+  #room(): Promise<void> {
+    if (this.#done || (this.#controller.desiredSize ?? 0) > 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  #wake(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  #end(reason: CloseReason): void {
+    if (this.#done) return;
+    this.#done = true;
+    try {
+      this.#controller.close();
+    } catch { /* already closed or cancelled */ }
+    this.#wake();
+    this.#resolveClosed(reason);
+  }
+}
+
+/** Returns two sessions wired to each other; `remote` names the other end for people. */
+export function memorySessionPair(remote = "this computer"): [Session, Session] {
+  const a = new MemorySession(remote);
+  const b = new MemorySession(remote);
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}

@@ -1,0 +1,201 @@
+/**
+ * The typed messages exchanged between a member's client and the room host, and their
+ * validation. Every field that arrives from a peer is checked here before anything uses it.
+ *
+ * @example
+ * ```ts
+ * import { parseMessage } from "./message.ts";
+ * const message = parseMessage({ t: "chat", id: "c1", text: "hi" });
+ * console.log(message.t); // "chat"
+ * ```
+ * @module
+ */
+
+import { MAX_TEXT_BYTES } from "../wire/limits.ts";
+
+/** Protocol version carried in `hello`; bumped on incompatible changes. */
+export const PROTOCOL_VERSION = 1;
+
+/** A chat line as the room publishes it. */
+export interface ChatLine {
+  t: "chat";
+  /** Sender-chosen id, unique per sender; lets the room drop re-sent duplicates. */
+  id: string;
+  /** Room-wide sequence number: one order that every member sees. */
+  seq?: number;
+  from?: string;
+  text: string;
+  /** ISO time the room accepted the line. */
+  time?: string;
+  /** An action line (`/me`). */
+  me?: boolean;
+  /** Replayed from history to a newcomer or a returning member. */
+  history?: boolean;
+}
+
+/** Every message of the protocol, discriminated by `t`. */
+export type Message =
+  | { t: "hello"; v: number; name: string; client?: string; lastSeq?: number }
+  | {
+    t: "welcome";
+    you: string;
+    kind: "direct" | "hub";
+    members: string[];
+    history: number;
+    resumed?: boolean;
+  }
+  | ChatLine
+  | { t: "private"; id: string; to: string; from?: string; text: string; time?: string }
+  | { t: "ack"; id: string; seq?: number; rejected?: boolean }
+  | { t: "joined"; name: string; count: number; remote?: string }
+  | { t: "left"; name: string; count: number; reason?: string }
+  | { t: "nick"; name: string }
+  | { t: "renamed"; from: string; to: string }
+  | { t: "who" }
+  | { t: "members"; names: string[] }
+  | { t: "notice"; text: string; error?: boolean }
+  | { t: "offer"; fid: number; name: string; size: number; from?: string }
+  | { t: "chunk"; fid: number }
+  | { t: "end"; fid: number; sha256: string }
+  | { t: "cancel"; fid: number; reason: string }
+  | { t: "received"; fid: number; ok: boolean; sha256?: string; reason?: string; by?: string }
+  | { t: "shared"; file: number; from: string; name: string; size: number; sha256: string }
+  | { t: "files" }
+  | { t: "file-list"; files: SharedFileInfo[] }
+  | { t: "get"; file: number }
+  | { t: "ping" }
+  | { t: "pong" }
+  | { t: "bye"; reason?: string };
+
+/** A file kept by a hub, as listed by `/files`. */
+export interface SharedFileInfo {
+  file: number;
+  from: string;
+  name: string;
+  size: number;
+  sha256: string;
+  time: string;
+}
+
+/** The `t` of every message. */
+export type MessageType = Message["t"];
+
+/** A message and the binary body that came with it (file chunks). */
+export interface Envelope {
+  message: Message;
+  body: Uint8Array;
+}
+
+/** A message that does not fit the protocol; the message is meant for people. */
+export class ProtocolError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ProtocolError";
+  }
+}
+
+type Check = (value: unknown) => boolean;
+const str = (max: number): Check => (v) => typeof v === "string" && v.length <= max;
+// The room answers lines over MAX_TEXT_BYTES with a notice; only absurd ones break the protocol.
+const text: Check = (v) => typeof v === "string" && v.length <= 4 * MAX_TEXT_BYTES;
+const int: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
+const bool: Check = (v) => typeof v === "boolean";
+const hex64: Check = (v) => typeof v === "string" && /^[0-9a-f]{64}$/.test(v);
+const names: Check = (v) => Array.isArray(v) && v.length <= 100_000 && v.every(str(64));
+const fileList: Check = (v) =>
+  Array.isArray(v) && v.length <= 100_000 && v.every((f) =>
+    typeof f === "object" && f !== null &&
+    int((f as SharedFileInfo).file) && str(64)((f as SharedFileInfo).from) &&
+    str(1024)((f as SharedFileInfo).name) && int((f as SharedFileInfo).size) &&
+    hex64((f as SharedFileInfo).sha256) && str(64)((f as SharedFileInfo).time)
+  );
+const NAME = str(64);
+const ID = str(64);
+
+/** Required (`true`) and optional (`false`) fields of each message type, with their checks. */
+const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
+  hello: {
+    v: [int, true],
+    name: [NAME, true],
+    client: [ID, false],
+    lastSeq: [int, false],
+  },
+  welcome: {
+    you: [NAME, true],
+    kind: [(v) => v === "direct" || v === "hub", true],
+    members: [names, true],
+    history: [int, true],
+    resumed: [bool, false],
+  },
+  chat: {
+    id: [ID, true],
+    seq: [int, false],
+    from: [NAME, false],
+    text: [text, true],
+    time: [str(64), false],
+    me: [bool, false],
+    history: [bool, false],
+  },
+  private: {
+    id: [ID, true],
+    to: [NAME, true],
+    from: [NAME, false],
+    text: [text, true],
+    time: [str(64), false],
+  },
+  ack: { id: [ID, true], seq: [int, false], rejected: [bool, false] },
+  joined: { name: [NAME, true], count: [int, true], remote: [str(64), false] },
+  left: { name: [NAME, true], count: [int, true], reason: [str(256), false] },
+  nick: { name: [NAME, true] },
+  renamed: { from: [NAME, true], to: [NAME, true] },
+  who: {},
+  members: { names: [names, true] },
+  notice: { text: [str(1024), true], error: [bool, false] },
+  offer: { fid: [int, true], name: [str(1024), true], size: [int, true], from: [NAME, false] },
+  chunk: { fid: [int, true] },
+  end: { fid: [int, true], sha256: [hex64, true] },
+  cancel: { fid: [int, true], reason: [str(256), true] },
+  received: {
+    fid: [int, true],
+    ok: [bool, true],
+    sha256: [hex64, false],
+    reason: [str(256), false],
+    by: [NAME, false],
+  },
+  shared: {
+    file: [int, true],
+    from: [NAME, true],
+    name: [str(1024), true],
+    size: [int, true],
+    sha256: [hex64, true],
+  },
+  files: {},
+  "file-list": { files: [fileList, true] },
+  get: { file: [int, true] },
+  ping: {},
+  pong: {},
+  bye: { reason: [str(256), false] },
+};
+
+/** Validates an untrusted decoded header, returning it typed or throwing {@linkcode ProtocolError}. */
+export function parseMessage(header: unknown): Message {
+  if (typeof header !== "object" || header === null || Array.isArray(header)) {
+    throw new ProtocolError("message is not an object");
+  }
+  const record = header as { [key: string]: unknown };
+  const type = record.t;
+  if (typeof type !== "string" || !Object.hasOwn(SCHEMA, type)) {
+    throw new ProtocolError(`unknown message type ${JSON.stringify(String(type).slice(0, 32))}`);
+  }
+  const fields = SCHEMA[type as MessageType];
+  for (const [field, [check, required]] of Object.entries(fields)) {
+    const value = record[field];
+    if (value === undefined) {
+      if (required) throw new ProtocolError(`${type} message lacks ${field}`);
+    } else if (!check(value)) {
+      throw new ProtocolError(`${type} message has an invalid ${field}`);
+    }
+  }
+  return header as Message;
+}

@@ -1,0 +1,230 @@
+/**
+ * A {@linkcode Session} over a TCP connection: frames, the encrypted channel, records and
+ * typed messages, with keepalive and a bounded send queue.
+ *
+ * @example
+ * ```ts ignore
+ * import { NetSession } from "./net_session.ts";
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 5050 });
+ * const session = await NetSession.start(conn, { role: "client", passkey: "7-orbit-lemon-cradle" });
+ * session.post({ t: "hello", v: 1, name: "bob" });
+ * ```
+ * @module
+ */
+
+import { FrameSplitter } from "../wire/frame_splitter.ts";
+import { encodeFrame, encodeFrames } from "../wire/frame_encoder.ts";
+import { encodeRecord, type Record, RecordDecoder } from "../wire/codec.ts";
+import { MAX_FRAME_BYTES } from "../wire/limits.ts";
+import { FrameSealer, OpenStream } from "../secure/encrypted_channel.ts";
+import { handshake, type HandshakeOptions, type SecureKeys } from "../secure/handshake.ts";
+import { type Envelope, type Message, parseMessage } from "./message.ts";
+import { type CloseReason, isBulk, type Session } from "./session.ts";
+import { SendQueue } from "./send_queue.ts";
+
+/** Tuning of a {@linkcode NetSession}; the defaults suit people on a LAN. */
+export interface NetSessionOptions {
+  /** Send a ping when nothing arrived for this long. Default 10 s. */
+  keepaliveMs?: number;
+  /** Close when nothing arrived for this long. Default 30 s. */
+  silenceMs?: number;
+  /** Bytes queued for a peer before it counts as stalled and is cut off. Default 8 MiB. */
+  maxQueueBytes?: number;
+}
+
+/** Options of {@linkcode NetSession.start}: the handshake and the session tuning. */
+export type StartOptions = HandshakeOptions & NetSessionOptions;
+
+// Sealing adds the AEAD tag; frames carry at most a chunk plus its header and tag.
+const MAX_SEALED_FRAME = MAX_FRAME_BYTES + 64;
+const BATCH = 64;
+
+/** Writes all of `bytes`; `Deno.Conn.write` may write only part. */
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+}
+
+/** Describes a connection's remote end as `host:port`. */
+export function remoteOf(conn: Deno.Conn): string {
+  const address = conn.remoteAddr as Deno.NetAddr;
+  return address.hostname.includes(":")
+    ? `[${address.hostname}]:${address.port}`
+    : `${address.hostname}:${address.port}`;
+}
+
+/** An encrypted session over one TCP connection. */
+export class NetSession implements Session {
+  /** Where the peer is. */
+  readonly remote: string;
+  /** Messages from the peer. */
+  readonly incoming: ReadableStream<Envelope>;
+  /** Resolves with the reason once the session has closed. */
+  readonly closed: Promise<CloseReason>;
+  /** Keys and safety code from the handshake. */
+  readonly keys: SecureKeys;
+  #conn: Deno.Conn;
+  #sealer: FrameSealer;
+  #queue: SendQueue;
+  #records: ReadableStreamDefaultReader<Record>;
+  #resolveClosed!: (reason: CloseReason) => void;
+  #done = false;
+  #closing = false;
+  #lastReceived = Date.now();
+  #timer: ReturnType<typeof setInterval>;
+  #pump: Promise<void>;
+
+  /**
+   * Runs the handshake on `conn` and returns the session, or throws the handshake's error
+   * (after closing `conn`).
+   */
+  static async start(conn: Deno.Conn, options: StartOptions): Promise<NetSession> {
+    const frames = conn.readable.pipeThrough(
+      new FrameSplitter({ maxFrameBytes: MAX_SEALED_FRAME }),
+    );
+    const reader = frames.getReader();
+    const writer = new WritableStream<Uint8Array>({
+      write: (frame) => writeAll(conn, encodeFrame(frame)),
+    }).getWriter();
+    let keys: SecureKeys;
+    try {
+      keys = await handshake(reader, writer, options);
+    } catch (error) {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+      await reader.cancel().catch(() => {});
+      throw error;
+    } finally {
+      writer.releaseLock();
+    }
+    reader.releaseLock();
+    const records = frames
+      .pipeThrough(new OpenStream(keys.receiveKey))
+      .pipeThrough(new RecordDecoder());
+    return new NetSession(conn, records, keys, options);
+  }
+
+  private constructor(
+    conn: Deno.Conn,
+    records: ReadableStream<Record>,
+    keys: SecureKeys,
+    options: NetSessionOptions,
+  ) {
+    this.#conn = conn;
+    this.remote = remoteOf(conn);
+    this.keys = keys;
+    this.#sealer = new FrameSealer(keys.sendKey);
+    this.#records = records.getReader();
+    this.#queue = new SendQueue({
+      maxBytes: options.maxQueueBytes ?? 8 * 1024 * 1024,
+      bulkLowWater: 1024 * 1024,
+    });
+    this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
+    const keepaliveMs = options.keepaliveMs ?? 10_000;
+    const silenceMs = options.silenceMs ?? 30_000;
+    this.#timer = setInterval(() => {
+      const quiet = Date.now() - this.#lastReceived;
+      if (quiet >= silenceMs) {
+        this.#finish(`no response from the peer for ${Math.round(quiet / 1000)} s`);
+      } else if (quiet >= keepaliveMs) this.post({ t: "ping" });
+    }, Math.min(keepaliveMs, silenceMs) / 2);
+    this.#timer.unref();
+    this.incoming = new ReadableStream<Envelope>({
+      pull: (controller) => this.#pull(controller),
+      cancel: () => this.#finish(undefined),
+    }, { highWaterMark: 0 });
+    this.#pump = this.#writeLoop();
+  }
+
+  /** Queues a message; see {@linkcode Session.post}. */
+  post(message: Message, body?: Uint8Array): void {
+    if (this.#done || this.#closing) return;
+    if (!this.#queue.push(encodeRecord(message, body), isBulk(message))) {
+      this.#finish("the peer is not reading fast enough (send queue full)");
+    }
+  }
+
+  /** Resolves when queued file data has drained. */
+  drained(): Promise<void> {
+    return this.#done ? Promise.resolve() : this.#queue.drained();
+  }
+
+  /** Flushes what is queued, then closes the connection. */
+  async close(reason?: string): Promise<void> {
+    if (this.#done) return;
+    this.#closing = true;
+    this.#queue.release();
+    await this.#pump;
+    this.#finish(reason);
+  }
+
+  async #pull(controller: ReadableStreamDefaultController<Envelope>): Promise<void> {
+    while (true) {
+      let result: ReadableStreamReadResult<Record>;
+      try {
+        result = await this.#records.read();
+      } catch (error) {
+        this.#finish(describe(error));
+        controller.close();
+        return;
+      }
+      if (result.done) {
+        this.#finish(this.#closing ? undefined : "the connection closed");
+        controller.close();
+        return;
+      }
+      this.#lastReceived = Date.now();
+      let message: Message;
+      try {
+        message = parseMessage(result.value.header);
+      } catch (error) {
+        this.#finish(`protocol error: ${describe(error)}`);
+        controller.close();
+        return;
+      }
+      if (message.t === "ping") this.post({ t: "pong" });
+      else if (message.t !== "pong") {
+        controller.enqueue({ message, body: result.value.body });
+        return;
+      }
+    }
+  }
+
+  async #writeLoop(): Promise<void> {
+    while (!this.#done) {
+      if (this.#queue.empty) {
+        if (this.#closing) return;
+        await this.#queue.nextItem();
+        continue;
+      }
+      const records = this.#queue.take(BATCH);
+      try {
+        const sealed = await Promise.all(records.map((record) => this.#sealer.seal(record)));
+        await writeAll(this.#conn, encodeFrames(sealed));
+      } catch (error) {
+        this.#finish(describe(error));
+        return;
+      }
+    }
+  }
+
+  #finish(reason: CloseReason): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearInterval(this.#timer);
+    this.#queue.release();
+    try {
+      this.#conn.close();
+    } catch { /* already closed */ }
+    this.#records.cancel().catch(() => {});
+    this.#resolveClosed(reason);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Deno.errors.ConnectionReset) return "the connection was reset";
+  if (error instanceof Deno.errors.BrokenPipe) return "the connection was closed";
+  if (error instanceof Deno.errors.BadResource) return "the connection was closed";
+  return error instanceof Error ? error.message : String(error);
+}

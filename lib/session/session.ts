@@ -1,0 +1,47 @@
+/**
+ * A session: typed messages with one peer, whatever carries them (an encrypted TCP
+ * connection, or memory for the listener's own member of a direct chat).
+ *
+ * @example
+ * ```ts
+ * import type { Session } from "./session.ts";
+ * async function greet(session: Session) {
+ *   session.post({ t: "chat", id: "1", text: "hi" });
+ *   for await (const { message } of session.incoming) console.log(message.t);
+ *   console.log("closed:", await session.closed);
+ * }
+ * ```
+ * @module
+ */
+
+import type { Envelope, Message, MessageType } from "./message.ts";
+
+/** How a session ended: `undefined` for a clean close, else a reason a person can read. */
+export type CloseReason = string | undefined;
+
+/** A bidirectional channel of typed messages with one peer. */
+export interface Session {
+  /** Where the peer is, for people: `"192.168.1.7:50483"`, or `"this computer"`. */
+  readonly remote: string;
+  /** Messages from the peer. Ends (never errors) when the session closes; see `closed`. */
+  readonly incoming: ReadableStream<Envelope>;
+  /** Resolves once the session has closed, with the reason. */
+  readonly closed: Promise<CloseReason>;
+  /**
+   * Queues a message without waiting. Chat and control messages overtake queued file data;
+   * a peer that lets too much pile up is cut off rather than stalling the sender.
+   */
+  post(message: Message, body?: Uint8Array): void;
+  /** Resolves when the queued file data has drained below the low-water mark. */
+  drained(): Promise<void>;
+  /** Sends what is queued, then closes. */
+  close(reason?: string): Promise<void>;
+}
+
+/** Messages that must stay in order with file chunks, so they share the bulk queue. */
+const BULK: ReadonlySet<MessageType> = new Set(["offer", "chunk", "end", "cancel"]);
+
+/** Whether `message` travels in the bulk (file data) queue. */
+export function isBulk(message: Message): boolean {
+  return BULK.has(message.t);
+}

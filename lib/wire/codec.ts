@@ -1,0 +1,64 @@
+/**
+ * Records: a JSON header and an optional binary body inside one frame payload.
+ *
+ * Layout: 4-byte big-endian header length, UTF-8 JSON header, body bytes. File chunks travel
+ * as the body so they are never base64-inflated.
+ *
+ * @example
+ * ```ts
+ * import { decodeRecord, encodeRecord } from "./codec.ts";
+ * const bytes = encodeRecord({ t: "chat", text: "hi" }, new Uint8Array([1]));
+ * const { header, body } = decodeRecord(bytes);
+ * console.log(header, body); // { t: "chat", text: "hi" } Uint8Array(1) [1]
+ * ```
+ * @module
+ */
+
+import { FrameError } from "./frame_error.ts";
+import { MAX_HEADER_BYTES } from "./limits.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+const EMPTY = new Uint8Array(0);
+
+/** A decoded record: an unvalidated header and the body bytes. */
+export interface Record {
+  /** Parsed JSON header; untrusted until validated by the session layer. */
+  header: unknown;
+  /** Binary body (empty when absent). */
+  body: Uint8Array;
+}
+
+/** Encodes a header and optional body into one record. */
+export function encodeRecord(header: unknown, body: Uint8Array = EMPTY): Uint8Array {
+  const json = encoder.encode(JSON.stringify(header));
+  const out = new Uint8Array(4 + json.length + body.length);
+  new DataView(out.buffer).setUint32(0, json.length);
+  out.set(json, 4);
+  out.set(body, 4 + json.length);
+  return out;
+}
+
+/** Decodes one record, throwing {@linkcode FrameError} on malformed bytes. */
+export function decodeRecord(bytes: Uint8Array): Record {
+  if (bytes.length < 4) throw new FrameError("record too short");
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(0);
+  if (length > MAX_HEADER_BYTES || 4 + length > bytes.length) {
+    throw new FrameError("record header has an invalid length");
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(decoder.decode(bytes.subarray(4, 4 + length)));
+  } catch {
+    throw new FrameError("record header is not valid JSON");
+  }
+  return { header, body: bytes.subarray(4 + length) };
+}
+
+/** Decodes a stream of record bytes into {@linkcode Record}s. */
+export class RecordDecoder extends TransformStream<Uint8Array, Record> {
+  /** Creates the decoder. */
+  constructor() {
+    super({ transform: (bytes, controller) => controller.enqueue(decodeRecord(bytes)) });
+  }
+}

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { ProgressBar } from "../../lib/cli/progress_bar.ts";
+
+function clock(): { now: () => number; advance: (ms: number) => void } {
+  let time = 1_000_000;
+  return { now: () => time, advance: (ms) => time += ms };
+}
+
+Deno.test("ProgressBar shows bar, percent, sizes, rate and ETA", () => {
+  const c = clock();
+  const bar = new ProgressBar({ label: "report.pdf", total: 50_000_000, now: c.now });
+  c.advance(200);
+  bar.update(22_060_000);
+  assert.equal(
+    bar.update(22_060_000),
+    "report.pdf [########------------] 44% 22.1 MB/50.0 MB -- B/s ETA --",
+  );
+  c.advance(300);
+  assert.equal(
+    bar.update(22_060_000),
+    "report.pdf [########------------] 44% 22.1 MB/50.0 MB 44.1 MB/s ETA 1s",
+  );
+});
+
+Deno.test("ProgressBar shows -- until a rate is known", () => {
+  const c = clock();
+  const bar = new ProgressBar({ label: "a.bin", total: 1000, width: 10, now: c.now });
+  assert.equal(bar.update(0), "a.bin [----------] 0% 0 B/1.0 kB -- B/s ETA --");
+  c.advance(100);
+  assert.equal(bar.update(100), "a.bin [#---------] 10% 100 B/1.0 kB -- B/s ETA --");
+  c.advance(900);
+  assert.equal(bar.update(100), "a.bin [#---------] 10% 100 B/1.0 kB 100 B/s ETA 9s");
+});
+
+Deno.test("ProgressBar shows ETA -- while stalled from the start", () => {
+  const c = clock();
+  const bar = new ProgressBar({ label: "x", total: 1000, width: 4, now: c.now });
+  c.advance(5000);
+  assert.equal(bar.update(0), "x [----] 0% 0 B/1.0 kB 0 B/s ETA --");
+});
+
+Deno.test("ProgressBar smooths the rate over a recent window", () => {
+  const c = clock();
+  const total = 200_000_000;
+  const bar = new ProgressBar({ label: "f", total, width: 10, now: c.now });
+  let done = 0;
+  // 10 s at 1 MB/s, then 10 s at 10 MB/s, sampled every 100 ms.
+  for (let i = 0; i < 100; i++) {
+    c.advance(100);
+    done += 100_000;
+    bar.update(done);
+  }
+  let line = "";
+  for (let i = 0; i < 100; i++) {
+    c.advance(100);
+    done += 1_000_000;
+    line = bar.update(done);
+  }
+  // Only recent samples count: the rate is the new 10 MB/s, not the 5.5 MB/s average.
+  assert.equal(line, "f [#####-----] 55% 110.0 MB/200.0 MB 10.0 MB/s ETA 9s");
+});
+
+Deno.test("ProgressBar clamps done into 0..total", () => {
+  const c = clock();
+  const bar = new ProgressBar({ label: "f", total: 100, width: 4, now: c.now });
+  c.advance(1000);
+  assert.equal(bar.update(500), "f [####] 100% 100 B/100 B 100 B/s ETA 0s");
+  assert.equal(bar.update(-5).slice(0, 20), "f [----] 0% 0 B/100 ");
+});
+
+Deno.test("ProgressBar.finish() shows the average rate and elapsed time", () => {
+  const c = clock();
+  const bar = new ProgressBar({ label: "report.pdf", total: 50_000_000, now: c.now });
+  c.advance(1000);
+  bar.update(40_000_000);
+  c.advance(1000);
+  assert.equal(
+    bar.finish(),
+    "report.pdf [####################] 100% 50.0 MB/50.0 MB 25.0 MB/s in 2s",
+  );
+});
+
+Deno.test("ProgressBar handles an empty file", () => {
+  const c = clock();
+  const bar = new ProgressBar({ label: "empty", total: 0, width: 4, now: c.now });
+  assert.equal(bar.update(0), "empty [####] 100% 0 B/0 B -- B/s ETA 0s");
+  assert.equal(bar.finish(), "empty [####] 100% 0 B/0 B -- B/s in 0s");
+});

@@ -1,0 +1,405 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import {
+  FileRefusedError,
+  FileStore,
+  type IncomingFile,
+  sha256File,
+} from "../../lib/room/file_store.ts";
+
+const encoder = new TextEncoder();
+
+function sha256(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "p2pchat_file_store_" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function list(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.sort();
+}
+
+async function receive(store: FileStore, name: string, text: string) {
+  const data = encoder.encode(text);
+  const incoming = await store.begin(name, data.length);
+  await incoming.write(data);
+  return await incoming.commit(sha256(data));
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof FileRefusedError, `not a FileRefusedError: ${err}`);
+    return err.message;
+  }
+  assert.fail("was not refused");
+}
+
+Deno.test("FileStore receives a file in chunks and saves it under its name", async () => {
+  await withDir(async (root) => {
+    const dir = join(root, "received_files");
+    const store = new FileStore(dir);
+    const data = encoder.encode("hello, world\n".repeat(1000));
+    const incoming = await store.begin("report.pdf", data.length);
+    assert.equal(incoming.name, "report.pdf");
+    assert.equal(incoming.size, data.length);
+    for (let i = 0; i < data.length; i += 4096) {
+      await incoming.write(data.subarray(i, i + 4096));
+    }
+    assert.equal(incoming.received, data.length);
+    const saved = await incoming.commit(sha256(data).toUpperCase());
+    assert.deepEqual(saved, {
+      name: "report.pdf",
+      path: join(dir, "report.pdf"),
+      bytes: data.length,
+      sha256: sha256(data),
+    });
+    assert.deepEqual(await Deno.readFile(saved.path), data);
+    assert.deepEqual(await list(dir), ["report.pdf"]);
+  });
+});
+
+Deno.test("FileStore shows a dir-relative path", async () => {
+  await withDir(async (root) => {
+    const cwd = Deno.cwd();
+    Deno.chdir(root);
+    try {
+      const saved = await receive(new FileStore("received_files"), "a.txt", "a");
+      assert.equal(saved.path, join("received_files", "a.txt"));
+    } finally {
+      Deno.chdir(cwd);
+    }
+  });
+});
+
+Deno.test("FileStore writes to a hidden temporary file until commit", async () => {
+  await withDir(async (dir) => {
+    const incoming = await new FileStore(dir).begin("notes.txt", 3);
+    await incoming.write(encoder.encode("ab"));
+    const names = await list(dir);
+    assert.equal(names.length, 1);
+    assert.match(names[0], /^\.p2pchat-[0-9a-f]{32}\.tmp$/);
+    await incoming.write(encoder.encode("c"));
+    await incoming.commit(sha256(encoder.encode("abc")));
+    assert.deepEqual(await list(dir), ["notes.txt"]);
+  });
+});
+
+Deno.test("FileStore keeps both files on a clash, adding (1), (2)...", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir);
+    await Deno.writeTextFile(join(dir, "report.pdf"), "original");
+    assert.equal((await receive(store, "report.pdf", "one")).name, "report (1).pdf");
+    assert.equal((await receive(store, "report.pdf", "two")).name, "report (2).pdf");
+    assert.equal(await Deno.readTextFile(join(dir, "report.pdf")), "original");
+    assert.equal(await Deno.readTextFile(join(dir, "report (1).pdf")), "one");
+    assert.equal(await Deno.readTextFile(join(dir, "report (2).pdf")), "two");
+
+    const cases: [string, string][] = [
+      ["archive.tar.gz", "archive (1).tar.gz"],
+      ["backup.TAR.XZ", "backup (1).TAR.XZ"],
+      ["my.notes.txt", "my.notes (1).txt"],
+      ["README", "README (1)"],
+      [".bashrc", ".bashrc (1)"],
+      [".config.json", ".config (1).json"],
+    ];
+    for (const [name, second] of cases) {
+      assert.equal((await receive(store, name, "x")).name, name);
+      const saved = await receive(store, name, "y");
+      assert.equal(saved.name, second);
+      assert.equal(saved.path, join(dir, second));
+    }
+  });
+});
+
+Deno.test("FileStore gives concurrent commits of one name distinct files", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir);
+    const texts = Array.from({ length: 8 }, (_, i) => `content ${i}`);
+    const saved = await Promise.all(texts.map((t) => receive(store, "same.txt", t)));
+    const names = saved.map((s) => s.name).sort();
+    assert.deepEqual(names, [
+      "same (1).txt",
+      "same (2).txt",
+      "same (3).txt",
+      "same (4).txt",
+      "same (5).txt",
+      "same (6).txt",
+      "same (7).txt",
+      "same.txt",
+    ]);
+    for (const [i, s] of saved.entries()) {
+      assert.equal(await Deno.readTextFile(s.path), texts[i]);
+    }
+  });
+});
+
+Deno.test("FileStore never follows a symlink at the final name", async () => {
+  await withDir(async (dir) => {
+    const outside = join(dir, "outside.txt");
+    await Deno.writeTextFile(outside, "keep me");
+    const inbox = join(dir, "inbox");
+    await Deno.mkdir(inbox);
+    await Deno.symlink(outside, join(inbox, "a.txt"));
+    await Deno.symlink(join(dir, "missing"), join(inbox, "b.txt"));
+    const store = new FileStore(inbox);
+    assert.equal((await receive(store, "a.txt", "evil")).name, "a (1).txt");
+    assert.equal((await receive(store, "b.txt", "evil")).name, "b (1).txt");
+    assert.equal(await Deno.readTextFile(outside), "keep me");
+    assert.deepEqual(await list(dir), ["inbox", "outside.txt"]);
+  });
+});
+
+Deno.test("FileStore shortens a long name to fit ' (1)' in 255 bytes", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir);
+    const name = "é".repeat(125) + ".txt"; // 254 bytes
+    await receive(store, name, "x");
+    const saved = await receive(store, name, "y");
+    assert.equal(saved.name, "é".repeat(123) + " (1).txt");
+    assert.ok(encoder.encode(saved.name).length <= 255);
+  });
+});
+
+Deno.test("FileStore refuses unsafe names before touching the disk", async () => {
+  await withDir(async (root) => {
+    const dir = join(root, "inbox");
+    const store = new FileStore(dir);
+    for (
+      const [name, message] of [
+        ["../../.ssh/authorized_keys", "refused: unsafe file name: contains a path separator"],
+        ["..", "refused: unsafe file name: is a relative path"],
+        ["a\x1b[2J.txt", "refused: unsafe file name: contains control character U+001B"],
+        ["CON.txt", "refused: unsafe file name: is a reserved device name on Windows"],
+        ["", "refused: unsafe file name: is empty"],
+      ]
+    ) {
+      assert.equal(await refusal(store.begin(name, 1)), message);
+    }
+    assert.deepEqual(await list(root), []);
+  });
+});
+
+Deno.test("FileStore refuses invalid and oversized sizes", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir, { maxBytes: 1000 });
+    assert.equal(await refusal(store.begin("a.txt", -1)), "refused 'a.txt': invalid size -1");
+    assert.equal(await refusal(store.begin("a.txt", 1.5)), "refused 'a.txt': invalid size 1.5");
+    assert.equal(await refusal(store.begin("a.txt", NaN)), "refused 'a.txt': invalid size NaN");
+    assert.equal(
+      await refusal(store.begin("big.iso", 5_000_000)),
+      "refused 'big.iso': too large (5.0 MB, limit 1.0 kB)",
+    );
+    assert.equal(
+      await refusal(store.begin("big.iso", 2000, { maxBytes: 1999 })),
+      "refused 'big.iso': too large (2.0 kB, limit 2.0 kB)",
+    );
+    const ok = await store.begin("big.iso", 2000, { maxBytes: 2000 });
+    await ok.abort();
+    assert.deepEqual(await list(dir), []);
+  });
+});
+
+Deno.test("FileStore refuses a file when the disk lacks space, counting open transfers", async () => {
+  await withDir(async (dir) => {
+    const headroom = 16 * 1024 ** 2;
+    const store = new FileStore(dir, { freeBytes: () => Promise.resolve(headroom + 900) });
+    assert.equal(
+      await refusal(store.begin("big.iso", 1001)),
+      "refused 'big.iso': not enough disk space (1.0 kB needed, 900 B free)",
+    );
+    const first = await store.begin("a.bin", 600);
+    await first.write(new Uint8Array(100));
+    assert.match(
+      await refusal(store.begin("b.bin", 600)),
+      /^refused 'b\.bin': not enough disk space/,
+    );
+    const second = await store.begin("b.bin", 400);
+    await second.abort();
+    await first.abort();
+    await (await store.begin("c.bin", 900)).abort();
+  });
+});
+
+Deno.test("FileStore skips the space check when free space is unknown", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir, { freeBytes: () => Promise.reject(new Error("no")) });
+    await (await store.begin("a.bin", 10)).abort();
+  });
+});
+
+Deno.test("IncomingFile refuses more bytes than announced and removes the temp", async () => {
+  await withDir(async (dir) => {
+    const incoming = await new FileStore(dir).begin("a.txt", 5);
+    await incoming.write(encoder.encode("abc"));
+    assert.equal(
+      await refusal(incoming.write(encoder.encode("def"))),
+      "refused 'a.txt': the sender sent more than the announced 5 B",
+    );
+    assert.deepEqual(await list(dir), []);
+    assert.equal(
+      await refusal(incoming.write(new Uint8Array(1))),
+      "'a.txt' is no longer being received",
+    );
+    assert.equal(
+      await refusal(incoming.commit("0".repeat(64))),
+      "'a.txt' is no longer being received",
+    );
+    await incoming.abort();
+  });
+});
+
+Deno.test("IncomingFile refuses an incomplete file at commit", async () => {
+  await withDir(async (dir) => {
+    const incoming = await new FileStore(dir).begin("a.txt", 5);
+    await incoming.write(encoder.encode("abc"));
+    assert.equal(
+      await refusal(incoming.commit(sha256(encoder.encode("abc")))),
+      "refused 'a.txt': incomplete (3 of 5 bytes)",
+    );
+    assert.deepEqual(await list(dir), []);
+  });
+});
+
+Deno.test("IncomingFile removes the temp on a hash mismatch", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir);
+    for (const wrong of [sha256(encoder.encode("abd")), "not a hash", ""]) {
+      const incoming = await store.begin("a.txt", 3);
+      await incoming.write(encoder.encode("abc"));
+      const message = await refusal(incoming.commit(wrong));
+      assert.match(message, /hash mismatch/);
+      assert.equal(
+        message,
+        "refused 'a.txt': SHA-256 hash mismatch, the file was corrupted or altered",
+      );
+      assert.deepEqual(await list(dir), []);
+    }
+  });
+});
+
+Deno.test("IncomingFile.abort() deletes the temp, is idempotent, and spares a saved file", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir);
+    const incoming = await store.begin("a.txt", 10);
+    await incoming.write(encoder.encode("abc"));
+    await incoming.abort();
+    await incoming.abort();
+    assert.deepEqual(await list(dir), []);
+
+    const done = await store.begin("b.txt", 1);
+    await done.write(encoder.encode("b"));
+    await done.commit(sha256(encoder.encode("b")));
+    await done.abort();
+    assert.deepEqual(await list(dir), ["b.txt"]);
+    assert.equal(
+      await refusal(done.write(new Uint8Array(0))),
+      "'b.txt' is no longer being received",
+    );
+  });
+});
+
+Deno.test("IncomingFile keeps writes in order even when not awaited", async () => {
+  await withDir(async (dir) => {
+    const parts = Array.from({ length: 50 }, (_, i) => encoder.encode(`${i},`));
+    const all = encoder.encode(parts.map((p) => new TextDecoder().decode(p)).join(""));
+    const incoming = await new FileStore(dir).begin("n.txt", all.length);
+    const writes = parts.map((p) => incoming.write(p));
+    const saved = await incoming.commit(sha256(all));
+    await Promise.all(writes);
+    assert.deepEqual(await Deno.readFile(saved.path), all);
+  });
+});
+
+Deno.test("IncomingFile receives an empty file", async () => {
+  await withDir(async (dir) => {
+    const incoming = await new FileStore(dir).begin("empty", 0);
+    const saved = await incoming.commit(
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
+    assert.equal(saved.bytes, 0);
+    assert.equal((await Deno.stat(saved.path)).size, 0);
+  });
+});
+
+Deno.test("FileStore refuses a receive folder that is a file", async () => {
+  await withDir(async (dir) => {
+    const path = join(dir, "inbox");
+    await Deno.writeTextFile(path, "not a folder");
+    assert.equal(
+      await refusal(new FileStore(path).begin("a.txt", 1)),
+      `receive folder '${path}' is not a folder`,
+    );
+    assert.match(
+      await refusal(new FileStore(join(path, "sub")).begin("a.txt", 1)),
+      /^receive folder '.*' is not a folder$/,
+    );
+  });
+});
+
+Deno.test("IncomingFile turns a disk error at commit into a refusal", async () => {
+  await withDir(async (root) => {
+    const dir = join(root, "inbox");
+    const incoming = await new FileStore(dir).begin("a.txt", 1);
+    await incoming.write(encoder.encode("a"));
+    await Deno.remove(dir, { recursive: true });
+    assert.equal(
+      await refusal(incoming.commit(sha256(encoder.encode("a")))),
+      "cannot save 'a.txt': the folder was removed",
+    );
+    await incoming.abort();
+  });
+});
+
+Deno.test("FileStore streams a 50 MB file with flat memory", async () => {
+  await withDir(async (dir) => {
+    const size = 50 * 1024 * 1024;
+    const chunk = new Uint8Array(64 * 1024);
+    const reference = createHash("sha256");
+    const store = new FileStore(dir);
+    const incoming: IncomingFile = await store.begin("big.bin", size);
+    const before = Deno.memoryUsage().rss;
+    for (let i = 0; i < size / chunk.length; i++) {
+      chunk.fill(i & 0xff);
+      reference.update(chunk);
+      await incoming.write(chunk);
+    }
+    const grown = Deno.memoryUsage().rss - before;
+    const hash = reference.digest("hex");
+    const saved = await incoming.commit(hash);
+    assert.equal(saved.bytes, size);
+    assert.equal((await Deno.stat(saved.path)).size, size);
+    assert.equal(await sha256File(saved.path), hash);
+    // Generous bound: buffering the file would add at least 50 MB.
+    assert.ok(grown < 30 * 1024 * 1024, `RSS grew by ${grown} bytes`);
+  });
+});
+
+Deno.test("sha256File() hashes a file", async () => {
+  await withDir(async (dir) => {
+    const empty = join(dir, "empty");
+    await Deno.writeFile(empty, new Uint8Array(0));
+    assert.equal(
+      await sha256File(empty),
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
+    const abc = join(dir, "abc");
+    await Deno.writeTextFile(abc, "abc");
+    assert.equal(
+      await sha256File(abc),
+      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    );
+    await assert.rejects(sha256File(join(dir, "missing")), Deno.errors.NotFound);
+  });
+});
