@@ -15,6 +15,7 @@ import { connectCommand } from "./connect_command.ts";
 import { FatalError } from "./connection_error.ts";
 import { listenCommand } from "./listen_command.ts";
 import { type Options, parseOptions } from "./options.ts";
+import { serveCommand } from "./serve_command.ts";
 import { HELP, UsageError } from "./usage.ts";
 
 /** The program's version. */
@@ -24,6 +25,7 @@ export const VERSION: string = config.version;
 const COMMANDS: { [name: string]: (options: Options) => Promise<number> } = {
   listen: listenCommand,
   connect: connectCommand,
+  serve: serveCommand,
 };
 
 /** Runs the command line; resolves with the exit code. */

@@ -62,6 +62,8 @@ interface Forward {
 }
 
 const encoder = new TextEncoder();
+/** Most lines replayed to a returning member. */
+const RESUME_LIMIT = 10_000;
 
 /** Members, ordering, history, presence and files of one chat. */
 export class Room {
@@ -132,7 +134,13 @@ export class Room {
     );
     const replaced = this.#findClient(member.client);
     if (replaced) await this.#drop(replaced, "reconnected", false);
-    const history = this.#options.history.recent(this.#options.historyLimit, hello.lastSeq ?? 0);
+    // A returning member gets everything it missed (up to a bound), a newcomer the last N.
+    const history = this.#options.history.recent(
+      hello.lastSeq
+        ? Math.max(this.#options.historyLimit, RESUME_LIMIT)
+        : this.#options.historyLimit,
+      hello.lastSeq ?? 0,
+    );
     member.post({
       t: "welcome",
       you: member.name,

@@ -326,7 +326,8 @@ export class RoomClient {
   }
 
   #id(): string {
-    return `${this.#nextId++}`;
+    // Unique across clients too, so a replayed line of our own is recognised as ours.
+    return `${this.#client}:${this.#nextId++}`;
   }
 
   #send(message: Message): void {
@@ -396,6 +397,8 @@ export class RoomClient {
       case "chat":
         return this.#line(message);
       case "ack":
+        // Acks follow, in order, every line the room sent us before: so all up to here arrived.
+        if (message.seq !== undefined) this.#lastSeq = Math.max(this.#lastSeq, message.seq);
         this.#pending.delete(message.id);
         if (this.#pending.size === 0) this.#wakeSettled();
         return;
@@ -453,6 +456,12 @@ export class RoomClient {
   }
 
   #line(line: ChatLine): void {
+    if (this.#pending.delete(line.id)) {
+      // Our own line, stored before the connection dropped: it counts as acknowledged.
+      this.#lastSeq = Math.max(this.#lastSeq, line.seq ?? 0);
+      if (this.#pending.size === 0) this.#wakeSettled();
+      return;
+    }
     if (line.seq !== undefined) {
       // A line we already showed (replayed again after a reconnect) is not shown twice.
       if (line.seq <= this.#lastSeq) return;

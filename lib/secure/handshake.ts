@@ -102,26 +102,27 @@ export class HandshakeError extends Error {
   }
 }
 
-const enum FrameType {
-  ClientHello = 0x01,
-  HostHello = 0x02,
-  Confirm = 0x03,
-  Ok = 0x04,
-  Failure = 0x7f,
-}
+// First byte of every handshake frame.
+const FrameType = {
+  ClientHello: 0x01,
+  HostHello: 0x02,
+  Confirm: 0x03,
+  Ok: 0x04,
+  Failure: 0x7f,
+} as const;
 
-const enum Mode {
-  Passkey = 1,
-  Open = 2,
-}
+const Mode = { Passkey: 1, Open: 2 } as const;
+type Mode = typeof Mode[keyof typeof Mode];
 
-const enum Reason {
-  WrongPasskey = 1,
-  HostIsOpen = 2,
-  HostNeedsPasskey = 3,
-  Version = 4,
-  Malformed = 5,
-}
+// Second byte of a failure frame.
+const Reason = {
+  WrongPasskey: 1,
+  HostIsOpen: 2,
+  HostNeedsPasskey: 3,
+  Version: 4,
+  Malformed: 5,
+} as const;
+type Reason = typeof Reason[keyof typeof Reason];
 
 const HELLO_LENGTH = 3 + SPAKE2_ELEMENT_LENGTH;
 const HOST_HELLO_LENGTH = HELLO_LENGTH + SPAKE2_MAC_LENGTH;
@@ -178,7 +179,7 @@ export async function handshake(
   try {
     io.start(options.signal);
     const w = passkey === null ? 0n : await passkeyToScalar(passkey);
-    const mode = passkey === null ? Mode.Open : Mode.Passkey;
+    const mode: Mode = passkey === null ? Mode.Open : Mode.Passkey;
     const run = options.role === "client" ? runClient : runHost;
     return await io.race(run(io, mode, w));
   } finally {
@@ -188,8 +189,8 @@ export async function handshake(
 
 async function runClient(io: FrameIo, mode: Mode, w: bigint): Promise<SecureKeys> {
   const spake = new Spake2({ role: "A", w, identityA: CLIENT_IDENTITY, identityB: HOST_IDENTITY });
-  const clientHello = new Uint8Array([FrameType.ClientHello, HANDSHAKE_VERSION, mode]);
-  const hello = concat(clientHello, spake.message);
+  const header = new Uint8Array([FrameType.ClientHello, HANDSHAKE_VERSION, mode]);
+  const hello = concat(header, spake.message);
   await io.write(hello);
 
   const reply = await io.read();

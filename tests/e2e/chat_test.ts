@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { startConnector, startListener, tempDir } from "./cli_process.ts";
+
+const UNICODE = "héllo 🌍 مرحبا 日本語 👨‍👩‍👧 ok";
+
+Deno.test("text mode: two processes chat both ways, bob /quits, alice sees him leave", async () => {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path, json: false });
+  const bob = startConnector("bob", port, { cwd: dir.path, json: false });
+  try {
+    const connected = await alice.waitForLine((line) => line.includes("Connected by"));
+    assert.match(connected, /^\[System\] Connected by 127\.0\.0\.1:\d+ \(bob\)$/);
+    await bob.waitForLine((line) => line === "[System] Chatting with alice.");
+
+    await bob.writeLine("hi 👋");
+    await alice.waitForLine((line) => line === "[bob] hi 👋");
+    await alice.writeLine(UNICODE);
+    await bob.waitForLine((line) => line === `[alice] ${UNICODE}`);
+
+    await bob.writeLine("/quit");
+    assert.deepEqual((await bob.exit()).code, 0);
+    assert.ok(bob.lines.includes("[System] Exiting."), bob.stdout);
+    await alice.waitForLine((line) => line === "[System] bob has left the chat.");
+
+    await alice.closeStdin();
+    assert.deepEqual((await alice.exit()).code, 0);
+    assert.deepEqual(alice.stderr, "");
+    assert.deepEqual(bob.stderr, "");
+  } finally {
+    await bob.close();
+    await alice.close();
+  }
+});
+
+Deno.test("--json: two processes chat both ways, alice /quits, bob sees her leave", async () => {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
+  const bob = startConnector("bob", port, { cwd: dir.path });
+  try {
+    const joined = await alice.waitFor((event) => event.type === "connected");
+    assert.deepEqual(joined.peer, "bob");
+    assert.match(String(joined.address), /^127\.0\.0\.1:\d+$/);
+    assert.deepEqual(await bob.waitFor((event) => event.type === "connected"), {
+      type: "connected",
+      peer: "alice",
+    });
+    const secured = await bob.waitFor((event) => event.type === "secured");
+    assert.deepEqual(secured.authenticated, true);
+
+    await bob.writeLine("hi 👋");
+    const fromBob = await alice.waitFor((event) => event.type === "message");
+    assert.deepEqual([fromBob.from, fromBob.text], ["bob", "hi 👋"]);
+    await alice.writeLine(UNICODE);
+    const fromAlice = await bob.waitFor((event) => event.type === "message");
+    assert.deepEqual([fromAlice.from, fromAlice.text], ["alice", UNICODE]);
+
+    await alice.writeLine("/quit");
+    assert.deepEqual((await alice.exit()).code, 0);
+    const left = await bob.waitFor((event) => event.type === "left");
+    assert.deepEqual(left.name, "alice");
+    // The host is gone: bob's chat ends by itself, cleanly.
+    assert.deepEqual((await bob.exit()).code, 0);
+    assert.deepEqual(alice.events.at(-1), { type: "system", text: "Exiting." });
+    assert.deepEqual(bob.events.at(-1), { type: "system", text: "Exiting." });
+    assert.deepEqual(alice.stderr, "");
+    assert.deepEqual(bob.stderr, "");
+  } finally {
+    await bob.close();
+    await alice.close();
+  }
+});
+
+Deno.test("end of input quits after the queued lines are delivered", async () => {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
+  const bob = startConnector("bob", port, { cwd: dir.path });
+  try {
+    await bob.waitFor((event) => event.type === "connected");
+    const lines = Array.from({ length: 20 }, (_, i) => `line ${i} ✓`);
+    for (const line of lines) await bob.writeLine(line);
+    await bob.closeStdin();
+    assert.deepEqual((await bob.exit()).code, 0);
+    await alice.waitFor((event) => event.type === "left");
+    const received = alice.events.filter((event) => event.type === "message");
+    assert.deepEqual(received.map((event) => event.text), lines);
+  } finally {
+    await bob.close();
+    await alice.close();
+  }
+});
