@@ -9,48 +9,30 @@
  * @module
  */
 
-import { FileStore } from "../room/file_store.ts";
-import { MemoryHistory } from "../room/history.ts";
-import { Room } from "../room/room.ts";
-import { RoomClient } from "../room/room_client.ts";
-import { memorySessionPair } from "../session/memory_session.ts";
-import { SessionListener } from "../session/session_listener.ts";
-import { chatLoop, routeEvents } from "./chat_loop.ts";
-import { describeNetworkError, FatalError } from "./connection_error.ts";
+import { RoomHost } from "../room/room_host.ts";
+import { describeNetworkError } from "../session/network_error.ts";
+import { chatLoop } from "./chat_loop.ts";
+import { FatalError } from "./fatal_error.ts";
+import { hostEventView } from "./host_events.ts";
 import { lanAddresses } from "./lan_addresses.ts";
 import type { Options } from "./options.ts";
 import { openOutput } from "./output.ts";
 import { hostPasskey } from "./passkey_source.ts";
-import { listenerEventView } from "./listener_events.ts";
+
+/** Opens a TCP listener, or throws {@linkcode FatalError} in plain words. */
+export function listenOn(host: string, port: number): Deno.Listener {
+  try {
+    return Deno.listen({ hostname: host, port });
+  } catch (error) {
+    throw new FatalError(`Could not listen on ${host}:${port}: ${describeNetworkError(error)}`);
+  }
+}
 
 /** Runs `listen`; resolves with the exit code. */
 export async function listenCommand(options: Options): Promise<number> {
   const passkey = hostPasskey(options);
-  let listener: Deno.Listener;
-  try {
-    listener = Deno.listen({ hostname: options.host, port: options.port });
-  } catch (error) {
-    throw new FatalError(
-      `Could not listen on ${options.host}:${options.port}: ${describeNetworkError(error)}`,
-    );
-  }
+  const listener = listenOn(options.host, options.port);
   const { terminal, view } = openOutput(options.json);
-  // No history in a direct chat: the next person must not read the previous conversation.
-  const room = new Room({
-    kind: "direct",
-    capacity: 2,
-    history: new MemoryHistory(1),
-    historyLimit: 0,
-    onEvent: (event) => {
-      if (event.type === "refused") {
-        view.show({ type: "system", text: `Refused ${event.remote}: ${event.reason}` });
-      }
-    },
-  });
-  const [hostSide, ownSide] = memorySessionPair("this computer");
-  const hosting = room.admit(hostSide);
-  const client = new RoomClient({ name: options.name, files: new FileStore(options.dir) });
-  routeEvents(client, view);
   const address = listener.addr as Deno.NetAddr;
   view.show({
     type: "listening",
@@ -60,26 +42,17 @@ export async function listenCommand(options: Options): Promise<number> {
     passkey,
     hub: false,
   });
-  await client.join(ownSide);
-  const sessions = new SessionListener(listener, {
+  const host = await RoomHost.direct({
+    listener,
     passkey,
-    maxPerAddress: 4,
-    onSession: (session) => {
-      view.show({
-        type: "secured",
-        peer: session.remote,
-        authenticated: session.keys.authenticated,
-        safety: session.keys.safety,
-      });
-      room.admit(session);
-    },
-    onEvent: listenerEventView(view),
+    name: options.name,
+    receiveDir: options.dir,
+    onEvent: hostEventView(view, { logRoom: false }),
+    onClientEvent: (event) => view.show(event),
   });
-  const serving = sessions.serve();
+  const client = host.client!;
   await chatLoop({ client, terminal, view, finished: client.ended() });
-  sessions.close();
-  await room.close(`${client.name} ended the chat.`);
-  await Promise.all([serving, hosting]);
+  await host.close(`${client.name} ended the chat.`);
   view.show({ type: "system", text: "Exiting." });
   return 0;
 }

@@ -12,7 +12,7 @@
 
 import config from "../../deno.json" with { type: "json" };
 import { connectCommand } from "./connect_command.ts";
-import { FatalError } from "./connection_error.ts";
+import { FatalError } from "./fatal_error.ts";
 import { listenCommand } from "./listen_command.ts";
 import { type Options, parseOptions } from "./options.ts";
 import { serveCommand } from "./serve_command.ts";

@@ -10,7 +10,7 @@
  */
 
 import { generatePasskey, normalizePasskey } from "../secure/passkey.ts";
-import { FatalError } from "./connection_error.ts";
+import { FatalError } from "./fatal_error.ts";
 import { promptHidden } from "./hidden_prompt.ts";
 import { UsageError } from "./usage.ts";
 

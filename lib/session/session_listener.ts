@@ -32,7 +32,7 @@ export interface SessionListenerOptions extends NetSessionOptions {
   onEvent?: (event: ListenerEvent) => void;
   /** Handshake deadline. Default 10 s. */
   handshakeTimeoutMs?: number;
-  /** Connections at once from one address. Default 16. */
+  /** Connections at once from one address (loopback is exempt). Default 16. */
   maxPerAddress?: number;
   /** Failures from one address before each new attempt is delayed. Default 3. */
   freeFailures?: number;
@@ -106,7 +106,9 @@ export class SessionListener {
     const address = (conn.remoteAddr as Deno.NetAddr).hostname;
     const remote = `${address}:${(conn.remoteAddr as Deno.NetAddr).port}`;
     const open = this.#perAddress.get(address) ?? 0;
-    if (open >= (this.#options.maxPerAddress ?? 16)) {
+    // Loopback is this computer itself (tests, benchmarks, a local UI): not capped.
+    const loopback = address.startsWith("127.") || address === "::1";
+    if (!loopback && open >= (this.#options.maxPerAddress ?? 16)) {
       conn.close();
       this.#options.onEvent?.({
         type: "refused",

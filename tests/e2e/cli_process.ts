@@ -151,9 +151,16 @@ export class CliProcess {
     } catch { /* already gone */ }
   }
 
-  /** The process's resident memory from /proc, in bytes: `VmRSS` now or peak `VmHWM`. */
+  /**
+   * The process's resident memory from /proc (Linux), in bytes: `VmRSS` now or the peak
+   * `VmHWM`. Read with `cat`: Deno wants --allow-all to read /proc itself.
+   */
   async memory(field: "VmRSS" | "VmHWM" = "VmRSS"): Promise<number> {
-    const status = await Deno.readTextFile(`/proc/${this.pid}/status`);
+    const output = await new Deno.Command("cat", {
+      args: [`/proc/${this.pid}/status`],
+      stderr: "inherit",
+    }).output();
+    const status = new TextDecoder().decode(output.stdout);
     const match = status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"));
     if (!match) throw new Error(`no ${field} in /proc/${this.pid}/status`);
     return Number(match[1]) * 1024;

@@ -3,20 +3,11 @@
  *
  * @example
  * ```ts
- * import { describeNetworkError } from "./connection_error.ts";
+ * import { describeNetworkError } from "./network_error.ts";
  * console.log(describeNetworkError(new Deno.errors.ConnectionRefused("x"))); // connection refused
  * ```
  * @module
  */
-
-/** A failure that ends the command with exit code 1 and this message. */
-export class FatalError extends Error {
-  /** Creates the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "FatalError";
-  }
-}
 
 const WORDS: [new (...args: never[]) => Error, string][] = [
   [Deno.errors.ConnectionRefused, "connection refused"],
@@ -31,6 +22,7 @@ const WORDS: [new (...args: never[]) => Error, string][] = [
 
 /** Describes a network error in a few words. */
 export function describeNetworkError(error: unknown): string {
+  if (error instanceof DOMException && error.name === "TimeoutError") return "timed out";
   for (const [type, words] of WORDS) if (error instanceof type) return words;
   const message = error instanceof Error ? error.message : String(error);
   if (/failed to lookup|name or service not known|no address/i.test(message)) {

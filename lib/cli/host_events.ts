@@ -1,0 +1,81 @@
+/**
+ * How a host's console shows what its listener and room report.
+ *
+ * @example
+ * ```ts ignore
+ * import { hostEventView } from "./host_events.ts";
+ * const onEvent = hostEventView(view, { json: false, logRoom: true });
+ * ```
+ * @module
+ */
+
+import type { RoomEvent } from "../room/room.ts";
+import type { HostEvent } from "../room/room_host.ts";
+import { formatBytes } from "./format.ts";
+import { escapeForTerminal as clean } from "./terminal_text.ts";
+import type { View } from "./view_event.ts";
+
+/** The console line of a room event. */
+export function roomEventText(event: RoomEvent): string {
+  switch (event.type) {
+    case "joined":
+      return `${clean(event.name)} joined from ${event.remote}. (Connected: ${event.count})`;
+    case "left":
+      return `${clean(event.name)} left${event.reason ? ` (${clean(event.reason)})` : ""}. ` +
+        `(Connected: ${event.count})`;
+    case "renamed":
+      return `${clean(event.from)} is now known as ${clean(event.to)}.`;
+    case "refused":
+      return `Refused ${event.remote}: ${clean(event.reason)}`;
+    case "shared":
+      return `${clean(event.from)} shared ${clean(event.name)} (${
+        formatBytes(event.size)
+      }) as file ${event.file}.`;
+    case "file-failed":
+      return `Upload of ${clean(event.name)} from ${clean(event.from)} failed: ${
+        clean(event.reason)
+      }`;
+  }
+}
+
+/** What to show of host events. */
+export interface HostEventViewOptions {
+  /** Write room events as JSON lines (`hub-joined`, ...) instead of text. */
+  json?: (line: string) => void;
+  /** Show every room event (a hub's log); a direct chat shows only refusals. */
+  logRoom: boolean;
+}
+
+/** Returns a handler that shows host events on `view`. */
+export function hostEventView(
+  view: View,
+  options: HostEventViewOptions,
+): (event: HostEvent) => void {
+  return (event) => {
+    switch (event.type) {
+      case "secured":
+        // A hub does not announce each handshake; the join line follows.
+        if (!options.logRoom) view.show(event);
+        return;
+      case "refused":
+        return view.show({ type: "error", message: `Refused ${event.remote}: ${event.reason}` });
+      case "handshake-failed": {
+        const slowed = event.delayMs > 0
+          ? ` (${event.failures} failures from this address; its next attempt waits ${
+            event.delayMs / 1000
+          } s)`
+          : "";
+        return view.show({
+          type: "error",
+          message: `${event.reason} from ${event.remote}${slowed}`,
+        });
+      }
+      case "room": {
+        const room = event.event;
+        if (!options.logRoom && room.type !== "refused") return;
+        if (options.json) options.json(JSON.stringify({ ...room, type: `hub-${room.type}` }));
+        else view.show({ type: "system", text: roomEventText(room) });
+      }
+    }
+  };
+}

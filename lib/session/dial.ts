@@ -1,0 +1,58 @@
+/**
+ * Connects to a listening peer or hub and secures the connection.
+ *
+ * @example
+ * ```ts ignore
+ * import { dial } from "./dial.ts";
+ * const session = await dial("192.168.1.12", 5050, "7-orbit-lemon-cradle");
+ * ```
+ * @module
+ */
+
+import { HandshakeError } from "../secure/handshake.ts";
+import { NetSession } from "./net_session.ts";
+import { describeNetworkError } from "./network_error.ts";
+
+/** Time allowed for the TCP connection itself. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Why a dial failed; `handshake` is set when the peer answered but the handshake failed. */
+export class DialError extends Error {
+  /** The handshake's error, when the failure came from it (wrong passkey, mode mismatch). */
+  readonly handshake?: HandshakeError;
+  /** Creates the error. */
+  constructor(message: string, handshake?: HandshakeError) {
+    super(message);
+    this.name = "DialError";
+    this.handshake = handshake;
+  }
+}
+
+/**
+ * Connects to `host:port` and runs the handshake with `passkey` (`null`: open mode).
+ * Throws {@linkcode DialError} with a message such as
+ * `Could not connect to 10.0.0.5:5050: connection refused` or `Wrong passkey`.
+ */
+export async function dial(
+  host: string,
+  port: number,
+  passkey: string | null,
+): Promise<NetSession> {
+  let conn: Deno.TcpConn;
+  try {
+    conn = await Deno.connect({
+      hostname: host,
+      port,
+      signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new DialError(`Could not connect to ${host}:${port}: ${describeNetworkError(error)}`);
+  }
+  conn.setNoDelay(true);
+  try {
+    return await NetSession.start(conn, { role: "client", passkey });
+  } catch (error) {
+    if (error instanceof HandshakeError) throw new DialError(error.message, error);
+    throw new DialError(`Could not connect to ${host}:${port}: ${describeNetworkError(error)}`);
+  }
+}
