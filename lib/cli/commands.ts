@@ -1,5 +1,6 @@
 /**
- * The slash commands, as a table: name, usage, help and what it does.
+ * The slash commands of the terminal: the table lives in the room layer so the browser
+ * shares it (see `lib/room/slash_commands.ts`).
  *
  * @example
  * ```ts ignore
@@ -9,155 +10,10 @@
  * @module
  */
 
-import type { RoomClient } from "../room/room_client.ts";
-import type { ViewEvent } from "./view_event.ts";
-
-/** What a command can reach. */
-export interface CommandContext {
-  /** The room connection. */
-  client: RoomClient;
-  /** Shows feedback. */
-  show(event: ViewEvent): void;
-  /** Asks the chat loop to leave. */
-  quit(): void;
-  /** The last person who sent us a private line (for /reply). */
-  lastPrivateFrom?: string;
-}
-
-/** One slash command. */
-export interface Command {
-  /** How to call it, e.g. `/send PATH`. */
-  usage: string;
-  /** One line of help. */
-  help: string;
-  /** Only meaningful in a hub. */
-  hubOnly?: boolean;
-  /** Runs it with the rest of the line. */
-  run(context: CommandContext, args: string): void;
-}
-
-function needs(args: string, usage: string, context: CommandContext): boolean {
-  if (args.trim() !== "") return true;
-  context.show({ type: "error", message: `Usage: ${usage}` });
-  return false;
-}
-
-/** Every command, by name. */
-export const COMMANDS: { readonly [name: string]: Command } = {
-  send: {
-    usage: "/send PATH",
-    help: "send a file (in a hub: share it with everyone)",
-    run(context, args) {
-      if (!needs(args, this.usage, context)) return;
-      // Runs in the background: chat keeps flowing while the file streams.
-      context.client.sendFile(unquote(args.trim())).catch(() => {/* shown as file-failed */});
-    },
-  },
-  msg: {
-    usage: "/msg NAME TEXT",
-    help: "private message to one person",
-    hubOnly: true,
-    run(context, args) {
-      const match = args.trim().match(/^(\S+)\s+(.+)$/s);
-      if (!match) return void context.show({ type: "error", message: `Usage: ${this.usage}` });
-      context.client.whisper(match[1], match[2]);
-    },
-  },
-  reply: {
-    usage: "/reply TEXT",
-    help: "answer the last private message",
-    hubOnly: true,
-    run(context, args) {
-      if (!context.lastPrivateFrom) {
-        return void context.show({ type: "error", message: "No private message to reply to." });
-      }
-      if (needs(args, this.usage, context)) {
-        context.client.whisper(context.lastPrivateFrom, args.trim());
-      }
-    },
-  },
-  me: {
-    usage: "/me ACTION",
-    help: "say what you are doing (* alice waves)",
-    run(context, args) {
-      if (needs(args, this.usage, context)) context.client.say(args.trim(), true);
-    },
-  },
-  nick: {
-    usage: "/nick NAME",
-    help: "change your name",
-    run(context, args) {
-      if (needs(args, this.usage, context)) context.client.nick(args.trim());
-    },
-  },
-  who: {
-    usage: "/who",
-    help: "who is here",
-    run: (context) => context.client.who(),
-  },
-  files: {
-    usage: "/files",
-    help: "list the hub's shared files",
-    hubOnly: true,
-    run: (context) => context.client.listFiles(),
-  },
-  get: {
-    usage: "/get ID",
-    help: "download a shared file into your receive folder",
-    hubOnly: true,
-    run(context, args) {
-      const id = Number(args.trim());
-      if (!Number.isSafeInteger(id) || id <= 0) {
-        return void context.show({ type: "error", message: `Usage: ${this.usage}` });
-      }
-      context.client.fetch(id);
-    },
-  },
-  help: {
-    usage: "/help",
-    help: "this list",
-    run(context) {
-      const hub = context.client.kind === "hub";
-      const lines = Object.values(COMMANDS)
-        .filter((command) => hub || !command.hubOnly)
-        .map((command) => `  ${command.usage.padEnd(16)} ${command.help}`);
-      context.show({ type: "system", text: `Commands:\n${lines.join("\n")}` });
-    },
-  },
-  quit: {
-    usage: "/quit",
-    help: "leave (after queued messages and files are delivered)",
-    run: (context) => context.quit(),
-  },
-};
-
-/** Other names people type for the same commands. */
-const ALIASES: { readonly [alias: string]: string } = {
-  names: "who",
-  exit: "quit",
-  nickname: "nick",
-};
-
-/** Strips one pair of surrounding quotes, so pasted paths with spaces work. */
-function unquote(text: string): string {
-  const match = text.match(/^(["'])(.*)\1$/s);
-  return match ? match[2] : text;
-}
-
-/** Runs one line typed by the person: a command, or a chat line. */
-export function runLine(line: string, context: CommandContext): void {
-  if (line.trim() === "") return;
-  if (!line.startsWith("/") || line.startsWith("//")) {
-    context.client.say(line.startsWith("//") ? line.slice(1) : line);
-    return;
-  }
-  const [, name, args = ""] = line.match(/^\/(\S+)\s*(.*)$/s) ?? [];
-  const key = name.toLowerCase();
-  const resolved = Object.hasOwn(ALIASES, key) ? ALIASES[key] : key;
-  const command = Object.hasOwn(COMMANDS, resolved) ? COMMANDS[resolved] : undefined;
-  if (!command) {
-    context.show({ type: "error", message: `Unknown command /${name}. Type /help for the list.` });
-    return;
-  }
-  command.run(context, args);
-}
+export {
+  type Command,
+  type CommandContext,
+  type CommandFeedback,
+  COMMANDS,
+  runLine,
+} from "../room/slash_commands.ts";

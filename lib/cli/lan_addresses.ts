@@ -1,5 +1,5 @@
 /**
- * The machine's LAN addresses, so the listener can tell the other person what to type.
+ * The machine's LAN addresses: lives in the session layer so the browser shares it.
  *
  * @example
  * ```ts ignore
@@ -9,17 +9,4 @@
  * @module
  */
 
-/** IPv4 addresses of the non-loopback interfaces; empty when they cannot be read. */
-export function lanAddresses(): string[] {
-  try {
-    return [
-      ...new Set(
-        Deno.networkInterfaces()
-          .filter((i) => i.family === "IPv4" && !i.address.startsWith("127."))
-          .map((i) => i.address),
-      ),
-    ];
-  } catch {
-    return [];
-  }
-}
+export { lanAddresses } from "../session/lan_addresses.ts";

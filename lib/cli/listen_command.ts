@@ -48,7 +48,15 @@ export async function listenCommand(options: Options): Promise<number> {
     name: options.name,
     receiveDir: options.dir,
     onEvent: hostEventView(view, { logRoom: false }),
-    onClientEvent: (event) => view.show(event),
+    onClientEvent: (event) => {
+      view.show(event);
+      if (event.type === "left") {
+        view.show({
+          type: "system",
+          text: `Waiting for the next person on port ${address.port} ...`,
+        });
+      }
+    },
   });
   const client = host.client!;
   await chatLoop({ client, terminal, view, finished: client.ended() });

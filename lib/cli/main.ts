@@ -16,6 +16,7 @@ import { FatalError } from "./fatal_error.ts";
 import { listenCommand } from "./listen_command.ts";
 import { type Options, parseOptions } from "./options.ts";
 import { serveCommand } from "./serve_command.ts";
+import { uiCommand } from "./ui_command.ts";
 import { HELP, UsageError } from "./usage.ts";
 
 /** The program's version. */
@@ -26,6 +27,7 @@ const COMMANDS: { [name: string]: (options: Options) => Promise<number> } = {
   listen: listenCommand,
   connect: connectCommand,
   serve: serveCommand,
+  ui: uiCommand,
 };
 
 /** Runs the command line; resolves with the exit code. */

@@ -64,6 +64,9 @@ export type ClientEvent =
   | { type: "file-list"; files: SharedFileInfo[] }
   | { type: "closed"; reason?: string };
 
+/** How long {@linkcode RoomClient.quit} waits for the host to close after our `bye`. */
+const BYE_WAIT_MS = 2_000;
+
 /** The host refused us (name taken, chat full, ...): the message says why. */
 export class RefusedError extends Error {
   /** Creates the error. */
@@ -93,6 +96,8 @@ interface Outgoing {
 
 interface Receiving {
   file?: IncomingFile;
+  /** When progress was last reported (ms). */
+  reported: number;
   from: string;
   name: string;
   size: number;
@@ -238,26 +243,26 @@ export class RoomClient {
     const session = this.#session;
     if (!session) throw new Error("Not connected");
     const name = senderFileName(path);
-    let file: Deno.FsFile;
-    try {
-      file = await Deno.open(path, { read: true });
-    } catch (error) {
-      throw new Error(`Cannot read ${path}: ${error instanceof Error ? error.message : error}`);
-    }
     const fid = this.#nextFid++;
     const transfer = `send-${fid}`;
+    // Registered before the first await, so a quit right after /send waits for this file.
+    let settle: (error?: Error) => void = () => {};
+    const settled = new Promise<void>((resolve, reject) => {
+      settle = (error) => error ? reject(error) : resolve();
+    });
+    settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
+    this.#sending.set(fid, { name, size: 0, settle });
+    let file: Deno.FsFile | undefined;
     try {
+      try {
+        file = await Deno.open(path, { read: true });
+      } catch (error) {
+        throw new Error(`Cannot read ${path}: ${error instanceof Error ? error.message : error}`);
+      }
       const info = await file.stat();
       if (!info.isFile) throw new Error(`${path} is not a file`);
       const size = info.size;
-      const settled = new Promise<void>((resolve, reject) => {
-        this.#sending.set(fid, {
-          name,
-          size,
-          settle: (error) => error ? reject(error) : resolve(),
-        });
-      });
-      settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
+      this.#sending.get(fid)!.size = size;
       session.post({ t: "offer", fid, name, size });
       const hash = createHash("sha256");
       const buffer = new Uint8Array(FILE_CHUNK_BYTES);
@@ -295,7 +300,8 @@ export class RoomClient {
       throw error;
     } finally {
       this.#sending.delete(fid);
-      file.close();
+      file?.close();
+      this.#wakeSettled();
     }
   }
 
@@ -315,6 +321,14 @@ export class RoomClient {
     ]);
     clearTimeout(timer);
     session.post({ t: "bye" });
+    // Let the host close first: closing at once races the host's writes to us, and a failed
+    // write makes it drop our unread `bye`, so the others would see "left (the connection was
+    // closed)" instead of a plain goodbye.
+    await Promise.race([
+      this.#loop,
+      new Promise((resolve) => timer = setTimeout(resolve, BYE_WAIT_MS)),
+    ]);
+    clearTimeout(timer);
     await session.close();
     await this.#loop;
   }
@@ -480,7 +494,7 @@ export class RoomClient {
 
   async #offer(offer: Extract<Message, { t: "offer" }>): Promise<void> {
     const from = offer.from ?? "?";
-    const receiving: Receiving = { from, name: offer.name, size: offer.size };
+    const receiving: Receiving = { from, name: offer.name, size: offer.size, reported: 0 };
     this.#receiving.set(offer.fid, receiving);
     this.#emit({ type: "file-incoming", from, name: offer.name, bytes: offer.size });
     try {
@@ -498,6 +512,10 @@ export class RoomClient {
     try {
       await receiving.file.write(body);
       const done = receiving.file.received;
+      // At most ten progress events a second: drawing them costs more than the data.
+      const now = Date.now();
+      if (done < receiving.size && now - receiving.reported < 100) return;
+      receiving.reported = now;
       this.#emit({
         type: "progress",
         transfer: `receive-${fid}`,

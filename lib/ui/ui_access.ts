@@ -1,0 +1,116 @@
+/**
+ * Who may drive the local web app: only the person who started it. Every request needs
+ * the secret token (in the URL the first time, then in an HttpOnly SameSite=Strict cookie),
+ * a `Host` naming this loopback port (no DNS rebinding) and, when the browser sends one, an
+ * `Origin` of this app (no drive-by requests from other sites).
+ *
+ * @example
+ * ```ts
+ * import { UiAccess } from "./ui_access.ts";
+ * const access = new UiAccess(8080);
+ * const request = new Request(access.url, { headers: { host: "127.0.0.1:8080" } });
+ * console.log(access.check(request).ok); // true
+ * ```
+ * @module
+ */
+
+/** Bytes of randomness in a token (256 bits). */
+export const TOKEN_BYTES = 32;
+
+/** The outcome of {@linkcode UiAccess.check}. */
+export type AccessResult =
+  | {
+    ok: true; /** The token came in the URL (the first load): set the cookie. */
+    fromUrl: boolean;
+  }
+  | { ok: false; reason: string };
+
+/**
+ * A fresh token: {@linkcode TOKEN_BYTES} random bytes, base64url.
+ *
+ * @example
+ * ```ts
+ * import { newToken } from "./ui_access.ts";
+ * console.log(newToken().length); // 43
+ * ```
+ */
+export function newToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+/** Compares without stopping at the first difference, so timing does not leak the token. */
+function sameSecret(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
+
+/** The access rules of one UI server on one loopback port. */
+export class UiAccess {
+  /** The secret. */
+  readonly token: string;
+  #port: number;
+  #hosts: Set<string>;
+  #origins: Set<string>;
+
+  /** Rules for the server on `127.0.0.1:port`, with a fresh token unless one is given. */
+  constructor(port: number, token: string = newToken()) {
+    this.#port = port;
+    this.token = token;
+    const names = ["127.0.0.1", "localhost", "[::1]"];
+    this.#hosts = new Set(names.map((name) => `${name}:${port}`));
+    this.#origins = new Set(names.map((name) => `http://${name}:${port}`));
+  }
+
+  /** The address to open: carries the token. */
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}/?token=${this.token}`;
+  }
+
+  /** The origin pages of this app have, e.g. `http://127.0.0.1:8080`. */
+  get origin(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  /** Cookie name: per port, because cookies do not tell ports apart. */
+  get cookieName(): string {
+    return `p2pchat_ui_${this.#port}`;
+  }
+
+  /** The `Set-Cookie` value that lets the page load its assets and socket. */
+  get cookie(): string {
+    return `${this.cookieName}=${this.token}; Path=/; HttpOnly; SameSite=Strict`;
+  }
+
+  /** Whether `request` may be served. */
+  check(request: Request): AccessResult {
+    const host = request.headers.get("host");
+    if (host === null || !this.#hosts.has(host.toLowerCase())) {
+      return { ok: false, reason: "wrong Host" };
+    }
+    const origin = request.headers.get("origin");
+    if (origin !== null && !this.#origins.has(origin.toLowerCase())) {
+      return { ok: false, reason: "foreign Origin" };
+    }
+    const fromUrl = new URL(request.url).searchParams.get("token");
+    if (fromUrl !== null) {
+      return sameSecret(fromUrl, this.token)
+        ? { ok: true, fromUrl: true }
+        : { ok: false, reason: "wrong token" };
+    }
+    const cookie = this.#cookieToken(request.headers.get("cookie") ?? "");
+    if (cookie !== undefined && sameSecret(cookie, this.token)) return { ok: true, fromUrl: false };
+    return { ok: false, reason: "no token" };
+  }
+
+  #cookieToken(header: string): string | undefined {
+    for (const part of header.split(";")) {
+      const [name, ...value] = part.trim().split("=");
+      if (name === this.cookieName) return value.join("=");
+    }
+    return undefined;
+  }
+}
