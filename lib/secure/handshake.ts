@@ -82,10 +82,22 @@ export type HandshakeErrorCode =
   | "closed"
   | "protocol";
 
+/** Options of {@linkcode HandshakeError}. */
+export interface HandshakeErrorOptions extends ErrorOptions {
+  /** See {@linkcode HandshakeError.guessed}; default false. */
+  guessed?: boolean;
+}
+
 /** A handshake failed; `message` is what a person sees, `code` says why. */
 export class HandshakeError extends Error {
   /** Why the handshake failed. */
   readonly code: HandshakeErrorCode;
+  /**
+   * True on the host when the failure came after it sent its hello: that hello carries the
+   * host's key confirmation, which lets the client check one passkey offline whatever it does
+   * next (confirm, hang up or stall). So it counts as one guess, like a wrong passkey.
+   */
+  readonly guessed: boolean;
 
   /**
    * @example
@@ -95,10 +107,15 @@ export class HandshakeError extends Error {
    * console.log(error.message, error.code); // "Wrong passkey" "wrong-passkey"
    * ```
    */
-  constructor(message: string, code: HandshakeErrorCode = "protocol", options?: ErrorOptions) {
+  constructor(
+    message: string,
+    code: HandshakeErrorCode = "protocol",
+    options?: HandshakeErrorOptions,
+  ) {
     super(message, options);
     this.name = "HandshakeError";
     this.code = code;
+    this.guessed = options?.guessed ?? false;
   }
 }
 
@@ -176,12 +193,19 @@ export async function handshake(
   const passkey = options.passkey === null ? null : normalizePasskey(options.passkey);
   if (passkey === "") throw new HandshakeError("The passkey is empty", "protocol");
   const io = new FrameIo(reader, writer, options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS);
+  const host: HostProgress = { confirmationSent: false };
   try {
     io.start(options.signal);
     const w = passkey === null ? 0n : await passkeyToScalar(passkey);
     const mode: Mode = passkey === null ? Mode.Open : Mode.Passkey;
-    const run = options.role === "client" ? runClient : runHost;
-    return await io.race(run(io, mode, w));
+    const run = options.role === "client" ? runClient(io, mode, w) : runHost(io, mode, w, host);
+    return await io.race(run);
+  } catch (error) {
+    // Whatever went wrong later (timeout and hang-up included), the client got one guess.
+    if (host.confirmationSent && error instanceof HandshakeError && !error.guessed) {
+      throw new HandshakeError(error.message, error.code, { cause: error, guessed: true });
+    }
+    throw error;
   } finally {
     io.stop();
   }
@@ -213,7 +237,17 @@ async function runClient(io: FrameIo, mode: Mode, w: bigint): Promise<SecureKeys
   return await sessionKeys("client", keys, mode, hello, signedReply);
 }
 
-async function runHost(io: FrameIo, mode: Mode, w: bigint): Promise<SecureKeys> {
+// Whether the host's hello, with its key confirmation, may have reached the client.
+interface HostProgress {
+  confirmationSent: boolean;
+}
+
+async function runHost(
+  io: FrameIo,
+  mode: Mode,
+  w: bigint,
+  progress: HostProgress,
+): Promise<SecureKeys> {
   const hello = await io.read();
   if (hello[0] === FrameType.Failure) throw failureFromPeer(hello, "client");
   if (hello[0] !== FrameType.ClientHello || hello.length < 2) {
@@ -248,6 +282,7 @@ async function runHost(io: FrameIo, mode: Mode, w: bigint): Promise<SecureKeys> 
     spake.message,
   );
   const keys = await finishSpake(io, spake, hello.subarray(3), hello, signedReply);
+  progress.confirmationSent = true;
   await io.write(concat(signedReply, keys.confirmation));
 
   const confirm = await io.read();
@@ -451,7 +486,9 @@ class FrameIo {
       result = await this.race(this.#reader.read());
     } catch (error) {
       if (error instanceof HandshakeError) throw error;
-      throw new HandshakeError("The connection failed during the handshake", "closed", {
+      // Keep the reason (e.g. an oversized frame) so the host's log says what happened.
+      const reason = error instanceof Error ? `: ${error.message}` : "";
+      throw new HandshakeError(`The connection failed during the handshake${reason}`, "closed", {
         cause: error,
       });
     }

@@ -231,7 +231,14 @@ export class CliProcess {
   }
 }
 
-/** Starts `listen 0` on 127.0.0.1 and resolves with the process and its real port. */
+/**
+ * Starts `listen 0` on 127.0.0.1 and resolves with the process and its real port.
+ *
+ * @example
+ * ```ts ignore
+ * const { proc: alice, port } = await startListener("alice", { cwd: dir });
+ * ```
+ */
 export async function startListener(
   name: string,
   options: StartOptions & { json?: boolean },
@@ -249,7 +256,15 @@ export async function startListener(
   return { proc, port: Number(line.match(/:(\d+) /)![1]) };
 }
 
-/** Starts `connect 127.0.0.1 PORT` as `name`. */
+/**
+ * Starts `connect 127.0.0.1 PORT` as `name` (`--json` unless `json: false`).
+ *
+ * @example
+ * ```ts ignore
+ * const bob = startConnector("bob", port, { cwd: dir });
+ * await bob.waitFor((event) => event.type === "connected");
+ * ```
+ */
 export function startConnector(
   name: string,
   port: number,
@@ -268,7 +283,15 @@ export function startConnector(
   );
 }
 
-/** A fresh temporary folder, removed by the returned `dispose`. */
+/**
+ * A fresh temporary folder, removed when the returned value is disposed.
+ *
+ * @example
+ * ```ts ignore
+ * await using dir = await tempDir();
+ * console.log(dir.path);
+ * ```
+ */
 export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "p2pchat_e2e_" });
   return {
@@ -277,7 +300,14 @@ export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
   };
 }
 
-/** Lower-case hex SHA-256 of a file, read in pieces. */
+/**
+ * Lower-case hex SHA-256 of a file, read in pieces.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(await sha256File("received_files/data.bin"));
+ * ```
+ */
 export async function sha256File(path: string): Promise<string> {
   const { createHash } = await import("node:crypto");
   const hash = createHash("sha256");
@@ -287,7 +317,15 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** Writes `bytes` random bytes to `path`, in pieces (getRandomValues caps at 64 KiB). */
+/**
+ * Writes `bytes` random bytes to a new file at `path`, in pieces (getRandomValues caps at
+ * 64 KiB a call).
+ *
+ * @example
+ * ```ts ignore
+ * await writeRandomFile(`${dir}/data.bin`, 50 * 1024 * 1024);
+ * ```
+ */
 export async function writeRandomFile(path: string, bytes: number): Promise<void> {
   using file = await Deno.open(path, { write: true, createNew: true });
   const piece = new Uint8Array(1024 * 1024);

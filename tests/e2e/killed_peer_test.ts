@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { type CliProcess, startConnector, startListener, tempDir } from "./cli_process.ts";
+
+/** NetSession gives up on a silent peer after this long (its default `silenceMs`). */
+const KEEPALIVE_WINDOW_MS = 30_000;
+
+Deno.test("a peer killed with SIGKILL is noticed quickly and the listener takes the next one", async () => {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
+  const bob = startConnector("bob", port, { cwd: dir.path });
+  let carol: CliProcess | undefined;
+  try {
+    await alice.waitFor((event) => event.type === "connected" && event.peer === "bob");
+    carol = startConnector("carol", port, { cwd: dir.path });
+    // A direct chat holds two: carol is turned away while bob is there.
+    assert.equal((await carol.exit()).code, 1);
+    assert.match(carol.stderr, /^p2pchat: This chat is busy/);
+
+    const killedAt = Date.now();
+    bob.kill("SIGKILL");
+    const left = await alice.waitFor((event) => event.type === "left", KEEPALIVE_WINDOW_MS + 5_000);
+    const noticedMs = Date.now() - killedAt;
+    assert.equal(left.name, "bob");
+    assert.ok(noticedMs < KEEPALIVE_WINDOW_MS, `noticed after ${noticedMs} ms`);
+    assert.equal((await bob.status).signal, "SIGKILL");
+
+    const dave = startConnector("dave", port, { cwd: dir.path });
+    try {
+      await alice.waitFor((event) => event.type === "connected" && event.peer === "dave");
+      await dave.writeLine("my turn");
+      await alice.waitFor((event) => event.type === "message" && event.text === "my turn");
+      await dave.writeLine("/quit");
+      assert.equal((await dave.exit()).code, 0);
+    } finally {
+      await dave.close();
+    }
+    await alice.closeStdin();
+    assert.equal((await alice.exit()).code, 0);
+  } finally {
+    await carol?.close();
+    await bob.close();
+    await alice.close();
+  }
+});
+
+Deno.test("a listener killed with SIGKILL ends the connector's chat", async () => {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
+  const bob = startConnector("bob", port, { cwd: dir.path });
+  try {
+    await bob.waitFor((event) => event.type === "connected");
+    alice.kill("SIGKILL");
+    const closed = await bob.waitFor((event) => event.type === "closed", KEEPALIVE_WINDOW_MS);
+    assert.ok(closed);
+    const { code } = await bob.exit();
+    assert.equal(code, 0);
+    assert.equal(bob.stderr, "");
+  } finally {
+    await bob.close();
+    await alice.close();
+  }
+});
