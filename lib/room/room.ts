@@ -282,7 +282,11 @@ export class Room {
   }
 
   #chat(member: Member, chat: Extract<Message, { t: "chat" }>): void {
-    const problem = this.#lineProblem(member, chat.text);
+    // A direct chat keeps no history: a line said while alone would reach no one.
+    const problem = this.#lineProblem(member, chat.text) ??
+      (this.kind === "direct" && this.#members.size < 2
+        ? "No one else is in the chat yet: message not sent."
+        : undefined);
     if (problem) {
       member.post({ t: "notice", text: problem, error: true });
       member.post({ t: "ack", id: chat.id, rejected: true });

@@ -123,6 +123,12 @@ export class RoomClient {
   #receiving: Map<number, Receiving> = new Map();
   #loop: Promise<string | undefined> | undefined;
   #leaving = false;
+  /**
+   * Whether the current session was welcomed. Until then new lines only wait in `#pending`:
+   * sent at once, they would overtake the backlog re-sent after the welcome, and the room
+   * would show this person's lines out of order after a reconnect.
+   */
+  #welcomed = false;
 
   /** Creates a client that has not joined yet. */
   constructor(options: RoomClientOptions) {
@@ -161,6 +167,7 @@ export class RoomClient {
    */
   async join(session: Session): Promise<void> {
     this.#session = session;
+    this.#welcomed = false;
     session.post({
       t: "hello",
       v: PROTOCOL_VERSION,
@@ -196,6 +203,7 @@ export class RoomClient {
       }
     }
     // Re-send what the room had not acknowledged; ids let it drop the ones it already has.
+    this.#welcomed = true;
     for (const message of this.#pending.values()) session.post(message);
     this.#loop = this.#run(reader, session);
   }
@@ -347,7 +355,7 @@ export class RoomClient {
   #send(message: Message): void {
     if (!("id" in message)) return;
     this.#pending.set(message.id, message);
-    this.#session?.post(message);
+    if (this.#welcomed) this.#session?.post(message);
   }
 
   async #settled(): Promise<void> {

@@ -68,16 +68,13 @@ export class SqliteHistory implements History {
 
   /** Stores a line; see {@linkcode History.append}. Committed before it returns. */
   append(line: NewLine): Appended {
-    const result = this.#insert.run(
-      line.client,
-      line.id,
-      line.from,
-      line.text,
-      line.time,
-      line.me ? 1 : 0,
-    );
+    // Look first: an ignored INSERT would still use up an AUTOINCREMENT number, leaving a
+    // gap in the sequence that members see.
+    const existing = this.#find.get(line.client, line.id) as unknown as Row | undefined;
+    if (existing) return { line: toLine(existing), duplicate: true };
+    this.#insert.run(line.client, line.id, line.from, line.text, line.time, line.me ? 1 : 0);
     const row = this.#find.get(line.client, line.id) as unknown as Row;
-    return { line: toLine(row), duplicate: Number(result.changes) === 0 };
+    return { line: toLine(row), duplicate: false };
   }
 
   /** The last lines; see {@linkcode History.recent}. */

@@ -1,0 +1,68 @@
+/**
+ * `p2pchat serve` as a subprocess for the hub's end-to-end tests: on loopback, with `--json`,
+ * started with exactly the `start` task's permissions (via {@linkcode CliProcess}), and
+ * restartable on the same port and data folder.
+ *
+ * @example
+ * ```ts ignore
+ * import { startHub } from "./hub_process.ts";
+ * const hub = await startHub({ cwd: dir, args: ["--history", "5"] });
+ * console.log(hub.port);
+ * hub.proc.kill("SIGKILL");
+ * const again = await startHub({ cwd: dir, port: hub.port });
+ * await again.proc.close();
+ * ```
+ * @module
+ */
+
+import { CliProcess, type JsonEvent } from "../e2e/cli_process.ts";
+
+/** How to start a hub. */
+export interface HubStartOptions {
+  /** Working directory; the data folder is `p2pchat-data` inside it unless `args` say otherwise. */
+  cwd: string;
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** More `serve` flags, e.g. `["--rate", "0"]`. */
+  args?: string[];
+}
+
+/** A running hub and the port it listens on. */
+export interface RunningHub {
+  proc: CliProcess;
+  port: number;
+}
+
+/**
+ * Starts `p2pchat serve PORT --host 127.0.0.1 --json ...args` in `cwd` and waits until it
+ * listens. A restart right after a SIGKILL may find the port still held for a moment, so a
+ * failed start on a fixed port is retried for a few seconds.
+ *
+ * @example
+ * ```ts ignore
+ * import { startHub } from "./hub_process.ts";
+ * const { proc, port } = await startHub({ cwd: dir, args: ["--rate", "0"] });
+ * ```
+ */
+export async function startHub(options: HubStartOptions): Promise<RunningHub> {
+  const deadline = Date.now() + 10_000;
+  while (true) {
+    const proc = CliProcess.start(
+      ["serve", String(options.port ?? 0), "--host", "127.0.0.1", "--json", ...options.args ?? []],
+      { cwd: options.cwd },
+    );
+    try {
+      const listening = await proc.waitFor((event) => event.type === "listening");
+      return { proc, port: listening.port as number };
+    } catch (error) {
+      await proc.close();
+      if (Date.now() > deadline || !options.port) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/** The hub's log events of one type (`hub-joined`, `hub-left`, ...), in order. */
+export function hubLog(proc: CliProcess, type: string): JsonEvent[] {
+  return proc.events.filter((event) => event.type === type);
+}

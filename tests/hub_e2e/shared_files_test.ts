@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { Envelope } from "../../lib/session/message.ts";
+import { dial } from "../../lib/session/dial.ts";
+import type { NetSession } from "../../lib/session/net_session.ts";
+import {
+  type CliProcess,
+  type JsonEvent,
+  PASSKEY,
+  sha256File,
+  startConnector,
+  tempDir,
+  WAIT_MS,
+  writeRandomFile,
+} from "../e2e/cli_process.ts";
+import { hubLog, startHub } from "./hub_process.ts";
+
+const FILE_BYTES = 50 * 1024 * 1024;
+const TRANSFER_MS = 60_000;
+
+const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
+
+async function listing(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.sort();
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Joins with a bare session, to send what no honest client would. */
+async function rawMember(port: number, name: string) {
+  const session: NetSession = await dial("127.0.0.1", port, PASSKEY);
+  const reader = session.incoming.getReader();
+  const next = async (test: (envelope: Envelope) => boolean): Promise<Envelope> => {
+    const deadline = Date.now() + WAIT_MS;
+    while (Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`session closed: ${await session.closed}`);
+      if (test(value)) return value;
+    }
+    throw new Error("expected message not seen");
+  };
+  session.post({ t: "hello", v: 1, name });
+  await next(({ message }) => message.t === "welcome");
+  return {
+    session,
+    next,
+    async close() {
+      reader.releaseLock();
+      await session.close();
+    },
+  };
+}
+
+Deno.test("a 50 MB shared file reaches three members intact; the list survives a restart; hostile names stay out", async () => {
+  await using dir = await tempDir();
+  const data = join(dir.path, "p2pchat-data");
+  let hub = await startHub({ cwd: dir.path });
+  const names = ["alice", "bob", "carol", "dave"];
+  for (const name of names) await Deno.mkdir(join(dir.path, name));
+  const source = join(dir.path, "alice", "big.bin");
+  await writeRandomFile(source, FILE_BYTES);
+  const hash = await sha256File(source);
+  const procs: CliProcess[] = names.map((name) =>
+    startConnector(name, hub.port, { cwd: join(dir.path, name) })
+  );
+  const [alice, ...fetchers] = procs;
+  try {
+    for (const proc of procs) await proc.waitFor(isEvent("welcome"));
+
+    await alice.writeLine(`/send ${source}`);
+    const sent = await alice.waitFor(isEvent("file-sent"), TRANSFER_MS);
+    assert.deepEqual([sent.name, sent.bytes, sent.sha256], ["big.bin", FILE_BYTES, hash]);
+    const shared = await fetchers[0].waitFor(isEvent("shared"));
+    assert.deepEqual(shared, {
+      type: "shared",
+      file: shared.file,
+      from: "alice",
+      name: "big.bin",
+      bytes: FILE_BYTES,
+      sha256: hash,
+    });
+    for (const proc of fetchers) await proc.waitFor(isEvent("shared"));
+
+    // Three downloads at once.
+    for (const proc of fetchers) await proc.writeLine(`/get ${shared.file}`);
+    for (const [i, proc] of fetchers.entries()) {
+      const file = await proc.waitFor(isEvent("file"), TRANSFER_MS);
+      // The path is as given by --dir (default received_files), relative to the cwd.
+      assert.deepEqual(
+        [file.from, file.name, file.bytes, file.sha256, file.path],
+        ["alice", "big.bin", FILE_BYTES, hash, join("received_files", "big.bin")],
+      );
+      assert.deepEqual(await sha256File(join(dir.path, names[i + 1], file.path as string)), hash);
+    }
+
+    // Hostile names, straight on the wire: refused, nothing written anywhere.
+    const mallory = await rawMember(hub.port, "mallory");
+    try {
+      const body = new TextEncoder().encode("pwned");
+      const sha = "0a4e1e4d2d3f3f1b5f2a8bd4f6a3f9a1e3fbfb1f4a4e5c0f9b6d1e2f3a4b5c6d";
+      const hostile = ["../x", "/etc/x", "..", "a/../../x", "..\\x", "C:x", "x\u0000y"];
+      for (const [i, name] of hostile.entries()) {
+        const fid = i + 1;
+        mallory.session.post({ t: "offer", fid, name, size: body.length });
+        mallory.session.post({ t: "chunk", fid }, body);
+        mallory.session.post({ t: "end", fid, sha256: sha });
+        const { message } = await mallory.next(({ message }) =>
+          message.t === "received" && message.fid === fid
+        );
+        assert.ok(message.t === "received" && !message.ok, `${JSON.stringify(name)} accepted`);
+        assert.match(message.reason ?? "", /unsafe file name/);
+      }
+      await hub.proc.waitFor(() => hubLog(hub.proc, "hub-file-failed").length === hostile.length);
+    } finally {
+      await mallory.close();
+    }
+    assert.ok(!await exists("/etc/x"));
+    assert.deepEqual(await listing(dir.path), [...names, "p2pchat-data"].sort());
+    assert.ok(!(await listing(data)).includes("x"));
+    const kept = await listing(join(data, "files"));
+    assert.deepEqual(kept, ["big.bin"], "only the shared file, no temporary leftovers");
+
+    // The hub dies and comes back: the list and the file are still there.
+    hub.proc.kill("SIGKILL");
+    await hub.proc.close();
+    hub = await startHub({ cwd: dir.path, port: hub.port });
+    const bob = fetchers[0];
+    await bob.waitFor(isEvent("reconnected"), 20_000);
+    await bob.writeLine("/files");
+    const list = await bob.waitFor(isEvent("files"));
+    assert.deepEqual(
+      (list.files as JsonEvent[]).map(({ file, from, name, size, sha256 }) => ({
+        file,
+        from,
+        name,
+        size,
+        sha256,
+      })),
+      [{ file: shared.file, from: "alice", name: "big.bin", size: FILE_BYTES, sha256: hash }],
+    );
+    await bob.writeLine(`/get ${shared.file}`);
+    const again = await bob.waitFor(
+      (event) => event.type === "file" && event.name === "big (1).bin",
+      TRANSFER_MS,
+    );
+    assert.deepEqual(again.sha256, hash);
+    assert.deepEqual(await sha256File(join(dir.path, "bob", again.path as string)), hash);
+
+    for (const proc of procs) await proc.closeStdin();
+    for (const proc of procs) assert.deepEqual((await proc.exit()).code, 0);
+  } finally {
+    for (const proc of procs) await proc.close();
+    await hub.proc.close();
+  }
+});
