@@ -15,6 +15,7 @@
  * @module
  */
 
+import { HandshakeError } from "../secure/handshake.ts";
 import { NetSession, type NetSessionOptions } from "./net_session.ts";
 
 /** What the listener reports to the host's console. */
@@ -133,7 +134,8 @@ export class SessionListener {
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         const failures = this.#failures.get(address) ?? { count: 0, last: 0 };
-        if (reason === "Wrong passkey") {
+        // A wrong passkey, but also a hang-up after our hello: either way, one guess spent.
+        if (error instanceof HandshakeError && error.guessed) {
           failures.count++;
           failures.last = Date.now();
           this.#failures.set(address, failures);
