@@ -15,5 +15,6 @@ export {
   type CommandContext,
   type CommandFeedback,
   COMMANDS,
+  type OwnLine,
   runLine,
 } from "../room/slash_commands.ts";

@@ -53,9 +53,10 @@ export async function connectCommand(options: Options): Promise<number> {
     // A wrong passkey or mode will not fix itself by retrying.
     isFatal: (error) => error instanceof DialError && error.handshake !== undefined,
   });
-  await chatLoop({ client, terminal, view, finished });
+  const how = await chatLoop({ client, terminal, view, finished });
   const fatal = await finished;
   if (fatal) throw new FatalError(fatal.message);
   view.show({ type: "system", text: "Exiting." });
-  return 0;
+  // A direct chat that ended without the host's goodbye was lost (killed, tampered with).
+  return how === "ended" && !client.endedCleanly ? 1 : 0;
 }

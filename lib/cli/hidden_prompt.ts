@@ -14,7 +14,8 @@ const encoder = new TextEncoder();
 
 /** Reads one line from the terminal with echo off; `undefined` on Ctrl-C or end of input. */
 export async function promptHidden(question: string): Promise<string | undefined> {
-  await Deno.stdout.write(encoder.encode(question));
+  // On stderr, so `--json` output on stdout stays pure JSON.
+  await Deno.stderr.write(encoder.encode(question));
   Deno.stdin.setRaw(true);
   const bytes: number[] = [];
   const buffer = new Uint8Array(64);
@@ -25,12 +26,14 @@ export async function promptHidden(question: string): Promise<string | undefined
       for (const byte of buffer.subarray(0, n)) {
         if (byte === 3 || byte === 4) return undefined; // Ctrl-C, Ctrl-D
         if (byte === 13 || byte === 10) return new TextDecoder().decode(new Uint8Array(bytes));
-        if (byte === 127 || byte === 8) bytes.pop();
-        else if (byte >= 32) bytes.push(byte);
+        if (byte === 127 || byte === 8) {
+          // Remove one whole character: UTF-8 continuation bytes are 10xxxxxx.
+          while (bytes.length && (bytes.pop()! & 0xc0) === 0x80);
+        } else if (byte >= 32) bytes.push(byte);
       }
     }
   } finally {
     Deno.stdin.setRaw(false);
-    await Deno.stdout.write(encoder.encode("\n"));
+    await Deno.stderr.write(encoder.encode("\n"));
   }
 }

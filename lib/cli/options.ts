@@ -147,7 +147,7 @@ export function parseOptions(command: string, args: string[]): Options {
   }
   if (command === "ui") portText = str("port");
   const name = str("name") ?? defaultName();
-  if (str("name") !== undefined && sanitizeName(name) !== name) {
+  if (str("name") !== undefined && (name === "" || sanitizeName(name) !== name)) {
     throw new UsageError(`invalid name '${name}'`, "A name is 1-16 of A-Z a-z 0-9 _ . -");
   }
   return {

@@ -186,6 +186,6 @@ const RENDERERS: Renderers = {
     ],
   closed: ({ reason }, view) =>
     view.kind === "direct"
-      ? system("Peer disconnected.")
+      ? system(reason ? `Peer disconnected: ${clean(reason)}` : "Peer disconnected.")
       : system(reason ? `Disconnected: ${clean(reason)}` : "Disconnected."),
 };

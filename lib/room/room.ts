@@ -133,7 +133,12 @@ export class Room {
       this.#options.rate,
     );
     const replaced = this.#findClient(member.client);
-    if (replaced) await this.#drop(replaced, "reconnected", false);
+    if (replaced) {
+      await this.#drop(replaced, "reconnected", false);
+      // Its old connection is dead or dying; nothing more may be taken from it. Not awaited:
+      // flushing to a stalled peer must not hold up the member's return.
+      replaced.session.close("replaced by a new connection").catch(() => {});
+    }
     // A returning member gets everything it missed (up to a bound), a newcomer the last N.
     const history = this.#options.history.recent(
       hello.lastSeq
@@ -170,6 +175,8 @@ export class Room {
           reason = "quit";
           break;
         }
+        // Replaced by a reconnect: this old connection speaks for no one any more.
+        if (this.#members.get(member.client) !== member) break;
         await this.#handlers[value.message.t]?.(member, value);
       }
     } catch (error) {

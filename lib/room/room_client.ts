@@ -123,6 +123,7 @@ export class RoomClient {
   #receiving: Map<number, Receiving> = new Map();
   #loop: Promise<string | undefined> | undefined;
   #leaving = false;
+  #endedCleanly = false;
   /**
    * Whether the current session was welcomed. Until then new lines only wait in `#pending`:
    * sent at once, they would overtake the backlog re-sent after the welcome, and the room
@@ -144,6 +145,11 @@ export class RoomClient {
   /** `direct` or `hub`, known after joining. */
   get kind(): "direct" | "hub" {
     return this.#kind;
+  }
+
+  /** Whether the last session ended with the host's goodbye (not a lost connection). */
+  get endedCleanly(): boolean {
+    return this.#endedCleanly;
   }
 
   /** Whether {@linkcode quit} was called. */
@@ -393,6 +399,7 @@ export class RoomClient {
       reader.releaseLock();
     }
     const reason = byeReason ?? await session.closed;
+    this.#endedCleanly = byeReason !== undefined || this.#leaving;
     for (const [fid, receiving] of this.#receiving) {
       await receiving.file?.abort();
       this.#receiving.delete(fid);

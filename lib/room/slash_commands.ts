@@ -27,7 +27,15 @@ export interface CommandContext {
   quit(): void;
   /** The last person who sent us a private line (for /reply). */
   lastPrivateFrom?: string;
+  /**
+   * Told about each line we sent, for views that show our own lines (the room does not
+   * echo them; a terminal already shows what was typed).
+   */
+  said?(line: OwnLine): void;
 }
+
+/** A line we sent: to everyone (`me` for an action) or privately `to` someone. */
+export type OwnLine = { text: string; me: boolean } | { text: string; to: string };
 
 /** One slash command. */
 export interface Command {
@@ -66,6 +74,7 @@ export const COMMANDS: { readonly [name: string]: Command } = {
       const match = args.trim().match(/^(\S+)\s+(.+)$/s);
       if (!match) return void context.show({ type: "error", message: `Usage: ${this.usage}` });
       context.client.whisper(match[1], match[2]);
+      context.said?.({ to: match[1], text: match[2] });
     },
   },
   reply: {
@@ -78,6 +87,7 @@ export const COMMANDS: { readonly [name: string]: Command } = {
       }
       if (needs(args, this.usage, context)) {
         context.client.whisper(context.lastPrivateFrom, args.trim());
+        context.said?.({ to: context.lastPrivateFrom, text: args.trim() });
       }
     },
   },
@@ -85,7 +95,9 @@ export const COMMANDS: { readonly [name: string]: Command } = {
     usage: "/me ACTION",
     help: "say what you are doing (* alice waves)",
     run(context, args) {
-      if (needs(args, this.usage, context)) context.client.say(args.trim(), true);
+      if (!needs(args, this.usage, context)) return;
+      context.client.say(args.trim(), true);
+      context.said?.({ text: args.trim(), me: true });
     },
   },
   nick: {
@@ -161,10 +173,12 @@ function unquote(text: string): string {
 export function runLine(line: string, context: CommandContext): void {
   if (line.trim() === "") return;
   if (!line.startsWith("/") || line.startsWith("//")) {
-    context.client.say(line.startsWith("//") ? line.slice(1) : line);
+    const text = line.startsWith("//") ? line.slice(1) : line;
+    context.client.say(text);
+    context.said?.({ text, me: false });
     return;
   }
-  const [, name, args = ""] = line.match(/^\/(\S+)\s*(.*)$/s) ?? [];
+  const [, name, args = ""] = line.match(/^\/(\S*)\s*(.*)$/s) ?? [];
   const key = name.toLowerCase();
   const resolved = Object.hasOwn(ALIASES, key) ? ALIASES[key] : key;
   const command = Object.hasOwn(COMMANDS, resolved) ? COMMANDS[resolved] : undefined;

@@ -38,6 +38,8 @@ export type StartOptions = HandshakeOptions & NetSessionOptions;
 // Sealing adds the AEAD tag; frames carry at most a chunk plus its header and tag.
 const MAX_SEALED_FRAME = MAX_FRAME_BYTES + 64;
 const BATCH = 64;
+/** How long the reader may keep draining after a write to the peer failed. */
+const WRITE_ERROR_GRACE_MS = 2_000;
 
 /** Writes all of `bytes`; `Deno.Conn.write` may write only part. */
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
@@ -70,6 +72,7 @@ export class NetSession implements Session {
   #resolveClosed!: (reason: CloseReason) => void;
   #done = false;
   #closing = false;
+  #writeError: string | undefined;
   #lastReceived = Date.now();
   #timer: ReturnType<typeof setInterval>;
   #pump: Promise<void>;
@@ -170,7 +173,7 @@ export class NetSession implements Session {
         return;
       }
       if (result.done) {
-        this.#finish(this.#closing ? undefined : "the connection closed");
+        this.#finish(this.#writeError ?? (this.#closing ? undefined : "the connection closed"));
         controller.close();
         return;
       }
@@ -203,7 +206,13 @@ export class NetSession implements Session {
         const sealed = await Promise.all(records.map((record) => this.#sealer.seal(record)));
         await writeAll(this.#conn, encodeFrames(sealed));
       } catch (error) {
-        this.#finish(describe(error));
+        // The peer may have sent its last lines and closed: let the reader drain them first,
+        // then close with this reason if the reader found none of its own.
+        this.#writeError = describe(error);
+        this.#closing = true;
+        this.#queue.release();
+        const timer = setTimeout(() => this.#finish(this.#writeError), WRITE_ERROR_GRACE_MS);
+        this.closed.finally(() => clearTimeout(timer));
         return;
       }
     }

@@ -55,6 +55,8 @@ export class SessionListener {
   #options: SessionListenerOptions;
   #perAddress: Map<string, number> = new Map();
   #failures: Map<string, Failures> = new Map();
+  /** When the next attempt from a slowed-down address may start its handshake. */
+  #nextStart: Map<string, number> = new Map();
   #pending: Set<Promise<void>> = new Set();
   #closed = false;
 
@@ -72,7 +74,12 @@ export class SessionListener {
   /** The delay the next attempt from `address` will wait, after its failures so far. */
   delayFor(address: string): number {
     const failures = this.#failures.get(address);
-    if (!failures || Date.now() - failures.last > FORGET_MS) return 0;
+    if (!failures) return 0;
+    if (Date.now() - failures.last > FORGET_MS) {
+      this.#failures.delete(address);
+      this.#nextStart.delete(address);
+      return 0;
+    }
     const over = failures.count - (this.#options.freeFailures ?? 3);
     return over < 0 ? 0 : Math.min(1000 * 2 ** over, MAX_DELAY_MS);
   }
@@ -122,7 +129,12 @@ export class SessionListener {
     try {
       conn.setNoDelay(true);
       const delay = this.delayFor(address);
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (delay > 0) {
+        // One attempt per delay for the whole address, so parallel connections gain nothing.
+        const start = Math.max(Date.now(), this.#nextStart.get(address) ?? 0) + delay;
+        this.#nextStart.set(address, start);
+        await new Promise((resolve) => setTimeout(resolve, start - Date.now()));
+      }
       let session: NetSession;
       try {
         session = await NetSession.start(conn, {
@@ -150,6 +162,7 @@ export class SessionListener {
         return;
       }
       this.#failures.delete(address);
+      this.#nextStart.delete(address);
       this.#options.onSession(session);
       await session.closed;
     } finally {

@@ -82,7 +82,9 @@ export async function openBrowser(url: string): Promise<Opened> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const status = await Promise.race([
       child.status,
-      new Promise<undefined>((resolve) => timer = setTimeout(resolve, OPENER_WAIT_MS)),
+      new Promise<undefined>((resolve) =>
+        timer = setTimeout(() => resolve(undefined), OPENER_WAIT_MS)
+      ),
     ]);
     clearTimeout(timer);
     if (status === undefined) child.unref();

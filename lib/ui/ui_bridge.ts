@@ -228,8 +228,7 @@ export class UiBridge {
       port,
       passkey: null,
       addresses: [],
-    });
-    this.#emit({
+    }, {
       type: "secured",
       peer: session.remote,
       authenticated: session.keys.authenticated,
@@ -307,7 +306,12 @@ export class UiBridge {
     return early;
   }
 
-  #enterChat(client: RoomClient, early: ClientEvent[], started: UiEvent): void {
+  #enterChat(
+    client: RoomClient,
+    early: ClientEvent[],
+    started: UiEvent,
+    secured?: UiEvent,
+  ): void {
     this.#client = client;
     this.#context = {
       client,
@@ -315,9 +319,11 @@ export class UiBridge {
       quit: () => {
         this.#handle({ type: "exit" }).catch(() => {/* nothing left to tell */});
       },
+      said: (line) => this.#emit({ type: "own", ...line, time: new Date().toISOString() }),
     };
     this.#setState("chat");
     this.#emit(started);
+    if (secured) this.#emit(secured);
     const forward = (event: ClientEvent) => {
       if (event.type === "private" && this.#context) this.#context.lastPrivateFrom = event.from;
       if (event.type === "progress" && !this.#progressDue(event)) return;

@@ -12,6 +12,7 @@
  */
 
 import type { ClientEvent } from "../room/room_client.ts";
+import type { OwnLine } from "../room/slash_commands.ts";
 
 /** How the person takes part: dial out, wait for one peer, or host a hub. */
 export type UiMode = "connect" | "listen" | "host";
@@ -59,6 +60,8 @@ export type UiEvent =
     addresses: string[];
   }
   | { type: "client"; event: ClientEvent }
+  /** A line we sent (the room does not echo our own lines). */
+  | ({ type: "own"; time: string } & OwnLine)
   | { type: "secured"; peer: string; authenticated: boolean; safety: string }
   | { type: "reconnecting"; reason: string; delayMs: number; attempt: number }
   | { type: "reconnected" }

@@ -52,8 +52,10 @@ Deno.test("a listener killed with SIGKILL ends the connector's chat", async () =
     alice.kill("SIGKILL");
     const closed = await bob.waitFor((event) => event.type === "closed", KEEPALIVE_WINDOW_MS);
     assert.ok(closed);
+    // A lost connection (no goodbye from the host) is a failure: exit 1, reason shown.
+    assert.ok(closed.reason, "the closed event says why");
     const { code } = await bob.exit();
-    assert.equal(code, 0);
+    assert.equal(code, 1);
     assert.equal(bob.stderr, "");
   } finally {
     await bob.close();

@@ -1,0 +1,18 @@
+/**
+ * A free TCP port on 127.0.0.1, for programs that cannot print the port they got.
+ *
+ * @example
+ * ```ts
+ * import { freePort } from "./free_port.ts";
+ * console.log(freePort() > 0); // true
+ * ```
+ * @module
+ */
+
+/** Binds port 0, notes the port the system chose, and releases it. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  return port;
+}

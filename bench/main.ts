@@ -1,0 +1,96 @@
+/**
+ * `deno task bench [--quick] [--only a,b]`: runs every scenario of issue 6 with its same-run
+ * baseline, prints a table, and writes bench/results/latest.json (an array of rows: scenario,
+ * metric, value, unit, baseline, baseline_value, ratio, plus target, met and note).
+ *
+ * Scenarios: startup, rtt, file, fanout-100, fanout-1000, saturation, idle-10000,
+ * reconnect-1000. `--quick` shrinks sizes and repetitions so the whole run takes under a
+ * minute. `BENCH_HUB_FLAGS` adds `deno run` flags to every hub subprocess (e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ *
+ * @example
+ * ```ts ignore
+ * // deno task bench --quick --only rtt,file
+ * ```
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import type { BenchContext, Scenario } from "./bench_context.ts";
+import { type BenchRow, benchRow } from "./bench_row.ts";
+import { fanoutScenario } from "./fanout_bench.ts";
+import { fileScenario } from "./file_bench.ts";
+import { idleScenario } from "./idle_bench.ts";
+import { reconnectScenario } from "./reconnect_bench.ts";
+import { resultsTable } from "./results_table.ts";
+import { rttScenario } from "./rtt_bench.ts";
+import { startupScenario } from "./startup_bench.ts";
+
+/** Every scenario, in the order they run. */
+const SCENARIOS: { [name: string]: Scenario } = {
+  startup: startupScenario,
+  rtt: rttScenario,
+  file: fileScenario,
+  "fanout-100": fanoutScenario("fanout-100"),
+  "fanout-1000": fanoutScenario("fanout-1000"),
+  saturation: fanoutScenario("saturation"),
+  "idle-10000": idleScenario,
+  "reconnect-1000": reconnectScenario,
+};
+
+const RESULTS = new URL("./results/", import.meta.url).pathname;
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { quick: { type: "boolean" }, only: { type: "string" } },
+    strict: true,
+  });
+  const names = values.only ? values.only.split(",") : Object.keys(SCENARIOS);
+  for (const name of names) {
+    if (!Object.hasOwn(SCENARIOS, name)) {
+      console.error(`bench: unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(", ")}`);
+      return 2;
+    }
+  }
+  const tmp = await Deno.makeTempDir({ prefix: "p2pchat_bench_" });
+  const started = performance.now();
+  const context: BenchContext = {
+    quick: values.quick === true,
+    tmp,
+    log: (text) => console.error(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${text}`),
+  };
+  context.log(`${context.quick ? "quick" : "full"} run: ${names.join(", ")}`);
+  const rows: BenchRow[] = [];
+  try {
+    for (const name of names) {
+      const scenarioStarted = performance.now();
+      try {
+        rows.push(...await SCENARIOS[name](context));
+      } catch (error) {
+        const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+        context.log(`${name} failed: ${message}`);
+        rows.push(benchRow({
+          scenario: name,
+          metric: "error",
+          value: NaN,
+          unit: "",
+          baseline: "",
+          note: message,
+        }));
+      }
+      context.log(`${name} done in ${((performance.now() - scenarioStarted) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+  console.log(resultsTable(rows));
+  await Deno.mkdir(RESULTS, { recursive: true });
+  const json = JSON.stringify(rows, null, 2) + "\n";
+  await Deno.writeTextFile(`${RESULTS}latest.json`, json);
+  await Deno.writeTextFile(`${RESULTS}latest-${context.quick ? "quick" : "full"}.json`, json);
+  context.log(`wrote bench/results/latest.json (${rows.length} rows)`);
+  return 0;
+}
+
+Deno.exit(await main(Deno.args));

@@ -1,0 +1,83 @@
+/**
+ * The p2pchat command line as a benchmark subprocess, started with exactly the flags of the
+ * `start` task in deno.json, as a person would run it.
+ *
+ * @example
+ * ```ts ignore
+ * import { startHub } from "./p2pchat_cli.ts";
+ * const { proc, port } = await startHub({ dataDir: "/tmp/hub" });
+ * await proc.stop();
+ * ```
+ * @module
+ */
+
+import config from "../deno.json" with { type: "json" };
+import { BenchProcess } from "./bench_process.ts";
+
+/** The repository root, where main.ts lives. */
+export const ROOT: string = new URL("../", import.meta.url).pathname;
+
+/** The passkey every benchmark peer uses. */
+export const PASSKEY = "1-abc-def-ghi";
+
+/** The flags of `deno run` in the `start` task, e.g. `--allow-net`. */
+export function startTaskFlags(): string[] {
+  const words = config.tasks.start.split(/\s+/);
+  const run = words.indexOf("run");
+  const script = words.indexOf("main.ts");
+  if (words[0] !== "deno" || run < 0 || script < run) {
+    throw new Error(`unexpected start task: ${config.tasks.start}`);
+  }
+  return words.slice(run + 1, script);
+}
+
+/** How to start the CLI. */
+export interface CliOptions {
+  cwd?: string;
+  /** Extra `deno run` flags before the script, e.g. `--cpu-prof`. */
+  denoFlags?: string[];
+  /** Open-file limit to raise to. */
+  nofile?: number;
+}
+
+/** Starts `p2pchat ARGS` with the passkey in the environment. */
+export function startCli(args: string[], options: CliOptions = {}): BenchProcess {
+  return BenchProcess.start(
+    Deno.execPath(),
+    ["run", ...startTaskFlags(), ...(options.denoFlags ?? []), `${ROOT}main.ts`, ...args],
+    { cwd: options.cwd, env: { P2PCHAT_PASSKEY: PASSKEY }, nofile: options.nofile },
+  );
+}
+
+/** Options of {@linkcode startHub}. */
+export interface HubOptions extends CliOptions {
+  dataDir: string;
+  /** Default 0 (any free port). */
+  port?: number;
+}
+
+/** Extra `deno run` flags for hubs from `BENCH_HUB_FLAGS` (e.g. `--cpu-prof`). */
+function hubFlags(): string[] {
+  return (Deno.env.get("BENCH_HUB_FLAGS") ?? "").split(/\s+/).filter((flag) => flag !== "");
+}
+
+/** Starts `serve` on 127.0.0.1 with no rate limit and room for 20,000 clients. */
+export async function startHub(
+  options: HubOptions,
+): Promise<{ proc: BenchProcess; port: number }> {
+  const proc = startCli([
+    "serve",
+    String(options.port ?? 0),
+    "--host",
+    "127.0.0.1",
+    "--json",
+    "--rate",
+    "0",
+    "--max-clients",
+    "20000",
+    "--data",
+    options.dataDir,
+  ], { nofile: 65536, ...options, denoFlags: [...hubFlags(), ...(options.denoFlags ?? [])] });
+  const listening = await proc.waitFor((event) => event.type === "listening", 30_000);
+  return { proc, port: Number(listening.port) };
+}

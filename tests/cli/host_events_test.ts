@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { hostEventView, roomEventText } from "../../lib/cli/host_events.ts";
+import type { ViewEvent } from "../../lib/cli/view_event.ts";
+import type { HostEvent } from "../../lib/room/room_host.ts";
+
+function recorder() {
+  const shown: ViewEvent[] = [];
+  const json: unknown[] = [];
+  return { shown, json, view: { show: (event: ViewEvent) => shown.push(event) } };
+}
+
+Deno.test("roomEventText: one readable console line per room event", () => {
+  assert.equal(
+    roomEventText({ type: "joined", name: "bob", remote: "10.0.0.7:5000", count: 2 }),
+    "bob joined from 10.0.0.7:5000. (Connected: 2)",
+  );
+  assert.equal(
+    roomEventText({ type: "left", name: "bob", remote: "10.0.0.7:5000", count: 1 }),
+    "bob left. (Connected: 1)",
+  );
+  assert.equal(
+    roomEventText({ type: "left", name: "bob", remote: "x", count: 0, reason: "timed out" }),
+    "bob left (timed out). (Connected: 0)",
+  );
+  assert.equal(roomEventText({ type: "renamed", from: "a", to: "b" }), "a is now known as b.");
+  assert.equal(
+    roomEventText({
+      type: "refused",
+      remote: "10.0.0.9:1",
+      reason: "The hub is full (3 members).",
+    }),
+    "Refused 10.0.0.9:1: The hub is full (3 members).",
+  );
+  assert.equal(
+    roomEventText({ type: "shared", name: "a.txt", file: 4, from: "bob", size: 1500 }),
+    "bob shared a.txt (1.5 kB) as file 4.",
+  );
+  assert.equal(
+    roomEventText({ type: "file-failed", from: "bob", name: "a.txt", reason: "hash mismatch" }),
+    "Upload of a.txt from bob failed: hash mismatch",
+  );
+});
+
+Deno.test("roomEventText: what members chose is escaped for the console", () => {
+  assert.equal(
+    roomEventText({ type: "file-failed", from: "bob", name: "\x1b[2J.txt", reason: "x\ry" }),
+    "Upload of \\x1b[2J.txt from bob failed: x\\x0dy",
+  );
+});
+
+Deno.test("hostEventView: a direct chat shows the handshake and refusals only", () => {
+  const { shown, view } = recorder();
+  const onEvent = hostEventView(view, { logRoom: false });
+  const secured: HostEvent = {
+    type: "secured",
+    peer: "10.0.0.7:5000",
+    authenticated: true,
+    safety: "1 2 3",
+  };
+  onEvent(secured);
+  onEvent({ type: "room", event: { type: "joined", name: "bob", remote: "x", count: 2 } });
+  onEvent({
+    type: "room",
+    event: { type: "refused", remote: "10.0.0.9:1", reason: "This chat is busy." },
+  });
+  onEvent({
+    type: "refused",
+    remote: "10.0.0.9:2",
+    reason: "too many connections from this address",
+  });
+  assert.deepEqual(shown, [
+    secured,
+    { type: "system", text: "Refused 10.0.0.9:1: This chat is busy." },
+    {
+      type: "error",
+      message: "Refused 10.0.0.9:2: too many connections from this address",
+    },
+  ]);
+});
+
+Deno.test("hostEventView: failed handshakes say when the address is slowed down", () => {
+  const { shown, view } = recorder();
+  const onEvent = hostEventView(view, { logRoom: false });
+  onEvent({
+    type: "handshake-failed",
+    remote: "10.0.0.9:1",
+    reason: "Wrong passkey",
+    failures: 1,
+    delayMs: 0,
+  });
+  onEvent({
+    type: "handshake-failed",
+    remote: "10.0.0.9:2",
+    reason: "Wrong passkey",
+    failures: 4,
+    delayMs: 2000,
+  });
+  assert.deepEqual(shown, [
+    { type: "error", message: "Wrong passkey from 10.0.0.9:1" },
+    {
+      type: "error",
+      message:
+        "Wrong passkey from 10.0.0.9:2 (4 failures from this address; its next attempt waits 2 s)",
+    },
+  ]);
+});
+
+Deno.test("hostEventView: a hub logs every room event, but not each handshake", () => {
+  const { shown, view } = recorder();
+  const onEvent = hostEventView(view, { logRoom: true });
+  onEvent({ type: "secured", peer: "10.0.0.7:5000", authenticated: true, safety: "1 2 3" });
+  onEvent({
+    type: "room",
+    event: { type: "joined", name: "bob", remote: "10.0.0.7:5000", count: 1 },
+  });
+  onEvent({ type: "room", event: { type: "renamed", from: "bob", to: "rob" } });
+  assert.deepEqual(shown, [
+    { type: "system", text: "bob joined from 10.0.0.7:5000. (Connected: 1)" },
+    { type: "system", text: "bob is now known as rob." },
+  ]);
+});
+
+Deno.test("hostEventView: serve --json logs room events as hub-* JSON lines", () => {
+  const { shown, view } = recorder();
+  const lines: string[] = [];
+  const onEvent = hostEventView(view, { logRoom: true, json: (line) => lines.push(line) });
+  onEvent({
+    type: "room",
+    event: { type: "joined", name: "bob", remote: "10.0.0.7:5000", count: 1 },
+  });
+  onEvent({
+    type: "room",
+    event: { type: "left", name: "bob", remote: "10.0.0.7:5000", count: 0 },
+  });
+  onEvent({
+    type: "room",
+    event: { type: "shared", name: "a.txt", file: 1, from: "bob", size: 3 },
+  });
+  assert.deepEqual(shown, []);
+  assert.deepEqual(lines.map((line) => JSON.parse(line)), [
+    { type: "hub-joined", name: "bob", remote: "10.0.0.7:5000", count: 1 },
+    { type: "hub-left", name: "bob", remote: "10.0.0.7:5000", count: 0 },
+    { type: "hub-shared", name: "a.txt", file: 1, from: "bob", size: 3 },
+  ]);
+});

@@ -1,0 +1,177 @@
+import assert from "node:assert/strict";
+import {
+  defaultName,
+  OPTION_COMMANDS,
+  parseOptions,
+  parsePort,
+  parseSize,
+} from "../../lib/cli/options.ts";
+import { UsageError } from "../../lib/cli/usage.ts";
+
+function usageError(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof UsageError, String(error));
+    return error;
+  }
+  assert.fail("expected a UsageError");
+}
+
+Deno.test("parseOptions: listen has sensible defaults", () => {
+  const options = parseOptions("listen", []);
+  assert.equal(options.command, "listen");
+  assert.equal(options.port, 5050);
+  assert.equal(options.host, "0.0.0.0");
+  assert.equal(options.dir, "received_files");
+  assert.equal(options.json, false);
+  assert.equal(options.open, false);
+  assert.equal(options.passkey, undefined);
+  assert.equal(options.name, defaultName());
+});
+
+Deno.test("parseOptions: listen takes a port and flags", () => {
+  const options = parseOptions("listen", [
+    "0",
+    "--host",
+    "127.0.0.1",
+    "--name",
+    "alice",
+    "--dir",
+    "in box",
+    "--open",
+    "--json",
+  ]);
+  assert.equal(options.port, 0);
+  assert.equal(options.host, "127.0.0.1");
+  assert.equal(options.name, "alice");
+  assert.equal(options.dir, "in box");
+  assert.equal(options.open, true);
+  assert.equal(options.json, true);
+});
+
+Deno.test("parseOptions: connect needs a host; the port defaults to 5050", () => {
+  const options = parseOptions("connect", ["192.168.1.12"]);
+  assert.equal(options.host, "192.168.1.12");
+  assert.equal(options.port, 5050);
+  assert.equal(parseOptions("connect", ["hub.local", "6000"]).port, 6000);
+  const error = usageError(() => parseOptions("connect", []));
+  assert.equal(error.message, "connect needs the HOST to connect to");
+  assert.equal(error.hint, "Example: p2pchat connect 192.168.1.12 5050");
+});
+
+Deno.test("parseOptions: serve defaults and limits", () => {
+  const defaults = parseOptions("serve", []);
+  assert.equal(defaults.port, 5050);
+  assert.equal(defaults.data, "p2pchat-data");
+  assert.equal(defaults.history, 50);
+  assert.equal(defaults.maxClients, 10_000);
+  assert.equal(defaults.rate, 5);
+  assert.equal(defaults.maxFileBytes, undefined);
+  const options = parseOptions("serve", [
+    "7000",
+    "--history",
+    "0",
+    "--max-clients",
+    "3",
+    "--rate",
+    "0",
+    "--max-file-size",
+    "50MB",
+    "--data",
+    "hub",
+  ]);
+  assert.equal(options.port, 7000);
+  assert.equal(options.history, 0);
+  assert.equal(options.maxClients, 3);
+  assert.equal(options.rate, 0);
+  assert.equal(options.maxFileBytes, 50_000_000);
+  assert.equal(options.data, "hub");
+  assert.equal(
+    usageError(() => parseOptions("serve", ["--history", "lots"])).message,
+    "invalid history size 'lots'",
+  );
+  assert.equal(
+    usageError(() => parseOptions("serve", ["--rate", "1.5"])).message,
+    "invalid rate '1.5'",
+  );
+});
+
+Deno.test("parseOptions: ui picks a free port unless told", () => {
+  assert.equal(parseOptions("ui", []).port, 0);
+  assert.equal(parseOptions("ui", ["--port", "8080"]).port, 8080);
+  assert.equal(parseOptions("ui", ["--no-open"]).noOpen, true);
+});
+
+Deno.test("parseOptions: a bad port is a usage error with a hint", () => {
+  for (const port of ["abc", "65536", "50.5", "0x10", "", " 50"]) {
+    const error = usageError(() => parseOptions("listen", [port]));
+    assert.equal(error.message, `invalid port '${port}'`);
+    assert.equal(error.hint, "A port is a number from 0 to 65535, e.g. 5050.");
+  }
+  assert.equal(
+    usageError(() => parseOptions("connect", ["h", "99999"])).message,
+    "invalid port '99999'",
+  );
+  assert.equal(usageError(() => parseOptions("ui", ["--port", "x"])).message, "invalid port 'x'");
+  assert.equal(parsePort("65535"), 65535);
+});
+
+Deno.test("parseOptions: unknown flags and extra arguments are usage errors", () => {
+  const unknown = usageError(() => parseOptions("listen", ["--bogus"]));
+  assert.equal(unknown.message, "Unknown option '--bogus'");
+  assert.equal(unknown.hint, "Run p2pchat --help for usage.");
+  // A flag of another command is unknown here.
+  assert.equal(
+    usageError(() => parseOptions("connect", ["h", "--rate", "3"])).message,
+    "Unknown option '--rate'",
+  );
+  assert.equal(usageError(() => parseOptions("listen", ["-1"])).message, "Unknown option '-1'");
+  assert.equal(
+    usageError(() => parseOptions("listen", ["1", "2"])).message,
+    "unexpected argument '2'",
+  );
+  assert.equal(
+    usageError(() => parseOptions("connect", ["--passkey"])).message,
+    "Option '--passkey <value>' argument missing",
+  );
+});
+
+Deno.test("parseOptions: a name that is not allowed is a usage error", () => {
+  for (const name of ["al ice", "\x1b[31mred", "a".repeat(17), ""]) {
+    const error = usageError(() => parseOptions("listen", ["--name", name]));
+    assert.equal(error.message, `invalid name '${name}'`);
+    assert.equal(error.hint, "A name is 1-16 of A-Z a-z 0-9 _ . -");
+  }
+  assert.equal(parseOptions("listen", ["--name", "a".repeat(16)]).name, "a".repeat(16));
+});
+
+Deno.test("parseSize: understands SI and binary units", () => {
+  assert.equal(parseSize("50MB"), 50_000_000);
+  assert.equal(parseSize("1.5GiB"), 1.5 * 1024 ** 3);
+  assert.equal(parseSize("1.5 GiB"), 1.5 * 1024 ** 3);
+  assert.equal(parseSize("800k"), 800_000);
+  assert.equal(parseSize("2gb"), 2_000_000_000);
+  assert.equal(parseSize("10KiB"), 10_240);
+  assert.equal(parseSize("1T"), 1e12);
+  assert.equal(parseSize("1048576"), 1_048_576);
+  assert.equal(parseSize(" 5 MB "), 5_000_000);
+});
+
+Deno.test("parseSize: anything else is a usage error", () => {
+  for (const text of ["lots", "", "-5MB", "1.5.2MB", "5PB", "MB"]) {
+    const error = usageError(() => parseSize(text));
+    assert.equal(error.message, `invalid size '${text}'`);
+    assert.equal(error.hint, "Use e.g. 500MB, 2GB or 1048576.");
+  }
+  assert.equal(
+    usageError(() => parseOptions("serve", ["--max-file-size", "huge"])).message,
+    "invalid size 'huge'",
+  );
+});
+
+Deno.test("defaultName: a usable name from the user name, else guest", () => {
+  const name = defaultName();
+  assert.match(name, /^[A-Za-z0-9_.-]{1,16}$/);
+  assert.deepEqual([...OPTION_COMMANDS].sort(), ["connect", "listen", "serve", "ui"]);
+});

@@ -1,0 +1,233 @@
+import assert from "node:assert/strict";
+import { TextView } from "../../lib/cli/text_view.ts";
+import type { ViewEvent } from "../../lib/cli/view_event.ts";
+
+const TIME = "2026-01-01T12:34:00.000Z";
+
+/** A terminal that records printed lines and the status line. */
+function terminal() {
+  const printed: string[] = [];
+  const statuses: (string | undefined)[] = [];
+  const view = new TextView({
+    print: (line) => printed.push(line),
+    status: (text) => statuses.push(text),
+  });
+  const show = (...events: ViewEvent[]) => {
+    for (const event of events) view.show(event);
+  };
+  return { view, printed, statuses, show };
+}
+
+function message(from: string, text: string, flags: { me?: boolean; history?: boolean } = {}) {
+  const event: ViewEvent = {
+    type: "message",
+    from,
+    text,
+    time: TIME,
+    seq: 1,
+    me: flags.me ?? false,
+    history: flags.history ?? false,
+  };
+  return event;
+}
+
+/** Local time of `iso` as the view prints it. */
+function clock(iso: string): string {
+  const date = new Date(iso);
+  return `${String(date.getHours()).padStart(2, "0")}:${
+    String(date.getMinutes()).padStart(2, "0")
+  }`;
+}
+
+Deno.test("TextView: a peer's line is printed with their name", () => {
+  const { printed, show } = terminal();
+  show(message("bob", "hi alice"), message("bob", "waves", { me: true }));
+  assert.deepEqual(printed, ["[bob] hi alice", "* bob waves"]);
+});
+
+Deno.test("TextView: escape sequences from a peer are printed escaped, never raw", () => {
+  const { printed, show } = terminal();
+  show(
+    message("bob", "hi\x1b[2J\x1b[31mowned\rfake"),
+    { type: "private", from: "bob", to: "alice", text: "\x07bell", time: TIME },
+    { type: "notice", text: "\x1b]0;title\x07", error: false },
+    { type: "file-incoming", from: "bob", name: "evil\u202etxt.exe", bytes: 10 },
+    { type: "renamed", from: "bob", to: "b\x1bob" },
+  );
+  assert.deepEqual(printed, [
+    "[bob] hi\\x1b[2J\\x1b[31mowned\\x0dfake",
+    "[bob -> you] \\x07bell",
+    "[System] \\x1b]0;title\\x07",
+    "[System] Incoming file evil\\u202etxt.exe (10 B) from bob...",
+    "[System] bob is now known as b\\x1bob.",
+  ]);
+  for (const line of printed) assert.doesNotMatch(line, /[\p{Cc}\u202e]/u);
+});
+
+Deno.test("TextView: history is framed, each replayed line with its time", () => {
+  const { printed, show } = terminal();
+  show(
+    {
+      type: "welcome",
+      you: "bob",
+      kind: "hub",
+      members: ["alice", "bob"],
+      history: 2,
+      resumed: false,
+    },
+    message("alice", "first", { history: true }),
+    message("alice", "second", { history: true }),
+    message("alice", "live"),
+  );
+  assert.deepEqual(printed, [
+    "[System] Joined the hub as bob.",
+    "[System] Connected: alice, bob (2)",
+    "[System] Replaying up to 2 lines of earlier history",
+    "[System] Type /help for commands.",
+    `[${clock(TIME)}] [alice] first`,
+    `[${clock(TIME)}] [alice] second`,
+    "[System] End of history",
+    "[alice] live",
+  ]);
+});
+
+Deno.test("TextView: a resumed hub session says 'Back in' and skips the help hint", () => {
+  const { printed, show } = terminal();
+  show({ type: "welcome", you: "bob", kind: "hub", members: ["bob"], history: 0, resumed: true });
+  assert.deepEqual(printed, ["[System] Back in the hub as bob.", "[System] Connected: bob (1)"]);
+});
+
+Deno.test("TextView: a direct chat's welcome, arrival, departure and end", () => {
+  const { printed, show } = terminal();
+  show(
+    {
+      type: "welcome",
+      you: "alice",
+      kind: "direct",
+      members: ["alice"],
+      history: 0,
+      resumed: false,
+    },
+    { type: "joined", name: "bob", count: 2, remote: "192.168.1.7:50483" },
+    { type: "left", name: "bob", count: 1 },
+    { type: "left", name: "carol", count: 1, reason: "the connection was reset" },
+    { type: "closed", reason: "alice ended the chat." },
+  );
+  assert.deepEqual(printed, [
+    "[System] Type /help for commands.",
+    "[System] Connected by 192.168.1.7:50483 (bob)",
+    "[System] bob has left the chat.",
+    "[System] carol has left the chat. (the connection was reset)",
+    "[System] Peer disconnected.",
+  ]);
+});
+
+Deno.test("TextView: the one connecting sees who they are chatting with", () => {
+  const { printed, show } = terminal();
+  show({
+    type: "welcome",
+    you: "bob",
+    kind: "direct",
+    members: ["alice", "bob"],
+    history: 0,
+    resumed: false,
+  });
+  assert.deepEqual(printed, ["[System] Chatting with alice.", "[System] Type /help for commands."]);
+});
+
+Deno.test("TextView: presence in a hub shows the count", () => {
+  const { printed, show } = terminal();
+  show(
+    { type: "welcome", you: "bob", kind: "hub", members: ["bob"], history: 0, resumed: true },
+    { type: "joined", name: "carol", count: 2 },
+    { type: "left", name: "carol", count: 1, reason: "quit" },
+    { type: "closed", reason: "connection reset" },
+  );
+  assert.deepEqual(printed.slice(2), [
+    "[System] carol joined. (Connected: 2)",
+    "[System] carol left (quit). (Connected: 1)",
+    "[System] Disconnected: connection reset",
+  ]);
+});
+
+Deno.test("TextView: system, error and file lines", () => {
+  const { printed, show } = terminal();
+  show(
+    { type: "system", text: "Exiting." },
+    { type: "error", message: "Wrong passkey" },
+    {
+      type: "file",
+      from: "bob",
+      name: "a.txt",
+      path: "received_files/a.txt",
+      bytes: 1234,
+      sha256: "0123456789abcdef".repeat(4),
+    },
+    { type: "file-sent", name: "b.txt", bytes: 20, sha256: "0".repeat(64), to: "bob" },
+    { type: "file-failed", direction: "receive", name: "c.txt", reason: "too large" },
+    {
+      type: "shared",
+      file: 3,
+      from: "bob",
+      name: "d.txt",
+      bytes: 50_000_000,
+      sha256: "0".repeat(64),
+    },
+    { type: "file-list", files: [] },
+  );
+  assert.deepEqual(printed, [
+    "[System] Exiting.",
+    "[System] Error: Wrong passkey",
+    "[System] File saved to received_files/a.txt (1.2 kB, SHA-256 0123456789ab... verified)",
+    "[System] Sent file b.txt (20 B) to bob, hash verified",
+    "[System] Receiving c.txt failed: too large",
+    "[System] bob shared d.txt (50.0 MB): /get 3",
+    "[System] No shared files yet.",
+  ]);
+});
+
+Deno.test("TextView: open mode shows the safety code to compare", () => {
+  const { printed, show } = terminal();
+  show(
+    { type: "secured", peer: "10.0.0.5:5050", authenticated: false, safety: "4821 0937 5512" },
+    { type: "secured", peer: "10.0.0.5:5050", authenticated: true, safety: "4821 0937 5512" },
+  );
+  assert.match(printed[0], /NOT authenticated.*Safety code: 4821 0937 5512/);
+  assert.equal(
+    printed[1],
+    "[System] Passkey accepted: the connection with 10.0.0.5:5050 is encrypted and authenticated.",
+  );
+});
+
+Deno.test("TextView: transfer progress goes to the status line, and is cleared when done", () => {
+  const { printed, statuses, show } = terminal();
+  const progress = (done: number): ViewEvent => ({
+    type: "progress",
+    transfer: "receive-1",
+    direction: "receive",
+    name: "big.iso",
+    done,
+    total: 1000,
+  });
+  show(progress(100), progress(500), progress(1000));
+  assert.deepEqual(printed, [], "progress is not printed as lines");
+  assert.equal(statuses.length, 3);
+  assert.match(statuses[0] ?? "", /big\.iso/);
+  assert.equal(statuses[2], undefined, "cleared at the end");
+});
+
+Deno.test("TextView: a failed transfer clears its progress", () => {
+  const { statuses, show } = terminal();
+  show(
+    {
+      type: "progress",
+      transfer: "send-1",
+      direction: "send",
+      name: "big.iso",
+      done: 10,
+      total: 1000,
+    },
+    { type: "file-failed", direction: "send", name: "big.iso", reason: "refused" },
+  );
+  assert.equal(statuses.at(-1), undefined);
+});

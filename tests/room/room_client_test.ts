@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { MemoryHistory } from "../../lib/room/history.ts";
+import { RefusedError } from "../../lib/room/room_client.ts";
+import { InMemoryRoom } from "./in_memory_room.ts";
+
+function directRoom(): InMemoryRoom {
+  return new InMemoryRoom({ kind: "direct", capacity: 2, history: new MemoryHistory(1) });
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Writes `data` to a new temporary folder as `name`; returns the path. */
+async function fileToSend(name: string, data: Uint8Array): Promise<{ path: string; dir: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "p2pchat_outbox_" });
+  const path = join(dir, name);
+  await Deno.writeFile(path, data);
+  return { path, dir };
+}
+
+Deno.test("RoomClient: a file sent in a direct chat lands in the receiver's folder, hash checked", async () => {
+  const chat = directRoom();
+  // Several chunks, and not a multiple of the chunk size.
+  const data = new Uint8Array(300_001).map((_, i) => (i * 7) % 256);
+  const outbox = await fileToSend("report.bin", data);
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    await alice.client.sendFile(outbox.path);
+
+    const saved = await bob.events.waitFor((e) => e.type === "file");
+    assert.equal(saved.type, "file");
+    if (saved.type !== "file") return;
+    assert.equal(saved.from, "alice");
+    assert.equal(saved.name, "report.bin");
+    assert.equal(saved.path, join(bob.dir, "report.bin"));
+    assert.equal(saved.bytes, data.length);
+    assert.equal(saved.sha256, sha256(data));
+    assert.deepEqual(await Deno.readFile(saved.path), data);
+    assert.deepEqual(bob.seen("file-incoming"), [
+      { type: "file-incoming", from: "alice", name: "report.bin", bytes: data.length },
+    ]);
+    assert.equal(bob.seen("progress").at(-1)?.done, data.length);
+
+    const sent = alice.seen("file-sent");
+    assert.deepEqual(sent, [{
+      type: "file-sent",
+      name: "report.bin",
+      bytes: data.length,
+      sha256: sha256(data),
+      to: "bob",
+    }]);
+
+    // The same name again does not overwrite the first file.
+    await alice.client.sendFile(outbox.path);
+    const second = await bob.events.waitFor((e) => e.type === "file" && e !== saved);
+    assert.equal(second.type === "file" && second.name, "report (1).bin");
+    assert.deepEqual(await Deno.readFile(join(bob.dir, "report (1).bin")), data);
+    const names = (await Array.fromAsync(Deno.readDir(bob.dir))).map((e) => e.name).sort();
+    assert.deepEqual(names, ["report (1).bin", "report.bin"], "no temporary files are left");
+  } finally {
+    await chat.close();
+    await Deno.remove(outbox.dir, { recursive: true });
+  }
+});
+
+Deno.test("RoomClient: an empty file is sent and saved too", async () => {
+  const chat = directRoom();
+  const outbox = await fileToSend("empty.txt", new Uint8Array(0));
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    await alice.client.sendFile(outbox.path);
+    const saved = await bob.events.waitFor((e) => e.type === "file");
+    assert.equal(saved.type === "file" && saved.bytes, 0);
+    assert.equal((await Deno.stat(join(bob.dir, "empty.txt"))).size, 0);
+  } finally {
+    await chat.close();
+    await Deno.remove(outbox.dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "RoomClient: a file name the receiver refuses fails the send with the reason",
+  // A name with a backslash can only be created where it is not a separator.
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const chat = directRoom();
+    const outbox = await fileToSend("evil\\name.txt", new TextEncoder().encode("x"));
+    try {
+      const alice = await chat.join("alice");
+      const bob = await chat.join("bob");
+      await assert.rejects(
+        alice.client.sendFile(outbox.path),
+        /^Error: bob refused evil\\name\.txt: refused: unsafe file name: contains a path separator$/,
+      );
+      const failed = alice.seen("file-failed");
+      assert.equal(failed.length, 1);
+      assert.equal(failed[0].direction, "send");
+      assert.equal(failed[0].name, "evil\\name.txt");
+      assert.match(failed[0].reason, /contains a path separator/);
+      await bob.sync();
+      assert.deepEqual(bob.seen("file"), []);
+      assert.deepEqual(await Array.fromAsync(Deno.readDir(bob.dir)), []);
+      assert.equal(alice.client.busy, false);
+    } finally {
+      await chat.close();
+      await Deno.remove(outbox.dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("RoomClient: sending a missing file fails with a readable reason", async () => {
+  const chat = directRoom();
+  try {
+    const alice = await chat.join("alice");
+    await chat.join("bob");
+    await assert.rejects(
+      alice.client.sendFile("/no/such/file.txt"),
+      /^Error: Cannot read \/no\/such\/file\.txt/,
+    );
+    assert.equal(alice.client.busy, false);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("RoomClient: a file sent when alone fails with the room's reason", async () => {
+  const chat = directRoom();
+  const outbox = await fileToSend("a.txt", new TextEncoder().encode("hello"));
+  try {
+    const alice = await chat.join("alice");
+    await assert.rejects(
+      alice.client.sendFile(outbox.path),
+      /The receiver refused a\.txt: No one else is in the chat yet\./,
+    );
+  } finally {
+    await chat.close();
+    await Deno.remove(outbox.dir, { recursive: true });
+  }
+});
+
+Deno.test("RoomClient: join() rejects with the host's reason when refused", async () => {
+  const chat = directRoom();
+  try {
+    await chat.join("alice");
+    await chat.join("bob");
+    const error = await chat.join("carol").then(() => undefined, (e: unknown) => e);
+    assert.ok(error instanceof RefusedError);
+    assert.equal(error.message, "This chat is busy: a direct chat holds two people.");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("RoomClient: quit() waits until sent lines are acknowledged, then leaves", async () => {
+  const chat = new InMemoryRoom({ kind: "hub", capacity: 10, history: new MemoryHistory(100) });
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    for (let i = 0; i < 20; i++) alice.client.say(`line ${i}`);
+    await alice.client.quit();
+    assert.equal(alice.client.unacknowledged, 0);
+    assert.equal(alice.client.leaving, true);
+    const left = await bob.events.waitFor((e) => e.type === "left");
+    assert.deepEqual(left, { type: "left", name: "alice", count: 1 });
+    assert.equal(bob.seen("message").length, 20, "every line arrived before alice left");
+    assert.deepEqual(alice.seen("closed"), [], "leaving on purpose is not reported as a drop");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("RoomClient: the room closing is reported with its reason", async () => {
+  const chat = directRoom();
+  const alice = await chat.join("alice");
+  await chat.close();
+  assert.equal(await alice.client.ended(), "The room is closing");
+  assert.deepEqual(alice.seen("closed"), [{ type: "closed", reason: "The room is closing" }]);
+});

@@ -1,0 +1,379 @@
+import assert from "node:assert/strict";
+import { MemoryHistory } from "../../lib/room/history.ts";
+import { type ClientEvent, RefusedError } from "../../lib/room/room_client.ts";
+import type { Envelope, Message } from "../../lib/session/message.ts";
+import { MAX_TEXT_BYTES } from "../../lib/wire/limits.ts";
+import { InMemoryRoom } from "./in_memory_room.ts";
+
+function directRoom(): InMemoryRoom {
+  return new InMemoryRoom({ kind: "direct", capacity: 2, history: new MemoryHistory(1) });
+}
+
+function hubRoom(options: { historyLimit?: number; perSecond?: number; burst?: number } = {}) {
+  return new InMemoryRoom({
+    kind: "hub",
+    capacity: 100,
+    history: new MemoryHistory(1000),
+    historyLimit: options.historyLimit ?? 50,
+    rate: { perSecond: options.perSecond ?? 0, burst: options.burst ?? 0 },
+  });
+}
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof RefusedError, String(error));
+    return error.message;
+  }
+  assert.fail("the join should have been refused");
+}
+
+function texts(events: ClientEvent[]): string[] {
+  return events.flatMap((e) => e.type === "message" ? [e.text] : []);
+}
+
+Deno.test("Room (direct): two people chat", async () => {
+  const chat = directRoom();
+  try {
+    const alice = await chat.join("alice", "this computer");
+    const bob = await chat.join("bob", "192.168.1.7:50483");
+    assert.deepEqual(bob.seen("welcome")[0], {
+      type: "welcome",
+      you: "bob",
+      kind: "direct",
+      members: ["alice", "bob"],
+      history: 0,
+      resumed: false,
+    });
+    // In a direct chat the other person learns where the newcomer connected from.
+    const joined = await alice.events.waitFor((e) => e.type === "joined");
+    assert.deepEqual(joined, {
+      type: "joined",
+      name: "bob",
+      count: 2,
+      remote: "192.168.1.7:50483",
+    });
+
+    bob.client.say("hi alice");
+    alice.client.say("hi bob");
+    bob.client.say("waves", true);
+    const waved = await alice.events.waitFor((e) => e.type === "message" && e.me);
+    assert.equal(waved.type === "message" && waved.from, "bob");
+    await bob.events.waitFor((e) => e.type === "message");
+    assert.deepEqual(texts(alice.events.items), ["hi alice", "waves"]);
+    assert.deepEqual(texts(bob.events.items), ["hi bob"]);
+    const line = alice.seen("message")[0];
+    assert.equal(line.from, "bob");
+    assert.equal(line.history, false);
+    assert.ok(!Number.isNaN(Date.parse(line.time)));
+    assert.equal(chat.roomEvents.items.filter((e) => e.type === "joined").length, 2);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (direct): a third person is refused, the chat goes on", async () => {
+  const chat = directRoom();
+  try {
+    const alice = await chat.join("alice");
+    await chat.join("bob");
+    const reason = await refusal(chat.join("carol", "10.0.0.9:6000"));
+    assert.equal(reason, "This chat is busy: a direct chat holds two people.");
+    assert.deepEqual(chat.roomEvents.items.at(-1), {
+      type: "refused",
+      remote: "10.0.0.9:6000",
+      reason: "This chat is busy: a direct chat holds two people.",
+    });
+    assert.deepEqual(chat.room.names, ["alice", "bob"]);
+    await alice.sync();
+    assert.equal(alice.seen("joined").length, 1, "nobody is told about carol");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room: a name already in use is refused, ignoring case", async () => {
+  const chat = hubRoom();
+  try {
+    await chat.join("alice");
+    const reason = await refusal(chat.join("ALICE"));
+    assert.equal(reason, "The name ALICE is taken in this chat; choose another with --name.");
+    assert.deepEqual(chat.room.names, ["alice"]);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room: a name with control characters is refused", async () => {
+  const chat = hubRoom();
+  try {
+    const reason = await refusal(chat.join("\x1b[2Jevil"));
+    assert.match(reason, /is not allowed: use 1-16 of A-Z a-z 0-9 _ \. -$/);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (direct): a line said when alone is not sent, and the person is told", async () => {
+  const chat = directRoom();
+  try {
+    const alice = await chat.join("alice");
+    alice.client.say("anyone there?");
+    const notice = await alice.events.waitFor((e) => e.type === "notice");
+    assert.equal(notice.type === "notice" && notice.error, true);
+    assert.match(notice.type === "notice" ? notice.text : "", /not sent/);
+    await alice.sync();
+    assert.equal(alice.client.unacknowledged, 0, "the line is settled, quitting does not wait");
+    // Nor is it shown later to the person who connects.
+    const bob = await chat.join("bob");
+    await bob.sync();
+    assert.deepEqual(texts(bob.events.items), []);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (direct): when one person quits the other is told", async () => {
+  const chat = directRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    await bob.client.quit();
+    const left = await alice.events.waitFor((e) => e.type === "left");
+    assert.deepEqual(left, { type: "left", name: "bob", count: 1 });
+    assert.deepEqual(chat.room.names, ["alice"]);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a newcomer gets the last lines, marked as history", async () => {
+  const chat = hubRoom({ historyLimit: 3 });
+  try {
+    const alice = await chat.join("alice");
+    for (let i = 1; i <= 5; i++) alice.client.say(`line ${i}`);
+    await alice.sync();
+    const bob = await chat.join("bob");
+    assert.equal(bob.seen("welcome")[0].history, 3);
+    await bob.sync();
+    const replayed = bob.seen("message");
+    assert.deepEqual(replayed.map((m) => m.text), ["line 3", "line 4", "line 5"]);
+    assert.ok(replayed.every((m) => m.history && m.from === "alice"));
+    assert.deepEqual(replayed.map((m) => m.seq), [3, 4, 5]);
+
+    alice.client.say("live");
+    const live = await bob.events.waitFor((e) => e.type === "message" && e.text === "live");
+    assert.equal(live.type === "message" && live.history, false);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a private message reaches only the addressee", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    const carol = await chat.join("carol");
+    alice.client.whisper("BOB", "just for you");
+    const got = await bob.events.waitFor((e) => e.type === "private");
+    assert.equal(got.type === "private" && got.from, "alice");
+    assert.equal(got.type === "private" && got.to, "bob");
+    assert.equal(got.type === "private" && got.text, "just for you");
+    await alice.sync();
+    await carol.sync();
+    assert.deepEqual(carol.seen("private"), []);
+    assert.deepEqual(alice.seen("private"), []);
+    assert.equal(alice.client.unacknowledged, 0);
+
+    alice.client.whisper("dave", "hello?");
+    const notice = await alice.events.waitFor((e) => e.type === "notice");
+    assert.deepEqual(notice, { type: "notice", text: "No one called dave is here.", error: true });
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): /nick renames and everyone is told", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    alice.client.nick("alicia");
+    const renamed = await bob.events.waitFor((e) => e.type === "renamed");
+    assert.deepEqual(renamed, { type: "renamed", from: "alice", to: "alicia" });
+    await alice.events.waitFor((e) => e.type === "renamed");
+    assert.equal(alice.client.name, "alicia");
+    assert.deepEqual(chat.room.names, ["alicia", "bob"]);
+
+    alice.client.say("new name");
+    const line = await bob.events.waitFor((e) => e.type === "message");
+    assert.equal(line.type === "message" && line.from, "alicia");
+
+    alice.client.nick("Bob");
+    const taken = await alice.events.waitFor((e) => e.type === "notice");
+    assert.deepEqual(taken, { type: "notice", text: "The name Bob is taken.", error: true });
+    assert.deepEqual(chat.room.names, ["alicia", "bob"]);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): flooding is refused with a notice", async () => {
+  // Slow refill, so even a machine that pauses the test cannot earn a third line.
+  const chat = hubRoom({ perSecond: 0.01, burst: 2 });
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    for (let i = 1; i <= 4; i++) alice.client.say(`line ${i}`);
+    await alice.sync();
+    await bob.sync();
+    assert.deepEqual(texts(bob.events.items), ["line 1", "line 2"]);
+    const notices = alice.seen("notice");
+    assert.ok(notices.length >= 1);
+    assert.deepEqual(notices[0], {
+      type: "notice",
+      text: "Message rejected: Rate limiting is in effect.",
+      error: true,
+    });
+    assert.equal(alice.client.unacknowledged, 0, "rejected lines are settled");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room: an overlong line is refused with its size", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    alice.client.say("é".repeat(MAX_TEXT_BYTES / 2 + 1)); // 2 bytes each
+    const notice = await alice.events.waitFor((e) => e.type === "notice");
+    assert.deepEqual(notice, {
+      type: "notice",
+      text: `Input too long (${MAX_TEXT_BYTES + 2} bytes; the limit is ${MAX_TEXT_BYTES}).`,
+      error: true,
+    });
+    alice.client.say("x".repeat(MAX_TEXT_BYTES)); // exactly the limit is fine
+    await alice.sync();
+    await bob.sync();
+    assert.deepEqual(bob.seen("message").map((m) => m.text.length), [MAX_TEXT_BYTES]);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a line re-sent after a reconnect is stored and shown once", async () => {
+  const history = new MemoryHistory(100);
+  const chat = new InMemoryRoom({ kind: "hub", capacity: 10, history });
+  try {
+    const bob = await chat.join("bob");
+    const line: Message = { t: "chat", id: "c1:1", text: "only once" };
+    const first = chat.raw({ t: "hello", v: 1, name: "alice", client: "c1" });
+    await first.received.waitFor((e) => e.message.t === "welcome");
+    first.post(line);
+    const ack = await first.received.waitFor((e) => e.message.t === "ack");
+    // The connection drops as the ack was on its way; the client comes back and re-sends.
+    const second = chat.raw({ t: "hello", v: 1, name: "alice", client: "c1", lastSeq: 0 });
+    await second.received.waitFor((e) => e.message.t === "welcome");
+    second.post(line);
+    second.post(line);
+    const acks: Envelope[] = [];
+    for (let i = 0; i < 2; i++) {
+      acks.push(
+        await second.received.waitFor(
+          (e) => e.message.t === "ack" && !acks.includes(e),
+        ),
+      );
+    }
+    assert.deepEqual(acks.map((e) => e.message), [ack.message, ack.message]);
+    await bob.sync();
+    assert.deepEqual(texts(bob.events.items), ["only once"]);
+    assert.equal(history.recent(10).length, 1);
+    // The reconnect replaced the member: bob saw alice join once and never leave.
+    assert.deepEqual(bob.seen("joined").map((e) => e.name), ["alice"]);
+    assert.deepEqual(bob.seen("left"), []);
+    await first.session.close(); // the dead connection, as the network would end it
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (direct): a hostile file name is refused by the receiver, and the sender told", async () => {
+  const chat = directRoom();
+  try {
+    const bob = await chat.join("bob");
+    const mallory = chat.raw({ t: "hello", v: 1, name: "mallory" });
+    await mallory.received.waitFor((e) => e.message.t === "welcome");
+    mallory.post({ t: "offer", fid: 7, name: "../../.ssh/authorized_keys", size: 4 });
+    mallory.post({ t: "chunk", fid: 7 }, new TextEncoder().encode("key!"));
+    mallory.post({ t: "end", fid: 7, sha256: "0".repeat(64) });
+    const answer = await mallory.received.waitFor((e) => e.message.t === "received");
+    assert.deepEqual(answer.message, {
+      t: "received",
+      fid: 7,
+      ok: false,
+      reason: "refused: unsafe file name: contains a path separator",
+      by: "bob",
+    });
+    const failed = await bob.events.waitFor((e) => e.type === "file-failed");
+    assert.equal(failed.type === "file-failed" && failed.direction, "receive");
+    await bob.sync();
+    assert.deepEqual(bob.seen("file"), []);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(bob.dir)), [], "nothing was written");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (direct): a file offered when alone is refused at once", async () => {
+  const chat = directRoom();
+  try {
+    const mallory = chat.raw({ t: "hello", v: 1, name: "mallory" });
+    await mallory.received.waitFor((e) => e.message.t === "welcome");
+    mallory.post({ t: "offer", fid: 1, name: "a.txt", size: 1 });
+    const answer = await mallory.received.waitFor((e) => e.message.t === "received");
+    assert.deepEqual(answer.message, {
+      t: "received",
+      fid: 1,
+      ok: false,
+      reason: "No one else is in the chat yet.",
+    });
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room: a member that never says hello is dropped", async () => {
+  const chat = new InMemoryRoom({
+    kind: "hub",
+    capacity: 10,
+    history: new MemoryHistory(10),
+    helloTimeoutMs: 50,
+  });
+  try {
+    const silent = chat.raw({ t: "ping" } as unknown as Extract<Message, { t: "hello" }>);
+    await silent.session.closed;
+    assert.deepEqual(chat.room.names, []);
+    const quiet = chat.raw({ t: "hello", v: 1, name: "ok" });
+    await quiet.received.waitFor((e) => e.message.t === "welcome");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room: another protocol version is told to upgrade", async () => {
+  const chat = hubRoom();
+  try {
+    const old = chat.raw({ t: "hello", v: 99, name: "old" });
+    const notice = await old.received.waitFor((e) => e.message.t === "notice");
+    assert.match(
+      (notice.message as { text: string }).text,
+      /^This host speaks protocol 1; you sent 99\./,
+    );
+    await old.session.closed;
+  } finally {
+    await chat.close();
+  }
+});

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import type { NewLine } from "../../lib/room/history.ts";
+import { SqliteHistory } from "../../lib/room/sqlite_history.ts";
+
+const TIME = "2026-01-01T12:00:00.000Z";
+
+function line(client: string, id: string, text = `text ${id}`, from = "alice"): NewLine {
+  return { client, id, from, text, time: TIME };
+}
+
+/** Runs `fn` with a history on a fresh in-memory database. */
+function withHistory(fn: (history: SqliteHistory) => void): void {
+  const db = new DatabaseSync(":memory:");
+  try {
+    fn(new SqliteHistory(db));
+  } finally {
+    db.close();
+  }
+}
+
+Deno.test("SqliteHistory: lines get increasing sequence numbers and keep what was said", () => {
+  withHistory((history) => {
+    const first = history.append(line("c1", "1", "hello"));
+    const second = history.append({ ...line("c2", "1", "waves", "bob"), me: true });
+    assert.deepEqual(first, {
+      line: { t: "chat", id: "1", seq: 1, from: "alice", text: "hello", time: TIME },
+      duplicate: false,
+    });
+    assert.deepEqual(second.line, {
+      t: "chat",
+      id: "1",
+      seq: 2,
+      from: "bob",
+      text: "waves",
+      time: TIME,
+      me: true,
+    });
+  });
+});
+
+Deno.test("SqliteHistory: a re-sent (client, id) is stored once and returns the first line", () => {
+  withHistory((history) => {
+    const original = history.append(line("c1", "1", "hello"));
+    const resent = history.append(line("c1", "1", "hello again?"));
+    assert.equal(resent.duplicate, true);
+    assert.deepEqual(resent.line, original.line);
+    assert.equal(history.append(line("c2", "1")).duplicate, false);
+    // A duplicate uses up no sequence number: members see no gap.
+    assert.deepEqual(history.recent(10).map((l) => l.seq), [1, 2]);
+  });
+});
+
+Deno.test("SqliteHistory: recent(limit, afterSeq) gives the newest lines, oldest first", () => {
+  withHistory((history) => {
+    for (let i = 1; i <= 10; i++) history.append(line("c", String(i)));
+    assert.deepEqual(history.recent(3).map((l) => l.seq), [8, 9, 10]);
+    assert.deepEqual(history.recent(100, 7).map((l) => l.seq), [8, 9, 10]);
+    assert.deepEqual(history.recent(2, 5).map((l) => l.seq), [9, 10]);
+    assert.deepEqual(history.recent(100, 10), []);
+    assert.deepEqual(history.recent(0), []);
+  });
+});
+
+Deno.test("SqliteHistory: text is stored as given, quotes and emoji included", () => {
+  withHistory((history) => {
+    const text = `'; DROP TABLE lines; -- "quoted" 👋 \u202e`;
+    history.append(line("c", "1", text));
+    assert.equal(history.recent(1)[0].text, text);
+  });
+});
+
+Deno.test("SqliteHistory: lines and duplicate detection survive closing and reopening the file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "p2pchat_sqlite_history_" });
+  try {
+    const path = join(dir, "hub.db");
+    const first = new DatabaseSync(path);
+    const before = new SqliteHistory(first);
+    before.append(line("c1", "1", "before the restart"));
+    before.append({ ...line("c2", "1", "waves", "bob"), me: true });
+    before.close();
+    first.close();
+
+    const second = new DatabaseSync(path);
+    try {
+      const after = new SqliteHistory(second);
+      assert.deepEqual(after.recent(10).map((l) => [l.seq, l.from, l.text, l.me ?? false]), [
+        [1, "alice", "before the restart", false],
+        [2, "bob", "waves", true],
+      ]);
+      // A line re-sent after the restart is still known.
+      assert.equal(after.append(line("c1", "1", "before the restart")).duplicate, true);
+      // Numbering continues.
+      assert.equal(after.append(line("c1", "2")).line.seq, 3);
+    } finally {
+      second.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

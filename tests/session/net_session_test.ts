@@ -1,0 +1,205 @@
+import assert from "node:assert/strict";
+import { NetSession, type NetSessionOptions } from "../../lib/session/net_session.ts";
+import type { Envelope } from "../../lib/session/message.ts";
+import { handshake, type SecureKeys } from "../../lib/secure/handshake.ts";
+import { FrameSealer } from "../../lib/secure/encrypted_channel.ts";
+import { FrameSplitter } from "../../lib/wire/frame_splitter.ts";
+import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
+import { encodeRecord } from "../../lib/wire/codec.ts";
+
+const PASSKEY = "7-orbit-lemon-cradle";
+const FAST: NetSessionOptions = { keepaliveMs: 100, silenceMs: 300 };
+
+/** Accepts one loopback TCP connection; returns both ends. */
+async function tcpPair(): Promise<{ server: Deno.TcpConn; client: Deno.TcpConn }> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const [server, client] = await Promise.all([
+      listener.accept(),
+      Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
+    ]);
+    return { server, client };
+  } finally {
+    listener.close();
+  }
+}
+
+/** Two NetSessions over a real TCP connection, host and client, with the same passkey. */
+async function sessionPair(
+  options: NetSessionOptions = {},
+): Promise<{ host: NetSession; client: NetSession }> {
+  const { server, client } = await tcpPair();
+  const [hostSession, clientSession] = await Promise.all([
+    NetSession.start(server, { role: "host", passkey: PASSKEY, ...options }),
+    NetSession.start(client, { role: "client", passkey: PASSKEY, ...options }),
+  ]);
+  return { host: hostSession, client: clientSession };
+}
+
+/** Whether `promise` settles within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const result = await Promise.race([
+    promise.then(() => true, () => true),
+    new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms)),
+  ]);
+  clearTimeout(timer);
+  return result;
+}
+
+/** A peer that completes the handshake by hand on a raw socket; the test drives the rest. */
+interface RawPeer {
+  keys: SecureKeys;
+  /** Sends one record, sealed like a NetSession would. */
+  send(header: unknown): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function rawPeer(conn: Deno.TcpConn, role: "host" | "client"): Promise<RawPeer> {
+  const reader = conn.readable.pipeThrough(new FrameSplitter()).getReader();
+  const write = async (bytes: Uint8Array) => {
+    let offset = 0;
+    while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
+  };
+  const writer = new WritableStream<Uint8Array>({ write: (frame) => write(encodeFrame(frame)) })
+    .getWriter();
+  const keys = await handshake(reader, writer, { role, passkey: PASSKEY });
+  writer.releaseLock();
+  const sealer = new FrameSealer(keys.sendKey);
+  return {
+    keys,
+    send: async (header) => await write(encodeFrame(await sealer.seal(encodeRecord(header)))),
+    close: async () => {
+      // Cancelling the unread stream closes the socket too.
+      await reader.cancel().catch(() => {});
+      try {
+        conn.close();
+      } catch { /* already closed */ }
+    },
+  };
+}
+
+Deno.test("NetSession: messages with bodies arrive in order, both ways", async () => {
+  const { host, client } = await sessionPair();
+  assert.equal(host.keys.authenticated, true);
+  assert.equal(host.keys.safety, client.keys.safety);
+  assert.match(client.remote, /^127\.0\.0\.1:\d+$/);
+
+  const file = new Uint8Array(200_000).map((_, i) => i % 251);
+  client.post({ t: "hello", v: 1, name: "bob" });
+  client.post({ t: "offer", fid: 1, name: "a.bin", size: file.length });
+  client.post({ t: "chunk", fid: 1 }, file.subarray(0, 100_000));
+  client.post({ t: "chunk", fid: 1 }, file.subarray(100_000));
+  client.post({ t: "end", fid: 1, sha256: "0".repeat(64) });
+  for (let i = 0; i < 100; i++) client.post({ t: "chat", id: String(i), text: `line ${i}` });
+  host.post({ t: "welcome", you: "bob", kind: "direct", members: ["alice", "bob"], history: 0 });
+
+  const reader = host.incoming.getReader();
+  const received: Envelope[] = [];
+  for (let i = 0; i < 105; i++) {
+    const { value, done } = await reader.read();
+    assert.ok(!done, `only ${i} messages arrived`);
+    received.push(value);
+  }
+  reader.releaseLock();
+  assert.deepEqual(received[0].message, { t: "hello", v: 1, name: "bob" });
+  // Chat lines may overtake file data, but each kind keeps its own order.
+  const chats = received.filter((e) => e.message.t === "chat").map((e) =>
+    (e.message as { text: string }).text
+  );
+  assert.deepEqual(chats, Array.from({ length: 100 }, (_, i) => `line ${i}`));
+  const fileTypes = received.filter((e) => ["offer", "chunk", "end"].includes(e.message.t));
+  assert.deepEqual(fileTypes.map((e) => e.message.t), ["offer", "chunk", "chunk", "end"]);
+  const body = new Uint8Array([...fileTypes[1].body, ...fileTypes[2].body]);
+  assert.deepEqual(body, file);
+
+  const { value: welcome } = await client.incoming.getReader().read();
+  assert.equal(welcome?.message.t, "welcome");
+
+  await client.close();
+  assert.equal(await client.closed, undefined);
+  // The host notices the end when it reads on, as a room always does.
+  assert.deepEqual(await Array.fromAsync(host.incoming), []);
+  assert.equal(await host.closed, "the connection closed");
+});
+
+Deno.test("NetSession: close() delivers what was queued before closing", async () => {
+  const { host, client } = await sessionPair();
+  for (let i = 0; i < 10; i++) client.post({ t: "chat", id: String(i), text: "x" });
+  client.post({ t: "bye", reason: "quit" });
+  await client.close();
+  const messages = (await Array.fromAsync(host.incoming)).map((e) => e.message.t);
+  assert.deepEqual(messages, [...Array(10).fill("chat"), "bye"]);
+  assert.equal(await host.closed, "the connection closed");
+});
+
+Deno.test("NetSession: keepalive keeps an idle session open past keepaliveMs", async () => {
+  // Idle for twice silenceMs: only the pings and pongs can keep it open. silenceMs is not cut
+  // to the bone, so a busy machine pausing the whole test process does not count as silence.
+  const { host, client } = await sessionPair({ keepaliveMs: 100, silenceMs: 1000 });
+  // Both people are waiting for messages, as a chat does, but nobody says anything.
+  const hostRead = host.incoming.getReader().read();
+  const clientRead = client.incoming.getReader().read();
+  let hostOpen = false;
+  let clientOpen = false;
+  try {
+    hostOpen = !await settlesWithin(host.closed, 2000);
+    clientOpen = !await settlesWithin(client.closed, 0);
+  } finally {
+    await client.close();
+    await host.close();
+  }
+  assert.equal(hostOpen, true, `the host closed: ${await host.closed}`);
+  assert.equal(clientOpen, true, `the client closed: ${await client.closed}`);
+  // Pings and pongs were never handed to the readers as messages.
+  assert.equal((await clientRead).done, true);
+  assert.equal((await hostRead).done, true);
+});
+
+Deno.test("NetSession: a peer that goes silent is closed after silenceMs", async () => {
+  const { server, client } = await tcpPair();
+  const [session, silent] = await Promise.all([
+    NetSession.start(server, { role: "host", passkey: PASSKEY, ...FAST }),
+    rawPeer(client, "client"),
+  ]);
+  try {
+    const started = Date.now();
+    const reading = session.incoming.getReader().read();
+    const reason = await session.closed;
+    const elapsed = Date.now() - started;
+    assert.match(reason ?? "", /^no response from the peer/);
+    assert.ok(elapsed >= 250 && elapsed < 5000, `closed after ${elapsed} ms`);
+    assert.equal((await reading).done, true, "incoming ends when the session closes");
+  } finally {
+    await silent.close();
+  }
+});
+
+Deno.test("NetSession: a peer that sends a malformed message is cut off", async () => {
+  const { server, client } = await tcpPair();
+  const [session, peer] = await Promise.all([
+    NetSession.start(server, { role: "host", passkey: PASSKEY }),
+    rawPeer(client, "client"),
+  ]);
+  try {
+    await peer.send({ t: "chat", id: "1", text: "fine" });
+    await peer.send({ t: "rm -rf", id: "2" });
+    const received = await Array.fromAsync(session.incoming);
+    assert.deepEqual(received.map((e) => e.message), [{ t: "chat", id: "1", text: "fine" }]);
+    assert.equal(await session.closed, 'protocol error: unknown message type "rm -rf"');
+  } finally {
+    await peer.close();
+  }
+});
+
+Deno.test("NetSession.start: a wrong passkey fails on both sides and closes the connection", async () => {
+  const { server, client } = await tcpPair();
+  const [host, dialer] = await Promise.allSettled([
+    NetSession.start(server, { role: "host", passkey: PASSKEY }),
+    NetSession.start(client, { role: "client", passkey: "3-other-words-here" }),
+  ]);
+  assert.equal(host.status, "rejected");
+  assert.equal(dialer.status, "rejected");
+  assert.equal((host as PromiseRejectedResult).reason.message, "Wrong passkey");
+  assert.equal((dialer as PromiseRejectedResult).reason.message, "Wrong passkey");
+});

@@ -1,0 +1,169 @@
+/**
+ * Headless Chromium for the UI tests (Debian's `/usr/bin/chromium`, driven by
+ * playwright-core), plus the local UI servers under test and screenshots.
+ *
+ * @example
+ * ```ts ignore
+ * import { launchBrowser, startUi } from "./browser.ts";
+ * await using browser = await launchBrowser();
+ * await using ui = await startUi("alice", dir);
+ * const page = await browser.open(ui.url);
+ * ```
+ * @module
+ */
+
+import fs from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import { UiServer } from "../../lib/ui/ui_server.ts";
+
+// playwright-core probes /proc/sys/fs/binfmt_misc/WSLInterop when it loads. Deno wants
+// --allow-all to read /proc/sys and throws where Node would answer false; answering false
+// here keeps the test task's permissions as they are.
+const existsSync = fs.existsSync;
+fs.existsSync = (path: fs.PathLike) => {
+  try {
+    return existsSync(path);
+  } catch {
+    return false;
+  }
+};
+const { chromium } = await import("playwright-core");
+
+/** Debian's Chromium. */
+export const CHROMIUM = "/usr/bin/chromium";
+
+/** Where screenshots go (git-ignored). */
+export const SCREENSHOTS: string = new URL("../screenshots/", import.meta.url).pathname;
+
+/** Time a test waits for something to appear on a page. */
+export const PAGE_WAIT_MS = 15_000;
+
+/** The two sizes every screen is photographed at. */
+export const SIZES = {
+  wide: { width: 1280, height: 800 },
+  narrow: { width: 375, height: 740 },
+} as const;
+
+/** A browser whose pages are closed with it. */
+export interface TestBrowser extends AsyncDisposable {
+  /** The underlying browser. */
+  browser: Browser;
+  /** Opens `url` in a fresh context (its own cookies: another person) and waits for the app. */
+  open(url: string): Promise<Page>;
+  /** Dialogs (alert, confirm...) any page opened: must stay 0 (no script from peers ran). */
+  dialogs: string[];
+}
+
+/** Launches headless Chromium with a fresh profile. */
+export async function launchBrowser(): Promise<TestBrowser> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const dialogs: string[] = [];
+  return {
+    browser,
+    dialogs,
+    async open(url: string): Promise<Page> {
+      const context = await browser.newContext({ viewport: SIZES.wide });
+      const page = await context.newPage();
+      page.setDefaultTimeout(PAGE_WAIT_MS);
+      page.on("dialog", (dialog) => {
+        dialogs.push(dialog.message());
+        dialog.dismiss().catch(() => {});
+      });
+      await page.goto(url);
+      // The socket said hello. (Locators, not waitForFunction: the page's CSP forbids eval.)
+      await page.locator("body[data-state]").waitFor();
+      return page;
+    },
+    [Symbol.asyncDispose]: () => browser.close(),
+  };
+}
+
+/** A UI server for one person, closed at the end of the test. */
+export interface TestUi extends AsyncDisposable {
+  server: UiServer;
+  url: string;
+  receiveDir: string;
+}
+
+/** Starts a UI server as `name`, receiving into `dir/name/received_files`. */
+export function startUi(name: string, dir: string): TestUi {
+  const receiveDir = `${dir}/${name}/received_files`;
+  const server = UiServer.start({ port: 0, name, receiveDir, dataDir: `${dir}/${name}/data` });
+  return {
+    server,
+    url: server.url,
+    receiveDir,
+    [Symbol.asyncDispose]: () => server.close(),
+  };
+}
+
+/** Saves `name`-wide.png and `name`-narrow.png of `page` in tests/screenshots/. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  await Deno.mkdir(SCREENSHOTS, { recursive: true });
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    await page.setViewportSize(viewport);
+    await page.screenshot({ path: `${SCREENSHOTS}${name}-${size}.png` });
+  }
+  await page.setViewportSize(SIZES.wide);
+}
+
+/** Fills the connection form and submits it. */
+export async function connectForm(
+  page: Page,
+  fields: {
+    mode: "connect" | "listen" | "host";
+    host?: string;
+    port: number | string;
+    passkey?: string;
+    name?: string;
+  },
+): Promise<void> {
+  const labels = { connect: "Connect", listen: "Listen", host: "Host a hub" };
+  await page.getByLabel(labels[fields.mode], { exact: false }).check();
+  if (fields.host !== undefined) {
+    await page.locator("#host").fill(fields.host);
+  }
+  await page.getByLabel("Port").fill(String(fields.port));
+  if (fields.name !== undefined) await page.getByLabel("Your name").fill(fields.name);
+  if (fields.passkey !== undefined) {
+    await page.getByLabel("Passkey", { exact: true }).fill(fields.passkey);
+  }
+  await page.locator("#connect-button").click();
+}
+
+/**
+ * Drops a file named `name` holding `bytes` on the chat, as dragging it from the desktop
+ * would (page scripts are strings: these files are type-checked without the DOM types).
+ */
+export async function dropFile(page: Page, name: string, bytes: Uint8Array): Promise<void> {
+  const base64 = btoa(String.fromCharCode(...bytes));
+  await page.evaluate(`(() => {
+    const data = Uint8Array.from(atob(${JSON.stringify(base64)}), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([data], ${JSON.stringify(name)}));
+    const screen = document.getElementById("chat-screen");
+    for (const type of ["dragenter", "dragover", "drop"]) {
+      screen.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true }));
+    }
+  })()`);
+}
+
+/** Waits for a line of the log containing `text` and returns its locator. */
+export async function logLine(page: Page, text: string, selector = "#log li") {
+  const line = page.locator(selector, { hasText: text }).first();
+  await line.waitFor();
+  return line;
+}

@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { newToken, TOKEN_BYTES, UiAccess } from "../../lib/ui/ui_access.ts";
+
+function request(url: string, headers: Record<string, string>): Request {
+  return new Request(url, { headers });
+}
+
+Deno.test("tokens are 256 random bits, base64url, never repeated", () => {
+  const tokens = new Set(Array.from({ length: 100 }, newToken));
+  assert.equal(tokens.size, 100);
+  for (const token of tokens) assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+  assert.ok(TOKEN_BYTES * 8 >= 128);
+});
+
+Deno.test("access: token in the URL or the cookie, right Host, no foreign Origin", () => {
+  const access = new UiAccess(8080, "secret-token");
+  const host = { host: "127.0.0.1:8080" };
+  const base = "http://127.0.0.1:8080";
+  assert.deepEqual(access.check(request(access.url, host)), { ok: true, fromUrl: true });
+  assert.deepEqual(
+    access.check(
+      request(`${base}/app.js`, { ...host, cookie: `a=b; ${access.cookieName}=secret-token` }),
+    ),
+    { ok: true, fromUrl: false },
+  );
+  assert.deepEqual(
+    access.check(
+      request(`${base}/ws`, { ...host, origin: base, cookie: `${access.cookieName}=secret-token` }),
+    ),
+    { ok: true, fromUrl: false },
+  );
+  const refused = (url: string, headers: Record<string, string>) => {
+    const result = access.check(request(url, headers));
+    return result.ok ? "ok" : result.reason;
+  };
+  assert.equal(refused(`${base}/`, host), "no token");
+  assert.equal(refused(`${base}/?token=secret-tokeN`, host), "wrong token");
+  // Another port's cookie does not count.
+  assert.equal(
+    refused(`${base}/`, { ...host, cookie: "p2pchat_ui_8081=secret-token" }),
+    "no token",
+  );
+  assert.equal(refused(access.url, { ...host, origin: "http://evil.example" }), "foreign Origin");
+  assert.equal(refused(access.url, { ...host, origin: "http://127.0.0.1:8081" }), "foreign Origin");
+  assert.equal(refused(access.url, { ...host, origin: "null" }), "foreign Origin");
+  // DNS rebinding: evil.example resolving to 127.0.0.1 still says Host: evil.example.
+  assert.equal(refused(access.url, { host: "evil.example:8080" }), "wrong Host");
+  assert.equal(refused(access.url, { host: "127.0.0.1:8081" }), "wrong Host");
+  assert.equal(refused(access.url, { host: "localhost:8080" }), "ok");
+  assert.match(access.cookie, /; HttpOnly; SameSite=Strict$/);
+});

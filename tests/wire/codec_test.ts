@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { decodeRecord, encodeRecord, RecordDecoder } from "../../lib/wire/codec.ts";
+import { FrameError } from "../../lib/wire/frame_error.ts";
+import { MAX_HEADER_BYTES } from "../../lib/wire/limits.ts";
+
+const encoder = new TextEncoder();
+
+/** A record with a hand-made header length and header bytes. */
+function rawRecord(length: number, header: Uint8Array, body: number[] = []): Uint8Array {
+  const out = new Uint8Array(4 + header.length + body.length);
+  new DataView(out.buffer).setUint32(0, length);
+  out.set(header, 4);
+  out.set(body, 4 + header.length);
+  return out;
+}
+
+function decodeError(bytes: Uint8Array): FrameError {
+  try {
+    decodeRecord(bytes);
+  } catch (error) {
+    assert.ok(error instanceof FrameError, String(error));
+    return error;
+  }
+  assert.fail("decodeRecord should have thrown");
+}
+
+Deno.test("a record with a body roundtrips header and body", () => {
+  const header = { t: "chunk", fid: 3, text: "héllo 👋" };
+  const body = new Uint8Array([0, 1, 2, 255]);
+  const decoded = decodeRecord(encodeRecord(header, body));
+  assert.deepEqual(decoded.header, header);
+  assert.deepEqual([...decoded.body], [0, 1, 2, 255]);
+});
+
+Deno.test("a record without a body decodes with an empty body", () => {
+  const decoded = decodeRecord(encodeRecord({ t: "ping" }));
+  assert.deepEqual(decoded.header, { t: "ping" });
+  assert.equal(decoded.body.length, 0);
+});
+
+Deno.test("the body is sent as raw bytes, not inflated", () => {
+  const body = new Uint8Array(1000);
+  const record = encodeRecord({ t: "chunk", fid: 1 }, body);
+  assert.equal(record.length, 4 + JSON.stringify({ t: "chunk", fid: 1 }).length + 1000);
+});
+
+Deno.test("decodeRecord() works on a view inside a larger buffer", () => {
+  const record = encodeRecord({ t: "chat", id: "1", text: "hi" }, new Uint8Array([5, 6]));
+  const buffer = new Uint8Array(record.length + 7);
+  buffer.set(record, 3);
+  const decoded = decodeRecord(buffer.subarray(3, 3 + record.length));
+  assert.deepEqual(decoded.header, { t: "chat", id: "1", text: "hi" });
+  assert.deepEqual([...decoded.body], [5, 6]);
+});
+
+Deno.test("decodeRecord() refuses a record shorter than its length prefix", () => {
+  assert.equal(decodeError(new Uint8Array([0, 0])).message, "record too short");
+});
+
+Deno.test("decodeRecord() refuses a header length beyond the record", () => {
+  const header = encoder.encode('{"t":"ping"}');
+  const error = decodeError(rawRecord(header.length + 1, header));
+  assert.equal(error.message, "record header has an invalid length");
+});
+
+Deno.test("decodeRecord() refuses a header longer than the header limit", () => {
+  const header = encoder.encode(JSON.stringify({ t: "chat", text: "x".repeat(MAX_HEADER_BYTES) }));
+  const error = decodeError(rawRecord(header.length, header));
+  assert.equal(error.message, "record header has an invalid length");
+});
+
+Deno.test("decodeRecord() refuses a header that is not JSON", () => {
+  for (const text of ["{t:", "", '{"t":"chat"']) {
+    const header = encoder.encode(text);
+    const error = decodeError(rawRecord(header.length, header));
+    assert.equal(error.message, "record header is not valid JSON", JSON.stringify(text));
+  }
+});
+
+Deno.test("decodeRecord() refuses a header that is not UTF-8", () => {
+  const header = new Uint8Array([0x22, 0xff, 0x22]); // "\xff"
+  assert.equal(decodeError(rawRecord(3, header)).message, "record header is not valid JSON");
+});
+
+Deno.test("RecordDecoder decodes a stream of records and errors on a bad one", async () => {
+  const good = encodeRecord({ t: "ping" });
+  const reader = ReadableStream.from([good, new Uint8Array([0, 0, 0, 1, 0x7b])])
+    .pipeThrough(new RecordDecoder())
+    .getReader();
+  assert.deepEqual((await reader.read()).value?.header, { t: "ping" });
+  await assert.rejects(reader.read(), (error: unknown) => {
+    assert.ok(error instanceof FrameError);
+    assert.equal(error.message, "record header is not valid JSON");
+    return true;
+  });
+});
