@@ -118,7 +118,7 @@ Deno.test("TextView: a direct chat's welcome, arrival, departure and end", () =>
     "[System] Connected by 192.168.1.7:50483 (bob)",
     "[System] bob has left the chat.",
     "[System] carol has left the chat. (the connection was reset)",
-    "[System] Peer disconnected.",
+    "[System] Peer disconnected: alice ended the chat.",
   ]);
 });
 

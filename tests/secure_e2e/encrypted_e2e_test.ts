@@ -210,7 +210,8 @@ for (const attack of ATTACKS) {
 
       await bob.closeStdin();
       await alice.closeStdin();
-      assert.equal((await bob.exit()).code, 0);
+      // The connector lost its chat to the tampering: exit 1.
+      assert.equal((await bob.exit()).code, 1);
       assert.equal((await alice.exit()).code, 0);
       assert.deepEqual(await listing(`${bobSends ? aliceDir : bobDir}/received_files`), []);
     } finally {
@@ -242,7 +243,8 @@ Deno.test("a flipped bit in the first chat line after the handshake: the line is
     await bob.waitFor(isEvent("closed"));
     await bob.closeStdin();
     await alice.closeStdin();
-    assert.equal((await bob.exit()).code, 0);
+    // The connector lost its chat to the tampering: exit 1.
+    assert.equal((await bob.exit()).code, 1);
     assert.equal((await alice.exit()).code, 0);
   } finally {
     await bob.close();
