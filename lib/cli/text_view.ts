@@ -34,8 +34,8 @@ function clock(iso: string): string {
 /** Renders events for a person at a terminal. */
 export class TextView implements View {
   #terminal: Pick<Terminal, "print" | "status">;
-  #bars: Map<string, ProgressBar> = new Map();
-  #statuses: Map<string, string> = new Map();
+  /** Transfers under way, by transfer id: the file name, its bar and its last line. */
+  #transfers: Map<string, { name: string; bar: ProgressBar; line: string }> = new Map();
   /** History lines still to come after a welcome, to close the frame after the last. */
   historyLeft = 0;
   /** The room kind, known after the welcome. */
@@ -57,32 +57,27 @@ export class TextView implements View {
 
   /** Draws or clears a transfer's progress in the prompt. */
   progress(transfer: string, name: string, done: number, total: number): void {
-    let bar = this.#bars.get(transfer);
-    if (!bar) {
-      bar = new ProgressBar({ label: clean(name), total, width: 16 });
-      this.#bars.set(transfer, bar);
+    let entry = this.#transfers.get(transfer);
+    if (!entry) {
+      entry = { name, bar: new ProgressBar({ label: clean(name), total, width: 16 }), line: "" };
+      this.#transfers.set(transfer, entry);
     }
-    const line = bar.update(done);
-    if (done >= total) {
-      this.#bars.delete(transfer);
-      this.#statuses.delete(transfer);
-    } else this.#statuses.set(transfer, line);
-    this.#terminal.status(
-      this.#statuses.size ? [...this.#statuses.values()].join(" | ") : undefined,
-    );
+    entry.line = entry.bar.update(done);
+    if (done >= total) this.#transfers.delete(transfer);
+    this.#drawStatus();
   }
 
-  /** Forgets a transfer's progress (failed or finished). */
+  /** Forgets the progress of transfers of `name` (failed). */
   endProgress(name: string): void {
-    for (const [transfer, bar] of this.#bars) {
-      if (bar && transfer.length && this.#statuses.get(transfer)?.startsWith(clean(name))) {
-        this.#bars.delete(transfer);
-        this.#statuses.delete(transfer);
-      }
+    for (const [transfer, entry] of this.#transfers) {
+      if (entry.name === name) this.#transfers.delete(transfer);
     }
-    this.#terminal.status(
-      this.#statuses.size ? [...this.#statuses.values()].join(" | ") : undefined,
-    );
+    this.#drawStatus();
+  }
+
+  #drawStatus(): void {
+    const lines = [...this.#transfers.values()].map((entry) => entry.line);
+    this.#terminal.status(lines.length ? lines.join(" | ") : undefined);
   }
 }
 
