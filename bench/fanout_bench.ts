@@ -20,7 +20,7 @@ import { freePort } from "./free_port.ts";
 import { type BenchRow, benchRow, type RowInput } from "./bench_row.ts";
 import { LoadGenerator, type LoadProfile, type RunResult } from "./load_generator.ts";
 import { PASSKEY, startHub } from "./p2pchat_cli.ts";
-import { memoryKiB } from "./process_probe.ts";
+import { memoryKiB, settle } from "./process_probe.ts";
 import { median } from "./stats.ts";
 
 /** One fan-out profile. */
@@ -30,6 +30,12 @@ interface FanoutProfile {
   senders: number;
   intervalMs: number;
   workers: number;
+  /**
+   * A fresh server and fresh clients for every window: an overloaded hub cuts off the
+   * clients it cannot keep up with and stays behind for long after a window, so later
+   * windows on the same hub would measure the wreckage of the first.
+   */
+  freshPerWindow?: boolean;
 }
 
 /** What one system (hub or ncat) did under a profile, medians over the windows. */
@@ -43,7 +49,14 @@ interface SystemResult {
 const PROFILES: FanoutProfile[] = [
   { scenario: "fanout-100", clients: 100, senders: 10, intervalMs: 100, workers: 1 },
   { scenario: "fanout-1000", clients: 1000, senders: 10, intervalMs: 100, workers: 2 },
-  { scenario: "saturation", clients: 200, senders: 50, intervalMs: 5, workers: 2 },
+  {
+    scenario: "saturation",
+    clients: 200,
+    senders: 50,
+    intervalMs: 5,
+    workers: 2,
+    freshPerWindow: true,
+  },
 ];
 
 /** Starts `ncat --broker` and waits until it accepts connections. */
@@ -97,9 +110,11 @@ async function drive(
   );
   const runs: RunResult[] = [];
   try {
-    // Presence notices of the last joins may still be flowing: let them settle.
-    await new Promise((resolve) => setTimeout(resolve, 500));
     for (let i = 0; i < windows; i++) {
+      // Presence notices of the last joins, or the last window's lines from a hub that fell
+      // behind, may still be flowing: each window starts from an idle hub (lines of an older
+      // window would not be counted).
+      await settle(target.pid, context.quick ? 2000 : 30_000);
       const result = await generator.run({
         durationMs,
         drainMs: context.quick ? 2000 : 10_000,
@@ -208,37 +223,55 @@ export function fanoutScenario(name: string): Scenario {
     // Joining 1000 members is slow on this hub (each join is announced to everyone): in quick
     // mode the joins get a time budget and the window runs with whoever made it.
     const budget = context.quick && profile.clients >= 1000 ? 4000 : undefined;
-    const dataDir = await Deno.makeTempDir({ dir: context.tmp, prefix: "hub_" });
-    const hub = await startHub({ dataDir });
-    let hubResult: SystemResult;
-    try {
-      hubResult = await drive(
-        context,
-        profile,
-        { pid: hub.proc.pid, port: hub.port },
-        "p2pchat",
-        windows,
-        durationMs,
-        budget,
-      );
-    } finally {
-      await hub.proc.stop();
+    const rounds = profile.freshPerWindow ? windows : 1;
+    const perRound = profile.freshPerWindow ? 1 : windows;
+    const hubResults: SystemResult[] = [];
+    const ncatResults: SystemResult[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const dataDir = await Deno.makeTempDir({ dir: context.tmp, prefix: "hub_" });
+      const hub = await startHub({ dataDir });
+      try {
+        hubResults.push(
+          await drive(
+            context,
+            profile,
+            { pid: hub.proc.pid, port: hub.port },
+            "p2pchat",
+            perRound,
+            durationMs,
+            budget,
+          ),
+        );
+      } finally {
+        await hub.proc.stop();
+      }
+      const ncat = await startNcat();
+      try {
+        ncatResults.push(
+          await drive(
+            context,
+            { ...profile, clients: hubResults[round].connected },
+            { pid: ncat.proc.pid, port: ncat.port },
+            "line",
+            perRound,
+            durationMs,
+            undefined,
+          ),
+        );
+      } finally {
+        await ncat.proc.stop();
+      }
     }
-    const ncat = await startNcat();
-    let ncatResult: SystemResult;
-    try {
-      ncatResult = await drive(
-        context,
-        { ...profile, clients: hubResult.connected },
-        { pid: ncat.proc.pid, port: ncat.port },
-        "line",
-        windows,
-        durationMs,
-        undefined,
-      );
-    } finally {
-      await ncat.proc.stop();
-    }
-    return rows(profile, hubResult, ncatResult);
+    return rows(profile, combine(hubResults), combine(ncatResults));
+  };
+}
+
+/** One result of several rounds: all their windows, the fewest clients, the highest peak. */
+function combine(results: SystemResult[]): SystemResult {
+  return {
+    runs: results.flatMap((result) => result.runs),
+    connected: Math.min(...results.map((result) => result.connected)),
+    connectMs: median(results.map((result) => result.connectMs)),
+    peakRssKiB: Math.max(...results.map((result) => result.peakRssKiB)),
   };
 }

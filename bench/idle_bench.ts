@@ -17,21 +17,9 @@ import { BenchProcess } from "./bench_process.ts";
 import { type BenchRow, benchRow } from "./bench_row.ts";
 import { LoadGenerator } from "./load_generator.ts";
 import { PASSKEY, startHub } from "./p2pchat_cli.ts";
-import { cpuSeconds, memoryKiB } from "./process_probe.ts";
+import { memoryKiB, settle } from "./process_probe.ts";
 
 const PEER = new URL("./raw_tcp_peer.ts", import.meta.url).pathname;
-
-/** Waits until `pid` has been nearly idle (< 5% CPU) for a second, at most `limitMs`. */
-async function settle(pid: number, limitMs: number): Promise<void> {
-  const until = performance.now() + limitMs;
-  let before = await cpuSeconds(pid);
-  while (performance.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const now = await cpuSeconds(pid);
-    if (now - before < 0.05) return;
-    before = now;
-  }
-}
 
 interface Held {
   connected: number;

@@ -81,7 +81,7 @@ export interface RunResult {
   offeredPerSender: number;
 }
 
-/** Clients in total, from where a worker started. */
+/** The worker script and the config that resolves its imports. */
 const WORKER = new URL("./load_worker.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 

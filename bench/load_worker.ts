@@ -49,7 +49,7 @@ export interface WorkerConfig {
 }
 
 /** Wall-clock time in ms with sub-ms precision, comparable across processes. */
-export function wallNow(): number {
+function wallNow(): number {
   return performance.timeOrigin + performance.now();
 }
 

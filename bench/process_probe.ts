@@ -41,6 +41,19 @@ export async function memoryKiB(pid: number, field: "VmRSS" | "VmHWM"): Promise<
   return Number(match[1]);
 }
 
+/** Waits until `pid` has used under 5% CPU for a quarter second, for at most `limitMs`. */
+export async function settle(pid: number, limitMs: number): Promise<void> {
+  const until = performance.now() + limitMs;
+  let before = await cpuSeconds(pid);
+  while (performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = await cpuSeconds(pid);
+    // /proc counts in 10 ms ticks: one tick in 250 ms is "idle".
+    if (now - before <= 0.011) return;
+    before = now;
+  }
+}
+
 /** Measures a process's CPU use over a window: `start()`, load, then `stop()`. */
 export class CpuMeter {
   #pid: number;
