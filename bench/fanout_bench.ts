@@ -243,7 +243,7 @@ export function fanoutScenario(name: string): Scenario {
           ),
         );
       } finally {
-        await hub.proc.stop();
+        await hub.proc.stop(Deno.env.get("BENCH_HUB_FLAGS") ? 5_000 : 0, "SIGINT");
       }
       const ncat = await startNcat();
       try {

@@ -114,9 +114,9 @@ const RENDERERS: Renderers = {
     const lines: string[] = [];
     if (event.kind === "hub") {
       lines.push(system(`${event.resumed ? "Back in" : "Joined"} the hub as ${clean(event.you)}.`));
-      lines.push(
-        system(`Connected: ${event.members.map(clean).join(", ")} (${event.members.length})`),
-      );
+      const more = event.count - event.members.length;
+      const names = event.members.map(clean).join(", ") + (more > 0 ? ` and ${more} more` : "");
+      lines.push(system(`Connected: ${names} (${event.count})`));
     } else if (others.length) lines.push(system(`Chatting with ${others.join(", ")}.`));
     if (event.history > 0) {
       lines.push(system(`Replaying up to ${event.history} lines of earlier history`));

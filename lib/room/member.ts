@@ -54,8 +54,8 @@ export class Member {
     this.#name = name;
   }
 
-  /** Queues a message to the member. */
-  post(message: Message, body?: Uint8Array): void {
-    this.session.post(message, body);
+  /** Queues a message to the member; `record` is its encoding, when already made. */
+  post(message: Message, body?: Uint8Array, record?: Uint8Array): void {
+    this.session.post(message, body, record);
   }
 }

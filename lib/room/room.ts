@@ -17,6 +17,7 @@
 import type { ChatLine, Envelope, Message } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session } from "../session/session.ts";
+import { encodeRecord } from "../wire/codec.ts";
 import { MAX_TEXT_BYTES } from "../wire/limits.ts";
 import type { History } from "./history.ts";
 import { type InboundTransfer, Member } from "./member.ts";
@@ -53,6 +54,10 @@ export interface RoomOptions {
   helloTimeoutMs?: number;
 }
 
+type Presence = Extract<Message, { t: "presence" }>;
+type PresenceJoin = Presence["joined"][number];
+type PresenceLeave = Presence["left"][number];
+
 type Handler = (member: Member, envelope: Envelope) => Promise<void> | void;
 
 interface Forward {
@@ -62,6 +67,12 @@ interface Forward {
 }
 
 const encoder = new TextEncoder();
+/** Members named in a welcome; a bigger hub is summed up by its count. */
+const WELCOME_NAMES = 50;
+/** Rooms up to this size hear of each arrival and departure at once. */
+const PRESENCE_AT_ONCE = 64;
+/** How long a bigger room gathers arrivals and departures into one notice. */
+const PRESENCE_BATCH_MS = 250;
 /** Most lines replayed to a returning member. */
 const RESUME_LIMIT = 10_000;
 
@@ -72,6 +83,8 @@ export class Room {
   #forwards: Map<number, Forward> = new Map();
   #nextFid = 1;
   #closing = false;
+  #presence: { joined: PresenceJoin[]; left: PresenceLeave[] } = { joined: [], left: [] };
+  #presenceTimer: ReturnType<typeof setTimeout> | undefined;
   #handlers: { [T in Message["t"]]?: Handler };
 
   /** Creates an empty room. */
@@ -146,25 +159,31 @@ export class Room {
         : this.#options.historyLimit,
       hello.lastSeq ?? 0,
     );
+    const names = this.names;
     member.post({
       t: "welcome",
       you: member.name,
       kind: this.kind,
-      members: [...this.names, member.name],
+      members: [...names.slice(0, WELCOME_NAMES - 1), member.name],
+      count: names.length + 1,
       history: history.length,
       ...(hello.lastSeq ? { resumed: true } : {}),
     });
     for (const line of history) member.post({ ...line, history: true });
     this.#members.set(member.client, member);
     if (!replaced) {
-      const count = this.#members.size;
-      this.#broadcast({
-        t: "joined",
+      this.#announce({
+        joined: {
+          name: member.name,
+          ...(this.kind === "direct" ? { remote: session.remote } : {}),
+        },
+      });
+      this.#options.onEvent?.({
+        type: "joined",
         name: member.name,
-        count,
-        ...(this.kind === "direct" ? { remote: session.remote } : {}),
-      }, member);
-      this.#options.onEvent?.({ type: "joined", name: member.name, remote: session.remote, count });
+        remote: session.remote,
+        count: this.#members.size,
+      });
     }
     let reason: string | undefined;
     try {
@@ -192,6 +211,7 @@ export class Room {
 
   /** Tells every member the room is closing, flushes, and closes their sessions. */
   async close(reason = "The room is closing"): Promise<void> {
+    this.#flushPresence();
     this.#closing = true;
     const members = [...this.#members.values()];
     for (const member of members) member.post({ t: "bye", reason });
@@ -252,8 +272,34 @@ export class Room {
     return this.#members.get(client);
   }
 
+  /** Sends `message` to every member but `except`, encoded once for all of them. */
   #broadcast(message: Message, except?: Member): void {
-    for (const member of this.#members.values()) if (member !== except) member.post(message);
+    // Presence notices go out before anything that follows them.
+    if (message.t !== "presence") this.#flushPresence();
+    const record = encodeRecord(message);
+    for (const member of this.#members.values()) {
+      if (member !== except) member.post(message, undefined, record);
+    }
+  }
+
+  /**
+   * Queues a presence change. A small room hears it at once; a big one hears arrivals and
+   * departures in batches, so a thousand people joining is not a million notices.
+   */
+  #announce(change: { joined?: PresenceJoin; left?: PresenceLeave }): void {
+    if (change.joined) this.#presence.joined.push(change.joined);
+    if (change.left) this.#presence.left.push(change.left);
+    if (this.#members.size <= PRESENCE_AT_ONCE) this.#flushPresence();
+    else this.#presenceTimer ??= setTimeout(() => this.#flushPresence(), PRESENCE_BATCH_MS);
+  }
+
+  #flushPresence(): void {
+    clearTimeout(this.#presenceTimer);
+    this.#presenceTimer = undefined;
+    const { joined, left } = this.#presence;
+    if (joined.length === 0 && left.length === 0) return;
+    this.#presence = { joined: [], left: [] };
+    this.#broadcast({ t: "presence", joined, left, count: this.#members.size });
   }
 
   async #drop(member: Member, reason: string, announce: boolean): Promise<void> {
@@ -272,18 +318,12 @@ export class Room {
       } else if (forward.sender === member) this.#forwards.delete(fid);
     }
     if (!announce || this.#closing) return;
-    const count = this.#members.size;
-    this.#broadcast({
-      t: "left",
-      name: member.name,
-      count,
-      ...(reason !== "quit" ? { reason } : {}),
-    });
+    this.#announce({ left: { name: member.name, ...(reason !== "quit" ? { reason } : {}) } });
     this.#options.onEvent?.({
       type: "left",
       name: member.name,
       remote: member.session.remote,
-      count,
+      count: this.#members.size,
       ...(reason !== "quit" ? { reason } : {}),
     });
   }

@@ -29,7 +29,9 @@ export type ClientEvent =
     type: "welcome";
     you: string;
     kind: "direct" | "hub";
+    /** The first members by name; `count` says how many there are. */
     members: string[];
+    count: number;
     history: number;
     resumed: boolean;
   }
@@ -202,6 +204,7 @@ export class RoomClient {
           you: message.you,
           kind: message.kind,
           members: message.members,
+          count: message.count ?? message.members.length,
           history: message.history,
           resumed: message.resumed ?? false,
         });
@@ -439,20 +442,22 @@ export class RoomClient {
           text: message.text,
           time: message.time ?? new Date().toISOString(),
         });
-      case "joined":
-        return this.#emit({
-          type: "joined",
-          name: message.name,
-          count: message.count,
-          ...(message.remote ? { remote: message.remote } : {}),
-        });
-      case "left":
-        return this.#emit({
-          type: "left",
-          name: message.name,
-          count: message.count,
-          ...(message.reason ? { reason: message.reason } : {}),
-        });
+      case "presence":
+        for (const { name, remote } of message.joined) {
+          // A batch may name us too: we know we arrived.
+          if (name !== this.#name) {
+            this.#emit({
+              type: "joined",
+              name,
+              count: message.count,
+              ...(remote ? { remote } : {}),
+            });
+          }
+        }
+        for (const { name, reason } of message.left) {
+          this.#emit({ type: "left", name, count: message.count, ...(reason ? { reason } : {}) });
+        }
+        return;
       case "renamed":
         if (message.from === this.#name) this.#name = message.to;
         return this.#emit({ type: "renamed", from: message.from, to: message.to });

@@ -342,7 +342,7 @@ async function sessionKeys(
       { name: "HKDF", hash: "SHA-256", salt, info: encoder.encode(label) },
       secret,
       { name: "AES-GCM", length: 256 },
-      false,
+      true, // the channel seals small frames with node:crypto, which needs the key bytes
       [usage],
     );
   const [sendLabel, receiveLabel] = role === "client"

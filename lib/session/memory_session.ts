@@ -41,7 +41,8 @@ class MemorySession implements Session {
     }, { highWaterMark: HIGH_WATER, size: (envelope) => envelope.body.length + 64 });
   }
 
-  post(message: Message, body: Uint8Array = new Uint8Array(0)): void {
+  // No encoding in memory: the record a broadcast made for the network is not needed.
+  post(message: Message, body: Uint8Array = new Uint8Array(0), _record?: Uint8Array): void {
     if (this.#done) return;
     this.peer.deliver({ message, body });
   }

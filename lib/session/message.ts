@@ -40,15 +40,23 @@ export type Message =
     t: "welcome";
     you: string;
     kind: "direct" | "hub";
+    /** The first members by name (a big hub lists only some); `count` says how many. */
     members: string[];
+    count?: number;
     history: number;
     resumed?: boolean;
   }
   | ChatLine
   | { t: "private"; id: string; to: string; from?: string; text: string; time?: string }
   | { t: "ack"; id: string; seq?: number; rejected?: boolean }
-  | { t: "joined"; name: string; count: number; remote?: string }
-  | { t: "left"; name: string; count: number; reason?: string }
+  | {
+    t: "presence";
+    /** Who arrived (with their address in a direct chat, for the host). */
+    joined: { name: string; remote?: string }[];
+    left: { name: string; reason?: string }[];
+    /** Members after these changes. */
+    count: number;
+  }
   | { t: "nick"; name: string }
   | { t: "renamed"; from: string; to: string }
   | { t: "who" }
@@ -111,6 +119,10 @@ const fileList: Check = (v) =>
     hex64((f as SharedFileInfo).sha256) && str(64)((f as SharedFileInfo).time)
   );
 const NAME = str(64);
+/** An array (bounded) of plain objects that each pass `check`. */
+const list = (check: (item: { [key: string]: unknown }) => boolean): Check => (v) =>
+  Array.isArray(v) && v.length <= 100_000 &&
+  v.every((item) => typeof item === "object" && item !== null && check(item));
 const ID = str(64);
 
 /** Required (`true`) and optional (`false`) fields of each message type, with their checks. */
@@ -125,6 +137,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     you: [NAME, true],
     kind: [(v) => v === "direct" || v === "hub", true],
     members: [names, true],
+    count: [int, false],
     history: [int, true],
     resumed: [bool, false],
   },
@@ -145,8 +158,11 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     time: [str(64), false],
   },
   ack: { id: [ID, true], seq: [int, false], rejected: [bool, false] },
-  joined: { name: [NAME, true], count: [int, true], remote: [str(64), false] },
-  left: { name: [NAME, true], count: [int, true], reason: [str(256), false] },
+  presence: {
+    joined: [list((j) => NAME(j.name) && (j.remote === undefined || str(64)(j.remote))), true],
+    left: [list((l) => NAME(l.name) && (l.reason === undefined || str(256)(l.reason))), true],
+    count: [int, true],
+  },
   nick: { name: [NAME, true] },
   renamed: { from: [NAME, true], to: [NAME, true] },
   who: {},

@@ -28,7 +28,7 @@ export interface NetSessionOptions {
   keepaliveMs?: number;
   /** Close when nothing arrived for this long. Default 30 s. */
   silenceMs?: number;
-  /** Bytes queued for a peer before it counts as stalled and is cut off. Default 8 MiB. */
+  /** Bytes of chat and notices queued for a peer before it counts as stalled. Default 1 MiB. */
   maxQueueBytes?: number;
 }
 
@@ -37,7 +37,13 @@ export type StartOptions = HandshakeOptions & NetSessionOptions;
 
 // Sealing adds the AEAD tag; frames carry at most a chunk plus its header and tag.
 const MAX_SEALED_FRAME = MAX_FRAME_BYTES + 64;
-const BATCH = 64;
+/** Plaintext of one sealed frame: a batch of records, each with its 4-byte length. */
+const BATCH_BYTES = MAX_FRAME_BYTES;
+/** Bytes sealed and written per write call. */
+const WRITE_BYTES = 1024 * 1024;
+const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
+/** File data queued before a sender waits: enough to keep the pipe full, not to hog memory. */
+const BULK_LOW_WATER = 2 * 1024 * 1024;
 /** How long the reader may keep draining after a write to the peer failed. */
 const WRITE_ERROR_GRACE_MS = 2_000;
 
@@ -102,8 +108,10 @@ export class NetSession implements Session {
       writer.releaseLock();
     }
     reader.releaseLock();
+    // Each sealed frame holds a batch of length-prefixed records (see #writeLoop).
     const records = frames
       .pipeThrough(new OpenStream(keys.receiveKey))
+      .pipeThrough(new FrameSplitter({ maxFrameBytes: MAX_FRAME_BYTES }))
       .pipeThrough(new RecordDecoder());
     return new NetSession(conn, records, keys, options);
   }
@@ -120,8 +128,8 @@ export class NetSession implements Session {
     this.#sealer = new FrameSealer(keys.sendKey);
     this.#records = records.getReader();
     this.#queue = new SendQueue({
-      maxBytes: options.maxQueueBytes ?? 8 * 1024 * 1024,
-      bulkLowWater: 1024 * 1024,
+      maxBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES,
+      bulkLowWater: BULK_LOW_WATER,
     });
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
     const keepaliveMs = options.keepaliveMs ?? 10_000;
@@ -141,9 +149,9 @@ export class NetSession implements Session {
   }
 
   /** Queues a message; see {@linkcode Session.post}. */
-  post(message: Message, body?: Uint8Array): void {
+  post(message: Message, body?: Uint8Array, record?: Uint8Array): void {
     if (this.#done || this.#closing) return;
-    if (!this.#queue.push(encodeRecord(message, body), isBulk(message))) {
+    if (!this.#queue.push(record ?? encodeRecord(message, body), isBulk(message))) {
       this.#finish("the peer is not reading fast enough (send queue full)");
     }
   }
@@ -201,10 +209,17 @@ export class NetSession implements Session {
         await this.#queue.nextItem();
         continue;
       }
-      const records = this.#queue.take(BATCH);
+      // Many records share one sealed frame, and many frames one write: one AEAD call and
+      // one syscall carry a burst of lines, which is what makes fan-out cheap.
+      const frames: Promise<Uint8Array>[] = [];
+      let size = 0;
+      while (!this.#queue.empty && size < WRITE_BYTES) {
+        const batch = encodeFrames(this.#queue.take(Infinity, BATCH_BYTES));
+        size += batch.length;
+        frames.push(this.#sealer.seal(batch)); // nonces are assigned in call order
+      }
       try {
-        const sealed = await Promise.all(records.map((record) => this.#sealer.seal(record)));
-        await writeAll(this.#conn, encodeFrames(sealed));
+        await writeAll(this.#conn, encodeFrames(await Promise.all(frames)));
       } catch (error) {
         // The peer may have sent its last lines and closed: let the reader drain them first,
         // then close with this reason if the reader found none of its own.

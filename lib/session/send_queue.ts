@@ -13,7 +13,10 @@
 
 /** Options of {@linkcode SendQueue}. */
 export interface SendQueueOptions {
-  /** Bytes queued beyond which `push` reports overflow. */
+  /**
+   * Bytes of the control lane beyond which `push` reports overflow. The bulk lane is paced by
+   * its producers through `drained()`, so only unpaced chat and notices can pile up.
+   */
   maxBytes: number;
   /** `drained()` resolves when the bulk lane holds fewer bytes than this. */
   bulkLowWater: number;
@@ -27,6 +30,7 @@ export class SendQueue {
   #bulkHead = 0;
   #bytes = 0;
   #bulkBytes = 0;
+  #controlBytes = 0;
   #options: SendQueueOptions;
   #drainWaiters: (() => void)[] = [];
   #itemWaiter: (() => void) | undefined;
@@ -52,21 +56,36 @@ export class SendQueue {
     (bulk ? this.#bulk : this.#control).push(record);
     this.#bytes += record.length;
     if (bulk) this.#bulkBytes += record.length;
+    else this.#controlBytes += record.length;
     const waiter = this.#itemWaiter;
     this.#itemWaiter = undefined;
     waiter?.();
-    return this.#bytes <= this.#options.maxBytes;
+    return this.#controlBytes <= this.#options.maxBytes;
   }
 
-  /** Removes up to `max` records, control lane first. */
-  take(max: number): Uint8Array[] {
+  /**
+   * Removes up to `max` records, control lane first, stopping before their framed size
+   * (4-byte prefix each) would pass `maxBytes`; always takes at least one if any is queued.
+   */
+  take(max: number, maxBytes = Infinity): Uint8Array[] {
     const out: Uint8Array[] = [];
-    while (out.length < max && this.#controlHead < this.#control.length) {
-      out.push(this.#control[this.#controlHead++]);
+    let size = 0;
+    const fits = (record: Uint8Array) =>
+      out.length < max && (out.length === 0 || size + 4 + record.length <= maxBytes);
+    while (this.#controlHead < this.#control.length && fits(this.#control[this.#controlHead])) {
+      const record = this.#control[this.#controlHead++];
+      size += 4 + record.length;
+      this.#controlBytes -= record.length;
+      out.push(record);
     }
     let bulkTaken = 0;
-    while (out.length < max && this.#bulkHead < this.#bulk.length) {
+    // Bulk only after the whole control lane: file data never overtakes a chat line.
+    while (
+      this.#controlHead === this.#control.length && this.#bulkHead < this.#bulk.length &&
+      fits(this.#bulk[this.#bulkHead])
+    ) {
       const record = this.#bulk[this.#bulkHead++];
+      size += 4 + record.length;
       bulkTaken += record.length;
       out.push(record);
     }

@@ -30,8 +30,10 @@ export interface Session {
   /**
    * Queues a message without waiting. Chat and control messages overtake queued file data;
    * a peer that lets too much pile up is cut off rather than stalling the sender.
+   * `record` is `encodeRecord(message, body)` when the caller already has it: a broadcast
+   * encodes a line once for all its recipients.
    */
-  post(message: Message, body?: Uint8Array): void;
+  post(message: Message, body?: Uint8Array, record?: Uint8Array): void;
   /** Resolves when the queued file data has drained below the low-water mark. */
   drained(): Promise<void>;
   /** Sends what is queued, then closes. */

@@ -72,6 +72,7 @@ Deno.test("TextView: history is framed, each replayed line with its time", () =>
       you: "bob",
       kind: "hub",
       members: ["alice", "bob"],
+      count: 2,
       history: 2,
       resumed: false,
     },
@@ -93,7 +94,15 @@ Deno.test("TextView: history is framed, each replayed line with its time", () =>
 
 Deno.test("TextView: a resumed hub session says 'Back in' and skips the help hint", () => {
   const { printed, show } = terminal();
-  show({ type: "welcome", you: "bob", kind: "hub", members: ["bob"], history: 0, resumed: true });
+  show({
+    type: "welcome",
+    you: "bob",
+    kind: "hub",
+    members: ["bob"],
+    count: 1,
+    history: 0,
+    resumed: true,
+  });
   assert.deepEqual(printed, ["[System] Back in the hub as bob.", "[System] Connected: bob (1)"]);
 });
 
@@ -105,6 +114,7 @@ Deno.test("TextView: a direct chat's welcome, arrival, departure and end", () =>
       you: "alice",
       kind: "direct",
       members: ["alice"],
+      count: 1,
       history: 0,
       resumed: false,
     },
@@ -129,6 +139,7 @@ Deno.test("TextView: the one connecting sees who they are chatting with", () => 
     you: "bob",
     kind: "direct",
     members: ["alice", "bob"],
+    count: 2,
     history: 0,
     resumed: false,
   });
@@ -138,7 +149,15 @@ Deno.test("TextView: the one connecting sees who they are chatting with", () => 
 Deno.test("TextView: presence in a hub shows the count", () => {
   const { printed, show } = terminal();
   show(
-    { type: "welcome", you: "bob", kind: "hub", members: ["bob"], history: 0, resumed: true },
+    {
+      type: "welcome",
+      you: "bob",
+      kind: "hub",
+      members: ["bob"],
+      count: 1,
+      history: 0,
+      resumed: true,
+    },
     { type: "joined", name: "carol", count: 2 },
     { type: "left", name: "carol", count: 1, reason: "quit" },
     { type: "closed", reason: "connection reset" },

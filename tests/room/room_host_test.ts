@@ -54,6 +54,7 @@ Deno.test("RoomHost.direct: the host chats with one person who dialed in", async
         you: "bob",
         kind: "direct",
         members: ["alice", "bob"],
+        count: 2,
         history: 0,
         resumed: false,
       });

@@ -43,6 +43,7 @@ Deno.test("Room (direct): two people chat", async () => {
       you: "bob",
       kind: "direct",
       members: ["alice", "bob"],
+      count: 2,
       history: 0,
       resumed: false,
     });

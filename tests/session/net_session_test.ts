@@ -68,7 +68,9 @@ async function rawPeer(conn: Deno.TcpConn, role: "host" | "client"): Promise<Raw
   const sealer = new FrameSealer(keys.sendKey);
   return {
     keys,
-    send: async (header) => await write(encodeFrame(await sealer.seal(encodeRecord(header)))),
+    // A sealed frame carries a batch of length-prefixed records; here a batch of one.
+    send: async (header) =>
+      await write(encodeFrame(await sealer.seal(encodeFrame(encodeRecord(header))))),
     close: async () => {
       // Cancelling the unread stream closes the socket too.
       await reader.cancel().catch(() => {});

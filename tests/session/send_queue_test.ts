@@ -41,15 +41,23 @@ Deno.test("SendQueue: each lane keeps its own order across partial takes", () =>
   assert.deepEqual(queue.take(2), []);
 });
 
-Deno.test("SendQueue: push reports overflow once more than maxBytes are queued", () => {
+Deno.test("SendQueue: push reports overflow once more than maxBytes of chat and notices are queued", () => {
   const queue = new SendQueue({ maxBytes: 10, bulkLowWater: 5 });
-  assert.equal(queue.push(record(1, 6), true), true);
-  assert.equal(queue.push(record(2, 4), false), true, "exactly maxBytes is still fine");
-  assert.equal(queue.bytes, 10);
+  // File data is paced by drained(), so it never counts as overflow.
+  assert.equal(queue.push(record(1, 60), true), true);
+  assert.equal(queue.push(record(2, 10), false), true, "exactly maxBytes is still fine");
+  assert.equal(queue.bytes, 70);
   assert.equal(queue.push(record(3, 1), false), false);
   // Taking relieves the queue again.
   queue.take(3);
-  assert.equal(queue.push(record(4, 10), true), true);
+  assert.equal(queue.push(record(4, 10), false), true);
+});
+
+Deno.test("SendQueue: take stops at a byte budget but always takes one record", () => {
+  const queue = new SendQueue({ maxBytes: 1000, bulkLowWater: 10 });
+  for (const tag of [1, 2, 3]) queue.push(record(tag, 96), false);
+  assert.deepEqual(tags(queue.take(10, 200)), [1, 2], "two framed records are 200 bytes");
+  assert.deepEqual(tags(queue.take(10, 50)), [3], "one record even over the budget");
 });
 
 Deno.test("SendQueue: drained() waits until the bulk lane is below the low-water mark", async () => {
