@@ -12,11 +12,12 @@
  * @module
  */
 
-import { FrameSplitter } from "../wire/frame_splitter.ts";
+import { FrameAssembler } from "../wire/frame_splitter.ts";
+import { FrameReader } from "../wire/frame_reader.ts";
 import { encodeFrame, encodeFrames } from "../wire/frame_encoder.ts";
-import { encodeRecord, type Record, RecordDecoder } from "../wire/codec.ts";
+import { decodeRecord, encodeRecord } from "../wire/codec.ts";
 import { MAX_FRAME_BYTES } from "../wire/limits.ts";
-import { FrameSealer, OpenStream } from "../secure/encrypted_channel.ts";
+import { FrameOpener, FrameSealer } from "../secure/encrypted_channel.ts";
 import { handshake, type HandshakeOptions, type SecureKeys } from "../secure/handshake.ts";
 import { type Envelope, type Message, parseMessage } from "./message.ts";
 import { type CloseReason, isBulk, type Session } from "./session.ts";
@@ -39,6 +40,10 @@ export type StartOptions = HandshakeOptions & NetSessionOptions;
 const MAX_SEALED_FRAME = MAX_FRAME_BYTES + 64;
 /** Plaintext of one sealed frame: a batch of records, each with its 4-byte length. */
 const BATCH_BYTES = MAX_FRAME_BYTES;
+/** Frames decrypted at once when several are waiting. */
+const PARALLEL_OPENS = 4;
+/** Messages read ahead of a busy consumer, in bytes. */
+const READ_AHEAD_BYTES = 1024 * 1024;
 /** Bytes sealed and written per write call. */
 const WRITE_BYTES = 1024 * 1024;
 const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
@@ -74,7 +79,12 @@ export class NetSession implements Session {
   #conn: Deno.Conn;
   #sealer: FrameSealer;
   #queue: SendQueue;
-  #records: ReadableStreamDefaultReader<Record>;
+  #frames: FrameReader;
+  #opener: FrameOpener;
+  /** Frames being decrypted, oldest first. */
+  #opening: Promise<Uint8Array>[] = [];
+  /** Splits an opened frame into its records. */
+  #records = new FrameAssembler({ maxFrameBytes: MAX_FRAME_BYTES });
   #resolveClosed!: (reason: CloseReason) => void;
   #done = false;
   #closing = false;
@@ -88,10 +98,15 @@ export class NetSession implements Session {
    * (after closing `conn`).
    */
   static async start(conn: Deno.Conn, options: StartOptions): Promise<NetSession> {
-    const frames = conn.readable.pipeThrough(
-      new FrameSplitter({ maxFrameBytes: MAX_SEALED_FRAME }),
-    );
-    const reader = frames.getReader();
+    const frames = new FrameReader(conn, { maxFrameBytes: MAX_SEALED_FRAME });
+    // The handshake speaks whole frames through stream reader/writer interfaces.
+    const reader = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const frame = await frames.next();
+        if (frame) controller.enqueue(frame);
+        else controller.close();
+      },
+    }, { highWaterMark: 0 }).getReader();
     const writer = new WritableStream<Uint8Array>({
       write: (frame) => writeAll(conn, encodeFrame(frame)),
     }).getWriter();
@@ -102,23 +117,17 @@ export class NetSession implements Session {
       try {
         conn.close();
       } catch { /* already closed */ }
-      await reader.cancel().catch(() => {});
       throw error;
     } finally {
       writer.releaseLock();
+      reader.releaseLock();
     }
-    reader.releaseLock();
-    // Each sealed frame holds a batch of length-prefixed records (see #writeLoop).
-    const records = frames
-      .pipeThrough(new OpenStream(keys.receiveKey))
-      .pipeThrough(new FrameSplitter({ maxFrameBytes: MAX_FRAME_BYTES }))
-      .pipeThrough(new RecordDecoder());
-    return new NetSession(conn, records, keys, options);
+    return new NetSession(conn, frames, keys, options);
   }
 
   private constructor(
     conn: Deno.Conn,
-    records: ReadableStream<Record>,
+    frames: FrameReader,
     keys: SecureKeys,
     options: NetSessionOptions,
   ) {
@@ -126,7 +135,8 @@ export class NetSession implements Session {
     this.remote = remoteOf(conn);
     this.keys = keys;
     this.#sealer = new FrameSealer(keys.sendKey);
-    this.#records = records.getReader();
+    this.#opener = new FrameOpener(keys.receiveKey);
+    this.#frames = frames;
     this.#queue = new SendQueue({
       maxBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES,
       bulkLowWater: BULK_LOW_WATER,
@@ -141,10 +151,12 @@ export class NetSession implements Session {
       } else if (quiet >= keepaliveMs) this.post({ t: "ping" });
     }, Math.min(keepaliveMs, silenceMs) / 2);
     this.#timer.unref();
+    // Reads ahead up to READ_AHEAD bytes of messages while the consumer is busy (e.g.
+    // writing a file chunk to disk), so the network and the disk work at the same time.
     this.incoming = new ReadableStream<Envelope>({
       pull: (controller) => this.#pull(controller),
       cancel: () => this.#finish(undefined),
-    }, { highWaterMark: 0 });
+    }, { highWaterMark: READ_AHEAD_BYTES, size: (envelope) => envelope.body.length + 64 });
     this.#pump = this.#writeLoop();
   }
 
@@ -170,35 +182,49 @@ export class NetSession implements Session {
     this.#finish(reason);
   }
 
+  /**
+   * Delivers at least one message (or closes): frames from the reader, opened (several at
+   * once when several are waiting: WebCrypto runs them in parallel), split into records,
+   * decoded and validated. Pings are answered here and never reach the consumer.
+   */
   async #pull(controller: ReadableStreamDefaultController<Envelope>): Promise<void> {
-    while (true) {
-      let result: ReadableStreamReadResult<Record>;
-      try {
-        result = await this.#records.read();
-      } catch (error) {
-        this.#finish(describe(error));
-        controller.close();
-        return;
+    try {
+      while (true) {
+        for (let frame; this.#opening.length < PARALLEL_OPENS && (frame = this.#frames.take());) {
+          const opened = this.#opener.open(frame); // takes its nonce now, in order
+          opened.catch(() => {}); // awaited below
+          this.#opening.push(opened);
+        }
+        if (this.#opening.length === 0) {
+          if (await this.#frames.fill()) continue;
+          this.#finish(this.#writeError ?? (this.#closing ? undefined : "the connection closed"));
+          closeQuietly(controller);
+          return;
+        }
+        const plain = await this.#opening.shift()!;
+        this.#lastReceived = Date.now();
+        const records = this.#records.push(plain);
+        if (this.#records.error) throw this.#records.error;
+        let delivered = false;
+        for (const bytes of records) {
+          const { header, body } = decodeRecord(bytes);
+          let message: Message;
+          try {
+            message = parseMessage(header);
+          } catch (error) {
+            throw new Error(`protocol error: ${describe(error)}`);
+          }
+          if (message.t === "ping") this.post({ t: "pong" });
+          else if (message.t !== "pong") {
+            controller.enqueue({ message, body });
+            delivered = true;
+          }
+        }
+        if (delivered) return;
       }
-      if (result.done) {
-        this.#finish(this.#writeError ?? (this.#closing ? undefined : "the connection closed"));
-        controller.close();
-        return;
-      }
-      this.#lastReceived = Date.now();
-      let message: Message;
-      try {
-        message = parseMessage(result.value.header);
-      } catch (error) {
-        this.#finish(`protocol error: ${describe(error)}`);
-        controller.close();
-        return;
-      }
-      if (message.t === "ping") this.post({ t: "pong" });
-      else if (message.t !== "pong") {
-        controller.enqueue({ message, body: result.value.body });
-        return;
-      }
+    } catch (error) {
+      this.#finish(describe(error));
+      closeQuietly(controller);
     }
   }
 
@@ -241,9 +267,15 @@ export class NetSession implements Session {
     try {
       this.#conn.close();
     } catch { /* already closed */ }
-    this.#records.cancel().catch(() => {});
     this.#resolveClosed(reason);
   }
+}
+
+/** Closes `controller` unless the consumer already cancelled the stream. */
+function closeQuietly(controller: ReadableStreamDefaultController<Envelope>): void {
+  try {
+    controller.close();
+  } catch { /* cancelled */ }
 }
 
 function describe(error: unknown): string {
