@@ -249,7 +249,23 @@ export const PASSKEY_SCALAR_SALT = "p2pchat/1 spake2 w";
  * console.log(w > 0n); // true
  * ```
  */
-export async function passkeyToScalar(passkey: string): Promise<bigint> {
+export function passkeyToScalar(passkey: string): Promise<bigint> {
+  // A host derives the same w for every handshake: keep the last few (like the blindings).
+  let w = scalarCache.get(passkey);
+  if (w === undefined) {
+    w = deriveScalar(passkey);
+    w.catch(() => scalarCache.delete(passkey));
+    if (scalarCache.size >= BLINDING_CACHE_SIZE) {
+      scalarCache.delete(scalarCache.keys().next().value!);
+    }
+    scalarCache.set(passkey, w);
+  }
+  return w;
+}
+
+const scalarCache = new Map<string, Promise<bigint>>();
+
+async function deriveScalar(passkey: string): Promise<bigint> {
   const key = await crypto.subtle.importKey(
     "raw",
     encoder.encode(passkey),
