@@ -16,6 +16,7 @@ import { FatalError } from "./fatal_error.ts";
 import { hostEventView } from "./host_events.ts";
 import { lanAddresses } from "./lan_addresses.ts";
 import type { Options } from "./options.ts";
+import type { ViewEvent } from "./view_event.ts";
 import { openOutput } from "./output.ts";
 import { hostPasskey } from "./passkey_source.ts";
 
@@ -28,20 +29,31 @@ export function listenOn(host: string, port: number): Deno.Listener {
   }
 }
 
+/** What a host shows once it listens: where, how others reach it, and the passkey. */
+export function listeningEvent(
+  listener: Deno.Listener,
+  passkey: string | null,
+  hub: boolean,
+): Extract<ViewEvent, { type: "listening" }> {
+  const address = listener.addr as Deno.NetAddr;
+  return {
+    type: "listening",
+    host: address.hostname,
+    port: address.port,
+    // Listening on every network: list them, so the other person knows what to type.
+    addresses: address.hostname === "0.0.0.0" ? lanAddresses() : [],
+    passkey,
+    hub,
+  };
+}
+
 /** Runs `listen`; resolves with the exit code. */
 export async function listenCommand(options: Options): Promise<number> {
   const passkey = hostPasskey(options);
   const listener = listenOn(options.host, options.port);
   const { terminal, view } = openOutput(options.json);
   const address = listener.addr as Deno.NetAddr;
-  view.show({
-    type: "listening",
-    host: address.hostname,
-    port: address.port,
-    addresses: address.hostname === "0.0.0.0" ? lanAddresses() : [],
-    passkey,
-    hub: false,
-  });
+  view.show(listeningEvent(listener, passkey, false));
   const host = await RoomHost.direct({
     listener,
     passkey,

@@ -14,8 +14,7 @@ import { RoomHost } from "../room/room_host.ts";
 import { FatalError } from "./fatal_error.ts";
 import { hostEventView } from "./host_events.ts";
 import { JsonView } from "./json_view.ts";
-import { lanAddresses } from "./lan_addresses.ts";
-import { listenOn } from "./listen_command.ts";
+import { listeningEvent, listenOn } from "./listen_command.ts";
 import type { Options } from "./options.ts";
 import { hostPasskey } from "./passkey_source.ts";
 import { TextView } from "./text_view.ts";
@@ -47,15 +46,7 @@ export async function serveCommand(options: Options): Promise<number> {
       }`,
     );
   }
-  const address = listener.addr as Deno.NetAddr;
-  view.show({
-    type: "listening",
-    host: address.hostname,
-    port: address.port,
-    addresses: address.hostname === "0.0.0.0" ? lanAddresses() : [],
-    passkey,
-    hub: true,
-  });
+  view.show(listeningEvent(listener, passkey, true));
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   await new Promise<void>((resolve) => {
     for (const signal of signals) Deno.addSignalListener(signal, resolve);

@@ -22,6 +22,7 @@
  */
 
 import { normalizePasskey } from "./passkey.ts";
+import { concatBytes } from "../wire/bytes.ts";
 import {
   passkeyToScalar,
   Spake2,
@@ -214,7 +215,7 @@ export async function handshake(
 async function runClient(io: FrameIo, mode: Mode, w: bigint): Promise<SecureKeys> {
   const spake = new Spake2({ role: "A", w, identityA: CLIENT_IDENTITY, identityB: HOST_IDENTITY });
   const header = new Uint8Array([FrameType.ClientHello, HANDSHAKE_VERSION, mode]);
-  const hello = concat(header, spake.message);
+  const hello = concatBytes([header, spake.message]);
   await io.write(hello);
 
   const reply = await io.read();
@@ -229,7 +230,7 @@ async function runClient(io: FrameIo, mode: Mode, w: bigint): Promise<SecureKeys
     await io.tryWrite(failureFrame(Reason.WrongPasskey));
     throw new HandshakeError(WRONG_PASSKEY, "wrong-passkey");
   }
-  await io.write(concat(new Uint8Array([FrameType.Confirm]), keys.confirmation));
+  await io.write(concatBytes([new Uint8Array([FrameType.Confirm]), keys.confirmation]));
 
   const verdict = await io.read();
   if (verdict[0] === FrameType.Failure) throw failureFromPeer(verdict, "host");
@@ -277,13 +278,13 @@ async function runHost(
   }
 
   const spake = new Spake2({ role: "B", w, identityA: CLIENT_IDENTITY, identityB: HOST_IDENTITY });
-  const signedReply = concat(
+  const signedReply = concatBytes([
     new Uint8Array([FrameType.HostHello, HANDSHAKE_VERSION, mode]),
     spake.message,
-  );
+  ]);
   const keys = await finishSpake(io, spake, hello.subarray(3), hello, signedReply);
   progress.confirmationSent = true;
-  await io.write(concat(signedReply, keys.confirmation));
+  await io.write(concatBytes([signedReply, keys.confirmation]));
 
   const confirm = await io.read();
   if (confirm[0] === FrameType.Failure) throw failureFromPeer(confirm, "client");
@@ -321,7 +322,7 @@ function handshakeAad(
   clientHello: Uint8Array,
   signedHostHello: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
-  return concat(encoder.encode("p2pchat handshake"), clientHello, signedHostHello);
+  return concatBytes([encoder.encode("p2pchat handshake"), clientHello, signedHostHello]);
 }
 
 // Per-direction keys and the safety code: HKDF from Ke, salted with the hash of both hellos.
@@ -412,16 +413,6 @@ function versionMismatch(peer: "client" | "host", version: number): HandshakeErr
 
 function protocolError(): HandshakeError {
   return new HandshakeError(MALFORMED, "protocol");
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 const ignore = () => {};

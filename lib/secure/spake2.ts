@@ -9,6 +9,7 @@
  */
 
 import { p256 } from "@noble/curves/nist.js";
+import { concatBytes } from "../wire/bytes.ts";
 
 type Point = typeof p256.Point.BASE;
 
@@ -183,7 +184,7 @@ export class Spake2 {
           name: "HKDF",
           hash: "SHA-256",
           salt: new Uint8Array(),
-          info: concat([encoder.encode("ConfirmationKeys"), aad]),
+          info: concatBytes([encoder.encode("ConfirmationKeys"), aad]),
         },
         kdfKey,
         256,
@@ -312,16 +313,6 @@ function bytesToBigInt(bytes: Uint8Array): bigint {
   let hex = "";
   for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
   return hex === "" ? 0n : BigInt("0x" + hex);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 // RFC 9382 transcript: each field prefixed by its length as an 8-byte little-endian integer.
