@@ -119,7 +119,8 @@ const RENDERERS: Renderers = {
       lines.push(system(`Connected: ${names} (${event.count})`));
     } else if (others.length) lines.push(system(`Chatting with ${others.join(", ")}.`));
     if (event.history > 0) {
-      lines.push(system(`Replaying up to ${event.history} lines of earlier history`));
+      const noun = event.history === 1 ? "line" : "lines";
+      lines.push(system(`Replaying ${event.history} ${noun} of earlier history`));
     }
     if (!event.resumed) lines.push(system("Type /help for commands."));
     return lines;

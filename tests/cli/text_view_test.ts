@@ -83,7 +83,7 @@ Deno.test("TextView: history is framed, each replayed line with its time", () =>
   assert.deepEqual(printed, [
     "[System] Joined the hub as bob.",
     "[System] Connected: alice, bob (2)",
-    "[System] Replaying up to 2 lines of earlier history",
+    "[System] Replaying 2 lines of earlier history",
     "[System] Type /help for commands.",
     `[${clock(TIME)}] [alice] first`,
     `[${clock(TIME)}] [alice] second`,
