@@ -12,7 +12,9 @@ const denoJson = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)))
 /** The permission flags of a `deno run` / `deno compile` command line, in order. */
 function permissionFlags(command: string): string[] {
   return command.split(/\s+/).filter((word) =>
-    /^--(allow|deny)-/.test(word) || word === "-A" || /^-[a-zA-Z]*A/.test(word)
+    /^--(allow|deny)-/.test(word) || word === "-A" || /^-[a-zA-Z]*A/.test(word) ||
+    // The V8 memory tuning is part of the program too, so it must match as well.
+    word.startsWith("--v8-flags=")
   );
 }
 

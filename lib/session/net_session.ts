@@ -91,7 +91,9 @@ export class NetSession implements Session {
   #writeError: string | undefined;
   #lastReceived = Date.now();
   #timer: ReturnType<typeof setInterval>;
-  #pump: Promise<void>;
+  /** The write loop while it runs (see `#writeLoop`). */
+  #pump: Promise<void> = Promise.resolve();
+  #pumping = false;
 
   /**
    * Runs the handshake on `conn` and returns the session, or throws the handshake's error
@@ -157,7 +159,6 @@ export class NetSession implements Session {
       pull: (controller) => this.#pull(controller),
       cancel: () => this.#finish(undefined),
     }, { highWaterMark: READ_AHEAD_BYTES, size: (envelope) => envelope.body.length + 64 });
-    this.#pump = this.#writeLoop();
   }
 
   /** Queues a message; see {@linkcode Session.post}. */
@@ -165,6 +166,11 @@ export class NetSession implements Session {
     if (this.#done || this.#closing) return;
     if (!this.#queue.push(record ?? encodeRecord(message, body), isBulk(message))) {
       this.#finish("the peer is not reading fast enough (send queue full)");
+      return;
+    }
+    if (!this.#pumping) {
+      this.#pumping = true;
+      this.#pump = this.#writeLoop();
     }
   }
 
@@ -228,13 +234,13 @@ export class NetSession implements Session {
     }
   }
 
+  /**
+   * Writes until the queue is empty, then ends: an idle session keeps no suspended loop (a
+   * hub may hold ten thousand). `post` starts it again.
+   */
   async #writeLoop(): Promise<void> {
     while (!this.#done) {
-      if (this.#queue.empty) {
-        if (this.#closing) return;
-        await this.#queue.nextItem();
-        continue;
-      }
+      if (this.#queue.empty) break;
       // Many records share one sealed frame, and many frames one write: one AEAD call and
       // one syscall carry a burst of lines, which is what makes fan-out cheap.
       const frames: Promise<Uint8Array>[] = [];
@@ -254,9 +260,10 @@ export class NetSession implements Session {
         this.#queue.release();
         const timer = setTimeout(() => this.#finish(this.#writeError), WRITE_ERROR_GRACE_MS);
         this.closed.finally(() => clearTimeout(timer));
-        return;
+        break;
       }
     }
+    this.#pumping = false; // in the same turn as the empty check, so no post is missed
   }
 
   #finish(reason: CloseReason): void {

@@ -126,6 +126,7 @@ export class SessionListener {
       return;
     }
     this.#perAddress.set(address, open + 1);
+    let counted = true;
     try {
       conn.setNoDelay(true);
       const delay = this.delayFor(address);
@@ -164,11 +165,18 @@ export class SessionListener {
       this.#failures.delete(address);
       this.#nextStart.delete(address);
       this.#options.onSession(session);
-      await session.closed;
+      // Still counted until it closes, but without keeping this function suspended per
+      // connection (a hub may hold ten thousand).
+      counted = false;
+      session.closed.finally(() => this.#release(address));
     } finally {
-      const left = (this.#perAddress.get(address) ?? 1) - 1;
-      if (left <= 0) this.#perAddress.delete(address);
-      else this.#perAddress.set(address, left);
+      if (counted) this.#release(address);
     }
+  }
+
+  #release(address: string): void {
+    const left = (this.#perAddress.get(address) ?? 1) - 1;
+    if (left <= 0) this.#perAddress.delete(address);
+    else this.#perAddress.set(address, left);
   }
 }
