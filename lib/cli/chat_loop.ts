@@ -11,7 +11,7 @@
  */
 
 import type { ClientEvent, RoomClient } from "../room/room_client.ts";
-import { type CommandContext, runLine } from "./commands.ts";
+import { type CommandContext, runLine } from "../room/slash_commands.ts";
 import type { Terminal } from "./terminal.ts";
 import type { View } from "./view_event.ts";
 

@@ -14,7 +14,7 @@ import { describeNetworkError } from "../session/network_error.ts";
 import { chatLoop } from "./chat_loop.ts";
 import { FatalError } from "./fatal_error.ts";
 import { hostEventView } from "./host_events.ts";
-import { lanAddresses } from "./lan_addresses.ts";
+import { lanAddresses } from "../session/lan_addresses.ts";
 import type { Options } from "./options.ts";
 import type { ViewEvent } from "./view_event.ts";
 import { openOutput } from "./output.ts";

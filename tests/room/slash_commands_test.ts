@@ -5,7 +5,7 @@ import {
   COMMANDS,
   type OwnLine,
   runLine,
-} from "../../lib/cli/commands.ts";
+} from "../../lib/room/slash_commands.ts";
 import type { RoomClient } from "../../lib/room/room_client.ts";
 
 type Call = [method: string, ...args: unknown[]];
