@@ -74,32 +74,35 @@ async function openP2pchat(options: LoadClientOptions): Promise<LoadClient> {
     name: options.name,
     client: options.client ?? crypto.randomUUID(),
   });
-  const reader = session.incoming.getReader();
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`refused: ${await session.closed}`);
-    const message = value.message;
-    if (message.t === "welcome") break;
+  let refusal: string | undefined;
+  await session.receive(({ message }) => {
+    if (message.t === "welcome") return false;
     if (message.t === "bye" || (message.t === "notice" && message.error)) {
-      await session.close();
-      throw new Error(`refused: ${message.t === "bye" ? message.reason : message.text}`);
+      refusal = message.t === "bye" ? message.reason : message.text;
+      return false;
     }
+  });
+  if (refusal !== undefined) {
+    await session.close();
+    throw new Error(`refused: ${refusal}`);
   }
-  const closed = (async () => {
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      const message = value.message;
-      if (message.t === "chat" && !message.history) options.onLine(message.text);
-    }
-    return await session.closed;
-  })();
+  if (await isClosed(session.closed)) throw new Error(`refused: ${await session.closed}`);
+  // The real client's path: a callback per message, no stream in between.
+  const closed = session.receive(({ message }) => {
+    if (message.t === "chat" && !message.history) options.onLine(message.text);
+  }).then(() => session.closed);
   let nextId = 1;
   return {
     send: (text) => session.post({ t: "chat", id: String(nextId++), text }),
     closed,
     close: () => session.close(),
   };
+}
+
+/** Whether `closed` has already resolved. */
+async function isClosed(closed: Promise<unknown>): Promise<boolean> {
+  const pending = {};
+  return await Promise.race([closed, Promise.resolve(pending)]) !== pending;
 }
 
 const encoder = new TextEncoder();

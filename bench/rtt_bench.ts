@@ -12,7 +12,6 @@
  */
 
 import { NetSession } from "../lib/session/net_session.ts";
-import type { Message } from "../lib/session/message.ts";
 import type { BenchContext } from "./bench_context.ts";
 import { type BenchRow, benchRow } from "./bench_row.ts";
 import { PASSKEY } from "./p2pchat_cli.ts";
@@ -70,23 +69,24 @@ async function p2pchatRoundTrips(count: number): Promise<number[]> {
     NetSession.start(clientConn, { role: "client", passkey: PASSKEY }),
     NetSession.start(hostConn, { role: "host", passkey: PASSKEY }),
   ]);
-  const echo = (async () => {
-    for await (const { message } of host.incoming) host.post(message);
-  })();
-  const replies = client.incoming.getReader();
+  const echo = host.receive(({ message }) => host.post(message));
   const text = "x".repeat(SIZE);
   const times: number[] = [];
-  for (let i = 0; i < WARMUP + count; i++) {
-    const message: Message = { t: "chat", id: String(i), text };
-    const started = performance.now();
-    client.post(message);
-    const { done, value } = await replies.read();
-    if (done || value.message.t !== "chat" || value.message.id !== message.id) {
-      throw new Error("p2pchat echo broke");
-    }
+  let i = 0;
+  let started = 0;
+  const send = () => {
+    started = performance.now();
+    client.post({ t: "chat", id: String(i), text });
+  };
+  // Each reply sends the next line, as a chat client's receive callback would.
+  const done = client.receive(({ message }) => {
+    if (message.t !== "chat" || message.id !== String(i)) throw new Error("p2pchat echo broke");
     if (i >= WARMUP) times.push(performance.now() - started);
-  }
-  replies.releaseLock();
+    if (++i === WARMUP + count) return false;
+    send();
+  });
+  send();
+  await done;
   await client.close();
   await echo;
   await host.close();

@@ -123,10 +123,8 @@ export class Room {
 
   /** Admits a member over `session` and serves it until it leaves. Never throws. */
   async admit(session: Session): Promise<void> {
-    const reader = session.incoming.getReader();
-    const hello = await this.#hello(reader, session);
+    const hello = await this.#hello(session);
     if (!hello) {
-      reader.releaseLock();
       await session.close();
       return;
     }
@@ -135,7 +133,6 @@ export class Room {
       this.#options.onEvent?.({ type: "refused", remote: session.remote, reason: refusal });
       session.post({ t: "notice", text: refusal, error: true });
       session.post({ t: "bye", reason: refusal });
-      reader.releaseLock();
       await session.close(refusal);
       return;
     }
@@ -187,21 +184,19 @@ export class Room {
     }
     let reason: string | undefined;
     try {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        if (value.message.t === "bye") {
+      // A callback per message, not a stream and a loop: a hub holds thousands of these.
+      await session.receive((envelope) => {
+        if (envelope.message.t === "bye") {
           reason = "quit";
-          break;
+          return false;
         }
         // Replaced by a reconnect: this old connection speaks for no one any more.
-        if (this.#members.get(member.client) !== member) break;
-        await this.#handlers[value.message.t]?.(member, value);
-      }
+        if (this.#members.get(member.client) !== member) return false;
+        return this.#handlers[envelope.message.t]?.(member, envelope);
+      });
     } catch (error) {
       reason = error instanceof Error ? error.message : String(error);
     }
-    reader.releaseLock();
     reason ??= await session.closed;
     if (this.#members.get(member.client) === member) {
       await this.#drop(member, reason ?? "quit", true);
@@ -218,22 +213,23 @@ export class Room {
     await Promise.all(members.map((member) => member.session.close()));
   }
 
-  async #hello(
-    reader: ReadableStreamDefaultReader<Envelope>,
-    session: Session,
-  ): Promise<Extract<Message, { t: "hello" }> | undefined> {
+  async #hello(session: Session): Promise<Extract<Message, { t: "hello" }> | undefined> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<"timeout">((resolve) => {
       timer = setTimeout(() => resolve("timeout"), this.#options.helloTimeoutMs);
     });
     try {
-      const first = await Promise.race([reader.read(), timeout]);
-      if (first === "timeout") {
+      let first: Message | undefined;
+      const received = session.receive(({ message }) => {
+        first = message;
+        return false;
+      }).catch(() => {});
+      if (await Promise.race([received, timeout]) === "timeout") {
         this.#options.onEvent?.({ type: "refused", remote: session.remote, reason: "no hello" });
         return undefined;
       }
-      if (first.done || first.value.message.t !== "hello") return undefined;
-      const hello = first.value.message;
+      if (first?.t !== "hello") return undefined;
+      const hello: Extract<Message, { t: "hello" }> = first;
       if (hello.v !== PROTOCOL_VERSION) {
         const reason = `This host speaks protocol ${PROTOCOL_VERSION}; you sent ${hello.v}. ` +
           "Use the same p2pchat version on both sides.";

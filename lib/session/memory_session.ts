@@ -15,7 +15,12 @@
  */
 
 import type { Envelope, Message } from "./message.ts";
-import type { CloseReason, Session } from "./session.ts";
+import {
+  type CloseReason,
+  type MessageHandler,
+  receiveFromStream,
+  type Session,
+} from "./session.ts";
 
 const HIGH_WATER = 4 * 1024 * 1024;
 
@@ -39,6 +44,10 @@ class MemorySession implements Session {
       pull: () => this.#wake(),
       cancel: () => this.close(),
     }, { highWaterMark: HIGH_WATER, size: (envelope) => envelope.body.length + 64 });
+  }
+
+  receive(handler: MessageHandler): Promise<void> {
+    return receiveFromStream(this.incoming, handler);
   }
 
   // No encoding in memory: the record a broadcast made for the network is not needed.

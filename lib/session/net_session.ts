@@ -20,7 +20,7 @@ import { MAX_FRAME_BYTES } from "../wire/limits.ts";
 import { FrameOpener, FrameSealer } from "../secure/encrypted_channel.ts";
 import { handshake, type HandshakeOptions, type SecureKeys } from "../secure/handshake.ts";
 import { type Envelope, type Message, parseMessage } from "./message.ts";
-import { type CloseReason, isBulk, type Session } from "./session.ts";
+import { type CloseReason, isBulk, type MessageHandler, type Session } from "./session.ts";
 import { SendQueue } from "./send_queue.ts";
 
 /** Tuning of a {@linkcode NetSession}; the defaults suit people on a LAN. */
@@ -70,8 +70,6 @@ export function remoteOf(conn: Deno.Conn): string {
 export class NetSession implements Session {
   /** Where the peer is. */
   readonly remote: string;
-  /** Messages from the peer. */
-  readonly incoming: ReadableStream<Envelope>;
   /** Resolves with the reason once the session has closed. */
   readonly closed: Promise<CloseReason>;
   /** Keys and safety code from the handshake. */
@@ -85,6 +83,12 @@ export class NetSession implements Session {
   #opening: Promise<Uint8Array>[] = [];
   /** Splits an opened frame into its records. */
   #records = new FrameAssembler({ maxFrameBytes: MAX_FRAME_BYTES });
+  /** Records of the last opened frame not yet handed out, from `#next` on. */
+  #pending: Uint8Array[] = [];
+  #next = 0;
+  /** Made on first use: a hub reads its members with `receive` and needs no stream. */
+  #incoming: ReadableStream<Envelope> | undefined;
+  #receiving = false;
   #resolveClosed!: (reason: CloseReason) => void;
   #done = false;
   #closing = false;
@@ -153,12 +157,33 @@ export class NetSession implements Session {
       } else if (quiet >= keepaliveMs) this.post({ t: "ping" });
     }, Math.min(keepaliveMs, silenceMs) / 2);
     this.#timer.unref();
+  }
+
+  /** Messages from the peer; see {@linkcode Session.incoming}. */
+  get incoming(): ReadableStream<Envelope> {
     // Reads ahead up to READ_AHEAD bytes of messages while the consumer is busy (e.g.
     // writing a file chunk to disk), so the network and the disk work at the same time.
-    this.incoming = new ReadableStream<Envelope>({
+    return this.#incoming ??= new ReadableStream<Envelope>({
       pull: (controller) => this.#pull(controller),
       cancel: () => this.#finish(undefined),
     }, { highWaterMark: READ_AHEAD_BYTES, size: (envelope) => envelope.body.length + 64 });
+  }
+
+  /** Hands each message to `handler`; see {@linkcode Session.receive}. */
+  async receive(handler: MessageHandler): Promise<void> {
+    if (this.#receiving) throw new Error("this session is already being received");
+    this.#receiving = true;
+    try {
+      while (true) {
+        const envelope = await this.#read();
+        if (!envelope) return;
+        let result = handler(envelope);
+        if (result instanceof Promise) result = await result;
+        if (result === false) return;
+      }
+    } finally {
+      this.#receiving = false;
+    }
   }
 
   /** Queues a message; see {@linkcode Session.post}. */
@@ -188,50 +213,60 @@ export class NetSession implements Session {
     this.#finish(reason);
   }
 
-  /**
-   * Delivers at least one message (or closes): frames from the reader, opened (several at
-   * once when several are waiting: WebCrypto runs them in parallel), split into records,
-   * decoded and validated. Pings are answered here and never reach the consumer.
-   */
+  /** Delivers one message to the stream, or closes it at the end. */
   async #pull(controller: ReadableStreamDefaultController<Envelope>): Promise<void> {
+    const envelope = await this.#read();
+    if (envelope) controller.enqueue(envelope);
+    else closeQuietly(controller);
+  }
+
+  /**
+   * The next message, or `undefined` once the session has ended (never throws): frames from
+   * the reader, opened (several at once when several are waiting: WebCrypto runs them in
+   * parallel), split into records, decoded and validated. Pings are answered here and never
+   * reach the consumer.
+   */
+  async #read(): Promise<Envelope | undefined> {
     try {
       while (true) {
+        while (this.#next < this.#pending.length) {
+          const envelope = this.#decode(this.#pending[this.#next++]);
+          if (envelope) return envelope;
+        }
         for (let frame; this.#opening.length < PARALLEL_OPENS && (frame = this.#frames.take());) {
           const opened = this.#opener.open(frame); // takes its nonce now, in order
           opened.catch(() => {}); // awaited below
           this.#opening.push(opened);
         }
         if (this.#opening.length === 0) {
-          if (await this.#frames.fill()) continue;
+          if (!this.#done && await this.#frames.fill()) continue;
           this.#finish(this.#writeError ?? (this.#closing ? undefined : "the connection closed"));
-          closeQuietly(controller);
-          return;
+          return undefined;
         }
         const plain = await this.#opening.shift()!;
         this.#lastReceived = Date.now();
-        const records = this.#records.push(plain);
+        this.#pending = this.#records.push(plain);
+        this.#next = 0;
         if (this.#records.error) throw this.#records.error;
-        let delivered = false;
-        for (const bytes of records) {
-          const { header, body } = decodeRecord(bytes);
-          let message: Message;
-          try {
-            message = parseMessage(header);
-          } catch (error) {
-            throw new Error(`protocol error: ${describe(error)}`);
-          }
-          if (message.t === "ping") this.post({ t: "pong" });
-          else if (message.t !== "pong") {
-            controller.enqueue({ message, body });
-            delivered = true;
-          }
-        }
-        if (delivered) return;
       }
     } catch (error) {
       this.#finish(describe(error));
-      closeQuietly(controller);
+      return undefined;
     }
+  }
+
+  /** Decodes one record; `undefined` for keepalive traffic, answered here. */
+  #decode(bytes: Uint8Array): Envelope | undefined {
+    const { header, body } = decodeRecord(bytes);
+    let message: Message;
+    try {
+      message = parseMessage(header);
+    } catch (error) {
+      throw new Error(`protocol error: ${describe(error)}`);
+    }
+    if (message.t === "ping") this.post({ t: "pong" });
+    else if (message.t !== "pong") return { message, body };
+    return undefined;
   }
 
   /**

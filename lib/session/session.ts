@@ -19,12 +19,25 @@ import type { Envelope, Message, MessageType } from "./message.ts";
 /** How a session ended: `undefined` for a clean close, else a reason a person can read. */
 export type CloseReason = string | undefined;
 
+/**
+ * Takes one message of {@linkcode Session.receive}. Returning `false` (or a promise of it)
+ * stops receiving; returning a promise holds back the next message until it settles.
+ */
+export type MessageHandler = (envelope: Envelope) => void | boolean | Promise<void | boolean>;
+
 /** A bidirectional channel of typed messages with one peer. */
 export interface Session {
   /** Where the peer is, for people: `"192.168.1.7:50483"`, or `"this computer"`. */
   readonly remote: string;
   /** Messages from the peer. Ends (never errors) when the session closes; see `closed`. */
   readonly incoming: ReadableStream<Envelope>;
+  /**
+   * Hands each message from the peer to `handler`, in order, without a stream in between:
+   * what a hub with thousands of members uses. Resolves when the session closes or the
+   * handler returns `false` (a later call goes on with the next message); rejects, leaving
+   * the session open, with what the handler threw. Use either this or `incoming`.
+   */
+  receive(handler: MessageHandler): Promise<void>;
   /** Resolves once the session has closed, with the reason. */
   readonly closed: Promise<CloseReason>;
   /**
@@ -38,6 +51,34 @@ export interface Session {
   drained(): Promise<void>;
   /** Sends what is queued, then closes. */
   close(reason?: string): Promise<void>;
+}
+
+/**
+ * {@linkcode Session.receive} for a session whose messages come as a stream.
+ *
+ * @example
+ * ```ts
+ * import { receiveFromStream } from "./session.ts";
+ * const stream = ReadableStream.from([{ message: { t: "ping" as const }, body: new Uint8Array() }]);
+ * await receiveFromStream(stream, ({ message }) => console.log(message.t)); // "ping"
+ * ```
+ */
+export async function receiveFromStream(
+  stream: ReadableStream<Envelope>,
+  handler: MessageHandler,
+): Promise<void> {
+  const reader = stream.getReader();
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      let result = handler(value);
+      if (result instanceof Promise) result = await result;
+      if (result === false) return;
+    }
+  } finally {
+    reader.releaseLock();
+  }
 }
 
 /** Messages that must stay in order with file chunks, so they share the bulk queue. */
