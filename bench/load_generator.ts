@@ -143,6 +143,7 @@ export class LoadGenerator {
         "--allow-net",
         "--allow-env",
         `--config=${CONFIG}`,
+        ...workerFlags(),
         WORKER,
         JSON.stringify(config),
       ], { nofile: 65536 }));
@@ -298,4 +299,9 @@ function tally(
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+/** Extra `deno run` flags for load workers from `BENCH_WORKER_FLAGS` (e.g. `--cpu-prof`). */
+function workerFlags(): string[] {
+  return (Deno.env.get("BENCH_WORKER_FLAGS") ?? "").split(/\s+/).filter((flag) => flag !== "");
 }

@@ -74,6 +74,7 @@ const MAPPERS: Mappers = {
       ? { type: "connected", peer: name, address: remote }
       : { type: "joined", name, count },
   left: same,
+  crowd: same,
   renamed: same,
   members: same,
   notice: ({ text, error }) => error ? { type: "error", message: text } : { type: "system", text },

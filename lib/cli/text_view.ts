@@ -23,6 +23,14 @@ type Renderers = { [T in ViewEvent["type"]]: Renderer<Extract<ViewEvent, { type:
 
 const system = (text: string) => `[System] ${text}`;
 
+/** "12 more joined, 3 more left." for a crowd a big room counts rather than names. */
+function crowdText(joined: number, left: number): string {
+  const parts = [];
+  if (joined > 0) parts.push(`${joined} more joined`);
+  if (left > 0) parts.push(`${left} more left`);
+  return `${parts.join(", ")}.`;
+}
+
 function clock(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "--:--";
@@ -141,6 +149,7 @@ const RENDERERS: Renderers = {
     view.kind === "direct"
       ? system(`${clean(name)} has left the chat.${reason ? ` (${clean(reason)})` : ""}`)
       : system(`${clean(name)} left${reason ? ` (${clean(reason)})` : ""}. (Connected: ${count})`),
+  crowd: ({ joined, left, count }) => system(`${crowdText(joined, left)} (Connected: ${count})`),
   renamed: ({ from, to }, view) => {
     if (from === view.you) view.you = to;
     return system(`${clean(from)} is now known as ${clean(to)}.`);

@@ -47,6 +47,8 @@ export type ClientEvent =
   | { type: "private"; from: string; to: string; text: string; time: string }
   | { type: "joined"; name: string; count: number; remote?: string }
   | { type: "left"; name: string; count: number; reason?: string }
+  /** More arrivals and departures than a big room names one by one. */
+  | { type: "crowd"; joined: number; left: number; count: number }
   | { type: "renamed"; from: string; to: string }
   | { type: "members"; names: string[] }
   | { type: "notice"; text: string; error: boolean }
@@ -456,6 +458,14 @@ export class RoomClient {
         }
         for (const { name, reason } of message.left) {
           this.#emit({ type: "left", name, count: message.count, ...(reason ? { reason } : {}) });
+        }
+        if (message.othersJoined || message.othersLeft) {
+          this.#emit({
+            type: "crowd",
+            joined: message.othersJoined ?? 0,
+            left: message.othersLeft ?? 0,
+            count: message.count,
+          });
         }
         return;
       case "renamed":

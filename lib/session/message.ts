@@ -54,6 +54,9 @@ export type Message =
     /** Who arrived (with their address in a direct chat, for the host). */
     joined: { name: string; remote?: string }[];
     left: { name: string; reason?: string }[];
+    /** Arrivals and departures beyond those named: a big room names a few and counts the rest. */
+    othersJoined?: number;
+    othersLeft?: number;
     /** Members after these changes. */
     count: number;
   }
@@ -161,6 +164,8 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
   presence: {
     joined: [list((j) => NAME(j.name) && (j.remote === undefined || str(64)(j.remote))), true],
     left: [list((l) => NAME(l.name) && (l.reason === undefined || str(256)(l.reason))), true],
+    othersJoined: [int, false],
+    othersLeft: [int, false],
     count: [int, true],
   },
   nick: { name: [NAME, true] },

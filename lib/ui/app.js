@@ -392,6 +392,12 @@ const CLIENT = {
         : `${event.name} left${reason}. (Connected: ${event.count})`,
     );
   },
+  crowd(event) {
+    const parts = [];
+    if (event.joined) parts.push(`${event.joined} more joined`);
+    if (event.left) parts.push(`${event.left} more left`);
+    system(`${parts.join(", ")}. (Connected: ${event.count})`);
+  },
   renamed(event) {
     if (event.from === chat.you) chat.you = event.to;
     setMembers(chat.members.map((name) => name === event.from ? event.to : name));

@@ -63,6 +63,10 @@ Deno.test("JsonView: someone joining a direct chat is 'connected', with their ad
     render({ type: "joined", name: "carol", count: 3 }),
     [{ type: "joined", name: "carol", count: 3 }],
   );
+  assert.deepEqual(
+    render({ type: "crowd", joined: 280, left: 0, count: 283 }),
+    [{ type: "crowd", joined: 280, left: 0, count: 283 }],
+  );
 });
 
 Deno.test("JsonView: an error notice is an error, another notice is system text", () => {

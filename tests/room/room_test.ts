@@ -378,3 +378,31 @@ Deno.test("Room: another protocol version is told to upgrade", async () => {
     await chat.close();
   }
 });
+
+Deno.test("Room (hub): a crowd arriving at once is named in part and counted", async () => {
+  const chat = new InMemoryRoom({
+    kind: "hub",
+    capacity: 200,
+    history: new MemoryHistory(10),
+    historyLimit: 0,
+    rate: { perSecond: 0, burst: 0 },
+  });
+  try {
+    const alice = await chat.join("alice");
+    // Past 64 members, arrivals are gathered into one notice.
+    await Promise.all(Array.from({ length: 69 }, (_, i) => chat.join(`early${i}`)));
+    await alice.events.waitFor((e) =>
+      (e.type === "joined" || e.type === "crowd") && e.count === 70
+    );
+    const from = alice.events.items.length;
+    await Promise.all(Array.from({ length: 50 }, (_, i) => chat.join(`crowd${i}`)));
+    const crowd = await alice.events.waitFor((e) => e.type === "crowd", from);
+    const named = alice.events.items.slice(from).filter((e) =>
+      e.type === "joined" && e.name.startsWith("crowd")
+    );
+    assert.equal(named.length, 20);
+    assert.deepEqual(crowd, { type: "crowd", joined: 30, left: 0, count: 120 });
+  } finally {
+    await chat.close();
+  }
+});
