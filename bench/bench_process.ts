@@ -13,6 +13,20 @@
  */
 
 /** One JSON object printed by a child. */
+/**
+ * Extra `deno run` flags from the environment variable `name`, split on spaces; used to profile
+ * the processes a benchmark starts.
+ *
+ * @example
+ * ```ts ignore
+ * import { flagsFromEnv } from "./bench_process.ts";
+ * console.log(flagsFromEnv("BENCH_HUB_FLAGS")); // ["--cpu-prof", "--cpu-prof-dir=/tmp/p"]
+ * ```
+ */
+export function flagsFromEnv(name: string): string[] {
+  return (Deno.env.get(name) ?? "").split(/\s+/).filter((flag) => flag !== "");
+}
+
 export type JsonLine = { [field: string]: unknown };
 
 // Raises the soft open-file limit to $1, or to the hard limit when that is lower (a container

@@ -74,19 +74,17 @@ async function openP2pchat(options: LoadClientOptions): Promise<LoadClient> {
     name: options.name,
     client: options.client ?? crypto.randomUUID(),
   });
+  let welcomed = false;
   let refusal: string | undefined;
   await session.receive(({ message }) => {
-    if (message.t === "welcome") return false;
-    if (message.t === "bye" || (message.t === "notice" && message.error)) {
+    if (message.t === "welcome") welcomed = true;
+    else if (message.t === "bye" || (message.t === "notice" && message.error)) {
       refusal = message.t === "bye" ? message.reason : message.text;
-      return false;
-    }
+    } else return;
+    return false;
   });
-  if (refusal !== undefined) {
-    await session.close();
-    throw new Error(`refused: ${refusal}`);
-  }
-  if (await isClosed(session.closed)) throw new Error(`refused: ${await session.closed}`);
+  if (refusal !== undefined) await session.close();
+  if (!welcomed) throw new Error(`refused: ${refusal ?? await session.closed}`);
   // The real client's path: a callback per message, no stream in between.
   const closed = session.receive(({ message }) => {
     if (message.t === "chat" && !message.history) options.onLine(message.text);
@@ -97,12 +95,6 @@ async function openP2pchat(options: LoadClientOptions): Promise<LoadClient> {
     closed,
     close: () => session.close(),
   };
-}
-
-/** Whether `closed` has already resolved. */
-async function isClosed(closed: Promise<unknown>): Promise<boolean> {
-  const pending = {};
-  return await Promise.race([closed, Promise.resolve(pending)]) !== pending;
 }
 
 const encoder = new TextEncoder();

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { BenchProcess, type JsonLine } from "./bench_process.ts";
+import { BenchProcess, flagsFromEnv, type JsonLine } from "./bench_process.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 import type { Dialect } from "./load_client.ts";
 import type { WorkerConfig } from "./load_worker.ts";
@@ -143,7 +143,7 @@ export class LoadGenerator {
         "--allow-net",
         "--allow-env",
         `--config=${CONFIG}`,
-        ...workerFlags(),
+        ...flagsFromEnv("BENCH_WORKER_FLAGS"),
         WORKER,
         JSON.stringify(config),
       ], { nofile: 65536 }));
@@ -299,9 +299,4 @@ function tally(
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
-/** Extra `deno run` flags for load workers from `BENCH_WORKER_FLAGS` (e.g. `--cpu-prof`). */
-function workerFlags(): string[] {
-  return (Deno.env.get("BENCH_WORKER_FLAGS") ?? "").split(/\s+/).filter((flag) => flag !== "");
 }

@@ -6,7 +6,7 @@
  * Scenarios: startup, rtt, file, fanout-100, fanout-1000, saturation, idle-10000,
  * reconnect-1000. `--quick` shrinks sizes and repetitions so the whole run takes under a
  * minute. `BENCH_HUB_FLAGS` adds `deno run` flags to every hub subprocess (e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`), `BENCH_WORKER_FLAGS` to every load-generator worker.
  *
  * @example
  * ```ts ignore

@@ -12,7 +12,7 @@
  */
 
 import config from "../deno.json" with { type: "json" };
-import { BenchProcess } from "./bench_process.ts";
+import { BenchProcess, flagsFromEnv } from "./bench_process.ts";
 
 /** The repository root, where main.ts lives. */
 export const ROOT: string = new URL("../", import.meta.url).pathname;
@@ -56,11 +56,6 @@ export interface HubOptions extends CliOptions {
   port?: number;
 }
 
-/** Extra `deno run` flags for hubs from `BENCH_HUB_FLAGS` (e.g. `--cpu-prof`). */
-function hubFlags(): string[] {
-  return (Deno.env.get("BENCH_HUB_FLAGS") ?? "").split(/\s+/).filter((flag) => flag !== "");
-}
-
 /** Starts `serve` on 127.0.0.1 with no rate limit and room for 20,000 clients. */
 export async function startHub(
   options: HubOptions,
@@ -77,7 +72,11 @@ export async function startHub(
     "20000",
     "--data",
     options.dataDir,
-  ], { nofile: 65536, ...options, denoFlags: [...hubFlags(), ...(options.denoFlags ?? [])] });
+  ], {
+    nofile: 65536,
+    ...options,
+    denoFlags: [...flagsFromEnv("BENCH_HUB_FLAGS"), ...(options.denoFlags ?? [])],
+  });
   const listening = await proc.waitFor((event) => event.type === "listening", 30_000);
   return { proc, port: Number(listening.port) };
 }

@@ -135,6 +135,42 @@ Deno.test("NetSession: close() delivers what was queued before closing", async (
   assert.equal(await host.closed, "the connection closed");
 });
 
+Deno.test("NetSession.receive: stopping mid-frame loses nothing; the next call goes on", async () => {
+  const { host, client } = await sessionPair();
+  // Posted in one turn, so they share one sealed frame.
+  for (let i = 0; i < 5; i++) client.post({ t: "chat", id: String(i), text: `line ${i}` });
+  client.post({ t: "bye", reason: "quit" });
+  const first: string[] = [];
+  await host.receive(({ message }) => {
+    if (message.t === "chat") first.push(message.text);
+    return first.length < 2;
+  });
+  const rest: string[] = [];
+  await host.receive(async ({ message }) => {
+    await new Promise((resolve) => setTimeout(resolve, 1)); // a slow handler holds the next one
+    rest.push(message.t === "chat" ? message.text : message.t);
+    return message.t !== "bye";
+  });
+  assert.deepEqual(first, ["line 0", "line 1"]);
+  assert.deepEqual(rest, ["line 2", "line 3", "line 4", "bye"]);
+  await client.close();
+  await host.close();
+});
+
+Deno.test("NetSession.receive: ends when the peer closes; a throwing handler rejects", async () => {
+  const { host, client } = await sessionPair();
+  client.post({ t: "chat", id: "1", text: "hi" });
+  await assert.rejects(
+    host.receive(() => {
+      throw new Error("handler broke");
+    }),
+    /handler broke/,
+  );
+  await client.close();
+  await host.receive(() => assert.fail("nothing more was sent"));
+  assert.equal(await host.closed, "the connection closed");
+});
+
 Deno.test("NetSession: keepalive keeps an idle session open past keepaliveMs", async () => {
   // Idle for twice silenceMs: only the pings and pongs can keep it open. silenceMs is not cut
   // to the bone, so a busy machine pausing the whole test process does not count as silence.
