@@ -1,6 +1,6 @@
 /**
  * One connection of the load generator, in either dialect: `p2pchat` (TCP, SPAKE2 handshake,
- * AES-GCM session, `hello` until `welcome`, `chat` messages: the real client protocol) or
+ * encrypted session, `hello` until `welcome`, `chat` messages: the real client protocol) or
  * `line` (plain newline-terminated lines, for `ncat --broker`), or `raw` (a bare socket with a
  * pending read, for the idle baselines). Every received chat text goes to `onLine`.
  *

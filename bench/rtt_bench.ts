@@ -1,5 +1,5 @@
 /**
- * Round trip: two p2pchat peers (NetSession pair: SPAKE2 handshake, AES-256-GCM, real codec
+ * Round trip: two p2pchat peers (NetSession pair: SPAKE2 handshake, ChaCha20-Poly1305, real codec
  * and message validation) over a real TCP loopback socket ping-pong small chat messages;
  * the baseline is raw `Deno.connect` ping-pong of the same size in the same run.
  *

@@ -19,6 +19,7 @@ import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session } from "../session/session.ts";
 import { encodeRecord } from "../wire/codec.ts";
 import { MAX_TEXT_BYTES } from "../wire/limits.ts";
+import { BroadcastPacer } from "./broadcast_pacer.ts";
 import type { History } from "./history.ts";
 import { type InboundTransfer, Member } from "./member.ts";
 import { isValidName, sameName } from "./member_name.ts";
@@ -92,6 +93,7 @@ export class Room {
   #presence: { joined: PresenceJoin[]; left: PresenceLeave[] } = { joined: [], left: [] };
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
   #handlers: { [T in Message["t"]]?: Handler };
+  #pacer: BroadcastPacer = new BroadcastPacer(() => this.#sessions());
 
   /** Creates an empty room. */
   constructor(options: RoomOptions) {
@@ -213,6 +215,7 @@ export class Room {
   /** Tells every member the room is closing, flushes, and closes their sessions. */
   async close(reason = "The room is closing"): Promise<void> {
     this.#flushPresence();
+    this.#pacer.close();
     this.#closing = true;
     const members = [...this.#members.values()];
     for (const member of members) member.post({ t: "bye", reason });
@@ -265,6 +268,10 @@ export class Room {
     return undefined;
   }
 
+  *#sessions(): Iterable<Session> {
+    for (const member of this.#members.values()) yield member.session;
+  }
+
   #findName(name: string): Member | undefined {
     for (const member of this.#members.values()) if (sameName(member.name, name)) return member;
     return undefined;
@@ -279,6 +286,7 @@ export class Room {
     // Presence notices go out before anything that follows them.
     if (message.t !== "presence") this.#flushPresence();
     const record = encodeRecord(message);
+    this.#pacer.beforeBroadcast(this.#members.size);
     for (const member of this.#members.values()) {
       if (member !== except) member.post(message, undefined, record);
     }

@@ -1,16 +1,24 @@
 /**
- * The encrypted channel after the handshake: every frame payload is sealed with AES-256-GCM
- * under a per-direction key. The nonce is an implicit frame counter that both ends keep, so
- * nothing but ciphertext and tag goes on the wire, and any replayed, reordered, dropped or
- * modified frame fails authentication.
+ * The encrypted channel after the handshake: every frame payload is sealed with
+ * ChaCha20-Poly1305 (RFC 8439) under a per-direction 256-bit key. The nonce is an implicit
+ * frame counter that both ends keep, so nothing but ciphertext and tag goes on the wire, and
+ * any replayed, reordered, dropped or modified frame fails authentication.
+ *
+ * Why not AES-256-GCM: measured through Deno 2.9 on these machines, AES-GCM runs at about
+ * 200 MB/s in `node:crypto` and 370 MB/s in WebCrypto (no hardware AES path), and costs 4.9 µs
+ * for a chat line; ChaCha20-Poly1305 in `node:crypto` runs at 1.5 GB/s and costs 3.5 µs. It is
+ * the AEAD TLS 1.3, SSH and WireGuard use where AES hardware is missing. WebCrypto has no
+ * ChaCha20, so everything goes through `node:crypto`, synchronously.
  *
  * @module
  */
 
 import { createCipheriv, createDecipheriv } from "node:crypto";
 
-/** Bytes the GCM tag adds to every frame. */
+/** Bytes the Poly1305 tag adds to every frame. */
 export const SEAL_OVERHEAD = 16;
+/** Bytes of a channel key. */
+export const KEY_BYTES = 32;
 /** Frames per direction and key; past this a channel refuses to go on (reconnect to rekey). */
 export const MAX_FRAMES = 2 ** 32;
 
@@ -41,44 +49,36 @@ export class SecureChannelError extends Error {
 }
 
 const LIMIT_REACHED = "Secure channel: frame limit for this key reached; reconnect for fresh keys";
+const CIPHER = "chacha20-poly1305";
 
 /**
- * Seals frame payloads in order. Nonces are taken when `seal` is called, so frames must be
- * sent in the order of the calls (await each call, or keep the promises in order).
+ * Seals frame payloads in order: frames must be sent in the order of the calls.
  *
  * @example
  * ```ts
  * import { FrameOpener, FrameSealer } from "./encrypted_channel.ts";
- * const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
- *   "encrypt",
- *   "decrypt",
- * ]);
- * const sealed = await new FrameSealer(key).seal(new TextEncoder().encode("hi"));
- * const plain = await new FrameOpener(key).open(sealed);
+ * const key = crypto.getRandomValues(new Uint8Array(32));
+ * const sealed = new FrameSealer(key).seal(new TextEncoder().encode("hi"));
+ * const plain = new FrameOpener(key).open(sealed);
  * console.log(new TextDecoder().decode(plain)); // "hi"
  * ```
  */
 export class FrameSealer {
-  #key: CryptoKey;
+  #key: Uint8Array;
   #counter = 0;
   #maxFrames: number;
-  #small = new SmallFrameCipher();
 
   /**
    * @example
    * ```ts
    * import { FrameSealer } from "./encrypted_channel.ts";
-   * const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
-   *   "encrypt",
-   * ]);
-   * const sealer = new FrameSealer(key);
+   * const sealer = new FrameSealer(crypto.getRandomValues(new Uint8Array(32)));
    * console.log(sealer.count); // 0
    * ```
    */
-  constructor(key: CryptoKey, options: FrameCounterOptions = {}) {
-    this.#key = key;
+  constructor(key: Uint8Array, options: FrameCounterOptions = {}) {
+    this.#key = checkKey(key);
     this.#maxFrames = Math.min(options.maxFrames ?? MAX_FRAMES, MAX_FRAMES);
-    this.#small.load(key);
   }
 
   /** Frames sealed so far. */
@@ -92,21 +92,38 @@ export class FrameSealer {
    * @example
    * ```ts
    * import { FrameSealer } from "./encrypted_channel.ts";
-   * const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
-   *   "encrypt",
-   * ]);
-   * const sealed = await new FrameSealer(key).seal(new Uint8Array(10));
-   * console.log(sealed.length); // 26
+   * const sealer = new FrameSealer(crypto.getRandomValues(new Uint8Array(32)));
+   * console.log(sealer.seal(new Uint8Array(10)).length); // 26
    * ```
    */
-  async seal(plain: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  seal(plain: Uint8Array): Uint8Array<ArrayBuffer> {
+    const [body, tag] = this.sealParts(plain);
+    const out = new Uint8Array(body.length + SEAL_OVERHEAD);
+    out.set(body);
+    out.set(tag, body.length);
+    return out;
+  }
+
+  /**
+   * {@linkcode FrameSealer.seal} as its two pieces, ciphertext and tag, for a caller that
+   * copies them into a bigger buffer anyway (a write of several frames).
+   *
+   * @example
+   * ```ts
+   * import { FrameSealer } from "./encrypted_channel.ts";
+   * const sealer = new FrameSealer(crypto.getRandomValues(new Uint8Array(32)));
+   * const [body, tag] = sealer.sealParts(new Uint8Array(10));
+   * console.log(body.length, tag.length); // 10 16
+   * ```
+   */
+  sealParts(plain: Uint8Array): [body: Uint8Array, tag: Uint8Array] {
     if (this.#counter >= this.#maxFrames) throw new SecureChannelError(LIMIT_REACHED);
-    const iv = nonce(this.#counter++);
-    const sealed = this.#small.seal(iv, plain);
-    if (sealed) return sealed;
-    return new Uint8Array(
-      await crypto.subtle.encrypt({ name: "AES-GCM", iv }, this.#key, bufferSource(plain)),
-    );
+    const cipher = createCipheriv(CIPHER, this.#key, nonce(this.#counter++), {
+      authTagLength: SEAL_OVERHEAD,
+    });
+    const body = cipher.update(plain);
+    cipher.final(); // a stream cipher: nothing left over
+    return [body, cipher.getAuthTag()];
   }
 }
 
@@ -117,39 +134,35 @@ export class FrameSealer {
  * @example
  * ```ts
  * import { FrameOpener, FrameSealer } from "./encrypted_channel.ts";
- * const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
- *   "encrypt",
- *   "decrypt",
- * ]);
+ * const key = crypto.getRandomValues(new Uint8Array(32));
  * const sealer = new FrameSealer(key);
  * const opener = new FrameOpener(key);
- * const first = await sealer.seal(new Uint8Array([1]));
- * console.log(await opener.open(first)); // Uint8Array(1) [ 1 ]
- * await opener.open(first).catch((error) => console.log(error.message)); // replay fails
+ * const first = sealer.seal(new Uint8Array([1]));
+ * console.log(opener.open(first)); // Uint8Array(1) [ 1 ]
+ * try {
+ *   opener.open(first);
+ * } catch (error) {
+ *   console.log((error as Error).message); // replay fails
+ * }
  * ```
  */
 export class FrameOpener {
-  #key: CryptoKey;
+  #key: Uint8Array;
   #counter = 0;
   #maxFrames: number;
   #failed = false;
-  #small = new SmallFrameCipher();
 
   /**
    * @example
    * ```ts
    * import { FrameOpener } from "./encrypted_channel.ts";
-   * const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
-   *   "decrypt",
-   * ]);
-   * const opener = new FrameOpener(key);
+   * const opener = new FrameOpener(crypto.getRandomValues(new Uint8Array(32)));
    * console.log(opener.count); // 0
    * ```
    */
-  constructor(key: CryptoKey, options: FrameCounterOptions = {}) {
-    this.#key = key;
+  constructor(key: Uint8Array, options: FrameCounterOptions = {}) {
+    this.#key = checkKey(key);
     this.#maxFrames = Math.min(options.maxFrames ?? MAX_FRAMES, MAX_FRAMES);
-    this.#small.load(key);
   }
 
   /** Frames opened so far. */
@@ -164,15 +177,12 @@ export class FrameOpener {
    * @example
    * ```ts
    * import { FrameOpener, FrameSealer } from "./encrypted_channel.ts";
-   * const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
-   *   "encrypt",
-   *   "decrypt",
-   * ]);
-   * const sealed = await new FrameSealer(key).seal(new Uint8Array([7]));
-   * console.log((await new FrameOpener(key).open(sealed))[0]); // 7
+   * const key = crypto.getRandomValues(new Uint8Array(32));
+   * const sealed = new FrameSealer(key).seal(new Uint8Array([7]));
+   * console.log(new FrameOpener(key).open(sealed)[0]); // 7
    * ```
    */
-  async open(sealed: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  open(sealed: Uint8Array): Uint8Array {
     if (this.#failed) throw new SecureChannelError(AUTHENTICATION_FAILED);
     if (this.#counter >= this.#maxFrames) {
       this.#failed = true;
@@ -184,9 +194,11 @@ export class FrameOpener {
       throw new SecureChannelError(AUTHENTICATION_FAILED);
     }
     try {
-      return this.#small.open(iv, sealed) ?? new Uint8Array(
-        await crypto.subtle.decrypt({ name: "AES-GCM", iv }, this.#key, bufferSource(sealed)),
-      );
+      const decipher = createDecipheriv(CIPHER, this.#key, iv, { authTagLength: SEAL_OVERHEAD });
+      decipher.setAuthTag(sealed.subarray(sealed.length - SEAL_OVERHEAD));
+      const plain = decipher.update(sealed.subarray(0, sealed.length - SEAL_OVERHEAD));
+      decipher.final(); // throws unless the tag matches; nothing is released before that
+      return new Uint8Array(plain.buffer, plain.byteOffset, plain.length); // not a Buffer
     } catch {
       this.#failed = true;
       throw new SecureChannelError(AUTHENTICATION_FAILED);
@@ -200,10 +212,7 @@ export class FrameOpener {
  * @example
  * ```ts
  * import { OpenStream, SealStream } from "./encrypted_channel.ts";
- * const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
- *   "encrypt",
- *   "decrypt",
- * ]);
+ * const key = crypto.getRandomValues(new Uint8Array(32));
  * const plain = ReadableStream.from([new TextEncoder().encode("hello")])
  *   .pipeThrough(new SealStream(key))
  *   .pipeThrough(new OpenStream(key));
@@ -215,20 +224,13 @@ export class SealStream extends TransformStream<Uint8Array, Uint8Array> {
    * @example
    * ```ts
    * import { SealStream } from "./encrypted_channel.ts";
-   * const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
-   *   "encrypt",
-   * ]);
-   * const stream = new SealStream(key);
+   * const stream = new SealStream(crypto.getRandomValues(new Uint8Array(32)));
    * console.log(stream.readable instanceof ReadableStream); // true
    * ```
    */
-  constructor(key: CryptoKey) {
+  constructor(key: Uint8Array) {
     const sealer = new FrameSealer(key);
-    super({
-      async transform(chunk, controller) {
-        controller.enqueue(await sealer.seal(chunk));
-      },
-    });
+    super({ transform: (chunk, controller) => controller.enqueue(sealer.seal(chunk)) });
   }
 }
 
@@ -239,10 +241,7 @@ export class SealStream extends TransformStream<Uint8Array, Uint8Array> {
  * @example
  * ```ts
  * import { OpenStream, SealStream } from "./encrypted_channel.ts";
- * const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
- *   "encrypt",
- *   "decrypt",
- * ]);
+ * const key = crypto.getRandomValues(new Uint8Array(32));
  * const chunks = ReadableStream.from([new Uint8Array([1]), new Uint8Array([2])])
  *   .pipeThrough(new SealStream(key))
  *   .pipeThrough(new OpenStream(key));
@@ -254,95 +253,26 @@ export class OpenStream extends TransformStream<Uint8Array, Uint8Array> {
    * @example
    * ```ts
    * import { OpenStream } from "./encrypted_channel.ts";
-   * const key = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
-   *   "decrypt",
-   * ]);
-   * const stream = new OpenStream(key);
+   * const stream = new OpenStream(crypto.getRandomValues(new Uint8Array(32)));
    * console.log(stream.writable instanceof WritableStream); // true
    * ```
    */
-  constructor(key: CryptoKey, options: { parallel?: number } = {}) {
+  constructor(key: Uint8Array) {
     const opener = new FrameOpener(key);
-    const parallel = options.parallel ?? 4;
-    // Up to `parallel` frames are decrypted at once (WebCrypto works off the main thread),
-    // and delivered in order; one frame alone is delivered as soon as it is open.
-    let tail: Promise<void> = Promise.resolve();
-    let inFlight = 0;
-    super({
-      async transform(chunk, controller) {
-        const opened = opener.open(chunk); // takes its nonce now, in arrival order
-        opened.catch(() => {}); // handled through `tail`
-        inFlight++;
-        tail = tail.then(() => opened).then((plain) => {
-          inFlight--;
-          controller.enqueue(plain);
-        });
-        tail.catch((error) => {
-          try {
-            controller.error(error);
-          } catch { /* already errored */ }
-        });
-        if (inFlight >= parallel) await tail;
-      },
-      flush: () => tail,
-    });
+    super({ transform: (chunk, controller) => controller.enqueue(opener.open(chunk)) });
   }
 }
 
-/** Frames up to this size are sealed synchronously (see {@linkcode SmallFrameCipher}). */
-const SMALL_FRAME_BYTES = 4096;
-
-/**
- * AES-256-GCM for small frames, synchronously through `node:crypto`. Measured here: an
- * awaited WebCrypto call costs about 50 µs whatever the size (it hops to a worker thread),
- * `node:crypto` about 6 µs for a chat line but only ~70 MB/s in bulk. So chat lines go
- * through here and file chunks through WebCrypto; both are the same AES-256-GCM, so the
- * bytes on the wire are identical. Works only with an extractable key (the handshake's).
- */
-class SmallFrameCipher {
-  #raw: Uint8Array | undefined;
-
-  /** Fetches the raw key in the background; until then every frame uses WebCrypto. */
-  load(key: CryptoKey): void {
-    if (!key.extractable) return;
-    crypto.subtle.exportKey("raw", key).then((raw) => this.#raw = new Uint8Array(raw), () => {});
+function checkKey(key: Uint8Array): Uint8Array {
+  if (key.length !== KEY_BYTES) {
+    throw new TypeError(`a channel key has ${KEY_BYTES} bytes, not ${key.length}`);
   }
-
-  seal(iv: Uint8Array, plain: Uint8Array): Uint8Array<ArrayBuffer> | undefined {
-    if (!this.#raw || plain.length > SMALL_FRAME_BYTES) return undefined;
-    const cipher = createCipheriv("aes-256-gcm", this.#raw, iv);
-    const head = cipher.update(plain);
-    const tail = cipher.final();
-    const out = new Uint8Array(head.length + tail.length + SEAL_OVERHEAD);
-    out.set(head);
-    out.set(tail, head.length);
-    out.set(cipher.getAuthTag(), head.length + tail.length);
-    return out;
-  }
-
-  /** Opens a small frame; throws on authentication failure. */
-  open(iv: Uint8Array, sealed: Uint8Array): Uint8Array<ArrayBuffer> | undefined {
-    if (!this.#raw || sealed.length > SMALL_FRAME_BYTES + SEAL_OVERHEAD) return undefined;
-    const decipher = createDecipheriv("aes-256-gcm", this.#raw, iv);
-    decipher.setAuthTag(sealed.subarray(sealed.length - SEAL_OVERHEAD));
-    const head = decipher.update(sealed.subarray(0, sealed.length - SEAL_OVERHEAD));
-    const tail = decipher.final();
-    const out = new Uint8Array(head.length + tail.length);
-    out.set(head);
-    out.set(tail, head.length);
-    return out;
-  }
+  return key;
 }
 
 // 96-bit nonce: the frame counter as a big-endian integer.
-function nonce(counter: number): Uint8Array<ArrayBuffer> {
+function nonce(counter: number): Uint8Array {
   const iv = new Uint8Array(12);
   new DataView(iv.buffer).setUint32(8, counter); // counter < 2^32, so bytes 4..7 stay zero
   return iv;
-}
-
-function bufferSource(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  return bytes.buffer instanceof ArrayBuffer
-    ? bytes as Uint8Array<ArrayBuffer>
-    : new Uint8Array(bytes);
 }

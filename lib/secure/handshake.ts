@@ -1,6 +1,6 @@
 /**
  * The handshake that opens every connection: SPAKE2 (RFC 9382) over whole frames, with key
- * confirmation in both directions, then per-direction AES-256-GCM keys for the
+ * confirmation in both directions, then per-direction ChaCha20-Poly1305 keys for the
  * `SealStream` / `OpenStream` channel (encrypted_channel.ts).
  *
  * The client is RFC party A, the host party B. Four frames, all binary (first byte = type):
@@ -32,8 +32,11 @@ import {
   type Spake2Keys,
 } from "./spake2.ts";
 
-/** The handshake version this implementation speaks. */
-export const HANDSHAKE_VERSION = 1;
+/**
+ * The handshake version this implementation speaks. It names the channel too: version 1 sealed
+ * frames with AES-256-GCM, version 2 with ChaCha20-Poly1305.
+ */
+export const HANDSHAKE_VERSION = 2;
 /** Handshake frames longer than this are refused. */
 export const MAX_HANDSHAKE_FRAME = 1024;
 /** Default deadline for a whole handshake. */
@@ -60,10 +63,10 @@ export interface HandshakeOptions {
 
 /** What a successful handshake yields. */
 export interface SecureKeys {
-  /** AES-256-GCM, this side -> peer (use with `SealStream` / `FrameSealer`). */
-  sendKey: CryptoKey;
-  /** AES-256-GCM, peer -> this side (use with `OpenStream` / `FrameOpener`). */
-  receiveKey: CryptoKey;
+  /** 32-byte channel key, this side -> peer (use with `SealStream` / `FrameSealer`). */
+  sendKey: Uint8Array;
+  /** 32-byte channel key, peer -> this side (use with `OpenStream` / `FrameOpener`). */
+  receiveKey: Uint8Array;
   /** True when a passkey proved both sides; false in open mode. */
   authenticated: boolean;
   /**
@@ -148,8 +151,8 @@ const CONFIRM_LENGTH = 1 + SPAKE2_MAC_LENGTH;
 const encoder = new TextEncoder();
 
 const TIMED_OUT = "Handshake timed out";
-const CLIENT_TO_HOST = "p2pchat/1 client->host";
-const HOST_TO_CLIENT = "p2pchat/1 host->client";
+const CLIENT_TO_HOST = "p2pchat/2 client->host";
+const HOST_TO_CLIENT = "p2pchat/2 host->client";
 const WRONG_PASSKEY = "Wrong passkey";
 const MALFORMED = "Handshake failed: the peer sent a malformed handshake frame (is it p2pchat?)";
 const OVERSIZED = "Handshake failed: the peer sent an oversized handshake frame";
@@ -334,31 +337,22 @@ async function sessionKeys(
   signedHostHello: Uint8Array,
 ): Promise<SecureKeys> {
   const salt = await crypto.subtle.digest("SHA-256", handshakeAad(clientHello, signedHostHello));
-  const secret = await crypto.subtle.importKey("raw", keys.ke, "HKDF", false, [
-    "deriveKey",
-    "deriveBits",
-  ]);
-  const derive = (label: string, usage: KeyUsage) =>
-    crypto.subtle.deriveKey(
-      { name: "HKDF", hash: "SHA-256", salt, info: encoder.encode(label) },
-      secret,
-      { name: "AES-GCM", length: 256 },
-      true, // the channel seals small frames with node:crypto, which needs the key bytes
-      [usage],
+  const secret = await crypto.subtle.importKey("raw", keys.ke, "HKDF", false, ["deriveBits"]);
+  const derive = async (label: string, bits: number) =>
+    new Uint8Array(
+      await crypto.subtle.deriveBits(
+        { name: "HKDF", hash: "SHA-256", salt, info: encoder.encode(label) },
+        secret,
+        bits,
+      ),
     );
   const [sendLabel, receiveLabel] = role === "client"
     ? [CLIENT_TO_HOST, HOST_TO_CLIENT]
     : [HOST_TO_CLIENT, CLIENT_TO_HOST];
-  const safetyBits = new Uint8Array(
-    await crypto.subtle.deriveBits(
-      { name: "HKDF", hash: "SHA-256", salt, info: encoder.encode("p2pchat/1 safety") },
-      secret,
-      64,
-    ),
-  );
+  const safetyBits = await derive("p2pchat/1 safety", 64);
   return {
-    sendKey: await derive(sendLabel, "encrypt"),
-    receiveKey: await derive(receiveLabel, "decrypt"),
+    sendKey: await derive(sendLabel, 256),
+    receiveKey: await derive(receiveLabel, 256),
     authenticated: mode === Mode.Passkey,
     safety: safetyCode(safetyBits),
   };

@@ -33,6 +33,8 @@ class MemorySession implements Session {
   #resolveClosed!: (reason: CloseReason) => void;
   #drainWaiters: (() => void)[] = [];
   #done = false;
+  /** What `cork` holds back, or `undefined` when not corked. */
+  #held: Envelope[] | undefined;
 
   constructor(remote: string) {
     this.remote = remote;
@@ -53,7 +55,18 @@ class MemorySession implements Session {
   // No encoding in memory: the record a broadcast made for the network is not needed.
   post(message: Message, body: Uint8Array = new Uint8Array(0), _record?: Uint8Array): void {
     if (this.#done) return;
-    this.peer.deliver({ message, body });
+    if (this.#held) this.#held.push({ message, body });
+    else this.peer.deliver({ message, body });
+  }
+
+  cork(): void {
+    this.#held ??= [];
+  }
+
+  uncork(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const envelope of held) this.post(envelope.message, envelope.body);
   }
 
   deliver(envelope: Envelope): void {
@@ -66,6 +79,7 @@ class MemorySession implements Session {
   }
 
   close(reason?: string): Promise<void> {
+    this.uncork();
     this.#end(reason);
     this.peer.#end(reason === undefined ? "the peer left" : reason);
     return Promise.resolve();

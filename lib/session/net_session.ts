@@ -14,7 +14,7 @@
 
 import { FrameAssembler } from "../wire/frame_splitter.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
-import { encodeFrame, encodeFrames } from "../wire/frame_encoder.ts";
+import { encodeFrame, encodeFrames, type FramePayload } from "../wire/frame_encoder.ts";
 import { decodeRecord, encodeRecord } from "../wire/codec.ts";
 import { MAX_FRAME_BYTES } from "../wire/limits.ts";
 import { FrameOpener, FrameSealer } from "../secure/encrypted_channel.ts";
@@ -40,8 +40,6 @@ export type StartOptions = HandshakeOptions & NetSessionOptions;
 const MAX_SEALED_FRAME = MAX_FRAME_BYTES + 64;
 /** Plaintext of one sealed frame: a batch of records, each with its 4-byte length. */
 const BATCH_BYTES = MAX_FRAME_BYTES;
-/** Frames decrypted at once when several are waiting. */
-const PARALLEL_OPENS = 4;
 /** Messages read ahead of a busy consumer, in bytes. */
 const READ_AHEAD_BYTES = 1024 * 1024;
 /** Bytes sealed and written per write call. */
@@ -79,8 +77,6 @@ export class NetSession implements Session {
   #queue: SendQueue;
   #frames: FrameReader;
   #opener: FrameOpener;
-  /** Frames being decrypted, oldest first. */
-  #opening: Promise<Uint8Array>[] = [];
   /** Splits an opened frame into its records. */
   #records = new FrameAssembler({ maxFrameBytes: MAX_FRAME_BYTES });
   /** Records of the last opened frame not yet handed out, from `#next` on. */
@@ -98,6 +94,7 @@ export class NetSession implements Session {
   /** The write loop while it runs (see `#writeLoop`). */
   #pump: Promise<void> = Promise.resolve();
   #pumping = false;
+  #corked = false;
 
   /**
    * Runs the handshake on `conn` and returns the session, or throws the handshake's error
@@ -193,10 +190,18 @@ export class NetSession implements Session {
       this.#finish("the peer is not reading fast enough (send queue full)");
       return;
     }
-    if (!this.#pumping) {
-      this.#pumping = true;
-      this.#pump = this.#writeLoop();
-    }
+    if (!this.#corked) this.#startPump();
+  }
+
+  /** Holds posted messages back; see {@linkcode Session.cork}. */
+  cork(): void {
+    this.#corked = true;
+  }
+
+  /** Sends what was held back; see {@linkcode Session.uncork}. */
+  uncork(): void {
+    this.#corked = false;
+    this.#startPump();
   }
 
   /** Resolves when queued file data has drained. */
@@ -209,8 +214,15 @@ export class NetSession implements Session {
     if (this.#done) return;
     this.#closing = true;
     this.#queue.release();
+    this.#startPump(); // sends what a cork held back
     await this.#pump;
     this.#finish(reason);
+  }
+
+  #startPump(): void {
+    if (this.#pumping || this.#done || this.#queue.empty) return;
+    this.#pumping = true;
+    this.#pump = this.#writeLoop();
   }
 
   /** Delivers one message to the stream, or closes it at the end. */
@@ -222,9 +234,8 @@ export class NetSession implements Session {
 
   /**
    * The next message, or `undefined` once the session has ended (never throws): frames from
-   * the reader, opened (several at once when several are waiting: WebCrypto runs them in
-   * parallel), split into records, decoded and validated. Pings are answered here and never
-   * reach the consumer.
+   * the reader, opened, split into records, decoded and validated. Pings are answered here
+   * and never reach the consumer.
    */
   async #read(): Promise<Envelope | undefined> {
     try {
@@ -233,17 +244,13 @@ export class NetSession implements Session {
           const envelope = this.#decode(this.#pending[this.#next++]);
           if (envelope) return envelope;
         }
-        for (let frame; this.#opening.length < PARALLEL_OPENS && (frame = this.#frames.take());) {
-          const opened = this.#opener.open(frame); // takes its nonce now, in order
-          opened.catch(() => {}); // awaited below
-          this.#opening.push(opened);
-        }
-        if (this.#opening.length === 0) {
+        const frame = this.#frames.take();
+        if (!frame) {
           if (!this.#done && await this.#frames.fill()) continue;
           this.#finish(this.#writeError ?? (this.#closing ? undefined : "the connection closed"));
           return undefined;
         }
-        const plain = await this.#opening.shift()!;
+        const plain = this.#opener.open(frame);
         this.#lastReceived = Date.now();
         this.#pending = this.#records.push(plain);
         this.#next = 0;
@@ -270,23 +277,24 @@ export class NetSession implements Session {
   }
 
   /**
-   * Writes until the queue is empty, then ends: an idle session keeps no suspended loop (a
-   * hub may hold ten thousand). `post` starts it again.
+   * Writes until the queue is empty or the session is corked, then ends: an idle session
+   * keeps no suspended loop (a hub may hold ten thousand). `post` (unless corked) and
+   * `uncork` start it again.
    */
   async #writeLoop(): Promise<void> {
     while (!this.#done) {
-      if (this.#queue.empty) break;
+      if (this.#queue.empty || (this.#corked && !this.#closing)) break;
       // Many records share one sealed frame, and many frames one write: one AEAD call and
       // one syscall carry a burst of lines, which is what makes fan-out cheap.
-      const frames: Promise<Uint8Array>[] = [];
+      const frames: FramePayload[] = [];
       let size = 0;
-      while (!this.#queue.empty && size < WRITE_BYTES) {
-        const batch = encodeFrames(this.#queue.take(Infinity, BATCH_BYTES));
-        size += batch.length;
-        frames.push(this.#sealer.seal(batch)); // nonces are assigned in call order
-      }
       try {
-        await writeAll(this.#conn, encodeFrames(await Promise.all(frames)));
+        while (!this.#queue.empty && size < WRITE_BYTES) {
+          const batch = encodeFrames(this.#queue.take(Infinity, BATCH_BYTES));
+          size += batch.length;
+          frames.push(this.#sealer.sealParts(batch)); // copied once, into the write
+        }
+        await writeAll(this.#conn, encodeFrames(frames));
       } catch (error) {
         // The peer may have sent its last lines and closed: let the reader drain them first,
         // then close with this reason if the reader found none of its own.

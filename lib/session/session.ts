@@ -47,6 +47,14 @@ export interface Session {
    * encodes a line once for all its recipients.
    */
   post(message: Message, body?: Uint8Array, record?: Uint8Array): void;
+  /**
+   * Writes nothing more until {@linkcode Session.uncork}: what is posted meanwhile, and what
+   * is still queued behind a write under way, then leaves as one sealed write. A busy big
+   * room paces its members this way. `close` sends everything held.
+   */
+  cork(): void;
+  /** Sends what {@linkcode Session.cork} held back, and sends at once again from now on. */
+  uncork(): void;
   /** Resolves when the queued file data has drained below the low-water mark. */
   drained(): Promise<void>;
   /** Sends what is queued, then closes. */

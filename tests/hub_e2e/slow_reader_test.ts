@@ -30,7 +30,7 @@ async function joinAndStopReading(port: number, name: string) {
   writer.releaseLock();
   const hello = encodeRecord({ t: "hello", v: PROTOCOL_VERSION, name });
   // A sealed frame carries a batch of length-prefixed records; here a batch of one.
-  await write(await new FrameSealer(keys.sendKey).seal(encodeFrame(hello)));
+  await write(new FrameSealer(keys.sendKey).seal(encodeFrame(hello)));
   return {
     async close() {
       await reader.cancel().catch(() => {}); // also closes the connection

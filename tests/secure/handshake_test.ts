@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   handshake,
+  HANDSHAKE_VERSION,
   HandshakeError,
   type HandshakeOptions,
   MAX_HANDSHAKE_FRAME,
@@ -59,8 +60,8 @@ async function interoperate(sender: SecureKeys, receiver: SecureKeys): Promise<v
   const sealer = new FrameSealer(sender.sendKey);
   const opener = new FrameOpener(receiver.receiveKey);
   for (const text of ["hello", "second frame"]) {
-    const sealed = await sealer.seal(encoder.encode(text));
-    assert.equal(decoder.decode(await opener.open(sealed)), text);
+    const sealed = sealer.seal(encoder.encode(text));
+    assert.equal(decoder.decode(opener.open(sealed)), text);
   }
 }
 
@@ -121,11 +122,13 @@ Deno.test("handshake: passkeys are compared after normalization", async () => {
 Deno.test("handshake: each direction has its own key, and each session new keys", async () => {
   const [client, host] = (await pair({ passkey: PASSKEY }, { passkey: PASSKEY })).map(keysOf);
   const [client2] = (await pair({ passkey: PASSKEY }, { passkey: PASSKEY })).map(keysOf);
-  const sealed = await new FrameSealer(client.sendKey).seal(encoder.encode("x"));
-  await assert.rejects(new FrameOpener(client.receiveKey).open(sealed));
-  await assert.rejects(new FrameOpener(client2.receiveKey).open(
-    await new FrameSealer(host.sendKey).seal(encoder.encode("x")),
-  ));
+  const sealed = new FrameSealer(client.sendKey).seal(encoder.encode("x"));
+  assert.throws(() => new FrameOpener(client.receiveKey).open(sealed));
+  assert.throws(() =>
+    new FrameOpener(client2.receiveKey).open(
+      new FrameSealer(host.sendKey).seal(encoder.encode("x")),
+    )
+  );
   assert.notEqual(client.safety, client2.safety);
 });
 
@@ -177,7 +180,7 @@ Deno.test("handshake: a client that goes silent after its hello makes the host t
   const ends = connection();
   const host = run(ends.host, { role: "host", passkey: PASSKEY, timeoutMs: 150 });
   host.catch(() => {});
-  await ends.client.writer.write(clientHello(1, 1, goodElement()));
+  await ends.client.writer.write(clientHello(HANDSHAKE_VERSION, 1, goodElement()));
   await hostRead(ends.client); // the host's hello; then silence
   await assert.rejects(host, { name: "HandshakeError", message: "Handshake timed out" });
 });
@@ -202,7 +205,7 @@ Deno.test("handshake: the peer closing mid-handshake is reported", async () => {
 
 Deno.test("handshake: an oversized frame is refused", async () => {
   const big = new Uint8Array(MAX_HANDSHAKE_FRAME + 1);
-  big.set(clientHello(1, 1, goodElement()));
+  big.set(clientHello(HANDSHAKE_VERSION, 1, goodElement()));
   const { error } = await hostAgainst([big]);
   assert.equal(error.message, "Handshake failed: the peer sent an oversized handshake frame");
 });
@@ -212,8 +215,8 @@ Deno.test("handshake: garbage frames are refused with a plain message", async ()
     new Uint8Array([0x47, 0x45, 0x54, 0x20, 0x2f]), // "GET /"
     new Uint8Array([1]),
     new Uint8Array(68),
-    clientHello(1, 1, goodElement()).subarray(0, 60),
-    clientHello(1, 9, goodElement()),
+    clientHello(HANDSHAKE_VERSION, 1, goodElement()).subarray(0, 60),
+    clientHello(HANDSHAKE_VERSION, 9, goodElement()),
     new Uint8Array(0),
   ];
   for (const frame of garbage) {
@@ -223,10 +226,11 @@ Deno.test("handshake: garbage frames are refused with a plain message", async ()
 });
 
 Deno.test("handshake: a hello with a wrong version is refused and the peer is told", async () => {
-  const { error, replies } = await hostAgainst([clientHello(2, 1, goodElement())]);
+  // Version 1 is the AES-256-GCM channel of earlier builds.
+  const { error, replies } = await hostAgainst([clientHello(1, 1, goodElement())]);
   assert.equal(error.code, "version-mismatch");
-  assert.match(error.message, /client speaks handshake version 2, this p2pchat speaks version 1/);
-  assert.deepEqual(replies, [new Uint8Array([0x7f, 4, 1])]);
+  assert.match(error.message, /client speaks handshake version 1, this p2pchat speaks version 2/);
+  assert.deepEqual(replies, [new Uint8Array([0x7f, 4, 2])]);
 });
 
 Deno.test("handshake: a client told of another version reports it", async () => {
@@ -246,9 +250,9 @@ Deno.test("handshake: invalid and identity points in a hand-crafted hello are re
   compressed.set(goodElement().subarray(0, 33));
   compressed[0] = 2;
   for (const element of [identity, offCurve, compressed]) {
-    const { error, replies } = await hostAgainst([clientHello(1, 1, element)]);
+    const { error, replies } = await hostAgainst([clientHello(HANDSHAKE_VERSION, 1, element)]);
     assert.equal(error.message, "Handshake failed: the peer sent an invalid key share");
-    assert.deepEqual(replies, [new Uint8Array([0x7f, 5, 1])]);
+    assert.deepEqual(replies, [new Uint8Array([0x7f, 5, HANDSHAKE_VERSION])]);
   }
 });
 
@@ -257,9 +261,9 @@ Deno.test("handshake: a host hello carrying the identity point is refused", asyn
   const client = run(ends.client, { role: "client", passkey: PASSKEY });
   await hostRead(ends.host);
   const reply = new Uint8Array(100);
-  reply.set([2, 1, 1, 4]);
+  reply.set([2, HANDSHAKE_VERSION, 1, 4]);
   await ends.host.writer.write(reply);
-  assert.deepEqual(await hostRead(ends.host), new Uint8Array([0x7f, 5, 1]));
+  assert.deepEqual(await hostRead(ends.host), new Uint8Array([0x7f, 5, HANDSHAKE_VERSION]));
   await assert.rejects(client, { message: "Handshake failed: the peer sent an invalid key share" });
 });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { p256 } from "@noble/curves/nist.js";
 import { passkeyToScalar, Spake2, SPAKE2_P256_M } from "../../lib/secure/spake2.ts";
-import { CLIENT_IDENTITY, HOST_IDENTITY } from "../../lib/secure/handshake.ts";
+import { CLIENT_IDENTITY, HANDSHAKE_VERSION, HOST_IDENTITY } from "../../lib/secure/handshake.ts";
 import { NetSession } from "../../lib/session/net_session.ts";
 import {
   type CliProcess,
@@ -57,7 +57,10 @@ async function withHost(
 async function expectRefusal(port: number, hello: Uint8Array, reason: number): Promise<void> {
   await using peer = await RawPeer.connect(port);
   await peer.sendFrame(hello);
-  assert.deepEqual(await peer.readFrame(), new Uint8Array([FrameType.Failure, reason, 1]));
+  assert.deepEqual(
+    await peer.readFrame(),
+    new Uint8Array([FrameType.Failure, reason, HANDSHAKE_VERSION]),
+  );
   await peer.waitForClose();
 }
 
@@ -112,7 +115,7 @@ Deno.test("empty passkey: refused by the CLI before connecting, and by the host 
     await peer.sendFrame(new Uint8Array(33).fill(FrameType.Confirm, 0, 1));
     assert.deepEqual(
       await peer.readFrame(),
-      new Uint8Array([FrameType.Failure, FailureReason.WrongPasskey, 1]),
+      new Uint8Array([FrameType.Failure, FailureReason.WrongPasskey, HANDSHAKE_VERSION]),
     );
     await alice.waitFor(hostError("Wrong passkey"));
   });
@@ -152,7 +155,7 @@ Deno.test("oversized handshake frames are refused without buffering them; the ho
     // Over the 1024-byte handshake limit, under the frame limit.
     const big = new Uint8Array(2000);
     big[0] = FrameType.ClientHello;
-    big[1] = 1;
+    big[1] = HANDSHAKE_VERSION;
     {
       await using peer = await RawPeer.connect(port);
       await peer.sendFrame(big);
@@ -163,7 +166,9 @@ Deno.test("oversized handshake frames are refused without buffering them; the ho
     // A length prefix of almost 4 GiB: refused from the prefix alone.
     {
       await using peer = await RawPeer.connect(port);
-      await peer.sendRaw(new Uint8Array([0xff, 0xff, 0xff, 0xf0, FrameType.ClientHello, 1, 1]));
+      await peer.sendRaw(
+        new Uint8Array([0xff, 0xff, 0xff, 0xf0, FrameType.ClientHello, HANDSHAKE_VERSION, 1]),
+      );
       await peer.waitForClose();
     }
     const errors = () => alice.events.filter((event) => event.type === "error");
@@ -179,7 +184,9 @@ Deno.test("a client that stops mid-handshake is cut off at the 10 s deadline; ot
   await withHost(async (port, alice) => {
     await using stalled = await RawPeer.connect(port);
     // Half a client hello, then silence.
-    await stalled.sendRaw(new Uint8Array([0, 0, 0, 68, FrameType.ClientHello, 1, 1]));
+    await stalled.sendRaw(
+      new Uint8Array([0, 0, 0, 68, FrameType.ClientHello, HANDSHAKE_VERSION, 1]),
+    );
     const closedAfter = stalled.waitForClose(13_000);
 
     // The stalled handshake blocks nobody: a correct client is secured right away.

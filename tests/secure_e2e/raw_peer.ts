@@ -7,12 +7,13 @@
  * ```ts ignore
  * import { RawPeer } from "./raw_peer.ts";
  * await using peer = await RawPeer.connect(port);
- * await peer.sendFrame(new Uint8Array([0x01, 1, 1, ...pA]));
+ * await peer.sendFrame(new Uint8Array([0x01, 2, 1, ...pA])); // type, version, mode, pA
  * console.log(await peer.readFrame()); // e.g. a failure frame 7f 05 01
  * ```
  * @module
  */
 
+import { HANDSHAKE_VERSION } from "../../lib/secure/handshake.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
 import { FRAME_PREFIX_BYTES } from "../../lib/wire/limits.ts";
 
@@ -43,7 +44,7 @@ export const HandshakeMode = { Passkey: 1, Open: 2 } as const;
 /** Builds a client hello frame payload: `01 | version | mode | element`. */
 export function clientHello(element: Uint8Array, mode: number = HandshakeMode.Passkey): Uint8Array {
   const frame = new Uint8Array(3 + element.length);
-  frame.set([FrameType.ClientHello, 1, mode]);
+  frame.set([FrameType.ClientHello, HANDSHAKE_VERSION, mode]);
   frame.set(element, 3);
   return frame;
 }

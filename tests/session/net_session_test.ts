@@ -70,7 +70,7 @@ async function rawPeer(conn: Deno.TcpConn, role: "host" | "client"): Promise<Raw
     keys,
     // A sealed frame carries a batch of length-prefixed records; here a batch of one.
     send: async (header) =>
-      await write(encodeFrame(await sealer.seal(encodeFrame(encodeRecord(header))))),
+      await write(encodeFrame(sealer.seal(encodeFrame(encodeRecord(header))))),
     close: async () => {
       // Cancelling the unread stream closes the socket too.
       await reader.cancel().catch(() => {});
