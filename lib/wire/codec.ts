@@ -42,7 +42,8 @@ export function encodeRecord(header: unknown, body: Uint8Array = EMPTY): Uint8Ar
 /** Decodes one record, throwing {@linkcode FrameError} on malformed bytes. */
 export function decodeRecord(bytes: Uint8Array): Record {
   if (bytes.length < 4) throw new FrameError("record too short");
-  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.length).getUint32(0);
+  // By hand, not a DataView: a client decodes a record per line it receives.
+  const length = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
   if (length > MAX_HEADER_BYTES || 4 + length > bytes.length) {
     throw new FrameError("record header has an invalid length");
   }
