@@ -87,7 +87,7 @@ Deno.test("encrypted channel: truncated, empty and foreign frames fail authentic
   await failsAuthentication(openAll(newKey(), [frame]));
 });
 
-Deno.test("encrypted channel: after one failure the opener stays broken", async () => {
+Deno.test("encrypted channel: after one failure the opener stays broken", () => {
   const key = newKey();
   const sealer = new FrameSealer(key);
   const opener = new FrameOpener(key);
@@ -98,7 +98,7 @@ Deno.test("encrypted channel: after one failure the opener stays broken", async 
   assert.throws(() => opener.open(second), isAuthenticationFailure);
 });
 
-Deno.test("encrypted channel: sealer and opener refuse to go past the frame limit", async () => {
+Deno.test("encrypted channel: sealer and opener refuse to go past the frame limit", () => {
   const key = newKey();
   const sealer = new FrameSealer(key, { maxFrames: 2 });
   const opener = new FrameOpener(key, { maxFrames: 2 });

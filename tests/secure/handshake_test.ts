@@ -56,7 +56,7 @@ function errorOf(result: PromiseSettledResult<SecureKeys>): HandshakeError {
   return error;
 }
 
-async function interoperate(sender: SecureKeys, receiver: SecureKeys): Promise<void> {
+function interoperate(sender: SecureKeys, receiver: SecureKeys): void {
   const sealer = new FrameSealer(sender.sendKey);
   const opener = new FrameOpener(receiver.receiveKey);
   for (const text of ["hello", "second frame"]) {
@@ -110,13 +110,13 @@ Deno.test("handshake: the same passkey gives keys that interoperate both ways", 
   assert.equal(host.authenticated, true);
   assert.match(client.safety, /^\d{4} \d{4} \d{4}$/);
   assert.equal(client.safety, host.safety);
-  await interoperate(client, host);
-  await interoperate(host, client);
+  interoperate(client, host);
+  interoperate(host, client);
 });
 
 Deno.test("handshake: passkeys are compared after normalization", async () => {
   const [client, host] = await pair({ passkey: " 7 Orbit  lemon_cradle" }, { passkey: PASSKEY });
-  await interoperate(keysOf(client), keysOf(host));
+  interoperate(keysOf(client), keysOf(host));
 });
 
 Deno.test("handshake: each direction has its own key, and each session new keys", async () => {
@@ -146,8 +146,8 @@ Deno.test("handshake: open mode on both sides is encrypted, unauthenticated", as
   assert.equal(client.authenticated, false);
   assert.equal(host.authenticated, false);
   assert.equal(client.safety, host.safety);
-  await interoperate(client, host);
-  await interoperate(host, client);
+  interoperate(client, host);
+  interoperate(host, client);
 });
 
 Deno.test("handshake: a client with a passkey is told the host runs --open", async () => {
