@@ -11,7 +11,8 @@
  * @module
  */
 
-import config from "../deno.json" with { type: "json" };
+// The benchmarks run the CLI exactly as the end-to-end tests do: with the `start` task's flags.
+import { startTaskFlags } from "../tests/e2e/cli_process.ts";
 import { BenchProcess, flagsFromEnv } from "./bench_process.ts";
 
 /** The repository root, where main.ts lives. */
@@ -19,17 +20,6 @@ export const ROOT: string = new URL("../", import.meta.url).pathname;
 
 /** The passkey every benchmark peer uses. */
 export const PASSKEY = "1-abc-def-ghi";
-
-/** The flags of `deno run` in the `start` task, e.g. `--allow-net`. */
-export function startTaskFlags(): string[] {
-  const words = config.tasks.start.split(/\s+/);
-  const run = words.indexOf("run");
-  const script = words.indexOf("main.ts");
-  if (words[0] !== "deno" || run < 0 || script < run) {
-    throw new Error(`unexpected start task: ${config.tasks.start}`);
-  }
-  return words.slice(run + 1, script);
-}
 
 /** How to start the CLI. */
 export interface CliOptions {
