@@ -131,6 +131,14 @@ export class Room {
 
   /** Admits a member over `session` and serves it until it leaves. Never throws. */
   async admit(session: Session): Promise<void> {
+    // Two steps so that nothing of the joining (the names, the history replayed) stays held by
+    // a coroutine that lives as long as the member: in a hub of N that was O(N^2) memory.
+    const member = await this.#enter(session);
+    if (member) await this.#serve(member);
+  }
+
+  /** Greets a new member and makes it one of the room; `undefined` when it was refused. */
+  async #enter(session: Session): Promise<Member | undefined> {
     const hello = await this.#hello(session);
     if (!hello) {
       await session.close();
@@ -190,6 +198,12 @@ export class Room {
         count: this.#members.size,
       });
     }
+    return member;
+  }
+
+  /** Handles a member's messages until it leaves, then drops it. */
+  async #serve(member: Member): Promise<void> {
+    const session = member.session;
     let reason: string | undefined;
     try {
       // A callback per message, not a stream and a loop: a hub holds thousands of these.
