@@ -2,7 +2,8 @@
  * File transfer: a real `listen` subprocess receives (hashes, writes to a temporary name,
  * renames) what a real `connect` subprocess sends with `/send`, timed from the command to the
  * sender's `file-sent` (the receiver's confirmed hash). Baselines in the same run: raw Deno
- * TCP between two processes (64 KiB writes and reads) and `socat -u -b 65536`.
+ * TCP between two processes (64 KiB writes and reads) and `socat -u -b 65536`, and the disk's
+ * own ceiling: the same bytes written to a new file and flushed, as the receiver must.
  *
  * @example
  * ```ts ignore
@@ -110,21 +111,50 @@ async function socatSeconds(path: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/**
+ * Seconds to write `bytes` to a new file beside the receiver's and flush it to the disk
+ * (`fdatasync`), as the receiver must before it confirms: the disk's own ceiling.
+ */
+async function diskSeconds(dir: string, bytes: number): Promise<number> {
+  const path = join(dir, "disk_probe.bin");
+  const block = new Uint8Array(MiB);
+  crypto.getRandomValues(block.subarray(0, 65536));
+  const started = performance.now();
+  {
+    using file = await Deno.open(path, { write: true, create: true, truncate: true });
+    for (let done = 0; done < bytes; done += MiB) {
+      const part = block.subarray(0, Math.min(MiB, bytes - done));
+      for (let off = 0; off < part.length;) off += await file.write(part.subarray(off));
+    }
+    await file.syncData();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await Deno.remove(path);
+  return seconds;
+}
+
 /** Runs the file-transfer scenario. */
 export async function fileScenario(context: BenchContext): Promise<BenchRow[]> {
   const bytes = context.quick ? 64 * MiB : 1024 * MiB;
   const reps = context.quick ? 1 : 3;
   const path = join(context.tmp, "source.bin");
   await writeSource(path, bytes);
-  const rates = { p2pchat: [] as number[], raw: [] as number[], socat: [] as number[] };
+  const rates = {
+    p2pchat: [] as number[],
+    raw: [] as number[],
+    socat: [] as number[],
+    disk: [] as number[],
+  };
   const mb = bytes / 1e6;
   for (let rep = 0; rep < reps; rep++) {
     rates.raw.push(mb / await rawSeconds(bytes));
     rates.socat.push(mb / await socatSeconds(path));
+    rates.disk.push(mb / await diskSeconds(context.tmp, bytes));
     rates.p2pchat.push(mb / await p2pchatSeconds(context, path, bytes));
     context.log(
       `file rep ${rep + 1}/${reps}: p2pchat ${rates.p2pchat.at(-1)!.toFixed(0)} MB/s, raw ` +
-        `${rates.raw.at(-1)!.toFixed(0)} MB/s, socat ${rates.socat.at(-1)!.toFixed(0)} MB/s`,
+        `${rates.raw.at(-1)!.toFixed(0)} MB/s, socat ${rates.socat.at(-1)!.toFixed(0)} MB/s, ` +
+        `disk write + fdatasync ${rates.disk.at(-1)!.toFixed(0)} MB/s`,
     );
   }
   await Deno.remove(path);
@@ -149,6 +179,16 @@ export async function fileScenario(context: BenchContext): Promise<BenchRow[]> {
       unit: "MB/s",
       baseline: "socat -u -b 65536",
       baselineValue: median(rates.socat),
+    }),
+    benchRow({
+      scenario: "file",
+      metric: "disk-write",
+      value: median(rates.disk),
+      unit: "MB/s",
+      baseline: "raw Deno TCP, 2 processes",
+      baselineValue: median(rates.raw),
+      note: "the same bytes written by Deno to a new file on the receiver's disk and " +
+        "fdatasync'ed, no network, no crypto: the ceiling for a received file here",
     }),
   ];
 }
