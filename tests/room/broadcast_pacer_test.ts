@@ -123,8 +123,8 @@ Deno.test("broadcastGapMs: small rooms are not paced; bigger ones wait longer, u
   assert.equal(broadcastGapMs(100), 0);
   assert.equal(broadcastGapMs(128), 0);
   assert.ok(broadcastGapMs(129) > 0, "one past the limit is paced");
-  assert.equal(broadcastGapMs(200), 10);
-  assert.equal(broadcastGapMs(1000), 50);
+  assert.equal(broadcastGapMs(200), 20);
+  assert.equal(broadcastGapMs(1000), 100);
   assert.equal(broadcastGapMs(2000), 100);
   assert.equal(broadcastGapMs(5000), 100);
   assert.equal(broadcastGapMs(100_000), 100);
