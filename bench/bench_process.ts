@@ -12,7 +12,8 @@
  * @module
  */
 
-/** One JSON object printed by a child. */
+import { readLines } from "../tests/e2e/cli_process.ts";
+
 /**
  * Extra `deno run` flags from the environment variable `name`, split on spaces; used to profile
  * the processes a benchmark starts.
@@ -27,6 +28,7 @@ export function flagsFromEnv(name: string): string[] {
   return (Deno.env.get(name) ?? "").split(/\s+/).filter((flag) => flag !== "");
 }
 
+/** One JSON object printed by a child. */
 export type JsonLine = { [field: string]: unknown };
 
 // Raises the soft open-file limit to $1, or to the hard limit when that is lower (a container
@@ -83,7 +85,7 @@ export class BenchProcess {
     this.#child = child;
     this.pid = child.pid;
     this.#stdin = child.stdin.getWriter();
-    const stdout = this.#readLines(child.stdout);
+    const stdout = readLines(child.stdout, (line) => this.#add(line));
     const stderr = options.stderr === "null"
       ? Promise.resolve()
       : new Response(child.stderr).text().then((text) => void (this.#stderr = text));
@@ -151,16 +153,6 @@ export class BenchProcess {
     }
     this.kill(signal);
     return await this.status;
-  }
-
-  async #readLines(stream: ReadableStream<Uint8Array>): Promise<void> {
-    let rest = "";
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + text).split("\n");
-      rest = parts.pop()!;
-      for (const line of parts) this.#add(line);
-    }
-    if (rest) this.#add(rest);
   }
 
   #add(line: string): void {

@@ -16,6 +16,7 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
 import { FrameError } from "./frame_error.ts";
 import { FRAME_PREFIX_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
 
@@ -119,12 +120,7 @@ export class FrameAssembler {
 
   #join(): Uint8Array {
     if (this.#chunks.length === 1) return this.#chunks[0];
-    const joined = new Uint8Array(this.#buffered);
-    let offset = 0;
-    for (const part of this.#chunks) {
-      joined.set(part, offset);
-      offset += part.length;
-    }
+    const joined = concatBytes(this.#chunks);
     this.#chunks = [joined];
     return joined;
   }

@@ -87,7 +87,7 @@ export class CliProcess {
       stderr: "piped",
     });
     const child = command.spawn();
-    const stdout = this.#readLines(child.stdout);
+    const stdout = readLines(child.stdout, (line) => this.#add(line));
     const stderr = new Response(child.stderr).text().then((text) => {
       this.#stderrText = text;
     });
@@ -171,16 +171,6 @@ export class CliProcess {
     await this.closeStdin();
     this.kill("SIGKILL");
     return await this.status;
-  }
-
-  async #readLines(stream: ReadableStream<Uint8Array>): Promise<void> {
-    let rest = "";
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      const parts = (rest + text).split("\n");
-      rest = parts.pop()!;
-      for (const line of parts) this.#add(line);
-    }
-    if (rest) this.#add(rest);
   }
 
   #add(line: string): void {
@@ -300,22 +290,8 @@ export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
   };
 }
 
-/**
- * Lower-case hex SHA-256 of a file, read in pieces.
- *
- * @example
- * ```ts ignore
- * console.log(await sha256File("received_files/data.bin"));
- * ```
- */
-export async function sha256File(path: string): Promise<string> {
-  const { createHash } = await import("node:crypto");
-  const hash = createHash("sha256");
-  const file = await Deno.open(path);
-  // The readable closes the file at its end.
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
-}
+/** SHA-256 of a file, hex: the product's own helper. */
+export { sha256File } from "../../lib/room/file_store.ts";
 
 /**
  * Writes `bytes` random bytes to a new file at `path`, in pieces (getRandomValues caps at
@@ -336,4 +312,26 @@ export async function writeRandomFile(path: string, bytes: number): Promise<void
     const part = piece.subarray(0, Math.min(piece.length, bytes - done));
     for (let offset = 0; offset < part.length;) offset += await file.write(part.subarray(offset));
   }
+}
+
+/**
+ * Calls `onLine` with each line of a process's output as it arrives (and a last line without a
+ * newline at the end).
+ *
+ * @example
+ * ```ts ignore
+ * await readLines(child.stdout, (line) => console.log(line));
+ * ```
+ */
+export async function readLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  let rest = "";
+  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    const parts = (rest + text).split("\n");
+    rest = parts.pop()!;
+    for (const line of parts) onLine(line);
+  }
+  if (rest) onLine(rest);
 }

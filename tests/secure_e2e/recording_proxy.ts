@@ -18,6 +18,7 @@
  * @module
  */
 
+import { concatBytes } from "../../lib/wire/bytes.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
 import { FRAME_PREFIX_BYTES } from "../../lib/wire/limits.ts";
 
@@ -102,14 +103,7 @@ export class RecordingProxy {
 
   /** Every byte the client (or host) sent so far, before any tampering, concatenated. */
   captured(direction: Direction): Uint8Array {
-    const parts = this.#captured[direction];
-    const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
-    return out;
+    return concatBytes(this.#captured[direction]);
   }
 
   /** Whole frames seen so far in `direction`, over all connections. */
@@ -211,14 +205,7 @@ export class RecordingProxy {
 }
 
 function join(...parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0] : concatBytes(parts);
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
