@@ -14,10 +14,16 @@
 
 import { FrameAssembler } from "../wire/frame_splitter.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
-import { encodeFrame, encodeFrames, type FramePayload } from "../wire/frame_encoder.ts";
+import {
+  encodeFrame,
+  encodeFramesInto,
+  framesLength,
+  putFrameLength,
+} from "../wire/frame_encoder.ts";
 import { decodeRecord, encodeRecord } from "../wire/codec.ts";
-import { MAX_FRAME_BYTES } from "../wire/limits.ts";
-import { FrameOpener, FrameSealer } from "../secure/encrypted_channel.ts";
+import { FRAME_PREFIX_BYTES, MAX_FRAME_BYTES } from "../wire/limits.ts";
+import { FrameOpener, FrameSealer, SEAL_OVERHEAD } from "../secure/encrypted_channel.ts";
+import { loadFastAead } from "../secure/chacha20_poly1305.ts";
 import { handshake, type HandshakeOptions, type SecureKeys } from "../secure/handshake.ts";
 import { type Envelope, type Message, parseMessage } from "./message.ts";
 import { type CloseReason, isBulk, type MessageHandler, type Session } from "./session.ts";
@@ -49,6 +55,18 @@ const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
 const BULK_LOW_WATER = 2 * 1024 * 1024;
 /** How long the reader may keep draining after a write to the peer failed. */
 const WRITE_ERROR_GRACE_MS = 2_000;
+
+/**
+ * Where a batch of records is laid out before it is sealed into a write. Sealing is
+ * synchronous, so one buffer serves every session of the process.
+ */
+let batchScratch = new Uint8Array(64 * 1024);
+
+/** Lays `records` out as frames in the shared scratch buffer; returns the view written. */
+function layOut(records: readonly Uint8Array[], length: number): Uint8Array {
+  if (batchScratch.length < length) batchScratch = new Uint8Array(length);
+  return encodeFramesInto(records, batchScratch);
+}
 
 /** Writes all of `bytes`; `Deno.Conn.write` may write only part. */
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
@@ -101,6 +119,8 @@ export class NetSession implements Session {
    * (after closing `conn`).
    */
   static async start(conn: Deno.Conn, options: StartOptions): Promise<NetSession> {
+    // The first session of a process loads the fast cipher while its handshake runs.
+    const cipherLoaded = loadFastAead();
     const frames = new FrameReader(conn, { maxFrameBytes: MAX_SEALED_FRAME });
     // The handshake speaks whole frames through stream reader/writer interfaces.
     const reader = new ReadableStream<Uint8Array>({
@@ -125,6 +145,7 @@ export class NetSession implements Session {
       writer.releaseLock();
       reader.releaseLock();
     }
+    await cipherLoaded;
     return new NetSession(conn, frames, keys, options);
   }
 
@@ -172,8 +193,21 @@ export class NetSession implements Session {
     this.#receiving = true;
     try {
       while (true) {
-        const envelope = await this.#read();
-        if (!envelope) return;
+        const envelope = this.#take();
+        if (!envelope) {
+          // Awaits the reader itself, not #read: a promise less per message on the path
+          // that decides a round trip.
+          if (this.#done) return;
+          let more = false;
+          try {
+            more = await this.#frames.fill();
+          } catch (error) {
+            this.#finish(describe(error));
+          }
+          if (more) continue;
+          this.#finishAtEnd();
+          return;
+        }
         let result = handler(envelope);
         if (result instanceof Promise) result = await result;
         if (result === false) return;
@@ -232,24 +266,38 @@ export class NetSession implements Session {
     else closeQuietly(controller);
   }
 
-  /**
-   * The next message, or `undefined` once the session has ended (never throws): frames from
-   * the reader, opened, split into records, decoded and validated. Pings are answered here
-   * and never reach the consumer.
-   */
+  /** The next message, or `undefined` once the session has ended (never throws). */
   async #read(): Promise<Envelope | undefined> {
+    while (true) {
+      const envelope = this.#take();
+      if (envelope) return envelope;
+      if (this.#done) return undefined;
+      try {
+        if (await this.#frames.fill()) continue;
+      } catch (error) {
+        this.#finish(describe(error));
+        return undefined;
+      }
+      this.#finishAtEnd();
+      return undefined;
+    }
+  }
+
+  /**
+   * The next message already received, or `undefined` when more input is needed or the
+   * session has ended (never throws): frames from the reader, opened, split into records,
+   * decoded and validated. Pings are answered here and never reach the consumer.
+   */
+  #take(): Envelope | undefined {
     try {
+      // Messages already received are handed out even after the session ended.
       while (true) {
         while (this.#next < this.#pending.length) {
           const envelope = this.#decode(this.#pending[this.#next++]);
           if (envelope) return envelope;
         }
         const frame = this.#frames.take();
-        if (!frame) {
-          if (!this.#done && await this.#frames.fill()) continue;
-          this.#finish(this.#writeError ?? (this.#closing ? undefined : "the connection closed"));
-          return undefined;
-        }
+        if (!frame) return undefined;
         const plain = this.#opener.open(frame);
         this.#lastReceived = Date.now();
         this.#pending = this.#records.push(plain);
@@ -260,6 +308,11 @@ export class NetSession implements Session {
       this.#finish(describe(error));
       return undefined;
     }
+  }
+
+  /** Ends the session once the input has ended. */
+  #finishAtEnd(): void {
+    this.#finish(this.#writeError ?? (this.#closing ? undefined : "the connection closed"));
   }
 
   /** Decodes one record; `undefined` for keepalive traffic, answered here. */
@@ -285,16 +338,25 @@ export class NetSession implements Session {
     while (!this.#done) {
       if (this.#queue.empty || (this.#corked && !this.#closing)) break;
       // Many records share one sealed frame, and many frames one write: one AEAD call and
-      // one syscall carry a burst of lines, which is what makes fan-out cheap.
-      const frames: FramePayload[] = [];
+      // one syscall carry a burst of lines, which is what makes fan-out cheap. The frames
+      // are sealed straight into the write buffer, the one allocation per write.
+      const batches: Uint8Array[][] = [];
       let size = 0;
+      while (!this.#queue.empty && size < WRITE_BYTES) {
+        const records = this.#queue.take(Infinity, BATCH_BYTES);
+        batches.push(records);
+        size += FRAME_PREFIX_BYTES + framesLength(records) + SEAL_OVERHEAD;
+      }
       try {
-        while (!this.#queue.empty && size < WRITE_BYTES) {
-          const batch = encodeFrames(this.#queue.take(Infinity, BATCH_BYTES));
-          size += batch.length;
-          frames.push(this.#sealer.sealParts(batch)); // copied once, into the write
+        const write = new Uint8Array(size);
+        let offset = 0;
+        for (const records of batches) {
+          const plain = layOut(records, framesLength(records));
+          putFrameLength(write, offset, plain.length + SEAL_OVERHEAD);
+          this.#sealer.sealInto(plain, write, offset + FRAME_PREFIX_BYTES);
+          offset += FRAME_PREFIX_BYTES + plain.length + SEAL_OVERHEAD;
         }
-        await writeAll(this.#conn, encodeFrames(frames));
+        await writeAll(this.#conn, write);
       } catch (error) {
         // The peer may have sent its last lines and closed: let the reader drain them first,
         // then close with this reason if the reader found none of its own.

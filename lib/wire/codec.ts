@@ -29,13 +29,25 @@ export interface Record {
   body: Uint8Array;
 }
 
+/** Where a header is encoded before its record's size is known: one allocation per record. */
+const scratch = new Uint8Array(4 + MAX_HEADER_BYTES);
+const scratchHeader = scratch.subarray(4);
+
 /** Encodes a header and optional body into one record. */
 export function encodeRecord(header: unknown, body: Uint8Array = EMPTY): Uint8Array {
-  const json = encoder.encode(JSON.stringify(header));
-  const out = new Uint8Array(4 + json.length + body.length);
-  new DataView(out.buffer).setUint32(0, json.length);
+  const text = JSON.stringify(header);
+  // UTF-8 takes at most 3 bytes per UTF-16 unit; a longer header takes the slow path.
+  const json = text.length * 3 <= scratchHeader.length
+    ? scratchHeader.subarray(0, encoder.encodeInto(text, scratchHeader).written)
+    : encoder.encode(text);
+  const length = json.length;
+  const out = new Uint8Array(4 + length + body.length);
+  out[0] = length >>> 24;
+  out[1] = length >>> 16;
+  out[2] = length >>> 8;
+  out[3] = length;
   out.set(json, 4);
-  out.set(body, 4 + json.length);
+  if (body.length) out.set(body, 4 + length);
   return out;
 }
 

@@ -20,10 +20,19 @@ export function encodeFrame(payload: Uint8Array): Uint8Array {
 }
 
 /**
- * A frame payload given as one array, or as pieces to be joined (e.g. a ciphertext and its
- * tag), which saves copying them together first.
+ * Bytes that `payloads` take as consecutive frames.
+ *
+ * @example
+ * ```ts
+ * import { framesLength } from "./frame_encoder.ts";
+ * console.log(framesLength([new Uint8Array(1), new Uint8Array(2)])); // 11
+ * ```
  */
-export type FramePayload = Uint8Array | readonly Uint8Array[];
+export function framesLength(payloads: readonly Uint8Array[]): number {
+  let size = 0;
+  for (const payload of payloads) size += FRAME_PREFIX_BYTES + payload.length;
+  return size;
+}
 
 /**
  * Concatenates several payloads as consecutive frames, for one write of a batch.
@@ -31,32 +40,59 @@ export type FramePayload = Uint8Array | readonly Uint8Array[];
  * @example
  * ```ts
  * import { encodeFrames } from "./frame_encoder.ts";
- * const bytes = encodeFrames([new Uint8Array([1]), [new Uint8Array([2]), new Uint8Array([3])]]);
+ * const bytes = encodeFrames([new Uint8Array([1]), new Uint8Array([2, 3])]);
  * console.log(bytes); // Uint8Array(11) [0, 0, 0, 1, 1, 0, 0, 0, 2, 2, 3]
  * ```
  */
-export function encodeFrames(payloads: readonly FramePayload[]): Uint8Array {
-  let size = 0;
-  for (const payload of payloads) size += FRAME_PREFIX_BYTES + payloadLength(payload);
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  let offset = 0;
-  for (const payload of payloads) {
-    view.setUint32(offset, payloadLength(payload));
-    offset += FRAME_PREFIX_BYTES;
-    for (const piece of payload instanceof Uint8Array ? [payload] : payload) {
-      out.set(piece, offset);
-      offset += piece.length;
-    }
-  }
+export function encodeFrames(payloads: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(framesLength(payloads));
+  encodeFramesInto(payloads, out);
   return out;
 }
 
-function payloadLength(payload: FramePayload): number {
-  if (payload instanceof Uint8Array) return payload.length;
-  let length = 0;
-  for (const piece of payload) length += piece.length;
-  return length;
+/**
+ * {@linkcode encodeFrames} into `target` from its start, which must hold
+ * {@linkcode framesLength} bytes; returns the view of `target` written. A sender that seals
+ * the frames at once reuses one scratch buffer instead of allocating per write.
+ *
+ * @example
+ * ```ts
+ * import { encodeFramesInto } from "./frame_encoder.ts";
+ * const scratch = new Uint8Array(64);
+ * console.log(encodeFramesInto([new Uint8Array([9])], scratch)); // Uint8Array(5) [0, 0, 0, 1, 9]
+ * ```
+ */
+export function encodeFramesInto(payloads: readonly Uint8Array[], target: Uint8Array): Uint8Array {
+  let offset = 0;
+  for (const payload of payloads) {
+    const length = payload.length;
+    if (offset + FRAME_PREFIX_BYTES + length > target.length) {
+      throw new RangeError("encodeFramesInto: the target is too small");
+    }
+    putFrameLength(target, offset, length);
+    target.set(payload, offset + FRAME_PREFIX_BYTES);
+    offset += FRAME_PREFIX_BYTES + length;
+  }
+  return target.subarray(0, offset);
+}
+
+/**
+ * Writes a frame's 4-byte big-endian length prefix into `target` at `offset`, for a caller
+ * that puts the payload after it itself (e.g. seals it in place).
+ *
+ * @example
+ * ```ts
+ * import { putFrameLength } from "./frame_encoder.ts";
+ * const frame = new Uint8Array(6);
+ * putFrameLength(frame, 0, 2);
+ * console.log(frame); // Uint8Array(6) [0, 0, 0, 2, 0, 0]
+ * ```
+ */
+export function putFrameLength(target: Uint8Array, offset: number, length: number): void {
+  target[offset] = length >>> 24;
+  target[offset + 1] = length >>> 16;
+  target[offset + 2] = length >>> 8;
+  target[offset + 3] = length;
 }
 
 /** The stream form of {@linkcode encodeFrame}. */

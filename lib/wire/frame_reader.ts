@@ -31,6 +31,8 @@ export class FrameReader {
   #assembler: FrameAssembler;
   #ready: Uint8Array[] = [];
   #readBytes = MIN_READ_BYTES;
+  /** The last read buffer, when nothing the assembler kept points into it. */
+  #spare: Uint8Array | undefined;
   #ended = false;
 
   /** Reads frames from `source`, refusing frames over `maxFrameBytes`. */
@@ -39,7 +41,10 @@ export class FrameReader {
     this.#assembler = new FrameAssembler(options);
   }
 
-  /** A frame already received, without reading; `undefined` when none is waiting. */
+  /**
+   * A frame already received, without reading; `undefined` when none is waiting. It is a view
+   * of the read buffer, good until the next {@linkcode FrameReader.fill}.
+   */
   take(): Uint8Array | undefined {
     return this.#ready.shift();
   }
@@ -47,10 +52,17 @@ export class FrameReader {
   /**
    * Reads once more from the source; resolves `false` at the end of the input. Throws a
    * `FrameError` for an oversized frame or an input that ended inside a frame.
+   *
+   * Frames from {@linkcode FrameReader.take} are views of the read buffer, which this call
+   * may reuse: finish with them (or copy them) first. A read per chat line would otherwise
+   * allocate a fresh buffer each time, which costs more than the line's decryption.
    */
   async fill(): Promise<boolean> {
     if (this.#ended) return false;
-    const buffer = new Uint8Array(this.#readBytes);
+    const buffer = this.#spare?.length === this.#readBytes
+      ? this.#spare
+      : new Uint8Array(this.#readBytes);
+    this.#spare = undefined;
     const n = await this.#source.read(buffer);
     if (n === null) {
       this.#ended = true;
@@ -61,15 +73,17 @@ export class FrameReader {
     if (n === buffer.length) this.#readBytes = Math.min(this.#readBytes * 2, MAX_READ_BYTES);
     else if (n < buffer.length / 8) this.#readBytes = Math.max(this.#readBytes / 2, MIN_READ_BYTES);
     this.#ready.push(...this.#assembler.push(buffer.subarray(0, n)));
+    // With nothing pending, the assembler kept no view of this buffer (it copies a tail).
+    if (this.#assembler.pending === 0) this.#spare = buffer;
     if (this.#assembler.error && this.#ready.length === 0) throw this.#assembler.error;
     return true;
   }
 
-  /** The next frame, reading as needed; `null` at the end of the input. */
+  /** The next frame, reading as needed; `null` at the end of the input. The frame is a copy. */
   async next(): Promise<Uint8Array | null> {
     while (this.#ready.length === 0) {
       if (!await this.fill()) return null;
     }
-    return this.#ready.shift()!;
+    return this.#ready.shift()!.slice();
   }
 }

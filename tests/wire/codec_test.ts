@@ -94,3 +94,18 @@ Deno.test("RecordDecoder decodes a stream of records and errors on a bad one", a
     return true;
   });
 });
+
+Deno.test("encodeRecord() keeps each record intact and handles any header length", () => {
+  const headers = [
+    { t: "chat", text: "first" },
+    { t: "chat", text: "é€😀 ünïcode" },
+    { t: "chat", text: "x".repeat(MAX_HEADER_BYTES - 40) }, // too long for the scratch path
+    { t: "chat", text: "€".repeat(Math.floor(MAX_HEADER_BYTES / 3) - 25) }, // 3 bytes each
+  ];
+  const records = headers.map((header) => encodeRecord(header, new Uint8Array([1, 2])));
+  records.forEach((record, index) => {
+    const { header, body } = decodeRecord(record);
+    assert.deepEqual(header, headers[index]);
+    assert.deepEqual([...body], [1, 2]);
+  });
+});

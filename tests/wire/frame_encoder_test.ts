@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { encodeFrame, encodeFrames, FrameEncoder } from "../../lib/wire/frame_encoder.ts";
+import {
+  encodeFrame,
+  encodeFrames,
+  encodeFramesInto,
+  FrameEncoder,
+  framesLength,
+  putFrameLength,
+} from "../../lib/wire/frame_encoder.ts";
 import { FrameSplitter } from "../../lib/wire/frame_splitter.ts";
 
 Deno.test("encodeFrame() prefixes the payload with its big-endian length", () => {
@@ -36,4 +43,20 @@ Deno.test("FrameEncoder output is split back into the same payloads", async () =
     .pipeThrough(new FrameSplitter());
   const out = await Array.fromAsync(frames);
   assert.deepEqual(out.map((frame) => [...frame]), payloads.map((payload) => [...payload]));
+});
+
+Deno.test("encodeFramesInto() writes encodeFrames() bytes into a reused buffer", () => {
+  const scratch = new Uint8Array(64).fill(0xff);
+  const payloads = [new Uint8Array([1, 2]), new Uint8Array(0), new Uint8Array([3])];
+  const written = encodeFramesInto(payloads, scratch);
+  assert.equal(written.length, framesLength(payloads));
+  assert.deepEqual([...written], [...encodeFrames(payloads)]);
+  assert.throws(() => encodeFramesInto(payloads, new Uint8Array(5)), RangeError);
+});
+
+Deno.test("putFrameLength() writes a big-endian length that a splitter reads back", () => {
+  const frame = new Uint8Array(4 + 300);
+  putFrameLength(frame, 0, 300);
+  assert.deepEqual([...frame.subarray(0, 4)], [0, 0, 1, 44]);
+  assert.deepEqual([...encodeFrame(new Uint8Array(300))], [...frame]);
 });
