@@ -47,7 +47,7 @@ interface SystemResult {
 }
 
 const PROFILES: FanoutProfile[] = [
-  { scenario: "fanout-100", clients: 100, senders: 10, intervalMs: 100, workers: 1 },
+  { scenario: "fanout-100", clients: 100, senders: 10, intervalMs: 100, workers: 2 },
   { scenario: "fanout-1000", clients: 1000, senders: 10, intervalMs: 100, workers: 2 },
   {
     scenario: "saturation",

@@ -71,8 +71,8 @@ export interface RunResult {
   p99Ms: number;
   maxMs: number;
   /**
-   * Highest event-loop utilisation of any worker over the window (1 = saturated): from
-   * `eventLoopUtilization()`, or the main thread's CPU share where that reports nothing.
+   * Highest event-loop utilisation of any worker over the window (1 = saturated): the CPU
+   * share of its main thread, where its event loop runs.
    */
   generatorElu: number;
   /** CPU % of one core used by `targetPid` over the window. */
@@ -222,13 +222,10 @@ export class LoadGenerator {
       p50Ms: histogram.percentile(0.5),
       p99Ms: histogram.percentile(0.99),
       maxMs: histogram.max,
-      // node:perf_hooks eventLoopUtilization() answers zeros in Deno 2.9; then the busy
-      // fraction of each worker's main (event-loop) thread stands in for it.
-      generatorElu: Math.max(
-        ...sentEvents.map((event, i) =>
-          Number(event.elu) > 0 ? Number(event.elu) : loopBusy[i] / 100
-        ),
-      ),
+      // The busy fraction of each worker's main (event-loop) thread over the window. Not
+      // node:perf_hooks eventLoopUtilization(): in Deno 2.9 it answers zeros, or 0.2 for a
+      // worker that `top` shows at 100 % of a core.
+      generatorElu: Math.max(...loopBusy) / 100,
       targetCpu,
       offeredPerSender: sentBy.size > 0 ? sent / sentBy.size / (options.durationMs / 1000) : 0,
     };

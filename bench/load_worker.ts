@@ -19,7 +19,6 @@
  * @module
  */
 
-import { performance as nodePerformance } from "node:perf_hooks";
 import { backoffMs } from "../lib/room/reconnector.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 import { type Dialect, type LoadClient, openLoadClient } from "./load_client.ts";
@@ -172,7 +171,6 @@ async function send(command: RunCommand): Promise<void> {
   const sent = new Array(locals.length).fill(0);
   const wait = command.startAt - wallNow();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  const elu = nodePerformance.eventLoopUtilization();
   const endAt = command.startAt + command.durationMs;
   // Senders are spread over the interval so lines do not all leave at the same instant.
   const offset = (local: number) =>
@@ -196,13 +194,11 @@ async function send(command: RunCommand): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, tick));
   }
-  const utilization = nodePerformance.eventLoopUtilization(elu).utilization;
   print({
     type: "sent",
     run: command.run,
     senders: locals.map((local) => config.first + local),
     sent,
-    elu: utilization,
   });
 }
 

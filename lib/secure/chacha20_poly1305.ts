@@ -205,6 +205,45 @@ export function open(
   nonce: Uint8Array,
   sealed: Uint8Array,
 ): Uint8Array | undefined {
+  const plain = openAny(key, nonce, sealed);
+  return plain && fast && plain.buffer === fast.lib.HEAPU8.buffer ? plain.slice() : plain;
+}
+
+/**
+ * {@linkcode open} into `target` from its start; returns the view of `target` written, or
+ * `undefined` when the tag does not match. A reader that is done with each plaintext before
+ * the next frame reuses one buffer instead of allocating one per frame.
+ *
+ * @example
+ * ```ts
+ * import { openInto, seal } from "./chacha20_poly1305.ts";
+ * const key = new Uint8Array(32);
+ * const scratch = new Uint8Array(64);
+ * const sealed = seal(key, new Uint8Array(12), new Uint8Array([7, 8]));
+ * console.log(openInto(key, new Uint8Array(12), sealed, scratch)); // Uint8Array(2) [ 7, 8 ]
+ * ```
+ */
+export function openInto(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+  target: Uint8Array,
+): Uint8Array | undefined {
+  if (sealed.length - TAG_BYTES > target.length) {
+    throw new RangeError("ChaCha20-Poly1305: the target is too small for the plaintext");
+  }
+  const plain = openAny(key, nonce, sealed);
+  if (!plain) return undefined;
+  target.set(plain);
+  return target.subarray(0, plain.length);
+}
+
+/** Opens `sealed`; the result may be a view of the WebAssembly heap, good until the next call. */
+function openAny(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+): Uint8Array | undefined {
   checkSizes(key, nonce);
   if (sealed.length < TAG_BYTES) return undefined;
   const length = sealed.length - TAG_BYTES;
@@ -225,7 +264,7 @@ export function open(
       fast.nonce,
       fast.key,
     );
-    return result === 0 ? heap.slice(output, output + length) : undefined;
+    return result === 0 ? heap.subarray(output, output + length) : undefined;
   }
   try {
     const decipher = createDecipheriv(CIPHER, key, nonce, { authTagLength: TAG_BYTES });

@@ -13,7 +13,7 @@
  * @module
  */
 
-import { open, sealInto, TAG_BYTES } from "./chacha20_poly1305.ts";
+import { open, openInto, sealInto, TAG_BYTES } from "./chacha20_poly1305.ts";
 
 /** Bytes the Poly1305 tag adds to every frame. */
 export const SEAL_OVERHEAD = TAG_BYTES;
@@ -179,17 +179,33 @@ export class FrameOpener {
    * ```
    */
   open(sealed: Uint8Array): Uint8Array {
+    return this.#open(sealed, (iv) => open(this.#key, iv, sealed));
+  }
+
+  /**
+   * {@linkcode FrameOpener.open} into `target` from its start (it must hold the plaintext);
+   * returns the view of `target` written. For a reader done with each frame before the next.
+   *
+   * @example
+   * ```ts
+   * import { FrameOpener, FrameSealer } from "./encrypted_channel.ts";
+   * const key = crypto.getRandomValues(new Uint8Array(32));
+   * const sealed = new FrameSealer(key).seal(new Uint8Array([7]));
+   * console.log(new FrameOpener(key).openInto(sealed, new Uint8Array(16))); // Uint8Array(1) [ 7 ]
+   * ```
+   */
+  openInto(sealed: Uint8Array, target: Uint8Array): Uint8Array {
+    return this.#open(sealed, (iv) => openInto(this.#key, iv, sealed, target));
+  }
+
+  #open(sealed: Uint8Array, decrypt: (iv: Uint8Array) => Uint8Array | undefined): Uint8Array {
     if (this.#failed) throw new SecureChannelError(AUTHENTICATION_FAILED);
     if (this.#counter >= this.#maxFrames) {
       this.#failed = true;
       throw new SecureChannelError(LIMIT_REACHED);
     }
     const iv = nonce(this.#nonce, this.#counter++);
-    if (sealed.length < SEAL_OVERHEAD) {
-      this.#failed = true;
-      throw new SecureChannelError(AUTHENTICATION_FAILED);
-    }
-    const plain = open(this.#key, iv, sealed);
+    const plain = sealed.length < SEAL_OVERHEAD ? undefined : decrypt(iv);
     if (plain) return plain;
     this.#failed = true;
     throw new SecureChannelError(AUTHENTICATION_FAILED);

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { FrameAssembler } from "../wire/frame_splitter.ts";
+import { FrameError } from "../wire/frame_error.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
 import {
   encodeFrame,
@@ -68,6 +68,12 @@ function layOut(records: readonly Uint8Array[], length: number): Uint8Array {
   return encodeFramesInto(records, batchScratch);
 }
 
+/**
+ * Where a chat-sized frame is opened. Its records are decoded (bodies copied) before the
+ * next frame of any session is opened, so one buffer serves the whole process.
+ */
+const plainScratch = new Uint8Array(16 * 1024);
+
 /** Writes all of `bytes`; `Deno.Conn.write` may write only part. */
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   let offset = 0;
@@ -95,11 +101,11 @@ export class NetSession implements Session {
   #queue: SendQueue;
   #frames: FrameReader;
   #opener: FrameOpener;
-  /** Splits an opened frame into its records. */
-  #records = new FrameAssembler({ maxFrameBytes: MAX_FRAME_BYTES });
-  /** Records of the last opened frame not yet handed out, from `#next` on. */
-  #pending: Uint8Array[] = [];
+  /** Messages of the last opened frame not yet handed out, from `#next` on. */
+  #pending: Envelope[] = [];
   #next = 0;
+  /** What was wrong in the last opened frame, reported after the messages before it. */
+  #broken: Error | undefined;
   /** Made on first use: a hub reads its members with `receive` and needs no stream. */
   #incoming: ReadableStream<Envelope> | undefined;
   #receiving = false;
@@ -292,22 +298,52 @@ export class NetSession implements Session {
     try {
       // Messages already received are handed out even after the session ended.
       while (true) {
-        while (this.#next < this.#pending.length) {
-          const envelope = this.#decode(this.#pending[this.#next++]);
-          if (envelope) return envelope;
-        }
+        if (this.#next < this.#pending.length) return this.#pending[this.#next++];
+        if (this.#broken) throw this.#broken;
         const frame = this.#frames.take();
         if (!frame) return undefined;
-        const plain = this.#opener.open(frame);
+        // A chat-sized frame opens into the shared scratch buffer and is decoded at once,
+        // before any other session can open one: no allocation per line received.
+        const small = frame.length - SEAL_OVERHEAD <= plainScratch.length;
+        const plain = small ? this.#opener.openInto(frame, plainScratch) : this.#opener.open(frame);
         this.#lastReceived = Date.now();
-        this.#pending = this.#records.push(plain);
-        this.#next = 0;
-        if (this.#records.error) throw this.#records.error;
+        this.#unpack(plain, small);
       }
     } catch (error) {
       this.#finish(describe(error));
       return undefined;
     }
+  }
+
+  /**
+   * Decodes every record of an opened frame into `#pending`; bodies are copied when `plain`
+   * is the shared scratch buffer. A bad record is kept in `#broken` for after the good ones.
+   */
+  #unpack(plain: Uint8Array, copyBodies: boolean): void {
+    const envelopes: Envelope[] = [];
+    try {
+      let offset = 0;
+      while (offset < plain.length) {
+        // Records never span frames: a sender seals whole records only.
+        if (plain.length - offset < FRAME_PREFIX_BYTES) {
+          throw new FrameError("a record is cut short in its frame");
+        }
+        const length = ((plain[offset] << 24) | (plain[offset + 1] << 16) |
+          (plain[offset + 2] << 8) | plain[offset + 3]) >>> 0;
+        const end = offset + FRAME_PREFIX_BYTES + length;
+        if (end > plain.length) throw new FrameError("a record runs past the end of its frame");
+        const envelope = this.#decode(plain.subarray(offset + FRAME_PREFIX_BYTES, end));
+        if (envelope) {
+          if (copyBodies && envelope.body.length > 0) envelope.body = envelope.body.slice();
+          envelopes.push(envelope);
+        }
+        offset = end;
+      }
+    } catch (error) {
+      this.#broken = error instanceof Error ? error : new Error(String(error));
+    }
+    this.#pending = envelopes;
+    this.#next = 0;
   }
 
   /** Ends the session once the input has ended. */

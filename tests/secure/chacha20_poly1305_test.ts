@@ -4,6 +4,7 @@ import {
   fastAeadLoaded,
   loadFastAead,
   open,
+  openInto,
   seal,
   sealInto,
   SMALL_FRAME_BYTES,
@@ -108,4 +109,20 @@ Deno.test("seal() and open() refuse a key or nonce of the wrong size", async () 
       TypeError,
     );
   }
+});
+
+Deno.test("openInto() reuses one target at every size and refuses what open() refuses", async () => {
+  await loadFastAead();
+  const key = crypto.getRandomValues(new Uint8Array(32));
+  const nonce = new Uint8Array(12);
+  const target = new Uint8Array(80_000);
+  for (const size of SIZES) {
+    const plain = pattern(size);
+    const sealed = reference(key, nonce, plain);
+    assert.deepEqual(openInto(key, nonce, sealed, target), plain, `size ${size}`);
+    sealed[0] ^= 1;
+    if (size > 0) assert.equal(openInto(key, nonce, sealed, target), undefined);
+  }
+  const sealed = reference(key, nonce, pattern(100));
+  assert.throws(() => openInto(key, nonce, sealed, new Uint8Array(99)), RangeError);
 });

@@ -52,6 +52,8 @@ interface RawPeer {
   keys: SecureKeys;
   /** Sends one record, sealed like a NetSession would. */
   send(header: unknown): Promise<void>;
+  /** Seals `plain` as one frame, whatever it holds. */
+  sendPlain(plain: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ async function rawPeer(conn: Deno.TcpConn, role: "host" | "client"): Promise<Raw
     // A sealed frame carries a batch of length-prefixed records; here a batch of one.
     send: async (header) =>
       await write(encodeFrame(sealer.seal(encodeFrame(encodeRecord(header))))),
+    sendPlain: async (plain) => await write(encodeFrame(sealer.seal(plain))),
     close: async () => {
       // Cancelling the unread stream closes the socket too.
       await reader.cancel().catch(() => {});
@@ -227,6 +230,62 @@ Deno.test("NetSession: a peer that sends a malformed message is cut off", async 
     assert.equal(await session.closed, 'protocol error: unknown message type "rm -rf"');
   } finally {
     await peer.close();
+  }
+});
+
+Deno.test("NetSession: a record cut short in its frame is refused after the good ones", async () => {
+  const { server, client } = await tcpPair();
+  const [session, peer] = await Promise.all([
+    NetSession.start(server, { role: "host", passkey: PASSKEY }),
+    rawPeer(client, "client"),
+  ]);
+  try {
+    const good = encodeFrame(encodeRecord({ t: "chat", id: "1", text: "fine" }));
+    const cut = encodeFrame(encodeRecord({ t: "chat", id: "2", text: "cut" })).subarray(0, 12);
+    await peer.sendPlain(new Uint8Array([...good, ...cut]));
+    const received = await Array.fromAsync(session.incoming);
+    assert.deepEqual(received.map((e) => e.message), [{ t: "chat", id: "1", text: "fine" }]);
+    assert.equal(await session.closed, "a record runs past the end of its frame");
+  } finally {
+    await peer.close();
+  }
+});
+
+Deno.test("NetSession: small bodies from two peers stay intact while later lines arrive", async () => {
+  const a = await sessionPair();
+  const b = await sessionPair();
+  try {
+    const kept: Envelope[] = [];
+    const receiving = Promise.all([a.host, b.host].map((host) => {
+      let count = 0;
+      return host.receive((envelope) => {
+        kept.push(envelope);
+        if (++count === 100) return false;
+      });
+    }));
+    for (let i = 0; i < 50; i++) {
+      for (const [index, pair] of [a, b].entries()) {
+        const fill = index * 100 + (i % 100);
+        pair.client.post({ t: "chunk", fid: 1 }, new Uint8Array(40).fill(fill));
+        pair.client.post({ t: "chat", id: String(i), text: `line ${i}` });
+      }
+    }
+    await receiving;
+    const chunks = kept.filter((e) => e.message.t === "chunk");
+    assert.equal(chunks.length, 100);
+    // Each body still holds the one value it was sent with.
+    for (const chunk of chunks) {
+      assert.equal(chunk.body.length, 40);
+      assert.ok(chunk.body.every((byte) => byte === chunk.body[0]), "a body was overwritten");
+    }
+    const values = chunks.map((chunk) => chunk.body[0]).sort((x, y) => x - y);
+    const expected = [...Array(50).keys(), ...Array.from({ length: 50 }, (_, i) => 100 + i)];
+    assert.deepEqual(values, expected);
+  } finally {
+    for (const pair of [a, b]) {
+      await pair.client.close();
+      await pair.host.close();
+    }
   }
 });
 
