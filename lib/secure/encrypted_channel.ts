@@ -13,6 +13,7 @@
  * @module
  */
 
+import { writeUint32 } from "../wire/bytes.ts";
 import { open, openInto, sealInto, TAG_BYTES } from "./chacha20_poly1305.ts";
 
 /** Bytes the Poly1305 tag adds to every frame. */
@@ -281,10 +282,6 @@ function checkKey(key: Uint8Array): Uint8Array {
  * Each sealer and opener reuses its own array; the cipher copies it before returning.
  */
 function nonce(iv: Uint8Array, counter: number): Uint8Array {
-  // counter < 2^32, so bytes 0..7 stay zero
-  iv[8] = counter >>> 24;
-  iv[9] = counter >>> 16;
-  iv[10] = counter >>> 8;
-  iv[11] = counter;
+  writeUint32(iv, 8, counter); // counter < 2^32, so bytes 0..7 stay zero
   return iv;
 }

@@ -12,7 +12,6 @@
  * @module
  */
 
-import { FrameError } from "../wire/frame_error.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
 import {
   encodeFrame,
@@ -20,7 +19,7 @@ import {
   framesLength,
   putFrameLength,
 } from "../wire/frame_encoder.ts";
-import { decodeRecord, encodeRecord } from "../wire/codec.ts";
+import { decodeRecord, encodeRecord, splitRecords } from "../wire/codec.ts";
 import { FRAME_PREFIX_BYTES, MAX_FRAME_BYTES } from "../wire/limits.ts";
 import { FrameOpener, FrameSealer, SEAL_OVERHEAD } from "../secure/encrypted_channel.ts";
 import { loadFastAead } from "../secure/chacha20_poly1305.ts";
@@ -63,7 +62,8 @@ const WRITE_ERROR_GRACE_MS = 2_000;
 let batchScratch = new Uint8Array(64 * 1024);
 
 /** Lays `records` out as frames in the shared scratch buffer; returns the view written. */
-function layOut(records: readonly Uint8Array[], length: number): Uint8Array {
+function layOut(records: readonly Uint8Array[]): Uint8Array {
+  const length = framesLength(records);
   if (batchScratch.length < length) batchScratch = new Uint8Array(length);
   return encodeFramesInto(records, batchScratch);
 }
@@ -322,22 +322,13 @@ export class NetSession implements Session {
   #unpack(plain: Uint8Array, copyBodies: boolean): void {
     const envelopes: Envelope[] = [];
     try {
-      let offset = 0;
-      while (offset < plain.length) {
-        // Records never span frames: a sender seals whole records only.
-        if (plain.length - offset < FRAME_PREFIX_BYTES) {
-          throw new FrameError("a record is cut short in its frame");
-        }
-        const length = ((plain[offset] << 24) | (plain[offset + 1] << 16) |
-          (plain[offset + 2] << 8) | plain[offset + 3]) >>> 0;
-        const end = offset + FRAME_PREFIX_BYTES + length;
-        if (end > plain.length) throw new FrameError("a record runs past the end of its frame");
-        const envelope = this.#decode(plain.subarray(offset + FRAME_PREFIX_BYTES, end));
+      // Records never span frames: a sender seals whole records only.
+      for (const record of splitRecords(plain)) {
+        const envelope = this.#decode(record);
         if (envelope) {
           if (copyBodies && envelope.body.length > 0) envelope.body = envelope.body.slice();
           envelopes.push(envelope);
         }
-        offset = end;
       }
     } catch (error) {
       this.#broken = error instanceof Error ? error : new Error(String(error));
@@ -387,7 +378,7 @@ export class NetSession implements Session {
         const write = new Uint8Array(size);
         let offset = 0;
         for (const records of batches) {
-          const plain = layOut(records, framesLength(records));
+          const plain = layOut(records);
           putFrameLength(write, offset, plain.length + SEAL_OVERHEAD);
           this.#sealer.sealInto(plain, write, offset + FRAME_PREFIX_BYTES);
           offset += FRAME_PREFIX_BYTES + plain.length + SEAL_OVERHEAD;

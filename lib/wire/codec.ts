@@ -14,8 +14,9 @@
  * @module
  */
 
+import { readUint32, writeUint32 } from "./bytes.ts";
 import { FrameError } from "./frame_error.ts";
-import { MAX_HEADER_BYTES } from "./limits.ts";
+import { FRAME_PREFIX_BYTES, MAX_HEADER_BYTES } from "./limits.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -30,8 +31,7 @@ export interface Record {
 }
 
 /** Where a header is encoded before its record's size is known: one allocation per record. */
-const scratch = new Uint8Array(4 + MAX_HEADER_BYTES);
-const scratchHeader = scratch.subarray(4);
+const scratchHeader = new Uint8Array(MAX_HEADER_BYTES);
 
 /** Encodes a header and optional body into one record. */
 export function encodeRecord(header: unknown, body: Uint8Array = EMPTY): Uint8Array {
@@ -42,10 +42,7 @@ export function encodeRecord(header: unknown, body: Uint8Array = EMPTY): Uint8Ar
     : encoder.encode(text);
   const length = json.length;
   const out = new Uint8Array(4 + length + body.length);
-  out[0] = length >>> 24;
-  out[1] = length >>> 16;
-  out[2] = length >>> 8;
-  out[3] = length;
+  writeUint32(out, 0, length);
   out.set(json, 4);
   if (body.length) out.set(body, 4 + length);
   return out;
@@ -54,8 +51,7 @@ export function encodeRecord(header: unknown, body: Uint8Array = EMPTY): Uint8Ar
 /** Decodes one record, throwing {@linkcode FrameError} on malformed bytes. */
 export function decodeRecord(bytes: Uint8Array): Record {
   if (bytes.length < 4) throw new FrameError("record too short");
-  // By hand, not a DataView: a client decodes a record per line it receives.
-  const length = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+  const length = readUint32(bytes, 0);
   if (length > MAX_HEADER_BYTES || 4 + length > bytes.length) {
     throw new FrameError("record header has an invalid length");
   }
@@ -66,6 +62,32 @@ export function decodeRecord(bytes: Uint8Array): Record {
     throw new FrameError("record header is not valid JSON");
   }
   return { header, body: bytes.subarray(4 + length) };
+}
+
+/**
+ * The records of one batch, laid end to end with their 4-byte lengths as `encodeFrames`
+ * writes them (the plaintext of one sealed frame). A batch holds whole records only: one
+ * cut short throws {@linkcode FrameError}, after the records before it were yielded.
+ *
+ * @example
+ * ```ts
+ * import { encodeRecord, splitRecords } from "./codec.ts";
+ * import { encodeFrames } from "./frame_encoder.ts";
+ * const batch = encodeFrames([encodeRecord({ t: "a" }), encodeRecord({ t: "b" })]);
+ * console.log([...splitRecords(batch)].length); // 2
+ * ```
+ */
+export function* splitRecords(batch: Uint8Array): Generator<Uint8Array> {
+  let offset = 0;
+  while (offset < batch.length) {
+    if (batch.length - offset < FRAME_PREFIX_BYTES) {
+      throw new FrameError("a record is cut short in its frame");
+    }
+    const end = offset + FRAME_PREFIX_BYTES + readUint32(batch, offset);
+    if (end > batch.length) throw new FrameError("a record runs past the end of its frame");
+    yield batch.subarray(offset + FRAME_PREFIX_BYTES, end);
+    offset = end;
+  }
 }
 
 /** Decodes a stream of record bytes into {@linkcode Record}s. */

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { writeUint32 } from "./bytes.ts";
 import { FRAME_PREFIX_BYTES } from "./limits.ts";
 
 /** Returns `payload` with its 4-byte big-endian length in front. */
@@ -89,10 +90,7 @@ export function encodeFramesInto(payloads: readonly Uint8Array[], target: Uint8A
  * ```
  */
 export function putFrameLength(target: Uint8Array, offset: number, length: number): void {
-  target[offset] = length >>> 24;
-  target[offset + 1] = length >>> 16;
-  target[offset + 2] = length >>> 8;
-  target[offset + 3] = length;
+  writeUint32(target, offset, length);
 }
 
 /** The stream form of {@linkcode encodeFrame}. */

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { concatBytes } from "./bytes.ts";
+import { concatBytes, readUint32 } from "./bytes.ts";
 import { FrameError } from "./frame_error.ts";
 import { FRAME_PREFIX_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
 
@@ -126,8 +126,7 @@ export class FrameAssembler {
   }
 
   #length(data: Uint8Array, offset: number): number {
-    const length = (data[offset] << 24 >>> 0) + (data[offset + 1] << 16) +
-      (data[offset + 2] << 8) + data[offset + 3];
+    const length = readUint32(data, offset);
     if (length > this.#max) {
       throw new FrameError(`frame of ${length} bytes exceeds the limit of ${this.#max} bytes`);
     }

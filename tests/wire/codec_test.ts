@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { decodeRecord, encodeRecord, RecordDecoder } from "../../lib/wire/codec.ts";
+import { decodeRecord, encodeRecord, RecordDecoder, splitRecords } from "../../lib/wire/codec.ts";
+import { encodeFrames } from "../../lib/wire/frame_encoder.ts";
 import { FrameError } from "../../lib/wire/frame_error.ts";
 import { MAX_HEADER_BYTES } from "../../lib/wire/limits.ts";
 
@@ -108,4 +109,17 @@ Deno.test("encodeRecord() keeps each record intact and handles any header length
     assert.deepEqual(header, headers[index]);
     assert.deepEqual([...body], [1, 2]);
   });
+});
+
+Deno.test("splitRecords() yields each record of a batch, then refuses a cut-short one", () => {
+  const records = [encodeRecord({ t: "a" }), encodeRecord({ t: "b" }, new Uint8Array([5]))];
+  const batch = encodeFrames(records);
+  assert.deepEqual([...splitRecords(batch)], records);
+  assert.deepEqual([...splitRecords(new Uint8Array(0))], []);
+  const seen: Uint8Array[] = [];
+  assert.throws(() => {
+    for (const record of splitRecords(batch.subarray(0, batch.length - 1))) seen.push(record);
+  }, /a record runs past the end of its frame/);
+  assert.deepEqual(seen, [records[0]]);
+  assert.throws(() => [...splitRecords(batch.subarray(0, 2))], /a record is cut short/);
 });
