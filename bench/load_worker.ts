@@ -21,7 +21,7 @@
 
 import { backoffMs } from "../lib/room/reconnector.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
-import { type Dialect, type LoadClient, openLoadClient } from "./load_client.ts";
+import { type Dialect, type LoadClient, openLoadClient, wallNow } from "./load_client.ts";
 
 /** What a worker is told at start. */
 export interface WorkerConfig {
@@ -47,11 +47,6 @@ export interface WorkerConfig {
   connectDeadline: number;
 }
 
-/** Wall-clock time in ms with sub-ms precision, comparable across processes. */
-function wallNow(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 const config: WorkerConfig = JSON.parse(Deno.args[0]);
 const clients: (LoadClient | undefined)[] = new Array(config.count);
 const ids = Array.from({ length: config.count }, () => crypto.randomUUID());
@@ -74,13 +69,12 @@ function print(value: unknown): void {
   console.log(JSON.stringify(value));
 }
 
-function onLine(local: number, text: string): void {
+function onLine(local: number, text: string, now: number): void {
   const parts = text.split(" ");
   if (parts.length !== 4 || parts[3] !== run) {
     if (parts.length !== 4) malformed++;
     return;
   }
-  const now = wallNow();
   const sender = Number(parts[0]);
   const seq = Number(parts[1]);
   histogram.record(now - Number(parts[2]));
@@ -100,7 +94,7 @@ function open(local: number): Promise<LoadClient> {
     name: `${config.prefix}${index}`,
     client: ids[local],
     passkey: config.passkey,
-    onLine: (text) => onLine(local, text),
+    onLine: (text, now) => onLine(local, text, now),
   });
 }
 

@@ -19,6 +19,7 @@ import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session } from "../session/session.ts";
 import { encodeRecord } from "../wire/codec.ts";
 import { MAX_TEXT_BYTES } from "../wire/limits.ts";
+import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
 import type { History } from "./history.ts";
 import { type InboundTransfer, Member } from "./member.ts";
@@ -53,6 +54,8 @@ export interface RoomOptions {
   onEvent?: (event: RoomEvent) => void;
   /** Time allowed for a `hello` after the handshake. Default 10 s. */
   helloTimeoutMs?: number;
+  /** When the room stops reading new lines because its members are behind. */
+  backlog?: BacklogGateOptions;
 }
 
 type Presence = Extract<Message, { t: "presence" }>;
@@ -85,7 +88,7 @@ const RESUME_LIMIT = 10_000;
 
 /** Members, ordering, history, presence and files of one chat. */
 export class Room {
-  #options: Required<Omit<RoomOptions, "files" | "onEvent">> & RoomOptions;
+  #options: Required<Omit<RoomOptions, "files" | "onEvent" | "backlog">> & RoomOptions;
   #members: Map<string, Member> = new Map();
   #forwards: Map<number, Forward> = new Map();
   #nextFid = 1;
@@ -94,6 +97,7 @@ export class Room {
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
   #handlers: { [T in Message["t"]]?: Handler };
   #pacer: BroadcastPacer = new BroadcastPacer(() => this.#sessions());
+  #gate: BacklogGate;
 
   /** Creates an empty room. */
   constructor(options: RoomOptions) {
@@ -103,6 +107,7 @@ export class Room {
       helloTimeoutMs: 10_000,
       ...options,
     };
+    this.#gate = new BacklogGate(() => this.#sessions(), options.backlog);
     // One handler per message type a member may send; anything else is ignored.
     this.#handlers = {
       chat: (m, e) => this.#chat(m, e.message as Extract<Message, { t: "chat" }>),
@@ -230,6 +235,7 @@ export class Room {
   async close(reason = "The room is closing"): Promise<void> {
     this.#flushPresence();
     this.#pacer.close();
+    this.#gate.close();
     this.#closing = true;
     const members = [...this.#members.values()];
     for (const member of members) member.post({ t: "bye", reason });
@@ -366,7 +372,8 @@ export class Room {
     });
   }
 
-  #chat(member: Member, chat: Extract<Message, { t: "chat" }>): void {
+  /** Stores and broadcasts a line; the promise, when the room is behind, holds the sender. */
+  #chat(member: Member, chat: Extract<Message, { t: "chat" }>): Promise<void> | undefined {
     // A direct chat keeps no history: a line said while alone would reach no one.
     const problem = this.#lineProblem(member, chat.text) ??
       (this.kind === "direct" && this.#members.size < 2
@@ -386,7 +393,9 @@ export class Room {
       ...(chat.me ? { me: true } : {}),
     });
     member.post({ t: "ack", id: chat.id, seq: line.seq });
-    if (!duplicate) this.#broadcast(line as ChatLine, member);
+    if (duplicate) return;
+    this.#broadcast(line as ChatLine, member);
+    return this.#gate.afterBroadcast();
   }
 
   #lineProblem(member: Member, text: string): string | undefined {

@@ -72,8 +72,20 @@ export class SqliteHistory implements History {
     // gap in the sequence that members see.
     const existing = this.#find.get(line.client, line.id) as unknown as Row | undefined;
     if (existing) return { line: toLine(existing), duplicate: true };
-    this.#insert.run(line.client, line.id, line.from, line.text, line.time, line.me ? 1 : 0);
-    const row = this.#find.get(line.client, line.id) as unknown as Row;
+    const { changes, lastInsertRowid } = this.#insert.run(
+      line.client,
+      line.id,
+      line.from,
+      line.text,
+      line.time,
+      line.me ? 1 : 0,
+    );
+    if (changes !== 1) {
+      const row = this.#find.get(line.client, line.id) as unknown as Row;
+      return { line: toLine(row), duplicate: true };
+    }
+    // The row is what was given plus its number: no need to read it back.
+    const row = { ...line, sender: line.from, seq: Number(lastInsertRowid), me: line.me ? 1 : 0 };
     return { line: toLine(row), duplicate: false };
   }
 

@@ -35,6 +35,7 @@ class MemorySession implements Session {
   #done = false;
   /** What `cork` holds back, or `undefined` when not corked. */
   #held: Envelope[] | undefined;
+  #heldBytes = 0;
 
   constructor(remote: string) {
     this.remote = remote;
@@ -48,6 +49,13 @@ class MemorySession implements Session {
     }, { highWaterMark: HIGH_WATER, size: (envelope) => envelope.body.length + 64 });
   }
 
+  /** What waits in the peer's inbox, and what a cork holds. */
+  get backlog(): number {
+    if (this.#done) return 0;
+    const inbox = HIGH_WATER - (this.peer.#controller.desiredSize ?? HIGH_WATER);
+    return Math.max(0, inbox) + this.#heldBytes;
+  }
+
   receive(handler: MessageHandler): Promise<void> {
     return receiveFromStream(this.incoming, handler);
   }
@@ -55,8 +63,10 @@ class MemorySession implements Session {
   // No encoding in memory: the record a broadcast made for the network is not needed.
   post(message: Message, body: Uint8Array = new Uint8Array(0), _record?: Uint8Array): void {
     if (this.#done) return;
-    if (this.#held) this.#held.push({ message, body });
-    else this.peer.deliver({ message, body });
+    if (this.#held) {
+      this.#held.push({ message, body });
+      this.#heldBytes += body.length + 64;
+    } else this.peer.deliver({ message, body });
   }
 
   cork(): void {
@@ -66,6 +76,7 @@ class MemorySession implements Session {
   uncork(): void {
     const held = this.#held ?? [];
     this.#held = undefined;
+    this.#heldBytes = 0;
     for (const envelope of held) this.post(envelope.message, envelope.body);
   }
 
@@ -83,6 +94,13 @@ class MemorySession implements Session {
     this.#end(reason);
     this.peer.#end(reason === undefined ? "the peer left" : reason);
     return Promise.resolve();
+  }
+
+  abort(reason: string): void {
+    this.#held = undefined;
+    this.#heldBytes = 0;
+    this.#end(reason);
+    this.peer.#end(reason);
   }
 
   #room(): Promise<void> {

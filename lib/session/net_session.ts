@@ -12,18 +12,14 @@
  * @module
  */
 
-import { FrameReader } from "../wire/frame_reader.ts";
-import {
-  encodeFrame,
-  encodeFramesInto,
-  framesLength,
-  putFrameLength,
-} from "../wire/frame_encoder.ts";
+import type { FrameReader } from "../wire/frame_reader.ts";
+import { encodeFramesInto, framesLength, putFrameLength } from "../wire/frame_encoder.ts";
 import { decodeRecord, encodeRecord, splitRecords } from "../wire/codec.ts";
 import { FRAME_PREFIX_BYTES, MAX_FRAME_BYTES } from "../wire/limits.ts";
 import { FrameOpener, FrameSealer, SEAL_OVERHEAD } from "../secure/encrypted_channel.ts";
 import { loadFastAead } from "../secure/chacha20_poly1305.ts";
-import { handshake, type HandshakeOptions, type SecureKeys } from "../secure/handshake.ts";
+import { handshakeConn, writeAll } from "../secure/conn_handshake.ts";
+import type { HandshakeOptions, SecureKeys } from "../secure/handshake.ts";
 import { type Envelope, type Message, parseMessage } from "./message.ts";
 import { type CloseReason, isBulk, type MessageHandler, type Session } from "./session.ts";
 import { SendQueue } from "./send_queue.ts";
@@ -41,8 +37,6 @@ export interface NetSessionOptions {
 /** Options of {@linkcode NetSession.start}: the handshake and the session tuning. */
 export type StartOptions = HandshakeOptions & NetSessionOptions;
 
-// Sealing adds the AEAD tag; frames carry at most a chunk plus its header and tag.
-const MAX_SEALED_FRAME = MAX_FRAME_BYTES + 64;
 /** Plaintext of one sealed frame: a batch of records, each with its 4-byte length. */
 const BATCH_BYTES = MAX_FRAME_BYTES;
 /** Messages read ahead of a busy consumer, in bytes. */
@@ -73,12 +67,6 @@ function layOut(records: readonly Uint8Array[]): Uint8Array {
  * next frame of any session is opened, so one buffer serves the whole process.
  */
 const plainScratch = new Uint8Array(16 * 1024);
-
-/** Writes all of `bytes`; `Deno.Conn.write` may write only part. */
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
-}
 
 /** Describes a connection's remote end as `host:port`. */
 export function remoteOf(conn: Deno.Conn): string {
@@ -127,30 +115,7 @@ export class NetSession implements Session {
   static async start(conn: Deno.Conn, options: StartOptions): Promise<NetSession> {
     // The first session of a process loads the fast cipher while its handshake runs.
     const cipherLoaded = loadFastAead();
-    const frames = new FrameReader(conn, { maxFrameBytes: MAX_SEALED_FRAME });
-    // The handshake speaks whole frames through stream reader/writer interfaces.
-    const reader = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const frame = await frames.next();
-        if (frame) controller.enqueue(frame);
-        else controller.close();
-      },
-    }, { highWaterMark: 0 }).getReader();
-    const writer = new WritableStream<Uint8Array>({
-      write: (frame) => writeAll(conn, encodeFrame(frame)),
-    }).getWriter();
-    let keys: SecureKeys;
-    try {
-      keys = await handshake(reader, writer, options);
-    } catch (error) {
-      try {
-        conn.close();
-      } catch { /* already closed */ }
-      throw error;
-    } finally {
-      writer.releaseLock();
-      reader.releaseLock();
-    }
+    const { frames, keys } = await handshakeConn(conn, options);
     await cipherLoaded;
     return new NetSession(conn, frames, keys, options);
   }
@@ -223,6 +188,11 @@ export class NetSession implements Session {
     }
   }
 
+  /** Chat and notices not yet written; see {@linkcode Session.backlog}. */
+  get backlog(): number {
+    return this.#done ? 0 : this.#queue.controlBytes;
+  }
+
   /** Queues a message; see {@linkcode Session.post}. */
   post(message: Message, body?: Uint8Array, record?: Uint8Array): void {
     if (this.#done || this.#closing) return;
@@ -256,6 +226,11 @@ export class NetSession implements Session {
     this.#queue.release();
     this.#startPump(); // sends what a cork held back
     await this.#pump;
+    this.#finish(reason);
+  }
+
+  /** Closes at once; see {@linkcode Session.abort}. */
+  abort(reason: string): void {
     this.#finish(reason);
   }
 

@@ -45,6 +45,11 @@ export class SendQueue {
     return this.#bytes;
   }
 
+  /** Bytes waiting in the control lane (chat and notices). */
+  get controlBytes(): number {
+    return this.#controlBytes;
+  }
+
   /** Whether nothing is waiting. */
   get empty(): boolean {
     return this.#bytes === 0 && this.#control.length === this.#controlHead &&

@@ -41,6 +41,11 @@ export interface Session {
   /** Resolves once the session has closed, with the reason. */
   readonly closed: Promise<CloseReason>;
   /**
+   * Bytes of chat and notices queued for the peer and not yet written (file data, paced on
+   * its own, is not counted): how far the peer is behind.
+   */
+  readonly backlog: number;
+  /**
    * Queues a message without waiting. Chat and control messages overtake queued file data;
    * a peer that lets too much pile up is cut off rather than stalling the sender.
    * `record` is `encodeRecord(message, body)` when the caller already has it: a broadcast
@@ -59,6 +64,8 @@ export interface Session {
   drained(): Promise<void>;
   /** Sends what is queued, then closes. */
   close(reason?: string): Promise<void>;
+  /** Closes at once, dropping what is queued: for a peer that stopped reading. */
+  abort(reason: string): void;
 }
 
 /**

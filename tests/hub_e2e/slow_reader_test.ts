@@ -11,7 +11,7 @@ import { HubMember, type MessageEvent, until } from "./hub_member.ts";
 import { hubLog, startHub } from "./hub_process.ts";
 
 const LINE_BYTES = 4000;
-/** Far beyond the hub's 8 MiB send queue plus loopback socket buffers. */
+/** Far beyond what the hub lets wait for one member, plus loopback socket buffers. */
 const MAX_LINES = 15_000;
 const IN_FLIGHT = 200;
 
@@ -38,7 +38,7 @@ async function joinAndStopReading(port: number, name: string) {
   };
 }
 
-Deno.test("a member that stops reading is cut off when its queue is full; the others flow on", async () => {
+Deno.test("a member that stops reading is cut off once it is far behind; the others flow on", async () => {
   await using dir = await tempDir();
   const hub = await startHub({ cwd: dir.path, args: ["--rate", "0"] });
   const members: HubMember[] = [];
@@ -77,8 +77,10 @@ Deno.test("a member that stops reading is cut off when its queue is full; the ot
     if (watchedAtCut < 0) watchedAtCut = watch.messages().length;
 
     const left = hubLog(hub.proc, "hub-left").find((event) => event.name === "sloth")!;
-    assert.match(String(left.reason), /send queue/, JSON.stringify(left));
-    assert.ok(sent > 1024 * 1024 / LINE_BYTES, `cut off after only ${sent} lines`);
+    // What people are told; the room held the others for a second at most meanwhile.
+    assert.match(String(left.reason), /not reading fast enough/, JSON.stringify(left));
+    // Only once 256 KiB wait for it at the hub, beyond what the sockets hold.
+    assert.ok(sent > 256 * 1024 / LINE_BYTES, `cut off after only ${sent} lines`);
     // The watcher kept up the whole time: by the cut it had nearly everything sent so far.
     assert.ok(watchedAtCut >= sent - 2 * IN_FLIGHT - 50, `watcher at ${watchedAtCut} of ${sent}`);
     await watch.until(() => watch.messages().length === sent, `all ${sent} lines`);
@@ -93,7 +95,7 @@ Deno.test("a member that stops reading is cut off when its queue is full; the ot
       "sloth left",
     );
     const told = watch.events.find((event) => event.type === "left" && event.name === "sloth");
-    assert.match(JSON.stringify(told), /send queue/);
+    assert.match(JSON.stringify(told), /not reading fast enough/);
 
     await flood.leave();
     await watch.leave();

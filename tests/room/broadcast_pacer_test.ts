@@ -29,6 +29,9 @@ class CountingSession implements Session {
   get closed(): Promise<CloseReason> {
     return this.#inner.closed;
   }
+  get backlog(): number {
+    return this.#inner.backlog;
+  }
   receive(handler: MessageHandler): Promise<void> {
     return this.#inner.receive(handler);
   }
@@ -48,6 +51,9 @@ class CountingSession implements Session {
   }
   close(reason?: string): Promise<void> {
     return this.#inner.close(reason);
+  }
+  abort(reason: string): void {
+    this.#inner.abort(reason);
   }
 }
 

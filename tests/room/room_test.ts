@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import type { BacklogGateOptions } from "../../lib/room/backlog_gate.ts";
 import { MemoryHistory } from "../../lib/room/history.ts";
 import { type ClientEvent, RefusedError } from "../../lib/room/room_client.ts";
-import type { Envelope, Message } from "../../lib/session/message.ts";
+import { type Envelope, type Message, PROTOCOL_VERSION } from "../../lib/session/message.ts";
+import type { Session } from "../../lib/session/session.ts";
 import { MAX_TEXT_BYTES } from "../../lib/wire/limits.ts";
 import { InMemoryRoom } from "./in_memory_room.ts";
 
@@ -9,13 +11,21 @@ function directRoom(): InMemoryRoom {
   return new InMemoryRoom({ kind: "direct", capacity: 2, history: new MemoryHistory(1) });
 }
 
-function hubRoom(options: { historyLimit?: number; perSecond?: number; burst?: number } = {}) {
+function hubRoom(
+  options: {
+    historyLimit?: number;
+    perSecond?: number;
+    burst?: number;
+    backlog?: BacklogGateOptions;
+  } = {},
+) {
   return new InMemoryRoom({
     kind: "hub",
     capacity: 100,
     history: new MemoryHistory(1000),
     historyLimit: options.historyLimit ?? 50,
     rate: { perSecond: options.perSecond ?? 0, burst: options.burst ?? 0 },
+    backlog: options.backlog,
   });
 }
 
@@ -239,6 +249,74 @@ Deno.test("Room (hub): flooding is refused with a notice", async () => {
       error: true,
     });
     assert.equal(alice.client.unacknowledged, 0, "rejected lines are settled");
+  } finally {
+    await chat.close();
+  }
+});
+
+/** Chat texts from `session`, read only now, until `count` have come; the session stays open. */
+async function readTexts(session: Session, count: number): Promise<string[]> {
+  const seen: string[] = [];
+  const reader = session.incoming.getReader();
+  try {
+    while (seen.length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (value.message.t === "chat") seen.push(value.message.text);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return seen;
+}
+
+Deno.test("Room (hub): a member who reads slowly slows the senders down, and loses nothing", async () => {
+  // Memory sessions count 64 bytes a message: 30 lines put bob behind.
+  const chat = hubRoom({
+    backlog: { behindBytes: 2000, caughtUpBytes: 500, stalledMs: 60_000, maxHoldMs: 60_000 },
+  });
+  try {
+    const alice = await chat.join("alice");
+    const bob = chat.connect();
+    bob.post({ t: "hello", v: PROTOCOL_VERSION, name: "bob", client: "bob-1" });
+    await chat.roomEvents.waitFor((event) => event.type === "joined" && event.name === "bob");
+    const lines = Array.from({ length: 100 }, (_, i) => `line ${i + 1}`);
+    for (const line of lines) alice.client.say(line);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(alice.client.unacknowledged > 0, "the room holds alice's lines while bob is behind");
+    assert.deepEqual(await readTexts(bob, 100), lines);
+    await alice.sync();
+    assert.equal(alice.client.unacknowledged, 0);
+    assert.ok(!chat.roomEvents.items.some((event) => event.type === "left"), "nobody was cut off");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a member who stops reading is cut off, and the others go on", async () => {
+  const chat = hubRoom({
+    backlog: { behindBytes: 2000, caughtUpBytes: 500, stalledMs: 100, maxHoldMs: 60_000 },
+  });
+  try {
+    const alice = await chat.join("alice");
+    const carol = await chat.join("carol");
+    const bob = chat.connect();
+    bob.post({ t: "hello", v: PROTOCOL_VERSION, name: "bob", client: "bob-1" });
+    await chat.roomEvents.waitFor((event) => event.type === "joined" && event.name === "bob");
+    const lines = Array.from({ length: 100 }, (_, i) => `line ${i + 1}`);
+    for (const line of lines) alice.client.say(line);
+    const left = await chat.roomEvents.waitFor((event) => event.type === "left");
+    assert.deepEqual(left, {
+      type: "left",
+      name: "bob",
+      remote: "192.168.1.7:50483",
+      count: 2,
+      reason: "the peer is not reading fast enough (nothing taken for 0.1 s)",
+    });
+    await alice.sync();
+    await carol.sync();
+    assert.equal(alice.client.unacknowledged, 0);
+    assert.deepEqual(texts(carol.events.items), lines);
   } finally {
     await chat.close();
   }

@@ -92,3 +92,15 @@ Deno.test("SendQueue: release() frees every waiter, e.g. on close", async () => 
   assert.equal(await settled(next), true);
   assert.equal(await settled(Promise.all(drained)), true);
 });
+
+Deno.test("SendQueue: controlBytes counts the chat and notices waiting, not file data", () => {
+  const queue = new SendQueue({ maxBytes: 1000, bulkLowWater: 100 });
+  queue.push(record(1, 500), true);
+  queue.push(record(2, 30), false);
+  queue.push(record(3, 20), false);
+  assert.equal(queue.controlBytes, 50);
+  queue.take(1);
+  assert.equal(queue.controlBytes, 20);
+  queue.take(10);
+  assert.equal(queue.controlBytes, 0);
+});
