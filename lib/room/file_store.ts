@@ -15,6 +15,11 @@ export const DEFAULT_MAX_FILE_BYTES: number = 64 * 1024 ** 3;
 
 /** Free space left over after a transfer, so a file never fills the disk to the brim. */
 const DISK_HEADROOM_BYTES = 16 * 1024 ** 2;
+/**
+ * Bytes of a file that may wait for the disk while the next chunks arrive: the disk writes
+ * on its own thread while the network and the hash go on.
+ */
+export const WRITE_BEHIND_BYTES: number = 8 * 1024 * 1024;
 /** How many ` (n)` variants to try before giving up on a name. */
 const MAX_NAME_ATTEMPTS = 10_000;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -279,8 +284,8 @@ export class FileStore {
 /**
  * One file being received: created by {@linkcode FileStore.begin}, fed with
  * {@linkcode IncomingFile.write}, finished by {@linkcode IncomingFile.commit} or dropped by
- * {@linkcode IncomingFile.abort}. Chunks are hashed and written as they come; nothing is
- * buffered beyond the current chunk.
+ * {@linkcode IncomingFile.abort}. Chunks are hashed and written as they come, at most 8 MiB
+ * behind the network.
  *
  * @example
  * ```ts
@@ -303,7 +308,15 @@ export class IncomingFile {
   #tempPath: string;
   #file: Deno.FsFile | undefined;
   #hash: Hash = createHash("sha256");
-  #received = 0;
+  /** Bytes on disk. */
+  #written = 0;
+  /** Bytes taken by `write`, on disk or not. */
+  #accepted = 0;
+  /** Bytes taken by `write` and not yet on disk. */
+  #behind = 0;
+  /** The first error of a write, reported by every later call. */
+  #failure: unknown;
+  #roomWaiters: (() => void)[] = [];
   #state: "open" | "committing" | "done" = "open";
   #queue: Promise<void> = Promise.resolve();
   #onClose: () => void;
@@ -338,7 +351,8 @@ export class IncomingFile {
   }
 
   /**
-   * Bytes written so far.
+   * Bytes taken by {@linkcode IncomingFile.write} so far (the last few MiB may still be on
+   * their way to the disk): what to show as progress.
    *
    * @example
    * ```ts
@@ -352,15 +366,19 @@ export class IncomingFile {
    * ```
    */
   get received(): number {
-    return this.#received;
+    return this.#accepted;
   }
 
   /**
-   * Appends a chunk and hashes it. Calls are processed in order even when not awaited.
+   * Appends a chunk and hashes it, in the order of the calls. Resolves once the chunk is
+   * queued behind at most 8 MiB of others (so the disk writes while the next chunks arrive);
+   * everything is on disk before {@linkcode IncomingFile.commit} goes on. The chunk must not
+   * change afterwards.
    *
    * @param chunk The next bytes of the file.
-   * @throws {FileRefusedError} When more bytes arrive than announced, on a disk error, or
-   * after commit/abort; the temporary file is removed in the first two cases.
+   * @throws {FileRefusedError} When more bytes arrive than announced, on a disk error (this
+   * chunk's or an earlier one's), or after commit/abort; the temporary file is removed in the
+   * first two cases.
    *
    * @example
    * ```ts
@@ -375,21 +393,50 @@ export class IncomingFile {
    * ```
    */
   write(chunk: Uint8Array): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#state !== "open") {
+      return Promise.reject(new FileRefusedError(`'${this.name}' is no longer being received`));
+    }
+    if (this.#accepted + chunk.length > this.size) {
+      const refused = new FileRefusedError(
+        `refused '${this.name}': the sender sent more than the announced ${bytesText(this.size)}`,
+      );
+      return this.abort().then(() => {
+        throw refused;
+      });
+    }
+    this.#accepted += chunk.length;
+    this.#behind += chunk.length;
     const run = this.#queue.then(() => this.#write(chunk));
-    this.#queue = run.catch(() => {});
-    return run;
+    this.#queue = run.then(
+      () => this.#settled(chunk.length),
+      (error) => {
+        this.#failure ??= error;
+        this.#settled(chunk.length);
+      },
+    );
+    return this.#room();
+  }
+
+  /** Resolves when at most {@linkcode WRITE_BEHIND_BYTES} wait for the disk. */
+  async #room(): Promise<void> {
+    while (this.#failure === undefined && this.#behind > WRITE_BEHIND_BYTES) {
+      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  #settled(bytes: number): void {
+    this.#behind -= bytes;
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   async #write(chunk: Uint8Array): Promise<void> {
     const file = this.#file;
     if (this.#state !== "open" || file === undefined) {
       throw new FileRefusedError(`'${this.name}' is no longer being received`);
-    }
-    if (this.#received + chunk.length > this.size) {
-      await this.#discard();
-      throw new FileRefusedError(
-        `refused '${this.name}': the sender sent more than the announced ${bytesText(this.size)}`,
-      );
     }
     try {
       for (let offset = 0; offset < chunk.length;) {
@@ -400,7 +447,7 @@ export class IncomingFile {
       throw diskError(`cannot write '${this.name}'`, err);
     }
     this.#hash.update(chunk);
-    this.#received += chunk.length;
+    this.#written += chunk.length;
   }
 
   /**
@@ -434,15 +481,16 @@ export class IncomingFile {
   }
 
   async #commit(expectedSha256: string): Promise<SavedFile> {
+    if (this.#failure !== undefined) throw this.#failure;
     const file = this.#file;
     if (this.#state !== "open" || file === undefined) {
       throw new FileRefusedError(`'${this.name}' is no longer being received`);
     }
     this.#state = "committing";
-    if (this.#received !== this.size) {
+    if (this.#written !== this.size) {
       await this.#discard();
       throw new FileRefusedError(
-        `refused '${this.name}': incomplete (${this.#received} of ${this.size} bytes)`,
+        `refused '${this.name}': incomplete (${this.#written} of ${this.size} bytes)`,
       );
     }
     const actual = this.#hash.digest("hex");

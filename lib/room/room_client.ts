@@ -287,12 +287,20 @@ export class RoomClient {
       const buffer = new Uint8Array(FILE_CHUNK_BYTES);
       let done = 0;
       let lastReport = 0;
+      const readNext = (from: Deno.FsFile) => {
+        const read = from.read(buffer);
+        read.catch(() => {}); // awaited below, unless the transfer stops first
+        return read;
+      };
+      let reading = size > 0 ? readNext(file) : Promise.resolve(null);
       while (done < size) {
         const outgoing = this.#sending.get(fid);
         if (!outgoing || outgoing.refused) break;
-        const n = await file.read(buffer);
+        const n = await reading;
         if (n === null) break;
         const chunk = buffer.slice(0, n);
+        // The next read runs on the runtime's file thread while this chunk is hashed and sealed.
+        reading = done + n < size ? readNext(file) : Promise.resolve(null);
         hash.update(chunk);
         session.post({ t: "chunk", fid }, chunk);
         done += n;

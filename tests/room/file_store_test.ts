@@ -6,6 +6,7 @@ import {
   FileStore,
   type IncomingFile,
   sha256File,
+  WRITE_BEHIND_BYTES,
 } from "../../lib/room/file_store.ts";
 
 const encoder = new TextEncoder();
@@ -365,13 +366,19 @@ Deno.test("IncomingFile turns a disk error at commit into a refusal", async () =
 Deno.test("FileStore streams a 50 MB file with flat memory", async () => {
   await withDir(async (dir) => {
     const size = 50 * 1024 * 1024;
-    const chunk = new Uint8Array(64 * 1024);
+    const chunkBytes = 64 * 1024;
     const reference = createHash("sha256");
     const store = new FileStore(dir);
     const incoming: IncomingFile = await store.begin("big.bin", size);
     const before = Deno.memoryUsage().rss;
-    for (let i = 0; i < size / chunk.length; i++) {
-      chunk.fill(i & 0xff);
+    // A chunk may wait for the disk after write() resolves, behind at most WRITE_BEHIND_BYTES:
+    // a ring of buffers just larger than that is never reused too soon.
+    const ring = Array.from(
+      { length: WRITE_BEHIND_BYTES / chunkBytes + 2 },
+      () => new Uint8Array(chunkBytes),
+    );
+    for (let i = 0; i < size / chunkBytes; i++) {
+      const chunk = ring[i % ring.length].fill(i & 0xff);
       reference.update(chunk);
       await incoming.write(chunk);
     }
