@@ -17,12 +17,18 @@
 import type { Envelope, Message } from "./message.ts";
 import {
   type CloseReason,
+  isBulk,
   type MessageHandler,
   receiveFromStream,
   type Session,
 } from "./session.ts";
 
 const HIGH_WATER = 4 * 1024 * 1024;
+
+/** What a message weighs in an inbox, as the stream counts it. */
+function weight(envelope: Envelope): number {
+  return envelope.body.length + 64;
+}
 
 class MemorySession implements Session {
   readonly remote: string;
@@ -35,25 +41,35 @@ class MemorySession implements Session {
   #done = false;
   /** What `cork` holds back, or `undefined` when not corked. */
   #held: Envelope[] | undefined;
-  #heldBytes = 0;
+  /** Chat and notices (not file data) that a cork holds. */
+  #heldControl = 0;
+  /** Chat and notices (not file data) in this session's inbox, not yet taken by its reader. */
+  #inboxControl = 0;
 
   constructor(remote: string) {
     this.remote = remote;
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
-    this.incoming = new ReadableStream<Envelope>({
+    const inbox = new ReadableStream<Envelope>({
       start: (controller) => {
         this.#controller = controller;
       },
       pull: () => this.#wake(),
       cancel: () => this.close(),
-    }, { highWaterMark: HIGH_WATER, size: (envelope) => envelope.body.length + 64 });
+    }, { highWaterMark: HIGH_WATER, size: weight });
+    // One step more, to count chat and notices as the reader takes them.
+    this.incoming = inbox.pipeThrough(
+      new TransformStream<Envelope, Envelope>({
+        transform: (envelope, controller) => {
+          if (!isBulk(envelope.message)) this.#inboxControl -= weight(envelope);
+          controller.enqueue(envelope);
+        },
+      }),
+    );
   }
 
-  /** What waits in the peer's inbox, and what a cork holds. */
+  /** Chat and notices waiting in the peer's inbox or held by a cork; see {@linkcode Session.backlog}. */
   get backlog(): number {
-    if (this.#done) return 0;
-    const inbox = HIGH_WATER - (this.peer.#controller.desiredSize ?? HIGH_WATER);
-    return Math.max(0, inbox) + this.#heldBytes;
+    return this.#done ? 0 : this.peer.#inboxControl + this.#heldControl;
   }
 
   receive(handler: MessageHandler): Promise<void> {
@@ -65,7 +81,7 @@ class MemorySession implements Session {
     if (this.#done) return;
     if (this.#held) {
       this.#held.push({ message, body });
-      this.#heldBytes += body.length + 64;
+      if (!isBulk(message)) this.#heldControl += body.length + 64;
     } else this.peer.deliver({ message, body });
   }
 
@@ -76,12 +92,14 @@ class MemorySession implements Session {
   uncork(): void {
     const held = this.#held ?? [];
     this.#held = undefined;
-    this.#heldBytes = 0;
+    this.#heldControl = 0;
     for (const envelope of held) this.post(envelope.message, envelope.body);
   }
 
   deliver(envelope: Envelope): void {
-    if (!this.#done) this.#controller.enqueue(envelope);
+    if (this.#done) return;
+    if (!isBulk(envelope.message)) this.#inboxControl += weight(envelope);
+    this.#controller.enqueue(envelope);
   }
 
   /** Waits for the peer's inbox to have room. */
@@ -98,7 +116,7 @@ class MemorySession implements Session {
 
   abort(reason: string): void {
     this.#held = undefined;
-    this.#heldBytes = 0;
+    this.#heldControl = 0;
     this.#end(reason);
     this.peer.#end(reason);
   }

@@ -91,3 +91,18 @@ Deno.test("memorySessionPair: a sender waiting on drained() is freed when the se
   assert.equal(await settled(drained), true);
   assert.equal(await settled(a.drained()), true);
 });
+
+Deno.test("memory sessions: backlog counts chat waiting for the reader, not file data", async () => {
+  const [a, b] = memorySessionPair();
+  for (const text of ["one", "two", "three"]) a.post({ t: "chat", id: text, text });
+  a.post({ t: "chunk", fid: 1 }, new Uint8Array(100_000));
+  assert.equal(a.backlog, 3 * 64, "three chat lines wait; the chunk is paced on its own");
+  assert.equal(b.backlog, 0);
+  const reader = b.incoming.getReader();
+  const taken: string[] = [];
+  for (let i = 0; i < 4; i++) taken.push((await reader.read()).value!.message.t);
+  assert.deepEqual(taken, ["chat", "chat", "chat", "chunk"]);
+  assert.equal(a.backlog, 0);
+  reader.releaseLock();
+  await a.close();
+});
