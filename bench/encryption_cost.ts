@@ -25,6 +25,7 @@ import { NetSession } from "../lib/session/net_session.ts";
 import { SessionListener } from "../lib/session/session_listener.ts";
 import { cpuSeconds } from "./process_probe.ts";
 import { median, percentile } from "./stats.ts";
+import { writeAll } from "../lib/wire/write_all.ts";
 
 const PASSKEY_ENV = "P2PCHAT_PASSKEY";
 const PASSKEY = "7-orbit-lemon-cradle";
@@ -36,10 +37,6 @@ interface BenchSession {
   drained(): Promise<void>;
   next(): Promise<{ message: Message; body: Uint8Array } | undefined>;
   close(): Promise<void>;
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.length;) offset += await conn.write(bytes.subarray(offset));
 }
 
 /** NetSession's pipeline without the handshake and the sealing: the plaintext baseline. */

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { handshakeConn, writeAll } from "../lib/secure/conn_handshake.ts";
+import { handshakeConn } from "../lib/secure/conn_handshake.ts";
 import { loadFastAead } from "../lib/secure/chacha20_poly1305.ts";
 import { FrameOpener, FrameSealer } from "../lib/secure/encrypted_channel.ts";
 import { type Message, parseMessage, PROTOCOL_VERSION } from "../lib/session/message.ts";
@@ -23,6 +23,7 @@ import { readUint32 } from "../lib/wire/bytes.ts";
 import { decodeRecord, encodeRecord, splitRecords } from "../lib/wire/codec.ts";
 import { encodeFrame, encodeFrames } from "../lib/wire/frame_encoder.ts";
 import { FRAME_PREFIX_BYTES } from "../lib/wire/limits.ts";
+import { BatchWriter } from "./batch_writer.ts";
 
 /** The protocol a load client speaks. */
 export type Dialect = "p2pchat" | "line" | "raw";
@@ -91,32 +92,16 @@ async function openP2pchat(options: LoadClientOptions): Promise<LoadClient> {
   ]);
   const sealer = new FrameSealer(keys.sendKey);
   const opener = new FrameOpener(keys.receiveKey);
-  let queued: Uint8Array[] = [];
-  let writing = false;
-  let failed: string | undefined;
-  const flush = async () => {
-    writing = true;
-    try {
-      while (queued.length > 0 && !failed) {
-        let size = 0;
-        let count = 0;
-        while (count < queued.length && (count === 0 || size < SEND_BATCH_BYTES)) {
-          size += FRAME_PREFIX_BYTES + queued[count++].length;
-        }
-        const sealed = sealer.seal(encodeFrames(queued.slice(0, count)));
-        queued = queued.slice(count);
-        await writeAll(conn, encodeFrame(sealed));
-      }
-    } catch (error) {
-      failed = error instanceof Error ? error.message : String(error);
-    } finally {
-      writing = false;
+  // Waiting records leave as one sealed frame of up to SEND_BATCH_BYTES.
+  const writer = new BatchWriter<Uint8Array>(conn, (queued) => {
+    let size = 0;
+    let taken = 0;
+    while (taken < queued.length && (taken === 0 || size < SEND_BATCH_BYTES)) {
+      size += FRAME_PREFIX_BYTES + queued[taken++].length;
     }
-  };
-  const post = (message: Message) => {
-    queued.push(encodeRecord(message));
-    if (!writing) flush();
-  };
+    return { bytes: encodeFrame(sealer.seal(encodeFrames(queued.slice(0, taken)))), taken };
+  });
+  const post = (message: Message) => writer.push(encodeRecord(message));
   let welcomed = false;
   let refusal: string | undefined;
   // Before the welcome every message is decoded in full; after it, chat lines the quick way.
@@ -166,9 +151,9 @@ async function openP2pchat(options: LoadClientOptions): Promise<LoadClient> {
   const closed = (async () => {
     try {
       await readUntil(() => false);
-      return failed ?? "the connection closed";
+      return writer.failed ?? "the connection closed";
     } catch (error) {
-      return failed ?? (error instanceof Error ? error.message : String(error));
+      return writer.failed ?? (error instanceof Error ? error.message : String(error));
     }
   })();
   let nextId = 1;
@@ -237,27 +222,10 @@ const encoder = new TextEncoder();
 
 async function openLine(options: LoadClientOptions, lines: boolean): Promise<LoadClient> {
   const conn = await connect(options);
-  // Lines written while a write is under way are batched into the next write, as a
-  // session's send queue does.
-  let queued: string[] = [];
-  let writing = false;
-  let failed: string | undefined;
-  const flush = async () => {
-    writing = true;
-    try {
-      while (queued.length > 0 && !failed) {
-        const bytes = encoder.encode(queued.join(""));
-        queued = [];
-        for (let offset = 0; offset < bytes.length;) {
-          offset += await conn.write(bytes.subarray(offset));
-        }
-      }
-    } catch (error) {
-      failed = error instanceof Error ? error.message : String(error);
-    } finally {
-      writing = false;
-    }
-  };
+  const writer = new BatchWriter<string>(conn, (queued) => ({
+    bytes: encoder.encode(queued.join("")),
+    taken: queued.length,
+  }));
   const closed = (async () => {
     // A pending read of 16 KiB per socket, as the bare baseline listener keeps.
     const buffer = new Uint8Array(16 * 1024);
@@ -273,21 +241,16 @@ async function openLine(options: LoadClientOptions, lines: boolean): Promise<Loa
         rest = parts.pop()!;
         for (const part of parts) options.onLine(part, now);
       }
-      return failed;
+      return writer.failed;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }
   })();
   return {
-    send(text) {
-      queued.push(`${text}\n`);
-      if (!writing) flush();
-    },
+    send: (text) => writer.push(`${text}\n`),
     closed,
     close: async () => {
-      try {
-        conn.close();
-      } catch { /* already closed */ }
+      closeConn(conn);
       await closed;
     },
   };

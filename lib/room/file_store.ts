@@ -9,6 +9,7 @@ import { createHash, type Hash } from "node:crypto";
 import { statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { safeFileName, UnsafeFileNameError } from "./file_name.ts";
+import { writeAll } from "../wire/write_all.ts";
 
 /** Largest file accepted when no `maxBytes` is given: 64 GiB. */
 export const DEFAULT_MAX_FILE_BYTES: number = 64 * 1024 ** 3;
@@ -312,8 +313,6 @@ export class IncomingFile {
   #written = 0;
   /** Bytes taken by `write`, on disk or not. */
   #accepted = 0;
-  /** Bytes taken by `write` and not yet on disk. */
-  #behind = 0;
   /** The first error of a write, reported by every later call. */
   #failure: unknown;
   #roomWaiters: (() => void)[] = [];
@@ -406,13 +405,12 @@ export class IncomingFile {
       });
     }
     this.#accepted += chunk.length;
-    this.#behind += chunk.length;
     const run = this.#queue.then(() => this.#write(chunk));
     this.#queue = run.then(
-      () => this.#settled(chunk.length),
+      () => this.#wakeRoomWaiters(),
       (error) => {
         this.#failure ??= error;
-        this.#settled(chunk.length);
+        this.#wakeRoomWaiters();
       },
     );
     return this.#room();
@@ -420,14 +418,13 @@ export class IncomingFile {
 
   /** Resolves when at most {@linkcode WRITE_BEHIND_BYTES} wait for the disk. */
   async #room(): Promise<void> {
-    while (this.#failure === undefined && this.#behind > WRITE_BEHIND_BYTES) {
+    while (this.#failure === undefined && this.#accepted - this.#written > WRITE_BEHIND_BYTES) {
       await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
     }
     if (this.#failure !== undefined) throw this.#failure;
   }
 
-  #settled(bytes: number): void {
-    this.#behind -= bytes;
+  #wakeRoomWaiters(): void {
     const waiters = this.#roomWaiters;
     this.#roomWaiters = [];
     for (const wake of waiters) wake();
@@ -439,9 +436,7 @@ export class IncomingFile {
       throw new FileRefusedError(`'${this.name}' is no longer being received`);
     }
     try {
-      for (let offset = 0; offset < chunk.length;) {
-        offset += await file.write(chunk.subarray(offset));
-      }
+      await writeAll(file, chunk);
     } catch (err) {
       await this.#discard();
       throw diskError(`cannot write '${this.name}'`, err);

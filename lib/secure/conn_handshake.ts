@@ -15,6 +15,7 @@
 import { encodeFrame } from "../wire/frame_encoder.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
 import { MAX_FRAME_BYTES } from "../wire/limits.ts";
+import { writeAll } from "../wire/write_all.ts";
 import { handshake, type HandshakeOptions, type SecureKeys } from "./handshake.ts";
 
 /** Largest sealed frame: the largest plaintext frame plus the AEAD tag, with room to spare. */
@@ -26,12 +27,6 @@ export interface HandshakenConn {
   frames: FrameReader;
   /** The session keys. */
   keys: SecureKeys;
-}
-
-/** Writes all of `bytes`; `Deno.Conn.write` may write only part. */
-export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
 }
 
 /**

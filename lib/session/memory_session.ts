@@ -80,8 +80,9 @@ class MemorySession implements Session {
   post(message: Message, body: Uint8Array = new Uint8Array(0), _record?: Uint8Array): void {
     if (this.#done) return;
     if (this.#held) {
-      this.#held.push({ message, body });
-      if (!isBulk(message)) this.#heldControl += body.length + 64;
+      const envelope = { message, body };
+      this.#held.push(envelope);
+      if (!isBulk(message)) this.#heldControl += weight(envelope);
     } else this.peer.deliver({ message, body });
   }
 

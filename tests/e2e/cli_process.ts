@@ -16,6 +16,7 @@
  */
 
 import config from "../../deno.json" with { type: "json" };
+import { writeAll } from "../../lib/wire/write_all.ts";
 
 /** The repository root, where main.ts lives. */
 export const ROOT: string = new URL("../../", import.meta.url).pathname;
@@ -310,7 +311,7 @@ export async function writeRandomFile(path: string, bytes: number): Promise<void
       crypto.getRandomValues(piece.subarray(i, i + 65536));
     }
     const part = piece.subarray(0, Math.min(piece.length, bytes - done));
-    for (let offset = 0; offset < part.length;) offset += await file.write(part.subarray(offset));
+    await writeAll(file, part);
   }
 }
 

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { handshake } from "../../lib/secure/handshake.ts";
+import { handshakeConn } from "../../lib/secure/conn_handshake.ts";
 import { FrameSealer } from "../../lib/secure/encrypted_channel.ts";
 import { PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import { encodeRecord } from "../../lib/wire/codec.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
-import { FrameSplitter } from "../../lib/wire/frame_splitter.ts";
-import { MAX_FRAME_BYTES } from "../../lib/wire/limits.ts";
+import { writeAll } from "../../lib/wire/write_all.ts";
 import { PASSKEY, tempDir } from "../e2e/cli_process.ts";
 import { HubMember, type MessageEvent, until } from "./hub_member.ts";
 import { hubLog, startHub } from "./hub_process.ts";
@@ -18,22 +17,15 @@ const IN_FLIGHT = 200;
 /** Joins as `name` over a raw connection, then never reads again. */
 async function joinAndStopReading(port: number, name: string) {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  const reader = conn.readable
-    .pipeThrough(new FrameSplitter({ maxFrameBytes: MAX_FRAME_BYTES + 64 }))
-    .getReader();
-  const write = async (frame: Uint8Array) => {
-    const bytes = encodeFrame(frame);
-    for (let done = 0; done < bytes.length;) done += await conn.write(bytes.subarray(done));
-  };
-  const writer = new WritableStream<Uint8Array>({ write }).getWriter();
-  const keys = await handshake(reader, writer, { role: "client", passkey: PASSKEY });
-  writer.releaseLock();
+  const { keys } = await handshakeConn(conn, { role: "client", passkey: PASSKEY });
   const hello = encodeRecord({ t: "hello", v: PROTOCOL_VERSION, name });
   // A sealed frame carries a batch of length-prefixed records; here a batch of one.
-  await write(new FrameSealer(keys.sendKey).seal(encodeFrame(hello)));
+  await writeAll(conn, encodeFrame(new FrameSealer(keys.sendKey).seal(encodeFrame(hello))));
   return {
-    async close() {
-      await reader.cancel().catch(() => {}); // also closes the connection
+    close() {
+      try {
+        conn.close();
+      } catch { /* already closed */ }
     },
   };
 }
@@ -102,7 +94,7 @@ Deno.test("a member that stops reading is cut off once it is far behind; the oth
     members.length = 0;
   } finally {
     await Promise.all(members.map((member) => member.client.disconnect()));
-    await sloth.close();
+    sloth.close();
     await hub.proc.close();
   }
 });

@@ -16,6 +16,7 @@
 import { HANDSHAKE_VERSION } from "../../lib/secure/handshake.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
 import { FRAME_PREFIX_BYTES } from "../../lib/wire/limits.ts";
+import { writeAll } from "../../lib/wire/write_all.ts";
 
 /** How long {@linkcode RawPeer.readFrame} waits by default. */
 export const READ_MS = 15_000;
@@ -71,9 +72,7 @@ export class RawPeer implements AsyncDisposable {
 
   /** Sends bytes exactly as given. */
   async sendRaw(bytes: Uint8Array): Promise<void> {
-    for (let offset = 0; offset < bytes.length;) {
-      offset += await this.#conn.write(bytes.subarray(offset));
-    }
+    await writeAll(this.#conn, bytes);
   }
 
   /** Reads the next whole frame's payload; `null` if the peer closed the connection first. */

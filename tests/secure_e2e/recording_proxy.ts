@@ -21,6 +21,7 @@
 import { concatBytes } from "../../lib/wire/bytes.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
 import { FRAME_PREFIX_BYTES } from "../../lib/wire/limits.ts";
+import { writeAll } from "../../lib/wire/write_all.ts";
 
 /** Which way bytes flow through the proxy. */
 export type Direction = "client-to-host" | "host-to-client";
@@ -206,8 +207,4 @@ export class RecordingProxy {
 
 function join(...parts: Uint8Array[]): Uint8Array {
   return parts.length === 1 ? parts[0] : concatBytes(parts);
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.length;) offset += await conn.write(bytes.subarray(offset));
 }

@@ -6,6 +6,7 @@ import { FrameSealer } from "../../lib/secure/encrypted_channel.ts";
 import { FrameSplitter } from "../../lib/wire/frame_splitter.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
 import { encodeRecord } from "../../lib/wire/codec.ts";
+import { writeAll } from "../../lib/wire/write_all.ts";
 
 const PASSKEY = "7-orbit-lemon-cradle";
 const FAST: NetSessionOptions = { keepaliveMs: 100, silenceMs: 300 };
@@ -59,11 +60,9 @@ interface RawPeer {
 
 async function rawPeer(conn: Deno.TcpConn, role: "host" | "client"): Promise<RawPeer> {
   const reader = conn.readable.pipeThrough(new FrameSplitter()).getReader();
-  const write = async (bytes: Uint8Array) => {
-    let offset = 0;
-    while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
-  };
-  const writer = new WritableStream<Uint8Array>({ write: (frame) => write(encodeFrame(frame)) })
+  const writer = new WritableStream<Uint8Array>({
+    write: (frame) => writeAll(conn, encodeFrame(frame)),
+  })
     .getWriter();
   const keys = await handshake(reader, writer, { role, passkey: PASSKEY });
   writer.releaseLock();
@@ -72,8 +71,8 @@ async function rawPeer(conn: Deno.TcpConn, role: "host" | "client"): Promise<Raw
     keys,
     // A sealed frame carries a batch of length-prefixed records; here a batch of one.
     send: async (header) =>
-      await write(encodeFrame(sealer.seal(encodeFrame(encodeRecord(header))))),
-    sendPlain: async (plain) => await write(encodeFrame(sealer.seal(plain))),
+      await writeAll(conn, encodeFrame(sealer.seal(encodeFrame(encodeRecord(header))))),
+    sendPlain: async (plain) => await writeAll(conn, encodeFrame(sealer.seal(plain))),
     close: async () => {
       // Cancelling the unread stream closes the socket too.
       await reader.cancel().catch(() => {});
