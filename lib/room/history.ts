@@ -32,10 +32,30 @@ export interface Appended {
   duplicate: boolean;
 }
 
+/** Options of {@linkcode History.append}. */
+export interface AppendOptions {
+  /**
+   * Whether the line may be a re-send of one stored before (its sender reconnected after a lost
+   * acknowledgement, perhaps to a restarted hub). Default true. A room passes false once the
+   * sender has said a new line on its current connection: a client re-sends its unacknowledged
+   * lines first and once, so what follows is new, and a history on disk need not look it up.
+   */
+  mayBeStored?: boolean;
+  /**
+   * Called with the numbered line before it is stored, unless it is a duplicate: a room hands
+   * the line to its members first, so storing it is not part of the latency they see. The
+   * store follows in the same turn, before the caller acknowledges the line.
+   */
+  deliver?: (line: ChatLine) => void;
+}
+
 /** Where a room keeps its chat lines. */
 export interface History {
-  /** Stores a line (or finds it, if re-sent) and assigns its sequence number. */
-  append(line: NewLine): Appended;
+  /**
+   * Numbers a new line, hands it to `options.deliver`, and stores it; or returns the line
+   * stored before under the same (client, id), without delivering it again.
+   */
+  append(line: NewLine, options?: AppendOptions): Appended;
   /** The last `limit` lines, oldest first, optionally only those after `afterSeq`. */
   recent(limit: number, afterSeq?: number): ChatLine[];
   /** Releases the storage. */
@@ -54,8 +74,8 @@ export class MemoryHistory implements History {
     this.#capacity = Math.max(capacity, 1);
   }
 
-  /** Stores a line; see {@linkcode History.append}. */
-  append(line: NewLine): Appended {
+  /** Stores a line; see {@linkcode History.append}. Lines in memory are always looked up. */
+  append(line: NewLine, options: AppendOptions = {}): Appended {
     const key = `${line.client}\u0000${line.id}`;
     const existing = this.#keys.get(key);
     if (existing) return { line: existing, duplicate: true };
@@ -68,6 +88,7 @@ export class MemoryHistory implements History {
       time: line.time,
       ...(line.me ? { me: true } : {}),
     };
+    options.deliver?.(stored);
     this.#lines.push(stored);
     this.#keys.set(key, stored);
     if (this.#lines.length > this.#capacity) {

@@ -35,6 +35,7 @@ export class Member {
   /** Files this member is sending, by the member's file id. */
   readonly inbound: Map<number, InboundTransfer> = new Map();
   #name: string;
+  #saidNew = false;
 
   /** Creates a member. */
   constructor(session: Session, name: string, client: string, rate: RateLimit) {
@@ -45,6 +46,20 @@ export class Member {
   }
 
   /** The member's current name. */
+  /**
+   * Whether this member's next line may be one it said before: a client re-sends its
+   * unacknowledged lines first thing on a new connection, so this holds until its first new
+   * line.
+   */
+  get mayResend(): boolean {
+    return !this.#saidNew;
+  }
+
+  /** Notes that the member said a new line: later ones on this connection are new too. */
+  saidNew(): void {
+    this.#saidNew = true;
+  }
+
   get name(): string {
     return this.#name;
   }

@@ -384,6 +384,7 @@ export class Room {
       member.post({ t: "ack", id: chat.id, rejected: true });
       return;
     }
+    // Delivered before it is stored (see History.append), acknowledged after.
     const { line, duplicate } = this.#options.history.append({
       client: member.client,
       id: chat.id,
@@ -391,10 +392,13 @@ export class Room {
       text: chat.text,
       time: new Date().toISOString(),
       ...(chat.me ? { me: true } : {}),
+    }, {
+      mayBeStored: member.mayResend,
+      deliver: (line) => this.#broadcast(line as ChatLine, member),
     });
     member.post({ t: "ack", id: chat.id, seq: line.seq });
     if (duplicate) return;
-    this.#broadcast(line as ChatLine, member);
+    member.saidNew();
     return this.#gate.afterBroadcast();
   }
 

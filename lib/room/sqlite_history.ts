@@ -14,7 +14,7 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { ChatLine } from "../session/message.ts";
-import type { Appended, History, NewLine } from "./history.ts";
+import type { Appended, AppendOptions, History, NewLine } from "./history.ts";
 
 interface Row {
   seq: number;
@@ -42,6 +42,7 @@ export class SqliteHistory implements History {
   #insert: StatementSync;
   #find: StatementSync;
   #recent: StatementSync;
+  #nextSeq: number;
 
   /** Uses (and if needed creates) the `lines` table of `db`. */
   constructor(db: DatabaseSync) {
@@ -56,8 +57,17 @@ export class SqliteHistory implements History {
       UNIQUE (client, id)
     )`);
     this.#insert = db.prepare(
-      "INSERT OR IGNORE INTO lines (client, id, sender, text, time, me) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT OR IGNORE INTO lines (seq, client, id, sender, text, time, me) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
+    // The highest number ever given (AUTOINCREMENT keeps it even if that line is deleted),
+    // plus one skipped: a line delivered just before a hub was killed may not have been
+    // stored, and members that saw its number must not see it again on another line.
+    const last = db.prepare(
+      "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'lines'), 0), " +
+        "COALESCE((SELECT MAX(seq) FROM lines), 0)) AS last",
+    ).get() as { last: number };
+    this.#nextSeq = last.last === 0 ? 1 : last.last + 2;
     this.#find = db.prepare(
       "SELECT seq, id, sender, text, time, me FROM lines WHERE client = ? AND id = ?",
     );
@@ -66,13 +76,26 @@ export class SqliteHistory implements History {
     );
   }
 
-  /** Stores a line; see {@linkcode History.append}. Committed before it returns. */
-  append(line: NewLine): Appended {
-    // Look first: an ignored INSERT would still use up an AUTOINCREMENT number, leaving a
-    // gap in the sequence that members see.
-    const existing = this.#find.get(line.client, line.id) as unknown as Row | undefined;
-    if (existing) return { line: toLine(existing), duplicate: true };
-    const { changes, lastInsertRowid } = this.#insert.run(
+  /**
+   * Stores a line; see {@linkcode History.append}. Committed before it returns, after
+   * `deliver`. Looks in the file for an earlier copy only while `mayBeStored` allows it.
+   */
+  append(line: NewLine, options: AppendOptions = {}): Appended {
+    // Both lookup and insert cost 0.1-0.4 ms on a hub that was idle a moment before (cold
+    // caches), which members would wait for: a line that cannot be a re-send is not looked up,
+    // and it is delivered before it is stored.
+    if (options.mayBeStored ?? true) {
+      const existing = this.#find.get(line.client, line.id) as unknown as Row | undefined;
+      if (existing) return { line: toLine(existing), duplicate: true };
+    }
+    const stored = toLine({ ...line, sender: line.from, seq: this.#nextSeq, me: line.me ? 1 : 0 });
+    // Taken before delivering: if storing fails, the number is still not given twice.
+    this.#nextSeq++;
+    options.deliver?.(stored);
+    // OR IGNORE: a client that repeats an id on one connection was delivered twice as it asked,
+    // and is stored once.
+    this.#insert.run(
+      stored.seq!,
       line.client,
       line.id,
       line.from,
@@ -80,13 +103,7 @@ export class SqliteHistory implements History {
       line.time,
       line.me ? 1 : 0,
     );
-    if (changes !== 1) {
-      const row = this.#find.get(line.client, line.id) as unknown as Row;
-      return { line: toLine(row), duplicate: true };
-    }
-    // The row is what was given plus its number: no need to read it back.
-    const row = { ...line, sender: line.from, seq: Number(lastInsertRowid), me: line.me ? 1 : 0 };
-    return { line: toLine(row), duplicate: false };
+    return { line: stored, duplicate: false };
   }
 
   /** The last lines; see {@linkcode History.recent}. */

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import type { BacklogGateOptions } from "../../lib/room/backlog_gate.ts";
-import { MemoryHistory } from "../../lib/room/history.ts";
+import { DatabaseSync } from "node:sqlite";
+import { type History, MemoryHistory } from "../../lib/room/history.ts";
+import { SqliteHistory } from "../../lib/room/sqlite_history.ts";
 import { type ClientEvent, RefusedError } from "../../lib/room/room_client.ts";
 import { type Envelope, type Message, PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import type { Session } from "../../lib/session/session.ts";
@@ -38,6 +40,15 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   }
   assert.fail("the join should have been refused");
 }
+
+/** The two histories a room may keep, each opened fresh. */
+const HISTORIES: [string, () => { history: History; close: () => void }][] = [
+  ["in memory", () => ({ history: new MemoryHistory(100), close: () => {} })],
+  ["SQLite", () => {
+    const db = new DatabaseSync(":memory:");
+    return { history: new SqliteHistory(db), close: () => db.close() };
+  }],
+];
 
 function texts(events: ClientEvent[]): string[] {
   return events.flatMap((e) => e.type === "message" ? [e.text] : []);
@@ -343,41 +354,46 @@ Deno.test("Room: an overlong line is refused with its size", async () => {
   }
 });
 
-Deno.test("Room (hub): a line re-sent after a reconnect is stored and shown once", async () => {
-  const history = new MemoryHistory(100);
-  const chat = new InMemoryRoom({ kind: "hub", capacity: 10, history });
-  try {
-    const bob = await chat.join("bob");
-    const line: Message = { t: "chat", id: "c1:1", text: "only once" };
-    const first = chat.raw({ t: "hello", v: 1, name: "alice", client: "c1" });
-    await first.received.waitFor((e) => e.message.t === "welcome");
-    first.post(line);
-    const ack = await first.received.waitFor((e) => e.message.t === "ack");
-    // The connection drops as the ack was on its way; the client comes back and re-sends.
-    const second = chat.raw({ t: "hello", v: 1, name: "alice", client: "c1", lastSeq: 0 });
-    await second.received.waitFor((e) => e.message.t === "welcome");
-    second.post(line);
-    second.post(line);
-    const acks: Envelope[] = [];
-    for (let i = 0; i < 2; i++) {
-      acks.push(
-        await second.received.waitFor(
-          (e) => e.message.t === "ack" && !acks.includes(e),
-        ),
-      );
+for (const [kind, open] of HISTORIES) {
+  Deno.test(`Room (hub): a line re-sent after a reconnect is stored and shown once (${kind})`, async () => {
+    const { history, close } = open();
+    const chat = new InMemoryRoom({ kind: "hub", capacity: 10, history });
+    try {
+      const bob = await chat.join("bob");
+      const line: Message = { t: "chat", id: "c1:1", text: "only once" };
+      const first = chat.raw({ t: "hello", v: 1, name: "alice", client: "c1" });
+      await first.received.waitFor((e) => e.message.t === "welcome");
+      first.post(line);
+      const ack = await first.received.waitFor((e) => e.message.t === "ack");
+      // The connection drops as the ack was on its way; the client comes back and re-sends.
+      const second = chat.raw({ t: "hello", v: 1, name: "alice", client: "c1", lastSeq: 0 });
+      await second.received.waitFor((e) => e.message.t === "welcome");
+      second.post(line);
+      second.post(line);
+      // Then something new, which is stored and shown like any line.
+      second.post({ t: "chat", id: "c1:2", text: "and this" });
+      const acks: Envelope[] = [];
+      for (let i = 0; i < 3; i++) {
+        acks.push(
+          await second.received.waitFor(
+            (e) => e.message.t === "ack" && !acks.includes(e),
+          ),
+        );
+      }
+      assert.deepEqual(acks.slice(0, 2).map((e) => e.message), [ack.message, ack.message]);
+      await bob.sync();
+      assert.deepEqual(texts(bob.events.items), ["only once", "and this"]);
+      assert.deepEqual(history.recent(10).map((l) => l.text), ["only once", "and this"]);
+      // The reconnect replaced the member: bob saw alice join once and never leave.
+      assert.deepEqual(bob.seen("joined").map((e) => e.name), ["alice"]);
+      assert.deepEqual(bob.seen("left"), []);
+      await first.session.close(); // the dead connection, as the network would end it
+    } finally {
+      await chat.close();
+      close();
     }
-    assert.deepEqual(acks.map((e) => e.message), [ack.message, ack.message]);
-    await bob.sync();
-    assert.deepEqual(texts(bob.events.items), ["only once"]);
-    assert.equal(history.recent(10).length, 1);
-    // The reconnect replaced the member: bob saw alice join once and never leave.
-    assert.deepEqual(bob.seen("joined").map((e) => e.name), ["alice"]);
-    assert.deepEqual(bob.seen("left"), []);
-    await first.session.close(); // the dead connection, as the network would end it
-  } finally {
-    await chat.close();
-  }
-});
+  });
+}
 
 Deno.test("Room (direct): a hostile file name is refused by the receiver, and the sender told", async () => {
   const chat = directRoom();

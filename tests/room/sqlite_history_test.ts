@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { NewLine } from "../../lib/room/history.ts";
+import type { ChatLine } from "../../lib/session/message.ts";
 import { SqliteHistory } from "../../lib/room/sqlite_history.ts";
 
 const TIME = "2026-01-01T12:00:00.000Z";
@@ -91,12 +92,45 @@ Deno.test("SqliteHistory: lines and duplicate detection survive closing and reop
       ]);
       // A line re-sent after the restart is still known.
       assert.equal(after.append(line("c1", "1", "before the restart")).duplicate, true);
-      // Numbering continues.
-      assert.equal(after.append(line("c1", "2")).line.seq, 3);
+      // Numbering continues, one number on: the line being delivered when a hub stopped may
+      // not have been stored, and its number must not name another line.
+      assert.equal(after.append(line("c1", "2")).line.seq, 4);
     } finally {
       second.close();
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("SqliteHistory: a line is delivered numbered, then stored, and re-sends are not delivered", () => {
+  withHistory((history) => {
+    const delivered: (number | undefined)[] = [];
+    const deliver = (line: ChatLine) => {
+      // Delivered before it is stored: the room's members wait for no disk.
+      assert.deepEqual(history.recent(10).map((l) => l.seq), delivered);
+      delivered.push(line.seq);
+    };
+    const first = history.append(line("c1", "1", "hello"), { deliver });
+    assert.deepEqual(delivered, [1]);
+    assert.deepEqual(history.recent(10).map((l) => [l.seq, l.text]), [[1, "hello"]]);
+    const resent = history.append(line("c1", "1", "hello"), { deliver });
+    assert.equal(resent.duplicate, true);
+    assert.deepEqual(resent.line, first.line);
+    assert.deepEqual(delivered, [1]);
+  });
+});
+
+Deno.test("SqliteHistory: with mayBeStored false the file is not searched, and a repeated id is stored once", () => {
+  withHistory((history) => {
+    history.append(line("c1", "1", "hello"));
+    // A room says a line cannot be a re-send once its sender said something new on this
+    // connection; a client that still repeats an id gets what it asked for, stored once.
+    const repeated = history.append(line("c1", "1", "hello"), { mayBeStored: false });
+    assert.equal(repeated.duplicate, false);
+    assert.equal(repeated.line.seq, 2);
+    assert.deepEqual(history.recent(10).map((l) => l.seq), [1]);
+    // Numbering goes on without reuse.
+    assert.equal(history.append(line("c1", "2"), { mayBeStored: false }).line.seq, 3);
+  });
 });
