@@ -104,9 +104,10 @@ export class NetSession implements Session {
   #writeError: string | undefined;
   #lastReceived = Date.now();
   #timer: ReturnType<typeof setInterval>;
-  /** The write loop while it runs (see `#writeLoop`). */
-  #pump: Promise<void> = Promise.resolve();
+  /** True while a write is under way (see `#writeNext`). */
   #pumping = false;
+  /** Settles when writing stops; made only for `close`, which waits for it. */
+  #pumpStopped: PromiseWithResolvers<void> | undefined;
   #corked = false;
 
   /**
@@ -226,7 +227,7 @@ export class NetSession implements Session {
     this.#closing = true;
     this.#queue.release();
     this.#startPump(); // sends what a cork held back
-    await this.#pump;
+    if (this.#pumping) await (this.#pumpStopped ??= Promise.withResolvers()).promise;
     this.#finish(reason);
   }
 
@@ -238,7 +239,7 @@ export class NetSession implements Session {
   #startPump(): void {
     if (this.#pumping || this.#done || this.#queue.empty) return;
     this.#pumping = true;
-    this.#pump = this.#writeLoop();
+    this.#writeNext();
   }
 
   /** Delivers one message to the stream, or closes it at the end. */
@@ -333,45 +334,73 @@ export class NetSession implements Session {
   }
 
   /**
-   * Writes until the queue is empty or the session is corked, then ends: an idle session
-   * keeps no suspended loop (a hub may hold ten thousand). `post` (unless corked) and
-   * `uncork` start it again.
+   * Writes what is queued, and again from each write's completion, until the queue is empty or
+   * the session is corked; then stops: an idle session keeps no suspended loop (a hub may hold
+   * ten thousand). `post` (unless corked) and `uncork` start it again. Written with `then`, not
+   * an async loop: a broadcast starts this once per member, and each frame and promise of an
+   * async function shows there (in time and in garbage to collect).
    */
-  async #writeLoop(): Promise<void> {
-    while (!this.#done) {
-      if (this.#queue.empty || (this.#corked && !this.#closing)) break;
-      // Many records share one sealed frame, and many frames one write: one AEAD call and
-      // one syscall carry a burst of lines, which is what makes fan-out cheap. The frames
-      // are sealed straight into the write buffer, the one allocation per write.
-      const batches: Uint8Array[][] = [];
-      let size = 0;
-      while (!this.#queue.empty && size < WRITE_BYTES) {
-        const records = this.#queue.take(Infinity, BATCH_BYTES);
-        batches.push(records);
-        size += FRAME_PREFIX_BYTES + framesLength(records) + SEAL_OVERHEAD;
-      }
-      try {
-        const write = new Uint8Array(size);
-        let offset = 0;
-        for (const records of batches) {
-          const plain = layOut(records);
-          putFrameLength(write, offset, plain.length + SEAL_OVERHEAD);
-          this.#sealer.sealInto(plain, write, offset + FRAME_PREFIX_BYTES);
-          offset += FRAME_PREFIX_BYTES + plain.length + SEAL_OVERHEAD;
-        }
-        await writeAll(this.#conn, write);
-      } catch (error) {
-        // The peer may have sent its last lines and closed: let the reader drain them first,
-        // then close with this reason if the reader found none of its own.
-        this.#writeError = describe(error);
-        this.#closing = true;
-        this.#queue.release();
-        const timer = setTimeout(() => this.#finish(this.#writeError), WRITE_ERROR_GRACE_MS);
-        this.closed.finally(() => clearTimeout(timer));
-        break;
-      }
+  #writeNext(): void {
+    if (this.#done || this.#queue.empty || (this.#corked && !this.#closing)) {
+      this.#stopPump();
+      return;
     }
+    let write: Uint8Array;
+    try {
+      write = this.#sealQueued();
+    } catch (error) {
+      this.#writeFailed(error);
+      return;
+    }
+    this.#conn.write(write).then(
+      (written) =>
+        written === write.length ? this.#writeNext() : writeAll(this.#conn, write.subarray(written))
+          .then(() => this.#writeNext(), (error) => this.#writeFailed(error)),
+      (error) => this.#writeFailed(error),
+    );
+  }
+
+  /**
+   * Takes queued records into one write buffer: many records share one sealed frame, and many
+   * frames one write, so one AEAD call and one syscall carry a burst of lines, which is what
+   * makes fan-out cheap. Frames are sealed straight into the write buffer.
+   */
+  #sealQueued(): Uint8Array {
+    const batches: Uint8Array[][] = [];
+    let size = 0;
+    while (!this.#queue.empty && size < WRITE_BYTES) {
+      const records = this.#queue.take(Infinity, BATCH_BYTES);
+      batches.push(records);
+      size += FRAME_PREFIX_BYTES + framesLength(records) + SEAL_OVERHEAD;
+    }
+    const write = new Uint8Array(size);
+    let offset = 0;
+    for (const records of batches) {
+      const plain = layOut(records);
+      putFrameLength(write, offset, plain.length + SEAL_OVERHEAD);
+      this.#sealer.sealInto(plain, write, offset + FRAME_PREFIX_BYTES);
+      offset += FRAME_PREFIX_BYTES + plain.length + SEAL_OVERHEAD;
+    }
+    return write;
+  }
+
+  /**
+   * The peer may have sent its last lines and closed: lets the reader drain them first, then
+   * closes with this reason if the reader found none of its own.
+   */
+  #writeFailed(error: unknown): void {
+    this.#writeError = describe(error);
+    this.#closing = true;
+    this.#queue.release();
+    const timer = setTimeout(() => this.#finish(this.#writeError), WRITE_ERROR_GRACE_MS);
+    this.closed.finally(() => clearTimeout(timer));
+    this.#stopPump();
+  }
+
+  #stopPump(): void {
     this.#pumping = false; // in the same turn as the empty check, so no post is missed
+    this.#pumpStopped?.resolve();
+    this.#pumpStopped = undefined;
   }
 
   #finish(reason: CloseReason): void {
