@@ -70,6 +70,8 @@ export interface RunResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Every latency of the window, for percentiles beyond p50 and p99. */
+  histogram?: LatencyHistogram;
   /**
    * Highest event-loop utilisation of any worker over the window (1 = saturated): the CPU
    * share of its main thread, where its event loop runs.
@@ -222,6 +224,7 @@ export class LoadGenerator {
       p50Ms: histogram.percentile(0.5),
       p99Ms: histogram.percentile(0.99),
       maxMs: histogram.max,
+      histogram,
       // The busy fraction of each worker's main (event-loop) thread over the window. Not
       // node:perf_hooks eventLoopUtilization(): in Deno 2.9 it answers zeros, or 0.2 for a
       // worker that `top` shows at 100 % of a core.

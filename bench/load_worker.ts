@@ -169,24 +169,25 @@ async function send(command: RunCommand): Promise<void> {
   // Senders are spread over the interval so lines do not all leave at the same instant.
   const offset = (local: number) =>
     ((config.first + local) / Math.max(1, config.senders)) * config.intervalMs;
-  const tick = Math.max(1, Math.min(10, config.intervalMs / 2));
+  const due = (i: number) => command.startAt + offset(locals[i]) + sent[i] * config.intervalMs;
   while (true) {
     const now = wallNow();
     if (now >= endAt) break;
+    let next = endAt;
     for (let i = 0; i < locals.length; i++) {
-      const local = locals[i];
-      const client = clients[local];
-      // Open loop: lines due by now go out now, a few at most per tick when running late.
-      for (let burst = 0; burst < 8; burst++) {
-        const due = command.startAt + offset(local) + sent[i] * config.intervalMs;
-        if (due > now || due >= endAt) break;
+      const client = clients[locals[i]];
+      // Open loop: lines due by now go out now, a few at most per wake-up when running late.
+      for (let burst = 0; burst < 8 && due(i) <= now && due(i) < endAt; burst++) {
         if (client) {
-          client.send(`${config.first + local} ${sent[i]} ${wallNow().toFixed(3)} ${run}`);
+          client.send(`${config.first + locals[i]} ${sent[i]} ${wallNow().toFixed(3)} ${run}`);
         }
         sent[i]++;
       }
+      next = Math.min(next, due(i));
     }
-    await new Promise((resolve) => setTimeout(resolve, tick));
+    // Wake for the next line due, not on a fixed tick: a tick as long as the gap between two
+    // senders would now and then catch two of them at once and send them together.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - wallNow())));
   }
   print({
     type: "sent",
