@@ -66,11 +66,24 @@ export function isValidName(s: string): boolean {
  * ```
  */
 export function sameName(a: string, b: string): boolean {
-  // ASCII-only folding: names are ASCII, and full Unicode folding would make e.g.
-  // "K" (Kelvin sign) equal to "k" in one place and not another.
-  return asciiLower(a) === asciiLower(b);
+  return nameKey(a) === nameKey(b);
 }
 
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+/**
+ * The form of a name that two clashing names share, to index members by name.
+ *
+ * @param name A member's name.
+ * @returns The name with ASCII letters in lower case.
+ *
+ * @example
+ * ```ts
+ * import { nameKey } from "./member_name.ts";
+ *
+ * nameKey("Alice"); // "alice"
+ * ```
+ */
+export function nameKey(name: string): string {
+  // ASCII-only folding: names are ASCII, and full Unicode folding would make e.g.
+  // "K" (Kelvin sign) equal to "k" in one place and not another.
+  return name.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }

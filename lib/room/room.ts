@@ -23,7 +23,7 @@ import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
 import type { History } from "./history.ts";
 import { type InboundTransfer, Member } from "./member.ts";
-import { isValidName, sameName } from "./member_name.ts";
+import { isValidName, nameKey } from "./member_name.ts";
 import type { RateLimit } from "./rate_limiter.ts";
 import type { SharedFiles } from "./shared_files.ts";
 
@@ -90,6 +90,8 @@ const RESUME_LIMIT = 10_000;
 export class Room {
   #options: Required<Omit<RoomOptions, "files" | "onEvent" | "backlog">> & RoomOptions;
   #members: Map<string, Member> = new Map();
+  /** The members by `nameKey` of their names: a join must not look at every member. */
+  #byName: Map<string, Member> = new Map();
   #forwards: Map<number, Forward> = new Map();
   #nextFid = 1;
   #closing = false;
@@ -177,18 +179,24 @@ export class Room {
         : this.#options.historyLimit,
       hello.lastSeq ?? 0,
     );
-    const names = this.names;
+    // The first names only: a list of everyone per join is O(N^2) in a big hub.
+    const names: string[] = [];
+    for (const other of this.#members.values()) {
+      if (names.length >= WELCOME_NAMES - 1) break;
+      names.push(other.name);
+    }
     member.post({
       t: "welcome",
       you: member.name,
       kind: this.kind,
-      members: [...names.slice(0, WELCOME_NAMES - 1), member.name],
-      count: names.length + 1,
+      members: [...names, member.name],
+      count: this.#members.size + 1,
       history: history.length,
       ...(hello.lastSeq ? { resumed: true } : {}),
     });
     for (const line of history) member.post({ ...line, history: true });
     this.#members.set(member.client, member);
+    this.#byName.set(nameKey(member.name), member);
     if (!replaced) {
       this.#announce({
         joined: {
@@ -293,8 +301,12 @@ export class Room {
   }
 
   #findName(name: string): Member | undefined {
-    for (const member of this.#members.values()) if (sameName(member.name, name)) return member;
-    return undefined;
+    return this.#byName.get(nameKey(name));
+  }
+
+  #forgetName(member: Member): void {
+    const key = nameKey(member.name);
+    if (this.#byName.get(key) === member) this.#byName.delete(key);
   }
 
   #findClient(client: string): Member | undefined {
@@ -348,6 +360,7 @@ export class Room {
 
   async #drop(member: Member, reason: string, announce: boolean): Promise<void> {
     this.#members.delete(member.client);
+    this.#forgetName(member);
     for (const transfer of member.inbound.values()) await transfer.cancel(`${member.name} left`);
     member.inbound.clear();
     for (const [fid, forward] of this.#forwards) {
@@ -449,7 +462,9 @@ export class Room {
       return;
     }
     const from = member.name;
+    this.#forgetName(member);
     member.rename(name);
+    this.#byName.set(nameKey(name), member);
     this.#broadcast({ t: "renamed", from, to: name });
     this.#options.onEvent?.({ type: "renamed", from, to: name });
   }

@@ -237,6 +237,15 @@ Deno.test("Room (hub): /nick renames and everyone is told", async () => {
     const taken = await alice.events.waitFor((e) => e.type === "notice");
     assert.deepEqual(taken, { type: "notice", text: "The name Bob is taken.", error: true });
     assert.deepEqual(chat.room.names, ["alicia", "bob"]);
+
+    // The old name is free again, the new one is taken (ignoring case), and a name is free
+    // again once its member has left.
+    const newcomer = await chat.join("Alice");
+    assert.equal(newcomer.client.name, "Alice");
+    assert.match(await refusal(chat.join("ALICIA")), /The name ALICIA is taken/);
+    await bob.client.quit();
+    await alice.events.waitFor((e) => e.type === "left" && e.name === "bob");
+    assert.equal((await chat.join("BOB")).client.name, "BOB");
   } finally {
     await chat.close();
   }
