@@ -106,6 +106,8 @@ export class NetSession implements Session {
   #timer: ReturnType<typeof setInterval>;
   /** True while a write is under way (see `#writeNext`). */
   #pumping = false;
+  /** The write under way, for its completion (`#onWritten`). */
+  #writing: Uint8Array | undefined;
   /** Settles when writing stops; made only for `close`, which waits for it. */
   #pumpStopped: PromiseWithResolvers<void> | undefined;
   #corked = false;
@@ -352,13 +354,23 @@ export class NetSession implements Session {
       this.#writeFailed(error);
       return;
     }
-    this.#conn.write(write).then(
-      (written) =>
-        written === write.length ? this.#writeNext() : writeAll(this.#conn, write.subarray(written))
-          .then(() => this.#writeNext(), (error) => this.#writeFailed(error)),
-      (error) => this.#writeFailed(error),
-    );
+    this.#writing = write;
+    this.#conn.write(write).then(this.#onWritten, this.#onWriteError);
   }
+
+  /** Continues after a write: bound once per session, not a closure per write. */
+  #onWritten = (written: number): void => {
+    const write = this.#writing!;
+    if (written === write.length) this.#writeNext();
+    else {
+      writeAll(this.#conn, write.subarray(written)).then(
+        () => this.#writeNext(),
+        this.#onWriteError,
+      );
+    }
+  };
+
+  #onWriteError = (error: unknown): void => this.#writeFailed(error);
 
   /**
    * Takes queued records into one write buffer: many records share one sealed frame, and many
@@ -366,16 +378,18 @@ export class NetSession implements Session {
    * makes fan-out cheap. Frames are sealed straight into the write buffer.
    */
   #sealQueued(): Uint8Array {
-    const batches: Uint8Array[][] = [];
-    let size = 0;
-    while (!this.#queue.empty && size < WRITE_BYTES) {
+    const first = this.#queue.take(Infinity, BATCH_BYTES);
+    // Mostly one batch (a line or a few): no list of batches for it.
+    const batches: Uint8Array[][] | undefined = this.#queue.empty ? undefined : [first];
+    let size = FRAME_PREFIX_BYTES + framesLength(first) + SEAL_OVERHEAD;
+    while (batches && !this.#queue.empty && size < WRITE_BYTES) {
       const records = this.#queue.take(Infinity, BATCH_BYTES);
       batches.push(records);
       size += FRAME_PREFIX_BYTES + framesLength(records) + SEAL_OVERHEAD;
     }
     const write = new Uint8Array(size);
     let offset = 0;
-    for (const records of batches) {
+    for (const records of batches ?? [first]) {
       const plain = layOut(records);
       putFrameLength(write, offset, plain.length + SEAL_OVERHEAD);
       this.#sealer.sealInto(plain, write, offset + FRAME_PREFIX_BYTES);
@@ -399,6 +413,7 @@ export class NetSession implements Session {
 
   #stopPump(): void {
     this.#pumping = false; // in the same turn as the empty check, so no post is missed
+    this.#writing = undefined;
     this.#pumpStopped?.resolve();
     this.#pumpStopped = undefined;
   }

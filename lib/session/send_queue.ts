@@ -24,8 +24,8 @@ export interface SendQueueOptions {
 
 /** Queue of records waiting to be written to a peer. */
 export class SendQueue {
-  #control: Uint8Array[] = [];
-  #bulk: Uint8Array[] = [];
+  readonly #control: Uint8Array[] = [];
+  readonly #bulk: Uint8Array[] = [];
   #controlHead = 0;
   #bulkHead = 0;
   #bytes = 0;
@@ -73,31 +73,35 @@ export class SendQueue {
    * (4-byte prefix each) would pass `maxBytes`; always takes at least one if any is queued.
    */
   take(max: number, maxBytes = Infinity): Uint8Array[] {
+    // No closure and no new lanes per call: a broadcast takes from every member's queue.
     const out: Uint8Array[] = [];
     let size = 0;
-    const fits = (record: Uint8Array) =>
-      out.length < max && (out.length === 0 || size + 4 + record.length <= maxBytes);
-    while (this.#controlHead < this.#control.length && fits(this.#control[this.#controlHead])) {
-      const record = this.#control[this.#controlHead++];
+    const control = this.#control;
+    while (this.#controlHead < control.length && out.length < max) {
+      const record = control[this.#controlHead];
+      if (out.length > 0 && size + 4 + record.length > maxBytes) break;
+      this.#controlHead++;
       size += 4 + record.length;
       this.#controlBytes -= record.length;
+      this.#bytes -= record.length;
       out.push(record);
     }
-    let bulkTaken = 0;
     // Bulk only after the whole control lane: file data never overtakes a chat line.
+    const bulk = this.#bulk;
     while (
-      this.#controlHead === this.#control.length && this.#bulkHead < this.#bulk.length &&
-      fits(this.#bulk[this.#bulkHead])
+      this.#controlHead === control.length && this.#bulkHead < bulk.length && out.length < max
     ) {
-      const record = this.#bulk[this.#bulkHead++];
+      const record = bulk[this.#bulkHead];
+      if (out.length > 0 && size + 4 + record.length > maxBytes) break;
+      this.#bulkHead++;
       size += 4 + record.length;
-      bulkTaken += record.length;
+      this.#bulkBytes -= record.length;
+      this.#bytes -= record.length;
       out.push(record);
     }
-    if (this.#controlHead === this.#control.length) this.#control = [], this.#controlHead = 0;
-    if (this.#bulkHead === this.#bulk.length) this.#bulk = [], this.#bulkHead = 0;
-    for (const record of out) this.#bytes -= record.length;
-    this.#bulkBytes -= bulkTaken;
+    // A drained lane is emptied in place; its records are the caller's now.
+    if (this.#controlHead === control.length) control.length = 0, this.#controlHead = 0;
+    if (this.#bulkHead === bulk.length) bulk.length = 0, this.#bulkHead = 0;
     if (this.#bulkBytes < this.#options.bulkLowWater) this.#wakeDrained();
     return out;
   }
