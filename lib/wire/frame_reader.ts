@@ -21,7 +21,7 @@ export interface ByteSource {
 }
 
 /** Smallest read buffer: what an idle connection keeps pinned in its pending read. */
-const MIN_READ_BYTES = 4 * 1024;
+const MIN_READ_BYTES = 1024;
 /** Largest read buffer, reached only while the peer keeps the pipe full. */
 const MAX_READ_BYTES = 1024 * 1024;
 
