@@ -98,7 +98,9 @@ export class Room {
   #presence: { joined: PresenceJoin[]; left: PresenceLeave[] } = { joined: [], left: [] };
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
   #handlers: { [T in Message["t"]]?: Handler };
-  #pacer: BroadcastPacer = new BroadcastPacer(() => this.#sessions());
+  /** The members' sessions, for the pacer and the gate: a Set iterates without garbage. */
+  #sessions: Set<Session> = new Set();
+  #pacer: BroadcastPacer = new BroadcastPacer(() => this.#sessions);
   #gate: BacklogGate;
 
   /** Creates an empty room. */
@@ -109,7 +111,7 @@ export class Room {
       helloTimeoutMs: 10_000,
       ...options,
     };
-    this.#gate = new BacklogGate(() => this.#sessions(), options.backlog);
+    this.#gate = new BacklogGate(() => this.#sessions, options.backlog);
     // One handler per message type a member may send; anything else is ignored.
     this.#handlers = {
       chat: (m, e) => this.#chat(m, e.message as Extract<Message, { t: "chat" }>),
@@ -197,6 +199,7 @@ export class Room {
     for (const line of history) member.post({ ...line, history: true });
     this.#members.set(member.client, member);
     this.#byName.set(nameKey(member.name), member);
+    this.#sessions.add(member.session);
     if (!replaced) {
       this.#announce({
         joined: {
@@ -296,10 +299,6 @@ export class Room {
     return undefined;
   }
 
-  *#sessions(): Iterable<Session> {
-    for (const member of this.#members.values()) yield member.session;
-  }
-
   #findName(name: string): Member | undefined {
     return this.#byName.get(nameKey(name));
   }
@@ -361,6 +360,7 @@ export class Room {
   async #drop(member: Member, reason: string, announce: boolean): Promise<void> {
     this.#members.delete(member.client);
     this.#forgetName(member);
+    this.#sessions.delete(member.session);
     for (const transfer of member.inbound.values()) await transfer.cancel(`${member.name} left`);
     member.inbound.clear();
     for (const [fid, forward] of this.#forwards) {

@@ -63,6 +63,9 @@ function layOut(records: readonly Uint8Array[]): Uint8Array {
   return encodeFramesInto(records, batchScratch);
 }
 
+/** Where the first batch of a write is taken: sealing is synchronous, so one list serves all. */
+const takenScratch: Uint8Array[] = [];
+
 /**
  * Where a chat-sized frame is opened. Its records are decoded (bodies copied) before the
  * next frame of any session is opened, so one buffer serves the whole process.
@@ -378,24 +381,32 @@ export class NetSession implements Session {
    * makes fan-out cheap. Frames are sealed straight into the write buffer.
    */
   #sealQueued(): Uint8Array {
-    const first = this.#queue.take(Infinity, BATCH_BYTES);
-    // Mostly one batch (a line or a few): no list of batches for it.
-    const batches: Uint8Array[][] | undefined = this.#queue.empty ? undefined : [first];
+    // Mostly one batch (a line or a few): it is taken into the process's one scratch list.
+    const first = this.#queue.takeInto(takenScratch, Infinity, BATCH_BYTES);
     let size = FRAME_PREFIX_BYTES + framesLength(first) + SEAL_OVERHEAD;
-    while (batches && !this.#queue.empty && size < WRITE_BYTES) {
+    let more: Uint8Array[][] | undefined;
+    while (!this.#queue.empty && size < WRITE_BYTES) {
       const records = this.#queue.take(Infinity, BATCH_BYTES);
-      batches.push(records);
+      (more ??= []).push(records);
       size += FRAME_PREFIX_BYTES + framesLength(records) + SEAL_OVERHEAD;
     }
     const write = new Uint8Array(size);
-    let offset = 0;
-    for (const records of batches ?? [first]) {
-      const plain = layOut(records);
-      putFrameLength(write, offset, plain.length + SEAL_OVERHEAD);
-      this.#sealer.sealInto(plain, write, offset + FRAME_PREFIX_BYTES);
-      offset += FRAME_PREFIX_BYTES + plain.length + SEAL_OVERHEAD;
+    let offset: number;
+    try {
+      offset = this.#sealBatch(first, write, 0);
+    } finally {
+      while (first.length > 0) first.pop(); // keeps the scratch list's storage
     }
+    for (const records of more ?? []) offset = this.#sealBatch(records, write, offset);
     return write;
+  }
+
+  /** Seals `records` as one frame into `write` at `offset`; returns the offset after it. */
+  #sealBatch(records: readonly Uint8Array[], write: Uint8Array, offset: number): number {
+    const plain = layOut(records);
+    putFrameLength(write, offset, plain.length + SEAL_OVERHEAD);
+    this.#sealer.sealInto(plain, write, offset + FRAME_PREFIX_BYTES);
+    return offset + FRAME_PREFIX_BYTES + plain.length + SEAL_OVERHEAD;
   }
 
   /**

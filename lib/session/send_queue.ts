@@ -73,8 +73,24 @@ export class SendQueue {
    * (4-byte prefix each) would pass `maxBytes`; always takes at least one if any is queued.
    */
   take(max: number, maxBytes = Infinity): Uint8Array[] {
+    return this.takeInto([], max, maxBytes);
+  }
+
+  /**
+   * {@linkcode SendQueue.take} into `out` (appended to, and returned): a caller that seals at
+   * once can reuse one array for every take.
+   *
+   * @example
+   * ```ts
+   * import { SendQueue } from "./send_queue.ts";
+   * const queue = new SendQueue({ maxBytes: 1024, bulkLowWater: 1024 });
+   * queue.push(new Uint8Array(3), false);
+   * const taken: Uint8Array[] = [];
+   * console.log(queue.takeInto(taken, 8).length); // 1
+   * ```
+   */
+  takeInto(out: Uint8Array[], max: number, maxBytes = Infinity): Uint8Array[] {
     // No closure and no new lanes per call: a broadcast takes from every member's queue.
-    const out: Uint8Array[] = [];
     let size = 0;
     const control = this.#control;
     while (this.#controlHead < control.length && out.length < max) {
@@ -99,9 +115,10 @@ export class SendQueue {
       this.#bytes -= record.length;
       out.push(record);
     }
-    // A drained lane is emptied in place; its records are the caller's now.
-    if (this.#controlHead === control.length) control.length = 0, this.#controlHead = 0;
-    if (this.#bulkHead === bulk.length) bulk.length = 0, this.#bulkHead = 0;
+    // A drained lane is emptied in place, keeping its storage (`length = 0` would drop it, and
+    // the next push allocate it again); its records are the caller's now.
+    if (this.#controlHead === control.length) emptyLane(control), this.#controlHead = 0;
+    if (this.#bulkHead === bulk.length) emptyLane(bulk), this.#bulkHead = 0;
     if (this.#bulkBytes < this.#options.bulkLowWater) this.#wakeDrained();
     return out;
   }
@@ -131,4 +148,8 @@ export class SendQueue {
     this.#drainWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+function emptyLane(lane: Uint8Array[]): void {
+  while (lane.length > 0) lane.pop();
 }

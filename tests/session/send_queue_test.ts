@@ -104,3 +104,19 @@ Deno.test("SendQueue: controlBytes counts the chat and notices waiting, not file
   queue.take(10);
   assert.equal(queue.controlBytes, 0);
 });
+
+Deno.test("SendQueue: takeInto appends to the given list, and drained lanes take new records", () => {
+  const queue = new SendQueue({ maxBytes: 1000, bulkLowWater: 100 });
+  const taken: Uint8Array[] = [record(9)];
+  queue.push(record(1), false);
+  queue.push(record(2), true);
+  assert.equal(queue.takeInto(taken, 10), taken);
+  assert.deepEqual(tags(taken), [9, 1, 2]);
+  // Both lanes were drained in place; what comes next is taken once, in order.
+  for (let round = 0; round < 3; round++) {
+    queue.push(record(round + 20), true);
+    queue.push(record(round + 10), false);
+    assert.deepEqual(tags(queue.take(10)), [round + 10, round + 20]);
+    assert.equal(queue.empty, true);
+  }
+});
