@@ -95,6 +95,8 @@ export class Spake2 {
   #role: Spake2Role;
   #w: bigint;
   #secret: bigint;
+  /** secret·G, this side's share before blinding. */
+  #own: Point;
   #identityA: Uint8Array;
   #identityB: Uint8Array;
   #message: Uint8Array<ArrayBuffer>;
@@ -122,7 +124,8 @@ export class Spake2 {
     this.#identityA = toBytes(options.identityA);
     this.#identityB = toBytes(options.identityB);
     const blind = blinding(role === "A" ? M : N, w);
-    this.#message = Point.BASE.multiply(secret).add(blind).toBytes(false) as Uint8Array<
+    this.#own = Point.BASE.multiply(secret);
+    this.#message = this.#own.add(blind).toBytes(false) as Uint8Array<
       ArrayBuffer
     >;
   }
@@ -158,7 +161,7 @@ export class Spake2 {
     const unblinded = peer.subtract(blinding(this.#role === "A" ? N : M, this.#w));
     if (unblinded.is0()) throw new Spake2Error("SPAKE2: shared element is the identity");
     // P-256 has cofactor 1, so K = h*x*(...) is just x*(...).
-    const k = unblinded.multiply(this.#secret);
+    const k = await multiplySecret(this.#secret, this.#own, unblinded);
     if (k.is0()) throw new Spake2Error("SPAKE2: shared element is the identity");
     const sharedElement = k.toBytes(false) as Uint8Array<ArrayBuffer>;
     const [pA, pB] = this.#role === "A"
@@ -285,6 +288,63 @@ async function deriveScalar(passkey: string): Promise<bigint> {
     48 * 8,
   );
   return Fn.create(bytesToBigInt(new Uint8Array(bits)));
+}
+
+const Fp = Point.Fp;
+const ECDH_P256 = { name: "ECDH", namedCurve: "P-256" };
+
+/**
+ * `secret`·`peer`, where `own` is `secret`·G. WebCrypto's ECDH does the multiplication (native
+ * and constant-time: 0.3-0.4 ms here against 2.1 ms for the BigInt one) but yields only the x
+ * coordinate, and SPAKE2's transcript needs the whole point: of the two points with that x, K
+ * is the one for which K + own has the x of ECDH(secret, peer + G) = secret·peer + secret·G.
+ */
+async function multiplySecret(secret: bigint, own: Point, peer: Point): Promise<Point> {
+  const peerPlusG = peer.add(Point.BASE);
+  // Only a peer that chose peer = -G gets here (ECDH cannot take the identity): the slow way.
+  if (peerPlusG.is0()) return peer.multiply(secret);
+  const { x: ownX, y: ownY } = own.toAffine();
+  const key = await crypto.subtle.importKey(
+    "jwk",
+    {
+      kty: "EC",
+      crv: "P-256",
+      d: base64url(Fn.toBytes(secret)),
+      x: base64url(Fp.toBytes(ownX)),
+      y: base64url(Fp.toBytes(ownY)),
+    },
+    ECDH_P256,
+    false,
+    ["deriveBits"],
+  );
+  const [x, xPlusOwn] = await Promise.all([ecdhX(key, peer), ecdhX(key, peerPlusG)]);
+  const { a, b } = Point.CURVE();
+  const y = Fp.sqrt(Fp.add(Fp.add(Fp.mul(Fp.sqr(x), x), Fp.mul(a, x)), b));
+  for (const candidate of [y, Fp.neg(y)]) {
+    const k = Point.fromAffine({ x, y: candidate });
+    if (k.add(own).toAffine().x === xPlusOwn) return k;
+  }
+  throw new Spake2Error("SPAKE2: the shared element could not be computed");
+}
+
+/** The x coordinate of ECDH(`key`, `point`). */
+async function ecdhX(key: CryptoKey, point: Point): Promise<bigint> {
+  const publicKey = await crypto.subtle.importKey(
+    "raw",
+    point.toBytes(false),
+    ECDH_P256,
+    false,
+    [],
+  );
+  const bits = await crypto.subtle.deriveBits({ name: "ECDH", public: publicKey }, key, 256);
+  return Fp.fromBytes(new Uint8Array(bits));
+}
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(
+    /=+$/,
+    "",
+  );
 }
 
 // w*M and w*N depend only on the passkey; a hub reuses one passkey for every handshake, so a
