@@ -179,7 +179,7 @@ export class HubFiles implements SharedFiles {
       while (sent < row.size) {
         const n = await handle.read(buffer);
         if (n === null) break;
-        member.post({ t: "chunk", fid }, buffer.slice(0, n));
+        member.post({ t: "chunk", fid }, buffer.subarray(0, n)); // post copies it
         sent += n;
         await member.session.drained();
       }
