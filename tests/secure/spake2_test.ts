@@ -101,6 +101,17 @@ Deno.test("spake2: an element that makes K the identity is rejected", async () =
   await rejectsElement(wM, "B");
 });
 
+Deno.test("spake2: a peer element that leaves -G after unblinding still gives secret*(-G)", async () => {
+  // ECDH cannot take the identity that -G + G would need: this case takes the slow path.
+  const w = 7n;
+  const secret = 11n;
+  const G = p256.Point.BASE;
+  const hostile = p256.Point.fromHex(SPAKE2_P256_M).multiply(w).subtract(G);
+  const host = new Spake2({ role: "B", w, secret });
+  const keys = await host.finish(hostile.toBytes(false));
+  assert.deepEqual(keys.sharedElement, G.multiply(secret).negate().toBytes(false));
+});
+
 Deno.test("spake2: different passkeys fail confirmation both ways", async () => {
   const a = new Spake2({ role: "A", w, ...ids });
   const b = new Spake2({ role: "B", w: await passkeyToScalar("8-orbit-lemon-cradle"), ...ids });
