@@ -174,12 +174,13 @@ export class HubFiles implements SharedFiles {
     downloads.set(fid, row);
     try {
       member.post({ t: "offer", fid, name: row.name, size: row.size, from: row.sender });
-      const buffer = new Uint8Array(FILE_CHUNK_BYTES);
       let sent = 0;
       while (sent < row.size) {
+        // A buffer per read, posted as it is (a session may keep a body): no copy per chunk.
+        const buffer = new Uint8Array(FILE_CHUNK_BYTES);
         const n = await handle.read(buffer);
         if (n === null) break;
-        member.post({ t: "chunk", fid }, buffer.subarray(0, n)); // post copies it
+        member.post({ t: "chunk", fid }, buffer.subarray(0, n));
         sent += n;
         await member.session.drained();
       }

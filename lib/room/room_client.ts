@@ -284,14 +284,13 @@ export class RoomClient {
       this.#sending.get(fid)!.size = size;
       session.post({ t: "offer", fid, name, size });
       const hash = createHash("sha256");
-      // Two buffers in turn: the next read fills one on the runtime's file thread while this
-      // chunk is hashed and queued from the other (posting copies it into its record).
-      const buffers = [new Uint8Array(FILE_CHUNK_BYTES), new Uint8Array(FILE_CHUNK_BYTES)];
-      let turn = 0;
       let done = 0;
       let lastReport = 0;
+      // Each read gets a buffer of its own, posted as it is (a session may keep a body): no
+      // copy per chunk.
+      let buffer = new Uint8Array(FILE_CHUNK_BYTES);
       const readNext = (from: Deno.FsFile) => {
-        const read = from.read(buffers[turn]);
+        const read = from.read(buffer);
         read.catch(() => {}); // awaited below, unless the transfer stops first
         return read;
       };
@@ -301,8 +300,9 @@ export class RoomClient {
         if (!outgoing || outgoing.refused) break;
         const n = await reading;
         if (n === null) break;
-        const chunk = buffers[turn].subarray(0, n);
-        turn = 1 - turn;
+        const chunk = buffer.subarray(0, n);
+        // The next read runs on the runtime's file thread while this chunk is hashed and sealed.
+        buffer = new Uint8Array(FILE_CHUNK_BYTES);
         reading = done + n < size ? readNext(file) : Promise.resolve(null);
         hash.update(chunk);
         session.post({ t: "chunk", fid }, chunk);

@@ -15,8 +15,6 @@
  */
 
 import type { Envelope, Message } from "./message.ts";
-
-const EMPTY = new Uint8Array(0);
 import {
   type CloseReason,
   isBulk,
@@ -79,10 +77,8 @@ class MemorySession implements Session {
   }
 
   // No encoding in memory: the record a broadcast made for the network is not needed.
-  post(message: Message, body: Uint8Array = EMPTY, _record?: Uint8Array): void {
+  post(message: Message, body: Uint8Array = new Uint8Array(0), _record?: Uint8Array): void {
     if (this.#done) return;
-    // The caller may reuse `body` once this returns (see Session.post).
-    if (body.length > 0) body = body.slice();
     if (this.#held) {
       const envelope = { message, body };
       this.#held.push(envelope);
@@ -98,7 +94,7 @@ class MemorySession implements Session {
     const held = this.#held ?? [];
     this.#held = undefined;
     this.#heldControl = 0;
-    for (const envelope of held) if (!this.#done) this.peer.deliver(envelope); // copied when held
+    for (const envelope of held) this.post(envelope.message, envelope.body);
   }
 
   deliver(envelope: Envelope): void {

@@ -49,8 +49,7 @@ export interface Session {
    * Queues a message without waiting. Chat and control messages overtake queued file data;
    * a peer that lets too much pile up is cut off rather than stalling the sender.
    * `record` is `encodeRecord(message, body)` when the caller already has it: a broadcast
-   * encodes a line once for all its recipients. `body` is the caller's again once `post`
-   * returns (it is encoded or copied): a file sender reads the next chunk into it.
+   * encodes a line once for all its recipients.
    */
   post(message: Message, body?: Uint8Array, record?: Uint8Array): void;
   /**

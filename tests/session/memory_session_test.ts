@@ -106,17 +106,3 @@ Deno.test("memory sessions: backlog counts chat waiting for the reader, not file
   reader.releaseLock();
   await a.close();
 });
-
-Deno.test("memorySessionPair: a posted body is the sender's to reuse, held by a cork or not", async () => {
-  const [a, b] = memorySessionPair("this computer");
-  const buffer = new Uint8Array([1, 2, 3]);
-  a.post({ t: "chunk", fid: 1 }, buffer);
-  buffer.fill(9); // a file sender reads its next chunk into the same buffer
-  a.cork();
-  a.post({ t: "chunk", fid: 1 }, buffer);
-  buffer.fill(7);
-  a.uncork();
-  await a.close();
-  const received = await readAll(b.incoming);
-  assert.deepEqual(received.map((e) => [...e.body]), [[1, 2, 3], [9, 9, 9]]);
-});
