@@ -42,6 +42,8 @@ export type StartOptions = HandshakeOptions & NetSessionOptions;
 const BATCH_BYTES = MAX_FRAME_BYTES;
 /** Messages read ahead of a busy consumer, in bytes. */
 const READ_AHEAD_BYTES = 1024 * 1024;
+/** Largest write buffer a session keeps for its next write. */
+const SPARE_WRITE_BYTES = 1024;
 /** Bytes sealed and written per write call. */
 const WRITE_BYTES = 1024 * 1024;
 const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
@@ -111,6 +113,10 @@ export class NetSession implements Session {
   #pumping = false;
   /** The write under way, for its completion (`#onWritten`). */
   #writing: Uint8Array | undefined;
+  /** The whole buffer `#writing` is (a view of). */
+  #writingBase: Uint8Array | undefined;
+  /** A finished write's buffer, kept for the next one when small (see `#sealQueued`). */
+  #spare: Uint8Array | undefined;
   /** Settles when writing stops; made only for `close`, which waits for it. */
   #pumpStopped: PromiseWithResolvers<void> | undefined;
   #corked = false;
@@ -364,14 +370,25 @@ export class NetSession implements Session {
   /** Continues after a write: bound once per session, not a closure per write. */
   #onWritten = (written: number): void => {
     const write = this.#writing!;
-    if (written === write.length) this.#writeNext();
-    else {
+    if (written === write.length) {
+      this.#keepSpare();
+      this.#writeNext();
+    } else {
       writeAll(this.#conn, write.subarray(written)).then(
-        () => this.#writeNext(),
+        () => {
+          this.#keepSpare();
+          this.#writeNext();
+        },
         this.#onWriteError,
       );
     }
   };
+
+  /** Keeps the finished write's buffer for the next write unless it is big (idle members hold it). */
+  #keepSpare(): void {
+    const base = this.#writingBase;
+    if (base && base.length <= SPARE_WRITE_BYTES) this.#spare = base;
+  }
 
   #onWriteError = (error: unknown): void => this.#writeFailed(error);
 
@@ -390,7 +407,13 @@ export class NetSession implements Session {
       (more ??= []).push(records);
       size += FRAME_PREFIX_BYTES + framesLength(records) + SEAL_OVERHEAD;
     }
-    const write = new Uint8Array(size);
+    // The last write's buffer once it is done with (a session writes one at a time): a line to
+    // a member otherwise costs a buffer allocated outside V8's heap, and its sweeping later.
+    const spare = this.#spare;
+    this.#spare = undefined;
+    const base = spare && spare.length >= size ? spare : new Uint8Array(size);
+    this.#writingBase = base;
+    const write = base.length === size ? base : base.subarray(0, size);
     let offset: number;
     try {
       offset = this.#sealBatch(first, write, 0);
@@ -424,7 +447,7 @@ export class NetSession implements Session {
 
   #stopPump(): void {
     this.#pumping = false; // in the same turn as the empty check, so no post is missed
-    this.#writing = undefined;
+    this.#writing = this.#writingBase = undefined;
     this.#pumpStopped?.resolve();
     this.#pumpStopped = undefined;
   }

@@ -127,6 +127,28 @@ Deno.test("NetSession: messages with bodies arrive in order, both ways", async (
   assert.equal(await host.closed, "the connection closed");
 });
 
+Deno.test("NetSession: one write after another, long and short, each arrives as sent", async () => {
+  // A session reuses a finished write's buffer for its next write: a shorter line after a
+  // longer one must not carry any of the longer one's bytes.
+  const { host, client } = await sessionPair();
+  const texts = ["a".repeat(700), "b", "c".repeat(300), "", "d".repeat(40), "e".repeat(2000), "f"];
+  const got: string[] = [];
+  let ended = false;
+  const received = host.receive(({ message }) => {
+    if (message.t === "chat") got.push(message.text);
+    if (got.length === texts.length) return false;
+  }).finally(() => ended = true);
+  for (const [i, text] of texts.entries()) {
+    client.post({ t: "chat", id: String(i), text });
+    // The next line goes out only after this one was written and read.
+    while (got.length <= i && !ended) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await received.catch(() => {});
+  assert.deepEqual(got, texts);
+  await client.close();
+  await host.close();
+});
+
 Deno.test("NetSession: close() delivers what was queued before closing", async () => {
   const { host, client } = await sessionPair();
   for (let i = 0; i < 10; i++) client.post({ t: "chat", id: String(i), text: "x" });
