@@ -71,7 +71,7 @@ export interface RunResult {
   p99Ms: number;
   maxMs: number;
   /** Every latency of the window, for percentiles beyond p50 and p99. */
-  histogram?: LatencyHistogram;
+  histogram: LatencyHistogram;
   /**
    * Highest event-loop utilisation of any worker over the window (1 = saturated): the CPU
    * share of its main thread, where its event loop runs.

@@ -45,7 +45,6 @@ export class Member {
     this.limiter = new RateLimiter(rate);
   }
 
-  /** The member's current name. */
   /**
    * Whether this member's next line may be one it said before: a client re-sends its
    * unacknowledged lines first thing on a new connection, so this holds until its first new
@@ -60,6 +59,7 @@ export class Member {
     this.#saidNew = true;
   }
 
+  /** The member's current name. */
   get name(): string {
     return this.#name;
   }

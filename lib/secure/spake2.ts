@@ -9,7 +9,7 @@
  */
 
 import { p256 } from "@noble/curves/nist.js";
-import { concatBytes } from "../wire/bytes.ts";
+import { base64url, concatBytes } from "../wire/bytes.ts";
 
 type Point = typeof p256.Point.BASE;
 
@@ -338,13 +338,6 @@ async function ecdhX(key: CryptoKey, point: Point): Promise<bigint> {
   );
   const bits = await crypto.subtle.deriveBits({ name: "ECDH", public: publicKey }, key, 256);
   return Fp.fromBytes(new Uint8Array(bits));
-}
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(
-    /=+$/,
-    "",
-  );
 }
 
 // w*M and w*N depend only on the passkey; a hub reuses one passkey for every handshake, so a

@@ -14,6 +14,8 @@
  * @module
  */
 
+import { base64url } from "../wire/bytes.ts";
+
 /** Bytes of randomness in a token (256 bits). */
 export const TOKEN_BYTES = 32;
 
@@ -36,8 +38,7 @@ export type AccessResult =
  */
 export function newToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
-    .replace(/=+$/, "");
+  return base64url(bytes);
 }
 
 /** Compares without stopping at the first difference, so timing does not leak the token. */
