@@ -35,6 +35,10 @@ export function roomEventText(event: RoomEvent): string {
       return `Upload of ${clean(event.name)} from ${clean(event.from)} failed: ${
         clean(event.reason)
       }`;
+    case "history-failed":
+      return `Could not keep a message from ${clean(event.from)} in the history: ${
+        clean(event.reason)
+      }`;
   }
 }
 

@@ -43,17 +43,24 @@ export interface AppendOptions {
   mayBeStored?: boolean;
   /**
    * Called with the numbered line before it is stored, unless it is a duplicate: a room hands
-   * the line to its members first, so storing it is not part of the latency they see. The
-   * store follows in the same turn, before the caller acknowledges the line.
+   * the line to its members first, so storing it is not part of the latency they see.
    */
   deliver?: (line: ChatLine) => void;
+  /**
+   * Called once the line is kept: after `append` returns when a history on disk commits
+   * lines in groups, at once otherwise (and for a duplicate already kept). A room acknowledges
+   * the line then. With `error` the line could not be kept (it was delivered, but is not in the
+   * history).
+   */
+  stored?: (line: ChatLine, error?: Error) => void;
 }
 
 /** Where a room keeps its chat lines. */
 export interface History {
   /**
-   * Numbers a new line, hands it to `options.deliver`, and stores it; or returns the line
-   * stored before under the same (client, id), without delivering it again.
+   * Numbers a new line, hands it to `options.deliver`, and stores it (`options.stored` says
+   * when it is kept); or returns the line stored before under the same (client, id), without
+   * delivering it again.
    */
   append(line: NewLine, options?: AppendOptions): Appended;
   /** The last `limit` lines, oldest first, optionally only those after `afterSeq`. */
@@ -78,7 +85,10 @@ export class MemoryHistory implements History {
   append(line: NewLine, options: AppendOptions = {}): Appended {
     const key = `${line.client}\u0000${line.id}`;
     const existing = this.#keys.get(key);
-    if (existing) return { line: existing, duplicate: true };
+    if (existing) {
+      options.stored?.(existing);
+      return { line: existing, duplicate: true };
+    }
     const stored: ChatLine = {
       t: "chat",
       id: line.id,
@@ -96,6 +106,7 @@ export class MemoryHistory implements History {
       this.#lines.shift();
       this.#keys.delete(this.#keys.keys().next().value!);
     }
+    options.stored?.(stored);
     return { line: stored, duplicate: false };
   }
 

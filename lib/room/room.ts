@@ -34,7 +34,8 @@ export type RoomEvent =
   | { type: "renamed"; from: string; to: string }
   | { type: "refused"; remote: string; reason: string }
   | { type: "shared"; name: string; file: number; from: string; size: number }
-  | { type: "file-failed"; from: string; name: string; reason: string };
+  | { type: "file-failed"; from: string; name: string; reason: string }
+  | { type: "history-failed"; from: string; reason: string };
 
 /** Options of {@linkcode Room}. */
 export interface RoomOptions {
@@ -397,8 +398,8 @@ export class Room {
       member.post({ t: "ack", id: chat.id, rejected: true });
       return;
     }
-    // Delivered before it is stored (see History.append), acknowledged after.
-    const { line, duplicate } = this.#options.history.append({
+    // Delivered before it is stored (see History.append), acknowledged once kept.
+    const { duplicate } = this.#options.history.append({
       client: member.client,
       id: chat.id,
       from: member.name,
@@ -408,8 +409,23 @@ export class Room {
     }, {
       mayBeStored: member.mayResend,
       deliver: (line) => this.#broadcast(line as ChatLine, member),
+      stored: (line, error) => {
+        if (error) {
+          // Everyone here has the line; only a later newcomer's history lacks it.
+          member.post({
+            t: "notice",
+            text: `The hub could not keep your message in its history: ${error.message}`,
+            error: true,
+          });
+          this.#options.onEvent?.({
+            type: "history-failed",
+            from: member.name,
+            reason: error.message,
+          });
+        }
+        member.post({ t: "ack", id: chat.id, seq: line.seq });
+      },
     });
-    member.post({ t: "ack", id: chat.id, seq: line.seq });
     if (duplicate) return;
     member.saidNew();
     return this.#gate.afterBroadcast();

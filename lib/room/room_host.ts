@@ -82,20 +82,20 @@ export class RoomHost {
   #sessions: SessionListener;
   #serving: Promise<void>;
   #hosting: Promise<void> | undefined;
-  #db: DatabaseSync | undefined;
+  #closeStorage: (() => void) | undefined;
 
   private constructor(
     room: Room,
     sessions: SessionListener,
     client: RoomClient | undefined,
     hosting: Promise<void> | undefined,
-    db: DatabaseSync | undefined,
+    closeStorage: (() => void) | undefined,
   ) {
     this.room = room;
     this.#sessions = sessions;
     this.client = client;
     this.#hosting = hosting;
-    this.#db = db;
+    this.#closeStorage = closeStorage;
     this.#serving = sessions.serve();
   }
 
@@ -126,10 +126,11 @@ export class RoomHost {
   /** Hosts a hub; throws when the data folder cannot be opened. */
   static async hub(options: HubHostOptions): Promise<RoomHost> {
     const db = openHubDatabase(options.dataDir);
+    const history = new SqliteHistory(db);
     const room = new Room({
       kind: "hub",
       capacity: options.maxClients,
-      history: new SqliteHistory(db),
+      history,
       historyLimit: options.historyLimit,
       rate: { perSecond: options.rate, burst: options.rate * 2 },
       files: new HubFiles(db, new FileStore(join(options.dataDir, "files")), {
@@ -158,7 +159,10 @@ export class RoomHost {
       RoomHost.#listen(room, options, 16),
       member?.client,
       member?.hosting,
-      db,
+      () => {
+        history.close(); // commits the last lines
+        db.close();
+      },
     );
   }
 
@@ -198,6 +202,6 @@ export class RoomHost {
     this.#sessions.close();
     await this.room.close(reason);
     await Promise.all([this.#serving, this.#hosting]);
-    this.#db?.close();
+    this.#closeStorage?.();
   }
 }

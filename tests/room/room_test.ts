@@ -46,7 +46,14 @@ const HISTORIES: [string, () => { history: History; close: () => void }][] = [
   ["in memory", () => ({ history: new MemoryHistory(100), close: () => {} })],
   ["SQLite", () => {
     const db = new DatabaseSync(":memory:");
-    return { history: new SqliteHistory(db), close: () => db.close() };
+    const history = new SqliteHistory(db);
+    return {
+      history,
+      close: () => {
+        history.close();
+        db.close();
+      },
+    };
   }],
 ];
 
@@ -271,6 +278,41 @@ Deno.test("Room (hub): flooding is refused with a notice", async () => {
     assert.equal(alice.client.unacknowledged, 0, "rejected lines are settled");
   } finally {
     await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a line the history cannot keep still reaches everyone, and its sender is told", async () => {
+  const db = new DatabaseSync(":memory:");
+  const history = new SqliteHistory(db);
+  // What a full or failing disk does to the insert of this one line.
+  db.exec(`CREATE TRIGGER doomed BEFORE INSERT ON lines WHEN NEW.text = 'doomed'
+    BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+  const chat = new InMemoryRoom({ kind: "hub", capacity: 10, history });
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    alice.client.say("kept");
+    alice.client.say("doomed");
+    alice.client.say("kept too");
+    await alice.sync();
+    await bob.sync();
+    await alice.events.waitFor((e) => e.type === "notice");
+    assert.deepEqual(texts(bob.events.items), ["kept", "doomed", "kept too"]);
+    assert.deepEqual(alice.seen("notice"), [{
+      type: "notice",
+      text: "The hub could not keep your message in its history: disk I/O error",
+      error: true,
+    }]);
+    assert.deepEqual(chat.roomEvents.items.filter((e) => e.type === "history-failed"), [
+      { type: "history-failed", from: "alice", reason: "disk I/O error" },
+    ]);
+    // Acknowledged all the same: a re-send would show it to everyone twice.
+    while (alice.client.unacknowledged > 0) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(history.recent(10).map((l) => l.text), ["kept", "kept too"]);
+  } finally {
+    await chat.close();
+    history.close();
+    db.close();
   }
 });
 

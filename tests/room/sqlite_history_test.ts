@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { NewLine } from "../../lib/room/history.ts";
 import type { ChatLine } from "../../lib/session/message.ts";
-import { SqliteHistory } from "../../lib/room/sqlite_history.ts";
+import { MAX_UNCOMMITTED, SqliteHistory } from "../../lib/room/sqlite_history.ts";
 
 const TIME = "2026-01-01T12:00:00.000Z";
 
@@ -12,11 +12,13 @@ function line(client: string, id: string, text = `text ${id}`, from = "alice"): 
 }
 
 /** Runs `fn` with a history on a fresh in-memory database. */
-function withHistory(fn: (history: SqliteHistory) => void): void {
+function withHistory(fn: (history: SqliteHistory, db: DatabaseSync) => void): void {
   const db = new DatabaseSync(":memory:");
+  const history = new SqliteHistory(db);
   try {
-    fn(new SqliteHistory(db));
+    fn(history, db);
   } finally {
+    history.close();
     db.close();
   }
 }
@@ -92,9 +94,10 @@ Deno.test("SqliteHistory: lines and duplicate detection survive closing and reop
       ]);
       // A line re-sent after the restart is still known.
       assert.equal(after.append(line("c1", "1", "before the restart")).duplicate, true);
-      // Numbering continues, one number on: the line being delivered when a hub stopped may
-      // not have been stored, and its number must not name another line.
-      assert.equal(after.append(line("c1", "2")).line.seq, 4);
+      // Numbering continues past the numbers of lines a killed hub may have delivered but
+      // not committed: they must not name other lines.
+      assert.equal(after.append(line("c1", "2")).line.seq, 3 + MAX_UNCOMMITTED);
+      after.close();
     } finally {
       second.close();
     }
@@ -132,5 +135,81 @@ Deno.test("SqliteHistory: with mayBeStored false the file is not searched, and a
     assert.deepEqual(history.recent(10).map((l) => l.seq), [1]);
     // Numbering goes on without reuse.
     assert.equal(history.append(line("c1", "2"), { mayBeStored: false }).line.seq, 3);
+  });
+});
+
+Deno.test("SqliteHistory: the lines of one turn are committed together, and only then reported kept", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "p2pchat_sqlite_history_" });
+  const path = join(dir, "hub.db");
+  const db = new DatabaseSync(path);
+  db.exec("PRAGMA journal_mode = WAL");
+  const history = new SqliteHistory(db);
+  const reader = new DatabaseSync(path, { readOnly: true });
+  const rowsOnDisk = () =>
+    (reader.prepare("SELECT COUNT(*) AS n FROM lines").get() as { n: number }).n;
+  try {
+    const kept: [number | undefined, string | undefined][] = [];
+    const stored = (line: ChatLine, error?: Error) => kept.push([line.seq, error?.message]);
+    for (let i = 1; i <= 3; i++) history.append(line("c1", String(i)), { stored });
+    // A re-send of a line not yet committed is known, and kept once the others are.
+    assert.equal(history.append(line("c1", "2"), { stored }).duplicate, true);
+    assert.deepEqual(kept, []);
+    assert.equal(rowsOnDisk(), 0, "nothing is committed in the turn the lines came in");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(kept, [[1, undefined], [2, undefined], [3, undefined], [2, undefined]]);
+    assert.equal(rowsOnDisk(), 3);
+    // With nothing pending, a duplicate is reported kept at once.
+    history.append(line("c1", "1"), { stored });
+    assert.deepEqual(kept.at(-1), [1, undefined]);
+    // A long burst commits every MAX_UNCOMMITTED lines without waiting for the turn to end.
+    for (let i = 0; i < MAX_UNCOMMITTED; i++) {
+      history.append(line("c2", String(i)), { mayBeStored: false, stored });
+    }
+    assert.equal(rowsOnDisk(), 3 + MAX_UNCOMMITTED);
+  } finally {
+    history.close();
+    reader.close();
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SqliteHistory: a line that cannot be stored is reported, the others of its turn are kept", () => {
+  withHistory((history, db) => {
+    db.exec(`CREATE TRIGGER doomed BEFORE INSERT ON lines WHEN NEW.text = 'doomed'
+      BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
+    const kept: [string, string | undefined][] = [];
+    const stored = (line: ChatLine, error?: Error) => kept.push([line.text, error?.message]);
+    history.append(line("c1", "1", "first"), { stored });
+    history.append(line("c1", "2", "doomed"), { stored });
+    history.append(line("c1", "3", "third"), { stored });
+    history.commit();
+    assert.deepEqual(kept, [
+      ["first", undefined],
+      ["doomed", "disk I/O error"],
+      ["third", undefined],
+    ]);
+    assert.deepEqual(history.recent(10).map((l) => [l.seq, l.text]), [[1, "first"], [3, "third"]]);
+  });
+});
+
+Deno.test("SqliteHistory: when a failure undoes the whole turn, every line of it is reported", () => {
+  withHistory((history, db) => {
+    db.exec(`CREATE TRIGGER undone BEFORE INSERT ON lines WHEN NEW.text = 'undone'
+      BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full'); END`);
+    history.append(line("c1", "0", "committed before"));
+    history.commit();
+    const kept: [string, string | undefined][] = [];
+    const stored = (line: ChatLine, error?: Error) => kept.push([line.text, error?.message]);
+    history.append(line("c1", "1", "first"), { stored });
+    history.append(line("c1", "2", "undone"), { stored });
+    history.append(line("c1", "3", "after"), { stored });
+    history.commit();
+    assert.deepEqual(kept, [
+      ["first", "database or disk is full"],
+      ["undone", "database or disk is full"],
+      ["after", undefined],
+    ]);
+    assert.deepEqual(history.recent(10).map((l) => l.text), ["committed before", "after"]);
   });
 });
