@@ -138,7 +138,8 @@ export function seal(key: Uint8Array, nonce: Uint8Array, plain: Uint8Array): Uin
 
 /**
  * {@linkcode seal} into `target` at `offset` (`plain.length + 16` bytes), for a caller that
- * builds one buffer of several frames: no buffer of its own per frame.
+ * builds one buffer of several frames: no buffer of its own per frame. `plain` may be the
+ * bytes of `target` at `offset` themselves (sealing in place).
  *
  * @example
  * ```ts

@@ -93,6 +93,19 @@ Deno.test("sealInto() writes at the offset and refuses a target that is too smal
   assert.throws(() => sealInto(key, nonce, plain, new Uint8Array(20), 0), RangeError);
 });
 
+Deno.test("sealInto() seals in place: the plaintext may be the target's own bytes", async () => {
+  await loadFastAead();
+  const key = crypto.getRandomValues(new Uint8Array(32));
+  const nonce = new Uint8Array(12);
+  for (const size of SIZES) {
+    const plain = pattern(size);
+    const target = new Uint8Array(4 + size + TAG_BYTES);
+    target.set(plain, 4);
+    sealInto(key, nonce, target.subarray(4, 4 + size), target, 4);
+    assert.deepEqual(target.subarray(4), reference(key, nonce, plain), `${size} bytes`);
+  }
+});
+
 Deno.test("seal() and open() refuse a key or nonce of the wrong size", async () => {
   await loadFastAead();
   for (const size of [1, 5000]) {
