@@ -19,7 +19,17 @@ import { FrameError } from "./frame_error.ts";
 import { FRAME_PREFIX_BYTES, MAX_HEADER_BYTES } from "./limits.ts";
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const strictDecoder = new TextDecoder("utf-8", { fatal: true });
+// The lenient decoder has a fast path the strict one lacks (135-165 against 440-620 ns for a
+// chat line's header here). It turns each bad sequence into U+FFFD, so only a header that
+// shows one needs the strict decoder, which rejects it (or returns the same text: a real U+FFFD).
+const lenientDecoder = new TextDecoder();
+
+/** Decodes UTF-8, throwing a `TypeError` on malformed bytes. */
+function decodeUtf8(bytes: Uint8Array): string {
+  const text = lenientDecoder.decode(bytes);
+  return text.includes("\uFFFD") ? strictDecoder.decode(bytes) : text;
+}
 const EMPTY = new Uint8Array(0);
 
 /** A decoded record: an unvalidated header and the body bytes. */
@@ -57,7 +67,7 @@ export function decodeRecord(bytes: Uint8Array): Record {
   }
   let header: unknown;
   try {
-    header = JSON.parse(decoder.decode(bytes.subarray(4, 4 + length)));
+    header = JSON.parse(decodeUtf8(bytes.subarray(4, 4 + length)));
   } catch {
     throw new FrameError("record header is not valid JSON");
   }

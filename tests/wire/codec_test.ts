@@ -79,8 +79,25 @@ Deno.test("decodeRecord() refuses a header that is not JSON", () => {
 });
 
 Deno.test("decodeRecord() refuses a header that is not UTF-8", () => {
-  const header = new Uint8Array([0x22, 0xff, 0x22]); // "\xff"
-  assert.equal(decodeError(rawRecord(3, header)).message, "record header is not valid JSON");
+  const bad = [
+    [0x22, 0xff, 0x22], // "\xff"
+    [0x22, 0xc0, 0xa2, 0x22], // an overlong quote
+    [0x22, 0xed, 0xa0, 0x80, 0x22], // a UTF-16 surrogate
+    [0x22, 0xe2, 0x82, 0x22], // a sequence cut short
+  ];
+  for (const bytes of bad) {
+    const header = new Uint8Array(bytes);
+    assert.equal(
+      decodeError(rawRecord(header.length, header)).message,
+      "record header is not valid JSON",
+      bytes.join(),
+    );
+  }
+});
+
+Deno.test("decodeRecord() keeps a real U+FFFD and other non-ASCII text as sent", () => {
+  const header = { t: "chat", text: "\uFFFD replacement, café, 👋" };
+  assert.deepEqual(decodeRecord(encodeRecord(header)).header, header);
 });
 
 Deno.test("RecordDecoder decodes a stream of records and errors on a bad one", async () => {
