@@ -14,7 +14,7 @@
 
 import type { FrameReader } from "../wire/frame_reader.ts";
 import { encodeFramesInto, framesLength, putFrameLength } from "../wire/frame_encoder.ts";
-import { decodeRecord, encodeRecord, splitRecords } from "../wire/codec.ts";
+import { decodeRecord, encodeRecord, encodeRecordInto, splitRecords } from "../wire/codec.ts";
 import { FRAME_PREFIX_BYTES, MAX_FRAME_BYTES } from "../wire/limits.ts";
 import { writeAll } from "../wire/write_all.ts";
 import { FrameOpener, FrameSealer, SEAL_OVERHEAD } from "../secure/encrypted_channel.ts";
@@ -44,6 +44,8 @@ const BATCH_BYTES = MAX_FRAME_BYTES;
 const READ_AHEAD_BYTES = 1024 * 1024;
 /** Largest write buffer a session keeps for its next write. */
 const SPARE_WRITE_BYTES = 1024;
+/** Smallest write buffer made: the next message to an idle session is written from it. */
+const MIN_WRITE_BYTES = 256;
 /** Bytes sealed and written per write call. */
 const WRITE_BYTES = 1024 * 1024;
 const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
@@ -196,6 +198,10 @@ export class NetSession implements Session {
   /** Queues a message; see {@linkcode Session.post}. */
   post(message: Message, body?: Uint8Array, record?: Uint8Array): void {
     if (this.#done || this.#closing) return;
+    if (
+      !record && !body && !this.#pumping && !this.#corked &&
+      this.#writeAtOnce(message, this.#spare ?? new Uint8Array(MIN_WRITE_BYTES))
+    ) return;
     if (!this.#queue.push(record ?? encodeRecord(message, body), isBulk(message))) {
       this.#finish("the peer is not reading fast enough (send queue full)");
       return;
@@ -354,6 +360,37 @@ export class NetSession implements Session {
     this.#conn.write(write).then(this.#onWritten, this.#onWriteError);
   }
 
+  /**
+   * A message to a session with nothing queued or being written (a chat's usual case) is
+   * encoded straight into the spare write buffer and sealed there: no record of its own (an
+   * allocation outside V8's heap, 0.3-0.5 µs) and no copy. `false` when it does not fit.
+   */
+  #writeAtOnce(message: Message, spare: Uint8Array): boolean {
+    // The frame's length, then the record's length within the sealed batch, then the record.
+    const recordAt = 2 * FRAME_PREFIX_BYTES;
+    const recordLength = encodeRecordInto(message, spare, recordAt, spare.length - SEAL_OVERHEAD);
+    if (recordLength < 0) return false;
+    const plainLength = FRAME_PREFIX_BYTES + recordLength;
+    putFrameLength(spare, FRAME_PREFIX_BYTES, recordLength);
+    putFrameLength(spare, 0, plainLength + SEAL_OVERHEAD);
+    this.#spare = undefined;
+    this.#pumping = true;
+    try {
+      this.#sealer.sealInto(
+        spare.subarray(FRAME_PREFIX_BYTES, FRAME_PREFIX_BYTES + plainLength),
+        spare,
+        FRAME_PREFIX_BYTES,
+      );
+    } catch (error) {
+      this.#writeFailed(error);
+      return true;
+    }
+    this.#writingBase = spare;
+    this.#writing = spare.subarray(0, FRAME_PREFIX_BYTES + plainLength + SEAL_OVERHEAD);
+    this.#conn.write(this.#writing).then(this.#onWritten, this.#onWriteError);
+    return true;
+  }
+
   /** Continues after a write: bound once per session, not a closure per write. */
   #onWritten = (written: number): void => {
     const write = this.#writing!;
@@ -398,7 +435,9 @@ export class NetSession implements Session {
     // a member otherwise costs a buffer allocated outside V8's heap, and its sweeping later.
     const spare = this.#spare;
     this.#spare = undefined;
-    const base = spare && spare.length >= size ? spare : new Uint8Array(size);
+    const base = spare && spare.length >= size
+      ? spare
+      : new Uint8Array(size <= SPARE_WRITE_BYTES ? Math.max(size, MIN_WRITE_BYTES) : size);
     this.#writingBase = base;
     const write = base.length === size ? base : base.subarray(0, size);
     let offset: number;

@@ -58,6 +58,33 @@ export function encodeRecord(header: unknown, body: Uint8Array = EMPTY): Uint8Ar
   return out;
 }
 
+/**
+ * {@linkcode encodeRecord} of a header alone, into `target` at `offset`, for a sender that
+ * seals it where it lies: no buffer of its own. Returns the record's length, or -1 when it
+ * does not fit before `end` (what was written after `offset` then means nothing).
+ *
+ * @example
+ * ```ts
+ * import { decodeRecord, encodeRecordInto } from "./codec.ts";
+ * const target = new Uint8Array(64);
+ * const length = encodeRecordInto({ t: "ping" }, target, 4);
+ * console.log(length, decodeRecord(target.subarray(4, 4 + length)).header); // 16 { t: "ping" }
+ * ```
+ */
+export function encodeRecordInto(
+  header: unknown,
+  target: Uint8Array,
+  offset: number,
+  end: number = target.length,
+): number {
+  if (offset + 4 > end) return -1;
+  const text = JSON.stringify(header);
+  const { read, written } = encoder.encodeInto(text, target.subarray(offset + 4, end));
+  if (read < text.length) return -1;
+  writeUint32(target, offset, written);
+  return 4 + written;
+}
+
 /** Decodes one record, throwing {@linkcode FrameError} on malformed bytes. */
 export function decodeRecord(bytes: Uint8Array): Record {
   if (bytes.length < 4) throw new FrameError("record too short");

@@ -161,7 +161,7 @@ Deno.test("NetSession: close() delivers what was queued before closing", async (
 
 Deno.test("NetSession.receive: stopping mid-frame loses nothing; the next call goes on", async () => {
   const { host, client } = await sessionPair();
-  // Posted in one turn, so they share one sealed frame.
+  // Posted in one turn: the first is written at once, the rest share the next sealed frame.
   for (let i = 0; i < 5; i++) client.post({ t: "chat", id: String(i), text: `line ${i}` });
   client.post({ t: "bye", reason: "quit" });
   const first: string[] = [];

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { decodeRecord, encodeRecord, RecordDecoder, splitRecords } from "../../lib/wire/codec.ts";
+import {
+  decodeRecord,
+  encodeRecord,
+  encodeRecordInto,
+  RecordDecoder,
+  splitRecords,
+} from "../../lib/wire/codec.ts";
 import { encodeFrames } from "../../lib/wire/frame_encoder.ts";
 import { FrameError } from "../../lib/wire/frame_error.ts";
 import { MAX_HEADER_BYTES } from "../../lib/wire/limits.ts";
@@ -139,4 +145,18 @@ Deno.test("splitRecords() yields each record of a batch, then refuses a cut-shor
   }, /a record runs past the end of its frame/);
   assert.deepEqual(seen, [records[0]]);
   assert.throws(() => [...splitRecords(batch.subarray(0, 2))], /a record is cut short/);
+});
+
+Deno.test("encodeRecordInto() writes what encodeRecord() makes, or says it does not fit", () => {
+  const header = { t: "chat", id: "7", text: "héllo 👋" };
+  const record = encodeRecord(header);
+  const target = new Uint8Array(200).fill(0xaa);
+  const length = encodeRecordInto(header, target, 3, 190);
+  assert.deepEqual(target.subarray(3, 3 + length), record);
+  assert.deepEqual(target.subarray(0, 3), new Uint8Array(3).fill(0xaa), "nothing before offset");
+  assert.equal(target[3 + length], 0xaa, "nothing after the record");
+  // Exactly the room it needs fits; a byte less does not.
+  assert.equal(encodeRecordInto(header, new Uint8Array(record.length), 0), record.length);
+  assert.equal(encodeRecordInto(header, new Uint8Array(record.length - 1), 0), -1);
+  assert.equal(encodeRecordInto(header, new Uint8Array(3), 0), -1);
 });
