@@ -24,6 +24,7 @@ import { MemoryHistory } from "./history.ts";
 import { HubFiles } from "./hub_files.ts";
 import { Room, type RoomEvent } from "./room.ts";
 import { type ClientEvent, RoomClient } from "./room_client.ts";
+import { LineJournal } from "./line_journal.ts";
 import { SqliteHistory } from "./sqlite_history.ts";
 
 /** What a host reports: secured sessions, failed handshakes and room events. */
@@ -126,7 +127,9 @@ export class RoomHost {
   /** Hosts a hub; throws when the data folder cannot be opened. */
   static async hub(options: HubHostOptions): Promise<RoomHost> {
     const db = openHubDatabase(options.dataDir);
-    const history = new SqliteHistory(db);
+    const history = new SqliteHistory(db, {
+      journal: new LineJournal(join(options.dataDir, "hub.journal")),
+    });
     const room = new Room({
       kind: "hub",
       capacity: options.maxClients,

@@ -17,11 +17,13 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { ChatLine } from "../session/message.ts";
 import type { Appended, AppendOptions, History, NewLine } from "./history.ts";
+import type { LineJournal } from "./line_journal.ts";
 
 /**
- * Lines taken into one transaction at most. A hub killed before its commit loses these lines
- * (their senders, not acknowledged, say them again when they reconnect), and its restart skips
- * this many numbers so that none of them shares a number with a later line.
+ * Lines taken into one transaction at most. A hub killed before its commit finds them in its
+ * journal; without one (or after a crash of the machine) they are lost, their senders (not
+ * acknowledged) say them again, and the restart skips this many numbers so that none of them
+ * shares a number with a later line.
  */
 export const MAX_UNCOMMITTED = 256;
 
@@ -63,10 +65,15 @@ export class SqliteHistory implements History {
   #waiting: Waiting[] = [];
   #uncommitted = 0;
   #commitTimer: ReturnType<typeof setTimeout> | undefined;
+  #journal: LineJournal | undefined;
 
-  /** Uses (and if needed creates) the `lines` table of `db`. */
-  constructor(db: DatabaseSync) {
+  /**
+   * Uses (and if needed creates) the `lines` table of `db`. With a `journal`, lines are
+   * written there before they are delivered, and what an earlier run left there is stored now.
+   */
+  constructor(db: DatabaseSync, options: { journal?: LineJournal } = {}) {
     this.#db = db;
+    this.#journal = options.journal;
     db.exec(`CREATE TABLE IF NOT EXISTS lines (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       client TEXT NOT NULL,
@@ -81,6 +88,7 @@ export class SqliteHistory implements History {
       "INSERT OR IGNORE INTO lines (seq, client, id, sender, text, time, me) " +
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
+    if (this.#journal) this.#recover(this.#journal);
     // The highest number ever given (AUTOINCREMENT keeps it even if that line is deleted),
     // then MAX_UNCOMMITTED skipped: lines delivered just before a hub was killed may not have
     // been committed, and members that saw their numbers must not see them on other lines.
@@ -117,6 +125,9 @@ export class SqliteHistory implements History {
     const stored = toLine({ ...line, sender: line.from, seq: this.#nextSeq, me: line.me ? 1 : 0 });
     // Taken before delivering: if storing fails, the number is still not given twice.
     this.#nextSeq++;
+    try {
+      this.#journal?.append({ ...line, seq: stored.seq! });
+    } catch { /* a failing disk fails the commit too, which is reported */ }
     options.deliver?.(stored);
     try {
       if (!this.#db.isTransaction) {
@@ -159,6 +170,7 @@ export class SqliteHistory implements History {
     if (this.#db.isTransaction) {
       try {
         this.#db.exec("COMMIT");
+        this.#journal?.clear();
       } catch (cause) {
         failed = cause instanceof Error ? cause : new Error(String(cause));
         try {
@@ -172,6 +184,32 @@ export class SqliteHistory implements History {
   }
 
   #commitNow = (): void => this.commit();
+
+  /** Stores what a run that stopped before its commit left in the journal, then clears it. */
+  #recover(journal: LineJournal): void {
+    const entries = journal.pending();
+    if (entries.length === 0) return;
+    this.#db.exec("BEGIN");
+    try {
+      // OR IGNORE: entries the last commit did store before the journal was cleared.
+      for (const entry of entries) {
+        this.#insert.run(
+          entry.seq,
+          entry.client,
+          entry.id,
+          entry.from,
+          entry.text,
+          entry.time,
+          entry.me ? 1 : 0,
+        );
+      }
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+    journal.clear();
+  }
 
   #afterCommit(
     stored: AppendOptions["stored"],
@@ -191,8 +229,10 @@ export class SqliteHistory implements History {
     return rows.reverse().map(toLine);
   }
 
-  /** Commits what is pending; the database itself is closed by its owner. */
+  /** Commits what is pending and closes the journal; the database is closed by its owner. */
   close(): void {
     this.commit();
+    this.#journal?.close();
+    this.#journal = undefined;
   }
 }

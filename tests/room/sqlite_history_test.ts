@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { NewLine } from "../../lib/room/history.ts";
 import type { ChatLine } from "../../lib/session/message.ts";
+import { LineJournal } from "../../lib/room/line_journal.ts";
 import { MAX_UNCOMMITTED, SqliteHistory } from "../../lib/room/sqlite_history.ts";
 
 const TIME = "2026-01-01T12:00:00.000Z";
@@ -212,4 +213,75 @@ Deno.test("SqliteHistory: when a failure undoes the whole turn, every line of it
     ]);
     assert.deepEqual(history.recent(10).map((l) => l.text), ["committed before", "after"]);
   });
+});
+
+Deno.test("SqliteHistory: lines delivered by a hub killed before its commit are kept, numbers and all", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "p2pchat_sqlite_history_" });
+  try {
+    const db = join(dir, "hub.db");
+    const journal = join(dir, "hub.journal");
+    // A hub that delivers three lines and dies in the same turn, before its commit.
+    const hub = `
+      import { DatabaseSync } from "node:sqlite";
+      import { LineJournal } from "${new URL("../../lib/room/line_journal.ts", import.meta.url)}";
+      import { SqliteHistory } from "${new URL(
+      "../../lib/room/sqlite_history.ts",
+      import.meta.url,
+    )}";
+      const db = new DatabaseSync(${JSON.stringify(db)});
+      db.exec("PRAGMA journal_mode = WAL");
+      const history = new SqliteHistory(db, { journal: new LineJournal(${
+      JSON.stringify(journal)
+    }) });
+      history.append({ client: "c0", id: "0", from: "alice", text: "committed", time: "t" });
+      history.commit();
+      for (let i = 1; i <= 3; i++) {
+        history.append({ client: "c1", id: String(i), from: "bob", text: "line " + i, time: "t" }, {
+          deliver: (line) => console.log(line.seq),
+        });
+      }
+      Deno.exit(0);
+    `;
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", hub],
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    assert.deepEqual(new TextDecoder().decode(stdout).trim().split("\n"), ["2", "3", "4"]);
+
+    const reopened = new DatabaseSync(db);
+    const history = new SqliteHistory(reopened, { journal: new LineJournal(journal) });
+    try {
+      assert.deepEqual(history.recent(10).map((l) => [l.seq, l.text]), [
+        [1, "committed"],
+        [2, "line 1"],
+        [3, "line 2"],
+        [4, "line 3"],
+      ]);
+      // bob never got his acknowledgements: his re-sends are known, not shown twice.
+      const resent = history.append(line("c1", "2", "line 2"), { deliver: () => assert.fail() });
+      assert.deepEqual([resent.duplicate, resent.line.seq], [true, 3]);
+      assert.equal(Deno.readTextFileSync(journal), "", "the journal is cleared once stored");
+    } finally {
+      history.close();
+      reopened.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("LineJournal: a torn last entry (its write cut by the kill) was never delivered and is skipped", async () => {
+  const path = await Deno.makeTempFile();
+  try {
+    const entry = { seq: 7, client: "c", id: "1", from: "alice", text: "whole", time: "t" };
+    Deno.writeTextFileSync(
+      path,
+      JSON.stringify(entry) + "\n" + '{"seq":8,"client":"c","id":"2","fr',
+    );
+    const journal = new LineJournal(path);
+    assert.deepEqual(journal.pending(), [entry]);
+    journal.close();
+  } finally {
+    await Deno.remove(path);
+  }
 });
