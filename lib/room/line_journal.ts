@@ -20,22 +20,12 @@
  * @module
  */
 
-/** A line as the journal keeps it. */
-export interface JournalEntry {
-  /** The number members saw. */
+import type { NewLine } from "./history.ts";
+
+/** A line as the journal keeps it: as it came in, with the number members saw. */
+export interface JournalEntry extends NewLine {
+  /** The line's number in the room. */
   seq: number;
-  /** The sender's client id; with `id` it identifies the line across re-sends. */
-  client: string;
-  /** The sender's id for the line. */
-  id: string;
-  /** The sender's name. */
-  from: string;
-  /** What was said. */
-  text: string;
-  /** When the hub received it (ISO 8601). */
-  time: string;
-  /** An action (`/me`). */
-  me?: boolean;
 }
 
 const encoder = new TextEncoder();

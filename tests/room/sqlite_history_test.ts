@@ -175,17 +175,35 @@ Deno.test("SqliteHistory: the lines of one turn are committed together, and only
   }
 });
 
+/**
+ * Makes the insert of a line saying `text` fail as a failing disk would: `ABORT` fails that
+ * statement only, `ROLLBACK` undoes the whole transaction.
+ */
+function failInsertOf(db: DatabaseSync, text: string, action: string, message: string): void {
+  db.exec(`CREATE TRIGGER fail_${text} BEFORE INSERT ON lines WHEN NEW.text = '${text}'
+    BEGIN SELECT RAISE(${action}, '${message}'); END`);
+}
+
+/**
+ * Appends a line per text in one turn (ids from `firstId` on), commits, and returns what each
+ * line's `stored` callback was told: [text, error message].
+ */
+function appendAndCommit(
+  history: SqliteHistory,
+  texts: string[],
+  firstId = 1,
+): [string, string | undefined][] {
+  const kept: [string, string | undefined][] = [];
+  const stored = (line: ChatLine, error?: Error) => kept.push([line.text, error?.message]);
+  texts.forEach((text, i) => history.append(line("c1", String(firstId + i), text), { stored }));
+  history.commit();
+  return kept;
+}
+
 Deno.test("SqliteHistory: a line that cannot be stored is reported, the others of its turn are kept", () => {
   withHistory((history, db) => {
-    db.exec(`CREATE TRIGGER doomed BEFORE INSERT ON lines WHEN NEW.text = 'doomed'
-      BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`);
-    const kept: [string, string | undefined][] = [];
-    const stored = (line: ChatLine, error?: Error) => kept.push([line.text, error?.message]);
-    history.append(line("c1", "1", "first"), { stored });
-    history.append(line("c1", "2", "doomed"), { stored });
-    history.append(line("c1", "3", "third"), { stored });
-    history.commit();
-    assert.deepEqual(kept, [
+    failInsertOf(db, "doomed", "ABORT", "disk I/O error");
+    assert.deepEqual(appendAndCommit(history, ["first", "doomed", "third"]), [
       ["first", undefined],
       ["doomed", "disk I/O error"],
       ["third", undefined],
@@ -196,17 +214,9 @@ Deno.test("SqliteHistory: a line that cannot be stored is reported, the others o
 
 Deno.test("SqliteHistory: when a failure undoes the whole turn, every line of it is reported", () => {
   withHistory((history, db) => {
-    db.exec(`CREATE TRIGGER undone BEFORE INSERT ON lines WHEN NEW.text = 'undone'
-      BEGIN SELECT RAISE(ROLLBACK, 'database or disk is full'); END`);
-    history.append(line("c1", "0", "committed before"));
-    history.commit();
-    const kept: [string, string | undefined][] = [];
-    const stored = (line: ChatLine, error?: Error) => kept.push([line.text, error?.message]);
-    history.append(line("c1", "1", "first"), { stored });
-    history.append(line("c1", "2", "undone"), { stored });
-    history.append(line("c1", "3", "after"), { stored });
-    history.commit();
-    assert.deepEqual(kept, [
+    failInsertOf(db, "undone", "ROLLBACK", "database or disk is full");
+    appendAndCommit(history, ["committed before"], 0);
+    assert.deepEqual(appendAndCommit(history, ["first", "undone", "after"]), [
       ["first", "database or disk is full"],
       ["undone", "database or disk is full"],
       ["after", undefined],
