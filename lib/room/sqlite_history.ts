@@ -92,8 +92,9 @@ export class SqliteHistory implements History {
     );
     if (this.#journal) this.#recover(this.#journal);
     // The highest number ever given (AUTOINCREMENT keeps it even if that line is deleted),
-    // then MAX_UNCOMMITTED skipped: lines delivered just before a hub was killed may not have
-    // been committed, and members that saw their numbers must not see them on other lines.
+    // then MAX_UNCOMMITTED skipped: a machine that crashed (not only the hub) may have lost the
+    // last writes of the journal and the database, and members that saw those lines' numbers
+    // must not see them on other lines.
     const last = db.prepare(
       "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'lines'), 0), " +
         "COALESCE((SELECT MAX(seq) FROM lines), 0)) AS last",
@@ -119,9 +120,10 @@ export class SqliteHistory implements History {
     if (options.mayBeStored ?? true) {
       const existing = this.#find.get(line.client, line.id) as unknown as Row | undefined;
       if (existing) {
+        const earlier = toLine(existing);
         // It may be in the transaction still open: kept once that commits.
-        this.#afterCommit(options.stored, toLine(existing), undefined);
-        return { line: toLine(existing), duplicate: true };
+        this.#afterCommit(options.stored, earlier, undefined);
+        return { line: earlier, duplicate: true };
       }
     }
     const stored = toLine({ ...line, sender: line.from, seq: this.#nextSeq, me: line.me ? 1 : 0 });
@@ -172,13 +174,16 @@ export class SqliteHistory implements History {
     if (this.#db.isTransaction) {
       try {
         this.#db.exec("COMMIT");
-        this.#journal?.clear();
       } catch (cause) {
         failed = cause instanceof Error ? cause : new Error(String(cause));
         try {
           this.#db.exec("ROLLBACK");
         } catch { /* rolled back already */ }
       }
+      // Only after a commit: entries left behind are stored again (or ignored) at the next start.
+      try {
+        if (!failed) this.#journal?.clear();
+      } catch { /* they are in the database: storing them again is a no-op */ }
     }
     const waiting = this.#waiting;
     this.#waiting = [];
