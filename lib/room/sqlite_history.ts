@@ -19,7 +19,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { ChatLine } from "../session/message.ts";
 import type { Appended, AppendOptions, History, NewLine } from "./history.ts";
-import type { LineJournal } from "./line_journal.ts";
+import type { JournalEntry, LineJournal } from "./line_journal.ts";
 
 /**
  * Lines taken into one transaction at most. A hub killed before its commit finds them in its
@@ -126,11 +126,11 @@ export class SqliteHistory implements History {
         return { line: earlier, duplicate: true };
       }
     }
-    const stored = toLine({ ...line, sender: line.from, seq: this.#nextSeq, me: line.me ? 1 : 0 });
-    // Taken before delivering: if storing fails, the number is still not given twice.
-    this.#nextSeq++;
+    // Numbered before delivering: if storing fails, the number is still not given twice.
+    const entry: JournalEntry = { ...line, seq: this.#nextSeq++ };
+    const stored = toLine({ ...entry, sender: line.from, me: line.me ? 1 : 0 });
     try {
-      this.#journal?.append({ ...line, seq: stored.seq! });
+      this.#journal?.append(entry);
     } catch { /* a failing disk fails the commit too, which is reported */ }
     options.deliver?.(stored);
     try {
@@ -138,17 +138,7 @@ export class SqliteHistory implements History {
         this.#db.exec("BEGIN");
         this.#commitTimer = setTimeout(this.#commitNow, 0);
       }
-      // OR IGNORE: a client that repeats an id on one connection was delivered twice as it
-      // asked, and is stored once.
-      this.#insert.run(
-        stored.seq!,
-        line.client,
-        line.id,
-        line.from,
-        line.text,
-        line.time,
-        line.me ? 1 : 0,
-      );
+      this.#store(entry);
     } catch (cause) {
       const error = cause instanceof Error ? cause : new Error(String(cause));
       // Some failures (a full disk, an I/O error) roll the whole transaction back.
@@ -198,24 +188,30 @@ export class SqliteHistory implements History {
     if (entries.length === 0) return;
     this.#db.exec("BEGIN");
     try {
-      // OR IGNORE: entries the last commit did store before the journal was cleared.
-      for (const entry of entries) {
-        this.#insert.run(
-          entry.seq,
-          entry.client,
-          entry.id,
-          entry.from,
-          entry.text,
-          entry.time,
-          entry.me ? 1 : 0,
-        );
-      }
+      for (const entry of entries) this.#store(entry);
       this.#db.exec("COMMIT");
     } catch (error) {
       this.#db.exec("ROLLBACK");
       throw error;
     }
     journal.clear();
+  }
+
+  /**
+   * Inserts a numbered line. OR IGNORE: a client that repeats an id on one connection was
+   * delivered twice as it asked, and is stored once; a journal entry the last commit stored
+   * before the journal was cleared is stored once too.
+   */
+  #store(entry: JournalEntry): void {
+    this.#insert.run(
+      entry.seq,
+      entry.client,
+      entry.id,
+      entry.from,
+      entry.text,
+      entry.time,
+      entry.me ? 1 : 0,
+    );
   }
 
   #afterCommit(
