@@ -349,15 +349,21 @@ export class NetSession implements Session {
       this.#stopPump();
       return;
     }
-    let write: Uint8Array;
+    let size: number;
     try {
-      write = this.#sealQueued();
+      size = this.#sealQueued();
     } catch (error) {
       this.#writeFailed(error);
       return;
     }
-    this.#writing = write;
-    this.#conn.write(write).then(this.#onWritten, this.#onWriteError);
+    this.#send(size);
+  }
+
+  /** Writes the first `size` bytes of `#writingBase`; `#onWritten` continues. */
+  #send(size: number): void {
+    const base = this.#writingBase!;
+    this.#writing = base.length === size ? base : base.subarray(0, size);
+    this.#conn.write(this.#writing).then(this.#onWritten, this.#onWriteError);
   }
 
   /**
@@ -386,8 +392,7 @@ export class NetSession implements Session {
       return true;
     }
     this.#writingBase = spare;
-    this.#writing = spare.subarray(0, FRAME_PREFIX_BYTES + plainLength + SEAL_OVERHEAD);
-    this.#conn.write(this.#writing).then(this.#onWritten, this.#onWriteError);
+    this.#send(FRAME_PREFIX_BYTES + plainLength + SEAL_OVERHEAD);
     return true;
   }
 
@@ -419,9 +424,10 @@ export class NetSession implements Session {
   /**
    * Takes queued records into one write buffer: many records share one sealed frame, and many
    * frames one write, so one AEAD call and one syscall carry a burst of lines, which is what
-   * makes fan-out cheap. Frames are sealed straight into the write buffer.
+   * makes fan-out cheap. Frames are sealed straight into the write buffer (`#writingBase`);
+   * returns how many bytes of it to write.
    */
-  #sealQueued(): Uint8Array {
+  #sealQueued(): number {
     // Mostly one batch (a line or a few): it is taken into the process's one scratch list.
     const first = this.#queue.takeInto(takenScratch, Infinity, BATCH_BYTES);
     let size = FRAME_PREFIX_BYTES + framesLength(first) + SEAL_OVERHEAD;
@@ -439,15 +445,14 @@ export class NetSession implements Session {
       ? spare
       : new Uint8Array(size <= SPARE_WRITE_BYTES ? Math.max(size, MIN_WRITE_BYTES) : size);
     this.#writingBase = base;
-    const write = base.length === size ? base : base.subarray(0, size);
     let offset: number;
     try {
-      offset = this.#sealBatch(first, write, 0);
+      offset = this.#sealBatch(first, base, 0);
     } finally {
       while (first.length > 0) first.pop(); // keeps the scratch list's storage
     }
-    for (const records of more ?? []) offset = this.#sealBatch(records, write, offset);
-    return write;
+    for (const records of more ?? []) offset = this.#sealBatch(records, base, offset);
+    return size;
   }
 
   /**
