@@ -19,7 +19,7 @@ import { BenchProcess } from "./bench_process.ts";
 import { freePort } from "./free_port.ts";
 import { type BenchRow, benchRow, type RowInput } from "./bench_row.ts";
 import { LoadGenerator, type LoadProfile, type RunResult } from "./load_generator.ts";
-import { PASSKEY, startHub } from "./p2pchat_cli.ts";
+import { PASSKEY, startHub, stopHub } from "./p2pchat_cli.ts";
 import { memoryKiB, settle } from "./process_probe.ts";
 import { median } from "./stats.ts";
 
@@ -247,7 +247,7 @@ export function fanoutScenario(name: string): Scenario {
           ),
         );
       } finally {
-        await hub.proc.stop(Deno.env.get("BENCH_HUB_FLAGS") ? 5_000 : 0, "SIGINT");
+        await stopHub(hub.proc);
       }
       const ncat = await startNcat();
       try {

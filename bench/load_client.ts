@@ -122,15 +122,10 @@ async function openP2pchat(options: LoadClientOptions): Promise<LoadClient> {
    */
   const handleAfterWelcome = (plain: Uint8Array, now: number) => {
     const chars = byteDecoder.decode(plain);
-    for (let offset = 0; offset < plain.length;) {
-      if (plain.length - offset < FRAME_PREFIX_BYTES) throw new Error("a record is cut short");
-      const start = offset + FRAME_PREFIX_BYTES;
-      const end = start + readUint32(plain, offset);
-      if (end > plain.length) throw new Error("a record runs past the end of its frame");
-      const text = chatText(chars, plain, start, end);
-      if (text === undefined) handle(plain.subarray(start, end), now);
+    for (const record of splitRecords(plain)) {
+      const text = chatText(chars, record.byteOffset - plain.byteOffset, record);
+      if (text === undefined) handle(record, now);
       else if (text !== null) options.onLine(text, now);
-      offset = end;
     }
   };
   /** Reads and handles frames until `until()` holds; `false` when the input ended first. */
@@ -198,20 +193,15 @@ const byteDecoder = new TextDecoder("latin1");
 const NOT_PLAIN = /[\\\u0080-\uffff]/;
 
 /**
- * The text of a live chat line read straight from its record (`plain[start..end)`, the
- * frame also given as `chars`, a character per byte); `null` for a replayed (history) line;
- * `undefined` when the record is anything else or the text is not plain ASCII.
+ * The text of a live chat line read straight from its `record`, which starts at `start` in
+ * `chars` (its frame, a character per byte); `null` for a replayed (history) line; `undefined`
+ * when the record is anything else or the text is not plain ASCII.
  */
-function chatText(
-  chars: string,
-  plain: Uint8Array,
-  start: number,
-  end: number,
-): string | null | undefined {
-  if (end - start < FRAME_PREFIX_BYTES) return undefined;
+function chatText(chars: string, start: number, record: Uint8Array): string | null | undefined {
+  if (record.length < FRAME_PREFIX_BYTES) return undefined;
   const json = start + FRAME_PREFIX_BYTES;
-  const jsonEnd = json + readUint32(plain, start);
-  if (jsonEnd > end || !chars.startsWith(CHAT_PREFIX, json)) return undefined;
+  const jsonEnd = json + readUint32(record, 0);
+  if (jsonEnd > start + record.length || !chars.startsWith(CHAT_PREFIX, json)) return undefined;
   if (chars.startsWith(HISTORY_SUFFIX, jsonEnd - HISTORY_SUFFIX.length)) return null;
   const key = chars.indexOf(TEXT_KEY, json + CHAT_PREFIX.length);
   if (key < 0 || key >= jsonEnd) return undefined;

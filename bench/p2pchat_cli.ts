@@ -70,3 +70,11 @@ export async function startHub(
   const listening = await proc.waitFor((event) => event.type === "listening", 30_000);
   return { proc, port: Number(listening.port) };
 }
+
+/**
+ * Stops a hub from {@linkcode startHub}: at once, or under a profiler (`BENCH_HUB_FLAGS`) with
+ * SIGINT and 5 s to write its profile.
+ */
+export async function stopHub(proc: BenchProcess): Promise<void> {
+  await proc.stop(Deno.env.get("BENCH_HUB_FLAGS") ? 5_000 : 0, "SIGINT");
+}

@@ -17,7 +17,7 @@ import type { BenchContext } from "./bench_context.ts";
 import { BenchProcess } from "./bench_process.ts";
 import { type BenchRow, benchRow } from "./bench_row.ts";
 import { LoadGenerator } from "./load_generator.ts";
-import { PASSKEY, startHub } from "./p2pchat_cli.ts";
+import { PASSKEY, startHub, stopHub } from "./p2pchat_cli.ts";
 
 const PEER = new URL("./raw_tcp_peer.ts", import.meta.url).pathname;
 
@@ -34,6 +34,8 @@ interface Storm {
 /** A server that can be killed and started again on the same port. */
 interface Restartable {
   start(port: number): Promise<{ pid: number; port: number; proc: BenchProcess }>;
+  /** Stops it at the end. */
+  stop(proc: BenchProcess): Promise<unknown>;
 }
 
 async function storm(
@@ -81,8 +83,7 @@ async function storm(
     };
   } finally {
     await generator.stop();
-    // Under a profiler (BENCH_HUB_FLAGS) the hub gets time to write its profile.
-    await current.proc.stop(Deno.env.get("BENCH_HUB_FLAGS") ? 5_000 : 0, "SIGINT");
+    await server.stop(current.proc);
   }
 }
 
@@ -96,6 +97,7 @@ export async function reconnectScenario(context: BenchContext): Promise<BenchRow
       const { proc, port: bound } = await startHub({ dataDir, port });
       return { pid: proc.pid, port: bound, proc };
     },
+    stop: stopHub,
   };
   const bare: Restartable = {
     start: async (port) => {
@@ -107,6 +109,7 @@ export async function reconnectScenario(context: BenchContext): Promise<BenchRow
       const bound = Number((await proc.waitFor((e) => e.type === "listening")).port);
       return { pid: proc.pid, port: bound, proc };
     },
+    stop: (proc) => proc.stop(),
   };
   const ours = await storm(hub, "p2pchat", clients, timeoutMs);
   context.log(
