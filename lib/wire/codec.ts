@@ -24,13 +24,13 @@ const strictDecoder = new TextDecoder("utf-8", { fatal: true });
 // chat line's header here). It turns each bad sequence into U+FFFD, so only a header that
 // shows one needs the strict decoder, which rejects it (or returns the same text: a real U+FFFD).
 const lenientDecoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
 
 /** Decodes UTF-8, throwing a `TypeError` on malformed bytes. */
 function decodeUtf8(bytes: Uint8Array): string {
   const text = lenientDecoder.decode(bytes);
   return text.includes("\uFFFD") ? strictDecoder.decode(bytes) : text;
 }
-const EMPTY = new Uint8Array(0);
 
 /** A decoded record: an unvalidated header and the body bytes. */
 export interface Record {
