@@ -4,6 +4,7 @@ import {
   encodeRecord,
   encodeRecordInto,
   RecordDecoder,
+  recordEnd,
   splitRecords,
 } from "../../lib/wire/codec.ts";
 import { encodeFrames } from "../../lib/wire/frame_encoder.ts";
@@ -159,4 +160,14 @@ Deno.test("encodeRecordInto() writes what encodeRecord() makes, or says it does 
   assert.equal(encodeRecordInto(header, new Uint8Array(record.length), 0), record.length);
   assert.equal(encodeRecordInto(header, new Uint8Array(record.length - 1), 0), -1);
   assert.equal(encodeRecordInto(header, new Uint8Array(3), 0), -1);
+});
+
+Deno.test("recordEnd() walks a batch as splitRecords() does, and refuses a record cut short", () => {
+  const records = [encodeRecord({ t: "a" }), encodeRecord({ t: "bb" }, new Uint8Array(5))];
+  const batch = encodeFrames(records);
+  const first = recordEnd(batch, 0);
+  assert.deepEqual(batch.subarray(4, first), records[0]);
+  assert.equal(recordEnd(batch, first), batch.length);
+  assert.throws(() => recordEnd(batch.subarray(0, batch.length - 1), first), FrameError);
+  assert.throws(() => recordEnd(batch, batch.length - 2), FrameError);
 });
