@@ -73,8 +73,9 @@ export class FrameReader {
     if (n === buffer.length) this.#readBytes = Math.min(this.#readBytes * 2, MAX_READ_BYTES);
     else if (n < buffer.length / 8) this.#readBytes = Math.max(this.#readBytes / 2, MIN_READ_BYTES);
     this.#ready.push(...this.#assembler.push(buffer.subarray(0, n)));
-    // With nothing pending, the assembler kept no view of this buffer (it copies a tail).
-    if (this.#assembler.pending === 0) this.#spare = buffer;
+    // The assembler keeps no view of the buffer, and the frames are used before the next
+    // fill: the next read reuses it (a file transfer reads a MiB at a time).
+    this.#spare = buffer;
     if (this.#assembler.error && this.#ready.length === 0) throw this.#assembler.error;
     return true;
   }

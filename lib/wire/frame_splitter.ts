@@ -65,7 +65,9 @@ export class FrameAssembler {
 
   /**
    * Adds `chunk` and returns the frames it completed. Frames inside one chunk are views of
-   * it (no copy); a frame spread over chunks is copied once, when it is complete.
+   * it (no copy); a frame spread over chunks is copied once, when it is complete. Nothing of
+   * `chunk` is kept as a view once this returns, so a reader may reuse its buffer as soon as
+   * it is done with the frames.
    */
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.#error) throw this.#error;
@@ -80,49 +82,53 @@ export class FrameAssembler {
   }
 
   #take(chunk: Uint8Array, frames: Uint8Array[]): void {
-    let data = chunk;
-    if (this.#buffered > 0) {
-      this.#chunks.push(chunk);
-      this.#buffered += chunk.length;
-      const needed = this.#needed();
-      if (needed === undefined || this.#buffered < needed) return;
-      data = this.#join();
-    }
     let offset = 0;
-    while (data.length - offset >= FRAME_PREFIX_BYTES) {
-      const length = this.#length(data, offset);
-      const end = offset + FRAME_PREFIX_BYTES + length;
-      if (end > data.length) break;
-      frames.push(data.subarray(offset + FRAME_PREFIX_BYTES, end));
+    if (this.#buffered > 0) {
+      offset = this.#complete(chunk, frames);
+      if (offset < 0) return;
+    }
+    while (chunk.length - offset >= FRAME_PREFIX_BYTES) {
+      const end = offset + FRAME_PREFIX_BYTES + this.#length(chunk, offset);
+      if (end > chunk.length) break;
+      frames.push(chunk.subarray(offset + FRAME_PREFIX_BYTES, end));
       offset = end;
     }
-    if (offset < data.length) {
-      // Copy the tail so a kept frame does not pin the rest of a large read buffer.
-      this.#chunks = [data.slice(offset)];
-      this.#buffered = data.length - offset;
-    } else {
-      this.#chunks = [];
-      this.#buffered = 0;
-    }
+    // The tail is copied: the caller's buffer is its own again (a read buffer is reused).
+    this.#chunks = offset < chunk.length ? [chunk.slice(offset)] : [];
+    this.#buffered = chunk.length - offset;
+  }
+
+  /**
+   * Adds `chunk` to the frame held from earlier chunks. Once that frame is whole, copies it
+   * (and only it: a large read is not copied for a frame's tail) into `frames` and returns
+   * where the rest of `chunk` starts; -1 while it is still incomplete.
+   */
+  #complete(chunk: Uint8Array, frames: Uint8Array[]): number {
+    const held = this.#buffered;
+    const total = held + chunk.length;
+    if (total < FRAME_PREFIX_BYTES) return this.#hold(chunk);
+    const prefix = held >= FRAME_PREFIX_BYTES && this.#chunks[0].length >= FRAME_PREFIX_BYTES
+      ? this.#chunks[0]
+      : concatBytes([...this.#chunks, chunk.subarray(0, FRAME_PREFIX_BYTES)]);
+    const needed = FRAME_PREFIX_BYTES + this.#length(prefix, 0);
+    if (total < needed) return this.#hold(chunk);
+    const frame = concatBytes([...this.#chunks, chunk.subarray(0, needed - held)]);
+    frames.push(frame.subarray(FRAME_PREFIX_BYTES));
+    this.#chunks = [];
+    this.#buffered = 0;
+    return needed - held;
+  }
+
+  /** Keeps a copy of `chunk` for a frame not yet whole; returns -1. */
+  #hold(chunk: Uint8Array): number {
+    this.#chunks.push(chunk.slice());
+    this.#buffered += chunk.length;
+    return -1;
   }
 
   /** Throws when the input ended inside a frame. */
   end(): void {
     if (this.#buffered > 0) throw new FrameError("connection ended in the middle of a frame");
-  }
-
-  /** Bytes needed for the first buffered frame, once its prefix is known. */
-  #needed(): number | undefined {
-    if (this.#buffered < FRAME_PREFIX_BYTES) return undefined;
-    const head = this.#chunks[0].length >= FRAME_PREFIX_BYTES ? this.#chunks[0] : this.#join();
-    return FRAME_PREFIX_BYTES + this.#length(head, 0);
-  }
-
-  #join(): Uint8Array {
-    if (this.#chunks.length === 1) return this.#chunks[0];
-    const joined = concatBytes(this.#chunks);
-    this.#chunks = [joined];
-    return joined;
   }
 
   #length(data: Uint8Array, offset: number): number {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FrameSplitter } from "../../lib/wire/frame_splitter.ts";
+import { FrameAssembler, FrameSplitter } from "../../lib/wire/frame_splitter.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
 import { FrameError } from "../../lib/wire/frame_error.ts";
 import { MAX_FRAME_BYTES } from "../../lib/wire/limits.ts";
@@ -147,4 +147,30 @@ Deno.test("FrameSplitter reports a stream that ends in the middle of a frame", a
 Deno.test("FrameSplitter ends cleanly on a frame boundary and on an empty stream", async () => {
   assert.deepEqual(await split([]), []);
   assert.deepEqual(await split([encodeFrame(bytes(1)), bytes()]), [[1]]);
+});
+
+Deno.test("FrameAssembler keeps nothing of a pushed chunk: one reused read buffer gives whole frames", () => {
+  // Frames from 1 byte to several reads long, cut at every kind of place, through one buffer
+  // that each "read" overwrites, as FrameReader reuses its read buffer.
+  let seed = 7;
+  const random = (limit: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % limit;
+  const payloads = Array.from(
+    { length: 300 },
+    (_, i) => Uint8Array.from({ length: random(i % 10 === 0 ? 5000 : 300) }, () => random(256)),
+  );
+  const wire = concat(...payloads.map((payload) => encodeFrame(payload)));
+  const assembler = new FrameAssembler();
+  const buffer = new Uint8Array(1024);
+  const seen: string[] = [];
+  for (let at = 0; at < wire.length;) {
+    const n = Math.min(1 + random(buffer.length), wire.length - at);
+    buffer.fill(0xee);
+    buffer.set(wire.subarray(at, at + n));
+    at += n;
+    // Used before the next read, as the reader's contract asks.
+    for (const frame of assembler.push(buffer.subarray(0, n))) seen.push(frame.join());
+  }
+  assert.equal(assembler.pending, 0);
+  assert.equal(seen.length, payloads.length);
+  payloads.forEach((payload, i) => assert.ok(seen[i] === payload.join(), `frame ${i} differs`));
 });
