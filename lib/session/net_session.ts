@@ -413,10 +413,14 @@ export class NetSession implements Session {
     }
   };
 
-  /** Keeps the finished write's buffer for the next write unless it is big (idle members hold it). */
+  /**
+   * Keeps the finished write's buffer for the next write: a small one always, a big one only
+   * while more is queued (a file streams through one buffer instead of a new MiB per write,
+   * and an idle member holds no big buffer).
+   */
   #keepSpare(): void {
     const base = this.#writingBase;
-    if (base && base.length <= SPARE_WRITE_BYTES) this.#spare = base;
+    if (base && (base.length <= SPARE_WRITE_BYTES || !this.#queue.empty)) this.#spare = base;
   }
 
   #onWriteError = (error: unknown): void => this.#writeFailed(error);
