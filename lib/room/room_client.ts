@@ -19,6 +19,7 @@ import { createHash } from "node:crypto";
 import type { ChatLine, Envelope, Message, SharedFileInfo } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session } from "../session/session.ts";
+import { recordWithRoom } from "../wire/codec.ts";
 import { FILE_CHUNK_BYTES } from "../wire/limits.ts";
 import { FileRefusedError, type FileStore, type IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
@@ -286,11 +287,12 @@ export class RoomClient {
       const hash = createHash("sha256");
       let done = 0;
       let lastReport = 0;
-      // Each read gets a buffer of its own, posted as it is (a session may keep a body): no
-      // copy per chunk.
-      let buffer = new Uint8Array(FILE_CHUNK_BYTES);
+      // Each read goes straight into a record of its own, posted as it is (a session may keep
+      // it until written): no copy per chunk.
+      const header: Message = { t: "chunk", fid };
+      let next = recordWithRoom(header, FILE_CHUNK_BYTES);
       const readNext = (from: Deno.FsFile) => {
-        const read = from.read(buffer);
+        const read = from.read(next.body);
         read.catch(() => {}); // awaited below, unless the transfer stops first
         return read;
       };
@@ -300,12 +302,13 @@ export class RoomClient {
         if (!outgoing || outgoing.refused) break;
         const n = await reading;
         if (n === null) break;
-        const chunk = buffer.subarray(0, n);
+        const { record, body } = next;
+        const chunk = body.subarray(0, n);
         // The next read runs on the runtime's file thread while this chunk is hashed and sealed.
-        buffer = new Uint8Array(FILE_CHUNK_BYTES);
+        next = recordWithRoom(header, FILE_CHUNK_BYTES);
         reading = done + n < size ? readNext(file) : Promise.resolve(null);
         hash.update(chunk);
-        session.post({ t: "chunk", fid }, chunk);
+        session.post(header, chunk, record.subarray(0, record.length - body.length + n));
         done += n;
         if (done === size || Date.now() - lastReport > 100) {
           lastReport = Date.now();

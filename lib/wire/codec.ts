@@ -58,6 +58,35 @@ export function encodeRecord(header: unknown, body: Uint8Array = EMPTY): Uint8Ar
   return out;
 }
 
+/** A record with room for its body, from {@linkcode recordWithRoom}. */
+export interface RoomyRecord {
+  /** The whole record: length, header, then `body`. */
+  record: Uint8Array;
+  /** Where the body goes: a view of the end of `record`, to be filled by the caller. */
+  body: Uint8Array;
+}
+
+/**
+ * A record of `header` with room for a body of `bodyLength` bytes, for a sender that reads the
+ * body straight into place: a file chunk is not copied into its record. When fewer bytes
+ * come, the record of `used` of them is `record.subarray(0, record.length - body.length + used)`.
+ *
+ * @example
+ * ```ts
+ * import { decodeRecord, recordWithRoom } from "./codec.ts";
+ * const { record, body } = recordWithRoom({ t: "chunk", fid: 1 }, 4);
+ * body.set([1, 2]); // only two bytes came
+ * console.log(decodeRecord(record.subarray(0, record.length - body.length + 2)).body); // Uint8Array(2) [1, 2]
+ * ```
+ */
+export function recordWithRoom(header: unknown, bodyLength: number): RoomyRecord {
+  const json = encoder.encode(JSON.stringify(header));
+  const record = new Uint8Array(4 + json.length + bodyLength);
+  writeUint32(record, 0, json.length);
+  record.set(json, 4);
+  return { record, body: record.subarray(4 + json.length) };
+}
+
 /**
  * {@linkcode encodeRecord} of a header alone, into `target` at `offset`, for a sender that
  * seals it where it lies: no buffer of its own. Returns the record's length, or -1 when it

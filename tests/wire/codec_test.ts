@@ -5,6 +5,7 @@ import {
   encodeRecordInto,
   RecordDecoder,
   recordEnd,
+  recordWithRoom,
   splitRecords,
 } from "../../lib/wire/codec.ts";
 import { encodeFrames } from "../../lib/wire/frame_encoder.ts";
@@ -170,4 +171,15 @@ Deno.test("recordEnd() walks a batch as splitRecords() does, and refuses a recor
   assert.equal(recordEnd(batch, first), batch.length);
   assert.throws(() => recordEnd(batch.subarray(0, batch.length - 1), first), FrameError);
   assert.throws(() => recordEnd(batch, batch.length - 2), FrameError);
+});
+
+Deno.test("recordWithRoom() gives the record encodeRecord() makes once its body is filled, whole or cut short", () => {
+  const header = { t: "chunk", fid: 7 };
+  const { record, body } = recordWithRoom(header, 5);
+  assert.equal(body.buffer, record.buffer);
+  body.set([1, 2, 3, 4, 5]);
+  assert.deepEqual(record, encodeRecord(header, new Uint8Array([1, 2, 3, 4, 5])));
+  const short = record.subarray(0, record.length - body.length + 2);
+  assert.deepEqual(short, encodeRecord(header, new Uint8Array([1, 2])));
+  assert.deepEqual(decodeRecord(short), { header, body: new Uint8Array([1, 2]) });
 });
