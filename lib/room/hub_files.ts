@@ -17,6 +17,7 @@
 import { join } from "node:path";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Message, SharedFileInfo } from "../session/message.ts";
+import { recordWithRoom } from "../wire/codec.ts";
 import { FILE_CHUNK_BYTES } from "../wire/limits.ts";
 import type { FileStore, IncomingFile } from "./file_store.ts";
 import type { InboundTransfer, Member } from "./member.ts";
@@ -175,12 +176,17 @@ export class HubFiles implements SharedFiles {
     try {
       member.post({ t: "offer", fid, name: row.name, size: row.size, from: row.sender });
       let sent = 0;
+      const header: Message = { t: "chunk", fid };
       while (sent < row.size) {
-        // A buffer per read, posted as it is (a session may keep a body): no copy per chunk.
-        const buffer = new Uint8Array(FILE_CHUNK_BYTES);
-        const n = await handle.read(buffer);
+        // Each read goes straight into a record of its own, posted as it is: no copy per chunk.
+        const { record, body } = recordWithRoom(header, FILE_CHUNK_BYTES);
+        const n = await handle.read(body);
         if (n === null) break;
-        member.post({ t: "chunk", fid }, buffer.subarray(0, n));
+        member.post(
+          header,
+          body.subarray(0, n),
+          record.subarray(0, record.length - body.length + n),
+        );
         sent += n;
         await member.session.drained();
       }
