@@ -415,12 +415,17 @@ export class NetSession implements Session {
 
   /**
    * Keeps the finished write's buffer for the next write: a small one always, a big one only
-   * while more is queued (a file streams through one buffer instead of a new MiB per write,
-   * and an idle member holds no big buffer).
+   * while file data is queued (a file streams through one buffer instead of a new MiB per
+   * write). Not for chat: each of a saturated hub's 200 members would hold up to a MiB between
+   * writes, and an idle member holds no big buffer.
    */
   #keepSpare(): void {
     const base = this.#writingBase;
-    if (base && (base.length <= SPARE_WRITE_BYTES || !this.#queue.empty)) this.#spare = base;
+    if (
+      base && (base.length <= SPARE_WRITE_BYTES || this.#queue.bytes > this.#queue.controlBytes)
+    ) {
+      this.#spare = base;
+    }
   }
 
   #onWriteError = (error: unknown): void => this.#writeFailed(error);
