@@ -14,8 +14,6 @@
  * @module
  */
 
-import { base64url } from "../wire/bytes.ts";
-
 /** Bytes of randomness in a token (256 bits). */
 export const TOKEN_BYTES = 32;
 
@@ -39,6 +37,20 @@ export type AccessResult =
 export function newToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(TOKEN_BYTES));
   return base64url(bytes);
+}
+
+/**
+ * `bytes` as base64url without padding (RFC 4648 §5), as URL tokens write them.
+ *
+ * @example
+ * ```ts
+ * import { base64url } from "./ui_access.ts";
+ * console.log(base64url(new Uint8Array([251, 255]))); // "-_8"
+ * ```
+ */
+export function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 /** Compares without stopping at the first difference, so timing does not leak the token. */

@@ -52,17 +52,3 @@ export function writeUint32(bytes: Uint8Array, offset: number, value: number): v
   bytes[offset + 2] = value >>> 8;
   bytes[offset + 3] = value;
 }
-
-/**
- * `bytes` as base64url without padding (RFC 4648 §5), as JWK and URL tokens write them.
- *
- * @example
- * ```ts
- * import { base64url } from "./bytes.ts";
- * console.log(base64url(new Uint8Array([251, 255]))); // "-_8"
- * ```
- */
-export function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
-    .replace(/=+$/, "");
-}

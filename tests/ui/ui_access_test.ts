@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { newToken, TOKEN_BYTES, UiAccess } from "../../lib/ui/ui_access.ts";
+import { base64url, newToken, TOKEN_BYTES, UiAccess } from "../../lib/ui/ui_access.ts";
 
 function request(url: string, headers: Record<string, string>): Request {
   return new Request(url, { headers });
@@ -48,4 +48,10 @@ Deno.test("access: token in the URL or the cookie, right Host, no foreign Origin
   assert.equal(refused(access.url, { host: "127.0.0.1:8081" }), "wrong Host");
   assert.equal(refused(access.url, { host: "localhost:8080" }), "ok");
   assert.match(access.cookie, /; HttpOnly; SameSite=Strict$/);
+});
+
+Deno.test("base64url() uses - and _ and no padding, as URL tokens do", () => {
+  assert.equal(base64url(new Uint8Array([251, 255])), "-_8");
+  assert.equal(base64url(new Uint8Array([0, 0, 0])), "AAAA");
+  assert.equal(base64url(new Uint8Array()), "");
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { base64url, concatBytes, readUint32, writeUint32 } from "../../lib/wire/bytes.ts";
+import { concatBytes, readUint32, writeUint32 } from "../../lib/wire/bytes.ts";
 
 Deno.test("concatBytes() joins parts into one new array", () => {
   const first = new Uint8Array([1, 2]);
@@ -17,10 +17,4 @@ Deno.test("writeUint32() and readUint32() agree with DataView's big-endian, at a
     assert.equal(readUint32(bytes, 2), value);
     assert.deepEqual([...bytes.subarray(0, 2), ...bytes.subarray(6)], [0xaa, 0xaa, 0xaa]);
   }
-});
-
-Deno.test("base64url() uses - and _ and no padding, as JWK and URL tokens do", () => {
-  assert.equal(base64url(new Uint8Array([251, 255])), "-_8");
-  assert.equal(base64url(new Uint8Array([0, 0, 0])), "AAAA");
-  assert.equal(base64url(new Uint8Array()), "");
 });
