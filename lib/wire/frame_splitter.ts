@@ -107,7 +107,7 @@ export class FrameAssembler {
     const held = this.#buffered;
     const total = held + chunk.length;
     if (total < FRAME_PREFIX_BYTES) return this.#hold(chunk);
-    const prefix = held >= FRAME_PREFIX_BYTES && this.#chunks[0].length >= FRAME_PREFIX_BYTES
+    const prefix = this.#chunks[0].length >= FRAME_PREFIX_BYTES
       ? this.#chunks[0]
       : concatBytes([...this.#chunks, chunk.subarray(0, FRAME_PREFIX_BYTES)]);
     const needed = FRAME_PREFIX_BYTES + this.#length(prefix, 0);
