@@ -421,11 +421,7 @@ export class NetSession implements Session {
    */
   #keepSpare(): void {
     const base = this.#writingBase;
-    if (
-      base && (base.length <= SPARE_WRITE_BYTES || this.#queue.bytes > this.#queue.controlBytes)
-    ) {
-      this.#spare = base;
-    }
+    if (base && (base.length <= SPARE_WRITE_BYTES || this.#queue.bulkBytes > 0)) this.#spare = base;
   }
 
   #onWriteError = (error: unknown): void => this.#writeFailed(error);

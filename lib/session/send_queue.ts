@@ -50,6 +50,11 @@ export class SendQueue {
     return this.#controlBytes;
   }
 
+  /** Bytes waiting in the bulk lane (file data). */
+  get bulkBytes(): number {
+    return this.#bulkBytes;
+  }
+
   /** Whether nothing is waiting. */
   get empty(): boolean {
     return this.#bytes === 0 && this.#control.length === this.#controlHead &&

@@ -93,16 +93,18 @@ Deno.test("SendQueue: release() frees every waiter, e.g. on close", async () => 
   assert.equal(await settled(Promise.all(drained)), true);
 });
 
-Deno.test("SendQueue: controlBytes counts the chat and notices waiting, not file data", () => {
+Deno.test("SendQueue: controlBytes counts the chat and notices waiting, bulkBytes the file data", () => {
   const queue = new SendQueue({ maxBytes: 1000, bulkLowWater: 100 });
   queue.push(record(1, 500), true);
   queue.push(record(2, 30), false);
   queue.push(record(3, 20), false);
   assert.equal(queue.controlBytes, 50);
+  assert.equal(queue.bulkBytes, 500);
   queue.take(1);
   assert.equal(queue.controlBytes, 20);
   queue.take(10);
   assert.equal(queue.controlBytes, 0);
+  assert.equal(queue.bulkBytes, 0);
 });
 
 Deno.test("SendQueue: takeInto appends to the given list, and drained lanes take new records", () => {
