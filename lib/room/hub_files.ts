@@ -179,14 +179,11 @@ export class HubFiles implements SharedFiles {
       const header: Message = { t: "chunk", fid };
       while (sent < row.size) {
         // Each read goes straight into a record of its own, posted as it is: no copy per chunk.
-        const { record, body } = recordWithRoom(header, FILE_CHUNK_BYTES);
-        const n = await handle.read(body);
+        const roomy = recordWithRoom(header, FILE_CHUNK_BYTES);
+        const n = await handle.read(roomy.body);
         if (n === null) break;
-        member.post(
-          header,
-          body.subarray(0, n),
-          record.subarray(0, record.length - body.length + n),
-        );
+        const { record, body } = roomy.filled(n);
+        member.post(header, body, record);
         sent += n;
         await member.session.drained();
       }

@@ -302,13 +302,12 @@ export class RoomClient {
         if (!outgoing || outgoing.refused) break;
         const n = await reading;
         if (n === null) break;
-        const { record, body } = next;
-        const chunk = body.subarray(0, n);
+        const { record, body: chunk } = next.filled(n);
         // The next read runs on the runtime's file thread while this chunk is hashed and sealed.
         next = recordWithRoom(header, FILE_CHUNK_BYTES);
         reading = done + n < size ? readNext(file) : Promise.resolve(null);
         hash.update(chunk);
-        session.post(header, chunk, record.subarray(0, record.length - body.length + n));
+        session.post(header, chunk, record);
         done += n;
         if (done === size || Date.now() - lastReport > 100) {
           lastReport = Date.now();

@@ -60,31 +60,37 @@ export function encodeRecord(header: unknown, body: Uint8Array = EMPTY): Uint8Ar
 
 /** A record with room for its body, from {@linkcode recordWithRoom}. */
 export interface RoomyRecord {
-  /** The whole record: length, header, then `body`. */
-  record: Uint8Array;
-  /** Where the body goes: a view of the end of `record`, to be filled by the caller. */
+  /** Where the body goes: a view of the end of the record, to be filled by the caller. */
   body: Uint8Array;
+  /** The record, and its body, once the first `used` bytes of `body` are filled. */
+  filled(used: number): { record: Uint8Array; body: Uint8Array };
 }
 
 /**
- * A record of `header` with room for a body of `bodyLength` bytes, for a sender that reads the
- * body straight into place: a file chunk is not copied into its record. When fewer bytes
- * come, the record of `used` of them is `record.subarray(0, record.length - body.length + used)`.
+ * A record of `header` with room for a body of up to `bodyLength` bytes, for a sender that
+ * reads the body straight into place: a file chunk is not copied into its record.
  *
  * @example
  * ```ts
  * import { decodeRecord, recordWithRoom } from "./codec.ts";
- * const { record, body } = recordWithRoom({ t: "chunk", fid: 1 }, 4);
- * body.set([1, 2]); // only two bytes came
- * console.log(decodeRecord(record.subarray(0, record.length - body.length + 2)).body); // Uint8Array(2) [1, 2]
+ * const roomy = recordWithRoom({ t: "chunk", fid: 1 }, 4);
+ * roomy.body.set([1, 2]); // only two bytes came
+ * console.log(decodeRecord(roomy.filled(2).record).body); // Uint8Array(2) [1, 2]
  * ```
  */
 export function recordWithRoom(header: unknown, bodyLength: number): RoomyRecord {
   const json = encoder.encode(JSON.stringify(header));
-  const record = new Uint8Array(4 + json.length + bodyLength);
+  const start = 4 + json.length;
+  const record = new Uint8Array(start + bodyLength);
   writeUint32(record, 0, json.length);
   record.set(json, 4);
-  return { record, body: record.subarray(4 + json.length) };
+  return {
+    body: record.subarray(start),
+    filled: (used) => ({
+      record: record.subarray(0, start + used),
+      body: record.subarray(start, start + used),
+    }),
+  };
 }
 
 /**
