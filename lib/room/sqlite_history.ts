@@ -140,7 +140,7 @@ export class SqliteHistory implements History {
       }
       this.#store(entry);
     } catch (cause) {
-      const error = cause instanceof Error ? cause : new Error(String(cause));
+      const error = asError(cause);
       // Some failures (a full disk, an I/O error) roll the whole transaction back.
       if (!this.#db.isTransaction) { for (const waiting of this.#waiting) waiting.error ??= error; }
       this.#afterCommit(options.stored, stored, error);
@@ -165,7 +165,7 @@ export class SqliteHistory implements History {
       try {
         this.#db.exec("COMMIT");
       } catch (cause) {
-        failed = cause instanceof Error ? cause : new Error(String(cause));
+        failed = asError(cause);
         try {
           this.#db.exec("ROLLBACK");
         } catch { /* rolled back already */ }
@@ -238,4 +238,8 @@ export class SqliteHistory implements History {
     this.#journal?.close();
     this.#journal = undefined;
   }
+}
+
+function asError(cause: unknown): Error {
+  return cause instanceof Error ? cause : new Error(String(cause));
 }
