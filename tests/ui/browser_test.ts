@@ -9,16 +9,9 @@ import {
   writeRandomFile,
 } from "../e2e/cli_process.ts";
 import { connectForm, dropFile, launchBrowser, logLine, screenshots, startUi } from "./browser.ts";
+import { freePort } from "../../dev/free_port.ts";
 
 const XSS = "<img src=x onerror=alert(1)>";
-
-/** A port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
 
 Deno.test("two browsers chat: one listens, one connects; a picked file arrives intact", async () => {
   await using dir = await tempDir();
@@ -90,7 +83,7 @@ Deno.test("a browser chats with a terminal peer; clear errors; peer HTML stays t
   await using ui = startUi("webby", dir.path);
   const page = await browser.open(ui.url);
 
-  const refused = closedPort();
+  const refused = freePort();
   await connectForm(page, { mode: "connect", host: "127.0.0.1", port: refused, passkey: PASSKEY });
   await page.getByText(`Unable to connect to 127.0.0.1:${refused}: connection refused`).waitFor();
 
