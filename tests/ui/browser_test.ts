@@ -8,12 +8,20 @@ import {
   tempDir,
   writeRandomFile,
 } from "../e2e/cli_process.ts";
-import { connectForm, dropFile, launchBrowser, logLine, screenshots, startUi } from "./browser.ts";
+import {
+  connectForm,
+  dropFile,
+  launchBrowser,
+  logLine,
+  pageTest,
+  screenshots,
+  startUi,
+} from "./browser.ts";
 import { freePort } from "../../dev/free_port.ts";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
-Deno.test("two browsers chat: one listens, one connects; a picked file arrives intact", async () => {
+pageTest("two browsers chat: one listens, one connects; a picked file arrives intact", async () => {
   await using dir = await tempDir();
   await using browser = await launchBrowser();
   await using aliceUi = startUi("alice", dir.path);
@@ -77,7 +85,7 @@ Deno.test("two browsers chat: one listens, one connects; a picked file arrives i
   assert.deepEqual(browser.dialogs, []);
 });
 
-Deno.test("a browser chats with a terminal peer; clear errors; peer HTML stays text", async () => {
+pageTest("a browser chats with a terminal peer; clear errors; peer HTML stays text", async () => {
   await using dir = await tempDir();
   await using browser = await launchBrowser();
   await using ui = startUi("webby", dir.path);
@@ -132,7 +140,7 @@ Deno.test("a browser chats with a terminal peer; clear errors; peer HTML stays t
   }
 });
 
-Deno.test("a browser joins a hub with two terminal members: history and member list", async () => {
+pageTest("a browser joins a hub with two terminal members: history and member list", async () => {
   await using dir = await tempDir();
   const hub = CliProcess.start(
     ["serve", "0", "--host", "127.0.0.1", "--json", "--data", `${dir.path}/hub`],
@@ -195,7 +203,7 @@ Deno.test("a browser joins a hub with two terminal members: history and member l
   }
 });
 
-Deno.test("a browser hosts a hub that a terminal joins", async () => {
+pageTest("a browser hosts a hub that a terminal joins", async () => {
   await using dir = await tempDir();
   await using browser = await launchBrowser();
   await using ui = startUi("host", dir.path);
