@@ -119,7 +119,9 @@ export function machineProbes(): ToolProbes {
         stdout: "piped",
         stderr: "piped",
       }).spawn();
-      await Promise.all([readLines(child.stdout, log), readLines(child.stderr, log)]);
+      // dpkg redraws its progress with carriage returns: show each line as it ended.
+      const show = (line: string) => log(line.split("\r").findLast((part) => part !== "") ?? "");
+      await Promise.all([readLines(child.stdout, show), readLines(child.stderr, show)]);
       return (await child.status).code;
     },
   };
