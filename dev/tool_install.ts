@@ -16,7 +16,7 @@
  * @module
  */
 
-import { delimiter, join } from "node:path";
+import { delimiter, isAbsolute, join } from "node:path";
 import { readLines } from "./read_lines.ts";
 
 /** An external program that tests or benchmarks run, and where it comes from. */
@@ -166,7 +166,9 @@ export async function findTool(
 ): Promise<string | undefined> {
   const override = tool.override ? probes.env(tool.override) : undefined;
   const candidates = override ? [override] : tool.candidates;
-  const dirs = (probes.env("PATH") ?? "").split(delimiter).filter((dir) => dir !== "");
+  // An empty or relative PATH entry means the current folder: a cloned repository could then
+  // hand us its own "chromium". Only absolute folders count.
+  const dirs = (probes.env("PATH") ?? "").split(delimiter).filter((dir) => isAbsolute(dir));
   const suffixes = Deno.build.os === "windows"
     ? ["", ...(probes.env("PATHEXT") ?? ".EXE;.CMD;.BAT").split(";")]
     : [""];

@@ -141,6 +141,16 @@ Deno.test("tools: Google Chrome on PATH serves as chromium; an override wins", a
   assert.equal(await findTool(TOOLS.chromium, machine), undefined);
 });
 
+Deno.test("tools: empty and relative PATH entries (the current folder) are never searched", async () => {
+  const machine = new FakeMachine({
+    files: ["socat", "bin/socat", "./socat", "/usr/bin/socat"],
+    env: { PATH: ":.:bin:/usr/bin" },
+  });
+  assert.equal(await findTool(TOOLS.socat, machine), "/usr/bin/socat");
+  machine.files.delete("/usr/bin/socat");
+  assert.equal(await findTool(TOOLS.socat, machine), undefined);
+});
+
 Deno.test("tools: an override that names no program stops the run, installing nothing", async () => {
   const machine = new FakeMachine({
     files: ["/usr/bin/apt-get", "/usr/bin/chromium"],
