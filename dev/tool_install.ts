@@ -187,6 +187,9 @@ export async function findTool(
   return undefined;
 }
 
+/** apt-get itself, looked for like any tool. */
+const APT_GET: Tool = { name: "apt-get", candidates: ["apt-get"], debian: "apt", neededBy: "" };
+
 /** `socat`, `socat and ncat`, `a, b and c`. */
 function names(tools: Tool[]): string {
   const all = tools.map((tool) => tool.name);
@@ -237,25 +240,24 @@ export async function ensureTools(
 
   const purpose = options.purpose ??
     [...new Set(missing.map((tool) => tool.neededBy))].join(" and ");
-
   const them = missing.length === 1 ? "it" : "them";
   const needed = `${names(missing)} ${missing.length === 1 ? "is" : "are"} needed by ${purpose} ` +
     "but not installed";
-  const aptGet = await findTool(
-    { name: "apt-get", candidates: ["apt-get"], debian: "apt", neededBy: "" },
-    probes,
-  );
-  if (aptGet === undefined) {
-    const hints = missing.map((tool) => tool.elsewhere).filter((hint) => hint !== undefined);
+  if (await findTool(APT_GET, probes) === undefined) {
+    const plain = missing.filter((tool) => tool.elsewhere === undefined);
+    const hints = missing.flatMap((tool) => tool.elsewhere ?? []);
+    if (plain.length > 0) {
+      hints.push(
+        `install ${plain.length === missing.length ? them : names(plain)} with the system's ` +
+          `package manager (Debian: ${[...new Set(plain.map((tool) => tool.debian))].join(", ")})`,
+      );
+    }
     return {
       ok: false,
       problem: "no-apt-get",
       missing,
       message: `${needed}, and this machine has no apt-get to install ${them}: ` +
-        (hints.length > 0
-          ? hints.join("; ")
-          : `install ${them} with the system's package manager (Debian: ${packagesOf(missing)})`) +
-        ".",
+        `${hints.join("; ")}.`,
     };
   }
 
@@ -310,8 +312,4 @@ export async function ensureTools(
   }
   log(`Installed ${missing.map((tool) => `${tool.name} (${paths[tool.name]})`).join(", ")}.`);
   return { ok: true, paths };
-}
-
-function packagesOf(tools: Tool[]): string {
-  return [...new Set(tools.map((tool) => tool.debian))].join(", ");
 }

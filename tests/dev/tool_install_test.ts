@@ -223,6 +223,12 @@ Deno.test("tools: without apt-get, how to get them is said instead", async () =>
       "machine has no apt-get to install them: install them with the system's package manager " +
       "(Debian: socat, ncat).",
   );
+  const both = await ensureTools([TOOLS.chromium, TOOLS.ncat], { probes: machine });
+  assert.ok(!both.ok);
+  assert.match(
+    both.message,
+    /install them: install Chromium or Google Chrome, or set P2PCHAT_CHROMIUM to its path; install ncat with the system's package manager \(Debian: ncat\)\.$/,
+  );
 });
 
 Deno.test("tools: a failed install is retried once after apt-get update, then reported", async () => {
