@@ -34,6 +34,11 @@ export interface Tool {
   readonly neededBy: string;
   /** An environment variable that, when set, names the one program to use instead. */
   readonly override?: string;
+  /**
+   * The candidates are files that only have to exist, not programs: e.g. a server's plugin,
+   * `/usr/lib/python3/dist-packages/twisted/plugins/magic_wormhole_mailbox.py`.
+   */
+  readonly plainFile?: boolean;
   /** How to get it where there is no apt-get, e.g. "install Google Chrome". */
   readonly elsewhere?: string;
 }
@@ -42,8 +47,8 @@ export interface Tool {
 export interface ToolProbes {
   /** An environment variable (PATH, an override). */
   env(name: string): string | undefined;
-  /** Whether `path` is a program this process could run. */
-  isExecutable(path: string): Promise<boolean>;
+  /** What is at `path`: a program this process could run, another file, or nothing. */
+  fileAt(path: string): Promise<"program" | "file" | undefined>;
   /** Whether this process runs as root (and so may install packages). */
   isRoot(): boolean;
   /** Of `packages`, those apt's package lists know (have a version to install). */
@@ -90,12 +95,14 @@ export interface EnsureOptions {
 export function machineProbes(): ToolProbes {
   return {
     env: (name) => Deno.env.get(name),
-    async isExecutable(path) {
+    async fileAt(path) {
       try {
         const info = await Deno.stat(path);
-        return info.isFile && (Deno.build.os === "windows" || ((info.mode ?? 0) & 0o111) !== 0);
+        if (!info.isFile) return undefined;
+        const runnable = Deno.build.os === "windows" || ((info.mode ?? 0) & 0o111) !== 0;
+        return runnable ? "program" : "file";
       } catch {
-        return false;
+        return undefined;
       }
     },
     isRoot: () => Deno.uid() === 0,
@@ -172,15 +179,19 @@ export async function findTool(
   const suffixes = Deno.build.os === "windows"
     ? ["", ...(probes.env("PATHEXT") ?? ".EXE;.CMD;.BAT").split(";")]
     : [""];
+  const usable = async (path: string) => {
+    const found = await probes.fileAt(path);
+    return found === "program" || (found === "file" && tool.plainFile === true);
+  };
   for (const candidate of candidates) {
     if (/[\\/]/.test(candidate)) {
-      if (await probes.isExecutable(candidate)) return candidate;
+      if (await usable(candidate)) return candidate;
       continue;
     }
     for (const dir of dirs) {
       for (const suffix of suffixes) {
         const path = join(dir, candidate + suffix);
-        if (await probes.isExecutable(path)) return path;
+        if (await usable(path)) return path;
       }
     }
   }

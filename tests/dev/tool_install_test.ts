@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { ensureTools, findTool, knownPackages, type ToolProbes } from "../../dev/tool_install.ts";
+import {
+  ensureTools,
+  findTool,
+  knownPackages,
+  machineProbes,
+  type ToolProbes,
+} from "../../dev/tool_install.ts";
 import { TOOLS } from "../../dev/tools.ts";
 
 /**
@@ -8,6 +14,8 @@ import { TOOLS } from "../../dev/tools.ts";
  */
 class FakeMachine implements ToolProbes {
   readonly files: Set<string>;
+  /** Files that exist but are not programs. */
+  readonly plainFiles: Set<string>;
   readonly aptCalls: string[][] = [];
   readonly envVars: Map<string, string>;
   root: boolean;
@@ -20,12 +28,14 @@ class FakeMachine implements ToolProbes {
 
   constructor(facts: {
     files?: string[];
+    plainFiles?: string[];
     env?: { [name: string]: string };
     root?: boolean;
     known?: string[];
     repository?: { [name: string]: string[] };
   }) {
     this.files = new Set(facts.files ?? []);
+    this.plainFiles = new Set(facts.plainFiles ?? []);
     this.envVars = new Map(Object.entries({ PATH: "/usr/local/bin:/usr/bin", ...facts.env }));
     this.root = facts.root ?? true;
     this.known = new Set(facts.known ?? []);
@@ -36,8 +46,9 @@ class FakeMachine implements ToolProbes {
     return this.envVars.get(name);
   }
 
-  isExecutable(path: string): Promise<boolean> {
-    return Promise.resolve(this.files.has(path));
+  fileAt(path: string): Promise<"program" | "file" | undefined> {
+    if (this.files.has(path)) return Promise.resolve("program");
+    return Promise.resolve(this.plainFiles.has(path) ? "file" : undefined);
   }
 
   isRoot(): boolean {
@@ -139,6 +150,21 @@ Deno.test("tools: Google Chrome on PATH serves as chromium; an override wins", a
   // A path (with a slash) is used as it is, never looked up on PATH.
   machine.envVars.set("P2PCHAT_CHROMIUM", "./chrome");
   assert.equal(await findTool(TOOLS.chromium, machine), undefined);
+});
+
+Deno.test("tools: a file that is not a program counts only for a plainFile tool", async () => {
+  const plugin = "/usr/lib/python3/dist-packages/twisted/plugins/magic_wormhole_mailbox.py";
+  const machine = new FakeMachine({ plainFiles: [plugin, "/usr/bin/socat"] });
+  // A socat without its execute bits is no socat.
+  assert.equal(await findTool(TOOLS.socat, machine), undefined);
+  const mailbox = {
+    name: "wormhole mailbox server",
+    candidates: [plugin],
+    debian: "python3-magic-wormhole-mailbox-server",
+    neededBy: "the wormhole benchmark",
+    plainFile: true,
+  };
+  assert.equal(await findTool(mailbox, machine), plugin);
 });
 
 Deno.test("tools: empty and relative PATH entries (the current folder) are never searched", async () => {
@@ -275,6 +301,27 @@ Deno.test("tools: an install that leaves the program missing says where it looke
     result.message,
     /^apt-get installed chromium but chromium is still not found \(looked for chromium, google-chrome-stable, /,
   );
+});
+
+Deno.test({
+  name: "tools: on this machine, a file's execute bits tell a program from a plain file",
+  ignore: Deno.build.os === "windows",
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "p2pchat_tools_" });
+    try {
+      await Deno.writeTextFile(`${dir}/tool`, "#!/bin/sh\n", { mode: 0o755 });
+      await Deno.writeTextFile(`${dir}/plugin.py`, "", { mode: 0o644 });
+      await Deno.chmod(`${dir}/tool`, 0o755);
+      await Deno.chmod(`${dir}/plugin.py`, 0o644);
+      const probes = machineProbes();
+      assert.equal(await probes.fileAt(`${dir}/tool`), "program");
+      assert.equal(await probes.fileAt(`${dir}/plugin.py`), "file");
+      assert.equal(await probes.fileAt(`${dir}/missing`), undefined);
+      assert.equal(await probes.fileAt(dir), undefined, "a folder is neither");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
 Deno.test("tools: apt-cache policy output gives the packages apt can install", () => {
