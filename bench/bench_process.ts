@@ -12,7 +12,7 @@
  * @module
  */
 
-import { readLines } from "../tests/e2e/cli_process.ts";
+import { readLines } from "../dev/read_lines.ts";
 
 /**
  * Extra `deno run` flags from the environment variable `name`, split on spaces; used to profile

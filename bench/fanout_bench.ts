@@ -16,10 +16,11 @@
 
 import type { BenchContext, Scenario } from "./bench_context.ts";
 import { BenchProcess } from "./bench_process.ts";
-import { freePort } from "./free_port.ts";
+import { freePort } from "../dev/free_port.ts";
 import { type BenchRow, benchRow, type RowInput } from "./bench_row.ts";
 import { LoadGenerator, type LoadProfile, type RunResult } from "./load_generator.ts";
-import { PASSKEY, startHub, stopHub } from "./p2pchat_cli.ts";
+import { PASSKEY } from "../dev/test_passkey.ts";
+import { startHub, stopHub } from "./p2pchat_cli.ts";
 import { memoryKiB, settle } from "./process_probe.ts";
 import { median } from "./stats.ts";
 

@@ -16,7 +16,7 @@
 import { join } from "node:path";
 import type { BenchContext } from "./bench_context.ts";
 import { BenchProcess } from "./bench_process.ts";
-import { freePort } from "./free_port.ts";
+import { freePort } from "../dev/free_port.ts";
 import { type BenchRow, benchRow } from "./bench_row.ts";
 import { startCli } from "./p2pchat_cli.ts";
 import { median } from "./stats.ts";

@@ -8,6 +8,10 @@
  * minute. `BENCH_HUB_FLAGS` adds `deno run` flags to every hub subprocess (e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof`), `BENCH_WORKER_FLAGS` to every load-generator worker.
  *
+ * Before any scenario starts, the programs the selected scenarios run as baselines (socat,
+ * ncat...) are found, or installed from Debian as root (dev/tool_install.ts); otherwise the run
+ * stops at once with the command that installs them, exit code 1.
+ *
  * @example
  * ```ts ignore
  * // deno task bench --quick --only rtt,file
@@ -16,6 +20,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { ensureTools } from "../dev/tool_install.ts";
+import { type ToolName, TOOLS } from "../dev/tools.ts";
 import type { BenchContext, Scenario } from "./bench_context.ts";
 import { type BenchRow, benchRow } from "./bench_row.ts";
 import { fanoutScenario } from "./fanout_bench.ts";
@@ -26,16 +32,16 @@ import { resultsTable } from "./results_table.ts";
 import { rttScenario } from "./rtt_bench.ts";
 import { startupScenario } from "./startup_bench.ts";
 
-/** Every scenario, in the order they run. */
-const SCENARIOS: { [name: string]: Scenario } = {
-  startup: startupScenario,
-  rtt: rttScenario,
-  file: fileScenario,
-  "fanout-100": fanoutScenario("fanout-100"),
-  "fanout-1000": fanoutScenario("fanout-1000"),
-  saturation: fanoutScenario("saturation"),
-  "idle-10000": idleScenario,
-  "reconnect-1000": reconnectScenario,
+/** Every scenario, in the order they run, with the programs it runs besides deno (dev/tools.ts). */
+const SCENARIOS: { [name: string]: { run: Scenario; tools: ToolName[] } } = {
+  startup: { run: startupScenario, tools: [] },
+  rtt: { run: rttScenario, tools: [] },
+  file: { run: fileScenario, tools: ["socat"] },
+  "fanout-100": { run: fanoutScenario("fanout-100"), tools: ["ncat"] },
+  "fanout-1000": { run: fanoutScenario("fanout-1000"), tools: ["ncat"] },
+  saturation: { run: fanoutScenario("saturation"), tools: ["ncat"] },
+  "idle-10000": { run: idleScenario, tools: [] },
+  "reconnect-1000": { run: reconnectScenario, tools: [] },
 };
 
 const RESULTS = new URL("./results/", import.meta.url).pathname;
@@ -53,6 +59,15 @@ async function main(args: string[]): Promise<number> {
       return 2;
     }
   }
+  const needing = names.filter((name) => SCENARIOS[name].tools.length > 0);
+  const tools = await ensureTools(
+    needing.flatMap((name) => SCENARIOS[name].tools.map((tool) => TOOLS[tool])),
+    { purpose: `the benchmark (${needing.join(", ")})` },
+  );
+  if (!tools.ok) {
+    console.error(`bench: ${tools.message}`);
+    return 1;
+  }
   const tmp = await Deno.makeTempDir({ prefix: "p2pchat_bench_" });
   const started = performance.now();
   const context: BenchContext = {
@@ -66,7 +81,7 @@ async function main(args: string[]): Promise<number> {
     for (const name of names) {
       const scenarioStarted = performance.now();
       try {
-        rows.push(...await SCENARIOS[name](context));
+        rows.push(...await SCENARIOS[name].run(context));
       } catch (error) {
         const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
         context.log(`${name} failed: ${message}`);

@@ -12,14 +12,9 @@
  */
 
 // The benchmarks run the CLI exactly as the end-to-end tests do: with the `start` task's flags.
-import { startTaskFlags } from "../tests/e2e/cli_process.ts";
+import { startTaskArgs } from "../dev/start_task.ts";
+import { PASSKEY } from "../dev/test_passkey.ts";
 import { BenchProcess, flagsFromEnv } from "./bench_process.ts";
-
-/** The repository root, where main.ts lives. */
-export const ROOT: string = new URL("../", import.meta.url).pathname;
-
-/** The passkey every benchmark peer uses. */
-export const PASSKEY = "1-abc-def-ghi";
 
 /** How to start the CLI. */
 export interface CliOptions {
@@ -34,7 +29,7 @@ export interface CliOptions {
 export function startCli(args: string[], options: CliOptions = {}): BenchProcess {
   return BenchProcess.start(
     Deno.execPath(),
-    ["run", ...startTaskFlags(), ...(options.denoFlags ?? []), `${ROOT}main.ts`, ...args],
+    startTaskArgs(args, options.denoFlags),
     { cwd: options.cwd, env: { P2PCHAT_PASSKEY: PASSKEY }, nofile: options.nofile },
   );
 }

@@ -17,7 +17,8 @@ import type { BenchContext } from "./bench_context.ts";
 import { BenchProcess } from "./bench_process.ts";
 import { type BenchRow, benchRow } from "./bench_row.ts";
 import { LoadGenerator } from "./load_generator.ts";
-import { PASSKEY, startHub, stopHub } from "./p2pchat_cli.ts";
+import { PASSKEY } from "../dev/test_passkey.ts";
+import { startHub, stopHub } from "./p2pchat_cli.ts";
 
 const PEER = new URL("./raw_tcp_peer.ts", import.meta.url).pathname;
 

@@ -14,7 +14,7 @@
 import { NetSession } from "../lib/session/net_session.ts";
 import type { BenchContext } from "./bench_context.ts";
 import { type BenchRow, benchRow } from "./bench_row.ts";
-import { PASSKEY } from "./p2pchat_cli.ts";
+import { PASSKEY } from "../dev/test_passkey.ts";
 import { median, percentile } from "./stats.ts";
 
 /** Bytes of the raw payload and of the chat text. */

@@ -13,7 +13,7 @@
 import type { BenchContext } from "./bench_context.ts";
 import { BenchProcess } from "./bench_process.ts";
 import { type BenchRow, benchRow } from "./bench_row.ts";
-import { startTaskFlags } from "../tests/e2e/cli_process.ts";
+import { startTaskFlags } from "../dev/start_task.ts";
 import { startCli } from "./p2pchat_cli.ts";
 import { median } from "./stats.ts";
 

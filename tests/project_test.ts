@@ -73,3 +73,38 @@ Deno.test("project: permissionFlags finds -A in any form", () => {
     "--allow-read",
   ]]);
 });
+
+/** The repository folders that the files under `folder` import from (relative imports only). */
+async function importedFolders(folder: string): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  const visit = async (dir: URL) => {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isDirectory) await visit(new URL(`${entry.name}/`, dir));
+      if (!entry.isFile || !/\.(ts|js)$/.test(entry.name)) continue;
+      const file = new URL(entry.name, dir);
+      const source = await Deno.readTextFile(file);
+      for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) {
+        const path = new URL(specifier, file).href.slice(ROOT.href.length);
+        const top = path.split("/")[0];
+        const files = found.get(top) ?? [];
+        files.push(`${file.href.slice(ROOT.href.length)} -> ${path}`);
+        found.set(top, files);
+      }
+    }
+  };
+  await visit(new URL(`${folder}/`, ROOT));
+  return found;
+}
+
+Deno.test("project: lib/ is the product alone; bench/ and dev/ never import from tests/", async () => {
+  const allowed: { [folder: string]: string[] } = {
+    lib: ["lib", "deno.json"],
+    dev: ["dev", "deno.json", "lib"],
+    bench: ["bench", "dev", "deno.json", "lib"],
+  };
+  for (const [folder, may] of Object.entries(allowed)) {
+    for (const [top, files] of await importedFolders(folder)) {
+      assert.ok(may.includes(top), `${folder}/ imports from ${top}: ${files.join(", ")}`);
+    }
+  }
+});

@@ -15,14 +15,13 @@
  * @module
  */
 
-import config from "../../deno.json" with { type: "json" };
 import { writeAll } from "../../lib/wire/write_all.ts";
+import { readLines } from "../../dev/read_lines.ts";
+import { startTaskArgs } from "../../dev/start_task.ts";
+import { PASSKEY } from "../../dev/test_passkey.ts";
 
-/** The repository root, where main.ts lives. */
-export const ROOT: string = new URL("../../", import.meta.url).pathname;
-
-/** The passkey both sides use in the tests. */
-export const PASSKEY = "1-abc-def-ghi";
+/** The passkey every {@linkcode CliProcess} is given unless told otherwise. */
+export { PASSKEY };
 
 /** Default time a test waits for one event. */
 export const WAIT_MS = 15_000;
@@ -36,25 +35,6 @@ export interface StartOptions {
   cwd: string;
   /** Extra environment; `P2PCHAT_PASSKEY` is set to {@linkcode PASSKEY} unless given. */
   env?: Record<string, string>;
-}
-
-/**
- * The flags of `deno run` in the `start` task of deno.json, e.g. `--allow-net`.
- *
- * @example
- * ```ts
- * import { startTaskFlags } from "./cli_process.ts";
- * console.log(startTaskFlags().includes("--allow-net")); // true
- * ```
- */
-export function startTaskFlags(): string[] {
-  const words = config.tasks.start.split(/\s+/);
-  const run = words.indexOf("run");
-  const script = words.indexOf("main.ts");
-  if (words[0] !== "deno" || run < 0 || script < run) {
-    throw new Error(`unexpected start task: ${config.tasks.start}`);
-  }
-  return words.slice(run + 1, script);
 }
 
 /** A running p2pchat command line. */
@@ -80,7 +60,7 @@ export class CliProcess {
 
   private constructor(args: string[], options: StartOptions) {
     const command = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...startTaskFlags(), `${ROOT}main.ts`, ...args],
+      args: startTaskArgs(args),
       cwd: options.cwd,
       env: { P2PCHAT_PASSKEY: PASSKEY, NO_COLOR: "1", ...options.env },
       stdin: "piped",
@@ -313,26 +293,4 @@ export async function writeRandomFile(path: string, bytes: number): Promise<void
     const part = piece.subarray(0, Math.min(piece.length, bytes - done));
     await writeAll(file, part);
   }
-}
-
-/**
- * Calls `onLine` with each line of a process's output as it arrives (and a last line without a
- * newline at the end).
- *
- * @example
- * ```ts ignore
- * await readLines(child.stdout, (line) => console.log(line));
- * ```
- */
-export async function readLines(
-  stream: ReadableStream<Uint8Array>,
-  onLine: (line: string) => void,
-): Promise<void> {
-  let rest = "";
-  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-    const parts = (rest + text).split("\n");
-    rest = parts.pop()!;
-    for (const line of parts) onLine(line);
-  }
-  if (rest) onLine(rest);
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import config from "../../deno.json" with { type: "json" };
 import { CliProcess, tempDir } from "./cli_process.ts";
+import { freePort } from "../../dev/free_port.ts";
 
 /** Runs `p2pchat ARGS` with no input and returns its exit code and output. */
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -9,14 +10,6 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   await proc.closeStdin();
   const { code } = await proc.exit();
   return { code, stdout: proc.stdout, stderr: proc.stderr };
-}
-
-/** A port nobody listens on: bound, then released. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 Deno.test("--help prints the usage and exits 0", async () => {
@@ -67,7 +60,7 @@ Deno.test("usage mistakes exit 2 with one line of reason and one of hint", async
 });
 
 Deno.test("connect to a closed port exits 1 with plain words and no stack trace", async () => {
-  const port = closedPort();
+  const port = freePort();
   const { code, stdout, stderr } = await run(["connect", "127.0.0.1", String(port)]);
   assert.equal(code, 1);
   assert.equal(stderr, `p2pchat: Could not connect to 127.0.0.1:${port}: connection refused\n`);

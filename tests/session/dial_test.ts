@@ -2,16 +2,9 @@ import assert from "node:assert/strict";
 import { dial, DialError } from "../../lib/session/dial.ts";
 import { NetSession } from "../../lib/session/net_session.ts";
 import { HandshakeError } from "../../lib/secure/handshake.ts";
+import { freePort } from "../../dev/free_port.ts";
 
 const PASSKEY = "7-orbit-lemon-cradle";
-
-/** A port nothing listens on (just freed). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
 
 /** Serves one handshake as host with `passkey`; resolves with its outcome. */
 function hostOnce(passkey: string | null) {

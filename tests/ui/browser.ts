@@ -1,13 +1,18 @@
 /**
- * Headless Chromium for the UI tests (Debian's `/usr/bin/chromium`, driven by
- * playwright-core), plus the local UI servers under test and screenshots.
+ * Headless Chromium for the UI tests (Debian's `chromium`, or Google Chrome, or what
+ * `P2PCHAT_CHROMIUM` names; driven by playwright-core), plus the local UI servers under test
+ * and screenshots. Where no such browser exists the browser tests are ignored, with the reason
+ * printed once; `deno task test` installs Debian's Chromium first where it can
+ * (dev/ensure_tools.ts).
  *
  * @example
  * ```ts ignore
- * import { launchBrowser, startUi } from "./browser.ts";
- * await using browser = await launchBrowser();
- * await using ui = await startUi("alice", dir);
- * const page = await browser.open(ui.url);
+ * import { pageTest, launchBrowser, startUi } from "./browser.ts";
+ * pageTest("a page opens", async () => {
+ *   await using browser = await launchBrowser();
+ *   await using ui = await startUi("alice", dir);
+ *   const page = await browser.open(ui.url);
+ * });
  * ```
  * @module
  */
@@ -15,6 +20,8 @@
 import fs from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { UiServer } from "../../lib/ui/ui_server.ts";
+import { findTool } from "../../dev/tool_install.ts";
+import { TOOLS } from "../../dev/tools.ts";
 
 // playwright-core probes /proc/sys/fs/binfmt_misc/WSLInterop when it loads. Deno wants
 // --allow-all to read /proc/sys and throws where Node would answer false; answering false
@@ -29,8 +36,34 @@ fs.existsSync = (path: fs.PathLike) => {
 };
 const { chromium } = await import("playwright-core");
 
-/** Debian's Chromium. */
-export const CHROMIUM = "/usr/bin/chromium";
+/** The browser the tests drive; undefined when this machine has none. */
+export const CHROMIUM: string | undefined = await findTool(TOOLS.chromium);
+
+if (CHROMIUM === undefined) {
+  const { override, candidates } = TOOLS.chromium;
+  const set = Deno.env.get(override);
+  const why = set
+    ? `${override} is set to ${set}, which is not a program`
+    : `no Chromium or Chrome here (looked for ${candidates.join(", ")})`;
+  console.log(
+    `Browser tests ignored: ${why}. \`deno task test\` installs Debian's chromium when run as ` +
+      `root; otherwise install Chromium or Google Chrome, or set ${override} to its path.`,
+  );
+}
+
+/**
+ * Registers a test that drives a web page in the browser: ignored (not failed) where there is no browser.
+ *
+ * @example
+ * ```ts ignore
+ * pageTest("the connection screen shows", async () => {
+ *   await using browser = await launchBrowser();
+ * });
+ * ```
+ */
+export function pageTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, ignore: CHROMIUM === undefined, fn });
+}
 
 /** Where screenshots go (git-ignored). */
 export const SCREENSHOTS: string = new URL("../screenshots/", import.meta.url).pathname;
@@ -56,6 +89,9 @@ export interface TestBrowser extends AsyncDisposable {
 
 /** Launches headless Chromium with a fresh profile. */
 export async function launchBrowser(): Promise<TestBrowser> {
+  if (CHROMIUM === undefined) {
+    throw new Error("no browser here: register the test with pageTest");
+  }
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

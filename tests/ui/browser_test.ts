@@ -8,19 +8,20 @@ import {
   tempDir,
   writeRandomFile,
 } from "../e2e/cli_process.ts";
-import { connectForm, dropFile, launchBrowser, logLine, screenshots, startUi } from "./browser.ts";
+import {
+  connectForm,
+  dropFile,
+  launchBrowser,
+  logLine,
+  pageTest,
+  screenshots,
+  startUi,
+} from "./browser.ts";
+import { freePort } from "../../dev/free_port.ts";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
-/** A port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
-
-Deno.test("two browsers chat: one listens, one connects; a picked file arrives intact", async () => {
+pageTest("two browsers chat: one listens, one connects; a picked file arrives intact", async () => {
   await using dir = await tempDir();
   await using browser = await launchBrowser();
   await using aliceUi = startUi("alice", dir.path);
@@ -84,13 +85,13 @@ Deno.test("two browsers chat: one listens, one connects; a picked file arrives i
   assert.deepEqual(browser.dialogs, []);
 });
 
-Deno.test("a browser chats with a terminal peer; clear errors; peer HTML stays text", async () => {
+pageTest("a browser chats with a terminal peer; clear errors; peer HTML stays text", async () => {
   await using dir = await tempDir();
   await using browser = await launchBrowser();
   await using ui = startUi("webby", dir.path);
   const page = await browser.open(ui.url);
 
-  const refused = closedPort();
+  const refused = freePort();
   await connectForm(page, { mode: "connect", host: "127.0.0.1", port: refused, passkey: PASSKEY });
   await page.getByText(`Unable to connect to 127.0.0.1:${refused}: connection refused`).waitFor();
 
@@ -139,7 +140,7 @@ Deno.test("a browser chats with a terminal peer; clear errors; peer HTML stays t
   }
 });
 
-Deno.test("a browser joins a hub with two terminal members: history and member list", async () => {
+pageTest("a browser joins a hub with two terminal members: history and member list", async () => {
   await using dir = await tempDir();
   const hub = CliProcess.start(
     ["serve", "0", "--host", "127.0.0.1", "--json", "--data", `${dir.path}/hub`],
@@ -202,7 +203,7 @@ Deno.test("a browser joins a hub with two terminal members: history and member l
   }
 });
 
-Deno.test("a browser hosts a hub that a terminal joins", async () => {
+pageTest("a browser hosts a hub that a terminal joins", async () => {
   await using dir = await tempDir();
   await using browser = await launchBrowser();
   await using ui = startUi("host", dir.path);

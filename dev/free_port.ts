@@ -1,5 +1,6 @@
 /**
- * A free TCP port on 127.0.0.1, for programs that cannot print the port they got.
+ * A TCP port on 127.0.0.1 that nothing listens on (bound, then released): for programs that
+ * cannot print the port they got, and for tests that need a port that refuses connections.
  *
  * @example
  * ```ts

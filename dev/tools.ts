@@ -1,0 +1,53 @@
+/**
+ * The external programs the tests and the benchmark run, with the Debian package of each: the
+ * one table to extend when a test or a benchmark scenario starts using another program (its
+ * name then goes in the scenario's `tools` in bench/main.ts, or after `ensure_tools.ts` in the
+ * `test` task of deno.json).
+ *
+ * @example
+ * ```ts
+ * import { TOOLS } from "./tools.ts";
+ * console.log(TOOLS.ncat.debian); // "ncat"
+ * ```
+ * @module
+ */
+
+import type { Tool } from "./tool_install.ts";
+
+/** Every tool by name. */
+export const TOOLS = {
+  chromium: {
+    name: "chromium",
+    // Debian's first; Google Chrome serves the browser tests as well (GitHub's runners have
+    // it); the app bundles and Program Files are where macOS and Windows keep them.
+    candidates: [
+      "chromium",
+      "google-chrome-stable",
+      "google-chrome",
+      "chromium-browser",
+      "/Applications/Chromium.app/Contents/MacOS/Chromium",
+      "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+      "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe",
+      "C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe",
+    ],
+    debian: "chromium",
+    neededBy: "the browser tests",
+    override: "P2PCHAT_CHROMIUM",
+    elsewhere: "install Chromium or Google Chrome, or set P2PCHAT_CHROMIUM to its path",
+  },
+  socat: {
+    name: "socat",
+    candidates: ["socat"],
+    debian: "socat",
+    neededBy: "the file benchmark's baseline",
+  },
+  ncat: {
+    name: "ncat",
+    candidates: ["ncat"],
+    debian: "ncat",
+    neededBy: "the fan-out benchmarks' baseline",
+  },
+} as const satisfies { [name: string]: Tool };
+
+/** The name of a known tool. */
+export type ToolName = keyof typeof TOOLS;
