@@ -60,7 +60,11 @@ export class TextView implements View {
   show(event: ViewEvent): void {
     const lines = (RENDERERS[event.type] as Renderer<ViewEvent>)(event, this);
     if (lines === undefined) return;
-    for (const line of Array.isArray(lines) ? lines : [lines]) this.#terminal.print(line);
+    // Escaped once more as a whole: a notice or error that quotes a peer stays harmless even
+    // where its renderer did not escape it (escaping is idempotent; `\n` separates lines).
+    for (const line of Array.isArray(lines) ? lines : [lines]) {
+      this.#terminal.print(line.split("\n").map(clean).join("\n"));
+    }
   }
 
   /** Draws or clears a transfer's progress in the prompt. */

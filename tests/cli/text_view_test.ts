@@ -254,3 +254,15 @@ Deno.test("TextView: a failed transfer clears its progress", () => {
   );
   assert.equal(statuses.at(-1), undefined);
 });
+
+Deno.test("TextView: notices and errors that quote a peer are escaped too", () => {
+  const { printed, show } = terminal();
+  show(
+    { type: "error", message: "Refused 10.0.0.9:1: \x1b[2Jgone\u202e" },
+    { type: "system", text: "Commands:\n  /who\x07" },
+  );
+  assert.deepEqual(printed, [
+    "[System] Error: Refused 10.0.0.9:1: \\x1b[2Jgone\\u202e",
+    "[System] Commands:\n  /who\\x07",
+  ]);
+});
