@@ -12,7 +12,7 @@
 import type { RoomEvent } from "../room/room.ts";
 import type { HostEvent } from "../room/room_host.ts";
 import { formatBytes } from "./format.ts";
-import { escapeForTerminal as clean } from "./terminal_text.ts";
+import { escapeForTerminal as clean, jsonForTerminal } from "./terminal_text.ts";
 import type { View } from "./view_event.ts";
 
 /** The console line of a room event. */
@@ -77,7 +77,7 @@ export function hostEventView(
       case "room": {
         const room = event.event;
         if (!options.logRoom && room.type !== "refused") return;
-        if (options.json) options.json(JSON.stringify({ ...room, type: `hub-${room.type}` }));
+        if (options.json) options.json(jsonForTerminal({ ...room, type: `hub-${room.type}` }));
         else view.show({ type: "system", text: roomEventText(room) });
       }
     }
