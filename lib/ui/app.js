@@ -51,13 +51,24 @@ function freshChat() {
   };
 }
 
-// The token is in the cookie now; keep it out of the address bar and history.
-if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", "/");
+// The key to the local process came in the address it printed. Kept in sessionStorage (this
+// origin's alone, port included: never sent to other local servers, as a cookie would be)
+// for reloads, and out of the address bar and history.
+const TOKEN_KEY = "p2pchat-token";
+const given = new URLSearchParams(location.search).get("token");
+if (given) sessionStorage.setItem(TOKEN_KEY, given);
+const token = sessionStorage.getItem(TOKEN_KEY) ?? "";
+if (location.search) history.replaceState(null, "", "/");
 
 // ---- Connection to the local process ----
 
 function openSocket() {
-  socket = new WebSocket(`ws://${location.host}/ws`);
+  if (!token) {
+    setStatus("Open the address that `p2pchat ui` printed: it carries the key to this page.");
+    for (const button of document.querySelectorAll("button")) button.disabled = true;
+    return;
+  }
+  socket = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
   socket.addEventListener("message", (event) => {
     let data;
     try {
@@ -68,7 +79,10 @@ function openSocket() {
     handle(data);
   });
   socket.addEventListener("close", () => {
-    setStatus("Lost contact with the p2pchat program. Is it still running? Reload to retry.");
+    setStatus(
+      "Lost contact with the p2pchat program. Is it still running? Reload to retry, " +
+        "or open the address it printed.",
+    );
     for (const button of document.querySelectorAll("button")) button.disabled = true;
   });
 }
@@ -583,7 +597,8 @@ async function upload(file) {
   row.stateText.textContent = " preparing...";
   try {
     // The body streams from disk; the process writes it to a temporary file and sends it.
-    const response = await fetch(`/upload?name=${encodeURIComponent(file.name)}`, {
+    const query = `name=${encodeURIComponent(file.name)}&token=${encodeURIComponent(token)}`;
+    const response = await fetch(`/upload?${query}`, {
       method: "POST",
       body: file,
     });

@@ -28,7 +28,7 @@ Deno.test("two browsers chat: one listens, one connects; a picked file arrives i
   const alice = await browser.open(aliceUi.url);
   const bob = await browser.open(bobUi.url);
 
-  // The token left the address bar once the cookie took over.
+  // The token left the address bar (the page keeps it in sessionStorage).
   assert.equal(new URL(alice.url()).search, "");
   await screenshots(bob, "connection");
 
