@@ -320,6 +320,9 @@ export class UiBridge {
         this.#handle({ type: "exit" }).catch(() => {/* nothing left to tell */});
       },
       said: (line) => this.#emit({ type: "own", ...line, time: new Date().toISOString() }),
+      // The page may send only files picked in it: a typed line must not read local paths.
+      sendPathRefusal: "In the browser, /send does not read files from a path: " +
+        "use the Send File button or drop files on the chat.",
     };
     this.#setState("chat");
     this.#emit(started);
