@@ -199,11 +199,29 @@ const HANDLERS = {
     } else addLine("msg own", { time: event.time, from: chat.you, text: event.text });
   },
   secured(event) {
-    system(
-      event.authenticated
-        ? peer`Passkey accepted: the connection with ${event.peer} is encrypted and authenticated.`
-        : peer`Encrypted, but ${event.peer} is NOT authenticated (open mode). Safety code: ${event.safety} - check that the other screen shows the same.`,
-    );
+    if (event.authenticated) {
+      return system([
+        ...peer`Passkey accepted: the connection with ${event.peer}`,
+        " is encrypted and authenticated.",
+      ]);
+    }
+    if (event.safetyChanged === undefined) {
+      return system([
+        ...peer`Encrypted, but ${event.peer} is NOT authenticated (open mode). `,
+        ...peer`Safety code: ${event.safety} - check that the other screen shows the same.`,
+      ]);
+    }
+    // A reconnect in open mode: a man in the middle could have stepped in.
+    const line = peer`New connection to ${event.peer}, NOT authenticated (open mode). `;
+    if (event.safetyChanged) {
+      line.push(...peer`The safety code CHANGED: now ${event.safety}`);
+      if (event.previousSafety) line.push(...peer` (was ${event.previousSafety})`);
+      line.push(" - check that the other screen shows the new code.");
+    } else {
+      line.push(...peer`The safety code is the same as before: ${event.safety}`);
+      line.push(" - check the other screen.");
+    }
+    system(line, "safety-line");
   },
   reconnecting(event) {
     const delay = Math.round(event.delayMs / 100) / 10;

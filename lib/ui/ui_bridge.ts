@@ -236,6 +236,8 @@ export class UiBridge {
     });
     const finished = stayConnected(client, open, {
       onEvent: (event) => this.#emit(event),
+      // Open mode: each reconnect shows its new safety code against this one.
+      safety: session.keys.authenticated ? undefined : session.keys.safety,
       // A wrong passkey or mode will not fix itself by retrying.
       isFatal: (error) => error instanceof DialError && error.handshake !== undefined,
     });

@@ -222,6 +222,27 @@ Deno.test("TextView: open mode shows the safety code to compare", () => {
   );
 });
 
+Deno.test("TextView: a reconnect in open mode shows the new safety code and that it changed", () => {
+  const { printed, show } = terminal();
+  const secured = { type: "secured", peer: "10.0.0.5:5050", authenticated: false } as const;
+  show(
+    { ...secured, safety: "1111 2222 3333", previousSafety: "4821 0937 5512", safetyChanged: true },
+    {
+      ...secured,
+      safety: "1111 2222 3333",
+      previousSafety: "1111 2222 3333",
+      safetyChanged: false,
+    },
+  );
+  assert.deepEqual(printed, [
+    "[System] New connection to 10.0.0.5:5050, NOT authenticated (open mode). " +
+    "The safety code CHANGED: now 1111 2222 3333 (was 4821 0937 5512) - " +
+    "check that the other screen shows the new code.",
+    "[System] New connection to 10.0.0.5:5050, NOT authenticated (open mode). " +
+    "The safety code is the same as before: 1111 2222 3333 - check the other screen.",
+  ]);
+});
+
 Deno.test("TextView: transfer progress goes to the status line, and is cleared when done", () => {
   const { printed, statuses, show } = terminal();
   const progress = (done: number): ViewEvent => ({

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { PASSKEY, startListener, tempDir } from "../e2e/cli_process.ts";
 import { HostileHost } from "../e2e/hostile_host.ts";
+import { startHub } from "../hub_e2e/hub_process.ts";
 import { connectForm, launchBrowser, logLine, startUi } from "./browser.ts";
 
 const RLO = "\u202e";
@@ -166,5 +167,37 @@ Deno.test("browser: /send PATH typed in the browser reads no local file", async 
     await assert.rejects(Deno.stat(`${dir.path}/received_files`), Deno.errors.NotFound);
   } finally {
     await cli.close();
+  }
+});
+
+Deno.test("browser: a reconnect in open mode shows the new safety code and that it changed", async () => {
+  await using dir = await tempDir();
+  await using browser = await launchBrowser();
+  await using ui = startUi("webby", dir.path);
+  let hub = await startHub({ cwd: dir.path, args: ["--open"] });
+  const port = hub.port;
+  try {
+    const page = await browser.open(ui.url);
+    await page.locator("#open-mode").check();
+    await connectForm(page, { mode: "connect", port });
+    const first = await logLine(page, "NOT authenticated (open mode). Safety code:");
+    const firstCode = (await first.textContent())!.match(/\d{4} \d{4} \d{4}/)![0];
+    const joined = await hub.proc.waitFor((event) => event.type === "hub-joined");
+    assert.equal(joined.safety, firstCode, "the hub shows the code the browser shows");
+
+    hub.proc.kill("SIGKILL");
+    await hub.proc.close();
+    hub = await startHub({ cwd: dir.path, port, args: ["--open"] });
+    const told = await logLine(page, "The safety code CHANGED");
+    const rejoined = await hub.proc.waitFor((event) => event.type === "hub-joined");
+    assert.equal(
+      await told.locator(".text").textContent(),
+      `New connection to 127.0.0.1:${port}, NOT authenticated (open mode). ` +
+        `The safety code CHANGED: now ${rejoined.safety} (was ${firstCode}) - ` +
+        "check that the other screen shows the new code.",
+    );
+    await logLine(page, "Reconnected.");
+  } finally {
+    await hub.proc.close();
   }
 });
