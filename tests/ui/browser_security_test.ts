@@ -144,6 +144,11 @@ Deno.test("browser: a web server on another local port gets nothing that lets it
   // The UI itself still works after a reload, which has no token in its address.
   await page.reload();
   await page.locator("body[data-state=idle]").waitFor();
+  // Opened without the token (typed by hand, or by another site), the page only says how.
+  const bare = await (await browser.browser.newContext()).newPage();
+  await bare.goto(`http://127.0.0.1:${uiPort}/`);
+  await bare.getByText("Open the address that `p2pchat ui` printed").waitFor();
+  assert.equal(await bare.locator("body[data-state]").count(), 0);
 });
 
 Deno.test("browser: /send PATH typed in the browser reads no local file", async () => {
