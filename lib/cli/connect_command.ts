@@ -50,6 +50,8 @@ export async function connectCommand(options: Options): Promise<number> {
   }
   const finished = stayConnected(client, open, {
     onEvent: (event) => view.show(event),
+    // Open mode: each reconnect shows its new safety code against this one.
+    safety: session.keys.authenticated ? undefined : session.keys.safety,
     // A wrong passkey or mode will not fix itself by retrying.
     isFatal: (error) => error instanceof DialError && error.handshake !== undefined,
   });

@@ -9,17 +9,19 @@
  * @module
  */
 
-import type { RoomEvent } from "../room/room.ts";
-import type { HostEvent } from "../room/room_host.ts";
+import type { HostEvent, HostRoomEvent } from "../room/room_host.ts";
 import { formatBytes } from "./format.ts";
-import { escapeForTerminal as clean } from "./terminal_text.ts";
+import { escapeForTerminal as clean, jsonForTerminal } from "./terminal_text.ts";
 import type { View } from "./view_event.ts";
 
 /** The console line of a room event. */
-export function roomEventText(event: RoomEvent): string {
+export function roomEventText(event: HostRoomEvent): string {
   switch (event.type) {
     case "joined":
-      return `${clean(event.name)} joined from ${event.remote}. (Connected: ${event.count})`;
+      return `${clean(event.name)} joined from ${event.remote}` +
+        // Open mode: the member compares this code with the one their screen shows.
+        (event.safety ? ` (not authenticated, safety code ${event.safety})` : "") +
+        `. (Connected: ${event.count})`;
     case "left":
       return `${clean(event.name)} left${event.reason ? ` (${clean(event.reason)})` : ""}. ` +
         `(Connected: ${event.count})`;
@@ -77,7 +79,7 @@ export function hostEventView(
       case "room": {
         const room = event.event;
         if (!options.logRoom && room.type !== "refused") return;
-        if (options.json) options.json(JSON.stringify({ ...room, type: `hub-${room.type}` }));
+        if (options.json) options.json(jsonForTerminal({ ...room, type: `hub-${room.type}` }));
         else view.show({ type: "system", text: roomEventText(room) });
       }
     }

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { jsonForTerminal } from "./terminal_text.ts";
 import type { View, ViewEvent } from "./view_event.ts";
 
 type Json = { [key: string]: unknown } | undefined;
@@ -31,7 +32,7 @@ export class JsonView implements View {
   /** Writes the JSON form of `event`, if it has one. */
   show(event: ViewEvent): void {
     const json = (MAPPERS[event.type] as Mapper<ViewEvent>)(event, this);
-    if (json) this.#write(JSON.stringify(json));
+    if (json) this.#write(jsonForTerminal(json));
   }
 }
 

@@ -16,6 +16,7 @@ import { FatalError } from "./fatal_error.ts";
 import { listenCommand } from "./listen_command.ts";
 import { type Options, parseOptions } from "./options.ts";
 import { serveCommand } from "./serve_command.ts";
+import { escapeForTerminal as clean } from "./terminal_text.ts";
 import { uiCommand } from "./ui_command.ts";
 import { HELP, UsageError } from "./usage.ts";
 
@@ -55,15 +56,18 @@ export async function main(args: string[]): Promise<number> {
     }
     return await run(parseOptions(command, rest));
   } catch (error) {
+    // Messages may carry what a peer or host sent (a refusal, a goodbye): escaped, never raw.
     if (error instanceof UsageError) {
-      console.error(`p2pchat: ${error.message}\n${error.hint}`);
+      console.error(`p2pchat: ${clean(error.message)}\n${clean(error.hint)}`);
       return 2;
     }
     if (error instanceof FatalError) {
-      console.error(`p2pchat: ${error.message}`);
+      console.error(`p2pchat: ${clean(error.message)}`);
       return 1;
     }
-    console.error(`p2pchat: unexpected error: ${error instanceof Error ? error.message : error}`);
+    console.error(
+      `p2pchat: unexpected error: ${clean(error instanceof Error ? error.message : String(error))}`,
+    );
     return 1;
   }
 }

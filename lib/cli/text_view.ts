@@ -60,7 +60,11 @@ export class TextView implements View {
   show(event: ViewEvent): void {
     const lines = (RENDERERS[event.type] as Renderer<ViewEvent>)(event, this);
     if (lines === undefined) return;
-    for (const line of Array.isArray(lines) ? lines : [lines]) this.#terminal.print(line);
+    // Escaped once more as a whole: a notice or error that quotes a peer stays harmless even
+    // where its renderer did not escape it (escaping is idempotent; `\n` separates lines).
+    for (const line of Array.isArray(lines) ? lines : [lines]) {
+      this.#terminal.print(line.split("\n").map(clean).join("\n"));
+    }
   }
 
   /** Draws or clears a transfer's progress in the prompt. */
@@ -100,14 +104,23 @@ const RENDERERS: Renderers = {
       : system(`Passkey: ${passkey} (give it to the person connecting)`),
   ],
   "connected-to": ({ host, port }) => system(`Connected to ${host}:${port}`),
-  secured: ({ authenticated, safety, peer }) =>
+  secured: ({ authenticated, safety, peer, previousSafety, safetyChanged }) =>
     authenticated
       ? system(
         `Passkey accepted: the connection with ${clean(peer)} is encrypted and authenticated.`,
       )
-      : system(
+      : safetyChanged === undefined
+      ? system(
         `Encrypted, but ${clean(peer)} is NOT authenticated (open mode). ` +
           `Safety code: ${safety} - check that the other screen shows the same.`,
+      )
+      : system(
+        `New connection to ${clean(peer)}, NOT authenticated (open mode). ` +
+          (safetyChanged
+            ? `The safety code CHANGED: now ${safety}` +
+              (previousSafety ? ` (was ${previousSafety})` : "") +
+              " - check that the other screen shows the new code."
+            : `The safety code is the same as before: ${safety} - check the other screen.`),
       ),
   reconnecting: ({ reason, delayMs }) =>
     system(`Connection lost (${clean(reason)}), retrying in ${Math.round(delayMs / 100) / 10} s`),

@@ -23,7 +23,16 @@ export type CliEvent =
     hub: boolean;
   }
   | { type: "connected-to"; host: string; port: number }
-  | { type: "secured"; peer: string; authenticated: boolean; safety: string }
+  | {
+    type: "secured";
+    peer: string;
+    authenticated: boolean;
+    safety: string;
+    /** On a reconnect in open mode: the code shown for the connection before. */
+    previousSafety?: string;
+    /** On a reconnect in open mode: whether the code differs from the one before. */
+    safetyChanged?: boolean;
+  }
   | { type: "reconnecting"; reason: string; delayMs: number; attempt: number }
   | { type: "reconnected" }
   | { type: "system"; text: string }

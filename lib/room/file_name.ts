@@ -47,10 +47,12 @@ export class UnsafeFileNameError extends Error {
 }
 
 const CONTROL = /\p{Cc}/u; // C0, DEL and C1 exactly
-// Bidi overrides and other invisible format characters that let a name look like another
-// one; lone surrogates cannot be encoded as UTF-8 and would silently become U+FFFD.
+// Bidi controls and every other invisible format character (zero-width spaces, tag
+// characters) that let a name look like another one, but not ZWNJ/ZWJ (emoji and several
+// scripts need them) nor the visible Arabic-style number signs; line and paragraph
+// separators; lone surrogates cannot be encoded as UTF-8 and would silently become U+FFFD.
 const INVISIBLE =
-  /[\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]|\p{Cs}/u;
+  /[[\p{Cf}\p{Zl}\p{Zp}\p{Cs}]--[\u200c\u200d\u0600-\u0605\u06dd\u070f\u0890\u0891\u08e2\u{110bd}\u{110cd}]]/v;
 const RESERVED_CHARACTER = /[<>:"|?*]/;
 const DRIVE_PREFIX = /^[A-Za-z]:/;
 // Windows treats these as devices whatever the extension ("nul.txt", "COM1.tar.gz").

@@ -1,7 +1,9 @@
 /**
  * Keeps a hub member connected: when the connection drops without `/quit` (hub restart,
  * cable pulled), retries with backoff and jitter and rejoins, and the client re-sends
- * whatever the hub had not acknowledged.
+ * whatever the hub had not acknowledged. In open mode (no passkey) every new connection's
+ * safety code is reported, and whether it changed, before anything from it is shown: a man
+ * in the middle could step in on any reconnect.
  *
  * @example
  * ```ts ignore
@@ -19,7 +21,23 @@ import { RefusedError, type RoomClient } from "./room_client.ts";
 /** What the reconnector reports. */
 export type ReconnectEvent =
   | { type: "reconnecting"; reason: string; delayMs: number; attempt: number }
+  /** A new connection that is not authenticated (open mode): compare its code again. */
+  | {
+    type: "secured";
+    peer: string;
+    authenticated: false;
+    safety: string;
+    /** The code shown for the connection before. */
+    previousSafety?: string;
+    safetyChanged: boolean;
+  }
   | { type: "reconnected" };
+
+/** What a dialled session may tell of its handshake (a `NetSession` does). */
+export interface HandshakeFacts {
+  /** Whether the peer proved the passkey, and the code people compare when it did not. */
+  readonly keys?: { readonly authenticated: boolean; readonly safety: string };
+}
 
 /** Options of {@linkcode stayConnected}. */
 export interface ReconnectOptions {
@@ -29,6 +47,8 @@ export interface ReconnectOptions {
   isFatal?: (error: unknown) => boolean;
   /** Source of jitter, for tests. */
   random?: () => number;
+  /** The safety code shown for the first connection, when it was not authenticated. */
+  safety?: string;
 }
 
 /** Backoff before attempt `attempt` (1-based): 1, 2, 4 ... 30 s, with +-25% jitter. */
@@ -43,9 +63,10 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
  */
 export async function stayConnected(
   client: RoomClient,
-  dial: () => Promise<Session>,
+  dial: () => Promise<Session & HandshakeFacts>,
   options: ReconnectOptions,
 ): Promise<Error | undefined> {
+  let shownSafety = options.safety;
   while (true) {
     let reason = await client.ended() ?? "the connection closed";
     if (client.leaving || client.kind !== "hub") return undefined;
@@ -54,7 +75,7 @@ export async function stayConnected(
       options.onEvent({ type: "reconnecting", reason, delayMs, attempt });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (client.leaving) return undefined;
-      let session: Session;
+      let session: Session & HandshakeFacts;
       try {
         session = await dial();
       } catch (error) {
@@ -64,6 +85,18 @@ export async function stayConnected(
         }
         reason = error instanceof Error ? error.message : String(error);
         continue;
+      }
+      if (session.keys && !session.keys.authenticated) {
+        const safety = session.keys.safety;
+        options.onEvent({
+          type: "secured",
+          peer: session.remote,
+          authenticated: false,
+          safety,
+          ...(shownSafety !== undefined ? { previousSafety: shownSafety } : {}),
+          safetyChanged: safety !== shownSafety,
+        });
+        shownSafety = safety;
       }
       try {
         await client.join(session);

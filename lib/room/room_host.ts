@@ -27,11 +27,17 @@ import { type ClientEvent, RoomClient } from "./room_client.ts";
 import { LineJournal } from "./line_journal.ts";
 import { SqliteHistory } from "./sqlite_history.ts";
 
+/**
+ * A room event as the host reports it: the join of a member whose connection is not
+ * authenticated (open mode) carries that connection's safety code, for the host to compare.
+ */
+export type HostRoomEvent = RoomEvent & { safety?: string };
+
 /** What a host reports: secured sessions, failed handshakes and room events. */
 export type HostEvent =
   | { type: "secured"; peer: string; authenticated: boolean; safety: string }
   | ListenerEvent
-  | { type: "room"; event: RoomEvent };
+  | { type: "room"; event: HostRoomEvent };
 
 /** Options common to both kinds of host. */
 export interface HostOptions {
@@ -74,6 +80,28 @@ export function openHubDatabase(dir: string): DatabaseSync {
   return db;
 }
 
+/** The safety codes of the open-mode connections still open, by remote address. */
+class SafetyCodes {
+  #byRemote: Map<string, string> = new Map();
+
+  /** Keeps `session`'s code while it is open, when it is not authenticated. */
+  add(session: NetSession): void {
+    if (session.keys.authenticated) return;
+    const { remote } = session;
+    const safety = session.keys.safety;
+    this.#byRemote.set(remote, safety);
+    session.closed.then(() => {
+      if (this.#byRemote.get(remote) === safety) this.#byRemote.delete(remote);
+    });
+  }
+
+  /** `event`, with the member's safety code when it is a join over an open-mode connection. */
+  label(event: RoomEvent): HostRoomEvent {
+    const safety = event.type === "joined" ? this.#byRemote.get(event.remote) : undefined;
+    return safety === undefined ? event : { ...event, safety };
+  }
+}
+
 /** A room being hosted, with the host's own client when the host takes part. */
 export class RoomHost {
   /** The room. */
@@ -107,13 +135,14 @@ export class RoomHost {
 
   /** Hosts a direct chat: a room of two, the host being one of them. */
   static async direct(options: DirectHostOptions): Promise<RoomHost> {
+    const codes = new SafetyCodes();
     // No history in a direct chat: the next person must not read the previous conversation.
     const room = new Room({
       kind: "direct",
       capacity: 2,
       history: new MemoryHistory(1),
       historyLimit: 0,
-      onEvent: (event) => options.onEvent?.({ type: "room", event }),
+      onEvent: (event) => options.onEvent?.({ type: "room", event: codes.label(event) }),
     });
     const { client, hosting } = await RoomHost.#takePart(
       room,
@@ -121,11 +150,18 @@ export class RoomHost {
       options.receiveDir,
       options.onClientEvent,
     );
-    return new RoomHost(room, RoomHost.#listen(room, options, 4), client, hosting, undefined);
+    return new RoomHost(
+      room,
+      RoomHost.#listen(room, options, 4, codes),
+      client,
+      hosting,
+      undefined,
+    );
   }
 
   /** Hosts a hub; throws when the data folder cannot be opened. */
   static async hub(options: HubHostOptions): Promise<RoomHost> {
+    const codes = new SafetyCodes();
     const db = openHubDatabase(options.dataDir);
     const history = new SqliteHistory(db, {
       journal: new LineJournal(join(options.dataDir, "hub.journal")),
@@ -147,7 +183,7 @@ export class RoomHost {
           }
         },
       }),
-      onEvent: (event) => options.onEvent?.({ type: "room", event }),
+      onEvent: (event) => options.onEvent?.({ type: "room", event: codes.label(event) }),
     });
     const member = options.member
       ? await RoomHost.#takePart(
@@ -159,7 +195,7 @@ export class RoomHost {
       : undefined;
     return new RoomHost(
       room,
-      RoomHost.#listen(room, options, 16),
+      RoomHost.#listen(room, options, 16, codes),
       member?.client,
       member?.hosting,
       () => {
@@ -183,11 +219,17 @@ export class RoomHost {
     return { client, hosting };
   }
 
-  static #listen(room: Room, options: HostOptions, maxPerAddress: number): SessionListener {
+  static #listen(
+    room: Room,
+    options: HostOptions,
+    maxPerAddress: number,
+    codes: SafetyCodes,
+  ): SessionListener {
     return new SessionListener(options.listener, {
       passkey: options.passkey,
       maxPerAddress,
       onSession: (session: NetSession) => {
+        codes.add(session);
         options.onEvent?.({
           type: "secured",
           peer: session.remote,

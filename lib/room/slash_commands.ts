@@ -32,6 +32,12 @@ export interface CommandContext {
    * echo them; a terminal already shows what was typed).
    */
   said?(line: OwnLine): void;
+  /**
+   * Set where `/send PATH` must not read local files (the browser sends only files picked
+   * in it, so a line typed there cannot send whatever the person can read): the error
+   * shown instead.
+   */
+  sendPathRefusal?: string;
 }
 
 /** A line we sent: to everyone (`me` for an action) or privately `to` someone. */
@@ -61,6 +67,9 @@ export const COMMANDS: { readonly [name: string]: Command } = {
     usage: "/send PATH",
     help: "send a file (in a hub: share it with everyone)",
     run(context, args) {
+      if (context.sendPathRefusal !== undefined) {
+        return void context.show({ type: "error", message: context.sendPathRefusal });
+      }
       if (!needs(args, this.usage, context)) return;
       // Runs in the background: chat keeps flowing while the file streams.
       context.client.sendFile(unquote(args.trim())).catch(() => {/* shown as file-failed */});
@@ -137,6 +146,7 @@ export const COMMANDS: { readonly [name: string]: Command } = {
       const hub = context.client.kind === "hub";
       const lines = Object.values(COMMANDS)
         .filter((command) => hub || !command.hubOnly)
+        .filter((command) => command !== COMMANDS.send || context.sendPathRefusal === undefined)
         .map((command) => `  ${command.usage.padEnd(16)} ${command.help}`);
       context.show({ type: "system", text: `Commands:\n${lines.join("\n")}` });
     },

@@ -1,6 +1,8 @@
 // The page of `p2pchat ui`. It talks to the local p2pchat process over a WebSocket; that
 // process holds the encrypted connection. Everything from peers is put on the page with
-// textContent, never parsed as HTML.
+// textContent, never parsed as HTML, and in an element of its own that isolates its
+// direction (<bdi>, or unicode-bidi: isolate in style.css), so a right-to-left override in a
+// name or a line cannot reorder the words around it.
 
 const $ = (id) => document.getElementById(id);
 
@@ -49,13 +51,24 @@ function freshChat() {
   };
 }
 
-// The token is in the cookie now; keep it out of the address bar and history.
-if (new URLSearchParams(location.search).has("token")) history.replaceState(null, "", "/");
+// The key to the local process came in the address it printed. Kept in sessionStorage (this
+// origin's alone, port included: never sent to other local servers, as a cookie would be)
+// for reloads, and out of the address bar and history.
+const TOKEN_KEY = "p2pchat-token";
+const given = new URLSearchParams(location.search).get("token");
+if (given) sessionStorage.setItem(TOKEN_KEY, given);
+const token = sessionStorage.getItem(TOKEN_KEY) ?? "";
+if (location.search) history.replaceState(null, "", "/");
 
 // ---- Connection to the local process ----
 
 function openSocket() {
-  socket = new WebSocket(`ws://${location.host}/ws`);
+  if (!token) {
+    setStatus("Open the address that `p2pchat ui` printed: it carries the key to this page.");
+    for (const button of document.querySelectorAll("button")) button.disabled = true;
+    return;
+  }
+  socket = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
   socket.addEventListener("message", (event) => {
     let data;
     try {
@@ -66,7 +79,10 @@ function openSocket() {
     handle(data);
   });
   socket.addEventListener("close", () => {
-    setStatus("Lost contact with the p2pchat program. Is it still running? Reload to retry.");
+    setStatus(
+      "Lost contact with the p2pchat program. Is it still running? Reload to retry, " +
+        "or open the address it printed.",
+    );
     for (const button of document.querySelectorAll("button")) button.disabled = true;
   });
 }
@@ -183,23 +199,39 @@ const HANDLERS = {
     } else addLine("msg own", { time: event.time, from: chat.you, text: event.text });
   },
   secured(event) {
-    system(
-      event.authenticated
-        ? `Passkey accepted: the connection with ${event.peer} is encrypted and authenticated.`
-        : `Encrypted, but ${event.peer} is NOT authenticated (open mode). Safety code: ` +
-          `${event.safety} - check that the other screen shows the same.`,
-    );
+    if (event.authenticated) {
+      return system([
+        ...peer`Passkey accepted: the connection with ${event.peer}`,
+        " is encrypted and authenticated.",
+      ]);
+    }
+    if (event.safetyChanged === undefined) {
+      return system([
+        ...peer`Encrypted, but ${event.peer} is NOT authenticated (open mode). `,
+        ...peer`Safety code: ${event.safety} - check that the other screen shows the same.`,
+      ]);
+    }
+    // A reconnect in open mode: a man in the middle could have stepped in.
+    const line = peer`New connection to ${event.peer}, NOT authenticated (open mode). `;
+    if (event.safetyChanged) {
+      line.push(...peer`The safety code CHANGED: now ${event.safety}`);
+      if (event.previousSafety) line.push(...peer` (was ${event.previousSafety})`);
+      line.push(" - check that the other screen shows the new code.");
+    } else {
+      line.push(...peer`The safety code is the same as before: ${event.safety}`);
+      line.push(" - check the other screen.");
+    }
+    system(line, "safety-line");
   },
   reconnecting(event) {
-    system(
-      `Connection lost (${event.reason}), retrying in ${Math.round(event.delayMs / 100) / 10} s`,
-    );
+    const delay = Math.round(event.delayMs / 100) / 10;
+    system(peer`Connection lost (${event.reason}), retrying in ${delay} s`);
   },
   reconnected: () => system("Reconnected."),
   system: (event) => system(event.text),
   error: (event) => system(event.message, "error-line"),
   ended(event) {
-    system(`${event.reason} Press Exit to go back.`);
+    system(peer`${event.reason} Press Exit to go back.`);
   },
 };
 
@@ -296,7 +328,8 @@ function addLine(classes, parts) {
   }
   const text = document.createElement("span");
   text.className = "text";
-  text.textContent = parts.text;
+  if (Array.isArray(parts.text)) text.append(...parts.text);
+  else text.textContent = parts.text;
   item.append(text);
   log.append(item);
   if (follow) log.scrollTop = log.scrollHeight;
@@ -305,6 +338,23 @@ function addLine(classes, parts) {
 
 function clock(date) {
   return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+/**
+ * A line of our own words around what others chose (names, file names, reasons, lines):
+ * each value goes in a <bdi> of its own. Used as a tag: peer`${name} joined.`
+ */
+function peer(words, ...values) {
+  const parts = [];
+  words.forEach((word, i) => {
+    if (word) parts.push(word);
+    if (i < values.length) {
+      const isolated = document.createElement("bdi");
+      isolated.textContent = String(values[i]);
+      parts.push(isolated);
+    }
+  });
+  return parts;
 }
 
 function system(text, extra = "") {
@@ -341,13 +391,15 @@ const CLIENT = {
     setMembers(event.members);
     const others = event.members.filter((name) => name !== event.you);
     if (event.kind === "hub") {
-      system(`${event.resumed ? "Back in" : "Joined"} the hub as ${event.you}.`);
-    } else if (others.length) system(`Chatting with ${others.join(", ")}.`);
+      system(peer`${event.resumed ? "Back in" : "Joined"} the hub as ${event.you}.`);
+    } else if (others.length) system(peer`Chatting with ${others.join(", ")}.`);
     else system("Waiting for someone to connect...");
     if (chat.address) {
-      $("chat-title").textContent = event.kind === "hub"
-        ? `Hub at ${chat.address}`
-        : `Chat with ${others.join(", ")} at ${chat.address}`;
+      $("chat-title").replaceChildren(
+        ...(event.kind === "hub"
+          ? peer`Hub at ${chat.address}`
+          : peer`Chat with ${others.join(", ")} at ${chat.address}`),
+      );
     }
     if (!event.resumed) system("Type /help for commands. Drop files here to send them.");
     if (event.history > 0) divider("Earlier messages");
@@ -359,7 +411,7 @@ const CLIENT = {
       addLine(classes.join(" "), {
         time: event.time,
         history: event.history,
-        text: `* ${event.from} ${event.text}`,
+        text: peer`* ${event.from} ${event.text}`,
       });
     } else {
       addLine(classes.join(" "), {
@@ -379,17 +431,17 @@ const CLIENT = {
     addMember(event.name);
     system(
       event.remote !== undefined
-        ? `${event.name} connected from ${event.remote}.`
-        : `${event.name} joined. (Connected: ${event.count})`,
+        ? peer`${event.name} connected from ${event.remote}.`
+        : peer`${event.name} joined. (Connected: ${event.count})`,
     );
   },
   left(event) {
     removeMember(event.name);
-    const reason = event.reason ? ` (${event.reason})` : "";
+    const reason = event.reason ? peer` (${event.reason})` : [];
     system(
       chat.kind === "direct"
-        ? `${event.name} has left the chat.${reason}`
-        : `${event.name} left${reason}. (Connected: ${event.count})`,
+        ? [...peer`${event.name} has left the chat.`, ...reason]
+        : [...peer`${event.name} left`, ...reason, `. (Connected: ${event.count})`],
     );
   },
   crowd(event) {
@@ -401,49 +453,55 @@ const CLIENT = {
   renamed(event) {
     if (event.from === chat.you) chat.you = event.to;
     setMembers(chat.members.map((name) => name === event.from ? event.to : name));
-    system(`${event.from} is now known as ${event.to}.`);
+    system(peer`${event.from} is now known as ${event.to}.`);
   },
   members(event) {
     setMembers(event.names);
-    system(`Connected: ${event.names.join(", ")} (${event.names.length})`);
+    system(peer`Connected: ${event.names.join(", ")} (${event.names.length})`);
   },
-  notice: (event) => system(event.text, event.error ? "error-line" : ""),
+  notice: (event) => system(peer`${event.text}`, event.error ? "error-line" : ""),
   "file-incoming"(event) {
-    system(`Incoming file ${event.name} (${formatBytes(event.bytes)}) from ${event.from}...`);
+    system(peer`Incoming file ${event.name} (${formatBytes(event.bytes)}) from ${event.from}...`);
   },
   progress: (event) => showProgress(event),
   file(event) {
     finishTransfer(event.name, "receive", "saved");
-    system(`File saved to ${event.path} (${formatBytes(event.bytes)}, SHA-256 verified)`);
+    system(peer`File saved to ${event.path} (${formatBytes(event.bytes)}, SHA-256 verified)`);
     const item = document.createElement("li");
     const name = document.createElement("strong");
     name.textContent = event.name;
     const path = document.createElement("span");
     path.className = "file-path";
     path.textContent = event.path;
-    item.append(name, ` ${formatBytes(event.bytes)} from ${event.from}`, path);
+    item.append(name, ...peer` ${formatBytes(event.bytes)} from ${event.from}`, path);
     $("received").append(item);
     $("received-panel").hidden = false;
   },
   "file-sent"(event) {
     finishTransfer(event.name, "send", "sent");
-    const to = event.to ? ` to ${event.to}` : "";
-    system(`Sent file ${event.name} (${formatBytes(event.bytes)})${to}, hash verified`);
+    const to = event.to ? peer` to ${event.to}` : [];
+    system([
+      ...peer`Sent file ${event.name} (${formatBytes(event.bytes)})`,
+      ...to,
+      ", hash verified",
+    ]);
   },
   "file-failed"(event) {
     finishTransfer(event.name, event.direction, "failed");
     const verb = event.direction === "send" ? "Sending" : "Receiving";
-    system(`${verb} ${event.name} failed: ${event.reason}`, "error-line");
+    system(peer`${verb} ${event.name} failed: ${event.reason}`, "error-line");
   },
   shared(event) {
-    system(`${event.from} shared ${event.name} (${formatBytes(event.bytes)}): /get ${event.file}`);
+    system(
+      peer`${event.from} shared ${event.name} (${formatBytes(event.bytes)}): /get ${event.file}`,
+    );
     addShared(event.file, event.name, event.bytes, event.from);
   },
   "file-list"(event) {
     if (event.files.length === 0) return system("No shared files yet.");
     system(`Shared files (${event.files.length}):`);
     for (const file of event.files) {
-      system(`  /get ${file.file}  ${file.name} (${formatBytes(file.size)}) from ${file.from}`);
+      system(peer`  /get ${file.file}  ${file.name} (${formatBytes(file.size)}) from ${file.from}`);
       addShared(file.file, file.name, file.size, file.from);
     }
   },
@@ -452,7 +510,7 @@ const CLIENT = {
       chat.kind === "direct"
         ? "Peer disconnected."
         : event.reason
-        ? `Disconnected: ${event.reason}`
+        ? peer`Disconnected: ${event.reason}`
         : "Disconnected.",
     );
   },
@@ -494,7 +552,7 @@ function addShared(file, name, bytes, from) {
   const item = document.createElement("li");
   item.dataset.file = String(Number(file));
   const label = document.createElement("span");
-  label.textContent = `${name} (${formatBytes(bytes)}) from ${from}`;
+  label.append(...peer`${name} (${formatBytes(bytes)}) from ${from}`);
   const get = document.createElement("button");
   get.type = "button";
   get.textContent = "Get";
@@ -511,7 +569,7 @@ function transferRow(key, name, direction) {
   const item = document.createElement("li");
   item.className = "transfer";
   const label = document.createElement("span");
-  label.textContent = `${direction === "send" ? "Sending" : "Receiving"} ${name}`;
+  label.append(...peer`${direction === "send" ? "Sending" : "Receiving"} ${name}`);
   const bar = document.createElement("progress");
   bar.max = 1;
   bar.value = 0;
@@ -557,14 +615,15 @@ async function upload(file) {
   row.stateText.textContent = " preparing...";
   try {
     // The body streams from disk; the process writes it to a temporary file and sends it.
-    const response = await fetch(`/upload?name=${encodeURIComponent(file.name)}`, {
+    const query = `name=${encodeURIComponent(file.name)}&token=${encodeURIComponent(token)}`;
+    const response = await fetch(`/upload?${query}`, {
       method: "POST",
       body: file,
     });
     if (!response.ok) throw new Error(await response.text());
   } catch (error) {
     finishTransfer(file.name, "send", "failed");
-    system(`Sending ${file.name} failed: ${error.message}`, "error-line");
+    system(peer`Sending ${file.name} failed: ${error.message}`, "error-line");
   }
 }
 

@@ -1,15 +1,19 @@
 /**
- * Who may drive the local web app: only the person who started it. Every request needs
- * the secret token (in the URL the first time, then in an HttpOnly SameSite=Strict cookie),
- * a `Host` naming this loopback port (no DNS rebinding) and, when the browser sends one, an
- * `Origin` of this app (no drive-by requests from other sites).
+ * Who may drive the local web app: only the person who started it. Every request needs a
+ * `Host` naming this loopback port (no DNS rebinding) and, when the browser sends one, an
+ * `Origin` of this app (no drive-by requests from other sites); every action (the socket,
+ * uploads) also needs the secret token in its URL.
+ *
+ * No cookie: a browser sends a cookie for 127.0.0.1 to every port of 127.0.0.1, so any other
+ * local web server the person visits would receive it. The page keeps the token it was
+ * opened with in `sessionStorage`, which belongs to this origin alone (port included).
  *
  * @example
  * ```ts
  * import { UiAccess } from "./ui_access.ts";
  * const access = new UiAccess(8080);
  * const request = new Request(access.url, { headers: { host: "127.0.0.1:8080" } });
- * console.log(access.check(request).ok); // true
+ * console.log(access.check(request)); // { ok: true, token: true }
  * ```
  * @module
  */
@@ -20,8 +24,8 @@ export const TOKEN_BYTES = 32;
 /** The outcome of {@linkcode UiAccess.check}. */
 export type AccessResult =
   | {
-    ok: true; /** The token came in the URL (the first load): set the cookie. */
-    fromUrl: boolean;
+    ok: true; /** Whether the right token came with the request: actions need it. */
+    token: boolean;
   }
   | { ok: false; reason: string };
 
@@ -88,17 +92,10 @@ export class UiAccess {
     return `http://127.0.0.1:${this.#port}`;
   }
 
-  /** Cookie name: per port, because cookies do not tell ports apart. */
-  get cookieName(): string {
-    return `p2pchat_ui_${this.#port}`;
-  }
-
-  /** The `Set-Cookie` value that lets the page load its assets and socket. */
-  get cookie(): string {
-    return `${this.cookieName}=${this.token}; Path=/; HttpOnly; SameSite=Strict`;
-  }
-
-  /** Whether `request` may be served. */
+  /**
+   * Whether `request` may be served at all (right `Host`, no foreign `Origin`, no wrong
+   * token) and whether it carries the token (`?token=`), which every action needs.
+   */
   check(request: Request): AccessResult {
     const host = request.headers.get("host");
     if (host === null || !this.#hosts.has(host.toLowerCase())) {
@@ -108,22 +105,10 @@ export class UiAccess {
     if (origin !== null && !this.#origins.has(origin.toLowerCase())) {
       return { ok: false, reason: "foreign Origin" };
     }
-    const fromUrl = new URL(request.url).searchParams.get("token");
-    if (fromUrl !== null) {
-      return sameSecret(fromUrl, this.token)
-        ? { ok: true, fromUrl: true }
-        : { ok: false, reason: "wrong token" };
-    }
-    const cookie = this.#cookieToken(request.headers.get("cookie") ?? "");
-    if (cookie !== undefined && sameSecret(cookie, this.token)) return { ok: true, fromUrl: false };
-    return { ok: false, reason: "no token" };
-  }
-
-  #cookieToken(header: string): string | undefined {
-    for (const part of header.split(";")) {
-      const [name, ...value] = part.trim().split("=");
-      if (name === this.cookieName) return value.join("=");
-    }
-    return undefined;
+    const token = new URL(request.url).searchParams.get("token");
+    if (token === null) return { ok: true, token: false };
+    return sameSecret(token, this.token)
+      ? { ok: true, token: true }
+      : { ok: false, reason: "wrong token" };
   }
 }

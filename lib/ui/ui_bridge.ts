@@ -236,6 +236,8 @@ export class UiBridge {
     });
     const finished = stayConnected(client, open, {
       onEvent: (event) => this.#emit(event),
+      // Open mode: each reconnect shows its new safety code against this one.
+      safety: session.keys.authenticated ? undefined : session.keys.safety,
       // A wrong passkey or mode will not fix itself by retrying.
       isFatal: (error) => error instanceof DialError && error.handshake !== undefined,
     });
@@ -320,6 +322,9 @@ export class UiBridge {
         this.#handle({ type: "exit" }).catch(() => {/* nothing left to tell */});
       },
       said: (line) => this.#emit({ type: "own", ...line, time: new Date().toISOString() }),
+      // The page may send only files picked in it: a typed line must not read local paths.
+      sendPathRefusal: "In the browser, /send does not read files from a path: " +
+        "use the Send File button or drop files on the chat.",
     };
     this.#setState("chat");
     this.#emit(started);

@@ -62,7 +62,16 @@ export type UiEvent =
   | { type: "client"; event: ClientEvent }
   /** A line we sent (the room does not echo our own lines). */
   | ({ type: "own"; time: string } & OwnLine)
-  | { type: "secured"; peer: string; authenticated: boolean; safety: string }
+  | {
+    type: "secured";
+    peer: string;
+    authenticated: boolean;
+    safety: string;
+    /** On a reconnect in open mode: the code shown for the connection before. */
+    previousSafety?: string;
+    /** On a reconnect in open mode: whether the code differs from the one before. */
+    safetyChanged?: boolean;
+  }
   | { type: "reconnecting"; reason: string; delayMs: number; attempt: number }
   | { type: "reconnected" }
   | { type: "system"; text: string }

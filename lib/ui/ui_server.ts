@@ -1,7 +1,8 @@
 /**
  * The local web app of `p2pchat ui`: serves the page and its assets (embedded, so a compiled
- * binary carries them), the WebSocket to the {@linkcode UiBridge}, and file uploads, on
- * 127.0.0.1 only and only to holders of the token (see {@linkcode UiAccess}).
+ * binary carries them, and holding no secret), the WebSocket to the {@linkcode UiBridge},
+ * and file uploads, on 127.0.0.1 only; the socket and uploads only to holders of the token
+ * (see {@linkcode UiAccess}).
  *
  * @example
  * ```ts ignore
@@ -84,8 +85,11 @@ export class UiServer {
     const access = this.#access.check(request);
     if (!access.ok) return this.#text(403, `Forbidden: ${access.reason}`);
     const { pathname } = new URL(request.url);
-    if (pathname === "/ws") return this.#socket(request);
-    if (pathname === "/upload") return await this.#upload(request);
+    if (pathname === "/ws" || pathname === "/upload") {
+      // Actions: only the page opened with the token (it keeps it in sessionStorage).
+      if (!access.token) return this.#text(403, "Forbidden: no token");
+      return pathname === "/ws" ? this.#socket(request) : await this.#upload(request);
+    }
     const asset = Object.hasOwn(ASSETS, pathname) ? ASSETS[pathname] : undefined;
     if (!asset) return this.#text(404, "Not found");
     if (request.method !== "GET" && request.method !== "HEAD") {
@@ -93,8 +97,7 @@ export class UiServer {
     }
     const headers = new Headers(this.#headers);
     headers.set("content-type", asset.type);
-    // The first load carries the token in the URL; from then on the cookie does.
-    if (access.fromUrl) headers.set("set-cookie", this.#access.cookie);
+    // No token needed: a reload no longer has it in its address, and nothing here is secret.
     return new Response(request.method === "HEAD" ? null : asset.body, { headers });
   }
 

@@ -120,6 +120,29 @@ Deno.test("hostEventView: a hub logs every room event, but not each handshake", 
   ]);
 });
 
+Deno.test("hostEventView: in open mode a hub shows each member's safety code as they join", () => {
+  const { shown, view } = recorder();
+  const lines: string[] = [];
+  const joined = {
+    type: "joined",
+    name: "bob",
+    remote: "10.0.0.7:5000",
+    count: 1,
+    safety: "4821 0937 5512",
+  } as const;
+  hostEventView(view, { logRoom: true })({ type: "room", event: joined });
+  hostEventView(view, { logRoom: true, json: (line) => lines.push(line) })({
+    type: "room",
+    event: joined,
+  });
+  assert.deepEqual(shown, [{
+    type: "system",
+    text: "bob joined from 10.0.0.7:5000 (not authenticated, safety code 4821 0937 5512). " +
+      "(Connected: 1)",
+  }]);
+  assert.deepEqual(JSON.parse(lines[0]), { ...joined, type: "hub-joined" });
+});
+
 Deno.test("hostEventView: serve --json logs room events as hub-* JSON lines", () => {
   const { shown, view } = recorder();
   const lines: string[] = [];

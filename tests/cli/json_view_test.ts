@@ -191,3 +191,15 @@ Deno.test("JsonView: listening and secured, for programs that start a chat", () 
     ],
   );
 });
+
+Deno.test("JsonView: C1 controls and bidi overrides from a peer are written as \\u escapes", () => {
+  const lines: string[] = [];
+  const view = new JsonView((line) => lines.push(line));
+  const text = "a\u009b2J\u202eb";
+  view.show({ type: "private", from: "bob", to: "alice", text, time: TIME });
+  assert.equal(
+    lines[0],
+    `{"type":"private","from":"bob","to":"alice","text":"a\\u009b2J\\u202eb","time":"${TIME}"}`,
+  );
+  assert.equal(JSON.parse(lines[0]).text, text);
+});

@@ -222,6 +222,27 @@ Deno.test("TextView: open mode shows the safety code to compare", () => {
   );
 });
 
+Deno.test("TextView: a reconnect in open mode shows the new safety code and that it changed", () => {
+  const { printed, show } = terminal();
+  const secured = { type: "secured", peer: "10.0.0.5:5050", authenticated: false } as const;
+  show(
+    { ...secured, safety: "1111 2222 3333", previousSafety: "4821 0937 5512", safetyChanged: true },
+    {
+      ...secured,
+      safety: "1111 2222 3333",
+      previousSafety: "1111 2222 3333",
+      safetyChanged: false,
+    },
+  );
+  assert.deepEqual(printed, [
+    "[System] New connection to 10.0.0.5:5050, NOT authenticated (open mode). " +
+    "The safety code CHANGED: now 1111 2222 3333 (was 4821 0937 5512) - " +
+    "check that the other screen shows the new code.",
+    "[System] New connection to 10.0.0.5:5050, NOT authenticated (open mode). " +
+    "The safety code is the same as before: 1111 2222 3333 - check the other screen.",
+  ]);
+});
+
 Deno.test("TextView: transfer progress goes to the status line, and is cleared when done", () => {
   const { printed, statuses, show } = terminal();
   const progress = (done: number): ViewEvent => ({
@@ -253,4 +274,16 @@ Deno.test("TextView: a failed transfer clears its progress", () => {
     { type: "file-failed", direction: "send", name: "big.iso", reason: "refused" },
   );
   assert.equal(statuses.at(-1), undefined);
+});
+
+Deno.test("TextView: notices and errors that quote a peer are escaped too", () => {
+  const { printed, show } = terminal();
+  show(
+    { type: "error", message: "Refused 10.0.0.9:1: \x1b[2Jgone\u202e" },
+    { type: "system", text: "Commands:\n  /who\x07" },
+  );
+  assert.deepEqual(printed, [
+    "[System] Error: Refused 10.0.0.9:1: \\x1b[2Jgone\\u202e",
+    "[System] Commands:\n  /who\\x07",
+  ]);
 });

@@ -79,10 +79,16 @@ Deno.test("safeFileName() refuses control characters (CVE-2023-43620)", () => {
 
 Deno.test("safeFileName() refuses bidi and invisible format characters", () => {
   assert.equal(reasonFor("invoice\u202efdp.exe"), "contains invisible character U+202E");
-  for (const cp of [0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x2066, 0x2067, 0x2069]) {
+  const bidi = [0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e];
+  for (const cp of [...bidi, 0x2066, 0x2067, 0x2068, 0x2069]) {
     const ch = String.fromCharCode(cp);
-    assert.match(reasonFor(`a${ch}b`), /^contains invisible character U\+/);
+    const hex = cp.toString(16).toUpperCase().padStart(4, "0");
+    assert.equal(reasonFor(`a${ch}b`), `contains invisible character U+${hex}`);
   }
+  // Text hidden in tag characters, and other invisible formatting.
+  assert.equal(reasonFor("a\u{e0041}.txt"), "contains invisible character U+E0041");
+  assert.equal(reasonFor("a\u{1d173}.txt"), "contains invisible character U+1D173");
+  assert.equal(reasonFor("a\u2028b"), "contains invisible character U+2028");
   assert.equal(reasonFor("a\u200bb"), "contains invisible character U+200B");
   assert.equal(reasonFor("\ufeffa"), "contains invisible character U+FEFF");
   assert.equal(reasonFor("a\ud800b"), "contains invisible character U+D800");

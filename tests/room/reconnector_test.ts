@@ -60,6 +60,86 @@ Deno.test("stayConnected: a hub member whose connection drops rejoins, and unsen
   }
 });
 
+Deno.test("stayConnected: in open mode each reconnect reports its safety code, and whether it changed", async () => {
+  const chat = new InMemoryRoom({ kind: "hub", capacity: 10, history: new MemoryHistory(100) });
+  try {
+    const alice = await chat.join("alice");
+    const events: ReconnectEvent[] = [];
+    const codes = ["2222 2222 2222", "2222 2222 2222"];
+    const welcomesBefore: number[] = [];
+    const staying = stayConnected(alice.client, () => {
+      const session = chat.connect("10.0.0.5:5050");
+      const keys = { authenticated: false, safety: codes.shift()! };
+      return Promise.resolve(Object.assign(session, { keys }));
+    }, {
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === "secured") welcomesBefore.push(alice.seen("welcome").length);
+      },
+      random: () => 0,
+      safety: "1111 1111 1111",
+    });
+
+    await alice.client.disconnect();
+    await until(() => events.filter((e) => e.type === "reconnected").length === 1);
+    await alice.client.disconnect();
+    await until(() => events.filter((e) => e.type === "reconnected").length === 2);
+    const secured = { type: "secured", peer: "10.0.0.5:5050", authenticated: false } as const;
+    assert.deepEqual(events.filter((event) => event.type !== "reconnecting"), [
+      {
+        ...secured,
+        safety: "2222 2222 2222",
+        previousSafety: "1111 1111 1111",
+        safetyChanged: true,
+      },
+      { type: "reconnected" },
+      {
+        ...secured,
+        safety: "2222 2222 2222",
+        previousSafety: "2222 2222 2222",
+        safetyChanged: false,
+      },
+      { type: "reconnected" },
+    ]);
+    // Each code is told before its connection's welcome: nothing from it is shown first.
+    assert.deepEqual(welcomesBefore, [1, 2]);
+    assert.equal(alice.seen("welcome").length, 3);
+
+    await alice.client.quit();
+    assert.equal(await staying, undefined);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("stayConnected: an authenticated reconnect reports no safety code", async () => {
+  const chat = new InMemoryRoom({ kind: "hub", capacity: 10, history: new MemoryHistory(100) });
+  try {
+    const alice = await chat.join("alice");
+    const events: ReconnectEvent[] = [];
+    const staying = stayConnected(alice.client, () => {
+      const keys = { authenticated: true, safety: "3333 3333 3333" };
+      return Promise.resolve(Object.assign(chat.connect(), { keys }));
+    }, { onEvent: (event) => events.push(event), random: () => 0 });
+    await alice.client.disconnect();
+    await until(() => events.some((e) => e.type === "reconnected"));
+    assert.deepEqual(events.map((event) => event.type), ["reconnecting", "reconnected"]);
+    await alice.client.quit();
+    assert.equal(await staying, undefined);
+  } finally {
+    await chat.close();
+  }
+});
+
+/** Polls `ready` until it holds (the reconnector waits its backoff first). */
+async function until(ready: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 Deno.test("stayConnected: an error that retrying cannot fix is returned", async () => {
   const chat = new InMemoryRoom({ kind: "hub", capacity: 10, history: new MemoryHistory(100) });
   try {

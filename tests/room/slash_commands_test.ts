@@ -110,6 +110,22 @@ Deno.test("runLine: /send without a path shows its usage", () => {
   ]);
 });
 
+Deno.test("runLine: where paths are refused, /send reads nothing and says why", () => {
+  const client = new FakeClient("direct");
+  const shown: CommandFeedback[] = [];
+  const context: CommandContext = {
+    client: client as unknown as RoomClient,
+    show: (event) => shown.push(event),
+    quit: () => {},
+    sendPathRefusal: "Use the Send File button.",
+  };
+  runLine("/send /etc/passwd", context);
+  runLine("/help", context);
+  assert.deepEqual(client.calls, []);
+  assert.deepEqual(shown[0], { type: "error", message: "Use the Send File button." });
+  assert.ok(shown[1].type === "system" && !shown[1].text.includes("/send"), "not in /help");
+});
+
 Deno.test("runLine: a failed /send does not become an unhandled rejection", async () => {
   const { client, run } = setup();
   client.sendResult = Promise.reject(new Error("refused"));

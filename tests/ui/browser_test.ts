@@ -29,7 +29,7 @@ pageTest("two browsers chat: one listens, one connects; a picked file arrives in
   const alice = await browser.open(aliceUi.url);
   const bob = await browser.open(bobUi.url);
 
-  // The token left the address bar once the cookie took over.
+  // The token left the address bar (the page keeps it in sessionStorage).
   assert.equal(new URL(alice.url()).search, "");
   await screenshots(bob, "connection");
 

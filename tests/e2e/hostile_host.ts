@@ -1,0 +1,76 @@
+/**
+ * A hand-made host for end-to-end tests: it listens on loopback, runs the real handshake
+ * (lib/session/net_session.ts) and reads the client's hello, then sends whatever the test
+ * posts, including what a correct p2pchat host never sends (escape sequences in a refusal,
+ * bidi overrides in names).
+ *
+ * @example
+ * ```ts ignore
+ * import { HostileHost } from "./hostile_host.ts";
+ * await using host = HostileHost.start();
+ * const bob = startConnector("bob", host.port, { cwd: dir, json: false });
+ * const { session } = await host.accept();
+ * session.post({ t: "notice", text: "\x1b[2J", error: true });
+ * await session.close();
+ * ```
+ * @module
+ */
+
+import type { Message } from "../../lib/session/message.ts";
+import { NetSession } from "../../lib/session/net_session.ts";
+import { PASSKEY } from "./cli_process.ts";
+
+/** A connection the hostile host accepted, after the client's hello. */
+export interface Accepted {
+  /** The secured session. */
+  session: NetSession;
+  /** The client's hello. */
+  hello: Extract<Message, { t: "hello" }>;
+}
+
+/** A host that runs the handshake properly and then says what the test wants. */
+export class HostileHost implements AsyncDisposable {
+  /** The port it listens on (127.0.0.1). */
+  readonly port: number;
+  #listener: Deno.TcpListener;
+  #passkey: string | null;
+  #sessions: NetSession[] = [];
+
+  /** Listens on a free loopback port; `passkey` `null` is open mode. */
+  static start(passkey: string | null = PASSKEY): HostileHost {
+    return new HostileHost(passkey);
+  }
+
+  private constructor(passkey: string | null) {
+    this.#passkey = passkey;
+    this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    this.port = this.#listener.addr.port;
+  }
+
+  /** Accepts the next connection, secures it and waits for its hello. */
+  async accept(): Promise<Accepted> {
+    const conn = await this.#listener.accept();
+    const session = await NetSession.start(conn, { role: "host", passkey: this.#passkey });
+    this.#sessions.push(session);
+    const reader = session.incoming.getReader();
+    try {
+      const { value, done } = await reader.read();
+      if (done || value.message.t !== "hello") throw new Error("expected a hello");
+      return { session, hello: value.message };
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  /** Sends `messages`, then closes the session after they were written. */
+  async say(session: NetSession, messages: Message[]): Promise<void> {
+    for (const message of messages) session.post(message);
+    await session.close();
+  }
+
+  /** Stops listening and closes every session. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#listener.close();
+    await Promise.all(this.#sessions.map((session) => session.close()));
+  }
+}
