@@ -3,7 +3,7 @@ import type { Page } from "playwright-core";
 import { PASSKEY, startListener, tempDir } from "../e2e/cli_process.ts";
 import { HostileHost } from "../e2e/hostile_host.ts";
 import { startHub } from "../hub_e2e/hub_process.ts";
-import { connectForm, launchBrowser, logLine, startUi } from "./browser.ts";
+import { connectForm, launchBrowser, logLine, pageTest, startUi } from "./browser.ts";
 
 const RLO = "\u202e";
 
@@ -41,34 +41,37 @@ async function assertReadsInOrder(page: Page, line: string, needles: string[]): 
   }
 }
 
-Deno.test("browser: a right-to-left override in a name or file name does not reorder what follows", async () => {
-  await using dir = await tempDir();
-  await using browser = await launchBrowser();
-  await using ui = startUi("webby", dir.path);
-  await using host = HostileHost.start();
-  const page = await browser.open(ui.url);
-  await connectForm(page, { mode: "connect", port: host.port, passkey: PASSKEY });
-  const { session } = await host.accept();
-  session.post({
-    t: "welcome",
-    you: "webby",
-    kind: "direct",
-    members: [`mal${RLO}ory`, "webby"],
-    history: 0,
-  });
-  session.post({ t: "chat", id: "1", from: `mal${RLO}ory`, text: "hello world" });
-  session.post({ t: "offer", fid: 1, name: `evil${RLO}txt.exe`, size: 1, from: "mal" });
-  await logLine(page, "hello world", "#log li.peer");
-  await logLine(page, "Incoming file evil");
+pageTest(
+  "browser: a right-to-left override in a name or file name does not reorder what follows",
+  async () => {
+    await using dir = await tempDir();
+    await using browser = await launchBrowser();
+    await using ui = startUi("webby", dir.path);
+    await using host = HostileHost.start();
+    const page = await browser.open(ui.url);
+    await connectForm(page, { mode: "connect", port: host.port, passkey: PASSKEY });
+    const { session } = await host.accept();
+    session.post({
+      t: "welcome",
+      you: "webby",
+      kind: "direct",
+      members: [`mal${RLO}ory`, "webby"],
+      history: 0,
+    });
+    session.post({ t: "chat", id: "1", from: `mal${RLO}ory`, text: "hello world" });
+    session.post({ t: "offer", fid: 1, name: `evil${RLO}txt.exe`, size: 1, from: "mal" });
+    await logLine(page, "hello world", "#log li.peer");
+    await logLine(page, "Incoming file evil");
 
-  // The line's text still reads "hello world", to the right of the name.
-  await assertReadsInOrder(page, "hello world", ["mal", "ory", "h", "w"]);
-  // Our own words after a peer's file name stay in place and in order.
-  await assertReadsInOrder(page, "Incoming file evil", ["Incoming", "evil", "1 B", "from"]);
-  await assertReadsInOrder(page, `Chatting with mal${RLO}ory.`, ["Chatting", "mal"]);
-  assert.deepEqual(browser.dialogs, []);
-  await session.close();
-});
+    // The line's text still reads "hello world", to the right of the name.
+    await assertReadsInOrder(page, "hello world", ["mal", "ory", "h", "w"]);
+    // Our own words after a peer's file name stay in place and in order.
+    await assertReadsInOrder(page, "Incoming file evil", ["Incoming", "evil", "1 B", "from"]);
+    await assertReadsInOrder(page, `Chatting with mal${RLO}ory.`, ["Chatting", "mal"]);
+    assert.deepEqual(browser.dialogs, []);
+    await session.close();
+  },
+);
 
 /** A web server on another port of 127.0.0.1 that keeps every header browsers send it. */
 function foreignServer() {
@@ -108,50 +111,53 @@ async function socketStatus(port: number, path: string, headers: Headers): Promi
   return Number(text.match(/^HTTP\/1\.1 (\d{3})/)?.[1]);
 }
 
-Deno.test("browser: a web server on another local port gets nothing that lets it drive the UI", async () => {
-  await using dir = await tempDir();
-  await using browser = await launchBrowser();
-  await using ui = startUi("webby", dir.path);
-  await using elsewhere = foreignServer();
-  const page = await browser.open(ui.url);
-  const uiPort = new URL(ui.url).port;
-  // The same person, in the same browser, visits another local web server.
-  const other = await page.context().newPage();
-  await other.goto(elsewhere.url);
-  await other.getByText("hello").waitFor();
-  assert.ok(elsewhere.seen.length > 0);
+pageTest(
+  "browser: a web server on another local port gets nothing that lets it drive the UI",
+  async () => {
+    await using dir = await tempDir();
+    await using browser = await launchBrowser();
+    await using ui = startUi("webby", dir.path);
+    await using elsewhere = foreignServer();
+    const page = await browser.open(ui.url);
+    const uiPort = new URL(ui.url).port;
+    // The same person, in the same browser, visits another local web server.
+    const other = await page.context().newPage();
+    await other.goto(elsewhere.url);
+    await other.getByText("hello").waitFor();
+    assert.ok(elsewhere.seen.length > 0);
 
-  for (const headers of elsewhere.seen) {
-    const carried = [...headers.values()].join("\n");
-    assert.ok(!carried.includes(new URL(ui.url).searchParams.get("token")!), "the token leaked");
-    // Whatever it got, replayed by the server with a forged Origin, opens nothing.
-    assert.equal(await socketStatus(Number(uiPort), "/ws", headers), 403);
-    const upload = await fetch(`http://127.0.0.1:${uiPort}/upload?name=passwd`, {
-      method: "POST",
-      headers: [...headers].filter(([name]) => name === "cookie"),
-      body: "x",
-    });
-    assert.equal(upload.status, 403);
-    await upload.body?.cancel();
-  }
-  // A page over there cannot open the socket from the browser either.
-  const opened = await other.evaluate(`new Promise((resolve) => {
+    for (const headers of elsewhere.seen) {
+      const carried = [...headers.values()].join("\n");
+      assert.ok(!carried.includes(new URL(ui.url).searchParams.get("token")!), "the token leaked");
+      // Whatever it got, replayed by the server with a forged Origin, opens nothing.
+      assert.equal(await socketStatus(Number(uiPort), "/ws", headers), 403);
+      const upload = await fetch(`http://127.0.0.1:${uiPort}/upload?name=passwd`, {
+        method: "POST",
+        headers: [...headers].filter(([name]) => name === "cookie"),
+        body: "x",
+      });
+      assert.equal(upload.status, 403);
+      await upload.body?.cancel();
+    }
+    // A page over there cannot open the socket from the browser either.
+    const opened = await other.evaluate(`new Promise((resolve) => {
     const socket = new WebSocket("ws://127.0.0.1:${uiPort}/ws");
     socket.onopen = () => resolve("opened");
     socket.onerror = () => resolve("refused");
   })`);
-  assert.equal(opened, "refused");
-  // The UI itself still works after a reload, which has no token in its address.
-  await page.reload();
-  await page.locator("body[data-state=idle]").waitFor();
-  // Opened without the token (typed by hand, or by another site), the page only says how.
-  const bare = await (await browser.browser.newContext()).newPage();
-  await bare.goto(`http://127.0.0.1:${uiPort}/`);
-  await bare.getByText("Open the address that `p2pchat ui` printed").waitFor();
-  assert.equal(await bare.locator("body[data-state]").count(), 0);
-});
+    assert.equal(opened, "refused");
+    // The UI itself still works after a reload, which has no token in its address.
+    await page.reload();
+    await page.locator("body[data-state=idle]").waitFor();
+    // Opened without the token (typed by hand, or by another site), the page only says how.
+    const bare = await (await browser.browser.newContext()).newPage();
+    await bare.goto(`http://127.0.0.1:${uiPort}/`);
+    await bare.getByText("Open the address that `p2pchat ui` printed").waitFor();
+    assert.equal(await bare.locator("body[data-state]").count(), 0);
+  },
+);
 
-Deno.test("browser: /send PATH typed in the browser reads no local file", async () => {
+pageTest("browser: /send PATH typed in the browser reads no local file", async () => {
   await using dir = await tempDir();
   await using browser = await launchBrowser();
   await using ui = startUi("webby", dir.path);
@@ -175,34 +181,37 @@ Deno.test("browser: /send PATH typed in the browser reads no local file", async 
   }
 });
 
-Deno.test("browser: a reconnect in open mode shows the new safety code and that it changed", async () => {
-  await using dir = await tempDir();
-  await using browser = await launchBrowser();
-  await using ui = startUi("webby", dir.path);
-  let hub = await startHub({ cwd: dir.path, args: ["--open"] });
-  const port = hub.port;
-  try {
-    const page = await browser.open(ui.url);
-    await page.locator("#open-mode").check();
-    await connectForm(page, { mode: "connect", port });
-    const first = await logLine(page, "NOT authenticated (open mode). Safety code:");
-    const firstCode = (await first.textContent())!.match(/\d{4} \d{4} \d{4}/)![0];
-    const joined = await hub.proc.waitFor((event) => event.type === "hub-joined");
-    assert.equal(joined.safety, firstCode, "the hub shows the code the browser shows");
+pageTest(
+  "browser: a reconnect in open mode shows the new safety code and that it changed",
+  async () => {
+    await using dir = await tempDir();
+    await using browser = await launchBrowser();
+    await using ui = startUi("webby", dir.path);
+    let hub = await startHub({ cwd: dir.path, args: ["--open"] });
+    const port = hub.port;
+    try {
+      const page = await browser.open(ui.url);
+      await page.locator("#open-mode").check();
+      await connectForm(page, { mode: "connect", port });
+      const first = await logLine(page, "NOT authenticated (open mode). Safety code:");
+      const firstCode = (await first.textContent())!.match(/\d{4} \d{4} \d{4}/)![0];
+      const joined = await hub.proc.waitFor((event) => event.type === "hub-joined");
+      assert.equal(joined.safety, firstCode, "the hub shows the code the browser shows");
 
-    hub.proc.kill("SIGKILL");
-    await hub.proc.close();
-    hub = await startHub({ cwd: dir.path, port, args: ["--open"] });
-    const told = await logLine(page, "The safety code CHANGED");
-    const rejoined = await hub.proc.waitFor((event) => event.type === "hub-joined");
-    assert.equal(
-      await told.locator(".text").textContent(),
-      `New connection to 127.0.0.1:${port}, NOT authenticated (open mode). ` +
-        `The safety code CHANGED: now ${rejoined.safety} (was ${firstCode}) - ` +
-        "check that the other screen shows the new code.",
-    );
-    await logLine(page, "Reconnected.");
-  } finally {
-    await hub.proc.close();
-  }
-});
+      hub.proc.kill("SIGKILL");
+      await hub.proc.close();
+      hub = await startHub({ cwd: dir.path, port, args: ["--open"] });
+      const told = await logLine(page, "The safety code CHANGED");
+      const rejoined = await hub.proc.waitFor((event) => event.type === "hub-joined");
+      assert.equal(
+        await told.locator(".text").textContent(),
+        `New connection to 127.0.0.1:${port}, NOT authenticated (open mode). ` +
+          `The safety code CHANGED: now ${rejoined.safety} (was ${firstCode}) - ` +
+          "check that the other screen shows the new code.",
+      );
+      await logLine(page, "Reconnected.");
+    } finally {
+      await hub.proc.close();
+    }
+  },
+);
