@@ -14,7 +14,7 @@ import { describeNetworkError } from "../session/network_error.ts";
 import { chatLoop } from "./chat_loop.ts";
 import { FatalError } from "./fatal_error.ts";
 import { hostEventView } from "./host_events.ts";
-import { announceHost, type HostAnnouncement } from "./host_announcement.ts";
+import { HostAnnouncement } from "./host_announcement.ts";
 import { lanAddresses } from "../session/lan_addresses.ts";
 import type { Options } from "./options.ts";
 import type { ViewEvent } from "./view_event.ts";
@@ -56,7 +56,12 @@ export async function listenCommand(options: Options): Promise<number> {
   const address = listener.addr as Deno.NetAddr;
   view.show(listeningEvent(listener, passkey, false));
   const showHostEvent = hostEventView(view, { logRoom: false });
-  let announcing: HostAnnouncement | undefined;
+  const announcing = new HostAnnouncement(options, {
+    kind: "direct",
+    passkey,
+    view,
+    exitOnSignal: true,
+  });
   const host = await RoomHost.direct({
     listener,
     passkey,
@@ -64,7 +69,7 @@ export async function listenCommand(options: Options): Promise<number> {
     receiveDir: options.dir,
     onEvent: (event) => {
       showHostEvent(event);
-      announcing?.hostEvent(event);
+      announcing.hostEvent(event);
     },
     onClientEvent: (event) => {
       view.show(event);
@@ -76,15 +81,10 @@ export async function listenCommand(options: Options): Promise<number> {
       }
     },
   });
-  announcing = await announceHost(options, listener, {
-    kind: "direct",
-    passkey,
-    view,
-    exitOnSignal: true,
-  });
+  await announcing.start(listener);
   const client = host.client!;
   await chatLoop({ client, terminal, view, finished: client.ended() });
-  await announcing?.close(); // goodbye first: scanners forget the chat at once
+  await announcing.close(); // goodbye first: scanners forget the chat at once
   await host.close(`${client.name} ended the chat.`);
   view.show({ type: "system", text: "Exiting." });
   return 0;
