@@ -47,6 +47,20 @@ export const TOOLS = {
     debian: "ncat",
     neededBy: "the fan-out benchmarks' baseline",
   },
+  ip: {
+    name: "ip",
+    candidates: ["ip", "/usr/sbin/ip", "/sbin/ip"],
+    debian: "iproute2",
+    neededBy: "the discovery tests' network namespaces",
+  },
+  zeroconf: {
+    name: "python3-zeroconf",
+    // An independent DNS-SD implementation for the discovery tests, run by Debian's python3.
+    candidates: ["/usr/lib/python3/dist-packages/zeroconf/__init__.py"],
+    plainFile: true,
+    debian: "python3-zeroconf",
+    neededBy: "the discovery tests (an independent DNS-SD implementation)",
+  },
 } as const satisfies { [name: string]: Tool };
 
 /** The name of a known tool. */

@@ -14,6 +14,7 @@ import { describeNetworkError } from "../session/network_error.ts";
 import { chatLoop } from "./chat_loop.ts";
 import { FatalError } from "./fatal_error.ts";
 import { hostEventView } from "./host_events.ts";
+import { HostAnnouncement } from "./host_announcement.ts";
 import { lanAddresses } from "../session/lan_addresses.ts";
 import type { Options } from "./options.ts";
 import type { ViewEvent } from "./view_event.ts";
@@ -54,12 +55,22 @@ export async function listenCommand(options: Options): Promise<number> {
   const { terminal, view } = openOutput(options.json);
   const address = listener.addr as Deno.NetAddr;
   view.show(listeningEvent(listener, passkey, false));
+  const showHostEvent = hostEventView(view, { logRoom: false });
+  const announcing = new HostAnnouncement(options, {
+    kind: "direct",
+    passkey,
+    view,
+    exitOnSignal: true,
+  });
   const host = await RoomHost.direct({
     listener,
     passkey,
     name: options.name,
     receiveDir: options.dir,
-    onEvent: hostEventView(view, { logRoom: false }),
+    onEvent: (event) => {
+      showHostEvent(event);
+      announcing.hostEvent(event);
+    },
     onClientEvent: (event) => {
       view.show(event);
       if (event.type === "left") {
@@ -70,8 +81,10 @@ export async function listenCommand(options: Options): Promise<number> {
       }
     },
   });
+  await announcing.start(listener);
   const client = host.client!;
   await chatLoop({ client, terminal, view, finished: client.ended() });
+  await announcing.close(); // goodbye first: scanners forget the chat at once
   await host.close(`${client.name} ended the chat.`);
   view.show({ type: "system", text: "Exiting." });
   return 0;

@@ -15,6 +15,7 @@ import { connectCommand } from "./connect_command.ts";
 import { FatalError } from "./fatal_error.ts";
 import { listenCommand } from "./listen_command.ts";
 import { type Options, parseOptions } from "./options.ts";
+import { scanCommand } from "./scan_command.ts";
 import { serveCommand } from "./serve_command.ts";
 import { escapeForTerminal as clean } from "./terminal_text.ts";
 import { uiCommand } from "./ui_command.ts";
@@ -28,6 +29,7 @@ const COMMANDS: { [name: string]: (options: Options) => Promise<number> } = {
   listen: listenCommand,
   connect: connectCommand,
   serve: serveCommand,
+  scan: scanCommand,
   ui: uiCommand,
 };
 
@@ -51,7 +53,7 @@ export async function main(args: string[]): Promise<number> {
     if (!run) {
       throw new UsageError(
         `unknown command '${command}'`,
-        "Commands: listen, connect, serve, ui. Run p2pchat --help.",
+        "Commands: listen, connect, serve, scan, ui. Run p2pchat --help.",
       );
     }
     return await run(parseOptions(command, rest));

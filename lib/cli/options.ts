@@ -13,6 +13,8 @@
 import { parseArgs } from "node:util";
 import { userInfo } from "node:os";
 import { sanitizeName } from "../room/member_name.ts";
+import { capUtf8, labelProblem } from "../session/announcement.ts";
+import { escapeForTerminal } from "./terminal_text.ts";
 import { UsageError } from "./usage.ts";
 
 /** Options of every command (each command reads the ones it has). */
@@ -31,6 +33,12 @@ export interface Options {
   maxClients: number;
   rate: number;
   noOpen: boolean;
+  /** listen/serve: what the LAN announcement calls this chat (default: the host's name). */
+  label: string;
+  /** listen/serve: announce on the LAN (`--no-announce` turns it off). */
+  announce: boolean;
+  /** scan: how long to wait for answers. */
+  timeoutMs: number;
 }
 
 type Flag = { type: "string" | "boolean"; default?: string | boolean };
@@ -41,11 +49,18 @@ const COMMON: { [flag: string]: Flag } = {
   passkey: { type: "string" },
 };
 
+/** The LAN announcement of listen and serve. */
+const ANNOUNCE: { [flag: string]: Flag } = {
+  label: { type: "string" },
+  "no-announce": { type: "boolean" },
+};
+
 /** Flags each command accepts, and how many positionals (after the command). */
 const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals: string[] } } = {
   listen: {
     flags: {
       ...COMMON,
+      ...ANNOUNCE,
       host: { type: "string" },
       name: { type: "string" },
       dir: { type: "string" },
@@ -59,6 +74,7 @@ const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals
   serve: {
     flags: {
       ...COMMON,
+      ...ANNOUNCE,
       host: { type: "string" },
       data: { type: "string" },
       history: { type: "string" },
@@ -70,6 +86,10 @@ const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals
   },
   ui: {
     flags: { port: { type: "string" }, "no-open": { type: "boolean" }, dir: { type: "string" } },
+    positionals: [],
+  },
+  scan: {
+    flags: { timeout: { type: "string" }, json: { type: "boolean" } },
     positionals: [],
   },
 };
@@ -102,6 +122,27 @@ function count(text: string, what: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text)) throw new UsageError(`invalid ${what} '${text}'`, `Use a whole number.`);
   return n;
+}
+
+/** Parses `--timeout SECONDS` (0.1 to 600, decimals allowed) into milliseconds. */
+export function parseTimeout(text: string): number {
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || seconds < 0.1 || seconds > 600) {
+    throw new UsageError(
+      `invalid timeout '${text}'`,
+      "A timeout is a number of seconds from 0.1 to 600, e.g. 2 or 0.5.",
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** The label a host announces by default: the computer's name (or "p2pchat"). */
+export function defaultLabel(): string {
+  let name = "";
+  try {
+    name = Deno.hostname();
+  } catch { /* no permission */ }
+  return capUtf8(name.replace(/[\p{Cc}\p{Cf}]/gu, "").trim()) || "p2pchat";
 }
 
 /** The OS user name, sanitized, or "guest". */
@@ -150,6 +191,14 @@ export function parseOptions(command: string, args: string[]): Options {
   if (str("name") !== undefined && (name === "" || sanitizeName(name) !== name)) {
     throw new UsageError(`invalid name '${name}'`, "A name is 1-16 of A-Z a-z 0-9 _ . -");
   }
+  const label = str("label");
+  const problem = label === undefined ? undefined : labelProblem(label);
+  if (problem) {
+    throw new UsageError(
+      `invalid label '${escapeForTerminal(label!)}': ${problem}`,
+      'Example: --label "alice\'s hub"',
+    );
+  }
   return {
     command,
     host,
@@ -167,5 +216,8 @@ export function parseOptions(command: string, args: string[]): Options {
       : count(str("max-clients")!, "client limit"),
     rate: str("rate") === undefined ? 5 : count(str("rate")!, "rate"),
     noOpen: values["no-open"] === true,
+    label: label ?? (command === "listen" || command === "serve" ? defaultLabel() : ""),
+    announce: values["no-announce"] !== true,
+    timeoutMs: str("timeout") === undefined ? 2000 : parseTimeout(str("timeout")!),
   };
 }

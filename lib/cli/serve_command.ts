@@ -13,6 +13,7 @@
 import { RoomHost } from "../room/room_host.ts";
 import { FatalError } from "./fatal_error.ts";
 import { hostEventView } from "./host_events.ts";
+import { HostAnnouncement } from "./host_announcement.ts";
 import { JsonView } from "./json_view.ts";
 import { listeningEvent, listenOn } from "./listen_command.ts";
 import type { Options } from "./options.ts";
@@ -27,6 +28,11 @@ export async function serveCommand(options: Options): Promise<number> {
   const print = (line: string) => console.log(line);
   const view: View = options.json ? new JsonView(print) : new TextView({ print, status: () => {} });
   let host: RoomHost;
+  const announcing = new HostAnnouncement(options, { kind: "hub", passkey, view });
+  const showHostEvent = hostEventView(view, {
+    logRoom: true,
+    json: options.json ? print : undefined,
+  });
   try {
     host = await RoomHost.hub({
       listener,
@@ -36,7 +42,10 @@ export async function serveCommand(options: Options): Promise<number> {
       rate: options.rate,
       maxClients: options.maxClients,
       maxFileBytes: options.maxFileBytes,
-      onEvent: hostEventView(view, { logRoom: true, json: options.json ? print : undefined }),
+      onEvent: (event) => {
+        showHostEvent(event);
+        announcing.hostEvent(event);
+      },
     });
   } catch (error) {
     listener.close();
@@ -47,11 +56,13 @@ export async function serveCommand(options: Options): Promise<number> {
     );
   }
   view.show(listeningEvent(listener, passkey, true));
+  await announcing.start(listener);
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   await new Promise<void>((resolve) => {
     for (const signal of signals) Deno.addSignalListener(signal, resolve);
   });
   view.show({ type: "system", text: "Stopping: telling members and flushing." });
+  await announcing.close(); // goodbye first: scanners forget the hub at once
   await host.close("The hub is stopping.");
   view.show({ type: "system", text: "Hub stopped." });
   return 0;

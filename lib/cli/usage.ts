@@ -28,9 +28,12 @@ export const HELP =
 
 Usage:
   p2pchat listen [PORT] [--host ADDR] [--name NAME] [--dir DIR] [--open] [--json]
+                 [--label TEXT] [--no-announce]
   p2pchat connect HOST [PORT] [--name NAME] [--dir DIR] [--open] [--json]
   p2pchat serve [PORT] [--host ADDR] [--data DIR] [--history N] [--open] [--json]
                 [--max-file-size SIZE] [--max-clients N] [--rate N]
+                [--label TEXT] [--no-announce]
+  p2pchat scan [--timeout SECONDS] [--json]
   p2pchat ui [--port PORT] [--no-open]
   p2pchat --help | --version
 
@@ -38,6 +41,7 @@ Commands:
   listen    Wait for one person to connect (a direct chat). Prints the passkey to give them.
   connect   Connect to a listening peer or a hub. Asks for the passkey.
   serve     Host a group hub: many people, history, shared files.
+  scan      List the chats announced on the local network (listen and serve announce).
   ui        Open the graphical client in your browser.
 
 Options:
@@ -50,6 +54,9 @@ Options:
   --passkey KEY     The passkey. Visible to other users in the process list: prefer
                     the P2PCHAT_PASSKEY environment variable or the prompt.
   --json            One JSON object per line on stdout, for programs.
+  --label TEXT      The name scan shows for your chat (default: this computer's name).
+  --no-announce     Do not announce the chat on the local network.
+  --timeout SECONDS How long scan waits for answers (default 2).
 
 Passkey:
   listen and serve print a fresh passkey (or use P2PCHAT_PASSKEY when set).

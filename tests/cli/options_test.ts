@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  defaultLabel,
   defaultName,
   OPTION_COMMANDS,
   parseOptions,
@@ -173,5 +174,41 @@ Deno.test("parseSize: anything else is a usage error", () => {
 Deno.test("defaultName: a usable name from the user name, else guest", () => {
   const name = defaultName();
   assert.match(name, /^[A-Za-z0-9_.-]{1,16}$/);
-  assert.deepEqual([...OPTION_COMMANDS].sort(), ["connect", "listen", "serve", "ui"]);
+  assert.deepEqual([...OPTION_COMMANDS].sort(), ["connect", "listen", "scan", "serve", "ui"]);
+});
+
+Deno.test("listen and serve announce by default, labelled with this computer's name", () => {
+  for (const command of ["listen", "serve"]) {
+    const options = parseOptions(command, []);
+    assert.equal(options.announce, true);
+    assert.equal(options.label, defaultLabel());
+  }
+  assert.ok(defaultLabel().length > 0);
+  const quiet = parseOptions("serve", ["--no-announce", "--label", "alice's hub 👩‍💻"]);
+  assert.equal(quiet.announce, false);
+  assert.equal(quiet.label, "alice's hub 👩‍💻");
+});
+
+Deno.test("--label refuses what it would not announce: long, empty or control characters", () => {
+  assert.match(
+    usageError(() => parseOptions("listen", ["--label", "x".repeat(64)])).message,
+    /^invalid label 'x{64}': a label is at most 63 bytes$/,
+  );
+  assert.match(usageError(() => parseOptions("serve", ["--label", ""])).message, /empty/);
+  // The refused label is shown escaped.
+  assert.equal(
+    usageError(() => parseOptions("listen", ["--label", "a\x1b[2Jb"])).message,
+    "invalid label 'a\\x1b[2Jb': a label cannot hold control or invisible characters",
+  );
+  assert.match(usageError(() => parseOptions("connect", ["h", "--label", "x"])).message, /label/);
+});
+
+Deno.test("scan waits 2 s by default; --timeout takes seconds, decimals too", () => {
+  assert.equal(parseOptions("scan", []).timeoutMs, 2000);
+  assert.equal(parseOptions("scan", ["--timeout", "0.5", "--json"]).timeoutMs, 500);
+  assert.equal(parseOptions("scan", ["--json"]).json, true);
+  for (const bad of ["0", "-1", "soon", "601", "1e3"]) {
+    assert.match(usageError(() => parseOptions("scan", ["--timeout", bad])).message, /timeout/);
+  }
+  assert.match(usageError(() => parseOptions("scan", ["10.0.0.1"])).message, /unexpected/);
 });

@@ -35,6 +35,8 @@ export interface StartOptions {
   cwd: string;
   /** Extra environment; `P2PCHAT_PASSKEY` is set to {@linkcode PASSKEY} unless given. */
   env?: Record<string, string>;
+  /** Run inside this network namespace (`ip netns exec`; needs root). */
+  netns?: string;
 }
 
 /** A running p2pchat command line. */
@@ -59,8 +61,12 @@ export class CliProcess {
   }
 
   private constructor(args: string[], options: StartOptions) {
-    const command = new Deno.Command(Deno.execPath(), {
-      args: startTaskArgs(args),
+    const deno = [Deno.execPath(), ...startTaskArgs(args)];
+    const [program, ...programArgs] = options.netns
+      ? ["ip", "netns", "exec", options.netns, ...deno]
+      : deno;
+    const command = new Deno.Command(program, {
+      args: programArgs,
       cwd: options.cwd,
       env: { P2PCHAT_PASSKEY: PASSKEY, NO_COLOR: "1", ...options.env },
       stdin: "piped",
