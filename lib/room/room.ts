@@ -23,7 +23,8 @@ import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
 import type { History } from "./history.ts";
 import { type InboundTransfer, Member } from "./member.ts";
-import { isValidName, nameKey } from "./member_name.ts";
+import { isValidName } from "./member_name.ts";
+import { clashReason, NAME_GRACE_MS, NameRegistry } from "./name_registry.ts";
 import type { RateLimit } from "./rate_limiter.ts";
 import type { SharedFiles } from "./shared_files.ts";
 
@@ -57,6 +58,11 @@ export interface RoomOptions {
   helloTimeoutMs?: number;
   /** When the room stops reading new lines because its members are behind. */
   backlog?: BacklogGateOptions;
+  /**
+   * How long a hub keeps a dropped member's name for its client. Default
+   * {@linkcode NAME_GRACE_MS}; a direct chat keeps none (it ends with the connection).
+   */
+  nameGraceMs?: number;
 }
 
 type Presence = Extract<Message, { t: "presence" }>;
@@ -89,10 +95,12 @@ const RESUME_LIMIT = 10_000;
 
 /** Members, ordering, history, presence and files of one chat. */
 export class Room {
-  #options: Required<Omit<RoomOptions, "files" | "onEvent" | "backlog">> & RoomOptions;
+  #options:
+    & Required<Omit<RoomOptions, "files" | "onEvent" | "backlog" | "nameGraceMs">>
+    & RoomOptions;
   #members: Map<string, Member> = new Map();
-  /** The members by `nameKey` of their names: a join must not look at every member. */
-  #byName: Map<string, Member> = new Map();
+  /** Names held and kept, by how they look: a join must not look at every member. */
+  #names: NameRegistry<Member>;
   #forwards: Map<number, Forward> = new Map();
   #nextFid = 1;
   #closing = false;
@@ -113,6 +121,9 @@ export class Room {
       ...options,
     };
     this.#gate = new BacklogGate(() => this.#sessions, options.backlog);
+    this.#names = new NameRegistry({
+      graceMs: options.kind === "hub" ? options.nameGraceMs ?? NAME_GRACE_MS : 0,
+    });
     // One handler per message type a member may send; anything else is ignored.
     this.#handlers = {
       chat: (m, e) => this.#chat(m, e.message as Extract<Message, { t: "chat" }>),
@@ -168,6 +179,8 @@ export class Room {
       hello.client ?? crypto.randomUUID(),
       this.#options.rate,
     );
+    // Held from here, before anything is awaited: a join meanwhile must see it taken.
+    this.#names.add(member);
     const replaced = this.#findClient(member.client);
     if (replaced) {
       await this.#drop(replaced, "reconnected", false);
@@ -199,7 +212,6 @@ export class Room {
     });
     for (const line of history) member.post({ ...line, history: true });
     this.#members.set(member.client, member);
-    this.#byName.set(nameKey(member.name), member);
     this.#sessions.add(member.session);
     if (!replaced) {
       this.#announce({
@@ -288,10 +300,8 @@ export class Room {
     if (!isValidName(name)) {
       return `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`;
     }
-    const existing = this.#findName(name);
-    if (existing && existing.client !== client) {
-      return `The name ${name} is taken in this chat; choose another with --name.`;
-    }
+    const clash = this.#names.clash(name, client);
+    if (clash) return clashReason(name, clash, "join");
     if (!(client && this.#findClient(client)) && this.#members.size >= this.#options.capacity) {
       return this.kind === "direct"
         ? "This chat is busy: a direct chat holds two people."
@@ -301,12 +311,7 @@ export class Room {
   }
 
   #findName(name: string): Member | undefined {
-    return this.#byName.get(nameKey(name));
-  }
-
-  #forgetName(member: Member): void {
-    const key = nameKey(member.name);
-    if (this.#byName.get(key) === member) this.#byName.delete(key);
+    return this.#names.find(name);
   }
 
   #findClient(client: string): Member | undefined {
@@ -360,7 +365,9 @@ export class Room {
 
   async #drop(member: Member, reason: string, announce: boolean): Promise<void> {
     this.#members.delete(member.client);
-    this.#forgetName(member);
+    // A hub keeps the name of a member whose connection dropped, for its return; not of one
+    // that said goodbye, nor of one its own reconnect replaced.
+    this.#names.remove(member, announce && reason !== "quit");
     this.#sessions.delete(member.session);
     for (const transfer of member.inbound.values()) await transfer.cancel(`${member.name} left`);
     member.inbound.clear();
@@ -466,21 +473,24 @@ export class Room {
   }
 
   #nick(member: Member, name: string): void {
-    const taken = this.#findName(name);
-    if (!isValidName(name) || (taken && taken !== member)) {
+    if (!isValidName(name)) {
       member.post({
         t: "notice",
-        text: taken && taken !== member
-          ? `The name ${name} is taken.`
-          : `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`,
+        text: `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`,
         error: true,
       });
       return;
     }
+    const clash = this.#names.clash(name, member.client);
+    if (clash) {
+      member.post({ t: "notice", text: clashReason(name, clash, "nick"), error: true });
+      return;
+    }
     const from = member.name;
-    this.#forgetName(member);
+    // Given up by choice: the old name is free at once.
+    this.#names.remove(member, false);
     member.rename(name);
-    this.#byName.set(nameKey(name), member);
+    this.#names.add(member);
     this.#broadcast({ t: "renamed", from, to: name });
     this.#options.onEvent?.({ type: "renamed", from, to: name });
   }

@@ -551,3 +551,123 @@ Deno.test("Room (hub): a crowd arriving at once is named in part and counted", a
     await chat.close();
   }
 });
+
+Deno.test("Room (hub): a member whose connection drops gets its name back, and nobody takes it meanwhile", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    const mallory = await chat.join("mallory");
+    await alice.client.disconnect(); // the connection drops: no goodbye
+    await chat.roomEvents.waitFor((e) => e.type === "left" && e.name === "alice");
+
+    mallory.client.nick("alice");
+    mallory.client.nick("a1ice");
+    await mallory.sync();
+    // Two minutes, less what the test took.
+    const seconds = (text: string) => text.replace(/another 1[12]\d s/, "another 1xx s");
+    assert.deepEqual(mallory.seen("notice").map((notice) => seconds(notice.text)), [
+      "The name alice is kept for its owner for another 1xx s (their connection dropped).",
+      "The name a1ice is too similar to alice, kept for its owner for another 1xx s " +
+      "(their connection dropped).",
+    ]);
+    assert.match(
+      await refusal(chat.join("alice")),
+      /^The name alice is kept for its owner for another 1[12]\d s \(their connection dropped\); choose another with --name\.$/,
+    );
+    bob.client.whisper("alice", "are you there?");
+    assert.deepEqual(await bob.events.waitFor((e) => e.type === "notice"), {
+      type: "notice",
+      text: "No one called alice is here.",
+      error: true,
+    });
+
+    // Her client reconnects, as it does by itself, and is alice again.
+    await alice.client.join(chat.connect());
+    assert.equal(alice.seen("welcome")[1].you, "alice");
+    bob.client.whisper("alice", "welcome back");
+    const whisper = await alice.events.waitFor((e) => e.type === "private");
+    assert.equal(whisper.type === "private" && whisper.text, "welcome back");
+    await mallory.sync();
+    assert.deepEqual(mallory.seen("private"), []);
+    assert.deepEqual(bob.seen("renamed"), [], "nobody was renamed");
+    assert.deepEqual(chat.room.names.sort(), ["alice", "bob", "mallory"]);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a name kept for a dropped member is free again after the grace period", async () => {
+  const chat = new InMemoryRoom({
+    kind: "hub",
+    capacity: 10,
+    history: new MemoryHistory(10),
+    nameGraceMs: 50,
+  });
+  try {
+    const alice = await chat.join("alice");
+    await alice.client.disconnect();
+    await chat.roomEvents.waitFor((e) => e.type === "left" && e.name === "alice");
+    assert.match(await refusal(chat.join("alice")), /^The name alice is kept/);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const other = await chat.join("alice");
+    assert.equal(other.client.name, "alice");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a member who says goodbye leaves its name free at once", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    await alice.client.quit();
+    await bob.events.waitFor((e) => e.type === "left" && e.name === "alice");
+    assert.equal((await chat.join("alice")).client.name, "alice");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (direct): the next person may take the name of one whose connection dropped", async () => {
+  // A direct chat ends with its connection: nobody comes back to claim a kept name.
+  const chat = directRoom();
+  try {
+    await chat.join("alice");
+    const bob = await chat.join("bob");
+    await bob.client.disconnect();
+    await chat.roomEvents.waitFor((e) => e.type === "left" && e.name === "bob");
+    assert.equal((await chat.join("bob")).client.name, "bob");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a name that looks like a member's is refused, joining or renaming", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    for (const name of ["aIice", "a1ice", "AL1CE"]) {
+      assert.equal(
+        await refusal(chat.join(name)),
+        `The name ${name} is too similar to alice, who is in this chat; choose another with --name.`,
+      );
+    }
+    bob.client.nick("a1ice");
+    bob.client.nick("B0B"); // like his own name: his to take
+    alice.client.nick("rnallory");
+    await bob.sync();
+    assert.deepEqual(bob.seen("notice"), [{
+      type: "notice",
+      text: "The name a1ice is too similar to alice, who is in this chat.",
+      error: true,
+    }]);
+    await alice.events.waitFor((e) => e.type === "renamed" && e.to === "rnallory");
+    assert.match(await refusal(chat.join("mallory")), /too similar to rnallory/);
+    assert.deepEqual(chat.room.names, ["rnallory", "B0B"]);
+  } finally {
+    await chat.close();
+  }
+});
