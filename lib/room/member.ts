@@ -30,7 +30,7 @@ export class Member {
   readonly client: string;
   /** When the member joined (ms since epoch). */
   readonly joinedAt: number = Date.now();
-  /** Flood control for this member's lines. */
+  /** Flood control for this member's lines (and renames, which reach everyone as well). */
   readonly limiter: RateLimiter;
   /** Files this member is sending, by the member's file id. */
   readonly inbound: Map<number, InboundTransfer> = new Map();

@@ -92,6 +92,8 @@ const PRESENCE_DELIVERIES_PER_S = 4_000;
 const PRESENCE_MAX_BATCH_MS = 3_000;
 /** Most lines replayed to a returning member. */
 const RESUME_LIMIT = 10_000;
+/** What a member is told when it says or renames more than `--rate` allows. */
+const RATE_LIMITED = "Message rejected: Rate limiting is in effect.";
 
 /** Members, ordering, history, presence and files of one chat. */
 export class Room {
@@ -472,7 +474,12 @@ export class Room {
     member.post({ t: "ack", id: message.id });
   }
 
-  #nick(member: Member, name: string): void {
+  /** Renames a member; like a line, a rename reaches everyone, so it is paced like one. */
+  #nick(member: Member, name: string): Promise<void> | undefined {
+    if (!member.limiter.allow()) {
+      member.post({ t: "notice", text: RATE_LIMITED, error: true });
+      return;
+    }
     if (!isValidName(name)) {
       member.post({
         t: "notice",
@@ -493,6 +500,7 @@ export class Room {
     this.#names.add(member);
     this.#broadcast({ t: "renamed", from, to: name });
     this.#options.onEvent?.({ type: "renamed", from, to: name });
+    return this.#gate.afterBroadcast();
   }
 
   async #offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> {

@@ -60,3 +60,33 @@ Deno.test("a member whose connection drops comes back as herself; nobody can tak
     await hub.proc.close();
   }
 });
+
+Deno.test("renames in a flood are refused like lines, with the rate-limit notice", async () => {
+  await using dir = await tempDir();
+  const hub = await startHub({ cwd: dir.path }); // default --rate 5 (burst 10)
+  const bob = startConnector("bob", hub.port, { cwd: dir.path });
+  const mallory = startConnector("mallory", hub.port, { cwd: dir.path });
+  const procs = [bob, mallory];
+  try {
+    for (const proc of procs) await proc.waitFor(isEvent("welcome"));
+    for (let i = 0; i < 30; i++) await mallory.writeLine(`/nick m${i}`);
+    // Her goodbye follows the renames: once bob sees her leave, the hub has handled them all.
+    await mallory.closeStdin();
+    assert.equal((await mallory.exit()).code, 0);
+    await bob.waitFor((event) => event.type === "left");
+    const renames = bob.events.filter(isEvent("renamed"));
+    const refused = mallory.events.filter((event) =>
+      event.type === "error" && event.message === "Message rejected: Rate limiting is in effect."
+    );
+    assert.ok(renames.length >= 10 && renames.length <= 20, `${renames.length} renames shown`);
+    assert.ok(refused.length >= 10, `${refused.length} refused`);
+    assert.deepEqual(renames.slice(0, 10).map((event) => event.to), [
+      ...Array.from({ length: 10 }, (_, i) => `m${i}`),
+    ]);
+    await bob.closeStdin();
+    assert.equal((await bob.exit()).code, 0);
+  } finally {
+    for (const proc of procs) await proc.close();
+    await hub.proc.close();
+  }
+});

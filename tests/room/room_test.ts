@@ -671,3 +671,57 @@ Deno.test("Room (hub): a name that looks like a member's is refused, joining or 
     await chat.close();
   }
 });
+
+Deno.test("Room (hub): renaming faster than --rate is refused like lines, with the same notice", async () => {
+  const chat = hubRoom({ perSecond: 0.01, burst: 2 });
+  try {
+    const mallory = await chat.join("mallory");
+    const bob = await chat.join("bob");
+    for (let i = 1; i <= 6; i++) mallory.client.nick(`m${i}`);
+    await mallory.sync();
+    await bob.sync();
+    assert.deepEqual(bob.seen("renamed").map((e) => e.to), ["m1", "m2"]);
+    assert.deepEqual(
+      mallory.seen("notice").map((e) => e.text),
+      Array(4).fill("Message rejected: Rate limiting is in effect."),
+    );
+    // Renames and lines share the bucket: nothing is left for a line either.
+    mallory.client.say("and a line");
+    await mallory.events.waitFor((e) => e.type === "notice", mallory.events.items.length);
+    await bob.sync();
+    assert.deepEqual(texts(bob.events.items), []);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a member who reads slowly holds back a renamer too, and loses nothing", async () => {
+  // Memory sessions count 64 bytes a message: 30 renames put bob behind.
+  const chat = hubRoom({
+    backlog: { behindBytes: 2000, caughtUpBytes: 500, stalledMs: 60_000, maxHoldMs: 60_000 },
+  });
+  try {
+    const mallory = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory", client: "m-1" });
+    await mallory.received.waitFor((e) => e.message.t === "welcome");
+    const bob = chat.connect();
+    bob.post({ t: "hello", v: PROTOCOL_VERSION, name: "bob", client: "bob-1" });
+    await chat.roomEvents.waitFor((event) => event.type === "joined" && event.name === "bob");
+    const names = Array.from({ length: 100 }, (_, i) => `m${i + 1}`);
+    for (const name of names) mallory.post({ t: "nick", name });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const renamed = () => chat.roomEvents.items.filter((e) => e.type === "renamed").length;
+    assert.ok(renamed() < 100, `the room held the renamer while bob was behind (${renamed()})`);
+    // Bob reads; every rename reaches him, in order.
+    const seen: string[] = [];
+    const reader = bob.incoming.getReader();
+    while (seen.length < names.length) {
+      const { value } = await reader.read();
+      if (value?.message.t === "renamed") seen.push(value.message.to);
+    }
+    reader.releaseLock();
+    assert.deepEqual(seen, names);
+    assert.ok(!chat.roomEvents.items.some((e) => e.type === "left"), "nobody was cut off");
+  } finally {
+    await chat.close();
+  }
+});
