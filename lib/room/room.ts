@@ -22,6 +22,7 @@ import { MAX_TEXT_BYTES } from "../wire/limits.ts";
 import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
 import type { History } from "./history.ts";
+import { fileEntry, FILES_PAGE_ENTRIES, fitting, listPage, WHO_PAGE_NAMES } from "./list_page.ts";
 import { type InboundTransfer, Member } from "./member.ts";
 import { isValidName } from "./member_name.ts";
 import { clashReason, NAME_GRACE_MS, NameRegistry } from "./name_registry.ts";
@@ -92,7 +93,16 @@ const PRESENCE_DELIVERIES_PER_S = 4_000;
 const PRESENCE_MAX_BATCH_MS = 3_000;
 /** Most lines replayed to a returning member. */
 const RESUME_LIMIT = 10_000;
-/** What a member is told when it says or renames more than `--rate` allows. */
+/**
+ * Bytes of names (and departure reasons) one presence notice carries, well under the header
+ * limit: past it, or past PRESENCE_NAMES, arrivals and departures are counted, not named.
+ */
+const PRESENCE_BYTES = 8 * 1024;
+/** The longest departure reason a presence notice carries, as its receivers check it. */
+const REASON_CHARS = 256;
+/** The longest address a presence notice carries (direct chats), as its receivers check it. */
+const REMOTE_CHARS = 64;
+/** What a member is told when it says, renames or asks more than `--rate` allows. */
 const RATE_LIMITED = "Message rejected: Rate limiting is in effect.";
 
 /** Members, ordering, history, presence and files of one chat. */
@@ -113,6 +123,8 @@ export class Room {
   #sessions: Set<Session> = new Set();
   #pacer: BroadcastPacer = new BroadcastPacer(() => this.#sessions);
   #gate: BacklogGate;
+  /** The members' names in joining order, for `/who`: made when asked, kept until they change. */
+  #roster: string[] | undefined;
 
   /** Creates an empty room. */
   constructor(options: RoomOptions) {
@@ -131,13 +143,13 @@ export class Room {
       chat: (m, e) => this.#chat(m, e.message as Extract<Message, { t: "chat" }>),
       private: (m, e) => this.#private(m, e.message as Extract<Message, { t: "private" }>),
       nick: (m, e) => this.#nick(m, (e.message as Extract<Message, { t: "nick" }>).name),
-      who: (m) => m.post({ t: "members", names: this.names }),
+      who: (m, e) => this.#who(m, (e.message as Extract<Message, { t: "who" }>).page),
       offer: (m, e) => this.#offer(m, e.message as Extract<Message, { t: "offer" }>),
       chunk: (m, e) => this.#chunk(m, (e.message as { fid: number }).fid, e.body),
       end: (m, e) => this.#end(m, e.message as Extract<Message, { t: "end" }>),
       cancel: (m, e) => this.#cancel(m, e.message as Extract<Message, { t: "cancel" }>),
       received: (m, e) => this.#received(m, e.message as Extract<Message, { t: "received" }>),
-      files: (m) => this.#listFiles(m),
+      files: (m, e) => this.#listFiles(m, (e.message as Extract<Message, { t: "files" }>).page),
       get: (m, e) => this.#get(m, (e.message as Extract<Message, { t: "get" }>).file),
     };
   }
@@ -214,12 +226,13 @@ export class Room {
     });
     for (const line of history) member.post({ ...line, history: true });
     this.#members.set(member.client, member);
+    this.#roster = undefined;
     this.#sessions.add(member.session);
     if (!replaced) {
       this.#announce({
         joined: {
           name: member.name,
-          ...(this.kind === "direct" ? { remote: session.remote } : {}),
+          ...(this.kind === "direct" ? { remote: session.remote.slice(0, REMOTE_CHARS) } : {}),
         },
       });
       this.#options.onEvent?.({
@@ -354,19 +367,23 @@ export class Room {
     if (joined.length === 0 && left.length === 0) return;
     this.#presence = { joined: [], left: [] };
     // A crowd arriving at once is counted, not listed: nobody reads 300 names, and naming
-    // every arrival to every member costs the square of the room's size.
+    // every arrival to every member costs the square of the room's size. What is named fits
+    // in a record whatever the reasons for leaving.
+    const named = fitting(joined, PRESENCE_NAMES, PRESENCE_BYTES / 2);
+    const namedLeft = fitting(left, PRESENCE_NAMES, PRESENCE_BYTES / 2);
     this.#broadcast({
       t: "presence",
-      joined: joined.slice(0, PRESENCE_NAMES),
-      left: left.slice(0, PRESENCE_NAMES),
-      ...(joined.length > PRESENCE_NAMES ? { othersJoined: joined.length - PRESENCE_NAMES } : {}),
-      ...(left.length > PRESENCE_NAMES ? { othersLeft: left.length - PRESENCE_NAMES } : {}),
+      joined: joined.slice(0, named),
+      left: left.slice(0, namedLeft),
+      ...(joined.length > named ? { othersJoined: joined.length - named } : {}),
+      ...(left.length > namedLeft ? { othersLeft: left.length - namedLeft } : {}),
       count: this.#members.size,
     });
   }
 
   async #drop(member: Member, reason: string, announce: boolean): Promise<void> {
     this.#members.delete(member.client);
+    this.#roster = undefined;
     // A hub keeps the name of a member whose connection dropped, for its return; not of one
     // that said goodbye, nor of one its own reconnect replaced.
     this.#names.remove(member, announce && reason !== "quit");
@@ -385,7 +402,12 @@ export class Room {
       } else if (forward.sender === member) this.#forwards.delete(fid);
     }
     if (!announce || this.#closing) return;
-    this.#announce({ left: { name: member.name, ...(reason !== "quit" ? { reason } : {}) } });
+    this.#announce({
+      left: {
+        name: member.name,
+        ...(reason !== "quit" ? { reason: reason.slice(0, REASON_CHARS) } : {}),
+      },
+    });
     this.#options.onEvent?.({
       type: "left",
       name: member.name,
@@ -498,9 +520,27 @@ export class Room {
     this.#names.remove(member, false);
     member.rename(name);
     this.#names.add(member);
+    this.#roster = undefined;
     this.#broadcast({ t: "renamed", from, to: name });
     this.#options.onEvent?.({ type: "renamed", from, to: name });
     return this.#gate.afterBroadcast();
+  }
+
+  /** Answers `/who` with one page of the members, in joining order. */
+  #who(member: Member, page: number | undefined): void {
+    if (!member.queries.allow()) {
+      member.post({ t: "notice", text: RATE_LIMITED, error: true });
+      return;
+    }
+    const names = this.#roster ??= this.names;
+    const at = listPage(names.length, page, WHO_PAGE_NAMES);
+    member.post({
+      t: "members",
+      names: names.slice(at.start, at.end),
+      page: at.page,
+      pages: at.pages,
+      total: at.total,
+    });
   }
 
   async #offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> {
@@ -574,7 +614,8 @@ export class Room {
     this.#options.files?.delivered(member, received);
   }
 
-  #listFiles(member: Member): void {
+  /** Answers `/files` with one page of the kept files, newest first. */
+  #listFiles(member: Member, page: number | undefined): void {
     if (!this.#options.files) {
       member.post({
         t: "notice",
@@ -582,7 +623,19 @@ export class Room {
       });
       return;
     }
-    member.post({ t: "file-list", files: this.#options.files.list() });
+    if (!member.queries.allow()) {
+      member.post({ t: "notice", text: RATE_LIMITED, error: true });
+      return;
+    }
+    const files = this.#options.files;
+    const at = listPage(files.count(), page, FILES_PAGE_ENTRIES);
+    member.post({
+      t: "file-list",
+      files: files.list(at.start, at.end - at.start).map(fileEntry),
+      page: at.page,
+      pages: at.pages,
+      total: at.total,
+    });
   }
 
   async #get(member: Member, file: number): Promise<void> {
