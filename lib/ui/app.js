@@ -44,6 +44,8 @@ function freshChat() {
     you: "",
     address: "",
     members: [],
+    /** How many are in the room: a big hub names only some of them. */
+    count: 0,
     historyLeft: 0,
     transfers: new Map(),
   };
@@ -338,6 +340,7 @@ const CLIENT = {
     chat.you = event.you;
     chat.kind = event.kind;
     chat.historyLeft = event.history;
+    chat.count = event.count;
     setMembers(event.members);
     const others = event.members.filter((name) => name !== event.you);
     if (event.kind === "hub") {
@@ -376,6 +379,7 @@ const CLIENT = {
     addLine("msg private", { time: event.time, from: label, text: event.text });
   },
   joined(event) {
+    chat.count = event.count;
     addMember(event.name);
     system(
       event.remote !== undefined
@@ -384,6 +388,7 @@ const CLIENT = {
     );
   },
   left(event) {
+    chat.count = event.count;
     removeMember(event.name);
     const reason = event.reason ? ` (${event.reason})` : "";
     system(
@@ -393,6 +398,8 @@ const CLIENT = {
     );
   },
   crowd(event) {
+    chat.count = event.count;
+    setMembers(chat.members);
     const parts = [];
     if (event.joined) parts.push(`${event.joined} more joined`);
     if (event.left) parts.push(`${event.left} more left`);
@@ -404,8 +411,17 @@ const CLIENT = {
     system(`${event.from} is now known as ${event.to}.`);
   },
   members(event) {
-    setMembers(event.names);
-    system(`Connected: ${event.names.join(", ")} (${event.names.length})`);
+    chat.count = event.total;
+    if (event.pages <= 1) {
+      setMembers(event.names);
+      return system(`Connected: ${event.names.join(", ")} (${event.total})`);
+    }
+    setMembers(chat.members); // for the count
+    const more = event.page < event.pages ? `; /who ${event.page + 1} for more` : "";
+    system(
+      `Connected (page ${event.page} of ${event.pages}): ${event.names.join(", ")} ` +
+        `(${event.total} in all${more})`,
+    );
   },
   notice: (event) => system(event.text, event.error ? "error-line" : ""),
   "file-incoming"(event) {
@@ -441,7 +457,13 @@ const CLIENT = {
   },
   "file-list"(event) {
     if (event.files.length === 0) return system("No shared files yet.");
-    system(`Shared files (${event.files.length}):`);
+    const older = event.page < event.pages ? `; /files ${event.page + 1} for older` : "";
+    system(
+      event.pages <= 1
+        ? `Shared files (${event.total}):`
+        : `Shared files, newest first (page ${event.page} of ${event.pages}, ` +
+          `${event.total} in all${older}):`,
+    );
     for (const file of event.files) {
       system(`  /get ${file.file}  ${file.name} (${formatBytes(file.size)}) from ${file.from}`);
       addShared(file.file, file.name, file.size, file.from);
@@ -474,7 +496,8 @@ function setMembers(names) {
     item.textContent = name === chat.you ? `${name} (you)` : name;
     return item;
   }));
-  $("member-count").textContent = `(${chat.members.length})`;
+  // The names known may be a few of many: the count is the room's.
+  $("member-count").textContent = `(${Math.max(chat.count, chat.members.length)})`;
   $("members-panel").hidden = chat.kind !== "hub";
 }
 
