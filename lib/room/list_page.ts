@@ -65,7 +65,15 @@ export function listPage(total: number, asked: number | undefined, size: number)
 
 const encoder = new TextEncoder();
 
-/** The bytes `value` takes in a record's JSON header. */
+/**
+ * The bytes `value` takes in a record's JSON header.
+ *
+ * @example
+ * ```ts
+ * import { headerBytes } from "./list_page.ts";
+ * headerBytes({ t: "who" }); // 11
+ * ```
+ */
 export function headerBytes(value: unknown): number {
   return encoder.encode(JSON.stringify(value)).length;
 }
@@ -102,7 +110,7 @@ export function fileEntry(info: SharedFileInfo): SharedFileInfo {
  * @example
  * ```ts
  * import { fitting } from "./list_page.ts";
- * fitting([{ name: "a" }, { name: "b" }], 20, 10); // 1: `{"name":"a"}` is 12 bytes
+ * fitting([{ name: "a" }, { name: "b" }], 10, 20); // 1: `{"name":"a"}` is 12 bytes
  * ```
  */
 export function fitting(items: readonly unknown[], max: number, budget: number): number {

@@ -63,7 +63,17 @@ interface Kept {
   until: number;
 }
 
-/** The names of a room's members, present and recently dropped. */
+/**
+ * The names of a room's members, present and recently dropped.
+ *
+ * @example
+ * ```ts
+ * import { NameRegistry } from "./name_registry.ts";
+ * const names = new NameRegistry<{ name: string; client: string }>({ graceMs: 60_000 });
+ * names.add({ name: "bob", client: "c7" });
+ * console.log(names.clash("B0B", "c8")); // { kind: "similar", holder: "bob" }
+ * ```
+ */
 export class NameRegistry<M extends Named> {
   #present: Map<string, M> = new Map();
   /** By skeleton, in the order kept: with one grace period for all, oldest first. */
