@@ -89,6 +89,6 @@ const MAPPERS: Mappers = {
     file: name,
   }),
   shared: same,
-  "file-list": ({ files }) => ({ type: "files", files }),
+  "file-list": ({ files, page, pages, total }) => ({ type: "files", files, page, pages, total }),
   closed: same,
 };

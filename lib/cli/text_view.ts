@@ -167,7 +167,12 @@ const RENDERERS: Renderers = {
     if (from === view.you) view.you = to;
     return system(`${clean(from)} is now known as ${clean(to)}.`);
   },
-  members: ({ names }) => system(`Connected: ${names.map(clean).join(", ")} (${names.length})`),
+  members: ({ names, page, pages, total }) =>
+    pages <= 1 ? system(`Connected: ${names.map(clean).join(", ")} (${total})`) : system(
+      `Connected (page ${page} of ${pages}): ${names.map(clean).join(", ")} (${total} in all${
+        page < pages ? `; /who ${page + 1} for more` : ""
+      })`,
+    ),
   notice: ({ text }) => system(clean(text)),
   "file-incoming": ({ name, bytes, from }) =>
     system(`Incoming file ${clean(name)} (${formatBytes(bytes)}) from ${clean(from)}...`),
@@ -195,9 +200,15 @@ const RENDERERS: Renderers = {
   },
   shared: ({ from, name, bytes, file }) =>
     system(`${clean(from)} shared ${clean(name)} (${formatBytes(bytes)}): /get ${file}`),
-  "file-list": ({ files }) =>
+  "file-list": ({ files, page, pages, total }) =>
     files.length === 0 ? system("No shared files yet.") : [
-      system(`Shared files (${files.length}):`),
+      system(
+        pages <= 1
+          ? `Shared files (${total}):`
+          : `Shared files, newest first (page ${page} of ${pages}, ${total} in all${
+            page < pages ? `; /files ${page + 1} for older` : ""
+          }):`,
+      ),
       ...files.map((f) =>
         system(`  /get ${f.file}  ${clean(f.name)} (${formatBytes(f.size)}) from ${clean(f.from)}`)
       ),

@@ -9,7 +9,7 @@
  * import { HubFiles } from "./hub_files.ts";
  * import { FileStore } from "./file_store.ts";
  * const files = new HubFiles(new DatabaseSync("hub.db"), new FileStore("p2pchat-data/files"));
- * console.log(files.list());
+ * console.log(files.list(0, 20)); // the newest twenty
  * ```
  * @module
  */
@@ -39,7 +39,8 @@ export class HubFiles implements SharedFiles {
   #store: FileStore;
   #maxBytes: number | undefined;
   #insert: StatementSync;
-  #all: StatementSync;
+  #page: StatementSync;
+  #count: StatementSync;
   #one: StatementSync;
   /** Downloads under way, by (member, fid), to log their outcome. */
   #outgoing: WeakMap<Member, Map<number, Row>> = new WeakMap();
@@ -70,7 +71,8 @@ export class HubFiles implements SharedFiles {
     this.#insert = db.prepare(
       "INSERT INTO files (name, stored, sender, size, sha256, time) VALUES (?, ?, ?, ?, ?, ?) RETURNING file",
     );
-    this.#all = db.prepare("SELECT * FROM files ORDER BY file");
+    this.#page = db.prepare("SELECT * FROM files ORDER BY file DESC LIMIT ? OFFSET ?");
+    this.#count = db.prepare("SELECT COUNT(*) AS n FROM files");
     this.#one = db.prepare("SELECT * FROM files WHERE file = ?");
   }
 
@@ -143,9 +145,14 @@ export class HubFiles implements SharedFiles {
     this.#onDelivered(member, row.name, received.ok, received.reason);
   }
 
-  /** Every kept file, oldest first. */
-  list(): SharedFileInfo[] {
-    return (this.#all.all() as unknown as Row[]).map((row) => ({
+  /** How many files are kept. */
+  count(): number {
+    return (this.#count.get() as { n: number }).n;
+  }
+
+  /** Kept files, newest first: up to `limit` from the `offset`-th on. */
+  list(offset: number, limit: number): SharedFileInfo[] {
+    return (this.#page.all(limit, offset) as unknown as Row[]).map((row) => ({
       file: row.file,
       from: row.sender,
       name: row.name,

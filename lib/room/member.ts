@@ -30,8 +30,13 @@ export class Member {
   readonly client: string;
   /** When the member joined (ms since epoch). */
   readonly joinedAt: number = Date.now();
-  /** Flood control for this member's lines. */
+  /** Flood control for this member's lines (and renames, which reach everyone as well). */
   readonly limiter: RateLimiter;
+  /**
+   * Flood control for what this member asks the room (`/who`, `/files`): the same rate, in a
+   * bucket of its own, so asking after a burst of lines is still answered.
+   */
+  readonly queries: RateLimiter;
   /** Files this member is sending, by the member's file id. */
   readonly inbound: Map<number, InboundTransfer> = new Map();
   #name: string;
@@ -43,6 +48,7 @@ export class Member {
     this.#name = name;
     this.client = client;
     this.limiter = new RateLimiter(rate);
+    this.queries = new RateLimiter(rate);
   }
 
   /**

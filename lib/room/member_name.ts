@@ -1,7 +1,13 @@
 /**
  * Member names, as ssh-chat does them: `[A-Za-z0-9_.-]`, at most 16 characters, unique
- * ignoring case.
+ * ignoring case; and their {@linkcode skeleton}, so two names that look alike cannot both be
+ * in a room.
  *
+ * @example
+ * ```ts
+ * import { skeleton } from "./member_name.ts";
+ * console.log(skeleton("aIice") === skeleton("alice")); // true
+ * ```
  * @module
  */
 
@@ -86,4 +92,50 @@ export function nameKey(name: string): string {
   // ASCII-only folding: names are ASCII, and full Unicode folding would make e.g.
   // "K" (Kelvin sign) equal to "k" in one place and not another.
   return name.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+}
+
+/**
+ * What each character of a name looks like, after ASCII lower-casing: characters that are
+ * easily taken for one another share a form, and `m`, `w` and `d` become the pairs they are
+ * mistaken for (`rn`, `vv`, `cl`), so both spellings meet however the pair is split.
+ * Characters not listed stand for themselves. Kept small on purpose: every merge here is a
+ * name somebody cannot have (`6`, `q`, `u`, `n` stay apart, or `m6` and `m8` would clash).
+ */
+const LOOKS_LIKE: { readonly [char: string]: string } = {
+  "0": "o",
+  "1": "l",
+  "i": "l",
+  "2": "z",
+  "5": "s",
+  "8": "b",
+  "9": "g",
+  "m": "rn",
+  "w": "vv",
+  "d": "cl",
+  "-": "_",
+  ".": "_",
+};
+
+/**
+ * The form two names share when a person could take one for the other: case, `l`/`I`/`1`/`i`,
+ * `O`/`0`, `S`/`5`, `Z`/`2`, `B`/`8`, `g`/`9`, `rn`/`m`, `vv`/`w`, `cl`/`d`, and `_`/`-`/`.`.
+ * A room keeps at most one name per skeleton, so `aIice` cannot join beside `alice`.
+ *
+ * @param name A valid member name (any string is accepted; others pass through lower-cased).
+ * @returns The skeleton, at most twice as long as `name`.
+ *
+ * @example
+ * ```ts
+ * import { skeleton } from "./member_name.ts";
+ *
+ * skeleton("Alice"); // "allce"
+ * skeleton("a1ice") === skeleton("aIice"); // true
+ * skeleton("bob_") === skeleton("B0B."); // true
+ * skeleton("rnary") === skeleton("mary"); // true
+ * ```
+ */
+export function skeleton(name: string): string {
+  let out = "";
+  for (const char of nameKey(name)) out += LOOKS_LIKE[char] ?? char;
+  return out;
 }

@@ -22,8 +22,10 @@ import { MAX_TEXT_BYTES } from "../wire/limits.ts";
 import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
 import type { History } from "./history.ts";
+import { fileEntry, FILES_PAGE_ENTRIES, fitting, listPage, WHO_PAGE_NAMES } from "./list_page.ts";
 import { type InboundTransfer, Member } from "./member.ts";
-import { isValidName, nameKey } from "./member_name.ts";
+import { isValidName } from "./member_name.ts";
+import { clashReason, NAME_GRACE_MS, NameRegistry } from "./name_registry.ts";
 import type { RateLimit } from "./rate_limiter.ts";
 import type { SharedFiles } from "./shared_files.ts";
 
@@ -57,6 +59,11 @@ export interface RoomOptions {
   helloTimeoutMs?: number;
   /** When the room stops reading new lines because its members are behind. */
   backlog?: BacklogGateOptions;
+  /**
+   * How long a hub keeps a dropped member's name for its client. Default
+   * {@linkcode NAME_GRACE_MS}; a direct chat keeps none (it ends with the connection).
+   */
+  nameGraceMs?: number;
 }
 
 type Presence = Extract<Message, { t: "presence" }>;
@@ -86,13 +93,26 @@ const PRESENCE_DELIVERIES_PER_S = 4_000;
 const PRESENCE_MAX_BATCH_MS = 3_000;
 /** Most lines replayed to a returning member. */
 const RESUME_LIMIT = 10_000;
+/**
+ * Bytes of names (and departure reasons) one presence notice carries, well under the header
+ * limit: past it, or past PRESENCE_NAMES, arrivals and departures are counted, not named.
+ */
+const PRESENCE_BYTES = 8 * 1024;
+/** The longest departure reason a presence notice carries, as its receivers check it. */
+const REASON_CHARS = 256;
+/** The longest address a presence notice carries (direct chats), as its receivers check it. */
+const REMOTE_CHARS = 64;
+/** What a member is told when it says, renames or asks more than `--rate` allows. */
+const RATE_LIMITED = "Message rejected: Rate limiting is in effect.";
 
 /** Members, ordering, history, presence and files of one chat. */
 export class Room {
-  #options: Required<Omit<RoomOptions, "files" | "onEvent" | "backlog">> & RoomOptions;
+  #options:
+    & Required<Omit<RoomOptions, "files" | "onEvent" | "backlog" | "nameGraceMs">>
+    & RoomOptions;
   #members: Map<string, Member> = new Map();
-  /** The members by `nameKey` of their names: a join must not look at every member. */
-  #byName: Map<string, Member> = new Map();
+  /** Names held and kept, by how they look: a join must not look at every member. */
+  #names: NameRegistry<Member>;
   #forwards: Map<number, Forward> = new Map();
   #nextFid = 1;
   #closing = false;
@@ -103,6 +123,8 @@ export class Room {
   #sessions: Set<Session> = new Set();
   #pacer: BroadcastPacer = new BroadcastPacer(() => this.#sessions);
   #gate: BacklogGate;
+  /** The members' names in joining order, for `/who`: made when asked, kept until they change. */
+  #roster: string[] | undefined;
 
   /** Creates an empty room. */
   constructor(options: RoomOptions) {
@@ -113,18 +135,21 @@ export class Room {
       ...options,
     };
     this.#gate = new BacklogGate(() => this.#sessions, options.backlog);
+    this.#names = new NameRegistry({
+      graceMs: options.kind === "hub" ? options.nameGraceMs ?? NAME_GRACE_MS : 0,
+    });
     // One handler per message type a member may send; anything else is ignored.
     this.#handlers = {
       chat: (m, e) => this.#chat(m, e.message as Extract<Message, { t: "chat" }>),
       private: (m, e) => this.#private(m, e.message as Extract<Message, { t: "private" }>),
       nick: (m, e) => this.#nick(m, (e.message as Extract<Message, { t: "nick" }>).name),
-      who: (m) => m.post({ t: "members", names: this.names }),
+      who: (m, e) => this.#who(m, (e.message as Extract<Message, { t: "who" }>).page),
       offer: (m, e) => this.#offer(m, e.message as Extract<Message, { t: "offer" }>),
       chunk: (m, e) => this.#chunk(m, (e.message as { fid: number }).fid, e.body),
       end: (m, e) => this.#end(m, e.message as Extract<Message, { t: "end" }>),
       cancel: (m, e) => this.#cancel(m, e.message as Extract<Message, { t: "cancel" }>),
       received: (m, e) => this.#received(m, e.message as Extract<Message, { t: "received" }>),
-      files: (m) => this.#listFiles(m),
+      files: (m, e) => this.#listFiles(m, (e.message as Extract<Message, { t: "files" }>).page),
       get: (m, e) => this.#get(m, (e.message as Extract<Message, { t: "get" }>).file),
     };
   }
@@ -168,6 +193,8 @@ export class Room {
       hello.client ?? crypto.randomUUID(),
       this.#options.rate,
     );
+    // Held from here, before anything is awaited: a join meanwhile must see it taken.
+    this.#names.add(member);
     const replaced = this.#findClient(member.client);
     if (replaced) {
       await this.#drop(replaced, "reconnected", false);
@@ -199,13 +226,13 @@ export class Room {
     });
     for (const line of history) member.post({ ...line, history: true });
     this.#members.set(member.client, member);
-    this.#byName.set(nameKey(member.name), member);
+    this.#roster = undefined;
     this.#sessions.add(member.session);
     if (!replaced) {
       this.#announce({
         joined: {
           name: member.name,
-          ...(this.kind === "direct" ? { remote: session.remote } : {}),
+          ...(this.kind === "direct" ? { remote: session.remote.slice(0, REMOTE_CHARS) } : {}),
         },
       });
       this.#options.onEvent?.({
@@ -288,10 +315,8 @@ export class Room {
     if (!isValidName(name)) {
       return `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`;
     }
-    const existing = this.#findName(name);
-    if (existing && existing.client !== client) {
-      return `The name ${name} is taken in this chat; choose another with --name.`;
-    }
+    const clash = this.#names.clash(name, client);
+    if (clash) return clashReason(name, clash, "join");
     if (!(client && this.#findClient(client)) && this.#members.size >= this.#options.capacity) {
       return this.kind === "direct"
         ? "This chat is busy: a direct chat holds two people."
@@ -301,12 +326,7 @@ export class Room {
   }
 
   #findName(name: string): Member | undefined {
-    return this.#byName.get(nameKey(name));
-  }
-
-  #forgetName(member: Member): void {
-    const key = nameKey(member.name);
-    if (this.#byName.get(key) === member) this.#byName.delete(key);
+    return this.#names.find(name);
   }
 
   #findClient(client: string): Member | undefined {
@@ -347,20 +367,26 @@ export class Room {
     if (joined.length === 0 && left.length === 0) return;
     this.#presence = { joined: [], left: [] };
     // A crowd arriving at once is counted, not listed: nobody reads 300 names, and naming
-    // every arrival to every member costs the square of the room's size.
+    // every arrival to every member costs the square of the room's size. What is named fits
+    // in a record whatever the reasons for leaving.
+    const named = fitting(joined, PRESENCE_NAMES, PRESENCE_BYTES / 2);
+    const namedLeft = fitting(left, PRESENCE_NAMES, PRESENCE_BYTES / 2);
     this.#broadcast({
       t: "presence",
-      joined: joined.slice(0, PRESENCE_NAMES),
-      left: left.slice(0, PRESENCE_NAMES),
-      ...(joined.length > PRESENCE_NAMES ? { othersJoined: joined.length - PRESENCE_NAMES } : {}),
-      ...(left.length > PRESENCE_NAMES ? { othersLeft: left.length - PRESENCE_NAMES } : {}),
+      joined: joined.slice(0, named),
+      left: left.slice(0, namedLeft),
+      ...(joined.length > named ? { othersJoined: joined.length - named } : {}),
+      ...(left.length > namedLeft ? { othersLeft: left.length - namedLeft } : {}),
       count: this.#members.size,
     });
   }
 
   async #drop(member: Member, reason: string, announce: boolean): Promise<void> {
     this.#members.delete(member.client);
-    this.#forgetName(member);
+    this.#roster = undefined;
+    // A hub keeps the name of a member whose connection dropped, for its return; not of one
+    // that said goodbye, nor of one its own reconnect replaced.
+    this.#names.remove(member, announce && reason !== "quit");
     this.#sessions.delete(member.session);
     for (const transfer of member.inbound.values()) await transfer.cancel(`${member.name} left`);
     member.inbound.clear();
@@ -376,7 +402,12 @@ export class Room {
       } else if (forward.sender === member) this.#forwards.delete(fid);
     }
     if (!announce || this.#closing) return;
-    this.#announce({ left: { name: member.name, ...(reason !== "quit" ? { reason } : {}) } });
+    this.#announce({
+      left: {
+        name: member.name,
+        ...(reason !== "quit" ? { reason: reason.slice(0, REASON_CHARS) } : {}),
+      },
+    });
     this.#options.onEvent?.({
       type: "left",
       name: member.name,
@@ -465,24 +496,51 @@ export class Room {
     member.post({ t: "ack", id: message.id });
   }
 
-  #nick(member: Member, name: string): void {
-    const taken = this.#findName(name);
-    if (!isValidName(name) || (taken && taken !== member)) {
+  /** Renames a member; like a line, a rename reaches everyone, so it is paced like one. */
+  #nick(member: Member, name: string): Promise<void> | undefined {
+    if (!member.limiter.allow()) {
+      member.post({ t: "notice", text: RATE_LIMITED, error: true });
+      return;
+    }
+    if (!isValidName(name)) {
       member.post({
         t: "notice",
-        text: taken && taken !== member
-          ? `The name ${name} is taken.`
-          : `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`,
+        text: `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`,
         error: true,
       });
       return;
     }
+    const clash = this.#names.clash(name, member.client);
+    if (clash) {
+      member.post({ t: "notice", text: clashReason(name, clash, "nick"), error: true });
+      return;
+    }
     const from = member.name;
-    this.#forgetName(member);
+    // Given up by choice: the old name is free at once.
+    this.#names.remove(member, false);
     member.rename(name);
-    this.#byName.set(nameKey(name), member);
+    this.#names.add(member);
+    this.#roster = undefined;
     this.#broadcast({ t: "renamed", from, to: name });
     this.#options.onEvent?.({ type: "renamed", from, to: name });
+    return this.#gate.afterBroadcast();
+  }
+
+  /** Answers `/who` with one page of the members, in joining order. */
+  #who(member: Member, page: number | undefined): void {
+    if (!member.queries.allow()) {
+      member.post({ t: "notice", text: RATE_LIMITED, error: true });
+      return;
+    }
+    const names = this.#roster ??= this.names;
+    const at = listPage(names.length, page, WHO_PAGE_NAMES);
+    member.post({
+      t: "members",
+      names: names.slice(at.start, at.end),
+      page: at.page,
+      pages: at.pages,
+      total: at.total,
+    });
   }
 
   async #offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> {
@@ -556,7 +614,8 @@ export class Room {
     this.#options.files?.delivered(member, received);
   }
 
-  #listFiles(member: Member): void {
+  /** Answers `/files` with one page of the kept files, newest first. */
+  #listFiles(member: Member, page: number | undefined): void {
     if (!this.#options.files) {
       member.post({
         t: "notice",
@@ -564,7 +623,19 @@ export class Room {
       });
       return;
     }
-    member.post({ t: "file-list", files: this.#options.files.list() });
+    if (!member.queries.allow()) {
+      member.post({ t: "notice", text: RATE_LIMITED, error: true });
+      return;
+    }
+    const files = this.#options.files;
+    const at = listPage(files.count(), page, FILES_PAGE_ENTRIES);
+    member.post({
+      t: "file-list",
+      files: files.list(at.start, at.end - at.start).map(fileEntry),
+      page: at.page,
+      pages: at.pages,
+      total: at.total,
+    });
   }
 
   async #get(member: Member, file: number): Promise<void> {

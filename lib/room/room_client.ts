@@ -51,7 +51,8 @@ export type ClientEvent =
   /** More arrivals and departures than a big room names one by one. */
   | { type: "crowd"; joined: number; left: number; count: number }
   | { type: "renamed"; from: string; to: string }
-  | { type: "members"; names: string[] }
+  /** A page of `/who`: `names` in joining order, page `page` of `pages`, `total` members. */
+  | { type: "members"; names: string[]; page: number; pages: number; total: number }
   | { type: "notice"; text: string; error: boolean }
   | { type: "file-incoming"; from: string; name: string; bytes: number }
   | {
@@ -66,7 +67,8 @@ export type ClientEvent =
   | { type: "file-sent"; name: string; bytes: number; sha256: string; to?: string }
   | { type: "file-failed"; direction: "send" | "receive"; name: string; reason: string }
   | { type: "shared"; file: number; from: string; name: string; bytes: number; sha256: string }
-  | { type: "file-list"; files: SharedFileInfo[] }
+  /** A page of `/files`, newest first: page `page` of `pages`, `total` files. */
+  | { type: "file-list"; files: SharedFileInfo[]; page: number; pages: number; total: number }
   | { type: "closed"; reason?: string };
 
 /** How long {@linkcode RoomClient.quit} waits for the host to close after our `bye`. */
@@ -240,14 +242,14 @@ export class RoomClient {
     this.#session?.post({ t: "nick", name });
   }
 
-  /** Asks who is here (answered with a `members` event). */
-  who(): void {
-    this.#session?.post({ t: "who" });
+  /** Asks who is here, page `page` (answered with a `members` event). */
+  who(page = 1): void {
+    this.#session?.post({ t: "who", ...(page > 1 ? { page } : {}) });
   }
 
-  /** Asks for the hub's kept files (answered with a `file-list` event). */
-  listFiles(): void {
-    this.#session?.post({ t: "files" });
+  /** Asks for the hub's kept files, newest first, page `page` (a `file-list` event). */
+  listFiles(page = 1): void {
+    this.#session?.post({ t: "files", ...(page > 1 ? { page } : {}) });
   }
 
   /** Asks the hub for kept file `file`. */
@@ -485,7 +487,14 @@ export class RoomClient {
         if (message.from === this.#name) this.#name = message.to;
         return this.#emit({ type: "renamed", from: message.from, to: message.to });
       case "members":
-        return this.#emit({ type: "members", names: message.names });
+        // A host that does not page sends everyone at once: one page.
+        return this.#emit({
+          type: "members",
+          names: message.names,
+          page: message.page ?? 1,
+          pages: message.pages ?? 1,
+          total: message.total ?? message.names.length,
+        });
       case "notice":
         return this.#emit({ type: "notice", text: message.text, error: message.error ?? false });
       case "shared":
@@ -498,7 +507,13 @@ export class RoomClient {
           sha256: message.sha256,
         });
       case "file-list":
-        return this.#emit({ type: "file-list", files: message.files });
+        return this.#emit({
+          type: "file-list",
+          files: message.files,
+          page: message.page ?? 1,
+          pages: message.pages ?? 1,
+          total: message.total ?? message.files.length,
+        });
       case "offer":
         return await this.#offer(message);
       case "chunk":

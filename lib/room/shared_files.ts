@@ -4,8 +4,8 @@
  * @example
  * ```ts ignore
  * import type { SharedFiles } from "./shared_files.ts";
- * function count(files: SharedFiles) {
- *   return files.list().length;
+ * function newest(files: SharedFiles) {
+ *   return files.list(0, 1)[0];
  * }
  * ```
  * @module
@@ -25,8 +25,10 @@ export interface SharedFiles {
   ): Promise<InboundTransfer>;
   /** A member's verdict on a file the hub sent it. */
   delivered(member: Member, received: Extract<Message, { t: "received" }>): void;
-  /** Every kept file, oldest first. */
-  list(): SharedFileInfo[];
+  /** How many files are kept. */
+  count(): number;
+  /** Kept files, newest first: up to `limit` of them, from the `offset`-th on. */
+  list(offset: number, limit: number): SharedFileInfo[];
   /** Streams kept file `file` to `member` as offer, chunks and end. */
   send(member: Member, file: number): Promise<void>;
 }

@@ -117,15 +117,21 @@ export const COMMANDS: { readonly [name: string]: Command } = {
     },
   },
   who: {
-    usage: "/who",
-    help: "who is here",
-    run: (context) => context.client.who(),
+    usage: "/who [PAGE]",
+    help: "who is here (a page at a time in a big hub)",
+    run(context, args) {
+      const page = pageNumber(args, this.usage, context);
+      if (page !== undefined) context.client.who(page);
+    },
   },
   files: {
-    usage: "/files",
-    help: "list the hub's shared files",
+    usage: "/files [PAGE]",
+    help: "list the hub's shared files, newest first",
     hubOnly: true,
-    run: (context) => context.client.listFiles(),
+    run(context, args) {
+      const page = pageNumber(args, this.usage, context);
+      if (page !== undefined) context.client.listFiles(page);
+    },
   },
   get: {
     usage: "/get ID",
@@ -157,6 +163,15 @@ export const COMMANDS: { readonly [name: string]: Command } = {
     run: (context) => context.quit(),
   },
 };
+
+/** The page a list command asks for (1 when none is given); `undefined` after a usage error. */
+function pageNumber(args: string, usage: string, context: CommandContext): number | undefined {
+  if (args.trim() === "") return 1;
+  const page = Number(args.trim());
+  if (/^\d+$/.test(args.trim()) && Number.isSafeInteger(page) && page > 0) return page;
+  context.show({ type: "error", message: `Usage: ${usage}` });
+  return undefined;
+}
 
 /** Other names people type for the same commands. */
 const ALIASES: { readonly [alias: string]: string } = {

@@ -62,8 +62,17 @@ export type Message =
   }
   | { t: "nick"; name: string }
   | { t: "renamed"; from: string; to: string }
-  | { t: "who" }
-  | { t: "members"; names: string[] }
+  /** Asks for page `page` (default 1) of the members. */
+  | { t: "who"; page?: number }
+  | {
+    t: "members";
+    /** One page of the members' names, in joining order. */
+    names: string[];
+    /** Which page this is, of `pages`, and how many members there are (a list that fits). */
+    page?: number;
+    pages?: number;
+    total?: number;
+  }
   | { t: "notice"; text: string; error?: boolean }
   | { t: "offer"; fid: number; name: string; size: number; from?: string }
   | { t: "chunk"; fid: number }
@@ -71,8 +80,17 @@ export type Message =
   | { t: "cancel"; fid: number; reason: string }
   | { t: "received"; fid: number; ok: boolean; sha256?: string; reason?: string; by?: string }
   | { t: "shared"; file: number; from: string; name: string; size: number; sha256: string }
-  | { t: "files" }
-  | { t: "file-list"; files: SharedFileInfo[] }
+  /** Asks for page `page` (default 1) of the kept files, newest first. */
+  | { t: "files"; page?: number }
+  | {
+    t: "file-list";
+    /** One page of the kept files, newest first. */
+    files: SharedFileInfo[];
+    /** Which page this is, of `pages`, and how many files there are. */
+    page?: number;
+    pages?: number;
+    total?: number;
+  }
   | { t: "get"; file: number }
   | { t: "ping" }
   | { t: "pong" }
@@ -170,8 +188,8 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
   },
   nick: { name: [NAME, true] },
   renamed: { from: [NAME, true], to: [NAME, true] },
-  who: {},
-  members: { names: [names, true] },
+  who: { page: [int, false] },
+  members: { names: [names, true], page: [int, false], pages: [int, false], total: [int, false] },
   notice: { text: [str(1024), true], error: [bool, false] },
   offer: { fid: [int, true], name: [str(1024), true], size: [int, true], from: [NAME, false] },
   chunk: { fid: [int, true] },
@@ -191,8 +209,13 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     size: [int, true],
     sha256: [hex64, true],
   },
-  files: {},
-  "file-list": { files: [fileList, true] },
+  files: { page: [int, false] },
+  "file-list": {
+    files: [fileList, true],
+    page: [int, false],
+    pages: [int, false],
+    total: [int, false],
+  },
   get: { file: [int, true] },
   ping: {},
   pong: {},

@@ -46,6 +46,8 @@ function freshChat() {
     you: "",
     address: "",
     members: [],
+    /** How many are in the room: a big hub names only some of them. */
+    count: 0,
     historyLeft: 0,
     transfers: new Map(),
   };
@@ -388,6 +390,7 @@ const CLIENT = {
     chat.you = event.you;
     chat.kind = event.kind;
     chat.historyLeft = event.history;
+    chat.count = event.count;
     setMembers(event.members);
     const others = event.members.filter((name) => name !== event.you);
     if (event.kind === "hub") {
@@ -428,6 +431,7 @@ const CLIENT = {
     addLine("msg private", { time: event.time, from: label, text: event.text });
   },
   joined(event) {
+    chat.count = event.count;
     addMember(event.name);
     system(
       event.remote !== undefined
@@ -436,6 +440,7 @@ const CLIENT = {
     );
   },
   left(event) {
+    chat.count = event.count;
     removeMember(event.name);
     const reason = event.reason ? peer` (${event.reason})` : [];
     system(
@@ -445,6 +450,8 @@ const CLIENT = {
     );
   },
   crowd(event) {
+    chat.count = event.count;
+    setMembers(chat.members);
     const parts = [];
     if (event.joined) parts.push(`${event.joined} more joined`);
     if (event.left) parts.push(`${event.left} more left`);
@@ -456,8 +463,17 @@ const CLIENT = {
     system(peer`${event.from} is now known as ${event.to}.`);
   },
   members(event) {
-    setMembers(event.names);
-    system(peer`Connected: ${event.names.join(", ")} (${event.names.length})`);
+    chat.count = event.total;
+    if (event.pages <= 1) {
+      setMembers(event.names);
+      return system(peer`Connected: ${event.names.join(", ")} (${event.total})`);
+    }
+    setMembers(chat.members); // for the count
+    const more = event.page < event.pages ? `; /who ${event.page + 1} for more` : "";
+    system([
+      ...peer`Connected (page ${event.page} of ${event.pages}): ${event.names.join(", ")} `,
+      `(${event.total} in all${more})`,
+    ]);
   },
   notice: (event) => system(peer`${event.text}`, event.error ? "error-line" : ""),
   "file-incoming"(event) {
@@ -499,7 +515,13 @@ const CLIENT = {
   },
   "file-list"(event) {
     if (event.files.length === 0) return system("No shared files yet.");
-    system(`Shared files (${event.files.length}):`);
+    const older = event.page < event.pages ? `; /files ${event.page + 1} for older` : "";
+    system(
+      event.pages <= 1
+        ? `Shared files (${event.total}):`
+        : `Shared files, newest first (page ${event.page} of ${event.pages}, ` +
+          `${event.total} in all${older}):`,
+    );
     for (const file of event.files) {
       system(peer`  /get ${file.file}  ${file.name} (${formatBytes(file.size)}) from ${file.from}`);
       addShared(file.file, file.name, file.size, file.from);
@@ -532,7 +554,8 @@ function setMembers(names) {
     item.textContent = name === chat.you ? `${name} (you)` : name;
     return item;
   }));
-  $("member-count").textContent = `(${chat.members.length})`;
+  // The names known may be a few of many: the count is the room's.
+  $("member-count").textContent = `(${Math.max(chat.count, chat.members.length)})`;
   $("members-panel").hidden = chat.kind !== "hub";
 }
 

@@ -139,10 +139,10 @@ Deno.test("JsonView: hub files, presence and connection events", () => {
   const file = { file: 1, from: "al", name: "a", size: 1, sha256: "ab".repeat(32), time: TIME };
   assert.deepEqual(
     render(
-      { type: "file-list", files: [file] },
+      { type: "file-list", files: [file], page: 1, pages: 1, total: 1 },
       { type: "left", name: "bob", count: 1, reason: "timed out" },
       { type: "renamed", from: "alice", to: "alicia" },
-      { type: "members", names: ["alicia"] },
+      { type: "members", names: ["alicia"], page: 1, pages: 1, total: 1 },
       { type: "private", from: "bob", to: "alicia", text: "psst", time: TIME },
       { type: "connected-to", host: "10.0.0.5", port: 5050 },
       { type: "reconnecting", reason: "connection refused", delayMs: 1000, attempt: 1 },
@@ -151,10 +151,10 @@ Deno.test("JsonView: hub files, presence and connection events", () => {
       { type: "closed" },
     ),
     [
-      { type: "files", files: [file] },
+      { type: "files", files: [file], page: 1, pages: 1, total: 1 },
       { type: "left", name: "bob", count: 1, reason: "timed out" },
       { type: "renamed", from: "alice", to: "alicia" },
-      { type: "members", names: ["alicia"] },
+      { type: "members", names: ["alicia"], page: 1, pages: 1, total: 1 },
       { type: "private", from: "bob", to: "alicia", text: "psst", time: TIME },
       { type: "system", text: "Connected to 10.0.0.5:5050" },
       { type: "reconnecting", reason: "connection refused", delayMs: 1000, attempt: 1 },
@@ -202,4 +202,18 @@ Deno.test("JsonView: C1 controls and bidi overrides from a peer are written as \
     `{"type":"private","from":"bob","to":"alice","text":"a\\u009b2J\\u202eb","time":"${TIME}"}`,
   );
   assert.equal(JSON.parse(lines[0]).text, text);
+});
+
+Deno.test("JsonView: a page of /who or /files says which page, of how many, and the count", () => {
+  const file = { file: 9, from: "al", name: "a", size: 1, sha256: "ab".repeat(32), time: TIME };
+  assert.deepEqual(
+    render(
+      { type: "members", names: ["alice", "bob"], page: 2, pages: 101, total: 10_001 },
+      { type: "file-list", files: [file], page: 50, pages: 50, total: 1000 },
+    ),
+    [
+      { type: "members", names: ["alice", "bob"], page: 2, pages: 101, total: 10_001 },
+      { type: "files", files: [file], page: 50, pages: 50, total: 1000 },
+    ],
+  );
 });

@@ -196,7 +196,7 @@ Deno.test("TextView: system, error and file lines", () => {
       bytes: 50_000_000,
       sha256: "0".repeat(64),
     },
-    { type: "file-list", files: [] },
+    { type: "file-list", files: [], page: 1, pages: 1, total: 0 },
   );
   assert.deepEqual(printed, [
     "[System] Exiting.",
@@ -285,5 +285,37 @@ Deno.test("TextView: notices and errors that quote a peer are escaped too", () =
   assert.deepEqual(printed, [
     "[System] Error: Refused 10.0.0.9:1: \\x1b[2Jgone\\u202e",
     "[System] Commands:\n  /who\\x07",
+  ]);
+});
+
+Deno.test("TextView: /who and /files show a page, the count, and how to see the next", () => {
+  const { printed, show } = terminal();
+  const file = (id: number, name: string) => ({
+    file: id,
+    from: "bob",
+    name,
+    size: 2000,
+    sha256: "0".repeat(64),
+    time: TIME,
+  });
+  show(
+    { type: "members", names: ["alice", "bob"], page: 1, pages: 1, total: 2 },
+    { type: "members", names: ["alice", "bob"], page: 1, pages: 3, total: 250 },
+    { type: "members", names: ["zed"], page: 3, pages: 3, total: 250 },
+    { type: "file-list", files: [file(2, "b.txt"), file(1, "a.txt")], page: 1, pages: 1, total: 2 },
+    { type: "file-list", files: [file(40, "new.txt")], page: 1, pages: 2, total: 21 },
+    { type: "file-list", files: [file(1, "old\x1b[2J.txt")], page: 2, pages: 2, total: 21 },
+  );
+  assert.deepEqual(printed, [
+    "[System] Connected: alice, bob (2)",
+    "[System] Connected (page 1 of 3): alice, bob (250 in all; /who 2 for more)",
+    "[System] Connected (page 3 of 3): zed (250 in all)",
+    "[System] Shared files (2):",
+    "[System]   /get 2  b.txt (2.0 kB) from bob",
+    "[System]   /get 1  a.txt (2.0 kB) from bob",
+    "[System] Shared files, newest first (page 1 of 2, 21 in all; /files 2 for older):",
+    "[System]   /get 40  new.txt (2.0 kB) from bob",
+    "[System] Shared files, newest first (page 2 of 2, 21 in all):",
+    "[System]   /get 1  old\\x1b[2J.txt (2.0 kB) from bob",
   ]);
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isValidName, sameName, sanitizeName } from "../../lib/room/member_name.ts";
+import { isValidName, sameName, sanitizeName, skeleton } from "../../lib/room/member_name.ts";
 
 Deno.test("sanitizeName() keeps [A-Za-z0-9_.-] and at most 16 characters", () => {
   assert.equal(sanitizeName("alice"), "alice");
@@ -35,4 +35,77 @@ Deno.test("sameName() compares ignoring case", () => {
   assert.ok(!sameName("alice", "alice "));
   // Only ASCII folds: the Kelvin sign is not "k".
   assert.ok(!sameName("\u212a", "k"));
+});
+
+Deno.test("skeleton(): names a person could take for one another share one", () => {
+  // [one name, a name that looks like it]: each pair must clash.
+  const alike: [string, string][] = [
+    ["alice", "ALICE"], // case
+    ["alice", "aIice"], // capital i for l
+    ["alice", "a1ice"], // one for l
+    ["alice", "alIce"], // capital i for i
+    ["bill", "biIl"],
+    ["li", "Il"],
+    ["bob", "b0b"], // zero for o
+    ["ODIN", "0din"],
+    ["sam", "5am"], // five for S
+    ["zed", "2ed"], // two for Z
+    ["bob", "8ob"], // eight for B
+    ["greg", "9reg"], // nine for g
+    ["mary", "rnary"], // rn for m
+    ["wes", "vves"], // vv for w
+    ["dan", "clan"], // cl for d
+    ["dan", "c1an"],
+    ["mark", "rnark"],
+    ["a_b", "a-b"], // the three separators
+    ["a_b", "a.b"],
+    ["vvv", "wv"], // however a pair is split
+    ["vvv", "vw"],
+    ["rnm", "mrn"],
+  ];
+  for (const [a, b] of alike) {
+    assert.equal(skeleton(a), skeleton(b), `${a} and ${b} look alike`);
+  }
+});
+
+Deno.test("skeleton(): names that look different stay apart", () => {
+  const apart: [string, string][] = [
+    ["alice", "alicia"],
+    ["bob", "rob"],
+    ["m6", "m8"], // six is not eight
+    ["anna", "arma"],
+    ["q", "g"],
+    ["u", "v"],
+    ["nn", "m"],
+    ["a_b", "ab"], // a separator is seen
+    ["player1", "player7"],
+    ["x3", "xe"],
+  ];
+  for (const [a, b] of apart) {
+    assert.notEqual(skeleton(a), skeleton(b), `${a} and ${b} look different`);
+  }
+});
+
+Deno.test("skeleton(): the table of look-alikes", () => {
+  const table: [string, string][] = [
+    ["Alice", "allce"],
+    ["0Oo", "ooo"],
+    ["1Iil", "llll"],
+    ["2Zz", "zzz"],
+    ["5Ss", "sss"],
+    ["8Bb", "bbb"],
+    ["9g", "gg"],
+    ["mM", "rnrn"],
+    ["wW", "vvvv"],
+    ["dD", "clcl"],
+    ["_-.", "___"],
+    ["3467", "3467"],
+  ];
+  for (const [name, expected] of table) assert.equal(skeleton(name), expected, name);
+});
+
+Deno.test("skeleton(): distinct numbers stay distinct (a hub of 10,000 numbered members)", () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 10_000; i++) seen.add(skeleton(`m${i}`));
+  assert.equal(seen.size, 10_000);
 });

@@ -3,11 +3,16 @@ import type { BacklogGateOptions } from "../../lib/room/backlog_gate.ts";
 import { DatabaseSync } from "node:sqlite";
 import { type History, MemoryHistory } from "../../lib/room/history.ts";
 import { SqliteHistory } from "../../lib/room/sqlite_history.ts";
-import { type ClientEvent, RefusedError } from "../../lib/room/room_client.ts";
+import { type ClientEvent, RefusedError, RoomClient } from "../../lib/room/room_client.ts";
+import { FileStore } from "../../lib/room/file_store.ts";
+import { HubFiles } from "../../lib/room/hub_files.ts";
+import { createHash } from "node:crypto";
+import { TextView } from "../../lib/cli/text_view.ts";
 import { type Envelope, type Message, PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import type { Session } from "../../lib/session/session.ts";
 import { MAX_TEXT_BYTES } from "../../lib/wire/limits.ts";
-import { InMemoryRoom } from "./in_memory_room.ts";
+import { CheckedSession } from "./checked_session.ts";
+import { InMemoryRoom, Recorder } from "./in_memory_room.ts";
 
 function directRoom(): InMemoryRoom {
   return new InMemoryRoom({ kind: "direct", capacity: 2, history: new MemoryHistory(1) });
@@ -547,6 +552,406 @@ Deno.test("Room (hub): a crowd arriving at once is named in part and counted", a
     );
     assert.equal(named.length, 20);
     assert.deepEqual(crowd, { type: "crowd", joined: 30, left: 0, count: 120 });
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a member whose connection drops gets its name back, and nobody takes it meanwhile", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    const mallory = await chat.join("mallory");
+    await alice.client.disconnect(); // the connection drops: no goodbye
+    await chat.roomEvents.waitFor((e) => e.type === "left" && e.name === "alice");
+
+    mallory.client.nick("alice");
+    mallory.client.nick("a1ice");
+    await mallory.sync();
+    // Two minutes, less what the test took.
+    const seconds = (text: string) => text.replace(/another 1[12]\d s/, "another 1xx s");
+    assert.deepEqual(mallory.seen("notice").map((notice) => seconds(notice.text)), [
+      "The name alice is kept for its owner for another 1xx s (their connection dropped).",
+      "The name a1ice is too similar to alice, kept for its owner for another 1xx s " +
+      "(their connection dropped).",
+    ]);
+    assert.match(
+      await refusal(chat.join("alice")),
+      /^The name alice is kept for its owner for another 1[12]\d s \(their connection dropped\); choose another with --name\.$/,
+    );
+    bob.client.whisper("alice", "are you there?");
+    assert.deepEqual(await bob.events.waitFor((e) => e.type === "notice"), {
+      type: "notice",
+      text: "No one called alice is here.",
+      error: true,
+    });
+
+    // Her client reconnects, as it does by itself, and is alice again.
+    await alice.client.join(chat.connect());
+    assert.equal(alice.seen("welcome")[1].you, "alice");
+    bob.client.whisper("alice", "welcome back");
+    const whisper = await alice.events.waitFor((e) => e.type === "private");
+    assert.equal(whisper.type === "private" && whisper.text, "welcome back");
+    await mallory.sync();
+    assert.deepEqual(mallory.seen("private"), []);
+    assert.deepEqual(bob.seen("renamed"), [], "nobody was renamed");
+    assert.deepEqual(chat.room.names.sort(), ["alice", "bob", "mallory"]);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a name kept for a dropped member is free again after the grace period", async () => {
+  const chat = new InMemoryRoom({
+    kind: "hub",
+    capacity: 10,
+    history: new MemoryHistory(10),
+    nameGraceMs: 50,
+  });
+  try {
+    const alice = await chat.join("alice");
+    await alice.client.disconnect();
+    await chat.roomEvents.waitFor((e) => e.type === "left" && e.name === "alice");
+    assert.match(await refusal(chat.join("alice")), /^The name alice is kept/);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const other = await chat.join("alice");
+    assert.equal(other.client.name, "alice");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a member who says goodbye leaves its name free at once", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    await alice.client.quit();
+    await bob.events.waitFor((e) => e.type === "left" && e.name === "alice");
+    assert.equal((await chat.join("alice")).client.name, "alice");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (direct): the next person may take the name of one whose connection dropped", async () => {
+  // A direct chat ends with its connection: nobody comes back to claim a kept name.
+  const chat = directRoom();
+  try {
+    await chat.join("alice");
+    const bob = await chat.join("bob");
+    await bob.client.disconnect();
+    await chat.roomEvents.waitFor((e) => e.type === "left" && e.name === "bob");
+    assert.equal((await chat.join("bob")).client.name, "bob");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a name that looks like a member's is refused, joining or renaming", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    for (const name of ["aIice", "a1ice", "AL1CE"]) {
+      assert.equal(
+        await refusal(chat.join(name)),
+        `The name ${name} is too similar to alice, who is in this chat; choose another with --name.`,
+      );
+    }
+    bob.client.nick("a1ice");
+    bob.client.nick("B0B"); // like his own name: his to take
+    alice.client.nick("rnallory");
+    await bob.sync();
+    assert.deepEqual(bob.seen("notice"), [{
+      type: "notice",
+      text: "The name a1ice is too similar to alice, who is in this chat.",
+      error: true,
+    }]);
+    await alice.events.waitFor((e) => e.type === "renamed" && e.to === "rnallory");
+    assert.match(await refusal(chat.join("mallory")), /too similar to rnallory/);
+    assert.deepEqual(chat.room.names, ["rnallory", "B0B"]);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): renaming faster than --rate is refused like lines, with the same notice", async () => {
+  const chat = hubRoom({ perSecond: 0.01, burst: 2 });
+  try {
+    const mallory = await chat.join("mallory");
+    const bob = await chat.join("bob");
+    for (let i = 1; i <= 6; i++) mallory.client.nick(`m${i}`);
+    await mallory.sync();
+    await bob.sync();
+    assert.deepEqual(bob.seen("renamed").map((e) => e.to), ["m1", "m2"]);
+    assert.deepEqual(
+      mallory.seen("notice").map((e) => e.text),
+      Array(4).fill("Message rejected: Rate limiting is in effect."),
+    );
+    // Renames and lines share the bucket: nothing is left for a line either.
+    mallory.client.say("and a line");
+    await mallory.events.waitFor((e) => e.type === "notice", mallory.events.items.length);
+    await bob.sync();
+    assert.deepEqual(texts(bob.events.items), []);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a member who reads slowly holds back a renamer too, and loses nothing", async () => {
+  // Memory sessions count 64 bytes a message: 30 renames put bob behind.
+  const chat = hubRoom({
+    backlog: { behindBytes: 2000, caughtUpBytes: 500, stalledMs: 60_000, maxHoldMs: 60_000 },
+  });
+  try {
+    const mallory = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory", client: "m-1" });
+    await mallory.received.waitFor((e) => e.message.t === "welcome");
+    const bob = chat.connect();
+    bob.post({ t: "hello", v: PROTOCOL_VERSION, name: "bob", client: "bob-1" });
+    await chat.roomEvents.waitFor((event) => event.type === "joined" && event.name === "bob");
+    const names = Array.from({ length: 100 }, (_, i) => `m${i + 1}`);
+    for (const name of names) mallory.post({ t: "nick", name });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const renamed = () => chat.roomEvents.items.filter((e) => e.type === "renamed").length;
+    assert.ok(renamed() < 100, `the room held the renamer while bob was behind (${renamed()})`);
+    // Bob reads; every rename reaches him, in order.
+    const seen: string[] = [];
+    const reader = bob.incoming.getReader();
+    while (seen.length < names.length) {
+      const { value } = await reader.read();
+      if (value?.message.t === "renamed") seen.push(value.message.to);
+    }
+    reader.releaseLock();
+    assert.deepEqual(seen, names);
+    assert.ok(!chat.roomEvents.items.some((e) => e.type === "left"), "nobody was cut off");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): asking /who faster than --rate is refused with the notice, apart from lines", async () => {
+  const chat = hubRoom({ perSecond: 0.01, burst: 2 });
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    alice.client.who();
+    alice.client.who();
+    alice.client.say("one"); // lines have their own bucket
+    alice.client.say("two");
+    alice.client.who();
+    alice.client.say("three");
+    await alice.events.waitFor(() => alice.seen("notice").length === 2);
+    assert.equal(alice.seen("members").length, 2);
+    assert.deepEqual(
+      alice.seen("notice").map((e) => e.text),
+      Array(2).fill("Message rejected: Rate limiting is in effect."),
+    );
+    await bob.sync();
+    assert.deepEqual(texts(bob.events.items), ["one", "two"]);
+  } finally {
+    await chat.close();
+  }
+});
+
+/** Joins `count` members named `prefix0`, `prefix1` ... that take what they are sent unread. */
+async function crowdOf(chat: InMemoryRoom, prefix: string, count: number): Promise<Session[]> {
+  const sessions: Session[] = [];
+  for (let i = 0; i < count; i++) {
+    const session = chat.connect(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}:4000`);
+    session.post({
+      t: "hello",
+      v: PROTOCOL_VERSION,
+      name: `${prefix}${i}`,
+      client: `${prefix}-${i}`,
+    });
+    session.receive(() => {}).catch(() => {});
+    sessions.push(session);
+  }
+  while (chat.room.names.length < count) {
+    const refused = chat.roomEvents.items.find((event) => event.type === "refused");
+    if (refused) throw new Error(`a member of the crowd was refused: ${JSON.stringify(refused)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return sessions;
+}
+
+/** A RoomClient joined over a {@linkcode CheckedSession}, recording what it is shown. */
+async function checkedMember(chat: InMemoryRoom, name: string) {
+  const session = new CheckedSession(chat.connect());
+  const client = new RoomClient({ name, files: new FileStore("unused_receive_folder") });
+  const events = new Recorder<ClientEvent>();
+  client.onEvent = (event) => events.push(event);
+  await client.join(session);
+  const ask = async <T extends "members" | "file-list">(type: T, send: () => void) => {
+    const from = events.items.length;
+    send();
+    return await events.waitFor(
+      (e): e is Extract<ClientEvent, { type: T }> => e.type === type,
+      from,
+    );
+  };
+  return { session, client, events, ask };
+}
+
+/** Runs `body`, failing if it takes longer than `ms`: a bound on a big test, not a target. */
+async function inTime<T>(ms: number, body: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([body(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What the terminal prints for `event`. */
+function printed(event: ClientEvent): string[] {
+  const lines: string[] = [];
+  new TextView({ print: (line) => lines.push(line), status: () => {} }).show(event);
+  return lines;
+}
+
+Deno.test("Room (hub): /who among 10,000 members answers a page at a time, and every message fits", async () => {
+  const chat = new InMemoryRoom({
+    kind: "hub",
+    capacity: 20_000,
+    history: new MemoryHistory(10),
+    historyLimit: 0,
+  });
+  try {
+    await inTime(120_000, async () => {
+      const alice = await checkedMember(chat, "alice");
+      await crowdOf(chat, "crowd_member", 10_000); // 16 characters at the longest
+      const first = await alice.ask("members", () => alice.client.who());
+      assert.equal(first.names.length, 100);
+      assert.deepEqual(first.names.slice(0, 3), ["alice", "crowd_member0", "crowd_member1"]);
+      assert.deepEqual([first.page, first.pages, first.total], [1, 101, 10_001]);
+      assert.match(
+        printed(first)[0],
+        /^\[System\] Connected \(page 1 of 101\): alice, crowd_member0, .*, crowd_member98 \(10001 in all; \/who 2 for more\)$/,
+      );
+      const second = await alice.ask("members", () => alice.client.who(2));
+      assert.deepEqual(second.names.slice(0, 2), ["crowd_member99", "crowd_member100"]);
+      const last = await alice.ask("members", () => alice.client.who(101));
+      assert.deepEqual(last.names, ["crowd_member9999"]);
+      assert.equal(
+        printed(last)[0],
+        "[System] Connected (page 101 of 101): crowd_member9999 (10001 in all)",
+      );
+      // Every page together is everyone, once.
+      const everyone = new Set<string>();
+      for (let page = 1; page <= 101; page++) {
+        for (const name of (await alice.ask("members", () => alice.client.who(page))).names) {
+          everyone.add(name);
+        }
+      }
+      assert.equal(everyone.size, 10_001);
+      // A newcomer's welcome names a few and counts everyone.
+      const bob = await checkedMember(chat, "bob");
+      const welcome = bob.events.items.find((e) => e.type === "welcome");
+      assert.equal(welcome?.type === "welcome" && welcome.count, 10_002);
+      assert.deepEqual([...alice.session.refused, ...bob.session.refused], []);
+    });
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): /files among 1,000 shared files answers newest first, a page at a time, and every message fits", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "p2pchat_files_" });
+  const db = new DatabaseSync(":memory:");
+  const chat = new InMemoryRoom({
+    kind: "hub",
+    capacity: 10,
+    history: new MemoryHistory(10),
+    files: new HubFiles(db, new FileStore(dir)),
+  });
+  try {
+    await inTime(120_000, async () => {
+      const alice = await checkedMember(chat, "alice");
+      const mallory = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory", client: "m-1" });
+      await mallory.received.waitFor((e) => e.message.t === "welcome");
+      // Empty files under the longest names an upload may have (255 bytes).
+      const nameOf = (i: number) => `${String(i).padStart(4, "0")}${"é".repeat(123)}.bin`;
+      assert.equal(new TextEncoder().encode(nameOf(1)).length, 254);
+      const empty = createHash("sha256").digest("hex");
+      for (let fid = 1; fid <= 1000; fid++) {
+        mallory.post({ t: "offer", fid, name: nameOf(fid), size: 0 });
+        mallory.post({ t: "end", fid, sha256: empty });
+      }
+      await alice.events.waitFor((e) => e.type === "shared" && e.name === nameOf(1000));
+
+      const first = await alice.ask("file-list", () => alice.client.listFiles());
+      assert.deepEqual([first.page, first.pages, first.total], [1, 50, 1000]);
+      assert.deepEqual(first.files.map((f) => f.name), range(1000, 981).map(nameOf));
+      assert.deepEqual(first.files.map((f) => f.file), range(1000, 981));
+      const lines = printed(first);
+      assert.equal(
+        lines[0],
+        "[System] Shared files, newest first (page 1 of 50, 1000 in all; /files 2 for older):",
+      );
+      assert.equal(lines[1], `[System]   /get 1000  ${nameOf(1000)} (0 B) from mallory`);
+      const last = await alice.ask("file-list", () => alice.client.listFiles(50));
+      assert.deepEqual(last.files.map((f) => f.file), range(20, 1));
+      assert.equal(
+        printed(last)[0],
+        "[System] Shared files, newest first (page 50 of 50, 1000 in all):",
+      );
+      const all = new Set<number>();
+      for (let page = 1; page <= 50; page++) {
+        const answer = await alice.ask("file-list", () => alice.client.listFiles(page));
+        for (const file of answer.files) all.add(file.file);
+      }
+      assert.equal(all.size, 1000);
+      assert.deepEqual(alice.session.refused, []);
+    });
+  } finally {
+    await chat.close();
+    db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** The integers from `from` down (or up) to `to`, both included. */
+function range(from: number, to: number): number[] {
+  const step = from <= to ? 1 : -1;
+  return Array.from({ length: Math.abs(to - from) + 1 }, (_, i) => from + i * step);
+}
+
+Deno.test("Room (hub): a crowd leaving for long reasons is named as far as a notice holds, and counted", async () => {
+  const chat = new InMemoryRoom({
+    kind: "hub",
+    capacity: 200,
+    history: new MemoryHistory(10),
+    historyLimit: 0,
+  });
+  try {
+    await inTime(60_000, async () => {
+      const alice = await checkedMember(chat, "alice");
+      const crowd = await crowdOf(chat, "leaver", 100); // past 64: presence comes in batches
+      await alice.events.waitFor((e) =>
+        (e.type === "joined" || e.type === "crowd") && e.count === 101
+      );
+      const from = alice.events.items.length;
+      // What a connection's end can say is not for the room to trust: long and unprintable.
+      for (const session of crowd.slice(0, 40)) await session.close("\x07".repeat(1000));
+      await alice.events.waitFor(
+        (e) => (e.type === "left" || e.type === "crowd") && e.count === 61,
+        from,
+      );
+      assert.deepEqual(alice.session.refused, []);
+      const left = alice.events.items.slice(from).filter((e) => e.type === "left");
+      const counted = alice.events.items.slice(from).find((e) => e.type === "crowd");
+      assert.ok(left.length >= 1, "some are named");
+      assert.equal(left.length + (counted?.type === "crowd" ? counted.left : 0), 40);
+      for (const event of left) {
+        assert.equal(event.type === "left" && event.reason, "\x07".repeat(256));
+      }
+    });
   } finally {
     await chat.close();
   }

@@ -31,11 +31,11 @@ class FakeClient implements
   nick(name: string): void {
     this.calls.push(["nick", name]);
   }
-  who(): void {
-    this.calls.push(["who"]);
+  who(page = 1): void {
+    this.calls.push(["who", page]);
   }
-  listFiles(): void {
-    this.calls.push(["listFiles"]);
+  listFiles(page = 1): void {
+    this.calls.push(["listFiles", page]);
   }
   fetch(file: number): void {
     this.calls.push(["fetch", file]);
@@ -171,14 +171,29 @@ Deno.test("runLine: /me, /nick, /who, /files and /get", () => {
   assert.deepEqual(client.calls, [
     ["say", "waves", true],
     ["nick", "alicia"],
-    ["who"],
-    ["listFiles"],
+    ["who", 1],
+    ["listFiles", 1],
     ["fetch", 3],
   ]);
   assert.deepEqual(shown, [
     { type: "error", message: "Usage: /get ID" },
     { type: "error", message: "Usage: /get ID" },
     { type: "error", message: "Usage: /nick NAME" },
+  ]);
+});
+
+Deno.test("runLine: /who and /files take a page number", () => {
+  const { client, shown, run } = setup();
+  run("/who 2");
+  run("/files  12 ");
+  run("/names 3");
+  for (const bad of ["/who x", "/who 0", "/who -1", "/who 1.5", "/files 2 3", "/files 1e3"]) {
+    run(bad);
+  }
+  assert.deepEqual(client.calls, [["who", 2], ["listFiles", 12], ["who", 3]]);
+  assert.deepEqual(shown.map((event) => event.type === "error" && event.message), [
+    ...Array(4).fill("Usage: /who [PAGE]"),
+    ...Array(2).fill("Usage: /files [PAGE]"),
   ]);
 });
 
@@ -189,7 +204,7 @@ Deno.test("runLine: aliases /names, /exit and /nickname, any case", () => {
   run("/nickname al");
   run("/exit");
   run("/Quit");
-  assert.deepEqual(client.calls, [["who"], ["who"], ["nick", "al"]]);
+  assert.deepEqual(client.calls, [["who", 1], ["who", 1], ["nick", "al"]]);
   assert.equal(quits(), 2);
 });
 

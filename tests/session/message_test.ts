@@ -65,7 +65,9 @@ const VALID: Message[] = [
   { t: "nick", name: "alicia" },
   { t: "renamed", from: "alice", to: "alicia" },
   { t: "who" },
+  { t: "who", page: 2 },
   { t: "members", names: ["alice", "bob"] },
+  { t: "members", names: ["alice", "bob"], page: 2, pages: 101, total: 10_001 },
   { t: "notice", text: "hello", error: true },
   { t: "offer", fid: 1, name: "report.pdf", size: 0, from: "alice" },
   { t: "chunk", fid: 1 },
@@ -74,10 +76,12 @@ const VALID: Message[] = [
   { t: "received", fid: 1, ok: true, sha256: HASH, reason: "fine", by: "bob" },
   { t: "shared", file: 2, from: "alice", name: "a.txt", size: 10, sha256: HASH },
   { t: "files" },
+  { t: "files", page: 3 },
   {
     t: "file-list",
     files: [{ file: 1, from: "alice", name: "a.txt", size: 3, sha256: HASH, time: "t" }],
   },
+  { t: "file-list", files: [], page: 1, pages: 1, total: 0 },
   { t: "get", file: 1 },
   { t: "ping" },
   { t: "pong" },
@@ -218,4 +222,17 @@ Deno.test("parseMessage() leaves overlong chat lines below the hard cap to the r
 Deno.test("parseMessage() tolerates unknown extra fields (newer peers)", () => {
   const message = parseMessage({ t: "ping", extra: 1 });
   assert.equal(message.t, "ping");
+});
+
+Deno.test("parseMessage() refuses a page that is not a whole number", () => {
+  assert.equal(problem({ t: "who", page: -1 }), "who message has an invalid page");
+  assert.equal(problem({ t: "files", page: "2" }), "files message has an invalid page");
+  assert.equal(
+    problem({ t: "members", names: [], page: 1, pages: 1.5, total: 0 }),
+    "members message has an invalid pages",
+  );
+  assert.equal(
+    problem({ t: "file-list", files: [], total: null }),
+    "file-list message has an invalid total",
+  );
 });

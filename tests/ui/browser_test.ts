@@ -18,6 +18,7 @@ import {
   startUi,
 } from "./browser.ts";
 import { freePort } from "../../dev/free_port.ts";
+import { HubMember } from "../hub_e2e/hub_member.ts";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
@@ -235,3 +236,66 @@ pageTest("a browser hosts a hub that a terminal joins", async () => {
     await dan.close();
   }
 });
+
+pageTest(
+  "a browser in a big hub: the member count is everyone's, /who and /files come a page at a time",
+  async () => {
+    await using dir = await tempDir();
+    const hub = CliProcess.start(
+      ["serve", "0", "--host", "127.0.0.1", "--json", "--rate", "0", "--data", `${dir.path}/hub`],
+      { cwd: dir.path },
+    );
+    const members: HubMember[] = [];
+    try {
+      const port = (await hub.waitFor((event) => event.type === "listening")).port as number;
+      for (let i = 0; i < 101; i++) {
+        members.push(await HubMember.join(port, `guest${i}`, `${dir.path}/guest${i}`));
+      }
+      await Deno.mkdir(`${dir.path}/uploads`);
+      for (let i = 1; i <= 21; i++) {
+        await Deno.writeFile(`${dir.path}/uploads/file${i}.txt`, new Uint8Array(0));
+        await members[0].client.sendFile(`${dir.path}/uploads/file${i}.txt`);
+      }
+
+      await using browser = await launchBrowser();
+      await using ui = startUi("cara", dir.path);
+      const page = await browser.open(ui.url);
+      await connectForm(page, { mode: "connect", port, passkey: PASSKEY });
+      await logLine(page, "Joined the hub as cara.");
+      // The welcome names 50 of the 102; the panel counts them all.
+      assert.equal(await page.locator("#member-count").textContent(), "(102)");
+      assert.equal(await page.locator("#members li").count(), 50);
+
+      const message = page.getByLabel("Message", { exact: true });
+      await message.fill("/who");
+      await message.press("Enter");
+      await logLine(page, "Connected (page 1 of 2): guest0, guest1,");
+      await logLine(page, "guest99 (102 in all; /who 2 for more)");
+      await message.fill("/who 2");
+      await message.press("Enter");
+      await logLine(page, "Connected (page 2 of 2): guest100, cara (102 in all)");
+
+      await message.fill("/files");
+      await message.press("Enter");
+      await logLine(
+        page,
+        "Shared files, newest first (page 1 of 2, 21 in all; /files 2 for older):",
+      );
+      assert.equal(await page.locator("#shared li").count(), 20);
+      assert.equal(
+        await page.locator("#shared li").first().textContent(),
+        "file21.txt (0 B) from guest0Get",
+      );
+      await message.fill("/files 2");
+      await message.press("Enter");
+      await logLine(page, "Shared files, newest first (page 2 of 2, 21 in all):");
+      await logLine(page, "file1.txt (0 B) from guest0", "#shared li");
+      assert.equal(await page.locator("#shared li").count(), 21);
+      await screenshots(page, "big-hub");
+      assert.deepEqual(browser.dialogs, []);
+    } finally {
+      for (const member of members) await member.leave(1_000);
+      await hub.close();
+    }
+  },
+);
