@@ -40,6 +40,11 @@ import {
 export const HANDSHAKE_VERSION = 2;
 /** Handshake frames longer than this are refused. */
 export const MAX_HANDSHAKE_FRAME = 1024;
+/**
+ * Frames each side receives during a handshake: a hello, then a confirmation (host) or a
+ * verdict (client); a failure frame ends it at either place.
+ */
+export const HANDSHAKE_FRAMES_RECEIVED = 2;
 /** Default deadline for a whole handshake. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** SPAKE2 identity of the client (party A). */

@@ -161,7 +161,11 @@ Deno.test("oversized handshake frames are refused without buffering them; the ho
       await peer.sendFrame(big);
       await peer.waitForClose();
     }
-    await alice.waitFor(hostError("Handshake failed: the peer sent an oversized handshake frame"));
+    await alice.waitFor(
+      hostError(
+        "The connection failed during the handshake: frame of 2000 bytes exceeds the limit of 1024 bytes",
+      ),
+    );
 
     // A length prefix of almost 4 GiB: refused from the prefix alone.
     {
@@ -177,6 +181,24 @@ Deno.test("oversized handshake frames are refused without buffering them; the ho
       String(errors()[1].message),
       /^The connection failed during the handshake: frame of 4294967280 bytes exceeds the limit of \d+ bytes from 127\.0\.0\.1:\d+$/,
     );
+  });
+});
+
+Deno.test("a handshake frame announced over 1 KiB is refused from its length alone, before its bytes are held", async () => {
+  await withHost(async (port, alice) => {
+    // 200,000 bytes: under the limit of a sealed frame, far over any handshake frame. Only the
+    // prefix and a few bytes are sent: the host must not wait to gather the rest.
+    await using peer = await RawPeer.connect(port);
+    await peer.sendRaw(
+      new Uint8Array([0, 3, 0x0d, 0x40, FrameType.ClientHello, HANDSHAKE_VERSION]),
+    );
+    const waited = await peer.waitForClose();
+    const refused = await alice.waitFor((event) => event.type === "error");
+    assert.match(
+      String(refused.message),
+      /^The connection failed during the handshake: frame of 200000 bytes exceeds the limit of 1024 bytes from 127\.0\.0\.1:\d+$/,
+    );
+    assert.ok(waited < 5_000, `closed after ${waited} ms`);
   });
 });
 
