@@ -13,6 +13,9 @@
  * either way      failure  7f | reason | version                                     3 bytes
  * ```
  *
+ * A host too busy to start a handshake (see `session/handshake_gate.ts`) sends only a failure
+ * frame with reason 6, before reading anything.
+ *
  * mode is 1 (passkey) or 2 (open). Open mode runs the same exchange with w = 0, which is plain
  * ephemeral Diffie-Hellman: encrypted but not authenticated, so people compare the safety code.
  * The confirmation keys bind both hellos (without the MACs), so a changed version or mode fails
@@ -90,6 +93,7 @@ export type HandshakeErrorCode =
   | "timeout"
   | "aborted"
   | "closed"
+  | "busy"
   | "protocol";
 
 /** Options of {@linkcode HandshakeError}. */
@@ -148,6 +152,7 @@ const Reason = {
   HostNeedsPasskey: 3,
   Version: 4,
   Malformed: 5,
+  Busy: 6,
 } as const;
 type Reason = typeof Reason[keyof typeof Reason];
 
@@ -166,6 +171,8 @@ const INVALID_POINT = "Handshake failed: the peer sent an invalid key share";
 const HOST_IS_OPEN =
   "The host does not use a passkey (it was started with --open); connect with --open";
 const HOST_NEEDS_PASSKEY = "The host requires a passkey";
+const HOST_BUSY =
+  "The host is busy: too many connections are being secured at once; try again in a moment";
 
 /**
  * Runs the handshake over whole frames and resolves with the session keys, or rejects with a
@@ -366,6 +373,20 @@ function safetyCode(bits: Uint8Array): string {
   return `${digits.slice(0, 4)} ${digits.slice(4, 8)} ${digits.slice(8)}`;
 }
 
+/**
+ * The failure frame a host sends instead of its hello when it cannot start a handshake now
+ * (too many under way or waiting); the client says the host is busy and may try again.
+ *
+ * @example
+ * ```ts
+ * import { busyFrame } from "./handshake.ts";
+ * console.log(busyFrame()); // Uint8Array(3) [ 127, 6, 2 ]
+ * ```
+ */
+export function busyFrame(): Uint8Array {
+  return failureFrame(Reason.Busy);
+}
+
 function failureFrame(reason: Reason): Uint8Array {
   return new Uint8Array([FrameType.Failure, reason, HANDSHAKE_VERSION]);
 }
@@ -387,6 +408,8 @@ function failureFromPeer(frame: Uint8Array, peer: "client" | "host"): HandshakeE
       return new HandshakeError(HOST_NEEDS_PASSKEY, "mode-mismatch");
     case Reason.Version:
       return versionMismatch(peer, frame[2]);
+    case Reason.Busy:
+      return new HandshakeError(HOST_BUSY, "busy");
     case Reason.Malformed:
       return new HandshakeError(
         `Handshake failed: the ${peer} could not understand this side's handshake`,

@@ -9,14 +9,20 @@
  * @module
  */
 
-import { HandshakeError } from "../secure/handshake.ts";
+import { HandshakeError, type HandshakeErrorCode } from "../secure/handshake.ts";
 import { NetSession } from "./net_session.ts";
 import { describeNetworkError } from "./network_error.ts";
 
 /** Time allowed for the TCP connection itself. */
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Handshake failures that say nothing about the passkey or the peer: worth another try. */
+const PASSING: ReadonlySet<HandshakeErrorCode> = new Set(["busy", "closed", "timeout", "aborted"]);
 
-/** Why a dial failed; `handshake` is set when the peer answered but the handshake failed. */
+/**
+ * Why a dial failed; `handshake` is set when the handshake failed for a reason retrying
+ * cannot fix (wrong passkey, mode or version mismatch, not p2pchat), not when the host was
+ * busy or the connection dropped or stalled during it.
+ */
 export class DialError extends Error {
   /** The handshake's error, when the failure came from it (wrong passkey, mode mismatch). */
   readonly handshake?: HandshakeError;
@@ -52,7 +58,9 @@ export async function dial(
   try {
     return await NetSession.start(conn, { role: "client", passkey });
   } catch (error) {
-    if (error instanceof HandshakeError) throw new DialError(error.message, error);
+    if (error instanceof HandshakeError) {
+      throw new DialError(error.message, PASSING.has(error.code) ? undefined : error);
+    }
     throw new DialError(`Could not connect to ${host}:${port}: ${describeNetworkError(error)}`);
   }
 }
