@@ -19,7 +19,7 @@ import { BenchProcess, flagsFromEnv } from "./bench_process.ts";
 export const ROOT: string = new URL("../", import.meta.url).pathname;
 
 /** The passkey every benchmark peer uses. */
-export const PASSKEY = "1-abc-def-ghi";
+export const PASSKEY = "1-silver-canyon-maple";
 
 /** How to start the CLI. */
 export interface CliOptions {

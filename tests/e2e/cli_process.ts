@@ -22,7 +22,7 @@ import { writeAll } from "../../lib/wire/write_all.ts";
 export const ROOT: string = new URL("../../", import.meta.url).pathname;
 
 /** The passkey both sides use in the tests. */
-export const PASSKEY = "1-abc-def-ghi";
+export const PASSKEY = "1-silver-canyon-maple";
 
 /** Default time a test waits for one event. */
 export const WAIT_MS = 15_000;

@@ -69,7 +69,7 @@ Deno.test("wrong passkey: the connecting CLI prints 'Wrong passkey' and exits 1;
   await withHost(async (port, alice) => {
     const mallory = startConnector("mallory", port, {
       cwd: dir.path,
-      env: { P2PCHAT_PASSKEY: "2-abc-def-ghi" },
+      env: { P2PCHAT_PASSKEY: "2-silver-canyon-maple" },
       json: false,
     });
     try {
