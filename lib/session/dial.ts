@@ -10,6 +10,7 @@
  */
 
 import { HandshakeError, type HandshakeErrorCode } from "../secure/handshake.ts";
+import { passkeyWeakness } from "../secure/passkey.ts";
 import { NetSession } from "./net_session.ts";
 import { describeNetworkError } from "./network_error.ts";
 
@@ -35,7 +36,8 @@ export class DialError extends Error {
 }
 
 /**
- * Connects to `host:port` and runs the handshake with `passkey` (`null`: open mode).
+ * Connects to `host:port` and runs the handshake with `passkey` (`null`: open mode); a passkey
+ * too weak to survive online guessing is refused first.
  * Throws {@linkcode DialError} with a message such as
  * `Could not connect to 10.0.0.5:5050: connection refused` or `Wrong passkey`.
  */
@@ -44,6 +46,9 @@ export async function dial(
   port: number,
   passkey: string | null,
 ): Promise<NetSession> {
+  // No host should use one this weak: refused before anything goes on the wire.
+  const weak = passkey === null ? undefined : passkeyWeakness(passkey);
+  if (weak) throw new DialError(weak);
   let conn: Deno.TcpConn;
   try {
     conn = await Deno.connect({
