@@ -24,7 +24,8 @@
  * @module
  */
 
-import { createHash, hkdfSync } from "node:crypto";
+import { createHash } from "node:crypto";
+import { hkdfSha256 } from "./hkdf_hmac.ts";
 import { normalizePasskey } from "./passkey.ts";
 import { concatBytes } from "../wire/bytes.ts";
 import {
@@ -352,7 +353,7 @@ function sessionKeys(
   // node:crypto: synchronous, a tenth of an awaited WebCrypto call's CPU (see spake2.ts).
   const salt = createHash("sha256").update(handshakeAad(clientHello, signedHostHello)).digest();
   const derive = (label: string, bits: number) =>
-    new Uint8Array(hkdfSync("sha256", keys.ke, salt, encoder.encode(label), bits / 8));
+    hkdfSha256(keys.ke, salt, encoder.encode(label), bits / 8);
   const [sendLabel, receiveLabel] = role === "client"
     ? [CLIENT_TO_HOST, HOST_TO_CLIENT]
     : [HOST_TO_CLIENT, CLIENT_TO_HOST];
