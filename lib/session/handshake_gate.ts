@@ -79,7 +79,19 @@ interface Waiter {
   resolve: (answer: GateAnswer) => void;
 }
 
-/** Decides when each accepted connection may run its handshake. */
+/**
+ * Decides when each accepted connection may run its handshake.
+ *
+ * @example
+ * ```ts
+ * import { HandshakeGate } from "./handshake_gate.ts";
+ * const gate = new HandshakeGate({ maxRunning: 1, maxWaiting: 0 });
+ * const first = await gate.enter("10.0.0.5");
+ * console.log(await gate.enter("10.0.0.6")); // { refused: "too many connections waiting ..." }
+ * if ("pass" in first) first.pass.done("secured");
+ * gate.close();
+ * ```
+ */
 export class HandshakeGate {
   #maxRunning: number;
   #maxWaiting: number;
