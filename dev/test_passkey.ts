@@ -12,4 +12,4 @@
  */
 
 /** The passkey both sides use in the tests and the benchmark. */
-export const PASSKEY = "1-abc-def-ghi";
+export const PASSKEY = "1-silver-canyon-maple";

@@ -76,6 +76,19 @@ export function hostEventView(
           message: `${event.reason} from ${event.remote}${slowed}`,
         });
       }
+      case "throttled":
+        return view.show({ type: "error", message: `Guessing suspected: ${event.reason}` });
+      case "accept-failed":
+        return view.show({
+          type: "error",
+          message: `Could not accept connections: ${event.reason}; retrying, ` +
+            "at most a second apart (members already connected go on)",
+        });
+      case "accept-resumed":
+        return view.show({
+          type: "system",
+          text: `Accepting connections again (after ${event.failures} failed attempts).`,
+        });
       case "room": {
         const room = event.event;
         if (!options.logRoom && room.type !== "refused") return;

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { generatePasskey, normalizePasskey } from "../secure/passkey.ts";
+import { generatePasskey, normalizePasskey, passkeyWeakness } from "../secure/passkey.ts";
 import { FatalError } from "./fatal_error.ts";
 import { promptHidden } from "./hidden_prompt.ts";
 import { UsageError } from "./usage.ts";
@@ -25,7 +25,14 @@ export interface PasskeyOptions {
   passkey?: string;
 }
 
-function fromEnvOrFlag(options: PasskeyOptions): string | undefined {
+/** What to do about a weak passkey, for the side that chose it and the side that was given it. */
+const WEAK_HINT = {
+  host: `Leave ${PASSKEY_ENV} and --passkey unset and p2pchat makes one, or choose a longer ` +
+    "one: a number and three words, or 24 characters or more (no runs such as abc or 111).",
+  client: "Use the passkey the host shows (hosts make ones like 7-orbit-lemon-cradle).",
+};
+
+function fromEnvOrFlag(options: PasskeyOptions, side: "host" | "client"): string | undefined {
   const raw = Deno.env.get(PASSKEY_ENV) || options.passkey;
   if (raw === undefined) return undefined;
   const passkey = normalizePasskey(raw);
@@ -35,19 +42,27 @@ function fromEnvOrFlag(options: PasskeyOptions): string | undefined {
       `Set ${PASSKEY_ENV} to the passkey shown by the host.`,
     );
   }
+  const weak = passkeyWeakness(passkey);
+  if (weak) throw new UsageError(weak.charAt(0).toLowerCase() + weak.slice(1), WEAK_HINT[side]);
   return passkey;
 }
 
-/** The host's passkey: none with --open, else from the environment, else a fresh one. */
+/**
+ * The host's passkey: none with --open, else from the environment, else a fresh one. One too
+ * weak to survive online guessing is refused (a {@linkcode UsageError} saying what to do).
+ */
 export function hostPasskey(options: PasskeyOptions): string | null {
   if (options.open) return null;
-  return fromEnvOrFlag(options) ?? generatePasskey();
+  return fromEnvOrFlag(options, "host") ?? generatePasskey();
 }
 
-/** The connecting side's passkey: environment, flag, else a hidden prompt at a terminal. */
+/**
+ * The connecting side's passkey: environment, flag, else a hidden prompt at a terminal. One
+ * too weak to be a host's is refused before connecting.
+ */
 export async function clientPasskey(options: PasskeyOptions): Promise<string | null> {
   if (options.open) return null;
-  const given = fromEnvOrFlag(options);
+  const given = fromEnvOrFlag(options, "client");
   if (given !== undefined) return given;
   if (!Deno.stdin.isTerminal()) {
     throw new FatalError(
@@ -57,5 +72,7 @@ export async function clientPasskey(options: PasskeyOptions): Promise<string | n
   const typed = await promptHidden("Passkey (shown by the host): ");
   const passkey = typed === undefined ? "" : normalizePasskey(typed);
   if (passkey === "") throw new FatalError("No passkey given.");
+  const weak = passkeyWeakness(passkey);
+  if (weak) throw new FatalError(`${weak}. ${WEAK_HINT.client}`);
   return passkey;
 }

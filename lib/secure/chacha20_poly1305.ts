@@ -161,26 +161,45 @@ export function sealInto(
     throw new RangeError("ChaCha20-Poly1305: the target is too small for the sealed frame");
   }
   if (fast && plain.length <= SMALL_FRAME_BYTES) {
-    const { lib, input, output } = fast;
-    const heap = enter(fast, key, nonce);
-    heap.set(plain, input);
-    lib._crypto_aead_chacha20poly1305_ietf_encrypt_detached(
-      output,
-      output + plain.length, // the tag right after the ciphertext: one copy out
-      0,
-      input,
-      plain.length,
-      0,
-      0,
-      0,
-      0,
-      0,
-      fast.nonce,
-      fast.key,
-    );
-    target.set(heap.subarray(output, output + plain.length + TAG_BYTES), offset);
-    return;
-  }
+    sodiumSealInto(fast, key, nonce, plain, target, offset);
+  } else nodeSealInto(key, nonce, plain, target, offset);
+}
+
+function sodiumSealInto(
+  path: FastPath,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plain: Uint8Array,
+  target: Uint8Array,
+  offset: number,
+): void {
+  const { lib, input, output } = path;
+  const heap = enter(path, key, nonce);
+  heap.set(plain, input);
+  lib._crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+    output,
+    output + plain.length, // the tag right after the ciphertext: one copy out
+    0,
+    input,
+    plain.length,
+    0,
+    0,
+    0,
+    0,
+    0,
+    path.nonce,
+    path.key,
+  );
+  target.set(heap.subarray(output, output + plain.length + TAG_BYTES), offset);
+}
+
+function nodeSealInto(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plain: Uint8Array,
+  target: Uint8Array,
+  offset: number,
+): void {
   const cipher = createCipheriv(CIPHER, key, nonce, { authTagLength: TAG_BYTES });
   target.set(cipher.update(plain), offset);
   cipher.final(); // a stream cipher: nothing left over
@@ -247,26 +266,44 @@ function openAny(
 ): Uint8Array | undefined {
   checkSizes(key, nonce);
   if (sealed.length < TAG_BYTES) return undefined;
-  const length = sealed.length - TAG_BYTES;
-  if (fast && length <= SMALL_FRAME_BYTES) {
-    const { lib, input, output } = fast;
-    const heap = enter(fast, key, nonce);
-    heap.set(sealed, input);
-    const result = lib._crypto_aead_chacha20poly1305_ietf_decrypt_detached(
-      output,
-      0,
-      input,
-      length,
-      0,
-      input + length,
-      0,
-      0,
-      0,
-      fast.nonce,
-      fast.key,
-    );
-    return result === 0 ? heap.subarray(output, output + length) : undefined;
+  if (fast && sealed.length - TAG_BYTES <= SMALL_FRAME_BYTES) {
+    return sodiumOpen(fast, key, nonce, sealed);
   }
+  return nodeOpen(key, nonce, sealed);
+}
+
+function sodiumOpen(
+  path: FastPath,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+): Uint8Array | undefined {
+  const length = sealed.length - TAG_BYTES;
+  const { lib, input, output } = path;
+  const heap = enter(path, key, nonce);
+  heap.set(sealed, input);
+  const result = lib._crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+    output,
+    0,
+    input,
+    length,
+    0,
+    input + length,
+    0,
+    0,
+    0,
+    path.nonce,
+    path.key,
+  );
+  return result === 0 ? heap.subarray(output, output + length) : undefined;
+}
+
+function nodeOpen(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+): Uint8Array | undefined {
+  const length = sealed.length - TAG_BYTES;
   try {
     const decipher = createDecipheriv(CIPHER, key, nonce, { authTagLength: TAG_BYTES });
     decipher.setAuthTag(sealed.subarray(length));
@@ -276,6 +313,71 @@ function openAny(
   } catch {
     return undefined;
   }
+}
+
+/** One of the two implementations, on its own: {@linkcode aeadBackends}. */
+export interface AeadBackend {
+  /** `"libsodium"` (WebAssembly) or `"node:crypto"`. */
+  name: string;
+  /** Largest plaintext it takes. */
+  maxPlainBytes: number;
+  /** {@linkcode seal} through this implementation only. */
+  seal(key: Uint8Array, nonce: Uint8Array, plain: Uint8Array): Uint8Array;
+  /** {@linkcode open} through this implementation only. */
+  open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Uint8Array | undefined;
+}
+
+/**
+ * The implementations {@linkcode seal} and {@linkcode open} choose between by frame size, each
+ * on its own, so that tests can hold both to the same vectors: `node:crypto` always, libsodium
+ * once {@linkcode loadFastAead} has loaded it.
+ *
+ * @example
+ * ```ts
+ * import { aeadBackends, loadFastAead } from "./chacha20_poly1305.ts";
+ * await loadFastAead();
+ * console.log(aeadBackends().map((backend) => backend.name)); // [ "libsodium", "node:crypto" ]
+ * ```
+ */
+export function aeadBackends(): AeadBackend[] {
+  const backends: AeadBackend[] = [];
+  const path = fast;
+  if (path) {
+    backends.push({
+      name: "libsodium",
+      maxPlainBytes: SMALL_FRAME_BYTES,
+      seal(key, nonce, plain) {
+        checkSizes(key, nonce);
+        if (plain.length > SMALL_FRAME_BYTES) throw new RangeError("too big for libsodium's area");
+        const out = new Uint8Array(plain.length + TAG_BYTES);
+        sodiumSealInto(path, key, nonce, plain, out, 0);
+        return out;
+      },
+      open(key, nonce, sealed) {
+        checkSizes(key, nonce);
+        if (sealed.length - TAG_BYTES > SMALL_FRAME_BYTES) {
+          throw new RangeError("too big for libsodium's area");
+        }
+        if (sealed.length < TAG_BYTES) return undefined;
+        return sodiumOpen(path, key, nonce, sealed)?.slice();
+      },
+    });
+  }
+  backends.push({
+    name: "node:crypto",
+    maxPlainBytes: Infinity,
+    seal(key, nonce, plain) {
+      checkSizes(key, nonce);
+      const out = new Uint8Array(plain.length + TAG_BYTES);
+      nodeSealInto(key, nonce, plain, out, 0);
+      return out;
+    },
+    open(key, nonce, sealed) {
+      checkSizes(key, nonce);
+      return sealed.length < TAG_BYTES ? undefined : nodeOpen(key, nonce, sealed);
+    },
+  });
+  return backends;
 }
 
 /** Puts the key and nonce into the scratch area; returns the heap to use for this call. */

@@ -16,7 +16,13 @@ import { encodeFrame } from "../wire/frame_encoder.ts";
 import { FrameReader } from "../wire/frame_reader.ts";
 import { MAX_FRAME_BYTES } from "../wire/limits.ts";
 import { writeAll } from "../wire/write_all.ts";
-import { handshake, type HandshakeOptions, type SecureKeys } from "./handshake.ts";
+import {
+  handshake,
+  HANDSHAKE_FRAMES_RECEIVED,
+  type HandshakeOptions,
+  MAX_HANDSHAKE_FRAME,
+  type SecureKeys,
+} from "./handshake.ts";
 
 /** Largest sealed frame: the largest plaintext frame plus the AEAD tag, with room to spare. */
 export const MAX_SEALED_FRAME_BYTES: number = MAX_FRAME_BYTES + 64;
@@ -43,7 +49,12 @@ export async function handshakeConn(
   conn: Deno.Conn,
   options: HandshakeOptions,
 ): Promise<HandshakenConn> {
-  const frames = new FrameReader(conn, { maxFrameBytes: MAX_SEALED_FRAME_BYTES });
+  // The handshake's frames are refused over its own limit from their length alone, so an
+  // unauthenticated peer cannot make us gather a sealed frame's worth of bytes.
+  const frames = new FrameReader(conn, {
+    maxFrameBytes: MAX_SEALED_FRAME_BYTES,
+    leading: { frames: HANDSHAKE_FRAMES_RECEIVED, maxFrameBytes: MAX_HANDSHAKE_FRAME },
+  });
   // The handshake speaks whole frames through stream reader/writer interfaces.
   const reader = new ReadableStream<Uint8Array>({
     async pull(controller) {

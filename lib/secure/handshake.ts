@@ -13,6 +13,9 @@
  * either way      failure  7f | reason | version                                     3 bytes
  * ```
  *
+ * A host too busy to start a handshake (see `session/handshake_gate.ts`) sends only a failure
+ * frame with reason 6, before reading anything.
+ *
  * mode is 1 (passkey) or 2 (open). Open mode runs the same exchange with w = 0, which is plain
  * ephemeral Diffie-Hellman: encrypted but not authenticated, so people compare the safety code.
  * The confirmation keys bind both hellos (without the MACs), so a changed version or mode fails
@@ -21,7 +24,8 @@
  * @module
  */
 
-import { createHash, hkdfSync } from "node:crypto";
+import { createHash } from "node:crypto";
+import { hkdfSha256 } from "./hkdf_hmac.ts";
 import { normalizePasskey } from "./passkey.ts";
 import { concatBytes } from "../wire/bytes.ts";
 import {
@@ -40,6 +44,11 @@ import {
 export const HANDSHAKE_VERSION = 2;
 /** Handshake frames longer than this are refused. */
 export const MAX_HANDSHAKE_FRAME = 1024;
+/**
+ * Frames each side receives during a handshake: a hello, then a confirmation (host) or a
+ * verdict (client); a failure frame ends it at either place.
+ */
+export const HANDSHAKE_FRAMES_RECEIVED = 2;
 /** Default deadline for a whole handshake. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** SPAKE2 identity of the client (party A). */
@@ -85,6 +94,7 @@ export type HandshakeErrorCode =
   | "timeout"
   | "aborted"
   | "closed"
+  | "busy"
   | "protocol";
 
 /** Options of {@linkcode HandshakeError}. */
@@ -143,6 +153,7 @@ const Reason = {
   HostNeedsPasskey: 3,
   Version: 4,
   Malformed: 5,
+  Busy: 6,
 } as const;
 type Reason = typeof Reason[keyof typeof Reason];
 
@@ -161,6 +172,8 @@ const INVALID_POINT = "Handshake failed: the peer sent an invalid key share";
 const HOST_IS_OPEN =
   "The host does not use a passkey (it was started with --open); connect with --open";
 const HOST_NEEDS_PASSKEY = "The host requires a passkey";
+const HOST_BUSY =
+  "The host is busy: too many connections are being secured at once; try again in a moment";
 
 /**
  * Runs the handshake over whole frames and resolves with the session keys, or rejects with a
@@ -340,7 +353,7 @@ function sessionKeys(
   // node:crypto: synchronous, a tenth of an awaited WebCrypto call's CPU (see spake2.ts).
   const salt = createHash("sha256").update(handshakeAad(clientHello, signedHostHello)).digest();
   const derive = (label: string, bits: number) =>
-    new Uint8Array(hkdfSync("sha256", keys.ke, salt, encoder.encode(label), bits / 8));
+    hkdfSha256(keys.ke, salt, encoder.encode(label), bits / 8);
   const [sendLabel, receiveLabel] = role === "client"
     ? [CLIENT_TO_HOST, HOST_TO_CLIENT]
     : [HOST_TO_CLIENT, CLIENT_TO_HOST];
@@ -359,6 +372,20 @@ function safetyCode(bits: Uint8Array): string {
   const value = new DataView(bits.buffer, bits.byteOffset, bits.byteLength).getBigUint64(0);
   const digits = (value % 10n ** 12n).toString().padStart(12, "0");
   return `${digits.slice(0, 4)} ${digits.slice(4, 8)} ${digits.slice(8)}`;
+}
+
+/**
+ * The failure frame a host sends instead of its hello when it cannot start a handshake now
+ * (too many under way or waiting); the client says the host is busy and may try again.
+ *
+ * @example
+ * ```ts
+ * import { busyFrame } from "./handshake.ts";
+ * console.log(busyFrame()); // Uint8Array(3) [ 127, 6, 2 ]
+ * ```
+ */
+export function busyFrame(): Uint8Array {
+  return failureFrame(Reason.Busy);
 }
 
 function failureFrame(reason: Reason): Uint8Array {
@@ -382,6 +409,8 @@ function failureFromPeer(frame: Uint8Array, peer: "client" | "host"): HandshakeE
       return new HandshakeError(HOST_NEEDS_PASSKEY, "mode-mismatch");
     case Reason.Version:
       return versionMismatch(peer, frame[2]);
+    case Reason.Busy:
+      return new HandshakeError(HOST_BUSY, "busy");
     case Reason.Malformed:
       return new HandshakeError(
         `Handshake failed: the ${peer} could not understand this side's handshake`,

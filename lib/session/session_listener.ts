@@ -1,7 +1,9 @@
 /**
  * Accepts TCP connections and turns each into a secured {@linkcode NetSession}: the
- * handshake deadline, a cap on connections per address, and slowing down an address that
- * keeps failing the passkey (each failure is one online guess; see README "Security").
+ * handshake deadline, a cap on connections per address, a cap on handshakes under way and
+ * waiting, and the pacing of passkey guesses per address (IPv6 by /64) and for the whole
+ * listener (each failure is one online guess; see README "Security" and
+ * {@linkcode HandshakeGate}).
  *
  * @example
  * ```ts ignore
@@ -15,13 +17,23 @@
  * @module
  */
 
-import { HandshakeError } from "../secure/handshake.ts";
-import { NetSession, type NetSessionOptions } from "./net_session.ts";
+import { busyFrame, HandshakeError } from "../secure/handshake.ts";
+import { encodeFrame } from "../wire/frame_encoder.ts";
+import { writeAll } from "../wire/write_all.ts";
+import { addressGroup, isLoopback } from "./address_group.ts";
+import { HandshakeGate, type HandshakeOutcome } from "./handshake_gate.ts";
+import { NetSession, type NetSessionOptions, remoteOf } from "./net_session.ts";
 
 /** What the listener reports to the host's console. */
 export type ListenerEvent =
   | { type: "handshake-failed"; remote: string; reason: string; failures: number; delayMs: number }
-  | { type: "refused"; remote: string; reason: string };
+  | { type: "refused"; remote: string; reason: string }
+  /** The listener's guess budget ran out: new handshakes wait for it (once per episode). */
+  | { type: "throttled"; reason: string }
+  /** Accepting failed (e.g. out of file descriptors); retried after `retryMs` (once per episode). */
+  | { type: "accept-failed"; reason: string; retryMs: number }
+  /** Accepting works again after `failures` failed attempts. */
+  | { type: "accept-resumed"; failures: number };
 
 /** Options of {@linkcode SessionListener}. */
 export interface SessionListenerOptions extends NetSessionOptions {
@@ -35,35 +47,54 @@ export interface SessionListenerOptions extends NetSessionOptions {
   handshakeTimeoutMs?: number;
   /** Connections at once from one address (loopback is exempt). Default 16. */
   maxPerAddress?: number;
-  /** Failures from one address before each new attempt is delayed. Default 3. */
+  /** Failures from one address (IPv6: one /64) before its attempts are spaced out. Default 3. */
   freeFailures?: number;
+  /** Handshakes under way at once, whoever they come from. Default 64. */
+  maxHandshakes?: number;
+  /** Connections waiting for a place to run their handshake; more are refused. Default 1,024. */
+  maxWaiting?: number;
+  /** Failed guesses the whole listener allows at once, and then a second. Default 100, 1. */
+  guessBudget?: { burst: number; perSecond: number };
 }
 
-interface Failures {
-  count: number;
-  last: number;
-}
-
-/** Forget an address's failures after this long without one. */
-const FORGET_MS = 10 * 60_000;
-/** The longest delay imposed on an address that keeps guessing. */
-const MAX_DELAY_MS = 30_000;
+/** First pause after a failed accept; it doubles up to {@linkcode MAX_ACCEPT_BACKOFF_MS}. */
+const MIN_ACCEPT_BACKOFF_MS = 10;
+const MAX_ACCEPT_BACKOFF_MS = 1000;
+/** Refusals are logged at most this often (with how many were not). */
+const REFUSAL_LOG_MS = 1000;
 
 /** Accepts and secures connections on a `Deno.Listener`. */
 export class SessionListener {
   #listener: Deno.Listener;
   #options: SessionListenerOptions;
+  #gate: HandshakeGate;
   #perAddress: Map<string, number> = new Map();
-  #failures: Map<string, Failures> = new Map();
-  /** When the next attempt from a slowed-down address may start its handshake. */
-  #nextStart: Map<string, number> = new Map();
   #pending: Set<Promise<void>> = new Set();
   #closed = false;
+  /** Ends the pause after a failed accept early, on close. */
+  #wakeAccept: (() => void) | undefined;
+  #lastRefusalLog = 0;
+  #unloggedRefusals = 0;
 
   /** Wraps `listener`; call {@linkcode serve} to start accepting. */
   constructor(listener: Deno.Listener, options: SessionListenerOptions) {
     this.#listener = listener;
     this.#options = options;
+    const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+    this.#gate = new HandshakeGate({
+      maxRunning: options.maxHandshakes,
+      maxWaiting: options.maxWaiting,
+      maxWaitMs: handshakeTimeoutMs,
+      freeFailures: options.freeFailures,
+      guessBudget: options.guessBudget,
+      onThrottled: ({ burst, perSecond }) =>
+        options.onEvent?.({
+          type: "throttled",
+          reason: `${burst} guesses failed in a short time, from any address: new connections ` +
+            `now wait their turn (at most ${perSecond} guess${perSecond === 1 ? "" : "es"} a ` +
+            `second)`,
+        }),
+    });
   }
 
   /** The bound address. */
@@ -71,28 +102,35 @@ export class SessionListener {
     return this.#listener.addr as Deno.NetAddr;
   }
 
-  /** The delay the next attempt from `address` will wait, after its failures so far. */
+  /** The spacing the next attempt from `address` (IPv6: its /64) gets after its failures so far. */
   delayFor(address: string): number {
-    const failures = this.#failures.get(address);
-    if (!failures) return 0;
-    if (Date.now() - failures.last > FORGET_MS) {
-      this.#failures.delete(address);
-      this.#nextStart.delete(address);
-      return 0;
-    }
-    const over = failures.count - (this.#options.freeFailures ?? 3);
-    return over < 0 ? 0 : Math.min(1000 * 2 ** over, MAX_DELAY_MS);
+    return this.#gate.delayFor(addressGroup(address));
   }
 
-  /** Accepts until {@linkcode close}. */
+  /**
+   * Accepts until {@linkcode close}. When accepting fails (say, out of file descriptors) it
+   * pauses 10 ms, doubling up to 1 s, and tells the host once per episode: members already
+   * connected go on meanwhile.
+   */
   async serve(): Promise<void> {
+    let failures = 0;
     while (!this.#closed) {
       let conn: Deno.TcpConn;
       try {
         conn = await this.#listener.accept() as Deno.TcpConn;
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) break;
-        continue; // e.g. EMFILE: keep serving those already connected
+        const retryMs = Math.min(MIN_ACCEPT_BACKOFF_MS * 2 ** failures, MAX_ACCEPT_BACKOFF_MS);
+        if (failures++ === 0) {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.#options.onEvent?.({ type: "accept-failed", reason, retryMs });
+        }
+        await this.#pause(retryMs);
+        continue;
+      }
+      if (failures > 0) {
+        this.#options.onEvent?.({ type: "accept-resumed", failures });
+        failures = 0;
       }
       const job = this.#secure(conn);
       this.#pending.add(job);
@@ -101,43 +139,49 @@ export class SessionListener {
     await Promise.all(this.#pending);
   }
 
-  /** Stops accepting; handshakes under way finish or fail by themselves. */
+  /** Stops accepting; handshakes under way finish or fail by themselves, waiting ones are refused. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#gate.close();
+    this.#wakeAccept?.();
     try {
       this.#listener.close();
     } catch { /* already closed */ }
   }
 
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wakeAccept = done;
+    });
+  }
+
   async #secure(conn: Deno.TcpConn): Promise<void> {
     const address = (conn.remoteAddr as Deno.NetAddr).hostname;
-    const remote = `${address}:${(conn.remoteAddr as Deno.NetAddr).port}`;
+    const remote = remoteOf(conn);
     const open = this.#perAddress.get(address) ?? 0;
     // Loopback is this computer itself (tests, benchmarks, a local UI): not capped.
-    const loopback = address.startsWith("127.") || address === "::1";
-    if (!loopback && open >= (this.#options.maxPerAddress ?? 16)) {
-      conn.close();
-      this.#options.onEvent?.({
-        type: "refused",
-        remote,
-        reason: "too many connections from this address",
-      });
+    if (!isLoopback(address) && open >= (this.#options.maxPerAddress ?? 16)) {
+      await this.#refuse(conn, remote, "too many connections from this address");
       return;
     }
     this.#perAddress.set(address, open + 1);
     let counted = true;
     try {
-      conn.setNoDelay(true);
-      const delay = this.delayFor(address);
-      if (delay > 0) {
-        // One attempt per delay for the whole address, so parallel connections gain nothing.
-        const start = Math.max(Date.now(), this.#nextStart.get(address) ?? 0) + delay;
-        this.#nextStart.set(address, start);
-        await new Promise((resolve) => setTimeout(resolve, start - Date.now()));
+      const group = addressGroup(address);
+      const answer = await this.#gate.enter(group);
+      if ("refused" in answer) {
+        await this.#refuse(conn, remote, answer.refused);
+        return;
       }
       let session: NetSession;
       try {
+        conn.setNoDelay(true);
         session = await NetSession.start(conn, {
           ...this.#options,
           role: "host",
@@ -145,25 +189,17 @@ export class SessionListener {
           timeoutMs: this.#options.handshakeTimeoutMs ?? 10_000,
         });
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        const failures = this.#failures.get(address) ?? { count: 0, last: 0 };
-        // A wrong passkey, but also a hang-up after our hello: either way, one guess spent.
-        if (error instanceof HandshakeError && error.guessed) {
-          failures.count++;
-          failures.last = Date.now();
-          this.#failures.set(address, failures);
-        }
+        answer.pass.done(outcomeOf(error));
         this.#options.onEvent?.({
           type: "handshake-failed",
           remote,
-          reason,
-          failures: failures.count,
-          delayMs: this.delayFor(address),
+          reason: error instanceof Error ? error.message : String(error),
+          failures: this.#gate.failures(group),
+          delayMs: this.#gate.delayFor(group),
         });
         return;
       }
-      this.#failures.delete(address);
-      this.#nextStart.delete(address);
+      answer.pass.done("secured");
       this.#options.onSession(session);
       // Still counted until it closes, but without keeping this function suspended per
       // connection (a hub may hold ten thousand).
@@ -174,9 +210,42 @@ export class SessionListener {
     }
   }
 
+  /** Tells a connection the host is busy, closes it, and logs it (at most once a second). */
+  async #refuse(conn: Deno.Conn, remote: string, reason: string): Promise<void> {
+    // Seven bytes into a fresh socket's buffer: this does not wait for the peer.
+    await writeAll(conn, encodeFrame(busyFrame())).catch(() => {});
+    try {
+      conn.close();
+    } catch { /* already closed */ }
+    const now = Date.now();
+    if (now - this.#lastRefusalLog < REFUSAL_LOG_MS) {
+      this.#unloggedRefusals++;
+      return;
+    }
+    const more = this.#unloggedRefusals;
+    this.#lastRefusalLog = now;
+    this.#unloggedRefusals = 0;
+    this.#options.onEvent?.({
+      type: "refused",
+      remote,
+      reason: more > 0 ? `${reason} (and ${more} more refused since the last notice)` : reason,
+    });
+  }
+
   #release(address: string): void {
     const left = (this.#perAddress.get(address) ?? 1) - 1;
     if (left <= 0) this.#perAddress.delete(address);
     else this.#perAddress.set(address, left);
   }
+}
+
+/**
+ * What a failed handshake cost: a wrong passkey, or a hang-up or stall after our hello (which
+ * lets the client check one guess offline), is a guess; a stall before it guessed nothing but
+ * held a place, so it counts against its address too; anything else revealed nothing.
+ */
+function outcomeOf(error: unknown): HandshakeOutcome {
+  if (!(error instanceof HandshakeError)) return "failed";
+  if (error.guessed) return "guessed";
+  return error.code === "timeout" ? "stalled" : "failed";
 }

@@ -22,7 +22,7 @@ import { stayConnected } from "../room/reconnector.ts";
 import { type ClientEvent, RoomClient } from "../room/room_client.ts";
 import { type HostEvent, RoomHost } from "../room/room_host.ts";
 import { type CommandContext, runLine } from "../room/slash_commands.ts";
-import { generatePasskey, normalizePasskey } from "../secure/passkey.ts";
+import { generatePasskey, normalizePasskey, passkeyWeakness } from "../secure/passkey.ts";
 import { dial, DialError } from "../session/dial.ts";
 import { lanAddresses } from "../session/lan_addresses.ts";
 import type { NetSession } from "../session/net_session.ts";
@@ -188,6 +188,8 @@ export class UiBridge {
       }
       passkey = generatePasskey();
     }
+    const weak = passkey === null ? undefined : passkeyWeakness(passkey);
+    if (weak) return this.#emit({ type: "connect-error", message: `${weak}.` });
     const host = request.host.trim() || (request.mode === "connect" ? "127.0.0.1" : "0.0.0.0");
     this.#replay = [];
     this.#setState("connecting");

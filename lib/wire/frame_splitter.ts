@@ -16,7 +16,7 @@
  * @module
  */
 
-import { concatBytes, readUint32 } from "./bytes.ts";
+import { readUint32 } from "./bytes.ts";
 import { FrameError } from "./frame_error.ts";
 import { FRAME_PREFIX_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
 
@@ -24,11 +24,23 @@ import { FRAME_PREFIX_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
 export interface FrameSplitterOptions {
   /** Largest payload accepted; a larger announced length is an error. */
   maxFrameBytes?: number;
+  /**
+   * A lower limit for the first `frames` frames of the stream, such as a handshake's: those are
+   * refused above `maxFrameBytes` here, and the frames after them get the main limit.
+   */
+  leading?: { frames: number; maxFrameBytes: number };
 }
+
+/** The first buffer made for a frame spread over chunks, unless the frame is smaller. */
+const MIN_HELD_BYTES = 256;
 
 /**
  * Collects bytes and hands out whole frames. An oversized length is refused as soon as its
  * prefix arrives, before anything is buffered for it.
+ *
+ * A frame spread over chunks is gathered in one buffer that at most doubles as bytes come, so
+ * a peer that drips its frame a byte at a time costs work and memory in proportion to what it
+ * sent (never to the square of it, nor to what its prefix announced).
  *
  * @example
  * ```ts
@@ -40,14 +52,25 @@ export interface FrameSplitterOptions {
  */
 export class FrameAssembler {
   #max: number;
-  /** Chunks not yet handed out as frames, and their total length. */
-  #chunks: Uint8Array[] = [];
-  #buffered = 0;
+  #leadingMax: number;
+  /** Frames still to come under the leading limit. */
+  #leadingLeft: number;
+  /** Bytes of the length prefix held (0-4); 4 while the payload is being gathered. */
+  #prefixHeld = 0;
+  /** The prefix's bytes so far, as a number. */
+  #prefixValue = 0;
+  /** The payload length of the frame being gathered, and what of it has come. */
+  #needed = 0;
+  #filled = 0;
+  /** Where that payload is gathered; grows as it comes, up to `#needed`. */
+  #frame: Uint8Array | undefined;
   #error: FrameError | undefined;
 
   /** Creates an assembler with an optional payload limit (default {@linkcode MAX_FRAME_BYTES}). */
   constructor(options: FrameSplitterOptions = {}) {
     this.#max = options.maxFrameBytes ?? MAX_FRAME_BYTES;
+    this.#leadingMax = options.leading?.maxFrameBytes ?? this.#max;
+    this.#leadingLeft = options.leading?.frames ?? 0;
   }
 
   /**
@@ -60,14 +83,22 @@ export class FrameAssembler {
 
   /** Bytes held that do not make a whole frame yet. */
   get pending(): number {
-    return this.#buffered;
+    return this.#prefixHeld + this.#filled;
+  }
+
+  /**
+   * Bytes of memory held for the frame not yet whole: its prefix and the buffer gathering its
+   * payload. Never more than the frame limit plus the prefix, nor about twice what came.
+   */
+  get heldBytes(): number {
+    return this.#prefixHeld + (this.#frame?.length ?? 0);
   }
 
   /**
    * Adds `chunk` and returns the frames it completed. Frames inside one chunk are views of
-   * it (no copy); a frame spread over chunks is copied once, when it is complete. Nothing of
-   * `chunk` is kept as a view once this returns, so a reader may reuse its buffer as soon as
-   * it is done with the frames.
+   * it (no copy); a frame spread over chunks is copied once as it comes, and its buffer at
+   * most doubles along the way. Nothing of `chunk` is kept as a view once this returns, so
+   * a reader may reuse its buffer as soon as it is done with the frames.
    */
   push(chunk: Uint8Array): Uint8Array[] {
     if (this.#error) throw this.#error;
@@ -83,59 +114,84 @@ export class FrameAssembler {
 
   #take(chunk: Uint8Array, frames: Uint8Array[]): void {
     let offset = 0;
-    if (this.#buffered > 0) {
-      offset = this.#complete(chunk, frames);
+    if (this.#prefixHeld > 0) {
+      offset = this.#continue(chunk, frames);
       if (offset < 0) return;
     }
     while (chunk.length - offset >= FRAME_PREFIX_BYTES) {
-      const end = offset + FRAME_PREFIX_BYTES + this.#length(chunk, offset);
-      if (end > chunk.length) break;
-      frames.push(chunk.subarray(offset + FRAME_PREFIX_BYTES, end));
-      offset = end;
+      const length = this.#admit(readUint32(chunk, offset));
+      const start = offset + FRAME_PREFIX_BYTES;
+      if (start + length > chunk.length) {
+        this.#prefixHeld = FRAME_PREFIX_BYTES;
+        this.#needed = length;
+        this.#append(chunk.subarray(start));
+        return;
+      }
+      frames.push(chunk.subarray(start, start + length));
+      offset = start + length;
     }
-    // The tail is copied: the caller's buffer is its own again (a read buffer is reused).
-    this.#chunks = offset < chunk.length ? [chunk.slice(offset)] : [];
-    this.#buffered = chunk.length - offset;
+    // Less than a prefix is left: kept as a number, not as bytes.
+    while (offset < chunk.length) this.#prefixByte(chunk[offset++]);
   }
 
   /**
-   * Adds `chunk` to the frame held from earlier chunks. Once that frame is whole, copies it
-   * (and only it: a large read is not copied for a frame's tail) into `frames` and returns
-   * where the rest of `chunk` starts; -1 while it is still incomplete.
+   * Goes on with the frame held from earlier chunks. Once it is whole, hands it out and
+   * returns where the rest of `chunk` starts; -1 while it is still incomplete.
    */
-  #complete(chunk: Uint8Array, frames: Uint8Array[]): number {
-    const held = this.#buffered;
-    const total = held + chunk.length;
-    if (total < FRAME_PREFIX_BYTES) return this.#hold(chunk);
-    const prefix = this.#chunks[0].length >= FRAME_PREFIX_BYTES
-      ? this.#chunks[0]
-      : concatBytes([...this.#chunks, chunk.subarray(0, FRAME_PREFIX_BYTES)]);
-    const needed = FRAME_PREFIX_BYTES + this.#length(prefix, 0);
-    if (total < needed) return this.#hold(chunk);
-    const frame = concatBytes([...this.#chunks, chunk.subarray(0, needed - held)]);
-    frames.push(frame.subarray(FRAME_PREFIX_BYTES));
-    this.#chunks = [];
-    this.#buffered = 0;
-    return needed - held;
+  #continue(chunk: Uint8Array, frames: Uint8Array[]): number {
+    let offset = 0;
+    while (this.#prefixHeld < FRAME_PREFIX_BYTES) {
+      if (offset === chunk.length) return -1;
+      this.#prefixByte(chunk[offset++]);
+    }
+    const take = Math.min(this.#needed - this.#filled, chunk.length - offset);
+    this.#append(chunk.subarray(offset, offset + take));
+    if (this.#filled < this.#needed) return -1;
+    frames.push(this.#frame ?? new Uint8Array(0));
+    this.#frame = undefined;
+    this.#prefixHeld = 0;
+    this.#prefixValue = 0;
+    this.#needed = 0;
+    this.#filled = 0;
+    return offset + take;
   }
 
-  /** Keeps a copy of `chunk` for a frame not yet whole; returns -1. */
-  #hold(chunk: Uint8Array): number {
-    this.#chunks.push(chunk.slice());
-    this.#buffered += chunk.length;
-    return -1;
+  /** Takes one byte of a length prefix; the fourth one checks the length. */
+  #prefixByte(byte: number): void {
+    this.#prefixValue = this.#prefixValue * 256 + byte;
+    if (++this.#prefixHeld === FRAME_PREFIX_BYTES) this.#needed = this.#admit(this.#prefixValue);
+  }
+
+  /** Copies `bytes` after the payload held, growing its buffer at most twofold. */
+  #append(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const filled = this.#filled + bytes.length;
+    let frame = this.#frame;
+    if (frame === undefined || frame.length < filled) {
+      const size = Math.min(
+        this.#needed,
+        Math.max(filled, 2 * (frame?.length ?? 0), MIN_HELD_BYTES),
+      );
+      const grown = new Uint8Array(size);
+      if (frame !== undefined) grown.set(frame.subarray(0, this.#filled));
+      this.#frame = frame = grown;
+    }
+    frame.set(bytes, this.#filled);
+    this.#filled = filled;
   }
 
   /** Throws when the input ended inside a frame. */
   end(): void {
-    if (this.#buffered > 0) throw new FrameError("connection ended in the middle of a frame");
+    if (this.pending > 0) throw new FrameError("connection ended in the middle of a frame");
   }
 
-  #length(data: Uint8Array, offset: number): number {
-    const length = readUint32(data, offset);
-    if (length > this.#max) {
-      throw new FrameError(`frame of ${length} bytes exceeds the limit of ${this.#max} bytes`);
+  /** Checks a frame's announced length against the limit for its place in the stream. */
+  #admit(length: number): number {
+    const max = this.#leadingLeft > 0 ? this.#leadingMax : this.#max;
+    if (length > max) {
+      throw new FrameError(`frame of ${length} bytes exceeds the limit of ${max} bytes`);
     }
+    if (this.#leadingLeft > 0) this.#leadingLeft--;
     return length;
   }
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type LoadClient, openLoadClient } from "../../bench/load_client.ts";
 import { RoomHost } from "../../lib/room/room_host.ts";
 
-const PASSKEY = "1-abc-def-ghi";
+const PASSKEY = "1-silver-canyon-maple";
 
 /** Texts a sender may say, each read the quick way or, with escapes or non-ASCII, in full. */
 const TEXTS = [

@@ -166,3 +166,20 @@ Deno.test("hostEventView: serve --json logs room events as hub-* JSON lines", ()
     { type: "hub-shared", name: "a.txt", file: 1, from: "bob", size: 3 },
   ]);
 });
+
+Deno.test("hostEventView: guessing from many addresses and failing accepts are told to the host", () => {
+  const { shown, view } = recorder();
+  const onEvent = hostEventView(view, { logRoom: true });
+  onEvent({ type: "throttled", reason: "100 guesses failed in a short time" });
+  onEvent({ type: "accept-failed", reason: "Too many open files (os error 24)", retryMs: 10 });
+  onEvent({ type: "accept-resumed", failures: 7 });
+  assert.deepEqual(shown, [
+    { type: "error", message: "Guessing suspected: 100 guesses failed in a short time" },
+    {
+      type: "error",
+      message: "Could not accept connections: Too many open files (os error 24); retrying, " +
+        "at most a second apart (members already connected go on)",
+    },
+    { type: "system", text: "Accepting connections again (after 7 failed attempts)." },
+  ]);
+});

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createCipheriv } from "node:crypto";
 import {
+  aeadBackends,
   fastAeadLoaded,
   loadFastAead,
   open,
@@ -10,6 +11,7 @@ import {
   SMALL_FRAME_BYTES,
   TAG_BYTES,
 } from "../../lib/secure/chacha20_poly1305.ts";
+import { hex, toHex, wycheproof } from "./wycheproof.ts";
 
 /** The reference: OpenSSL's ChaCha20-Poly1305 through node:crypto, ciphertext then tag. */
 function reference(key: Uint8Array, nonce: Uint8Array, plain: Uint8Array): Uint8Array {
@@ -138,4 +140,51 @@ Deno.test("openInto() reuses one target at every size and refuses what open() re
   }
   const sealed = reference(key, nonce, pattern(100));
   assert.throws(() => openInto(key, nonce, sealed, new Uint8Array(99)), RangeError);
+});
+
+Deno.test("Wycheproof ChaCha20-Poly1305: every case without AAD, through libsodium and node:crypto each", async () => {
+  await loadFastAead();
+  const backends = aeadBackends();
+  assert.deepEqual(backends.map((backend) => backend.name), ["libsodium", "node:crypto"]);
+  const { testGroups } = await wycheproof("chacha20_poly1305_test.json");
+  // Our frames carry no AAD: the cases with one do not fit (the API has none).
+  const cases = testGroups.flatMap((group) => group.tests).filter((test) => test.aad === "");
+  let valid = 0;
+  let invalid = 0;
+  for (const backend of backends) {
+    for (const test of cases) {
+      const [key, nonce, msg, ct, tag] = [test.key, test.iv, test.msg, test.ct, test.tag].map(hex);
+      const what = `${backend.name} case ${test.tcId} (${test.comment})`;
+      if (test.result === "valid") {
+        valid++;
+        assert.equal(toHex(backend.seal(key, nonce, msg)), toHex(ct) + toHex(tag), what);
+        const opened = backend.open(key, nonce, new Uint8Array([...ct, ...tag]));
+        assert.equal(opened && toHex(opened), toHex(msg), what);
+        // Any change to the tag is refused (ours, on top of Wycheproof's).
+        const forged = new Uint8Array([...ct, ...tag]);
+        forged[forged.length - 1] ^= 1;
+        assert.equal(backend.open(key, nonce, forged), undefined, what);
+      } else {
+        invalid++;
+        // Every invalid case that fits is a nonce of the wrong size: refused either way.
+        assert.throws(() => backend.seal(key, nonce, msg), TypeError, what);
+        assert.throws(() => backend.open(key, nonce, new Uint8Array([...ct, ...tag])), TypeError);
+      }
+    }
+  }
+  assert.deepEqual([valid, invalid], [2 * 45, 2 * 9], "cases checked per verdict");
+});
+
+Deno.test("Wycheproof ChaCha20-Poly1305: seal and open choose either back-end and give the same bytes", async () => {
+  await loadFastAead();
+  const { testGroups } = await wycheproof("chacha20_poly1305_test.json");
+  for (const group of testGroups) {
+    if (group.ivSize !== 96) continue;
+    for (const test of group.tests) {
+      if (test.aad !== "" || test.result !== "valid") continue;
+      const [key, nonce, msg, ct, tag] = [test.key, test.iv, test.msg, test.ct, test.tag].map(hex);
+      assert.equal(toHex(seal(key, nonce, msg)), toHex(ct) + toHex(tag));
+      assert.equal(toHex(open(key, nonce, new Uint8Array([...ct, ...tag]))!), toHex(msg));
+    }
+  }
 });

@@ -4,13 +4,14 @@ import { passkeyToScalar, Spake2, SPAKE2_P256_M } from "../../lib/secure/spake2.
 import { CLIENT_IDENTITY, HANDSHAKE_VERSION, HOST_IDENTITY } from "../../lib/secure/handshake.ts";
 import { NetSession } from "../../lib/session/net_session.ts";
 import {
-  type CliProcess,
+  CliProcess,
   type JsonEvent,
   PASSKEY,
   startConnector,
   startListener,
   tempDir,
 } from "../e2e/cli_process.ts";
+import { ROOT, startTaskFlags } from "../../dev/start_task.ts";
 import { clientHello, FailureReason, FrameType, RawPeer } from "./raw_peer.ts";
 
 const G = p256.Point.BASE.toBytes(false);
@@ -69,7 +70,7 @@ Deno.test("wrong passkey: the connecting CLI prints 'Wrong passkey' and exits 1;
   await withHost(async (port, alice) => {
     const mallory = startConnector("mallory", port, {
       cwd: dir.path,
-      env: { P2PCHAT_PASSKEY: "2-abc-def-ghi" },
+      env: { P2PCHAT_PASSKEY: "2-silver-canyon-maple" },
       json: false,
     });
     try {
@@ -121,6 +122,79 @@ Deno.test("empty passkey: refused by the CLI before connecting, and by the host 
   });
 });
 
+Deno.test("a weak passkey (1234) is refused by listen, serve and connect, from the environment or --passkey", async () => {
+  await using dir = await tempDir();
+  const weak =
+    /^p2pchat: the passkey is too weak: it could be guessed online \(about 6 bits; p2pchat asks for 40, as in a generated passkey such as 7-orbit-lemon-cradle\)\n/;
+  for (
+    const [args, env] of [
+      [["listen", "0", "--host", "127.0.0.1", "--json"], { P2PCHAT_PASSKEY: "1234" }],
+      [["serve", "0", "--host", "127.0.0.1", "--json", "--passkey", "1234"], {
+        P2PCHAT_PASSKEY: "",
+      }],
+    ] as const
+  ) {
+    const host = CliProcess.start([...args], { cwd: dir.path, env });
+    try {
+      assert.equal((await host.exit()).code, 2);
+      assert.match(host.stderr, weak);
+      assert.match(
+        host.stderr,
+        /\nLeave P2PCHAT_PASSKEY and --passkey unset and p2pchat makes one/,
+      );
+      assert.equal(host.stdout, "", "it never listened");
+    } finally {
+      await host.close();
+    }
+  }
+  await withHost(async (port, alice) => {
+    for (const env of [{ P2PCHAT_PASSKEY: "1234" }]) {
+      const bob = startConnector("bob", port, { cwd: dir.path, env });
+      try {
+        assert.equal((await bob.exit()).code, 2);
+        assert.match(bob.stderr, weak);
+        assert.match(bob.stderr, /\nUse the passkey the host shows/);
+      } finally {
+        await bob.close();
+      }
+    }
+    // It gave up before connecting: the host saw nothing.
+    assert.deepEqual(alice.events.map((event) => event.type), ["listening"]);
+  });
+});
+
+Deno.test("a weak passkey typed at connect's hidden prompt is refused before connecting", async () => {
+  await using dir = await tempDir();
+  await withHost(async (port, alice) => {
+    // `script` gives the client a terminal, so it asks for the passkey.
+    const command = [Deno.execPath(), "run", ...startTaskFlags(), `${ROOT}main.ts`, "connect"]
+      .concat(["127.0.0.1", String(port), "--name", "bob"])
+      .map((word) => `'${word}'`).join(" ");
+    const child = new Deno.Command("script", {
+      args: ["-qec", command, "/dev/null"],
+      cwd: dir.path,
+      env: { P2PCHAT_PASSKEY: "", NO_COLOR: "1" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    const output = new Response(child.stdout).text();
+    const errors = new Response(child.stderr).text();
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the prompt is up
+    await writer.write(new TextEncoder().encode("1234\r"));
+    const status = await child.status;
+    await writer.close().catch(() => {});
+    const screen = await output;
+    await errors;
+    assert.equal(status.code, 1, screen);
+    assert.match(screen, /Passkey \(shown by the host\): /);
+    assert.match(screen, /p2pchat: The passkey is too weak: it could be guessed online/);
+    assert.ok(!screen.includes("1234"), "the passkey is not echoed");
+    assert.deepEqual(alice.events.map((event) => event.type), ["listening"]);
+  });
+});
+
 Deno.test("key shares off the curve or at the identity are refused; the host keeps listening", async () => {
   const invalid = "Handshake failed: the peer sent an invalid key share";
   const alice = await withHost(async (port, alice) => {
@@ -161,7 +235,11 @@ Deno.test("oversized handshake frames are refused without buffering them; the ho
       await peer.sendFrame(big);
       await peer.waitForClose();
     }
-    await alice.waitFor(hostError("Handshake failed: the peer sent an oversized handshake frame"));
+    await alice.waitFor(
+      hostError(
+        "The connection failed during the handshake: frame of 2000 bytes exceeds the limit of 1024 bytes",
+      ),
+    );
 
     // A length prefix of almost 4 GiB: refused from the prefix alone.
     {
@@ -177,6 +255,24 @@ Deno.test("oversized handshake frames are refused without buffering them; the ho
       String(errors()[1].message),
       /^The connection failed during the handshake: frame of 4294967280 bytes exceeds the limit of \d+ bytes from 127\.0\.0\.1:\d+$/,
     );
+  });
+});
+
+Deno.test("a handshake frame announced over 1 KiB is refused from its length alone, before its bytes are held", async () => {
+  await withHost(async (port, alice) => {
+    // 200,000 bytes: under the limit of a sealed frame, far over any handshake frame. Only the
+    // prefix and a few bytes are sent: the host must not wait to gather the rest.
+    await using peer = await RawPeer.connect(port);
+    await peer.sendRaw(
+      new Uint8Array([0, 3, 0x0d, 0x40, FrameType.ClientHello, HANDSHAKE_VERSION]),
+    );
+    const waited = await peer.waitForClose();
+    const refused = await alice.waitFor((event) => event.type === "error");
+    assert.match(
+      String(refused.message),
+      /^The connection failed during the handshake: frame of 200000 bytes exceeds the limit of 1024 bytes from 127\.0\.0\.1:\d+$/,
+    );
+    assert.ok(waited < 5_000, `closed after ${waited} ms`);
   });
 });
 

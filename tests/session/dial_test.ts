@@ -63,3 +63,13 @@ Deno.test("dial: the right passkey gives an authenticated session", async () => 
   const received = await Array.fromAsync(hostSession.incoming);
   assert.deepEqual(received.map((e) => e.message), [{ t: "chat", id: "1", text: "hi" }]);
 });
+
+Deno.test("dial: a passkey too weak to survive online guessing is refused before connecting", async () => {
+  const port = freePort(); // nothing listens: the refusal must come first
+  const error = await dialError(dial("127.0.0.1", port, "1234"));
+  assert.match(
+    error.message,
+    /^The passkey is too weak: it could be guessed online \(about 6 bits/,
+  );
+  assert.equal(error.handshake, undefined);
+});

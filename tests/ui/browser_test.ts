@@ -100,10 +100,13 @@ pageTest("a browser chats with a terminal peer; clear errors; peer HTML stays te
   try {
     await connectForm(page, { mode: "connect", port, passkey: "2-wrong-words-here" });
     await page.locator("#connect-error", { hasText: "Wrong passkey" }).waitFor();
+    // A passkey too weak to be a host's is refused before connecting.
+    await connectForm(page, { mode: "connect", port, passkey: "1234" });
+    await page.locator("#connect-error", { hasText: "The passkey is too weak" }).waitFor();
     // Typed loosely, as people do (normalized like in the terminal); Enter submits.
     await page.getByLabel("Passkey", { exact: true }).fill("");
     await page.getByLabel("Passkey", { exact: true }).focus();
-    await page.keyboard.type(" 1 ABC def_ghi ");
+    await page.keyboard.type(" 1 SILVER canyon_maple ");
     await page.keyboard.press("Enter");
     await logLine(page, "Chatting with termy.");
     await cli.waitFor((event) => event.type === "connected" && event.peer === "webby");
@@ -215,6 +218,9 @@ pageTest("a browser hosts a hub that a terminal joins", async () => {
   assert.equal(await passkeyField.getAttribute("type"), "text");
   assert.match(await passkeyField.inputValue(), /^\d{1,3}(-[a-z]+){3}$/);
   await screenshots(page, "connection-host");
+  // A passkey of one's own must be strong enough: 1234 is refused before anything listens.
+  await connectForm(page, { mode: "host", host: "127.0.0.1", port: 0, passkey: "1234" });
+  await page.locator("#connect-error", { hasText: "The passkey is too weak" }).waitFor();
   await connectForm(page, { mode: "host", host: "127.0.0.1", port: 0, passkey: PASSKEY });
   await logLine(page, "Joined the hub as host.");
   const info = await page.locator("#chat-info").textContent();
