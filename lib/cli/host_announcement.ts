@@ -50,8 +50,9 @@ export class HostAnnouncement {
   /** Starts announcing `listener`'s port, unless `--no-announce`; failures are a notice. */
   async start(listener: Deno.Listener): Promise<void> {
     const { options, view, kind, passkey } = { ...this.#context, options: this.#options };
-    if (!options.announce) return;
     const bound = listener.addr as Deno.NetAddr;
+    // A host bound to loopback is reachable from this computer only: nothing to announce.
+    if (!options.announce || isLoopback(bound.hostname)) return;
     try {
       this.#announcer = await Announcer.start({
         bound: bound.hostname,
@@ -109,4 +110,8 @@ export class HostAnnouncement {
     this.#handlers = [];
     await this.#announcer?.close();
   }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname.startsWith("127.") || hostname === "::1" || hostname === "localhost";
 }
