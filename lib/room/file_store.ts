@@ -101,6 +101,11 @@ export interface FileStoreOptions {
    * transfer never triggers a permission prompt); otherwise the check is skipped.
    */
   freeBytes?: (dir: string) => Promise<number | undefined>;
+  /**
+   * Permission bits of every saved file (POSIX), e.g. `0o600` for a hub's private folder.
+   * Absent: what any new file gets under the user's umask, like a file the user saved.
+   */
+  fileMode?: number;
 }
 
 /**
@@ -148,6 +153,7 @@ export class FileStore {
   #dir: string;
   #maxBytes: number;
   #freeBytes: (dir: string) => Promise<number | undefined>;
+  #fileMode: number | undefined;
   #active = new Set<IncomingFile>();
 
   /**
@@ -166,6 +172,7 @@ export class FileStore {
     this.#dir = dir;
     this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.#freeBytes = options.freeBytes ?? statfsFreeBytes;
+    this.#fileMode = options.fileMode;
   }
 
   /**
@@ -185,7 +192,8 @@ export class FileStore {
   /**
    * Starts receiving `size` bytes offered as `name`: validates the name and size, checks
    * free disk space (counting transfers still in progress), and creates a temporary file
-   * `.p2pchat-<random hex>.tmp` inside the folder.
+   * `.p2pchat-<random hex>.tmp` inside the folder, readable by its owner only (0600) until
+   * it is saved.
    *
    * @param name The name the peer offered (checked with {@linkcode safeFileName}).
    * @param size The announced size in bytes.
@@ -233,7 +241,9 @@ export class FileStore {
     const tempPath = join(this.#dir, tempName);
     let file: Deno.FsFile;
     try {
-      file = await Deno.open(tempPath, { createNew: true, write: true });
+      // Private until saved: the folder may be readable by others, and the content is not
+      // checked yet.
+      file = await Deno.open(tempPath, { createNew: true, write: true, mode: 0o600 });
     } catch (err) {
       throw diskError(`cannot create a file in '${this.#dir}'`, err);
     }
@@ -243,6 +253,7 @@ export class FileStore {
       this.#dir,
       tempPath,
       file,
+      this.#fileMode,
       () => this.#active.delete(incoming),
     );
     this.#active.add(incoming);
@@ -318,6 +329,7 @@ export class IncomingFile {
   #roomWaiters: (() => void)[] = [];
   #state: "open" | "committing" | "done" = "open";
   #queue: Promise<void> = Promise.resolve();
+  #fileMode: number | undefined;
   #onClose: () => void;
 
   /**
@@ -339,6 +351,7 @@ export class IncomingFile {
     dir: string,
     tempPath: string,
     file: Deno.FsFile,
+    fileMode: number | undefined,
     onClose: () => void,
   ) {
     this.name = name;
@@ -346,6 +359,7 @@ export class IncomingFile {
     this.#dir = dir;
     this.#tempPath = tempPath;
     this.#file = file;
+    this.#fileMode = fileMode;
     this.#onClose = onClose;
   }
 
@@ -448,8 +462,9 @@ export class IncomingFile {
   /**
    * Verifies the size and SHA-256, then renames the temporary file to a free final name
    * (`report.pdf`, else `report (1).pdf`, `report (2).pdf`...), never overwriting: the
-   * final name is reserved with an exclusive create, then the temporary file is renamed
-   * over the reservation.
+   * final name is reserved with an exclusive create, then the temporary file is given the
+   * reservation's mode (what the umask gives a new file) or the store's `fileMode`, and
+   * renamed over the reservation.
    *
    * @param expectedSha256 Hex SHA-256 announced by the sender (case-insensitive).
    * @returns Where the file was saved.
@@ -508,6 +523,7 @@ export class IncomingFile {
       finalName = await this.#reserveFinalName();
       const finalPath = join(this.#dir, finalName);
       try {
+        await this.#giveFinalMode(finalPath);
         await Deno.rename(this.#tempPath, finalPath);
       } catch (err) {
         await Deno.remove(finalPath).catch(() => {});
@@ -520,6 +536,16 @@ export class IncomingFile {
     this.#state = "done";
     this.#onClose();
     return { name: finalName, path: join(this.#dir, finalName), bytes: this.size, sha256: actual };
+  }
+
+  /**
+   * The temporary file was private; the saved one gets the store's mode, else that of the
+   * reservation just created under the umask: what any new file of the user gets.
+   */
+  async #giveFinalMode(finalPath: string): Promise<void> {
+    if (Deno.build.os === "windows") return;
+    const mode = this.#fileMode ?? ((await Deno.stat(finalPath)).mode ?? 0o600) & 0o777;
+    await Deno.chmod(this.#tempPath, mode);
   }
 
   async #reserveFinalName(): Promise<string> {

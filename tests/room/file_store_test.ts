@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import process from "node:process";
 import {
   FileRefusedError,
   FileStore,
@@ -409,4 +410,63 @@ Deno.test("sha256File() hashes a file", async () => {
     );
     await assert.rejects(sha256File(join(dir, "missing")), Deno.errors.NotFound);
   });
+});
+
+/** The permission bits of `path`. */
+async function modeOf(path: string): Promise<number> {
+  return (await Deno.stat(path)).mode! & 0o777;
+}
+
+/** Runs `fn` with the process's umask set to `mask`, restoring it after. */
+async function withUmask(mask: number, fn: () => Promise<void>): Promise<void> {
+  const before = process.umask(mask);
+  try {
+    await fn();
+  } finally {
+    process.umask(before);
+  }
+}
+
+Deno.test({
+  name: "FileStore: a file being received is readable by its owner only, until it is saved",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await withDir(async (dir) => {
+      await withUmask(0o022, async () => {
+        const incoming = await new FileStore(dir).begin("secret.txt", 3);
+        await incoming.write(encoder.encode("ab"));
+        const [temp] = await list(dir);
+        assert.equal((await modeOf(join(dir, temp))).toString(8), "600");
+        await incoming.abort();
+      });
+    });
+  },
+});
+
+Deno.test({
+  name: "FileStore: a saved file has the mode any new file gets under the user's umask",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await withDir(async (dir) => {
+      for (const [mask, mode] of [[0o022, "644"], [0o027, "640"], [0o002, "664"]] as const) {
+        await withUmask(mask, async () => {
+          const saved = await receive(new FileStore(dir), `u${mode}.txt`, "hello");
+          assert.equal((await modeOf(saved.path)).toString(8), mode);
+        });
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "FileStore: with fileMode 0o600 every saved file is private, whatever the umask",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await withDir(async (dir) => {
+      await withUmask(0o002, async () => {
+        const saved = await receive(new FileStore(dir, { fileMode: 0o600 }), "kept.bin", "data");
+        assert.equal((await modeOf(saved.path)).toString(8), "600");
+      });
+    });
+  },
 });
