@@ -24,8 +24,24 @@ export const WRITE_BEHIND_BYTES: number = 8 * 1024 * 1024;
 /** How many ` (n)` variants to try before giving up on a name. */
 const MAX_NAME_ATTEMPTS = 10_000;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const TEMPORARY_NAME = /^\.p2pchat-[0-9a-f]{32}\.tmp$/;
 const COMPOUND_EXTENSION = /\.tar\.[^.]+$/i;
 const encoder = new TextEncoder();
+
+/**
+ * Whether `name` is one of the temporary names {@linkcode FileStore.begin} writes to: what a
+ * process killed during a transfer leaves behind.
+ *
+ * @example
+ * ```ts
+ * import { isTemporaryFileName } from "./file_store.ts";
+ * console.log(isTemporaryFileName(`.p2pchat-${"0".repeat(32)}.tmp`)); // true
+ * console.log(isTemporaryFileName("report.pdf")); // false
+ * ```
+ */
+export function isTemporaryFileName(name: string): boolean {
+  return TEMPORARY_NAME.test(name);
+}
 
 /**
  * A transfer was refused or failed; `.message` is meant for the user as is.

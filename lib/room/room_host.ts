@@ -14,11 +14,11 @@
  * @module
  */
 
-import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { memorySessionPair } from "../session/memory_session.ts";
 import type { NetSession } from "../session/net_session.ts";
 import { type ListenerEvent, SessionListener } from "../session/session_listener.ts";
+import { DataFolder, PRIVATE_FILE_MODE } from "./data_folder.ts";
 import { FileStore } from "./file_store.ts";
 import { MemoryHistory } from "./history.ts";
 import { HubFiles } from "./hub_files.ts";
@@ -64,10 +64,9 @@ export interface HubHostOptions extends HostOptions {
   member?: { name: string; receiveDir: string; onClientEvent?: (event: ClientEvent) => void };
 }
 
-/** Opens a hub's database in `dir` (created if needed), in WAL mode. */
-export function openHubDatabase(dir: string): DatabaseSync {
-  Deno.mkdirSync(dir, { recursive: true });
-  const db = new DatabaseSync(join(dir, "hub.db"));
+/** Opens a hub's database in its data folder, in WAL mode. */
+export function openHubDatabase(folder: DataFolder): DatabaseSync {
+  const db = new DatabaseSync(folder.database);
   db.exec("PRAGMA journal_mode = WAL");
   // WAL with NORMAL survives a killed process; only an OS crash may lose the last lines.
   db.exec("PRAGMA synchronous = NORMAL");
@@ -126,17 +125,17 @@ export class RoomHost {
 
   /** Hosts a hub; throws when the data folder cannot be opened. */
   static async hub(options: HubHostOptions): Promise<RoomHost> {
-    const db = openHubDatabase(options.dataDir);
-    const history = new SqliteHistory(db, {
-      journal: new LineJournal(join(options.dataDir, "hub.journal")),
-    });
+    // Private to its owner: the journal holds members' resume ids, the files what they shared.
+    const folder = DataFolder.open(options.dataDir);
+    const db = openHubDatabase(folder);
+    const history = new SqliteHistory(db, { journal: new LineJournal(folder.journal) });
     const room = new Room({
       kind: "hub",
       capacity: options.maxClients,
       history,
       historyLimit: options.historyLimit,
       rate: { perSecond: options.rate, burst: options.rate * 2 },
-      files: new HubFiles(db, new FileStore(join(options.dataDir, "files")), {
+      files: new HubFiles(db, new FileStore(folder.files, { fileMode: PRIVATE_FILE_MODE }), {
         maxBytes: options.maxFileBytes,
         onDelivered: (member, name, ok, reason) => {
           if (!ok) {
