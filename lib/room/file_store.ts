@@ -247,7 +247,7 @@ export class FileStore {
     const maxBytes = options.maxBytes ?? this.#maxBytes;
     if (size > maxBytes) {
       throw new FileRefusedError(
-        `refused '${name}': too large (${bytesText(size)}, limit ${bytesText(maxBytes)})`,
+        `refused '${name}': too large (${sizeText(size)}, limit ${sizeText(maxBytes)})`,
       );
     }
     await this.#ensureDir();
@@ -302,8 +302,8 @@ export class FileStore {
     const needed = size + pending + DISK_HEADROOM_BYTES;
     if (needed > free) {
       throw new FileRefusedError(
-        `refused '${name}': not enough disk space (${bytesText(size)} needed, ` +
-          `${bytesText(Math.max(0, free - pending - DISK_HEADROOM_BYTES))} free)`,
+        `refused '${name}': not enough disk space (${sizeText(size)} needed, ` +
+          `${sizeText(Math.max(0, free - pending - DISK_HEADROOM_BYTES))} free)`,
       );
     }
   }
@@ -428,7 +428,7 @@ export class IncomingFile {
     }
     if (this.#accepted + chunk.length > this.size) {
       const refused = new FileRefusedError(
-        `refused '${this.name}': the sender sent more than the announced ${bytesText(this.size)}`,
+        `refused '${this.name}': the sender sent more than the announced ${sizeText(this.size)}`,
       );
       return this.abort().then(() => {
         throw refused;
@@ -702,8 +702,18 @@ function diskError(what: string, err: unknown): FileRefusedError {
   return new FileRefusedError(`${what}: ${why}`, { cause: err });
 }
 
-/** Short SI size for messages (the room layer cannot use lib/cli/format.ts). */
-function bytesText(n: number): string {
+/**
+ * A size for messages, in SI units with one decimal (the room layer cannot use
+ * lib/cli/format.ts).
+ *
+ * @example
+ * ```ts
+ * import { sizeText } from "./file_store.ts";
+ * console.log(sizeText(999)); // "999 B"
+ * console.log(sizeText(9_800_000_000)); // "9.8 GB"
+ * ```
+ */
+export function sizeText(n: number): string {
   if (n < 1000) return `${n} B`;
   const units = ["kB", "MB", "GB", "TB", "PB"];
   let value = n;

@@ -22,10 +22,12 @@ import { MAX_TEXT_BYTES } from "../wire/limits.ts";
 import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
 import type { History } from "./history.ts";
-import { type InboundTransfer, Member } from "./member.ts";
+import { Member } from "./member.ts";
 import { isValidName, nameKey } from "./member_name.ts";
 import type { RateLimit } from "./rate_limiter.ts";
+import { refusalReason } from "./refusal.ts";
 import type { SharedFiles } from "./shared_files.ts";
+import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** What the room reports to its host's console. */
 export type RoomEvent =
@@ -490,13 +492,24 @@ export class Room {
       member.post({ t: "received", fid: offer.fid, ok: false, reason: "duplicate file id" });
       return;
     }
+    // Refused before anything is opened or forwarded: each transfer holds a file open
+    // somewhere. A refused offer leaves no entry; its chunks, if any, are ignored.
+    if (member.inbound.size >= TRANSFERS_AT_ONCE) {
+      const reason = refusalReason(
+        `refused '${offer.name}': you are already sending ${TRANSFERS_AT_ONCE} files; ` +
+          "send more when one is done",
+      );
+      member.post({ t: "received", fid: offer.fid, ok: false, reason });
+      this.#options.onEvent?.({ type: "file-failed", from: member.name, name: offer.name, reason });
+      return;
+    }
     if (this.#options.files) {
-      member.inbound.set(offer.fid, await this.#options.files.receive(member, offer, this));
+      const transfer = await this.#options.files.receive(member, offer, this);
+      if (transfer) member.inbound.set(offer.fid, transfer);
       return;
     }
     const target = [...this.#members.values()].find((m) => m !== member);
     if (!target) {
-      member.inbound.set(offer.fid, DISCARD);
       member.post({
         t: "received",
         fid: offer.fid,
@@ -549,7 +562,7 @@ export class Room {
       forward.sender.post({ ...received, fid: forward.senderFid, by: member.name });
       if (!received.ok) {
         forward.sender.inbound.get(forward.senderFid)?.cancel(received.reason ?? "refused");
-        forward.sender.inbound.set(forward.senderFid, DISCARD);
+        forward.sender.inbound.delete(forward.senderFid);
       }
       return;
     }
@@ -567,7 +580,7 @@ export class Room {
     member.post({ t: "file-list", files: this.#options.files.list() });
   }
 
-  async #get(member: Member, file: number): Promise<void> {
+  #get(member: Member, file: number): void {
     if (!this.#options.files) {
       member.post({
         t: "notice",
@@ -576,7 +589,7 @@ export class Room {
       });
       return;
     }
-    await this.#options.files.send(member, file);
+    this.#options.files.send(member, file);
   }
 
   /** Announces a kept file to every member (called by {@linkcode SharedFiles}). */
@@ -596,13 +609,6 @@ export class Room {
     this.#options.onEvent?.({ type: "file-failed", from, name, reason });
   }
 }
-
-/** Swallows the rest of a file nobody will receive. */
-const DISCARD: InboundTransfer = {
-  write: () => Promise.resolve(),
-  end: () => Promise.resolve(),
-  cancel: () => Promise.resolve(),
-};
 
 /**
  * How long a big room gathers presence changes: longer the bigger it is, so presence notices

@@ -60,6 +60,8 @@ export interface HubHostOptions extends HostOptions {
   rate: number;
   maxClients: number;
   maxFileBytes?: number;
+  /** Bytes kept for the members (files and uploads in progress); default 10 GB. */
+  maxStorageBytes?: number;
   /** When set, the host takes part in the hub under this name. */
   member?: { name: string; receiveDir: string; onClientEvent?: (event: ClientEvent) => void };
 }
@@ -137,6 +139,7 @@ export class RoomHost {
       rate: { perSecond: options.rate, burst: options.rate * 2 },
       files: new HubFiles(db, new FileStore(folder.files, { fileMode: PRIVATE_FILE_MODE }), {
         maxBytes: options.maxFileBytes,
+        maxStorageBytes: options.maxStorageBytes,
         onDelivered: (member, name, ok, reason) => {
           if (!ok) {
             options.onEvent?.({
