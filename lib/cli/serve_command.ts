@@ -36,6 +36,7 @@ export async function serveCommand(options: Options): Promise<number> {
       rate: options.rate,
       maxClients: options.maxClients,
       maxFileBytes: options.maxFileBytes,
+      maxStorageBytes: options.maxStorageBytes,
       onEvent: hostEventView(view, { logRoom: true, json: options.json ? print : undefined }),
     });
   } catch (error) {

@@ -30,7 +30,7 @@ Usage:
   p2pchat listen [PORT] [--host ADDR] [--name NAME] [--dir DIR] [--open] [--json]
   p2pchat connect HOST [PORT] [--name NAME] [--dir DIR] [--open] [--json]
   p2pchat serve [PORT] [--host ADDR] [--data DIR] [--history N] [--open] [--json]
-                [--max-file-size SIZE] [--max-clients N] [--rate N]
+                [--max-file-size SIZE] [--max-storage SIZE] [--max-clients N] [--rate N]
   p2pchat ui [--port PORT] [--no-open]
   p2pchat --help | --version
 
@@ -50,6 +50,9 @@ Options:
   --passkey KEY     The passkey. Visible to other users in the process list: prefer
                     the P2PCHAT_PASSKEY environment variable or the prompt.
   --json            One JSON object per line on stdout, for programs.
+  --max-storage SIZE
+                    serve: most the hub keeps for its members, kept files and uploads
+                    in progress together (default 10GB; 0 keeps no files).
 
 Passkey:
   listen and serve print a fresh passkey (or use P2PCHAT_PASSKEY when set).
