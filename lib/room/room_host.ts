@@ -75,6 +75,12 @@ export function openHubDatabase(folder: DataFolder): DatabaseSync {
   return db;
 }
 
+/**
+ * How long closing waits for the members to be dropped (each one's unfinished transfers
+ * removed): a member's last message may still be waiting for the disk.
+ */
+const DROP_WAIT_MS = 5_000;
+
 /** A room being hosted, with the host's own client when the host takes part. */
 export class RoomHost {
   /** The room. */
@@ -85,16 +91,20 @@ export class RoomHost {
   #serving: Promise<void>;
   #hosting: Promise<void> | undefined;
   #closeStorage: (() => void) | undefined;
+  /** Each connected member's `admit`, until it has been dropped. */
+  #members: Set<Promise<void>>;
 
   private constructor(
     room: Room,
     sessions: SessionListener,
+    members: Set<Promise<void>>,
     client: RoomClient | undefined,
     hosting: Promise<void> | undefined,
     closeStorage: (() => void) | undefined,
   ) {
     this.room = room;
     this.#sessions = sessions;
+    this.#members = members;
     this.client = client;
     this.#hosting = hosting;
     this.#closeStorage = closeStorage;
@@ -122,7 +132,15 @@ export class RoomHost {
       options.receiveDir,
       options.onClientEvent,
     );
-    return new RoomHost(room, RoomHost.#listen(room, options, 4), client, hosting, undefined);
+    const members = new Set<Promise<void>>();
+    return new RoomHost(
+      room,
+      RoomHost.#listen(room, options, 4, members),
+      members,
+      client,
+      hosting,
+      undefined,
+    );
   }
 
   /** Hosts a hub; throws when the data folder cannot be opened. */
@@ -159,9 +177,11 @@ export class RoomHost {
         options.member.onClientEvent,
       )
       : undefined;
+    const members = new Set<Promise<void>>();
     return new RoomHost(
       room,
-      RoomHost.#listen(room, options, 16),
+      RoomHost.#listen(room, options, 16, members),
+      members,
       member?.client,
       member?.hosting,
       () => {
@@ -185,7 +205,12 @@ export class RoomHost {
     return { client, hosting };
   }
 
-  static #listen(room: Room, options: HostOptions, maxPerAddress: number): SessionListener {
+  static #listen(
+    room: Room,
+    options: HostOptions,
+    maxPerAddress: number,
+    members: Set<Promise<void>>,
+  ): SessionListener {
     return new SessionListener(options.listener, {
       passkey: options.passkey,
       maxPerAddress,
@@ -196,17 +221,28 @@ export class RoomHost {
           authenticated: session.keys.authenticated,
           safety: session.keys.safety,
         });
-        room.admit(session);
+        const admitted = room.admit(session);
+        members.add(admitted);
+        admitted.finally(() => members.delete(admitted));
       },
       onEvent: (event) => options.onEvent?.(event),
     });
   }
 
-  /** Stops accepting, tells every member why, flushes, and closes. */
+  /**
+   * Stops accepting, tells every member why, flushes, waits until every member was dropped
+   * (so what they were sending is removed, not left half-written), and closes.
+   */
   async close(reason: string): Promise<void> {
     this.#sessions.close();
     await this.room.close(reason);
     await Promise.all([this.#serving, this.#hosting]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(this.#members),
+      new Promise((resolve) => timer = setTimeout(resolve, DROP_WAIT_MS)),
+    ]);
+    clearTimeout(timer);
     this.#closeStorage?.();
   }
 }
