@@ -468,8 +468,10 @@ export class IncomingFile {
     try {
       await writeAll(file, chunk);
     } catch (err) {
+      // Recorded before the temporary file goes, so a write meanwhile hears why too.
+      this.#failure ??= diskError(`cannot write '${this.name}'`, err);
       await this.#discard();
-      throw diskError(`cannot write '${this.name}'`, err);
+      throw this.#failure;
     }
     this.#hash.update(chunk);
     this.#written += chunk.length;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import process from "node:process";
+import { mountSmallDisk, SMALL_DISK_IGNORED, smallDiskTestName } from "../e2e/small_disk.ts";
 import {
   FileRefusedError,
   FileStore,
@@ -468,5 +469,42 @@ Deno.test({
         assert.equal((await modeOf(saved.path)).toString(8), "600");
       });
     });
+  },
+});
+
+Deno.test({
+  name: smallDiskTestName(
+    "IncomingFile: once the disk is full, every write says so, also while the temporary file goes",
+  ),
+  ignore: SMALL_DISK_IGNORED !== undefined,
+  async fn() {
+    await using disk = await mountSmallDisk(1024 * 1024);
+    // No free-space check: the disk fills during the transfer, as when something else fills it.
+    const store = new FileStore(disk.path, { freeBytes: () => Promise.resolve(undefined) });
+    const incoming = await store.begin("big.bin", 4 * 1024 * 1024);
+    // Removing the temporary file takes a while, as on a busy disk: writes go on meanwhile.
+    const remove = Deno.remove;
+    Deno.remove = async (path, options) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return remove(path, options);
+    };
+    try {
+      const reasons: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        await incoming.write(new Uint8Array(512 * 1024)).catch((error) => {
+          reasons.push(error.message);
+        });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(reasons.length > 0, "the disk never filled");
+      assert.deepEqual(
+        reasons,
+        reasons.map(() => "cannot write 'big.bin': the disk is full"),
+      );
+    } finally {
+      Deno.remove = remove;
+    }
+    await incoming.abort();
+    assert.deepEqual(await list(disk.path), []);
   },
 });
