@@ -265,6 +265,13 @@ export class HubFiles implements SharedFiles {
           await this.#slots.take();
           try {
             if (!left) await this.#sendOne(member, next, () => left);
+          } catch (error) {
+            // Never the hub's end: say so, and go on with the next one.
+            member.post({
+              t: "notice",
+              text: `Shared file ${next} could not be sent: ${refusalReason(error)}`,
+              error: true,
+            });
           } finally {
             this.#slots.release();
           }
@@ -276,8 +283,8 @@ export class HubFiles implements SharedFiles {
   }
 
   /**
-   * Streams one kept file until it is sent or the member has `left`; never throws (what goes
-   * wrong is told to the member).
+   * Streams one kept file until it is sent or the member has `left`; what goes wrong with the
+   * file is told to the member.
    */
   async #sendOne(member: Member, file: number, left: () => boolean): Promise<void> {
     const row = this.#one.get(file) as unknown as Row | undefined;

@@ -116,6 +116,25 @@ Deno.test("twenty offers at once from a host: the client opens four, refuses the
   }
 });
 
+Deno.test("end of input while a file is coming: connect quits and its receive folder holds nothing", async () => {
+  await using dir = await tempDir();
+  await using host = CraftedHost.listen();
+  const bob = startConnector("bob", host.port, { cwd: dir.path });
+  try {
+    const session = await host.accept("mallory");
+    await bob.waitFor((event) => event.type === "connected");
+    session.post({ t: "offer", fid: 1, name: "big.bin", size: 1_000_000, from: "mallory" });
+    session.post({ t: "chunk", fid: 1 }, HALF);
+    await untilTemps(join(dir.path, "received_files"), 1);
+    await bob.closeStdin();
+    assert.equal((await bob.exit()).code, 0);
+    assert.deepEqual(await listing(join(dir.path, "received_files")), []);
+    await host.waitFor((message) => message.t === "bye");
+  } finally {
+    await bob.close();
+  }
+});
+
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test({
     name: `${signal} while a file is coming: connect exits 0 and its receive folder holds nothing`,
