@@ -132,8 +132,14 @@ export class HubFiles implements SharedFiles {
       member.post({ t: "received", fid: offer.fid, ok: false, reason });
       room.reportFailure(member.name, offer.name, reason);
     };
+    /** Refused at once: counted like a line, so a flood of offers cannot flood the log. */
+    const refuseOffer = (error: unknown) => {
+      const reason = refusalReason(error);
+      member.post({ t: "received", fid: offer.fid, ok: false, reason });
+      if (member.limiter.allow()) room.reportFailure(member.name, offer.name, reason);
+    };
     if (!this.#slots.tryTake()) {
-      refuse(
+      refuseOffer(
         `refused '${offer.name}': the hub is receiving too many files at once; try again shortly`,
       );
       return undefined;
@@ -150,7 +156,7 @@ export class HubFiles implements SharedFiles {
       }
     } catch (error) {
       this.#slots.release();
-      refuse(error);
+      refuseOffer(error);
       return undefined;
     }
     let open = true;

@@ -500,7 +500,15 @@ export class Room {
           "send more when one is done",
       );
       member.post({ t: "received", fid: offer.fid, ok: false, reason });
-      this.#options.onEvent?.({ type: "file-failed", from: member.name, name: offer.name, reason });
+      // Logged like a line is relayed: a flood of refused offers must not flood the log.
+      if (member.limiter.allow()) {
+        this.#options.onEvent?.({
+          type: "file-failed",
+          from: member.name,
+          name: offer.name,
+          reason,
+        });
+      }
       return;
     }
     if (this.#options.files) {
@@ -585,6 +593,15 @@ export class Room {
       member.post({
         t: "notice",
         text: "This is a direct chat: there are no kept files.",
+        error: true,
+      });
+      return;
+    }
+    // A request counts like a line: each one costs the hub a lookup and an answer.
+    if (!member.limiter.allow()) {
+      member.post({
+        t: "notice",
+        text: "Message rejected: Rate limiting is in effect.",
         error: true,
       });
       return;

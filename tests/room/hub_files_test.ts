@@ -287,3 +287,37 @@ Deno.test("HubFiles: /get requests beyond what the hub holds for one member are 
     await hub.close();
   }
 });
+
+Deno.test("Room (hub): refused offers and /get requests count against the rate limit, so they cannot flood the hub's log", async () => {
+  const root = await Deno.makeTempDir({ prefix: "p2pchat_hub_files_" });
+  const db = new DatabaseSync(join(root, "hub.db"));
+  const chat = new InMemoryRoom({
+    kind: "hub",
+    capacity: 10,
+    history: new MemoryHistory(10),
+    rate: { perSecond: 1, burst: 2 },
+    files: new HubFiles(db, new FileStore(join(root, "files")), { maxBytes: 5 }),
+  });
+  try {
+    const mallory = await rawJoin(chat, "mallory");
+    for (let fid = 1; fid <= 10; fid++) {
+      mallory.post({ t: "offer", fid, name: `big${fid}.bin`, size: 1_000 });
+    }
+    // Each offer is answered...
+    for (let fid = 1; fid <= 10; fid++) assert.equal((await answer(mallory, fid)).ok, false);
+    // ...but only what the rate allows reaches the hub's log.
+    assert.equal(chat.roomEvents.items.filter((e) => e.type === "file-failed").length, 2);
+
+    for (let i = 0; i < 5; i++) mallory.post({ t: "get", file: 99 });
+    mallory.post({ t: "who" });
+    await mallory.received.waitFor((e) => e.message.t === "members");
+    const notices = mallory.received.items.flatMap(({ message }) =>
+      message.t === "notice" ? [message.text] : []
+    );
+    assert.deepEqual(notices, Array(5).fill("Message rejected: Rate limiting is in effect."));
+  } finally {
+    await chat.close();
+    db.close();
+    await Deno.remove(root, { recursive: true });
+  }
+});
