@@ -19,9 +19,25 @@
 import { join } from "node:path";
 import { isTemporaryFileName } from "./file_store.ts";
 
-/** Mode of the data folder and the folders in it. */
+/**
+ * Mode of the data folder and the folders in it: its owner only.
+ *
+ * @example
+ * ```ts
+ * import { PRIVATE_FOLDER_MODE } from "./data_folder.ts";
+ * console.log(PRIVATE_FOLDER_MODE.toString(8)); // "700"
+ * ```
+ */
 export const PRIVATE_FOLDER_MODE = 0o700;
-/** Mode of every file in the data folder. */
+/**
+ * Mode of every file in the data folder: readable and writable by its owner only.
+ *
+ * @example
+ * ```ts
+ * import { PRIVATE_FILE_MODE } from "./data_folder.ts";
+ * console.log(PRIVATE_FILE_MODE.toString(8)); // "600"
+ * ```
+ */
 export const PRIVATE_FILE_MODE = 0o600;
 
 /** A hub's data folder, opened (created, made private, cleared of leftovers). */

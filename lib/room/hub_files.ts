@@ -38,7 +38,15 @@ interface Row {
   time: string;
 }
 
-/** Options of {@linkcode HubFiles}. */
+/**
+ * Options of {@linkcode HubFiles}.
+ *
+ * @example
+ * ```ts
+ * import type { HubFilesOptions } from "./hub_files.ts";
+ * const options: HubFilesOptions = { maxBytes: 1e9, maxStorageBytes: 10e9 };
+ * ```
+ */
 export interface HubFilesOptions {
   /** Largest upload. */
   maxBytes?: number;

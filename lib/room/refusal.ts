@@ -13,7 +13,15 @@
  * @module
  */
 
-/** Longest reason a `received` or `cancel` message carries (lib/session/message.ts checks it). */
+/**
+ * Longest reason a `received` or `cancel` message carries (lib/session/message.ts checks it).
+ *
+ * @example
+ * ```ts
+ * import { MAX_REASON_LENGTH, refusalReason } from "./refusal.ts";
+ * console.log(refusalReason("x".repeat(1000)).length <= MAX_REASON_LENGTH); // true
+ * ```
+ */
 export const MAX_REASON_LENGTH = 256;
 /** What a shortened reason keeps of its end. */
 const TAIL = 80;

@@ -19,6 +19,13 @@ import { FileRefusedError, sizeText } from "./file_store.ts";
  * Default of `serve --max-storage`: 10 GB. A fixed size, not a share of the free disk, so the
  * limit is the same at every start and says what members may expect; the disk itself is
  * guarded apart from it (a file that would leave less than 16 MiB free is refused).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_STORAGE_BYTES, StorageQuota } from "./storage_quota.ts";
+ * const quota = new StorageQuota(DEFAULT_MAX_STORAGE_BYTES, 0);
+ * console.log(quota.used); // 0
+ * ```
  */
 export const DEFAULT_MAX_STORAGE_BYTES: number = 10 * 1000 ** 3;
 
