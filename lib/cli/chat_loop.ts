@@ -37,8 +37,16 @@ export function routeEvents(
 }
 
 /**
+ * Signals that end the chat at once: files still coming are abandoned (their temporary files
+ * removed) and files being sent are not waited for.
+ */
+const STOP_SIGNALS: Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT"]
+  : ["SIGINT", "SIGTERM"];
+
+/**
  * Runs the chat. Returns `"quit"` when the person left (after queued lines and files were
- * delivered) or `"ended"` when the connection ended first.
+ * delivered, unless a signal said to stop now) or `"ended"` when the connection ended first.
  */
 export async function chatLoop(options: ChatLoopOptions): Promise<"quit" | "ended"> {
   const { client, terminal, view } = options;
@@ -49,18 +57,32 @@ export async function chatLoop(options: ChatLoopOptions): Promise<"quit" | "ende
     quit: () => quitting = true,
   };
   routeEvents(client, view, context);
-  const lines = terminal.lines()[Symbol.asyncIterator]();
-  const finished = options.finished.then(() => "ended" as const);
-  while (!quitting) {
-    const next = await Promise.race([lines.next(), finished]);
-    if (next === "ended") {
-      terminal.close();
-      return "ended";
+  // Without a listener the runtime would end the process at once, leaving the temporary
+  // files of transfers under way behind.
+  const stopped = Promise.withResolvers<"signal">();
+  const onSignal = () => stopped.resolve("signal");
+  for (const signal of STOP_SIGNALS) Deno.addSignalListener(signal, onSignal);
+  try {
+    const lines = terminal.lines()[Symbol.asyncIterator]();
+    const finished = options.finished.then(() => "ended" as const);
+    let signalled = false;
+    while (!quitting) {
+      const next = await Promise.race([lines.next(), finished, stopped.promise]);
+      if (next === "ended") {
+        terminal.close();
+        return "ended";
+      }
+      if (next === "signal") signalled = true;
+      if (next === "signal" || next.done) break;
+      runLine(next.value, context);
     }
-    if (next.done) break;
-    runLine(next.value, context);
+    terminal.close();
+    const leaving = client.quit(signalled ? 0 : undefined);
+    // A signal while waiting for files to be delivered: stop waiting.
+    stopped.promise.then(() => client.disconnect());
+    await leaving;
+    return "quit";
+  } finally {
+    for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, onSignal);
   }
-  terminal.close();
-  await client.quit();
-  return "quit";
 }

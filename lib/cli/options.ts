@@ -30,6 +30,8 @@ export interface Options {
   passkey?: string;
   history: number;
   maxFileBytes?: number;
+  /** `serve --max-storage`: bytes the hub keeps for its members (default in lib/room). */
+  maxStorageBytes?: number;
   maxClients: number;
   rate: number;
   noOpen: boolean;
@@ -79,6 +81,7 @@ const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals
       data: { type: "string" },
       history: { type: "string" },
       "max-file-size": { type: "string" },
+      "max-storage": { type: "string" },
       "max-clients": { type: "string" },
       rate: { type: "string" },
     },
@@ -211,6 +214,7 @@ export function parseOptions(command: string, args: string[]): Options {
     passkey: str("passkey"),
     history: str("history") === undefined ? 50 : count(str("history")!, "history size"),
     maxFileBytes: str("max-file-size") === undefined ? undefined : parseSize(str("max-file-size")!),
+    maxStorageBytes: str("max-storage") === undefined ? undefined : parseSize(str("max-storage")!),
     maxClients: str("max-clients") === undefined
       ? 10_000
       : count(str("max-clients")!, "client limit"),

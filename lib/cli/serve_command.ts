@@ -42,6 +42,7 @@ export async function serveCommand(options: Options): Promise<number> {
       rate: options.rate,
       maxClients: options.maxClients,
       maxFileBytes: options.maxFileBytes,
+      maxStorageBytes: options.maxStorageBytes,
       onEvent: (event) => {
         showHostEvent(event);
         announcing.hostEvent(event);

@@ -31,7 +31,7 @@ Usage:
                  [--label TEXT] [--no-announce]
   p2pchat connect HOST [PORT] [--name NAME] [--dir DIR] [--open] [--json]
   p2pchat serve [PORT] [--host ADDR] [--data DIR] [--history N] [--open] [--json]
-                [--max-file-size SIZE] [--max-clients N] [--rate N]
+                [--max-file-size SIZE] [--max-storage SIZE] [--max-clients N] [--rate N]
                 [--label TEXT] [--no-announce]
   p2pchat scan [--timeout SECONDS] [--json]
   p2pchat ui [--port PORT] [--no-open]

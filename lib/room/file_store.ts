@@ -24,8 +24,24 @@ export const WRITE_BEHIND_BYTES: number = 8 * 1024 * 1024;
 /** How many ` (n)` variants to try before giving up on a name. */
 const MAX_NAME_ATTEMPTS = 10_000;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const TEMPORARY_NAME = /^\.p2pchat-[0-9a-f]{32}\.tmp$/;
 const COMPOUND_EXTENSION = /\.tar\.[^.]+$/i;
 const encoder = new TextEncoder();
+
+/**
+ * Whether `name` is one of the temporary names {@linkcode FileStore.begin} writes to: what a
+ * process killed during a transfer leaves behind.
+ *
+ * @example
+ * ```ts
+ * import { isTemporaryFileName } from "./file_store.ts";
+ * console.log(isTemporaryFileName(`.p2pchat-${"0".repeat(32)}.tmp`)); // true
+ * console.log(isTemporaryFileName("report.pdf")); // false
+ * ```
+ */
+export function isTemporaryFileName(name: string): boolean {
+  return TEMPORARY_NAME.test(name);
+}
 
 /**
  * A transfer was refused or failed; `.message` is meant for the user as is.
@@ -101,6 +117,11 @@ export interface FileStoreOptions {
    * transfer never triggers a permission prompt); otherwise the check is skipped.
    */
   freeBytes?: (dir: string) => Promise<number | undefined>;
+  /**
+   * Permission bits of every saved file (POSIX), e.g. `0o600` for a hub's private folder.
+   * Absent: what any new file gets under the user's umask, like a file the user saved.
+   */
+  fileMode?: number;
 }
 
 /**
@@ -148,6 +169,7 @@ export class FileStore {
   #dir: string;
   #maxBytes: number;
   #freeBytes: (dir: string) => Promise<number | undefined>;
+  #fileMode: number | undefined;
   #active = new Set<IncomingFile>();
 
   /**
@@ -166,6 +188,7 @@ export class FileStore {
     this.#dir = dir;
     this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.#freeBytes = options.freeBytes ?? statfsFreeBytes;
+    this.#fileMode = options.fileMode;
   }
 
   /**
@@ -185,7 +208,8 @@ export class FileStore {
   /**
    * Starts receiving `size` bytes offered as `name`: validates the name and size, checks
    * free disk space (counting transfers still in progress), and creates a temporary file
-   * `.p2pchat-<random hex>.tmp` inside the folder.
+   * `.p2pchat-<random hex>.tmp` inside the folder, readable by its owner only (0600) until
+   * it is saved.
    *
    * @param name The name the peer offered (checked with {@linkcode safeFileName}).
    * @param size The announced size in bytes.
@@ -223,7 +247,7 @@ export class FileStore {
     const maxBytes = options.maxBytes ?? this.#maxBytes;
     if (size > maxBytes) {
       throw new FileRefusedError(
-        `refused '${name}': too large (${bytesText(size)}, limit ${bytesText(maxBytes)})`,
+        `refused '${name}': too large (${sizeText(size)}, limit ${sizeText(maxBytes)})`,
       );
     }
     await this.#ensureDir();
@@ -233,7 +257,9 @@ export class FileStore {
     const tempPath = join(this.#dir, tempName);
     let file: Deno.FsFile;
     try {
-      file = await Deno.open(tempPath, { createNew: true, write: true });
+      // Private until saved: the folder may be readable by others, and the content is not
+      // checked yet.
+      file = await Deno.open(tempPath, { createNew: true, write: true, mode: 0o600 });
     } catch (err) {
       throw diskError(`cannot create a file in '${this.#dir}'`, err);
     }
@@ -243,6 +269,7 @@ export class FileStore {
       this.#dir,
       tempPath,
       file,
+      this.#fileMode,
       () => this.#active.delete(incoming),
     );
     this.#active.add(incoming);
@@ -275,8 +302,8 @@ export class FileStore {
     const needed = size + pending + DISK_HEADROOM_BYTES;
     if (needed > free) {
       throw new FileRefusedError(
-        `refused '${name}': not enough disk space (${bytesText(size)} needed, ` +
-          `${bytesText(Math.max(0, free - pending - DISK_HEADROOM_BYTES))} free)`,
+        `refused '${name}': not enough disk space (${sizeText(size)} needed, ` +
+          `${sizeText(Math.max(0, free - pending - DISK_HEADROOM_BYTES))} free)`,
       );
     }
   }
@@ -318,6 +345,7 @@ export class IncomingFile {
   #roomWaiters: (() => void)[] = [];
   #state: "open" | "committing" | "done" = "open";
   #queue: Promise<void> = Promise.resolve();
+  #fileMode: number | undefined;
   #onClose: () => void;
 
   /**
@@ -339,6 +367,7 @@ export class IncomingFile {
     dir: string,
     tempPath: string,
     file: Deno.FsFile,
+    fileMode: number | undefined,
     onClose: () => void,
   ) {
     this.name = name;
@@ -346,6 +375,7 @@ export class IncomingFile {
     this.#dir = dir;
     this.#tempPath = tempPath;
     this.#file = file;
+    this.#fileMode = fileMode;
     this.#onClose = onClose;
   }
 
@@ -398,7 +428,7 @@ export class IncomingFile {
     }
     if (this.#accepted + chunk.length > this.size) {
       const refused = new FileRefusedError(
-        `refused '${this.name}': the sender sent more than the announced ${bytesText(this.size)}`,
+        `refused '${this.name}': the sender sent more than the announced ${sizeText(this.size)}`,
       );
       return this.abort().then(() => {
         throw refused;
@@ -438,8 +468,10 @@ export class IncomingFile {
     try {
       await writeAll(file, chunk);
     } catch (err) {
+      // Recorded before the temporary file goes, so a write meanwhile hears why too.
+      this.#failure ??= diskError(`cannot write '${this.name}'`, err);
       await this.#discard();
-      throw diskError(`cannot write '${this.name}'`, err);
+      throw this.#failure;
     }
     this.#hash.update(chunk);
     this.#written += chunk.length;
@@ -448,8 +480,9 @@ export class IncomingFile {
   /**
    * Verifies the size and SHA-256, then renames the temporary file to a free final name
    * (`report.pdf`, else `report (1).pdf`, `report (2).pdf`...), never overwriting: the
-   * final name is reserved with an exclusive create, then the temporary file is renamed
-   * over the reservation.
+   * final name is reserved with an exclusive create, then the temporary file is given the
+   * reservation's mode (what the umask gives a new file) or the store's `fileMode`, and
+   * renamed over the reservation.
    *
    * @param expectedSha256 Hex SHA-256 announced by the sender (case-insensitive).
    * @returns Where the file was saved.
@@ -508,6 +541,7 @@ export class IncomingFile {
       finalName = await this.#reserveFinalName();
       const finalPath = join(this.#dir, finalName);
       try {
+        await this.#giveFinalMode(finalPath);
         await Deno.rename(this.#tempPath, finalPath);
       } catch (err) {
         await Deno.remove(finalPath).catch(() => {});
@@ -520,6 +554,16 @@ export class IncomingFile {
     this.#state = "done";
     this.#onClose();
     return { name: finalName, path: join(this.#dir, finalName), bytes: this.size, sha256: actual };
+  }
+
+  /**
+   * The temporary file was private; the saved one gets the store's mode, else that of the
+   * reservation just created under the umask: what any new file of the user gets.
+   */
+  async #giveFinalMode(finalPath: string): Promise<void> {
+    if (Deno.build.os === "windows") return;
+    const mode = this.#fileMode ?? ((await Deno.stat(finalPath)).mode ?? 0o600) & 0o777;
+    await Deno.chmod(this.#tempPath, mode);
   }
 
   async #reserveFinalName(): Promise<string> {
@@ -660,8 +704,18 @@ function diskError(what: string, err: unknown): FileRefusedError {
   return new FileRefusedError(`${what}: ${why}`, { cause: err });
 }
 
-/** Short SI size for messages (the room layer cannot use lib/cli/format.ts). */
-function bytesText(n: number): string {
+/**
+ * A size for messages, in SI units with one decimal (the room layer cannot use
+ * lib/cli/format.ts).
+ *
+ * @example
+ * ```ts
+ * import { sizeText } from "./file_store.ts";
+ * console.log(sizeText(999)); // "999 B"
+ * console.log(sizeText(9_800_000_000)); // "9.8 GB"
+ * ```
+ */
+export function sizeText(n: number): string {
   if (n < 1000) return `${n} B`;
   const units = ["kB", "MB", "GB", "TB", "PB"];
   let value = n;

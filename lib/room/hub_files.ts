@@ -19,10 +19,14 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Message, SharedFileInfo } from "../session/message.ts";
 import { recordWithRoom } from "../wire/codec.ts";
 import { FILE_CHUNK_BYTES } from "../wire/limits.ts";
-import type { FileStore, IncomingFile } from "./file_store.ts";
+import { FileSlots } from "./file_slots.ts";
+import type { FileStore, IncomingFile, SavedFile } from "./file_store.ts";
 import type { InboundTransfer, Member } from "./member.ts";
+import { refusalReason } from "./refusal.ts";
 import type { Room } from "./room.ts";
 import type { SharedFiles } from "./shared_files.ts";
+import { DEFAULT_MAX_STORAGE_BYTES, type Reservation, StorageQuota } from "./storage_quota.ts";
+import { DOWNLOADS_QUEUED, HUB_OPEN_FILES } from "./transfer_limits.ts";
 
 interface Row {
   file: number;
@@ -34,30 +38,48 @@ interface Row {
   time: string;
 }
 
+/**
+ * Options of {@linkcode HubFiles}.
+ *
+ * @example
+ * ```ts
+ * import type { HubFilesOptions } from "./hub_files.ts";
+ * const options: HubFilesOptions = { maxBytes: 1e9, maxStorageBytes: 10e9 };
+ * ```
+ */
+export interface HubFilesOptions {
+  /** Largest upload. */
+  maxBytes?: number;
+  /** Most bytes kept and in progress together; default {@linkcode DEFAULT_MAX_STORAGE_BYTES}. */
+  maxStorageBytes?: number;
+  /** Files held open at once for all transfers; default {@linkcode HUB_OPEN_FILES}. */
+  openFiles?: number;
+  /** Called with each member's verdict on a download. */
+  onDelivered?: (member: Member, name: string, ok: boolean, reason?: string) => void;
+}
+
 /** A hub's kept files. */
 export class HubFiles implements SharedFiles {
   #store: FileStore;
   #maxBytes: number | undefined;
+  #quota: StorageQuota;
+  #slots: FileSlots;
   #insert: StatementSync;
   #page: StatementSync;
   #count: StatementSync;
   #one: StatementSync;
   /** Downloads under way, by (member, fid), to log their outcome. */
   #outgoing: WeakMap<Member, Map<number, Row>> = new WeakMap();
+  /** Files each member asked for and has not got yet; present while they are being sent. */
+  #downloads: WeakMap<Member, number[]> = new WeakMap();
   #nextFid = 1;
   #onDelivered: (member: Member, name: string, ok: boolean, reason?: string) => void;
 
-  /** Keeps files in `store`, indexed in `db`; `maxBytes` limits each upload. */
-  constructor(
-    db: DatabaseSync,
-    store: FileStore,
-    options: {
-      maxBytes?: number;
-      onDelivered?: (member: Member, name: string, ok: boolean, reason?: string) => void;
-    } = {},
-  ) {
+  /** Keeps files in `store`, indexed in `db`, within the limits of `options`. */
+  constructor(db: DatabaseSync, store: FileStore, options: HubFilesOptions = {}) {
     this.#store = store;
     this.#maxBytes = options.maxBytes;
+    this.#slots = new FileSlots(options.openFiles ?? HUB_OPEN_FILES);
     this.#onDelivered = options.onDelivered ?? (() => {});
     db.exec(`CREATE TABLE IF NOT EXISTS files (
       file INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -74,65 +96,140 @@ export class HubFiles implements SharedFiles {
     this.#page = db.prepare("SELECT * FROM files ORDER BY file DESC LIMIT ? OFFSET ?");
     this.#count = db.prepare("SELECT COUNT(*) AS n FROM files");
     this.#one = db.prepare("SELECT * FROM files WHERE file = ?");
+    this.#quota = new StorageQuota(
+      options.maxStorageBytes ?? DEFAULT_MAX_STORAGE_BYTES,
+      this.#keptBytes(db),
+    );
   }
 
-  /** Starts keeping an offered file; see {@linkcode SharedFiles.receive}. */
+  /** What the kept files take: those still on disk (one removed by hand frees its space). */
+  #keptBytes(db: DatabaseSync): number {
+    let bytes = 0;
+    for (const row of db.prepare("SELECT stored, size FROM files").iterate()) {
+      const { stored, size } = row as unknown as Pick<Row, "stored" | "size">;
+      try {
+        Deno.statSync(join(this.#store.dir, stored));
+        bytes += size;
+      } catch { /* gone: it takes nothing */ }
+    }
+    return bytes;
+  }
+
+  /**
+   * Bytes kept and reserved for uploads in progress.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(files.storageUsed);
+   * ```
+   */
+  get storageUsed(): number {
+    return this.#quota.used;
+  }
+
+  /**
+   * Starts keeping an offered file; see {@linkcode SharedFiles.receive}. Refused at once,
+   * before anything is opened, when the hub holds as many open files as it may or the file
+   * does not fit in its storage (counting the uploads in progress at their full size).
+   */
   async receive(
     member: Member,
     offer: Extract<Message, { t: "offer" }>,
     room: Room,
-  ): Promise<InboundTransfer> {
-    let incoming: IncomingFile | undefined;
-    const refuse = (reason: string) => {
+  ): Promise<InboundTransfer | undefined> {
+    const refuse = (error: unknown) => {
+      const reason = refusalReason(error);
       member.post({ t: "received", fid: offer.fid, ok: false, reason });
       room.reportFailure(member.name, offer.name, reason);
-      incoming = undefined;
     };
-    try {
-      incoming = await this.#store.begin(offer.name, offer.size, { maxBytes: this.#maxBytes });
-    } catch (error) {
-      refuse(error instanceof Error ? error.message : String(error));
+    /** Refused at once: counted like a line, so a flood of offers cannot flood the log. */
+    const refuseOffer = (error: unknown) => {
+      const reason = refusalReason(error);
+      member.post({ t: "received", fid: offer.fid, ok: false, reason });
+      if (member.limiter.allow()) room.reportFailure(member.name, offer.name, reason);
+    };
+    if (!this.#slots.tryTake()) {
+      refuseOffer(
+        `refused '${offer.name}': the hub is receiving too many files at once; try again shortly`,
+      );
+      return undefined;
     }
+    let reservation: Reservation;
+    let incoming: IncomingFile;
+    try {
+      reservation = this.#quota.reserve(offer.name, offer.size);
+      try {
+        incoming = await this.#store.begin(offer.name, offer.size, { maxBytes: this.#maxBytes });
+      } catch (error) {
+        reservation.release();
+        throw error;
+      }
+    } catch (error) {
+      this.#slots.release();
+      refuseOffer(error);
+      return undefined;
+    }
+    let open = true;
+    /** Ends the upload: the file is closed, and its space given back unless it was kept. */
+    const close = (kept: boolean) => {
+      open = false;
+      this.#slots.release();
+      if (!kept) reservation.release();
+    };
     return {
       write: async (chunk) => {
-        if (!incoming) return;
+        if (!open) return;
         try {
           await incoming.write(chunk);
         } catch (error) {
           await incoming.abort();
-          refuse(error instanceof Error ? error.message : String(error));
+          close(false);
+          refuse(error);
         }
       },
       end: async (sha256) => {
-        if (!incoming) return;
+        if (!open) return;
+        let saved: SavedFile;
         try {
-          const saved = await incoming.commit(sha256);
-          const time = new Date().toISOString();
-          const { file } = this.#insert.get(
+          saved = await incoming.commit(sha256);
+        } catch (error) {
+          close(false);
+          refuse(error);
+          return;
+        }
+        let file: number;
+        try {
+          ({ file } = this.#insert.get(
             offer.name,
             saved.name,
             member.name,
             saved.bytes,
             saved.sha256,
-            time,
-          ) as { file: number };
-          member.post({ t: "received", fid: offer.fid, ok: true, sha256: saved.sha256 });
-          room.announce({
-            t: "shared",
-            file,
-            from: member.name,
-            name: offer.name,
-            size: saved.bytes,
-            sha256: saved.sha256,
-          });
+            new Date().toISOString(),
+          ) as { file: number });
         } catch (error) {
-          refuse(error instanceof Error ? error.message : String(error));
+          // Not in the list, so nobody could ever fetch it: it must not take the disk.
+          await Deno.remove(saved.path).catch(() => {});
+          close(false);
+          refuse(`cannot keep '${offer.name}': ${refusalReason(error)}`);
+          return;
         }
+        close(true);
+        member.post({ t: "received", fid: offer.fid, ok: true, sha256: saved.sha256 });
+        room.announce({
+          t: "shared",
+          file,
+          from: member.name,
+          name: offer.name,
+          size: saved.bytes,
+          sha256: saved.sha256,
+        });
       },
       cancel: async (reason) => {
-        await incoming?.abort();
-        if (incoming) room.reportFailure(member.name, offer.name, reason);
-        incoming = undefined;
+        if (!open) return;
+        await incoming.abort();
+        close(false);
+        room.reportFailure(member.name, offer.name, reason);
       },
     };
   }
@@ -162,8 +259,55 @@ export class HubFiles implements SharedFiles {
     }));
   }
 
-  /** Streams kept file `file` to `member`. */
-  async send(member: Member, file: number): Promise<void> {
+  /**
+   * Sends kept file `file` to `member`, after the files it asked for before: one at a time,
+   * so a member holds at most one of the hub's files open, and in the background, so its
+   * chat goes on meanwhile.
+   */
+  send(member: Member, file: number): void {
+    const queued = this.#downloads.get(member);
+    if (queued) {
+      if (queued.length >= DOWNLOADS_QUEUED) {
+        member.post({
+          t: "notice",
+          text: `You have asked for ${DOWNLOADS_QUEUED} files already: /get more once they arrive.`,
+          error: true,
+        });
+      } else queued.push(file);
+      return;
+    }
+    const queue = [file];
+    this.#downloads.set(member, queue);
+    let left = false;
+    member.session.closed.then(() => left = true);
+    (async () => {
+      try {
+        for (let next = queue.shift(); next !== undefined && !left; next = queue.shift()) {
+          await this.#slots.take();
+          try {
+            if (!left) await this.#sendOne(member, next, () => left);
+          } catch (error) {
+            // Never the hub's end: say so, and go on with the next one.
+            member.post({
+              t: "notice",
+              text: `Shared file ${next} could not be sent: ${refusalReason(error)}`,
+              error: true,
+            });
+          } finally {
+            this.#slots.release();
+          }
+        }
+      } finally {
+        this.#downloads.delete(member);
+      }
+    })();
+  }
+
+  /**
+   * Streams one kept file until it is sent or the member has `left`; what goes wrong with the
+   * file is told to the member.
+   */
+  async #sendOne(member: Member, file: number, left: () => boolean): Promise<void> {
     const row = this.#one.get(file) as unknown as Row | undefined;
     if (!row) {
       member.post({ t: "notice", text: `No shared file ${file}. /files lists them.`, error: true });
@@ -185,6 +329,7 @@ export class HubFiles implements SharedFiles {
       let sent = 0;
       const header: Message = { t: "chunk", fid };
       while (sent < row.size) {
+        if (left()) return;
         // Each read goes straight into a record of its own, posted as it is: no copy per chunk.
         const roomy = recordWithRoom(header, FILE_CHUNK_BYTES);
         const n = await handle.read(roomy.body);
@@ -196,6 +341,8 @@ export class HubFiles implements SharedFiles {
       }
       if (sent === row.size) member.post({ t: "end", fid, sha256: row.sha256 });
       else member.post({ t: "cancel", fid, reason: "the kept file is damaged" });
+    } catch {
+      member.post({ t: "cancel", fid, reason: "the hub could not read the kept file" });
     } finally {
       handle.close();
     }

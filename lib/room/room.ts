@@ -23,11 +23,13 @@ import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
 import type { History } from "./history.ts";
 import { fileEntry, FILES_PAGE_ENTRIES, fitting, listPage, WHO_PAGE_NAMES } from "./list_page.ts";
-import { type InboundTransfer, Member } from "./member.ts";
+import { Member } from "./member.ts";
 import { isValidName } from "./member_name.ts";
 import { clashReason, NAME_GRACE_MS, NameRegistry } from "./name_registry.ts";
 import type { RateLimit } from "./rate_limiter.ts";
+import { refusalReason } from "./refusal.ts";
 import type { SharedFiles } from "./shared_files.ts";
+import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** What the room reports to its host's console. */
 export type RoomEvent =
@@ -548,13 +550,32 @@ export class Room {
       member.post({ t: "received", fid: offer.fid, ok: false, reason: "duplicate file id" });
       return;
     }
+    // Refused before anything is opened or forwarded: each transfer holds a file open
+    // somewhere. A refused offer leaves no entry; its chunks, if any, are ignored.
+    if (member.inbound.size >= TRANSFERS_AT_ONCE) {
+      const reason = refusalReason(
+        `refused '${offer.name}': you are already sending ${TRANSFERS_AT_ONCE} files; ` +
+          "send more when one is done",
+      );
+      member.post({ t: "received", fid: offer.fid, ok: false, reason });
+      // Logged like a line is relayed: a flood of refused offers must not flood the log.
+      if (member.limiter.allow()) {
+        this.#options.onEvent?.({
+          type: "file-failed",
+          from: member.name,
+          name: offer.name,
+          reason,
+        });
+      }
+      return;
+    }
     if (this.#options.files) {
-      member.inbound.set(offer.fid, await this.#options.files.receive(member, offer, this));
+      const transfer = await this.#options.files.receive(member, offer, this);
+      if (transfer) member.inbound.set(offer.fid, transfer);
       return;
     }
     const target = [...this.#members.values()].find((m) => m !== member);
     if (!target) {
-      member.inbound.set(offer.fid, DISCARD);
       member.post({
         t: "received",
         fid: offer.fid,
@@ -607,7 +628,7 @@ export class Room {
       forward.sender.post({ ...received, fid: forward.senderFid, by: member.name });
       if (!received.ok) {
         forward.sender.inbound.get(forward.senderFid)?.cancel(received.reason ?? "refused");
-        forward.sender.inbound.set(forward.senderFid, DISCARD);
+        forward.sender.inbound.delete(forward.senderFid);
       }
       return;
     }
@@ -638,7 +659,7 @@ export class Room {
     });
   }
 
-  async #get(member: Member, file: number): Promise<void> {
+  #get(member: Member, file: number): void {
     if (!this.#options.files) {
       member.post({
         t: "notice",
@@ -647,7 +668,16 @@ export class Room {
       });
       return;
     }
-    await this.#options.files.send(member, file);
+    // A request counts like a line: each one costs the hub a lookup and an answer.
+    if (!member.limiter.allow()) {
+      member.post({
+        t: "notice",
+        text: "Message rejected: Rate limiting is in effect.",
+        error: true,
+      });
+      return;
+    }
+    this.#options.files.send(member, file);
   }
 
   /** Announces a kept file to every member (called by {@linkcode SharedFiles}). */
@@ -667,13 +697,6 @@ export class Room {
     this.#options.onEvent?.({ type: "file-failed", from, name, reason });
   }
 }
-
-/** Swallows the rest of a file nobody will receive. */
-const DISCARD: InboundTransfer = {
-  write: () => Promise.resolve(),
-  end: () => Promise.resolve(),
-  cancel: () => Promise.resolve(),
-};
 
 /**
  * How long a big room gathers presence changes: longer the bigger it is, so presence notices

@@ -21,8 +21,11 @@ import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session } from "../session/session.ts";
 import { recordWithRoom } from "../wire/codec.ts";
 import { FILE_CHUNK_BYTES } from "../wire/limits.ts";
-import { FileRefusedError, type FileStore, type IncomingFile } from "./file_store.ts";
+import type { FileStore, IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
+import { FileSlots } from "./file_slots.ts";
+import { refusalReason } from "./refusal.ts";
+import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** Everything a client reports, in the order it happened. */
 export type ClientEvent =
@@ -101,14 +104,14 @@ interface Outgoing {
   settle: (error?: Error) => void;
 }
 
+/** A file being received: only while its temporary file is open. */
 interface Receiving {
-  file?: IncomingFile;
+  file: IncomingFile;
   /** When progress was last reported (ms). */
   reported: number;
   from: string;
   name: string;
   size: number;
-  refused?: string;
 }
 
 /** One person's connection to a room, across reconnects. */
@@ -127,6 +130,8 @@ export class RoomClient {
   #pending: Map<string, Message> = new Map();
   #pendingWaiters: (() => void)[] = [];
   #sending: Map<number, Outgoing> = new Map();
+  /** Files sent at once; the others wait (the room refuses more). */
+  #sendSlots = new FileSlots(TRANSFERS_AT_ONCE);
   #receiving: Map<number, Receiving> = new Map();
   #loop: Promise<string | undefined> | undefined;
   #leaving = false;
@@ -275,7 +280,10 @@ export class RoomClient {
     settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
     this.#sending.set(fid, { name, size: 0, settle });
     let file: Deno.FsFile | undefined;
+    let slot = false;
     try {
+      await this.#sendSlots.take();
+      slot = true;
       try {
         file = await Deno.open(path, { read: true });
       } catch (error) {
@@ -333,6 +341,7 @@ export class RoomClient {
       this.#emit({ type: "file-failed", direction: "send", name, reason });
       throw error;
     } finally {
+      if (slot) this.#sendSlots.release();
       this.#sending.delete(fid);
       file?.close();
       this.#wakeSettled();
@@ -421,7 +430,7 @@ export class RoomClient {
     const reason = byeReason ?? await session.closed;
     this.#endedCleanly = byeReason !== undefined || this.#leaving;
     for (const [fid, receiving] of this.#receiving) {
-      await receiving.file?.abort();
+      await receiving.file.abort();
       this.#receiving.delete(fid);
       this.#emit({
         type: "file-failed",
@@ -552,21 +561,30 @@ export class RoomClient {
 
   async #offer(offer: Extract<Message, { t: "offer" }>): Promise<void> {
     const from = offer.from ?? "?";
-    const receiving: Receiving = { from, name: offer.name, size: offer.size, reported: 0 };
-    this.#receiving.set(offer.fid, receiving);
+    // Refused before anything is opened. A file id in use keeps its file: replacing it
+    // would leave that file's temporary copy behind, with the peer's content in it.
+    const busy = this.#receiving.has(offer.fid)
+      ? `refused '${offer.name}': file id ${offer.fid} is already in use`
+      : this.#receiving.size >= TRANSFERS_AT_ONCE
+      ? `refused '${offer.name}': ${TRANSFERS_AT_ONCE} files are already coming; ` +
+        "send it when one has arrived"
+      : undefined;
+    if (busy) return this.#refuse(offer.fid, offer.name, busy);
     this.#emit({ type: "file-incoming", from, name: offer.name, bytes: offer.size });
+    let file: IncomingFile;
     try {
-      receiving.file = await this.#options.files.begin(offer.name, offer.size, {
+      file = await this.#options.files.begin(offer.name, offer.size, {
         maxBytes: this.#options.maxFileBytes,
       });
     } catch (error) {
-      this.#refuse(offer.fid, receiving, error);
+      return this.#refuse(offer.fid, offer.name, error);
     }
+    this.#receiving.set(offer.fid, { file, from, name: offer.name, size: offer.size, reported: 0 });
   }
 
   async #chunk(fid: number, body: Uint8Array): Promise<void> {
     const receiving = this.#receiving.get(fid);
-    if (!receiving?.file) return;
+    if (!receiving) return; // refused or ended: the rest of it is dropped
     try {
       await receiving.file.write(body);
       const done = receiving.file.received;
@@ -583,16 +601,16 @@ export class RoomClient {
         total: receiving.size,
       });
     } catch (error) {
+      this.#receiving.delete(fid);
       await receiving.file.abort();
-      receiving.file = undefined;
-      this.#refuse(fid, receiving, error);
+      this.#refuse(fid, receiving.name, error);
     }
   }
 
   async #end(fid: number, sha256: string): Promise<void> {
     const receiving = this.#receiving.get(fid);
     this.#receiving.delete(fid);
-    if (!receiving?.file) return;
+    if (!receiving) return;
     try {
       const saved = await receiving.file.commit(sha256);
       this.#session?.post({ t: "received", fid, ok: true, sha256: saved.sha256 });
@@ -605,7 +623,7 @@ export class RoomClient {
         sha256: saved.sha256,
       });
     } catch (error) {
-      this.#refuse(fid, receiving, error);
+      this.#refuse(fid, receiving.name, error);
     }
   }
 
@@ -613,19 +631,15 @@ export class RoomClient {
     const receiving = this.#receiving.get(fid);
     this.#receiving.delete(fid);
     if (!receiving) return;
-    await receiving.file?.abort();
-    if (!receiving.refused) {
-      this.#emit({ type: "file-failed", direction: "receive", name: receiving.name, reason });
-    }
+    await receiving.file.abort();
+    this.#emit({ type: "file-failed", direction: "receive", name: receiving.name, reason });
   }
 
-  #refuse(fid: number, receiving: Receiving, error: unknown): void {
-    const reason = error instanceof FileRefusedError || error instanceof Error
-      ? error.message
-      : String(error);
-    receiving.refused = reason;
+  /** Tells the sender and the person that file `fid` (`name`) was refused or failed. */
+  #refuse(fid: number, name: string, error: unknown): void {
+    const reason = refusalReason(error);
     this.#session?.post({ t: "received", fid, ok: false, reason });
-    this.#emit({ type: "file-failed", direction: "receive", name: receiving.name, reason });
+    this.#emit({ type: "file-failed", direction: "receive", name, reason });
   }
 
   #received(received: Extract<Message, { t: "received" }>): void {
@@ -643,7 +657,11 @@ export class RoomClient {
     } else {
       outgoing.refused = received.reason ?? "the hash did not match";
       outgoing.settle(
-        new Error(`${received.by ?? "The receiver"} refused ${outgoing.name}: ${outgoing.refused}`),
+        new Error(
+          `${
+            received.by ?? (this.#kind === "hub" ? "The hub" : "The receiver")
+          } refused ${outgoing.name}: ${outgoing.refused}`,
+        ),
       );
     }
     this.#sending.delete(received.fid);

@@ -14,11 +14,11 @@
  * @module
  */
 
-import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { memorySessionPair } from "../session/memory_session.ts";
 import type { NetSession } from "../session/net_session.ts";
 import { type ListenerEvent, SessionListener } from "../session/session_listener.ts";
+import { DataFolder, PRIVATE_FILE_MODE } from "./data_folder.ts";
 import { FileStore } from "./file_store.ts";
 import { MemoryHistory } from "./history.ts";
 import { HubFiles } from "./hub_files.ts";
@@ -66,14 +66,15 @@ export interface HubHostOptions extends HostOptions {
   rate: number;
   maxClients: number;
   maxFileBytes?: number;
+  /** Bytes kept for the members (files and uploads in progress); default 10 GB. */
+  maxStorageBytes?: number;
   /** When set, the host takes part in the hub under this name. */
   member?: { name: string; receiveDir: string; onClientEvent?: (event: ClientEvent) => void };
 }
 
-/** Opens a hub's database in `dir` (created if needed), in WAL mode. */
-export function openHubDatabase(dir: string): DatabaseSync {
-  Deno.mkdirSync(dir, { recursive: true });
-  const db = new DatabaseSync(join(dir, "hub.db"));
+/** Opens a hub's database in its data folder, in WAL mode. */
+export function openHubDatabase(folder: DataFolder): DatabaseSync {
+  const db = new DatabaseSync(folder.database);
   db.exec("PRAGMA journal_mode = WAL");
   // WAL with NORMAL survives a killed process; only an OS crash may lose the last lines.
   db.exec("PRAGMA synchronous = NORMAL");
@@ -102,6 +103,12 @@ class SafetyCodes {
   }
 }
 
+/**
+ * How long closing waits for the members to be dropped (each one's unfinished transfers
+ * removed): a member's last message may still be waiting for the disk.
+ */
+const DROP_WAIT_MS = 5_000;
+
 /** A room being hosted, with the host's own client when the host takes part. */
 export class RoomHost {
   /** The room. */
@@ -112,16 +119,20 @@ export class RoomHost {
   #serving: Promise<void>;
   #hosting: Promise<void> | undefined;
   #closeStorage: (() => void) | undefined;
+  /** Each connected member's `admit`, until it has been dropped. */
+  #members: Set<Promise<void>>;
 
   private constructor(
     room: Room,
     sessions: SessionListener,
+    members: Set<Promise<void>>,
     client: RoomClient | undefined,
     hosting: Promise<void> | undefined,
     closeStorage: (() => void) | undefined,
   ) {
     this.room = room;
     this.#sessions = sessions;
+    this.#members = members;
     this.client = client;
     this.#hosting = hosting;
     this.#closeStorage = closeStorage;
@@ -150,9 +161,11 @@ export class RoomHost {
       options.receiveDir,
       options.onClientEvent,
     );
+    const members = new Set<Promise<void>>();
     return new RoomHost(
       room,
-      RoomHost.#listen(room, options, 4, codes),
+      RoomHost.#listen(room, options, 4, codes, members),
+      members,
       client,
       hosting,
       undefined,
@@ -162,18 +175,19 @@ export class RoomHost {
   /** Hosts a hub; throws when the data folder cannot be opened. */
   static async hub(options: HubHostOptions): Promise<RoomHost> {
     const codes = new SafetyCodes();
-    const db = openHubDatabase(options.dataDir);
-    const history = new SqliteHistory(db, {
-      journal: new LineJournal(join(options.dataDir, "hub.journal")),
-    });
+    // Private to its owner: the journal holds members' resume ids, the files what they shared.
+    const folder = DataFolder.open(options.dataDir);
+    const db = openHubDatabase(folder);
+    const history = new SqliteHistory(db, { journal: new LineJournal(folder.journal) });
     const room = new Room({
       kind: "hub",
       capacity: options.maxClients,
       history,
       historyLimit: options.historyLimit,
       rate: { perSecond: options.rate, burst: options.rate * 2 },
-      files: new HubFiles(db, new FileStore(join(options.dataDir, "files")), {
+      files: new HubFiles(db, new FileStore(folder.files, { fileMode: PRIVATE_FILE_MODE }), {
         maxBytes: options.maxFileBytes,
+        maxStorageBytes: options.maxStorageBytes,
         onDelivered: (member, name, ok, reason) => {
           if (!ok) {
             options.onEvent?.({
@@ -193,9 +207,11 @@ export class RoomHost {
         options.member.onClientEvent,
       )
       : undefined;
+    const members = new Set<Promise<void>>();
     return new RoomHost(
       room,
-      RoomHost.#listen(room, options, 16, codes),
+      RoomHost.#listen(room, options, 16, codes, members),
+      members,
       member?.client,
       member?.hosting,
       () => {
@@ -224,6 +240,7 @@ export class RoomHost {
     options: HostOptions,
     maxPerAddress: number,
     codes: SafetyCodes,
+    members: Set<Promise<void>>,
   ): SessionListener {
     return new SessionListener(options.listener, {
       passkey: options.passkey,
@@ -236,17 +253,28 @@ export class RoomHost {
           authenticated: session.keys.authenticated,
           safety: session.keys.safety,
         });
-        room.admit(session);
+        const admitted = room.admit(session);
+        members.add(admitted);
+        admitted.finally(() => members.delete(admitted));
       },
       onEvent: (event) => options.onEvent?.(event),
     });
   }
 
-  /** Stops accepting, tells every member why, flushes, and closes. */
+  /**
+   * Stops accepting, tells every member why, flushes, waits until every member was dropped
+   * (so what they were sending is removed, not left half-written), and closes.
+   */
   async close(reason: string): Promise<void> {
     this.#sessions.close();
     await this.room.close(reason);
     await Promise.all([this.#serving, this.#hosting]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(this.#members),
+      new Promise((resolve) => timer = setTimeout(resolve, DROP_WAIT_MS)),
+    ]);
+    clearTimeout(timer);
     this.#closeStorage?.();
   }
 }

@@ -17,18 +17,24 @@ import type { Room } from "./room.ts";
 
 /** Files a hub keeps for its members. */
 export interface SharedFiles {
-  /** Starts keeping a file a member offers; the transfer receives its chunks. */
+  /**
+   * Starts keeping a file a member offers; the transfer receives its chunks. `undefined` when
+   * it was refused at once (the member was told why): nothing was opened.
+   */
   receive(
     member: Member,
     offer: Extract<Message, { t: "offer" }>,
     room: Room,
-  ): Promise<InboundTransfer>;
+  ): Promise<InboundTransfer | undefined>;
   /** A member's verdict on a file the hub sent it. */
   delivered(member: Member, received: Extract<Message, { t: "received" }>): void;
   /** How many files are kept. */
   count(): number;
   /** Kept files, newest first: up to `limit` of them, from the `offset`-th on. */
   list(offset: number, limit: number): SharedFileInfo[];
-  /** Streams kept file `file` to `member` as offer, chunks and end. */
-  send(member: Member, file: number): Promise<void>;
+  /**
+   * Sends kept file `file` to `member` as offer, chunks and end, in the background (the
+   * member's other messages are not held meanwhile).
+   */
+  send(member: Member, file: number): void;
 }

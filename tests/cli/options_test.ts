@@ -212,3 +212,17 @@ Deno.test("scan waits 2 s by default; --timeout takes seconds, decimals too", ()
   }
   assert.match(usageError(() => parseOptions("scan", ["10.0.0.1"])).message, /unexpected/);
 });
+
+Deno.test("parseOptions: serve --max-storage takes a size; unset, the hub's default (10 GB) applies", () => {
+  assert.equal(parseOptions("serve", []).maxStorageBytes, undefined);
+  assert.equal(parseOptions("serve", ["--max-storage", "10GB"]).maxStorageBytes, 10e9);
+  assert.equal(parseOptions("serve", ["--max-storage", "512MiB"]).maxStorageBytes, 512 * 2 ** 20);
+  assert.equal(parseOptions("serve", ["--max-storage", "0"]).maxStorageBytes, 0);
+  const error = usageError(() => parseOptions("serve", ["--max-storage", "lots"]));
+  assert.equal(error.message, "invalid size 'lots'");
+  // A hub's flag only.
+  assert.equal(
+    usageError(() => parseOptions("listen", ["--max-storage", "1GB"])).message,
+    "Unknown option '--max-storage'",
+  );
+});

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { type CliProcess, startConnector, startListener, tempDir } from "./cli_process.ts";
+import { join } from "node:path";
+import {
+  type CliProcess,
+  startConnector,
+  startListener,
+  tempDir,
+  writeRandomFile,
+} from "./cli_process.ts";
+import { ValveProxy } from "./valve_proxy.ts";
 
 /** NetSession gives up on a silent peer after this long (its default `silenceMs`). */
 const KEEPALIVE_WINDOW_MS = 30_000;
@@ -57,6 +65,52 @@ Deno.test("a listener killed with SIGKILL ends the connector's chat", async () =
     const { code } = await bob.exit();
     assert.equal(code, 1);
     assert.equal(bob.stderr, "");
+  } finally {
+    await bob.close();
+    await alice.close();
+  }
+});
+
+/** Names in `dir` (hidden ones included), or none when it does not exist. */
+async function listing(dir: string): Promise<string[]> {
+  try {
+    return (await Array.fromAsync(Deno.readDir(dir))).map((entry) => entry.name).sort();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+Deno.test("a sender killed with SIGKILL mid-file leaves no file on the receiver, and no temporary one once noticed", async () => {
+  await using dir = await tempDir();
+  const inbox = join(dir.path, "received_files");
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
+  await using proxy = ValveProxy.start(port);
+  const source = join(dir.path, "outbox", "big.bin");
+  await Deno.mkdir(join(dir.path, "outbox"));
+  await writeRandomFile(source, 24 * 1024 * 1024);
+  const bob = startConnector("bob", proxy.port, { cwd: join(dir.path, "outbox") });
+  try {
+    await alice.waitFor((event) => event.type === "connected" && event.peer === "bob");
+    proxy.holdAfter(4 * 1024 * 1024);
+    await bob.writeLine(`/send ${source}`);
+    await alice.waitFor((event) => event.type === "file-incoming");
+    await proxy.held;
+    // Half way: only a hidden temporary file.
+    const during = await listing(inbox);
+    assert.equal(during.length, 1);
+    assert.match(during[0], /^\.p2pchat-[0-9a-f]{32}\.tmp$/);
+
+    bob.kill("SIGKILL");
+    assert.equal((await bob.status).signal, "SIGKILL");
+    proxy.release(); // what bob had sent flows on, then the connection ends
+    const failed = await alice.waitFor((event) => event.type === "error", KEEPALIVE_WINDOW_MS);
+    assert.equal(failed.message, "Receiving big.bin failed: bob left");
+    await alice.waitFor((event) => event.type === "left", KEEPALIVE_WINDOW_MS);
+    assert.deepEqual(await listing(inbox), []);
+    assert.equal(alice.events.some((event) => event.type === "file"), false);
+    await alice.closeStdin();
+    assert.equal((await alice.exit()).code, 0);
   } finally {
     await bob.close();
     await alice.close();

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import process from "node:process";
+import { mountSmallDisk, SMALL_DISK_IGNORED, smallDiskTestName } from "../e2e/small_disk.ts";
 import {
   FileRefusedError,
   FileStore,
@@ -409,4 +411,100 @@ Deno.test("sha256File() hashes a file", async () => {
     );
     await assert.rejects(sha256File(join(dir, "missing")), Deno.errors.NotFound);
   });
+});
+
+/** The permission bits of `path`. */
+async function modeOf(path: string): Promise<number> {
+  return (await Deno.stat(path)).mode! & 0o777;
+}
+
+/** Runs `fn` with the process's umask set to `mask`, restoring it after. */
+async function withUmask(mask: number, fn: () => Promise<void>): Promise<void> {
+  const before = process.umask(mask);
+  try {
+    await fn();
+  } finally {
+    process.umask(before);
+  }
+}
+
+Deno.test({
+  name: "FileStore: a file being received is readable by its owner only, until it is saved",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await withDir(async (dir) => {
+      await withUmask(0o022, async () => {
+        const incoming = await new FileStore(dir).begin("secret.txt", 3);
+        await incoming.write(encoder.encode("ab"));
+        const [temp] = await list(dir);
+        assert.equal((await modeOf(join(dir, temp))).toString(8), "600");
+        await incoming.abort();
+      });
+    });
+  },
+});
+
+Deno.test({
+  name: "FileStore: a saved file has the mode any new file gets under the user's umask",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await withDir(async (dir) => {
+      for (const [mask, mode] of [[0o022, "644"], [0o027, "640"], [0o002, "664"]] as const) {
+        await withUmask(mask, async () => {
+          const saved = await receive(new FileStore(dir), `u${mode}.txt`, "hello");
+          assert.equal((await modeOf(saved.path)).toString(8), mode);
+        });
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "FileStore: with fileMode 0o600 every saved file is private, whatever the umask",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    await withDir(async (dir) => {
+      await withUmask(0o002, async () => {
+        const saved = await receive(new FileStore(dir, { fileMode: 0o600 }), "kept.bin", "data");
+        assert.equal((await modeOf(saved.path)).toString(8), "600");
+      });
+    });
+  },
+});
+
+Deno.test({
+  name: smallDiskTestName(
+    "IncomingFile: once the disk is full, every write says so, also while the temporary file goes",
+  ),
+  ignore: SMALL_DISK_IGNORED !== undefined,
+  async fn() {
+    await using disk = await mountSmallDisk(1024 * 1024);
+    // No free-space check: the disk fills during the transfer, as when something else fills it.
+    const store = new FileStore(disk.path, { freeBytes: () => Promise.resolve(undefined) });
+    const incoming = await store.begin("big.bin", 4 * 1024 * 1024);
+    // Removing the temporary file takes a while, as on a busy disk: writes go on meanwhile.
+    const remove = Deno.remove;
+    Deno.remove = async (path, options) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return remove(path, options);
+    };
+    try {
+      const reasons: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        await incoming.write(new Uint8Array(512 * 1024)).catch((error) => {
+          reasons.push(error.message);
+        });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(reasons.length > 0, "the disk never filled");
+      assert.deepEqual(
+        reasons,
+        reasons.map(() => "cannot write 'big.bin': the disk is full"),
+      );
+    } finally {
+      Deno.remove = remove;
+    }
+    await incoming.abort();
+    assert.deepEqual(await list(disk.path), []);
+  },
 });

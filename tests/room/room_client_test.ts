@@ -181,3 +181,47 @@ Deno.test("RoomClient: the room closing is reported with its reason", async () =
   assert.equal(await alice.client.ended(), "The room is closing");
   assert.deepEqual(alice.seen("closed"), [{ type: "closed", reason: "The room is closing" }]);
 });
+
+Deno.test("RoomClient: ten files sent at once all arrive: past the four a room takes at once, they wait their turn", async () => {
+  const chat = directRoom();
+  const outbox = await Deno.makeTempDir({ prefix: "p2pchat_outbox_" });
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    const paths: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      paths.push(join(outbox, `f${i}.bin`));
+      await Deno.writeFile(paths[i], new Uint8Array(300_000).fill(i));
+    }
+    await Promise.all(paths.map((path) => alice.client.sendFile(path)));
+    assert.equal(alice.seen("file-sent").length, 10);
+    assert.deepEqual(alice.seen("file-failed"), []);
+    await bob.sync();
+    const names = (await Array.fromAsync(Deno.readDir(bob.dir))).map((e) => e.name).sort();
+    assert.deepEqual(names, paths.map((_, i) => `f${i}.bin`));
+  } finally {
+    await chat.close();
+    await Deno.remove(outbox, { recursive: true });
+  }
+});
+
+Deno.test("RoomClient: a room refuses a fifth file at once from a client that does not wait", async () => {
+  const chat = directRoom();
+  try {
+    await chat.join("bob");
+    const mallory = chat.raw({ t: "hello", v: 1, name: "mallory" });
+    await mallory.received.waitFor((e) => e.message.t === "welcome");
+    for (let fid = 1; fid <= 5; fid++) {
+      mallory.post({ t: "offer", fid, name: `f${fid}.bin`, size: 10 });
+    }
+    const answer = await mallory.received.waitFor((e) => e.message.t === "received");
+    assert.deepEqual(answer.message, {
+      t: "received",
+      fid: 5,
+      ok: false,
+      reason: "refused 'f5.bin': you are already sending 4 files; send more when one is done",
+    });
+  } finally {
+    await chat.close();
+  }
+});

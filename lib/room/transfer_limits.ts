@@ -1,0 +1,51 @@
+/**
+ * How many files move at once, per member and per hub: each one holds an open file (a
+ * descriptor) and a temporary file on the receiving side, so a member must not be able to
+ * open thousands.
+ *
+ * @example
+ * ```ts
+ * import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
+ * console.log(TRANSFERS_AT_ONCE); // 4
+ * ```
+ * @module
+ */
+
+/**
+ * Files one member may be sending through a room at once (a hub's uploads in progress); the
+ * next offer is refused at once, before anything is opened. Also what a client receives at
+ * once, and sends at once (its further files wait their turn).
+ *
+ * @example
+ * ```ts
+ * import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
+ * const inbound = new Map<number, string>([[1, "a"], [2, "b"], [3, "c"], [4, "d"]]);
+ * console.log(inbound.size >= TRANSFERS_AT_ONCE ? "refuse" : "accept"); // "refuse"
+ * ```
+ */
+export const TRANSFERS_AT_ONCE = 4;
+
+/**
+ * `/get` requests of one member a hub holds: the files go one after another, so a member
+ * holds at most one of the hub's files open for downloading.
+ *
+ * @example
+ * ```ts
+ * import { DOWNLOADS_QUEUED } from "./transfer_limits.ts";
+ * console.log(`You have asked for ${DOWNLOADS_QUEUED} files already.`);
+ * ```
+ */
+export const DOWNLOADS_QUEUED = 16;
+
+/**
+ * Files a hub holds open at once for all its members' uploads and downloads together, so
+ * transfers never take the descriptors its connections need. A further upload is refused
+ * ("try again shortly"), a further download waits for its turn.
+ *
+ * @example
+ * ```ts
+ * import { HUB_OPEN_FILES } from "./transfer_limits.ts";
+ * console.log(HUB_OPEN_FILES); // 512
+ * ```
+ */
+export const HUB_OPEN_FILES = 512;
