@@ -8,7 +8,7 @@ import {
   WAIT_MS,
   writeRandomFile,
 } from "./cli_process.ts";
-import { mountSmallDisk, SMALL_DISK_IGNORED, smallDiskTestName } from "./small_disk.ts";
+import { mountSmallDisk, SMALL_DISK_IGNORED } from "./small_disk.ts";
 import { ValveProxy } from "./valve_proxy.ts";
 
 const MiB = 1024 * 1024;
