@@ -16,12 +16,12 @@
 
 import type { ChatLine, Envelope, Message } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
-import type { Session } from "../session/session.ts";
+import type { Session, SessionProblem } from "../session/session.ts";
 import { encodeRecord } from "../wire/codec.ts";
-import { MAX_TEXT_BYTES } from "../wire/limits.ts";
 import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
 import type { History } from "./history.ts";
+import { lineTextProblem } from "./line_text.ts";
 import { type InboundTransfer, Member } from "./member.ts";
 import { isValidName, nameKey } from "./member_name.ts";
 import type { RateLimit } from "./rate_limiter.ts";
@@ -35,7 +35,11 @@ export type RoomEvent =
   | { type: "refused"; remote: string; reason: string }
   | { type: "shared"; name: string; file: number; from: string; size: number }
   | { type: "file-failed"; from: string; name: string; reason: string }
-  | { type: "history-failed"; from: string; reason: string };
+  | { type: "history-failed"; from: string; reason: string }
+  /** A record from a member (`name`, once it said hello) that could not be read was skipped. */
+  | { type: "skipped"; name?: string; remote: string; reason: string; count: number }
+  /** A message to a member was too large for it to accept, and was not sent. */
+  | { type: "unsendable"; name?: string; remote: string; message: string; bytes: number };
 
 /** Options of {@linkcode Room}. */
 export interface RoomOptions {
@@ -71,7 +75,6 @@ interface Forward {
   target: Member;
 }
 
-const encoder = new TextEncoder();
 /** Members named in a welcome; a bigger hub is summed up by its count. */
 const WELCOME_NAMES = 50;
 /** Rooms up to this size hear of each arrival and departure at once. */
@@ -149,6 +152,7 @@ export class Room {
 
   /** Greets a new member and makes it one of the room; `undefined` when it was refused. */
   async #enter(session: Session): Promise<Member | undefined> {
+    session.onProblem = (problem) => this.#problem(session, undefined, problem);
     const hello = await this.#hello(session);
     if (!hello) {
       await session.close();
@@ -168,6 +172,7 @@ export class Room {
       hello.client ?? crypto.randomUUID(),
       this.#options.rate,
     );
+    session.onProblem = (problem) => this.#problem(session, member.name, problem);
     const replaced = this.#findClient(member.client);
     if (replaced) {
       await this.#drop(replaced, "reconnected", false);
@@ -216,6 +221,16 @@ export class Room {
       });
     }
     return member;
+  }
+
+  /** Reports what a member's session skipped or did not send to the host's console. */
+  #problem(session: Session, name: string | undefined, problem: SessionProblem): void {
+    const who = { ...(name !== undefined ? { name } : {}), remote: session.remote };
+    this.#options.onEvent?.(
+      problem.kind === "unreadable"
+        ? { type: "skipped", ...who, reason: problem.reason, count: problem.count }
+        : { type: "unsendable", ...who, message: problem.message.t, bytes: problem.bytes },
+    );
   }
 
   /** Handles a member's messages until it leaves, then drops it. */
@@ -432,13 +447,8 @@ export class Room {
   }
 
   #lineProblem(member: Member, text: string): string | undefined {
-    if (text.trim() === "") return "Empty messages are not sent.";
-    const bytes = encoder.encode(text).length;
-    if (bytes > MAX_TEXT_BYTES) {
-      return `Input too long (${bytes} bytes; the limit is ${MAX_TEXT_BYTES}).`;
-    }
-    if (!member.limiter.allow()) return "Message rejected: Rate limiting is in effect.";
-    return undefined;
+    return lineTextProblem(text) ??
+      (member.limiter.allow() ? undefined : "Message rejected: Rate limiting is in effect.");
   }
 
   #private(member: Member, message: Extract<Message, { t: "private" }>): void {

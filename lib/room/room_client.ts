@@ -18,9 +18,9 @@
 import { createHash } from "node:crypto";
 import type { ChatLine, Envelope, Message, SharedFileInfo } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
-import type { Session } from "../session/session.ts";
+import type { Session, SessionProblem } from "../session/session.ts";
 import { recordWithRoom } from "../wire/codec.ts";
-import { FILE_CHUNK_BYTES } from "../wire/limits.ts";
+import { FILE_CHUNK_BYTES, MAX_HEADER_BYTES } from "../wire/limits.ts";
 import { FileRefusedError, type FileStore, type IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
 
@@ -179,6 +179,7 @@ export class RoomClient {
   async join(session: Session): Promise<void> {
     this.#session = session;
     this.#welcomed = false;
+    session.onProblem = (problem) => this.#problem(session, problem);
     session.post({
       t: "hello",
       v: PROTOCOL_VERSION,
@@ -380,6 +381,30 @@ export class RoomClient {
     if (!("id" in message)) return;
     this.#pending.set(message.id, message);
     if (this.#welcomed) this.#session?.post(message);
+  }
+
+  /** Shows what the session skipped or did not send; an unsendable line is settled. */
+  #problem(session: Session, problem: SessionProblem): void {
+    if (session !== this.#session) return;
+    if (problem.kind === "unreadable") {
+      const more = problem.count > 1 ? `; ${problem.count} so far` : "";
+      this.#emit({
+        type: "notice",
+        text: `Skipped a message from the peer that could not be read (${problem.reason}${more})`,
+        error: false,
+      });
+      return;
+    }
+    const message = problem.message;
+    if ("id" in message && this.#pending.delete(message.id) && this.#pending.size === 0) {
+      this.#wakeSettled();
+    }
+    this.#emit({
+      type: "notice",
+      text: `Not sent: the ${message.t} message is too large (${problem.bytes} bytes of ` +
+        `header; the limit is ${MAX_HEADER_BYTES}).`,
+      error: true,
+    });
   }
 
   async #settled(): Promise<void> {

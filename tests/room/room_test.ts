@@ -551,3 +551,32 @@ Deno.test("Room (hub): a crowd arriving at once is named in part and counted", a
     await chat.close();
   }
 });
+
+Deno.test("Room (hub): a line with control characters is refused with a notice, in chat, /msg and /me", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    alice.client.say("\x01".repeat(2720));
+    alice.client.whisper("bob", "clear\x1b[2Jscreen");
+    alice.client.say("waves\x07", true);
+    alice.client.say("C1 \u009b too");
+    alice.client.say("two\nlines");
+    alice.client.say("a\ttab is fine");
+    await alice.sync();
+    await bob.sync();
+    const notices = alice.seen("notice");
+    assert.equal(notices.length, 5, JSON.stringify(notices));
+    for (const notice of notices) {
+      assert.equal(notice.error, true);
+      assert.match(notice.text, /^Message rejected: control characters such as \\x[0-9a-f]{2} /);
+    }
+    assert.match(notices[0].text, /\\x01/);
+    assert.match(notices[3].text, /\\x9b/);
+    assert.deepEqual(texts(bob.events.items), ["a\ttab is fine"]);
+    assert.deepEqual(bob.seen("private"), []);
+    assert.equal(alice.client.unacknowledged, 0, "refused lines are settled");
+  } finally {
+    await chat.close();
+  }
+});
