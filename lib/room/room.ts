@@ -14,13 +14,13 @@
  * @module
  */
 
-import type { ChatLine, Envelope, Message } from "../session/message.ts";
+import type { Envelope, Message } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
 import { encodeRecord } from "../wire/codec.ts";
 import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
-import type { History } from "./history.ts";
+import { type History, lineMessage } from "./history.ts";
 import { lineTextProblem } from "./line_text.ts";
 import { type InboundTransfer, Member } from "./member.ts";
 import { isValidName, nameKey } from "./member_name.ts";
@@ -202,7 +202,10 @@ export class Room {
       history: history.length,
       ...(hello.lastSeq ? { resumed: true } : {}),
     });
-    for (const line of history) member.post({ ...line, history: true });
+    // Its own lines come back to it with their ids, anyone else's without.
+    for (const line of history) {
+      member.post(lineMessage(line, { own: line.client === member.client, history: true }));
+    }
     this.#members.set(member.client, member);
     this.#byName.set(nameKey(member.name), member);
     this.#sessions.add(member.session);
@@ -423,7 +426,7 @@ export class Room {
       ...(chat.me ? { me: true } : {}),
     }, {
       mayBeStored: member.mayResend,
-      deliver: (line) => this.#broadcast(line as ChatLine, member),
+      deliver: (line) => this.#broadcast(lineMessage(line, { own: false, history: false }), member),
       stored: (line, error) => {
         if (error) {
           // Everyone here has the line; only a later newcomer's history lacks it.
@@ -466,7 +469,7 @@ export class Room {
     }
     target.post({
       t: "private",
-      id: message.id,
+      id: "", // the sender's ids stay between it and the room
       from: member.name,
       to: target.name,
       text: message.text,

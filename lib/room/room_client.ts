@@ -118,6 +118,8 @@ export class RoomClient {
   #name: string;
   #kind: "direct" | "hub" = "direct";
   readonly #client = crypto.randomUUID();
+  /** Line ids start with this, not with the client id: the client id is a secret. */
+  readonly #lineIds = crypto.randomUUID();
   #nextId = 1;
   #nextFid = 1;
   #lastSeq = 0;
@@ -373,8 +375,8 @@ export class RoomClient {
   }
 
   #id(): string {
-    // Unique across clients too, so a replayed line of our own is recognised as ours.
-    return `${this.#client}:${this.#nextId++}`;
+    // Unique across clients too, so no one else's line is taken for one of ours.
+    return `${this.#lineIds}:${this.#nextId++}`;
   }
 
   #send(message: Message): void {
@@ -538,7 +540,8 @@ export class RoomClient {
   }
 
   #line(line: ChatLine): void {
-    if (this.#pending.delete(line.id)) {
+    // Only our own lines come with an id (replayed after a reconnect); others' have none.
+    if (line.id !== "" && this.#pending.delete(line.id)) {
       // Our own line, stored before the connection dropped: it counts as acknowledged.
       this.#lastSeq = Math.max(this.#lastSeq, line.seq ?? 0);
       if (this.#pending.size === 0) this.#wakeSettled();

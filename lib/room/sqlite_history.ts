@@ -17,8 +17,7 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { ChatLine } from "../session/message.ts";
-import type { Appended, AppendOptions, History, NewLine } from "./history.ts";
+import type { Appended, AppendOptions, History, KeptLine, NewLine } from "./history.ts";
 import type { JournalEntry, LineJournal } from "./line_journal.ts";
 
 /**
@@ -32,12 +31,13 @@ export const MAX_UNCOMMITTED = 256;
 /** A line's `stored` callback waiting for the commit. */
 interface Waiting {
   stored: NonNullable<AppendOptions["stored"]>;
-  line: ChatLine;
+  line: KeptLine;
   error: Error | undefined;
 }
 
 interface Row {
   seq: number;
+  client: string;
   id: string;
   sender: string;
   text: string;
@@ -45,11 +45,14 @@ interface Row {
   me: number;
 }
 
-function toLine(row: Row): ChatLine {
+/** The columns of a {@linkcode Row}, for every query that reads lines. */
+const COLUMNS = "seq, client, id, sender, text, time, me";
+
+function toLine(row: Row): KeptLine {
   return {
-    t: "chat",
-    id: row.id,
     seq: row.seq,
+    client: row.client,
+    id: row.id,
     from: row.sender,
     text: row.text,
     time: row.time,
@@ -100,11 +103,9 @@ export class SqliteHistory implements History {
         "COALESCE((SELECT MAX(seq) FROM lines), 0)) AS last",
     ).get() as { last: number };
     this.#nextSeq = last.last === 0 ? 1 : last.last + 1 + MAX_UNCOMMITTED;
-    this.#find = db.prepare(
-      "SELECT seq, id, sender, text, time, me FROM lines WHERE client = ? AND id = ?",
-    );
+    this.#find = db.prepare(`SELECT ${COLUMNS} FROM lines WHERE client = ? AND id = ?`);
     this.#recent = db.prepare(
-      "SELECT seq, id, sender, text, time, me FROM lines WHERE seq > ? ORDER BY seq DESC LIMIT ?",
+      `SELECT ${COLUMNS} FROM lines WHERE seq > ? ORDER BY seq DESC LIMIT ?`,
     );
   }
 
@@ -216,7 +217,7 @@ export class SqliteHistory implements History {
 
   #afterCommit(
     stored: AppendOptions["stored"],
-    line: ChatLine,
+    line: KeptLine,
     error: Error | undefined,
   ): void {
     if (!stored) return;
@@ -226,7 +227,7 @@ export class SqliteHistory implements History {
   }
 
   /** The last lines; see {@linkcode History.recent}. */
-  recent(limit: number, afterSeq = 0): ChatLine[] {
+  recent(limit: number, afterSeq = 0): KeptLine[] {
     if (limit <= 0) return [];
     const rows = this.#recent.all(afterSeq, limit) as unknown as Row[];
     return rows.reverse().map(toLine);

@@ -19,7 +19,10 @@ export const PROTOCOL_VERSION = 1;
 /** A chat line as the room publishes it. */
 export interface ChatLine {
   t: "chat";
-  /** Sender-chosen id, unique per sender; lets the room drop re-sent duplicates. */
+  /**
+   * Sender-chosen id, unique per sender; lets the room drop re-sent duplicates. The room sends
+   * it back to the sender only (a replayed line of its own); others get `""`.
+   */
   id: string;
   /** Room-wide sequence number: one order that every member sees. */
   seq?: number;

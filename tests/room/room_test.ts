@@ -580,3 +580,63 @@ Deno.test("Room (hub): a line with control characters is refused with a notice, 
     await chat.close();
   }
 });
+
+/** Every string inside `value` (keys too), and the parts of each between colons. */
+function stringsIn(value: unknown, into: Set<string> = new Set()): Set<string> {
+  if (typeof value === "string") {
+    into.add(value);
+    for (const part of value.split(":")) into.add(part);
+  } else if (Array.isArray(value)) { for (const item of value) stringsIn(item, into); }
+  else if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) stringsIn(item, into.add(key));
+  }
+  return into;
+}
+
+Deno.test("Room (hub): nothing a member receives lets it take over another member's seat", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    const mallory = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory", client: "m1" });
+    await mallory.received.waitFor((e) => e.message.t === "welcome");
+    alice.client.say("hello all");
+    alice.client.say("waves", true);
+    alice.client.whisper("mallory", "psst");
+    bob.client.say("hi alice");
+    mallory.post({ t: "chat", id: "m1:1", text: "hi" });
+    mallory.post({ t: "who" });
+    await alice.sync();
+    await bob.sync();
+    await mallory.received.waitFor((e) => e.message.t === "private");
+    // A second connection of mallory's, as a newcomer: it is replayed the history.
+    const again = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory2", client: "m2" });
+    await again.received.waitFor((e) => e.message.t === "welcome");
+    again.post({ t: "who" });
+    await again.received.waitFor((e) => e.message.t === "members");
+
+    const seen = stringsIn(
+      [...mallory.received.items, ...again.received.items].map((e) => e.message),
+    );
+    assert.ok(seen.size > 10, `only ${seen.size} strings seen`);
+    for (const client of seen) {
+      for (const name of ["alice", "mallory3"]) {
+        const attempt = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name, client });
+        await attempt.received.waitFor((e) =>
+          e.message.t === "welcome" || (e.message.t === "notice" && e.message.error === true)
+        );
+        await attempt.session.close();
+        await bob.sync();
+        const taken = `taken over with client ${JSON.stringify(client)} as ${name}`;
+        assert.deepEqual(alice.seen("closed"), [], taken);
+      }
+    }
+    // Alice kept her seat all along: never cut off, never seen leaving, still heard.
+    assert.deepEqual(alice.seen("closed"), []);
+    assert.deepEqual(bob.seen("left").filter((e) => e.name === "alice"), []);
+    alice.client.say("still mine");
+    await bob.events.waitFor((e) => e.type === "message" && e.text === "still mine");
+  } finally {
+    await chat.close();
+  }
+});
