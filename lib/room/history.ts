@@ -69,6 +69,14 @@ export function lineMessage(line: KeptLine, options: { own: boolean; history: bo
   };
 }
 
+/** Where a replay of a member's missed (or a newcomer's last) lines starts, and how long it is. */
+export interface HistorySpan {
+  /** The lines to replay are those after this number. */
+  start: number;
+  /** How many lines that is (now: more may come while they are sent). */
+  lines: number;
+}
+
 /** Result of {@linkcode History.append}. */
 export interface Appended {
   /** The line as stored, with its room-wide sequence number. */
@@ -110,6 +118,13 @@ export interface History {
   append(line: NewLine, options?: AppendOptions): Appended;
   /** The last `limit` lines, oldest first, optionally only those after `afterSeq`. */
   recent(limit: number, afterSeq?: number): KeptLine[];
+  /**
+   * The span of the newest `limit` (at most) of the lines after `afterSeq`. Costs what the
+   * span holds, not what the history holds: a newcomer's join must stay cheap in a long history.
+   */
+  span(afterSeq: number, limit: number): HistorySpan;
+  /** The first `limit` lines after `afterSeq`, oldest first: the next page of a replay. */
+  after(afterSeq: number, limit: number): KeptLine[];
   /** Releases the storage. */
   close(): void;
 }
@@ -159,6 +174,19 @@ export class MemoryHistory implements History {
   recent(limit: number, afterSeq = 0): KeptLine[] {
     const after = this.#lines.filter((line) => line.seq > afterSeq);
     return limit <= 0 ? [] : after.slice(-limit);
+  }
+
+  /** A replay's span; see {@linkcode History.span}. */
+  span(afterSeq: number, limit: number): HistorySpan {
+    const after = this.#lines.filter((line) => line.seq > afterSeq);
+    const lines = Math.min(after.length, Math.max(limit, 0));
+    const left = after.length - lines;
+    return { start: left > 0 ? after[left - 1].seq : afterSeq, lines };
+  }
+
+  /** A replay's next page; see {@linkcode History.after}. */
+  after(afterSeq: number, limit: number): KeptLine[] {
+    return this.#lines.filter((line) => line.seq > afterSeq).slice(0, Math.max(limit, 0));
   }
 
   /** Nothing to release. */

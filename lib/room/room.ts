@@ -21,6 +21,7 @@ import { encodeRecord } from "../wire/codec.ts";
 import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
 import { type History, lineMessage } from "./history.ts";
+import { type KnownClients, MemoryKnownClients } from "./known_clients.ts";
 import { lineTextProblem } from "./line_text.ts";
 import { type InboundTransfer, Member } from "./member.ts";
 import { isValidName, nameKey } from "./member_name.ts";
@@ -51,6 +52,8 @@ export interface RoomOptions {
   history: History;
   /** Lines replayed to a newcomer. Default 50. */
   historyLimit?: number;
+  /** The clients seen, for whom a replay may start at their own `lastSeq`. Default: in memory. */
+  clients?: KnownClients;
   /** Flood control per member. Default: off. */
   rate?: RateLimit;
   /** Kept files (hubs). */
@@ -88,7 +91,7 @@ const PRESENCE_DELIVERIES_PER_S = 4_000;
 /** The longest a presence change waits, however big the room. */
 const PRESENCE_MAX_BATCH_MS = 3_000;
 /** Most lines replayed to a returning member. */
-const RESUME_LIMIT = 10_000;
+export const RESUME_LIMIT = 10_000;
 
 /** Members, ordering, history, presence and files of one chat. */
 export class Room {
@@ -113,6 +116,7 @@ export class Room {
       historyLimit: 50,
       rate: { perSecond: 0, burst: 0 },
       helloTimeoutMs: 10_000,
+      clients: new MemoryKnownClients(),
       ...options,
     };
     this.#gate = new BacklogGate(() => this.#sessions, options.backlog);
@@ -180,13 +184,20 @@ export class Room {
       // flushing to a stalled peer must not hold up the member's return.
       replaced.session.close("replaced by a new connection").catch(() => {});
     }
-    // A returning member gets everything it missed (up to a bound), a newcomer the last N.
-    const history = this.#options.history.recent(
-      hello.lastSeq
-        ? Math.max(this.#options.historyLimit, RESUME_LIMIT)
-        : this.#options.historyLimit,
-      hello.lastSeq ?? 0,
+    // A returning member gets what it missed (the newest RESUME_LIMIT lines of it), from its
+    // own lastSeq; but only a client this room has seen: anyone else, whatever lastSeq it
+    // claims, gets the last --history lines, and none older than its first visit could show.
+    const clients = this.#options.clients;
+    const lastSeq = hello.lastSeq ?? 0;
+    const floor = clients.replayFloor(member.client);
+    const resumed = lastSeq > 0 && floor !== undefined;
+    const after = resumed ? Math.max(lastSeq, floor) : lastSeq;
+    const span = this.#options.history.span(
+      after,
+      resumed ? Math.max(this.#options.historyLimit, RESUME_LIMIT) : this.#options.historyLimit,
     );
+    clients.joined(member.client, floor ?? span.start);
+    const history = this.#options.history.after(span.start, span.lines);
     // The first names only: a list of everyone per join is O(N^2) in a big hub.
     const names: string[] = [];
     for (const other of this.#members.values()) {
@@ -200,7 +211,7 @@ export class Room {
       members: [...names, member.name],
       count: this.#members.size + 1,
       history: history.length,
-      ...(hello.lastSeq ? { resumed: true } : {}),
+      ...(resumed ? { resumed: true } : {}),
     });
     // Its own lines come back to it with their ids, anyone else's without.
     for (const line of history) {
@@ -257,6 +268,7 @@ export class Room {
     reason ??= await session.closed;
     if (this.#members.get(member.client) === member) {
       await this.#drop(member, reason ?? "quit", true);
+      this.#options.clients.left(member.client);
     }
     await session.close();
   }

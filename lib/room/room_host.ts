@@ -26,6 +26,7 @@ import { Room, type RoomEvent } from "./room.ts";
 import { type ClientEvent, RoomClient } from "./room_client.ts";
 import { LineJournal } from "./line_journal.ts";
 import { SqliteHistory } from "./sqlite_history.ts";
+import { SqliteKnownClients } from "./sqlite_known_clients.ts";
 
 /** What a host reports: secured sessions, failed handshakes and room events. */
 export type HostEvent =
@@ -135,6 +136,8 @@ export class RoomHost {
       capacity: options.maxClients,
       history,
       historyLimit: options.historyLimit,
+      // Kept with the history: a restarted hub still replays a returning member what it missed.
+      clients: new SqliteKnownClients(db),
       rate: { perSecond: options.rate, burst: options.rate * 2 },
       files: new HubFiles(db, new FileStore(join(options.dataDir, "files")), {
         maxBytes: options.maxFileBytes,

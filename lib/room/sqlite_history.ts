@@ -17,7 +17,14 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { Appended, AppendOptions, History, KeptLine, NewLine } from "./history.ts";
+import type {
+  Appended,
+  AppendOptions,
+  History,
+  HistorySpan,
+  KeptLine,
+  NewLine,
+} from "./history.ts";
 import type { JournalEntry, LineJournal } from "./line_journal.ts";
 
 /**
@@ -66,6 +73,9 @@ export class SqliteHistory implements History {
   #insert: StatementSync;
   #find: StatementSync;
   #recent: StatementSync;
+  #after: StatementSync;
+  #countAfter: StatementSync;
+  #nthNewest: StatementSync;
   #nextSeq: number;
   #waiting: Waiting[] = [];
   #uncommitted = 0;
@@ -106,6 +116,11 @@ export class SqliteHistory implements History {
     this.#find = db.prepare(`SELECT ${COLUMNS} FROM lines WHERE client = ? AND id = ?`);
     this.#recent = db.prepare(
       `SELECT ${COLUMNS} FROM lines WHERE seq > ? ORDER BY seq DESC LIMIT ?`,
+    );
+    this.#after = db.prepare(`SELECT ${COLUMNS} FROM lines WHERE seq > ? ORDER BY seq LIMIT ?`);
+    this.#countAfter = db.prepare("SELECT COUNT(*) AS n FROM lines WHERE seq > ?");
+    this.#nthNewest = db.prepare(
+      "SELECT seq FROM lines WHERE seq > ? ORDER BY seq DESC LIMIT 1 OFFSET ?",
     );
   }
 
@@ -231,6 +246,21 @@ export class SqliteHistory implements History {
     if (limit <= 0) return [];
     const rows = this.#recent.all(afterSeq, limit) as unknown as Row[];
     return rows.reverse().map(toLine);
+  }
+
+  /** A replay's span; see {@linkcode History.span}: walks at most `limit` + 1 lines. */
+  span(afterSeq: number, limit: number): HistorySpan {
+    const lines = Math.max(limit, 0);
+    // The newest line the limit leaves out, if there is one: the replay starts after it.
+    const left = this.#nthNewest.get(afterSeq, lines) as { seq: number } | undefined;
+    if (left) return { start: left.seq, lines };
+    return { start: afterSeq, lines: (this.#countAfter.get(afterSeq) as { n: number }).n };
+  }
+
+  /** A replay's next page; see {@linkcode History.after}. */
+  after(afterSeq: number, limit: number): KeptLine[] {
+    if (limit <= 0) return [];
+    return (this.#after.all(afterSeq, limit) as unknown as Row[]).map(toLine);
   }
 
   /** Commits what is pending and closes the journal; the database is closed by its owner. */

@@ -83,6 +83,18 @@ Deno.test("MemoryHistory: returned lines cannot be used to change the history", 
   assert.equal(history.recent(10).length, 1);
 });
 
+Deno.test("MemoryHistory: span and after page a replay", () => {
+  const history = new MemoryHistory(100);
+  for (let i = 1; i <= 10; i++) history.append(line("c", String(i)));
+  assert.deepEqual(history.span(0, 3), { start: 7, lines: 3 });
+  assert.deepEqual(history.span(5, 100), { start: 5, lines: 5 });
+  assert.deepEqual(history.span(0, 0), { start: 10, lines: 0 });
+  assert.deepEqual(history.span(10, 3), { start: 10, lines: 0 });
+  assert.deepEqual(history.after(7, 10).map((l) => l.seq), [8, 9, 10]);
+  assert.deepEqual(history.after(2, 3).map((l) => l.seq), [3, 4, 5]);
+  assert.deepEqual(history.after(10, 3), []);
+});
+
 Deno.test("lineMessage: the sender's id goes to the sender only, the client id to no one", () => {
   const kept = { seq: 7, client: "secret", id: "l:1", from: "alice", text: "hi", time: TIME };
   assert.deepEqual(lineMessage(kept, { own: false, history: false }), {

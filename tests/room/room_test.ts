@@ -581,6 +581,30 @@ Deno.test("Room (hub): a line with control characters is refused with a notice, 
   }
 });
 
+Deno.test("Room (hub): a newcomer claiming an old lastSeq with a new client id gets only the last --history lines", async () => {
+  const chat = hubRoom({ historyLimit: 3 });
+  try {
+    const alice = await chat.join("alice");
+    for (let i = 1; i <= 10; i++) alice.client.say(`line ${i}`);
+    await alice.sync();
+    const eve = chat.raw({
+      t: "hello",
+      v: PROTOCOL_VERSION,
+      name: "eve",
+      client: crypto.randomUUID(),
+      lastSeq: 1,
+    });
+    const welcome = await eve.received.waitFor((e) => e.message.t === "welcome");
+    assert.equal((welcome.message as { history: number }).history, 3);
+    eve.post({ t: "who" });
+    await eve.received.waitFor((e) => e.message.t === "members");
+    const lines = eve.received.items.flatMap((e) => e.message.t === "chat" ? [e.message.text] : []);
+    assert.deepEqual(lines, ["line 8", "line 9", "line 10"]);
+  } finally {
+    await chat.close();
+  }
+});
+
 /** Every string inside `value` (keys too), and the parts of each between colons. */
 function stringsIn(value: unknown, into: Set<string> = new Set()): Set<string> {
   if (typeof value === "string") {

@@ -294,3 +294,20 @@ Deno.test("LineJournal: a torn last entry (its write cut by the kill) was never 
     await Deno.remove(path);
   }
 });
+
+Deno.test("SqliteHistory: span and after page a replay, and keep the sender's client", () => {
+  withHistory((history) => {
+    for (let i = 1; i <= 10; i++) history.append(line(`c${i % 2}`, String(i)));
+    assert.deepEqual(history.span(0, 3), { start: 7, lines: 3 });
+    assert.deepEqual(history.span(5, 100), { start: 5, lines: 5 });
+    assert.deepEqual(history.span(0, 0), { start: 10, lines: 0 });
+    assert.deepEqual(history.span(10, 3), { start: 10, lines: 0 });
+    assert.deepEqual(history.after(7, 10).map((l) => [l.seq, l.client]), [
+      [8, "c0"],
+      [9, "c1"],
+      [10, "c0"],
+    ]);
+    assert.deepEqual(history.after(2, 3).map((l) => l.seq), [3, 4, 5]);
+    assert.deepEqual(history.after(10, 3), []);
+  });
+});
