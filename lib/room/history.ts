@@ -123,6 +123,8 @@ export interface History {
    * span holds, not what the history holds: a newcomer's join must stay cheap in a long history.
    */
   span(afterSeq: number, limit: number): HistorySpan;
+  /** How many lines there are after `afterSeq` up to `uptoSeq`: what a span left out. */
+  count(afterSeq: number, uptoSeq: number): number;
   /** The first `limit` lines after `afterSeq`, oldest first: the next page of a replay. */
   after(afterSeq: number, limit: number): KeptLine[];
   /** Releases the storage. */
@@ -182,6 +184,11 @@ export class MemoryHistory implements History {
     const lines = Math.min(after.length, Math.max(limit, 0));
     const left = after.length - lines;
     return { start: left > 0 ? after[left - 1].seq : afterSeq, lines };
+  }
+
+  /** Lines in a range; see {@linkcode History.count}. */
+  count(afterSeq: number, uptoSeq: number): number {
+    return this.#lines.filter((line) => line.seq > afterSeq && line.seq <= uptoSeq).length;
   }
 
   /** A replay's next page; see {@linkcode History.after}. */

@@ -22,6 +22,7 @@ import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
 import { type History, lineMessage } from "./history.ts";
 import { type KnownClients, MemoryKnownClients } from "./known_clients.ts";
+import { LineReplay } from "./line_replay.ts";
 import { lineTextProblem } from "./line_text.ts";
 import { type InboundTransfer, Member } from "./member.ts";
 import { isValidName, nameKey } from "./member_name.ts";
@@ -90,7 +91,7 @@ const PRESENCE_NAMES = 20;
 const PRESENCE_DELIVERIES_PER_S = 4_000;
 /** The longest a presence change waits, however big the room. */
 const PRESENCE_MAX_BATCH_MS = 3_000;
-/** Most lines replayed to a returning member. */
+/** Most lines replayed to a returning member; it is told how many earlier ones it missed. */
 export const RESUME_LIMIT = 10_000;
 
 /** Members, ordering, history, presence and files of one chat. */
@@ -197,7 +198,8 @@ export class Room {
       resumed ? Math.max(this.#options.historyLimit, RESUME_LIMIT) : this.#options.historyLimit,
     );
     clients.joined(member.client, floor ?? span.start);
-    const history = this.#options.history.after(span.start, span.lines);
+    // Missed lines left out, told; a newcomer's older history was not missed (nor counted).
+    const skipped = lastSeq > 0 ? this.#options.history.count(after, span.start) : 0;
     // The first names only: a list of everyone per join is O(N^2) in a big hub.
     const names: string[] = [];
     for (const other of this.#members.values()) {
@@ -210,16 +212,26 @@ export class Room {
       kind: this.kind,
       members: [...names, member.name],
       count: this.#members.size + 1,
-      history: history.length,
+      history: span.lines,
       ...(resumed ? { resumed: true } : {}),
+      ...(skipped > 0 ? { skipped } : {}),
     });
-    // Its own lines come back to it with their ids, anyone else's without.
-    for (const line of history) {
-      member.post(lineMessage(line, { own: line.client === member.client, history: true }));
-    }
+    // In place before the member is: from now its lines come from the replay, in order.
+    const replay = member.replay = new LineReplay({
+      history: this.#options.history,
+      session,
+      client: member.client,
+      start: span.start,
+      historyLines: span.lines,
+      alive: () => this.#members.get(member.client) === member,
+    });
     this.#members.set(member.client, member);
     this.#byName.set(nameKey(member.name), member);
     this.#sessions.add(member.session);
+    // Runs on its own; a short history is sent before the member hears of its own arrival.
+    replay.run().then(() => {
+      if (member.replay === replay) member.replay = undefined;
+    });
     if (!replaced) {
       this.#announce({
         joined: {
@@ -348,9 +360,13 @@ export class Room {
     // Presence notices go out before anything that follows them.
     if (message.t !== "presence") this.#flushPresence();
     const record = encodeRecord(message);
+    // A member being replayed what it missed gets a line from its replay, after the others.
+    const line = message.t === "chat";
     this.#pacer.beforeBroadcast(this.#members.size);
     for (const member of this.#members.values()) {
-      if (member !== except) member.post(message, undefined, record);
+      if (member !== except && !(line && member.replay?.running)) {
+        member.post(message, undefined, record);
+      }
     }
   }
 
@@ -453,7 +469,11 @@ export class Room {
             reason: error.message,
           });
         }
-        member.post({ t: "ack", id: chat.id, seq: line.seq });
+        // A line the sender's replay has yet to reach, the replay sends it (with its id): an
+        // ack now would tell its client that every line before it had arrived.
+        if (member.replay?.mayAck(line.seq) ?? true) {
+          member.post({ t: "ack", id: chat.id, seq: line.seq });
+        }
       },
     });
     if (duplicate) return;

@@ -35,6 +35,8 @@ export type ClientEvent =
     count: number;
     history: number;
     resumed: boolean;
+    /** Lines missed while away that the hub does not replay (the oldest); absent when none. */
+    skipped?: number;
   }
   | {
     type: "message";
@@ -71,6 +73,14 @@ export type ClientEvent =
 
 /** How long {@linkcode RoomClient.quit} waits for the host to close after our `bye`. */
 const BYE_WAIT_MS = 2_000;
+/**
+ * Lines are posted while the session's backlog is at most this; above it the rest wait until
+ * the session is down to {@linkcode OUTBOX_LOW_WATER_BYTES}. A paste of megabytes posted at
+ * once overflowed the session's 1 MiB queue, which ends the session; after the reconnect all
+ * of it was posted again.
+ */
+const OUTBOX_HIGH_WATER_BYTES = 256 * 1024;
+const OUTBOX_LOW_WATER_BYTES = 64 * 1024;
 
 /** The host refused us (name taken, chat full, ...): the message says why. */
 export class RefusedError extends Error {
@@ -125,6 +135,11 @@ export class RoomClient {
   #lastSeq = 0;
   /** Lines sent but not yet acknowledged, re-sent after a reconnect. */
   #pending: Map<string, Message> = new Map();
+  /** What waits to be posted on the current session, oldest from `#outboxHead` on. */
+  #outbox: Message[] = [];
+  #outboxHead = 0;
+  /** The session a flush of the outbox runs on, if one does. */
+  #flushing: Session | undefined;
   #pendingWaiters: (() => void)[] = [];
   #sending: Map<number, Outgoing> = new Map();
   #receiving: Map<number, Receiving> = new Map();
@@ -213,13 +228,16 @@ export class RoomClient {
           count: message.count ?? message.members.length,
           history: message.history,
           resumed: message.resumed ?? false,
+          ...(message.skipped ? { skipped: message.skipped } : {}),
         });
         break;
       }
     }
     // Re-send what the room had not acknowledged; ids let it drop the ones it already has.
     this.#welcomed = true;
-    for (const message of this.#pending.values()) session.post(message);
+    this.#outbox = [...this.#pending.values()];
+    this.#outboxHead = 0;
+    this.#flush();
     this.#loop = this.#run(reader, session);
   }
 
@@ -240,22 +258,22 @@ export class RoomClient {
 
   /** Asks to be known as `name`. */
   nick(name: string): void {
-    this.#session?.post({ t: "nick", name });
+    this.#post({ t: "nick", name });
   }
 
   /** Asks who is here (answered with a `members` event). */
   who(): void {
-    this.#session?.post({ t: "who" });
+    this.#post({ t: "who" });
   }
 
   /** Asks for the hub's kept files (answered with a `file-list` event). */
   listFiles(): void {
-    this.#session?.post({ t: "files" });
+    this.#post({ t: "files" });
   }
 
   /** Asks the hub for kept file `file`. */
   fetch(file: number): void {
-    this.#session?.post({ t: "get", file });
+    this.#post({ t: "get", file });
   }
 
   /**
@@ -379,10 +397,40 @@ export class RoomClient {
     return `${this.#lineIds}:${this.#nextId++}`;
   }
 
+  /** Sends a line, kept until acknowledged (and re-sent after a reconnect until then). */
   #send(message: Message): void {
     if (!("id" in message)) return;
     this.#pending.set(message.id, message);
-    if (this.#welcomed) this.#session?.post(message);
+    if (this.#welcomed) this.#post(message);
+  }
+
+  /** Posts `message` after what waits in the outbox: a command stays behind a paste. */
+  #post(message: Message): void {
+    if (!this.#session) return;
+    this.#outbox.push(message);
+    this.#flush();
+  }
+
+  /** Posts what waits in the outbox as fast as the session takes it. */
+  async #flush(): Promise<void> {
+    const session = this.#session;
+    if (!session || this.#flushing === session) return;
+    this.#flushing = session;
+    try {
+      while (this.#outboxHead < this.#outbox.length && this.#session === session) {
+        if (session.backlog > OUTBOX_HIGH_WATER_BYTES) {
+          await session.backlogBelow(OUTBOX_LOW_WATER_BYTES);
+          continue;
+        }
+        session.post(this.#outbox[this.#outboxHead++]);
+      }
+      if (this.#session === session) {
+        this.#outbox = [];
+        this.#outboxHead = 0;
+      }
+    } finally {
+      if (this.#flushing === session) this.#flushing = undefined;
+    }
   }
 
   /** Shows what the session skipped or did not send; an unsendable line is settled. */

@@ -75,6 +75,7 @@ export class SqliteHistory implements History {
   #recent: StatementSync;
   #after: StatementSync;
   #countAfter: StatementSync;
+  #countBetween: StatementSync;
   #nthNewest: StatementSync;
   #nextSeq: number;
   #waiting: Waiting[] = [];
@@ -119,6 +120,9 @@ export class SqliteHistory implements History {
     );
     this.#after = db.prepare(`SELECT ${COLUMNS} FROM lines WHERE seq > ? ORDER BY seq LIMIT ?`);
     this.#countAfter = db.prepare("SELECT COUNT(*) AS n FROM lines WHERE seq > ?");
+    this.#countBetween = db.prepare(
+      "SELECT COUNT(*) AS n FROM lines WHERE seq > ? AND seq <= ?",
+    );
     this.#nthNewest = db.prepare(
       "SELECT seq FROM lines WHERE seq > ? ORDER BY seq DESC LIMIT 1 OFFSET ?",
     );
@@ -255,6 +259,11 @@ export class SqliteHistory implements History {
     const left = this.#nthNewest.get(afterSeq, lines) as { seq: number } | undefined;
     if (left) return { start: left.seq, lines };
     return { start: afterSeq, lines: (this.#countAfter.get(afterSeq) as { n: number }).n };
+  }
+
+  /** Lines in a range; see {@linkcode History.count}. */
+  count(afterSeq: number, uptoSeq: number): number {
+    return (this.#countBetween.get(afterSeq, uptoSeq) as { n: number }).n;
   }
 
   /** A replay's next page; see {@linkcode History.after}. */

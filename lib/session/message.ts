@@ -48,6 +48,8 @@ export type Message =
     count?: number;
     history: number;
     resumed?: boolean;
+    /** Lines the member missed that are not replayed: more than the room replays. */
+    skipped?: number;
   }
   | ChatLine
   | { t: "private"; id: string; to: string; from?: string; text: string; time?: string }
@@ -146,6 +148,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     count: [int, false],
     history: [int, true],
     resumed: [bool, false],
+    skipped: [int, false],
   },
   chat: {
     id: [ID, true],

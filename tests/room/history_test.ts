@@ -83,13 +83,15 @@ Deno.test("MemoryHistory: returned lines cannot be used to change the history", 
   assert.equal(history.recent(10).length, 1);
 });
 
-Deno.test("MemoryHistory: span and after page a replay", () => {
+Deno.test("MemoryHistory: span, after and count page a replay", () => {
   const history = new MemoryHistory(100);
   for (let i = 1; i <= 10; i++) history.append(line("c", String(i)));
   assert.deepEqual(history.span(0, 3), { start: 7, lines: 3 });
   assert.deepEqual(history.span(5, 100), { start: 5, lines: 5 });
   assert.deepEqual(history.span(0, 0), { start: 10, lines: 0 });
   assert.deepEqual(history.span(10, 3), { start: 10, lines: 0 });
+  assert.equal(history.count(0, 7), 7);
+  assert.equal(history.count(3, 5), 2);
   assert.deepEqual(history.after(7, 10).map((l) => l.seq), [8, 9, 10]);
   assert.deepEqual(history.after(2, 3).map((l) => l.seq), [3, 4, 5]);
   assert.deepEqual(history.after(10, 3), []);

@@ -664,3 +664,60 @@ Deno.test("Room (hub): nothing a member receives lets it take over another membe
     await chat.close();
   }
 });
+
+Deno.test("Room (hub): a member replayed what it missed while the room talks on sees every line once, in order", async () => {
+  const chat = new InMemoryRoom({
+    kind: "hub",
+    capacity: 10,
+    history: new MemoryHistory(20_000),
+    historyLimit: 5,
+  });
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    bob.client.say("bob before");
+    await bob.sync();
+    await bob.client.disconnect();
+    for (let i = 0; i < 6_000; i++) alice.client.say(`missed ${i}`);
+    await alice.sync();
+
+    const from = bob.events.items.length;
+    await bob.client.join(chat.connect());
+    // While bob is replayed the 6,000 lines, alice and bob both talk.
+    for (let i = 0; i < 50; i++) {
+      alice.client.say(`live ${i}`);
+      bob.client.say(`bob live ${i}`);
+    }
+    await alice.sync();
+    await bob.sync();
+    await bob.events.waitFor((e) => e.type === "message" && e.text === "live 49", from);
+    await bob.sync();
+    const after = bob.events.items.slice(from);
+    const welcome = after[0];
+    assert.deepEqual(
+      welcome.type === "welcome" && [welcome.resumed, welcome.history, welcome.skipped],
+      [true, 6_000, undefined],
+    );
+    const lines = after.flatMap((e) => e.type === "message" ? [e] : []);
+    assert.deepEqual(lines.map((line) => line.text), [
+      ...Array.from({ length: 6_000 }, (_, i) => `missed ${i}`),
+      ...Array.from({ length: 50 }, (_, i) => `live ${i}`),
+    ]);
+    for (let i = 1; i < lines.length; i++) assert.ok(lines[i].seq > lines[i - 1].seq);
+    assert.equal(lines.filter((line) => line.history).length, 6_000);
+    assert.equal(bob.client.unacknowledged, 0, "bob's own lines were acknowledged");
+    // Alice saw each of bob's lines once.
+    assert.equal(alice.seen("message").filter((m) => m.text.startsWith("bob live")).length, 50);
+
+    // Back again at once: nothing was missed, so nothing is replayed.
+    await bob.client.disconnect();
+    const again = bob.events.items.length;
+    await bob.client.join(chat.connect());
+    await bob.sync();
+    const back = bob.events.items.slice(again);
+    assert.equal(back[0].type === "welcome" && back[0].history, 0);
+    assert.deepEqual(back.filter((e) => e.type === "message"), []);
+  } finally {
+    await chat.close();
+  }
+});

@@ -295,13 +295,15 @@ Deno.test("LineJournal: a torn last entry (its write cut by the kill) was never 
   }
 });
 
-Deno.test("SqliteHistory: span and after page a replay, and keep the sender's client", () => {
+Deno.test("SqliteHistory: span, after and count page a replay, and keep the sender's client", () => {
   withHistory((history) => {
     for (let i = 1; i <= 10; i++) history.append(line(`c${i % 2}`, String(i)));
     assert.deepEqual(history.span(0, 3), { start: 7, lines: 3 });
     assert.deepEqual(history.span(5, 100), { start: 5, lines: 5 });
     assert.deepEqual(history.span(0, 0), { start: 10, lines: 0 });
     assert.deepEqual(history.span(10, 3), { start: 10, lines: 0 });
+    assert.equal(history.count(0, 7), 7);
+    assert.equal(history.count(3, 5), 2);
     assert.deepEqual(history.after(7, 10).map((l) => [l.seq, l.client]), [
       [8, "c0"],
       [9, "c1"],
