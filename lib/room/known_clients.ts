@@ -16,7 +16,10 @@
  * @module
  */
 
-/** What a room remembers of the clients it has seen. */
+/**
+ * What a room remembers of the clients it has seen. Best effort: the methods never throw (a
+ * storage that fails forgets, and the client is taken for a newcomer).
+ */
 export interface KnownClients {
   /**
    * The number after which lines were first offered to `client` (its first join's replay

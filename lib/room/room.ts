@@ -280,9 +280,17 @@ export class Room {
     reason ??= await session.closed;
     if (this.#members.get(member.client) === member) {
       await this.#drop(member, reason ?? "quit", true);
-      this.#options.clients.left(member.client);
+      this.#lastSeen(member.client);
     }
     await session.close();
+  }
+
+  /**
+   * Notes that `client` was here until now. Not while the room closes: its storage closes
+   * with it, maybe before this member is done; the client's join is remembered already.
+   */
+  #lastSeen(client: string): void {
+    if (!this.#closing) this.#options.clients.left(client);
   }
 
   /** Tells every member the room is closing, flushes, and closes their sessions. */

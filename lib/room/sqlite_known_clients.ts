@@ -70,21 +70,29 @@ export class SqliteKnownClients implements KnownClients {
     this.#prune();
   }
 
-  /** See {@linkcode KnownClients.replayFloor}. */
+  /** See {@linkcode KnownClients.replayFloor}; `undefined` when the database fails. */
   replayFloor(client: string): number | undefined {
-    const row = this.#floor.get(client) as { floor: number } | undefined;
-    return row?.floor;
+    try {
+      const row = this.#floor.get(client) as { floor: number } | undefined;
+      return row?.floor;
+    } catch {
+      return undefined;
+    }
   }
 
-  /** See {@linkcode KnownClients.joined}. */
+  /** See {@linkcode KnownClients.joined}; a failing database (a full disk) forgets it. */
   joined(client: string, floor: number): void {
-    this.#joined.run(client, floor, this.#now());
-    if (++this.#sincePrune >= PRUNE_EVERY) this.#prune();
+    try {
+      this.#joined.run(client, floor, this.#now());
+      if (++this.#sincePrune >= PRUNE_EVERY) this.#prune();
+    } catch { /* taken for a newcomer next time: less replayed, nothing lost */ }
   }
 
-  /** See {@linkcode KnownClients.left}. */
+  /** See {@linkcode KnownClients.left}; a failing database forgets it. */
   left(client: string): void {
-    this.#left.run(this.#now(), client);
+    try {
+      this.#left.run(this.#now(), client);
+    } catch { /* its join is remembered */ }
   }
 
   #prune(): void {

@@ -57,3 +57,13 @@ Deno.test("SqliteKnownClients: clients unseen for maxAgeMs are forgotten, and at
     db.close();
   }
 });
+
+Deno.test("SqliteKnownClients: a database that fails forgets, and never fails a join", () => {
+  const db = new DatabaseSync(":memory:");
+  const clients = new SqliteKnownClients(db);
+  clients.joined("c1", 5);
+  db.close();
+  clients.joined("c2", 7);
+  clients.left("c1");
+  assert.equal(clients.replayFloor("c1"), undefined);
+});
