@@ -406,7 +406,13 @@ export class RoomClient {
 
   /** Posts `message` after what waits in the outbox: a command stays behind a paste. */
   #post(message: Message): void {
-    if (!this.#session) return;
+    const session = this.#session;
+    if (!session) return;
+    // Nothing waiting, and room in the session (a chat's usual case): straight out.
+    if (this.#outboxHead === this.#outbox.length && session.backlog <= OUTBOX_HIGH_WATER_BYTES) {
+      session.post(message);
+      return;
+    }
     this.#outbox.push(message);
     this.#flush();
   }
