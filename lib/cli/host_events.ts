@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { RoomEvent } from "../room/room.ts";
 import type { HostEvent, HostRoomEvent } from "../room/room_host.ts";
 import { formatBytes } from "./format.ts";
 import { escapeForTerminal as clean, jsonForTerminal } from "./terminal_text.ts";
@@ -41,8 +42,29 @@ export function roomEventText(event: HostRoomEvent): string {
       return `Could not keep a message from ${clean(event.from)} in the history: ${
         clean(event.reason)
       }`;
+    case "skipped":
+      return `Skipped a message from ${who(event)} that could not be read (${clean(event.reason)}${
+        event.count > 1 ? `; ${event.count} so far` : ""
+      })`;
+    case "unsendable":
+      return `Did not send a ${clean(event.message)} message to ${who(event)}: its header ` +
+        `(${event.bytes} bytes) is over the limit`;
   }
 }
+
+/** "bob (10.0.0.5:4000)", or the address alone before the member said who it is. */
+function who(event: { name?: string; remote: string }): string {
+  return event.name === undefined
+    ? clean(event.remote)
+    : `${clean(event.name)} (${clean(event.remote)})`;
+}
+
+/** The room events a direct chat's host is shown (a hub's console shows them all). */
+const DIRECT_ROOM_EVENTS: ReadonlySet<RoomEvent["type"]> = new Set([
+  "refused",
+  "skipped",
+  "unsendable",
+]);
 
 /** What to show of host events. */
 export interface HostEventViewOptions {
@@ -91,7 +113,8 @@ export function hostEventView(
         });
       case "room": {
         const room = event.event;
-        if (!options.logRoom && room.type !== "refused") return;
+        // A direct chat's host hears of refusals, and of what its peer sent that was skipped.
+        if (!options.logRoom && !DIRECT_ROOM_EVENTS.has(room.type)) return;
         if (options.json) options.json(jsonForTerminal({ ...room, type: `hub-${room.type}` }));
         else view.show({ type: "system", text: roomEventText(room) });
       }

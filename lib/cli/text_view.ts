@@ -139,6 +139,11 @@ const RENDERERS: Renderers = {
       const names = event.members.map(clean).join(", ") + (more > 0 ? ` and ${more} more` : "");
       lines.push(system(`Connected: ${names} (${event.count})`));
     } else if (others.length) lines.push(system(`Chatting with ${others.join(", ")}.`));
+    if (event.skipped) {
+      // More was missed than the hub replays: the oldest of it is not shown.
+      const noun = event.skipped === 1 ? "line" : "lines";
+      lines.push(system(`${event.skipped} earlier ${noun} not shown.`));
+    }
     if (event.history > 0) {
       const noun = event.history === 1 ? "line" : "lines";
       lines.push(system(`Replaying ${event.history} ${noun} of earlier history`));

@@ -24,10 +24,63 @@ export interface NewLine {
   me?: boolean;
 }
 
+/**
+ * A chat line as the room keeps it: what was said, with its room-wide number, and who said it.
+ * Not a message: {@linkcode lineMessage} makes the one a member is sent.
+ */
+export interface KeptLine {
+  /** Room-wide sequence number. */
+  seq: number;
+  /** Client id of the sender: a secret between that client and the room. */
+  client: string;
+  /** The sender's id for the line. */
+  id: string;
+  from: string;
+  text: string;
+  time: string;
+  me?: boolean;
+}
+
+/**
+ * The chat message that shows `line` to a member: to its own sender (`own`, on a replay) with
+ * the sender's id, so its client knows the line as one of its own; to anyone else with an
+ * empty id. The sender's client id goes to no one, nor anything made from it: with it, another
+ * member could claim the sender's seat.
+ *
+ * @example
+ * ```ts
+ * import { lineMessage } from "./history.ts";
+ * const line = { seq: 7, client: "c", id: "c:1", from: "alice", text: "hi", time: "t" };
+ * console.log(lineMessage(line, { own: false, history: true }));
+ * // { t: "chat", id: "", seq: 7, from: "alice", text: "hi", time: "t", history: true }
+ * ```
+ */
+export function lineMessage(line: KeptLine, options: { own: boolean; history: boolean }): ChatLine {
+  // Field by field: nothing of a kept line goes out unless named here.
+  return {
+    t: "chat",
+    id: options.own ? line.id : "",
+    seq: line.seq,
+    from: line.from,
+    text: line.text,
+    time: line.time,
+    ...(line.me ? { me: true } : {}),
+    ...(options.history ? { history: true } : {}),
+  };
+}
+
+/** Where a replay of a member's missed (or a newcomer's last) lines starts, and how long it is. */
+export interface HistorySpan {
+  /** The lines to replay are those after this number. */
+  start: number;
+  /** How many lines that is (now: more may come while they are sent). */
+  lines: number;
+}
+
 /** Result of {@linkcode History.append}. */
 export interface Appended {
   /** The line as stored, with its room-wide sequence number. */
-  line: ChatLine;
+  line: KeptLine;
   /** `true` when the same (client, id) was stored before: a re-send after a lost ack. */
   duplicate: boolean;
 }
@@ -45,14 +98,14 @@ export interface AppendOptions {
    * Called with the numbered line before it is stored, unless it is a duplicate: a room hands
    * the line to its members first, so storing it is not part of the latency they see.
    */
-  deliver?: (line: ChatLine) => void;
+  deliver?: (line: KeptLine) => void;
   /**
    * Called once the line is kept: after `append` returns when a history on disk commits
    * lines in groups, at once otherwise (and for a duplicate already kept). A room acknowledges
    * the line then. With `error` the line could not be kept (it was delivered, but is not in the
    * history).
    */
-  stored?: (line: ChatLine, error?: Error) => void;
+  stored?: (line: KeptLine, error?: Error) => void;
 }
 
 /** Where a room keeps its chat lines. */
@@ -64,15 +117,24 @@ export interface History {
    */
   append(line: NewLine, options?: AppendOptions): Appended;
   /** The last `limit` lines, oldest first, optionally only those after `afterSeq`. */
-  recent(limit: number, afterSeq?: number): ChatLine[];
+  recent(limit: number, afterSeq?: number): KeptLine[];
+  /**
+   * The span of the newest `limit` (at most) of the lines after `afterSeq`. Costs what the
+   * span holds, not what the history holds: a newcomer's join must stay cheap in a long history.
+   */
+  span(afterSeq: number, limit: number): HistorySpan;
+  /** How many lines there are after `afterSeq` up to `uptoSeq`: what a span left out. */
+  count(afterSeq: number, uptoSeq: number): number;
+  /** The first `limit` lines after `afterSeq`, oldest first: the next page of a replay. */
+  after(afterSeq: number, limit: number): KeptLine[];
   /** Releases the storage. */
   close(): void;
 }
 
 /** A history kept in memory, bounded to `capacity` lines (used by direct chats). */
 export class MemoryHistory implements History {
-  #lines: ChatLine[] = [];
-  #keys: Map<string, ChatLine> = new Map();
+  #lines: KeptLine[] = [];
+  #keys: Map<string, KeptLine> = new Map();
   #capacity: number;
   #seq = 0;
 
@@ -89,10 +151,10 @@ export class MemoryHistory implements History {
       options.stored?.(existing);
       return { line: existing, duplicate: true };
     }
-    const stored: ChatLine = {
-      t: "chat",
-      id: line.id,
+    const stored: KeptLine = {
       seq: ++this.#seq,
+      client: line.client,
+      id: line.id,
       from: line.from,
       text: line.text,
       time: line.time,
@@ -111,9 +173,27 @@ export class MemoryHistory implements History {
   }
 
   /** The last lines; see {@linkcode History.recent}. */
-  recent(limit: number, afterSeq = 0): ChatLine[] {
-    const after = this.#lines.filter((line) => (line.seq ?? 0) > afterSeq);
+  recent(limit: number, afterSeq = 0): KeptLine[] {
+    const after = this.#lines.filter((line) => line.seq > afterSeq);
     return limit <= 0 ? [] : after.slice(-limit);
+  }
+
+  /** A replay's span; see {@linkcode History.span}. */
+  span(afterSeq: number, limit: number): HistorySpan {
+    const after = this.#lines.filter((line) => line.seq > afterSeq);
+    const lines = Math.min(after.length, Math.max(limit, 0));
+    const left = after.length - lines;
+    return { start: left > 0 ? after[left - 1].seq : afterSeq, lines };
+  }
+
+  /** Lines in a range; see {@linkcode History.count}. */
+  count(afterSeq: number, uptoSeq: number): number {
+    return this.#lines.filter((line) => line.seq > afterSeq && line.seq <= uptoSeq).length;
+  }
+
+  /** A replay's next page; see {@linkcode History.after}. */
+  after(afterSeq: number, limit: number): KeptLine[] {
+    return this.#lines.filter((line) => line.seq > afterSeq).slice(0, Math.max(limit, 0));
   }
 
   /** Nothing to release. */

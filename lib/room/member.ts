@@ -12,6 +12,7 @@
 
 import type { Message } from "../session/message.ts";
 import type { Session } from "../session/session.ts";
+import type { LineReplay } from "./line_replay.ts";
 import { type RateLimit, RateLimiter } from "./rate_limiter.ts";
 
 /** A file the member is sending through the room, keyed by the member's own file id. */
@@ -39,6 +40,8 @@ export class Member {
   readonly queries: RateLimiter;
   /** Files this member is sending, by the member's file id. */
   readonly inbound: Map<number, InboundTransfer> = new Map();
+  /** The replay of the lines it missed (or its history), while it runs. */
+  replay: LineReplay | undefined;
   #name: string;
   #saidNew = false;
 

@@ -14,14 +14,16 @@
  * @module
  */
 
-import type { ChatLine, Envelope, Message } from "../session/message.ts";
+import type { Envelope, Message } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
-import type { Session } from "../session/session.ts";
+import type { Session, SessionProblem } from "../session/session.ts";
 import { encodeRecord } from "../wire/codec.ts";
-import { MAX_TEXT_BYTES } from "../wire/limits.ts";
 import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
-import type { History } from "./history.ts";
+import { type History, lineMessage } from "./history.ts";
+import { type KnownClients, MemoryKnownClients } from "./known_clients.ts";
+import { LineReplay } from "./line_replay.ts";
+import { lineTextProblem } from "./line_text.ts";
 import { fileEntry, FILES_PAGE_ENTRIES, fitting, listPage, WHO_PAGE_NAMES } from "./list_page.ts";
 import { Member } from "./member.ts";
 import { isValidName } from "./member_name.ts";
@@ -39,7 +41,11 @@ export type RoomEvent =
   | { type: "refused"; remote: string; reason: string }
   | { type: "shared"; name: string; file: number; from: string; size: number }
   | { type: "file-failed"; from: string; name: string; reason: string }
-  | { type: "history-failed"; from: string; reason: string };
+  | { type: "history-failed"; from: string; reason: string }
+  /** A record from a member (`name`, once it said hello) that could not be read was skipped. */
+  | { type: "skipped"; name?: string; remote: string; reason: string; count: number }
+  /** A message to a member was too large for it to accept, and was not sent. */
+  | { type: "unsendable"; name?: string; remote: string; message: string; bytes: number };
 
 /** Options of {@linkcode Room}. */
 export interface RoomOptions {
@@ -51,6 +57,8 @@ export interface RoomOptions {
   history: History;
   /** Lines replayed to a newcomer. Default 50. */
   historyLimit?: number;
+  /** The clients seen, for whom a replay may start at their own `lastSeq`. Default: in memory. */
+  clients?: KnownClients;
   /** Flood control per member. Default: off. */
   rate?: RateLimit;
   /** Kept files (hubs). */
@@ -80,7 +88,6 @@ interface Forward {
   target: Member;
 }
 
-const encoder = new TextEncoder();
 /** Members named in a welcome; a bigger hub is summed up by its count. */
 const WELCOME_NAMES = 50;
 /** Rooms up to this size hear of each arrival and departure at once. */
@@ -93,8 +100,8 @@ const PRESENCE_NAMES = 20;
 const PRESENCE_DELIVERIES_PER_S = 4_000;
 /** The longest a presence change waits, however big the room. */
 const PRESENCE_MAX_BATCH_MS = 3_000;
-/** Most lines replayed to a returning member. */
-const RESUME_LIMIT = 10_000;
+/** Most lines replayed to a returning member; it is told how many earlier ones it missed. */
+export const RESUME_LIMIT = 10_000;
 /**
  * Bytes of names (and departure reasons) one presence notice carries, well under the header
  * limit: past it, or past PRESENCE_NAMES, arrivals and departures are counted, not named.
@@ -134,6 +141,7 @@ export class Room {
       historyLimit: 50,
       rate: { perSecond: 0, burst: 0 },
       helloTimeoutMs: 10_000,
+      clients: new MemoryKnownClients(),
       ...options,
     };
     this.#gate = new BacklogGate(() => this.#sessions, options.backlog);
@@ -176,6 +184,7 @@ export class Room {
 
   /** Greets a new member and makes it one of the room; `undefined` when it was refused. */
   async #enter(session: Session): Promise<Member | undefined> {
+    session.onProblem = (problem) => this.#problem(session, undefined, problem);
     const hello = await this.#hello(session);
     if (!hello) {
       await session.close();
@@ -197,6 +206,7 @@ export class Room {
     );
     // Held from here, before anything is awaited: a join meanwhile must see it taken.
     this.#names.add(member);
+    session.onProblem = (problem) => this.#problem(session, member.name, problem);
     const replaced = this.#findClient(member.client);
     if (replaced) {
       await this.#drop(replaced, "reconnected", false);
@@ -204,13 +214,21 @@ export class Room {
       // flushing to a stalled peer must not hold up the member's return.
       replaced.session.close("replaced by a new connection").catch(() => {});
     }
-    // A returning member gets everything it missed (up to a bound), a newcomer the last N.
-    const history = this.#options.history.recent(
-      hello.lastSeq
-        ? Math.max(this.#options.historyLimit, RESUME_LIMIT)
-        : this.#options.historyLimit,
-      hello.lastSeq ?? 0,
+    // A returning member gets what it missed (the newest RESUME_LIMIT lines of it), from its
+    // own lastSeq; but only a client this room has seen: anyone else, whatever lastSeq it
+    // claims, gets the last --history lines, and none older than its first visit could show.
+    const clients = this.#options.clients;
+    const lastSeq = hello.lastSeq ?? 0;
+    const floor = clients.replayFloor(member.client);
+    const resumed = lastSeq > 0 && floor !== undefined;
+    const after = resumed ? Math.max(lastSeq, floor) : lastSeq;
+    const span = this.#options.history.span(
+      after,
+      resumed ? Math.max(this.#options.historyLimit, RESUME_LIMIT) : this.#options.historyLimit,
     );
+    clients.joined(member.client, floor ?? span.start);
+    // Missed lines left out, told; a newcomer's older history was not missed (nor counted).
+    const skipped = lastSeq > 0 ? this.#options.history.count(after, span.start) : 0;
     // The first names only: a list of everyone per join is O(N^2) in a big hub.
     const names: string[] = [];
     for (const other of this.#members.values()) {
@@ -223,13 +241,26 @@ export class Room {
       kind: this.kind,
       members: [...names, member.name],
       count: this.#members.size + 1,
-      history: history.length,
-      ...(hello.lastSeq ? { resumed: true } : {}),
+      history: span.lines,
+      ...(resumed ? { resumed: true } : {}),
+      ...(skipped > 0 ? { skipped } : {}),
     });
-    for (const line of history) member.post({ ...line, history: true });
+    // In place before the member is: from now its lines come from the replay, in order.
+    const replay = member.replay = new LineReplay({
+      history: this.#options.history,
+      session,
+      client: member.client,
+      start: span.start,
+      historyLines: span.lines,
+      alive: () => this.#members.get(member.client) === member,
+    });
     this.#members.set(member.client, member);
     this.#roster = undefined;
     this.#sessions.add(member.session);
+    // Runs on its own; a short history is sent before the member hears of its own arrival.
+    replay.run().then(() => {
+      if (member.replay === replay) member.replay = undefined;
+    });
     if (!replaced) {
       this.#announce({
         joined: {
@@ -245,6 +276,16 @@ export class Room {
       });
     }
     return member;
+  }
+
+  /** Reports what a member's session skipped or did not send to the host's console. */
+  #problem(session: Session, name: string | undefined, problem: SessionProblem): void {
+    const who = { ...(name !== undefined ? { name } : {}), remote: session.remote };
+    this.#options.onEvent?.(
+      problem.kind === "unreadable"
+        ? { type: "skipped", ...who, reason: problem.reason, count: problem.count }
+        : { type: "unsendable", ...who, message: problem.message.t, bytes: problem.bytes },
+    );
   }
 
   /** Handles a member's messages until it leaves, then drops it. */
@@ -268,8 +309,17 @@ export class Room {
     reason ??= await session.closed;
     if (this.#members.get(member.client) === member) {
       await this.#drop(member, reason ?? "quit", true);
+      this.#lastSeen(member.client);
     }
     await session.close();
+  }
+
+  /**
+   * Notes that `client` was here until now. Not while the room closes: its storage closes
+   * with it, maybe before this member is done; the client's join is remembered already.
+   */
+  #lastSeen(client: string): void {
+    if (!this.#closing) this.#options.clients.left(client);
   }
 
   /** Tells every member the room is closing, flushes, and closes their sessions. */
@@ -340,9 +390,13 @@ export class Room {
     // Presence notices go out before anything that follows them.
     if (message.t !== "presence") this.#flushPresence();
     const record = encodeRecord(message);
+    // A member being replayed what it missed gets a line from its replay, after the others.
+    const line = message.t === "chat";
     this.#pacer.beforeBroadcast(this.#members.size);
     for (const member of this.#members.values()) {
-      if (member !== except) member.post(message, undefined, record);
+      if (member !== except && !(line && member.replay?.running)) {
+        member.post(message, undefined, record);
+      }
     }
   }
 
@@ -441,7 +495,7 @@ export class Room {
       ...(chat.me ? { me: true } : {}),
     }, {
       mayBeStored: member.mayResend,
-      deliver: (line) => this.#broadcast(line as ChatLine, member),
+      deliver: (line) => this.#broadcast(lineMessage(line, { own: false, history: false }), member),
       stored: (line, error) => {
         if (error) {
           // Everyone here has the line; only a later newcomer's history lacks it.
@@ -456,7 +510,11 @@ export class Room {
             reason: error.message,
           });
         }
-        member.post({ t: "ack", id: chat.id, seq: line.seq });
+        // A line the sender's replay has yet to reach, the replay sends it (with its id): an
+        // ack now would tell its client that every line before it had arrived.
+        if (member.replay?.mayAck(line.seq) ?? true) {
+          member.post({ t: "ack", id: chat.id, seq: line.seq });
+        }
       },
     });
     if (duplicate) return;
@@ -465,13 +523,8 @@ export class Room {
   }
 
   #lineProblem(member: Member, text: string): string | undefined {
-    if (text.trim() === "") return "Empty messages are not sent.";
-    const bytes = encoder.encode(text).length;
-    if (bytes > MAX_TEXT_BYTES) {
-      return `Input too long (${bytes} bytes; the limit is ${MAX_TEXT_BYTES}).`;
-    }
-    if (!member.limiter.allow()) return "Message rejected: Rate limiting is in effect.";
-    return undefined;
+    return lineTextProblem(text) ??
+      (member.limiter.allow() ? undefined : "Message rejected: Rate limiting is in effect.");
   }
 
   #private(member: Member, message: Extract<Message, { t: "private" }>): void {
@@ -489,7 +542,7 @@ export class Room {
     }
     target.post({
       t: "private",
-      id: message.id,
+      id: "", // the sender's ids stay between it and the room
       from: member.name,
       to: target.name,
       text: message.text,

@@ -18,9 +18,9 @@
 import { createHash } from "node:crypto";
 import type { ChatLine, Envelope, Message, SharedFileInfo } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
-import type { Session } from "../session/session.ts";
+import type { Session, SessionProblem } from "../session/session.ts";
 import { recordWithRoom } from "../wire/codec.ts";
-import { FILE_CHUNK_BYTES } from "../wire/limits.ts";
+import { FILE_CHUNK_BYTES, MAX_HEADER_BYTES } from "../wire/limits.ts";
 import type { FileStore, IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
 import { FileSlots } from "./file_slots.ts";
@@ -38,6 +38,8 @@ export type ClientEvent =
     count: number;
     history: number;
     resumed: boolean;
+    /** Lines missed while away that the hub does not replay (the oldest); absent when none. */
+    skipped?: number;
   }
   | {
     type: "message";
@@ -76,6 +78,14 @@ export type ClientEvent =
 
 /** How long {@linkcode RoomClient.quit} waits for the host to close after our `bye`. */
 const BYE_WAIT_MS = 2_000;
+/**
+ * Lines are posted while the session's backlog is at most this; above it the rest wait until
+ * the session is down to {@linkcode OUTBOX_LOW_WATER_BYTES}. A paste of megabytes posted at
+ * once overflowed the session's 1 MiB queue, which ends the session; after the reconnect all
+ * of it was posted again.
+ */
+const OUTBOX_HIGH_WATER_BYTES = 256 * 1024;
+const OUTBOX_LOW_WATER_BYTES = 64 * 1024;
 
 /** The host refused us (name taken, chat full, ...): the message says why. */
 export class RefusedError extends Error {
@@ -123,11 +133,18 @@ export class RoomClient {
   #name: string;
   #kind: "direct" | "hub" = "direct";
   readonly #client = crypto.randomUUID();
+  /** Line ids start with this, not with the client id: the client id is a secret. */
+  readonly #lineIds = crypto.randomUUID();
   #nextId = 1;
   #nextFid = 1;
   #lastSeq = 0;
   /** Lines sent but not yet acknowledged, re-sent after a reconnect. */
   #pending: Map<string, Message> = new Map();
+  /** What waits to be posted on the current session, oldest from `#outboxHead` on. */
+  #outbox: Message[] = [];
+  #outboxHead = 0;
+  /** The session a flush of the outbox runs on, if one does. */
+  #flushing: Session | undefined;
   #pendingWaiters: (() => void)[] = [];
   #sending: Map<number, Outgoing> = new Map();
   /** Files sent at once; the others wait (the room refuses more). */
@@ -186,6 +203,7 @@ export class RoomClient {
   async join(session: Session): Promise<void> {
     this.#session = session;
     this.#welcomed = false;
+    session.onProblem = (problem) => this.#problem(session, problem);
     session.post({
       t: "hello",
       v: PROTOCOL_VERSION,
@@ -217,13 +235,16 @@ export class RoomClient {
           count: message.count ?? message.members.length,
           history: message.history,
           resumed: message.resumed ?? false,
+          ...(message.skipped ? { skipped: message.skipped } : {}),
         });
         break;
       }
     }
     // Re-send what the room had not acknowledged; ids let it drop the ones it already has.
     this.#welcomed = true;
-    for (const message of this.#pending.values()) session.post(message);
+    this.#outbox = [...this.#pending.values()];
+    this.#outboxHead = 0;
+    this.#flush();
     this.#loop = this.#run(reader, session);
   }
 
@@ -244,22 +265,22 @@ export class RoomClient {
 
   /** Asks to be known as `name`. */
   nick(name: string): void {
-    this.#session?.post({ t: "nick", name });
+    this.#post({ t: "nick", name });
   }
 
   /** Asks who is here, page `page` (answered with a `members` event). */
   who(page = 1): void {
-    this.#session?.post({ t: "who", ...(page > 1 ? { page } : {}) });
+    this.#post({ t: "who", ...(page > 1 ? { page } : {}) });
   }
 
   /** Asks for the hub's kept files, newest first, page `page` (a `file-list` event). */
   listFiles(page = 1): void {
-    this.#session?.post({ t: "files", ...(page > 1 ? { page } : {}) });
+    this.#post({ t: "files", ...(page > 1 ? { page } : {}) });
   }
 
   /** Asks the hub for kept file `file`. */
   fetch(file: number): void {
-    this.#session?.post({ t: "get", file });
+    this.#post({ t: "get", file });
   }
 
   /**
@@ -383,14 +404,74 @@ export class RoomClient {
   }
 
   #id(): string {
-    // Unique across clients too, so a replayed line of our own is recognised as ours.
-    return `${this.#client}:${this.#nextId++}`;
+    // Unique across clients too, so no one else's line is taken for one of ours.
+    return `${this.#lineIds}:${this.#nextId++}`;
   }
 
+  /** Sends a line, kept until acknowledged (and re-sent after a reconnect until then). */
   #send(message: Message): void {
     if (!("id" in message)) return;
     this.#pending.set(message.id, message);
-    if (this.#welcomed) this.#session?.post(message);
+    if (this.#welcomed) this.#post(message);
+  }
+
+  /** Posts `message` after what waits in the outbox: a command stays behind a paste. */
+  #post(message: Message): void {
+    const session = this.#session;
+    if (!session) return;
+    // Nothing waiting, and room in the session (a chat's usual case): straight out.
+    if (this.#outboxHead === this.#outbox.length && session.backlog <= OUTBOX_HIGH_WATER_BYTES) {
+      session.post(message);
+      return;
+    }
+    this.#outbox.push(message);
+    this.#flush();
+  }
+
+  /** Posts what waits in the outbox as fast as the session takes it. */
+  async #flush(): Promise<void> {
+    const session = this.#session;
+    if (!session || this.#flushing === session) return;
+    this.#flushing = session;
+    try {
+      while (this.#outboxHead < this.#outbox.length && this.#session === session) {
+        if (session.backlog > OUTBOX_HIGH_WATER_BYTES) {
+          await session.backlogBelow(OUTBOX_LOW_WATER_BYTES);
+          continue;
+        }
+        session.post(this.#outbox[this.#outboxHead++]);
+      }
+      if (this.#session === session) {
+        this.#outbox = [];
+        this.#outboxHead = 0;
+      }
+    } finally {
+      if (this.#flushing === session) this.#flushing = undefined;
+    }
+  }
+
+  /** Shows what the session skipped or did not send; an unsendable line is settled. */
+  #problem(session: Session, problem: SessionProblem): void {
+    if (session !== this.#session) return;
+    if (problem.kind === "unreadable") {
+      const more = problem.count > 1 ? `; ${problem.count} so far` : "";
+      this.#emit({
+        type: "notice",
+        text: `Skipped a message from the peer that could not be read (${problem.reason}${more})`,
+        error: false,
+      });
+      return;
+    }
+    const message = problem.message;
+    if ("id" in message && this.#pending.delete(message.id) && this.#pending.size === 0) {
+      this.#wakeSettled();
+    }
+    this.#emit({
+      type: "notice",
+      text: `Not sent: the ${message.t} message is too large (${problem.bytes} bytes of ` +
+        `header; the limit is ${MAX_HEADER_BYTES}).`,
+      error: true,
+    });
   }
 
   async #settled(): Promise<void> {
@@ -537,7 +618,8 @@ export class RoomClient {
   }
 
   #line(line: ChatLine): void {
-    if (this.#pending.delete(line.id)) {
+    // Only our own lines come with an id (replayed after a reconnect); others' have none.
+    if (line.id !== "" && this.#pending.delete(line.id)) {
       // Our own line, stored before the connection dropped: it counts as acknowledged.
       this.#lastSeq = Math.max(this.#lastSeq, line.seq ?? 0);
       if (this.#pending.size === 0) this.#wakeSettled();

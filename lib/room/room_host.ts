@@ -26,6 +26,7 @@ import { Room, type RoomEvent } from "./room.ts";
 import { type ClientEvent, RoomClient } from "./room_client.ts";
 import { LineJournal } from "./line_journal.ts";
 import { SqliteHistory } from "./sqlite_history.ts";
+import { SqliteKnownClients } from "./sqlite_known_clients.ts";
 
 /**
  * A room event as the host reports it: the join of a member whose connection is not
@@ -184,6 +185,8 @@ export class RoomHost {
       capacity: options.maxClients,
       history,
       historyLimit: options.historyLimit,
+      // Kept with the history: a restarted hub still replays a returning member what it missed.
+      clients: new SqliteKnownClients(db),
       rate: { perSecond: options.rate, burst: options.rate * 2 },
       files: new HubFiles(db, new FileStore(folder.files, { fileMode: PRIVATE_FILE_MODE }), {
         maxBytes: options.maxFileBytes,

@@ -17,8 +17,14 @@
  */
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import type { ChatLine } from "../session/message.ts";
-import type { Appended, AppendOptions, History, NewLine } from "./history.ts";
+import type {
+  Appended,
+  AppendOptions,
+  History,
+  HistorySpan,
+  KeptLine,
+  NewLine,
+} from "./history.ts";
 import type { JournalEntry, LineJournal } from "./line_journal.ts";
 
 /**
@@ -32,12 +38,13 @@ export const MAX_UNCOMMITTED = 256;
 /** A line's `stored` callback waiting for the commit. */
 interface Waiting {
   stored: NonNullable<AppendOptions["stored"]>;
-  line: ChatLine;
+  line: KeptLine;
   error: Error | undefined;
 }
 
 interface Row {
   seq: number;
+  client: string;
   id: string;
   sender: string;
   text: string;
@@ -45,11 +52,14 @@ interface Row {
   me: number;
 }
 
-function toLine(row: Row): ChatLine {
+/** The columns of a {@linkcode Row}, for every query that reads lines. */
+const COLUMNS = "seq, client, id, sender, text, time, me";
+
+function toLine(row: Row): KeptLine {
   return {
-    t: "chat",
-    id: row.id,
     seq: row.seq,
+    client: row.client,
+    id: row.id,
     from: row.sender,
     text: row.text,
     time: row.time,
@@ -63,6 +73,10 @@ export class SqliteHistory implements History {
   #insert: StatementSync;
   #find: StatementSync;
   #recent: StatementSync;
+  #after: StatementSync;
+  #countAfter: StatementSync;
+  #countBetween: StatementSync;
+  #nthNewest: StatementSync;
   #nextSeq: number;
   #waiting: Waiting[] = [];
   #uncommitted = 0;
@@ -100,11 +114,17 @@ export class SqliteHistory implements History {
         "COALESCE((SELECT MAX(seq) FROM lines), 0)) AS last",
     ).get() as { last: number };
     this.#nextSeq = last.last === 0 ? 1 : last.last + 1 + MAX_UNCOMMITTED;
-    this.#find = db.prepare(
-      "SELECT seq, id, sender, text, time, me FROM lines WHERE client = ? AND id = ?",
-    );
+    this.#find = db.prepare(`SELECT ${COLUMNS} FROM lines WHERE client = ? AND id = ?`);
     this.#recent = db.prepare(
-      "SELECT seq, id, sender, text, time, me FROM lines WHERE seq > ? ORDER BY seq DESC LIMIT ?",
+      `SELECT ${COLUMNS} FROM lines WHERE seq > ? ORDER BY seq DESC LIMIT ?`,
+    );
+    this.#after = db.prepare(`SELECT ${COLUMNS} FROM lines WHERE seq > ? ORDER BY seq LIMIT ?`);
+    this.#countAfter = db.prepare("SELECT COUNT(*) AS n FROM lines WHERE seq > ?");
+    this.#countBetween = db.prepare(
+      "SELECT COUNT(*) AS n FROM lines WHERE seq > ? AND seq <= ?",
+    );
+    this.#nthNewest = db.prepare(
+      "SELECT seq FROM lines WHERE seq > ? ORDER BY seq DESC LIMIT 1 OFFSET ?",
     );
   }
 
@@ -216,7 +236,7 @@ export class SqliteHistory implements History {
 
   #afterCommit(
     stored: AppendOptions["stored"],
-    line: ChatLine,
+    line: KeptLine,
     error: Error | undefined,
   ): void {
     if (!stored) return;
@@ -226,10 +246,30 @@ export class SqliteHistory implements History {
   }
 
   /** The last lines; see {@linkcode History.recent}. */
-  recent(limit: number, afterSeq = 0): ChatLine[] {
+  recent(limit: number, afterSeq = 0): KeptLine[] {
     if (limit <= 0) return [];
     const rows = this.#recent.all(afterSeq, limit) as unknown as Row[];
     return rows.reverse().map(toLine);
+  }
+
+  /** A replay's span; see {@linkcode History.span}: walks at most `limit` + 1 lines. */
+  span(afterSeq: number, limit: number): HistorySpan {
+    const lines = Math.max(limit, 0);
+    // The newest line the limit leaves out, if there is one: the replay starts after it.
+    const left = this.#nthNewest.get(afterSeq, lines) as { seq: number } | undefined;
+    if (left) return { start: left.seq, lines };
+    return { start: afterSeq, lines: (this.#countAfter.get(afterSeq) as { n: number }).n };
+  }
+
+  /** Lines in a range; see {@linkcode History.count}. */
+  count(afterSeq: number, uptoSeq: number): number {
+    return (this.#countBetween.get(afterSeq, uptoSeq) as { n: number }).n;
+  }
+
+  /** A replay's next page; see {@linkcode History.after}. */
+  after(afterSeq: number, limit: number): KeptLine[] {
+    if (limit <= 0) return [];
+    return (this.#after.all(afterSeq, limit) as unknown as Row[]).map(toLine);
   }
 
   /** Commits what is pending and closes the journal; the database is closed by its owner. */

@@ -21,6 +21,7 @@ import {
   type MessageHandler,
   receiveFromStream,
   type Session,
+  type SessionProblem,
 } from "./session.ts";
 
 const HIGH_WATER = 4 * 1024 * 1024;
@@ -34,6 +35,8 @@ class MemorySession implements Session {
   readonly remote: string;
   readonly incoming: ReadableStream<Envelope>;
   readonly closed: Promise<CloseReason>;
+  /** Never called: nothing is encoded or decoded in memory. */
+  onProblem: ((problem: SessionProblem) => void) | undefined;
   peer!: MemorySession;
   #controller!: ReadableStreamDefaultController<Envelope>;
   #resolveClosed!: (reason: CloseReason) => void;
@@ -45,6 +48,8 @@ class MemorySession implements Session {
   #heldControl = 0;
   /** Chat and notices (not file data) in this session's inbox, not yet taken by its reader. */
   #inboxControl = 0;
+  /** Who waits for this session's backlog to shrink, and to what. */
+  #backlogWaiters: { bytes: number; wake: () => void }[] = [];
 
   constructor(remote: string) {
     this.remote = remote;
@@ -60,7 +65,10 @@ class MemorySession implements Session {
     this.incoming = inbox.pipeThrough(
       new TransformStream<Envelope, Envelope>({
         transform: (envelope, controller) => {
-          if (!isBulk(envelope.message)) this.#inboxControl -= weight(envelope);
+          if (!isBulk(envelope.message)) {
+            this.#inboxControl -= weight(envelope);
+            this.peer.#wakeBacklog(false);
+          }
           controller.enqueue(envelope);
         },
       }),
@@ -70,6 +78,20 @@ class MemorySession implements Session {
   /** Chat and notices waiting in the peer's inbox or held by a cork; see {@linkcode Session.backlog}. */
   get backlog(): number {
     return this.#done ? 0 : this.peer.#inboxControl + this.#heldControl;
+  }
+
+  backlogBelow(bytes: number): Promise<void> {
+    if (this.#done || this.backlog <= bytes) return Promise.resolve();
+    return new Promise((wake) => this.#backlogWaiters.push({ bytes, wake }));
+  }
+
+  #wakeBacklog(all: boolean): void {
+    const waiting = this.#backlogWaiters;
+    this.#backlogWaiters = [];
+    for (const waiter of waiting) {
+      if (all || this.backlog <= waiter.bytes) waiter.wake();
+      else this.#backlogWaiters.push(waiter);
+    }
   }
 
   receive(handler: MessageHandler): Promise<void> {
@@ -95,6 +117,7 @@ class MemorySession implements Session {
     this.#held = undefined;
     this.#heldControl = 0;
     for (const envelope of held) this.post(envelope.message, envelope.body);
+    this.#wakeBacklog(false);
   }
 
   deliver(envelope: Envelope): void {
@@ -140,6 +163,7 @@ class MemorySession implements Session {
       this.#controller.close();
     } catch { /* already closed or cancelled */ }
     this.#wake();
+    this.#wakeBacklog(true);
     this.#resolveClosed(reason);
   }
 }

@@ -19,7 +19,10 @@ export const PROTOCOL_VERSION = 1;
 /** A chat line as the room publishes it. */
 export interface ChatLine {
   t: "chat";
-  /** Sender-chosen id, unique per sender; lets the room drop re-sent duplicates. */
+  /**
+   * Sender-chosen id, unique per sender; lets the room drop re-sent duplicates. The room sends
+   * it back to the sender only (a replayed line of its own); others get `""`.
+   */
   id: string;
   /** Room-wide sequence number: one order that every member sees. */
   seq?: number;
@@ -45,6 +48,8 @@ export type Message =
     count?: number;
     history: number;
     resumed?: boolean;
+    /** Lines the member missed that are not replayed: more than the room replays. */
+    skipped?: number;
   }
   | ChatLine
   | { t: "private"; id: string; to: string; from?: string; text: string; time?: string }
@@ -161,6 +166,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     count: [int, false],
     history: [int, true],
     resumed: [bool, false],
+    skipped: [int, false],
   },
   chat: {
     id: [ID, true],

@@ -14,16 +14,24 @@
 
 import type { FrameReader } from "../wire/frame_reader.ts";
 import { encodeFramesInto, framesLength, putFrameLength } from "../wire/frame_encoder.ts";
+import { readUint32 } from "../wire/bytes.ts";
 import { decodeRecord, encodeRecord, encodeRecordInto, splitRecords } from "../wire/codec.ts";
-import { FRAME_PREFIX_BYTES, MAX_FRAME_BYTES } from "../wire/limits.ts";
+import { FRAME_PREFIX_BYTES, MAX_FRAME_BYTES, MAX_HEADER_BYTES } from "../wire/limits.ts";
 import { writeAll } from "../wire/write_all.ts";
 import { FrameOpener, FrameSealer, SEAL_OVERHEAD } from "../secure/encrypted_channel.ts";
 import { loadFastAead } from "../secure/chacha20_poly1305.ts";
 import { handshakeConn } from "../secure/conn_handshake.ts";
 import type { HandshakeOptions, SecureKeys } from "../secure/handshake.ts";
 import { type Envelope, type Message, parseMessage } from "./message.ts";
-import { type CloseReason, isBulk, type MessageHandler, type Session } from "./session.ts";
+import {
+  type CloseReason,
+  isBulk,
+  type MessageHandler,
+  type Session,
+  type SessionProblem,
+} from "./session.ts";
 import { SendQueue } from "./send_queue.ts";
+import { MAX_UNREADABLE_IN_A_ROW, UnreadableRecords } from "./unreadable_records.ts";
 
 /** Tuning of a {@linkcode NetSession}; the defaults suit people on a LAN. */
 export interface NetSessionOptions {
@@ -53,6 +61,8 @@ const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
 const BULK_LOW_WATER = 2 * 1024 * 1024;
 /** How long the reader may keep draining after a write to the peer failed. */
 const WRITE_ERROR_GRACE_MS = 2_000;
+/** Longest reason given for a skipped record: it may quote what the peer sent. */
+const MAX_REASON_LENGTH = 80;
 
 /** Where the first batch of a write is taken: sealing is synchronous, so one list serves all. */
 const takenScratch: Uint8Array[] = [];
@@ -79,6 +89,8 @@ export class NetSession implements Session {
   readonly closed: Promise<CloseReason>;
   /** Keys and safety code from the handshake. */
   readonly keys: SecureKeys;
+  /** Told what was skipped or not sent; see {@linkcode Session.onProblem}. */
+  onProblem: ((problem: SessionProblem) => void) | undefined;
   #conn: Deno.Conn;
   #sealer: FrameSealer;
   #queue: SendQueue;
@@ -87,8 +99,9 @@ export class NetSession implements Session {
   /** Messages of the last opened frame not yet handed out, from `#next` on. */
   #pending: Envelope[] = [];
   #next = 0;
-  /** What was wrong in the last opened frame, reported after the messages before it. */
+  /** Why the peer was cut off, reported after the messages before it. */
   #broken: Error | undefined;
+  #unreadable = new UnreadableRecords();
   /** Made on first use: a hub reads its members with `receive` and needs no stream. */
   #incoming: ReadableStream<Envelope> | undefined;
   #receiving = false;
@@ -202,7 +215,14 @@ export class NetSession implements Session {
       !record && !body && !this.#pumping && !this.#corked &&
       this.#writeAtOnce(message, this.#spare ?? new Uint8Array(MIN_WRITE_BYTES))
     ) return;
-    if (!this.#queue.push(record ?? encodeRecord(message, body), isBulk(message))) {
+    const encoded = record ?? encodeRecord(message, body);
+    // The last guard: the peer's decoder would refuse this record and end the session.
+    const header = readUint32(encoded, 0);
+    if (header > MAX_HEADER_BYTES) {
+      this.#report({ kind: "unsendable", message, bytes: header });
+      return;
+    }
+    if (!this.#queue.push(encoded, isBulk(message))) {
       this.#finish("the peer is not reading fast enough (send queue full)");
       return;
     }
@@ -223,6 +243,11 @@ export class NetSession implements Session {
   /** Resolves when queued file data has drained. */
   drained(): Promise<void> {
     return this.#done ? Promise.resolve() : this.#queue.drained();
+  }
+
+  /** Resolves once the backlog is at most `bytes`; see {@linkcode Session.backlogBelow}. */
+  backlogBelow(bytes: number): Promise<void> {
+    return this.#done ? Promise.resolve() : this.#queue.controlBelow(bytes);
   }
 
   /** Flushes what is queued, then closes the connection. */
@@ -298,24 +323,56 @@ export class NetSession implements Session {
 
   /**
    * Decodes every record of an opened frame into `#pending`; bodies are copied when `plain`
-   * is the shared scratch buffer. A bad record is kept in `#broken` for after the good ones.
+   * is the shared scratch buffer. A record that cannot be read is skipped and reported (the
+   * frame was authenticated: it is the peer's, not the network's); a batch whose layout is
+   * broken loses the rest of its records, skipped as one. Too many in a row cut the peer
+   * off, in `#broken`, after the good records before.
    */
   #unpack(plain: Uint8Array, copyBodies: boolean): void {
     const envelopes: Envelope[] = [];
     try {
       // Records never span frames: a sender seals whole records only.
       for (const record of splitRecords(plain)) {
-        const envelope = this.#decode(record);
+        let envelope: Envelope | undefined;
+        try {
+          envelope = this.#decode(record);
+        } catch (error) {
+          if (this.#skip(error)) break;
+          continue;
+        }
+        this.#unreadable.read();
         if (envelope) {
           if (copyBodies && envelope.body.length > 0) envelope.body = envelope.body.slice();
           envelopes.push(envelope);
         }
       }
     } catch (error) {
-      this.#broken = error instanceof Error ? error : new Error(String(error));
+      this.#skip(error);
     }
     this.#pending = envelopes;
     this.#next = 0;
+  }
+
+  /** Skips an unreadable record, reporting it; `true` when the peer is cut off for it. */
+  #skip(error: unknown): boolean {
+    let reason = describe(error);
+    if (reason.length > MAX_REASON_LENGTH) reason = `${reason.slice(0, MAX_REASON_LENGTH)}...`;
+    const verdict = this.#unreadable.skip();
+    if (verdict.cutOff) {
+      this.#broken = new Error(
+        `protocol error: ${MAX_UNREADABLE_IN_A_ROW} unreadable messages in a row (the last: ` +
+          `${reason})`,
+      );
+      return true;
+    }
+    if (verdict.report) this.#report({ kind: "unreadable", reason, count: verdict.count });
+    return false;
+  }
+
+  #report(problem: SessionProblem): void {
+    try {
+      this.onProblem?.(problem);
+    } catch { /* the owner's own failure must not end the session */ }
   }
 
   /** Ends the session once the input has ended. */
@@ -326,12 +383,7 @@ export class NetSession implements Session {
   /** Decodes one record; `undefined` for keepalive traffic, answered here. */
   #decode(bytes: Uint8Array): Envelope | undefined {
     const { header, body } = decodeRecord(bytes);
-    let message: Message;
-    try {
-      message = parseMessage(header);
-    } catch (error) {
-      throw new Error(`protocol error: ${describe(error)}`);
-    }
+    const message = parseMessage(header);
     if (message.t === "ping") this.post({ t: "pong" });
     else if (message.t !== "pong") return { message, body };
     return undefined;
@@ -376,6 +428,10 @@ export class NetSession implements Session {
     const recordAt = 2 * FRAME_PREFIX_BYTES;
     const recordLength = encodeRecordInto(message, spare, recordAt, spare.length - SEAL_OVERHEAD);
     if (recordLength < 0) return false;
+    if (recordLength - FRAME_PREFIX_BYTES > MAX_HEADER_BYTES) {
+      this.#report({ kind: "unsendable", message, bytes: recordLength - FRAME_PREFIX_BYTES });
+      return true;
+    }
     const plainLength = FRAME_PREFIX_BYTES + recordLength;
     putFrameLength(spare, FRAME_PREFIX_BYTES, recordLength);
     putFrameLength(spare, 0, plainLength + SEAL_OVERHEAD);

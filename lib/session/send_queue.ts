@@ -33,6 +33,8 @@ export class SendQueue {
   #controlBytes = 0;
   #options: SendQueueOptions;
   #drainWaiters: (() => void)[] = [];
+  /** Who waits for the control lane to shrink, and to what. */
+  #controlWaiters: { bytes: number; wake: () => void }[] = [];
   #itemWaiter: (() => void) | undefined;
 
   /** Creates an empty queue. */
@@ -125,6 +127,7 @@ export class SendQueue {
     if (this.#controlHead === control.length) emptyLane(control), this.#controlHead = 0;
     if (this.#bulkHead === bulk.length) emptyLane(bulk), this.#bulkHead = 0;
     if (this.#bulkBytes < this.#options.bulkLowWater) this.#wakeDrained();
+    if (this.#controlWaiters.length > 0) this.#wakeControl(false);
     return out;
   }
 
@@ -140,12 +143,31 @@ export class SendQueue {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
+  /**
+   * Resolves once the control lane holds at most `bytes` (at once if it does): a producer of
+   * many lines waits here instead of filling the lane to its limit.
+   */
+  controlBelow(bytes: number): Promise<void> {
+    if (this.#controlBytes <= bytes) return Promise.resolve();
+    return new Promise((wake) => this.#controlWaiters.push({ bytes, wake }));
+  }
+
   /** Releases every waiter, e.g. when the session closes. */
   release(): void {
     this.#wakeDrained();
+    this.#wakeControl(true);
     const waiter = this.#itemWaiter;
     this.#itemWaiter = undefined;
     waiter?.();
+  }
+
+  #wakeControl(all: boolean): void {
+    const waiting = this.#controlWaiters;
+    this.#controlWaiters = [];
+    for (const waiter of waiting) {
+      if (all || this.#controlBytes <= waiter.bytes) waiter.wake();
+      else this.#controlWaiters.push(waiter);
+    }
   }
 
   #wakeDrained(): void {

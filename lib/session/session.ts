@@ -20,6 +20,15 @@ import type { Envelope, Message, MessageType } from "./message.ts";
 export type CloseReason = string | undefined;
 
 /**
+ * Something a session did not pass on, told to its owner through {@linkcode Session.onProblem}:
+ * a record from the peer that could not be read (skipped; `count` so far on this session), or
+ * a message of ours too large for the peer to accept (not sent; `bytes` of its header).
+ */
+export type SessionProblem =
+  | { kind: "unreadable"; reason: string; count: number }
+  | { kind: "unsendable"; message: Message; bytes: number };
+
+/**
  * Takes one message of {@linkcode Session.receive}. Returning `false` (or a promise of it)
  * stops receiving; returning a promise holds back the next message until it settles.
  */
@@ -62,6 +71,17 @@ export interface Session {
   uncork(): void;
   /** Resolves when the queued file data has drained below the low-water mark. */
   drained(): Promise<void>;
+  /**
+   * Resolves once at most `bytes` of chat and notices wait for the peer ({@linkcode
+   * Session.backlog}), or the session has closed: how a bulk of lines (a replay, a paste)
+   * waits for the peer instead of piling up until the peer is cut off.
+   */
+  backlogBelow(bytes: number): Promise<void>;
+  /**
+   * Told what the session skipped or did not send; the owner shows it to a person. Unset,
+   * problems pass unseen (the session goes on either way).
+   */
+  onProblem: ((problem: SessionProblem) => void) | undefined;
   /** Sends what is queued, then closes. */
   close(reason?: string): Promise<void>;
   /** Closes at once, dropping what is queued: for a peer that stopped reading. */

@@ -359,6 +359,17 @@ export class UiBridge {
         return this.#emit({ type: "error", message: `Refused ${event.remote}: ${event.reason}` });
       case "handshake-failed":
         return this.#emit({ type: "error", message: `${event.reason} from ${event.remote}` });
+      case "room": {
+        // What the peer sent that could not be read was skipped: the host should know.
+        const room = event.event;
+        if (room.type !== "skipped") return;
+        const more = room.count > 1 ? `; ${room.count} so far` : "";
+        return this.#emit({
+          type: "error",
+          message: `Skipped a message from ${room.name ?? room.remote} that could not be read ` +
+            `(${room.reason}${more})`,
+        });
+      }
     }
   }
 

@@ -183,3 +183,50 @@ Deno.test("hostEventView: guessing from many addresses and failing accepts are t
     { type: "system", text: "Accepting connections again (after 7 failed attempts)." },
   ]);
 });
+
+Deno.test("hostEventView: what a member sent that could not be read is shown, in a hub and in a direct chat", () => {
+  for (const logRoom of [true, false]) {
+    const { shown, view } = recorder();
+    const onEvent = hostEventView(view, { logRoom });
+    onEvent({
+      type: "room",
+      event: {
+        type: "skipped",
+        name: "mallory",
+        remote: "10.0.0.6:4000",
+        reason: 'unknown message type "\x1b[2J"',
+        count: 1,
+      },
+    });
+    onEvent({
+      type: "room",
+      event: { type: "skipped", remote: "10.0.0.6:4001", reason: "bad", count: 8 },
+    });
+    onEvent({
+      type: "room",
+      event: {
+        type: "unsendable",
+        name: "bob",
+        remote: "10.0.0.7:1",
+        message: "chat",
+        bytes: 17000,
+      },
+    });
+    assert.deepEqual(shown, [
+      {
+        type: "system",
+        text: "Skipped a message from mallory (10.0.0.6:4000) that could not be read " +
+          '(unknown message type "\\x1b[2J")',
+      },
+      {
+        type: "system",
+        text: "Skipped a message from 10.0.0.6:4001 that could not be read (bad; 8 so far)",
+      },
+      {
+        type: "system",
+        text: "Did not send a chat message to bob (10.0.0.7:1): its header (17000 bytes) is over " +
+          "the limit",
+      },
+    ]);
+  }
+});

@@ -54,6 +54,21 @@ Deno.test("JsonView: the welcome of a hub is passed on whole", () => {
   assert.deepEqual(render(welcome), [{ ...welcome }]);
 });
 
+Deno.test("JsonView: a hub's welcome says how many missed lines are not replayed", () => {
+  const welcome: ViewEvent = {
+    type: "welcome",
+    you: "bob",
+    kind: "hub",
+    members: ["alice", "bob"],
+    count: 2,
+    history: 10_000,
+    resumed: true,
+    skipped: 486,
+  };
+  assert.deepEqual(render(welcome), [{ ...welcome }]);
+  assert.equal((render(welcome)[0] as { skipped: number }).skipped, 486);
+});
+
 Deno.test("JsonView: someone joining a direct chat is 'connected', with their address", () => {
   assert.deepEqual(
     render({ type: "joined", name: "bob", count: 2, remote: "192.168.1.7:50483" }),

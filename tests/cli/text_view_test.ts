@@ -106,6 +106,26 @@ Deno.test("TextView: a resumed hub session says 'Back in' and skips the help hin
   assert.deepEqual(printed, ["[System] Back in the hub as bob.", "[System] Connected: bob (1)"]);
 });
 
+Deno.test("TextView: back after a long absence, the lines not replayed are counted", () => {
+  const { printed, show } = terminal();
+  show({
+    type: "welcome",
+    you: "bob",
+    kind: "hub",
+    members: ["alice", "bob"],
+    count: 2,
+    history: 10_000,
+    resumed: true,
+    skipped: 486,
+  });
+  assert.deepEqual(printed, [
+    "[System] Back in the hub as bob.",
+    "[System] Connected: alice, bob (2)",
+    "[System] 486 earlier lines not shown.",
+    "[System] Replaying 10000 lines of earlier history",
+  ]);
+});
+
 Deno.test("TextView: a direct chat's welcome, arrival, departure and end", () => {
   const { printed, show } = terminal();
   show(

@@ -220,8 +220,14 @@ Deno.test("text mode shows hostile names escaped, never raw", async () => {
       mallory.session.post({ t: "chunk", fid: i + 1 }, new Uint8Array(1));
       mallory.session.post({ t: "end", fid: i + 1, sha256: sha256(new Uint8Array(1)) });
     });
+    // A line with control characters is refused (its sender is told); a bidi override is
+    // allowed in a line, and shown escaped.
     mallory.session.post({ t: "chat", id: "1", text: `bye${ESC}[2J` });
+    mallory.session.post({ t: "chat", id: "2", text: "bye\u202eevil" });
     await alice.waitForLine((line) => line.startsWith("[mallory] bye"));
+    await until(() =>
+      mallory.received.some((m) => m.t === "notice" && /control character/.test(m.text))
+    );
     await alice.waitForLine((line) => line.startsWith("[System] Receiving evil"));
     assert.ok(
       alice.lines.includes(
@@ -234,7 +240,8 @@ Deno.test("text mode shows hostile names escaped, never raw", async () => {
       alice.lines.some((line) => line.startsWith("[System] Receiving ../x failed: refused")),
     );
     assert.ok(alice.lines.some((line) => line.startsWith("[System] Receiving evil\\u202etxt.exe")));
-    assert.ok(alice.lines.includes("[mallory] bye\\x1b[2J"), alice.stdout);
+    assert.ok(alice.lines.includes("[mallory] bye\\u202eevil"), alice.stdout);
+    assert.ok(!alice.stdout.includes("bye\\x1b"), "the line with controls was not shown");
     assert.ok(!alice.stdout.includes(ESC), "no raw escape reaches the terminal");
     assert.ok(!alice.stdout.includes("\u202e"), "no raw bidi override reaches the terminal");
     await mallory.close();

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { startConnector, tempDir } from "../e2e/cli_process.ts";
+import { dial } from "../../lib/session/dial.ts";
+import { PROTOCOL_VERSION } from "../../lib/session/message.ts";
+import { AuthenticatedPeer } from "../e2e/authenticated_peer.ts";
+import { PASSKEY, startConnector, tempDir } from "../e2e/cli_process.ts";
 import { HubMember } from "./hub_member.ts";
 import { startHub } from "./hub_process.ts";
 
@@ -72,6 +75,62 @@ Deno.test("a newcomer gets the last N lines as history, also after a SIGKILL and
       await carol.close();
     }
   } finally {
+    await Promise.all(members.map((member) => member.client.disconnect()));
+    await hub.proc.close();
+  }
+});
+
+Deno.test("a member back after a hub restart gets every line it missed; a stranger claiming an old lastSeq gets only --history", async () => {
+  await using dir = await tempDir();
+  const args = ["--history", "3", "--rate", "0"];
+  let hub = await startHub({ cwd: dir.path, args });
+  const members: HubMember[] = [];
+  let mallory: AuthenticatedPeer | undefined;
+  try {
+    const alice = await HubMember.join(hub.port, "alice", `${dir.path}/alice`);
+    const bob = await HubMember.join(hub.port, "bob", `${dir.path}/bob`);
+    members.push(alice, bob);
+    alice.client.say("seen by bob");
+    await bob.until(() => bob.messages().length === 1, "the first line");
+    await bob.client.disconnect();
+    const missed = Array.from({ length: 20 }, (_, i) => `missed ${i}`);
+    for (const line of missed) alice.client.say(line);
+    await alice.until(() => !alice.client.busy, "acks");
+
+    hub.proc.kill("SIGKILL");
+    await hub.proc.close();
+    await alice.client.ended();
+    hub = await startHub({ cwd: dir.path, port: hub.port, args });
+
+    const from = bob.events.length;
+    await bob.client.join(await dial("127.0.0.1", hub.port, PASSKEY));
+    await bob.until(() => bob.messages().length === 1 + missed.length, "what bob missed");
+    const welcome = bob.events[from];
+    assert.deepEqual(
+      welcome.type === "welcome" && [welcome.resumed, welcome.history],
+      [true, missed.length],
+    );
+    assert.deepEqual(bob.messages().slice(1).map((line) => line.text), missed);
+
+    mallory = await AuthenticatedPeer.connect(hub.port);
+    const m = mallory;
+    await m.send({
+      t: "hello",
+      v: PROTOCOL_VERSION,
+      name: "mallory",
+      client: crypto.randomUUID(),
+      lastSeq: 1,
+    });
+    await m.until(() => m.messages("welcome").length === 1, "mallory's welcome");
+    assert.deepEqual(
+      [m.messages("welcome")[0].history, m.messages("welcome")[0].resumed],
+      [3, undefined],
+    );
+    await m.send({ t: "who" });
+    await m.until(() => m.messages("members").length === 1, "the answer to who");
+    assert.deepEqual(m.messages("chat").map((line) => line.text), missed.slice(-3));
+  } finally {
+    await mallory?.close();
     await Promise.all(members.map((member) => member.client.disconnect()));
     await hub.proc.close();
   }

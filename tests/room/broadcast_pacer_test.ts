@@ -49,6 +49,15 @@ class CountingSession implements Session {
   drained(): Promise<void> {
     return this.#inner.drained();
   }
+  backlogBelow(bytes: number): Promise<void> {
+    return this.#inner.backlogBelow(bytes);
+  }
+  get onProblem(): Session["onProblem"] {
+    return this.#inner.onProblem;
+  }
+  set onProblem(report: Session["onProblem"]) {
+    this.#inner.onProblem = report;
+  }
   close(reason?: string): Promise<void> {
     return this.#inner.close(reason);
   }

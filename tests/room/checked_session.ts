@@ -15,7 +15,12 @@
  */
 
 import { type Envelope, parseMessage } from "../../lib/session/message.ts";
-import type { CloseReason, MessageHandler, Session } from "../../lib/session/session.ts";
+import type {
+  CloseReason,
+  MessageHandler,
+  Session,
+  SessionProblem,
+} from "../../lib/session/session.ts";
 import { receiveFromStream } from "../../lib/session/session.ts";
 import { decodeRecord, encodeRecord } from "../../lib/wire/codec.ts";
 
@@ -75,6 +80,15 @@ export class CheckedSession implements Session {
   }
   uncork(): void {
     this.#inner.uncork();
+  }
+  backlogBelow(bytes: number): Promise<void> {
+    return this.#inner.backlogBelow(bytes);
+  }
+  get onProblem(): ((problem: SessionProblem) => void) | undefined {
+    return this.#inner.onProblem;
+  }
+  set onProblem(handler: ((problem: SessionProblem) => void) | undefined) {
+    this.#inner.onProblem = handler;
   }
   drained(): Promise<void> {
     return this.#inner.drained();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MemoryHistory, type NewLine } from "../../lib/room/history.ts";
+import { lineMessage, MemoryHistory, type NewLine } from "../../lib/room/history.ts";
 
 const TIME = "2026-01-01T12:00:00.000Z";
 
@@ -12,13 +12,13 @@ Deno.test("MemoryHistory: lines get increasing sequence numbers and keep what wa
   const first = history.append(line("c1", "1", "hello"));
   const second = history.append({ ...line("c2", "1", "waves", "bob"), me: true });
   assert.deepEqual(first, {
-    line: { t: "chat", id: "1", seq: 1, from: "alice", text: "hello", time: TIME },
+    line: { seq: 1, client: "c1", id: "1", from: "alice", text: "hello", time: TIME },
     duplicate: false,
   });
   assert.deepEqual(second.line, {
-    t: "chat",
-    id: "1",
     seq: 2,
+    client: "c2",
+    id: "1",
     from: "bob",
     text: "waves",
     time: TIME,
@@ -81,4 +81,40 @@ Deno.test("MemoryHistory: returned lines cannot be used to change the history", 
   const lines = history.recent(10);
   lines.pop();
   assert.equal(history.recent(10).length, 1);
+});
+
+Deno.test("MemoryHistory: span, after and count page a replay", () => {
+  const history = new MemoryHistory(100);
+  for (let i = 1; i <= 10; i++) history.append(line("c", String(i)));
+  assert.deepEqual(history.span(0, 3), { start: 7, lines: 3 });
+  assert.deepEqual(history.span(5, 100), { start: 5, lines: 5 });
+  assert.deepEqual(history.span(0, 0), { start: 10, lines: 0 });
+  assert.deepEqual(history.span(10, 3), { start: 10, lines: 0 });
+  assert.equal(history.count(0, 7), 7);
+  assert.equal(history.count(3, 5), 2);
+  assert.deepEqual(history.after(7, 10).map((l) => l.seq), [8, 9, 10]);
+  assert.deepEqual(history.after(2, 3).map((l) => l.seq), [3, 4, 5]);
+  assert.deepEqual(history.after(10, 3), []);
+});
+
+Deno.test("lineMessage: the sender's id goes to the sender only, the client id to no one", () => {
+  const kept = { seq: 7, client: "secret", id: "l:1", from: "alice", text: "hi", time: TIME };
+  assert.deepEqual(lineMessage(kept, { own: false, history: false }), {
+    t: "chat",
+    id: "",
+    seq: 7,
+    from: "alice",
+    text: "hi",
+    time: TIME,
+  });
+  assert.deepEqual(lineMessage({ ...kept, me: true }, { own: true, history: true }), {
+    t: "chat",
+    id: "l:1",
+    seq: 7,
+    from: "alice",
+    text: "hi",
+    time: TIME,
+    me: true,
+    history: true,
+  });
 });

@@ -1,12 +1,25 @@
 import assert from "node:assert/strict";
+import { PASSKEY } from "../../dev/test_passkey.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { FileStore } from "../../lib/room/file_store.ts";
 import { MemoryHistory } from "../../lib/room/history.ts";
-import { RefusedError } from "../../lib/room/room_client.ts";
+import { type ClientEvent, RefusedError, RoomClient } from "../../lib/room/room_client.ts";
+import { dial } from "../../lib/session/dial.ts";
+import { NetSession } from "../../lib/session/net_session.ts";
 import { InMemoryRoom } from "./in_memory_room.ts";
 
 function directRoom(): InMemoryRoom {
   return new InMemoryRoom({ kind: "direct", capacity: 2, history: new MemoryHistory(1) });
+}
+
+/** Polls `condition` until it holds; throws naming `what` after a few seconds. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not seen in time: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 function sha256(data: Uint8Array): string {
@@ -223,5 +236,90 @@ Deno.test("RoomClient: a room refuses a fifth file at once from a client that do
     });
   } finally {
     await chat.close();
+  }
+});
+
+/** A RoomClient over a real encrypted session, and the host's end of it, driven by the test. */
+async function clientOverTcp(): Promise<{
+  client: RoomClient;
+  events: ClientEvent[];
+  host: NetSession;
+  close: () => Promise<void>;
+}> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const dir = await Deno.makeTempDir({ prefix: "p2pchat_client_" });
+  const [host, session] = await Promise.all([
+    listener.accept().then((conn) => NetSession.start(conn, { role: "host", passkey: PASSKEY })),
+    dial("127.0.0.1", listener.addr.port, PASSKEY),
+  ]);
+  listener.close();
+  const client = new RoomClient({ name: "bob", files: new FileStore(dir) });
+  const events: ClientEvent[] = [];
+  client.onEvent = (event) => events.push(event);
+  const reader = host.incoming.getReader();
+  const joined = client.join(session);
+  assert.equal((await reader.read()).value?.message.t, "hello");
+  reader.releaseLock();
+  host.post({ t: "welcome", you: "bob", kind: "hub", members: ["bob"], history: 0 });
+  await joined;
+  return {
+    client,
+    events,
+    host,
+    close: async () => {
+      await client.disconnect();
+      await host.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+Deno.test("RoomClient: what the host sends that cannot be read is shown as a notice, and the chat goes on", async () => {
+  const { events, host, close } = await clientOverTcp();
+  try {
+    const unreadable = new TextEncoder().encode("{not json");
+    const record = new Uint8Array(4 + unreadable.length);
+    new DataView(record.buffer).setUint32(0, unreadable.length);
+    record.set(unreadable, 4);
+    host.post({ t: "ping" }, undefined, record);
+    host.post({ t: "chat", id: "", seq: 1, from: "alice", text: "still here", time: "t" });
+    await until(() => events.some((e) => e.type === "message"), "the next line");
+    assert.deepEqual(events.slice(1), [
+      {
+        type: "notice",
+        text: "Skipped a message from the peer that could not be read " +
+          "(record header is not valid JSON)",
+        error: false,
+      },
+      {
+        type: "message",
+        from: "alice",
+        text: "still here",
+        time: "t",
+        seq: 1,
+        me: false,
+        history: false,
+      },
+    ]);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("RoomClient: a line too large for the host to read is not sent, and the person is told", async () => {
+  const { client, events, close } = await clientOverTcp();
+  try {
+    client.say("\x01".repeat(3000));
+    await until(() => events.some((e) => e.type === "notice"), "the notice");
+    const notice = events.at(-1);
+    assert.equal(notice?.type === "notice" && notice.error, true);
+    const text = notice?.type === "notice" ? notice.text : "";
+    const [, bytes] = text.match(
+      /^Not sent: the chat message is too large \((\d+) bytes of header; the limit is 16384\)\.$/,
+    ) ?? [];
+    assert.ok(Number(bytes) > 16384, text);
+    assert.equal(client.unacknowledged, 0, "nothing waits for an acknowledgement");
+  } finally {
+    await close();
   }
 });

@@ -142,3 +142,25 @@ Deno.test("RoomHost.hub: lines said before a restart are replayed after it", asy
     }
   });
 });
+
+Deno.test("RoomHost.hub: stopping with members still connected tells them why, and fails nothing after", async () => {
+  await withDir(async (dir) => {
+    const host = await RoomHost.hub({
+      listener: Deno.listen({ port: 0, hostname: "127.0.0.1" }),
+      passkey: PASSKEY,
+      dataDir: join(dir, "data"),
+      historyLimit: 10,
+      rate: 0,
+      maxClients: 10,
+    });
+    const alice = await joinOver(host, "alice", dir);
+    const bob = await joinOver(host, "bob", dir);
+    alice.client.say("hello");
+    await bob.events.waitFor((e) => e.type === "message");
+    await host.close("The hub is stopping.");
+    assert.equal(await alice.client.ended(), "The hub is stopping.");
+    assert.equal(await bob.client.ended(), "The hub is stopping.");
+    // The room finishes with each member after its storage is closed: nothing may throw then.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  });
+});

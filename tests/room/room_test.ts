@@ -956,3 +956,173 @@ Deno.test("Room (hub): a crowd leaving for long reasons is named as far as a not
     await chat.close();
   }
 });
+
+Deno.test("Room (hub): a line with control characters is refused with a notice, in chat, /msg and /me", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    alice.client.say("\x01".repeat(2720));
+    alice.client.whisper("bob", "clear\x1b[2Jscreen");
+    alice.client.say("waves\x07", true);
+    alice.client.say("C1 \u009b too");
+    alice.client.say("two\nlines");
+    alice.client.say("a\ttab is fine");
+    await alice.sync();
+    await bob.sync();
+    const notices = alice.seen("notice");
+    assert.equal(notices.length, 5, JSON.stringify(notices));
+    for (const notice of notices) {
+      assert.equal(notice.error, true);
+      assert.match(notice.text, /^Message rejected: control characters such as \\x[0-9a-f]{2} /);
+    }
+    assert.match(notices[0].text, /\\x01/);
+    assert.match(notices[3].text, /\\x9b/);
+    assert.deepEqual(texts(bob.events.items), ["a\ttab is fine"]);
+    assert.deepEqual(bob.seen("private"), []);
+    assert.equal(alice.client.unacknowledged, 0, "refused lines are settled");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a newcomer claiming an old lastSeq with a new client id gets only the last --history lines", async () => {
+  const chat = hubRoom({ historyLimit: 3 });
+  try {
+    const alice = await chat.join("alice");
+    for (let i = 1; i <= 10; i++) alice.client.say(`line ${i}`);
+    await alice.sync();
+    const eve = chat.raw({
+      t: "hello",
+      v: PROTOCOL_VERSION,
+      name: "eve",
+      client: crypto.randomUUID(),
+      lastSeq: 1,
+    });
+    const welcome = await eve.received.waitFor((e) => e.message.t === "welcome");
+    assert.equal((welcome.message as { history: number }).history, 3);
+    eve.post({ t: "who" });
+    await eve.received.waitFor((e) => e.message.t === "members");
+    const lines = eve.received.items.flatMap((e) => e.message.t === "chat" ? [e.message.text] : []);
+    assert.deepEqual(lines, ["line 8", "line 9", "line 10"]);
+  } finally {
+    await chat.close();
+  }
+});
+
+/** Every string inside `value` (keys too), and the parts of each between colons. */
+function stringsIn(value: unknown, into: Set<string> = new Set()): Set<string> {
+  if (typeof value === "string") {
+    into.add(value);
+    for (const part of value.split(":")) into.add(part);
+  } else if (Array.isArray(value)) { for (const item of value) stringsIn(item, into); }
+  else if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) stringsIn(item, into.add(key));
+  }
+  return into;
+}
+
+Deno.test("Room (hub): nothing a member receives lets it take over another member's seat", async () => {
+  const chat = hubRoom();
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    const mallory = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory", client: "m1" });
+    await mallory.received.waitFor((e) => e.message.t === "welcome");
+    alice.client.say("hello all");
+    alice.client.say("waves", true);
+    alice.client.whisper("mallory", "psst");
+    bob.client.say("hi alice");
+    mallory.post({ t: "chat", id: "m1:1", text: "hi" });
+    mallory.post({ t: "who" });
+    await alice.sync();
+    await bob.sync();
+    await mallory.received.waitFor((e) => e.message.t === "private");
+    // A second connection of mallory's, as a newcomer: it is replayed the history.
+    const again = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory2", client: "m2" });
+    await again.received.waitFor((e) => e.message.t === "welcome");
+    again.post({ t: "who" });
+    await again.received.waitFor((e) => e.message.t === "members");
+
+    const seen = stringsIn(
+      [...mallory.received.items, ...again.received.items].map((e) => e.message),
+    );
+    assert.ok(seen.size > 10, `only ${seen.size} strings seen`);
+    for (const client of seen) {
+      for (const name of ["alice", "mallory3"]) {
+        const attempt = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name, client });
+        await attempt.received.waitFor((e) =>
+          e.message.t === "welcome" || (e.message.t === "notice" && e.message.error === true)
+        );
+        await attempt.session.close();
+        await bob.sync();
+        const taken = `taken over with client ${JSON.stringify(client)} as ${name}`;
+        assert.deepEqual(alice.seen("closed"), [], taken);
+      }
+    }
+    // Alice kept her seat all along: never cut off, never seen leaving, still heard.
+    assert.deepEqual(alice.seen("closed"), []);
+    assert.deepEqual(bob.seen("left").filter((e) => e.name === "alice"), []);
+    alice.client.say("still mine");
+    await bob.events.waitFor((e) => e.type === "message" && e.text === "still mine");
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (hub): a member replayed what it missed while the room talks on sees every line once, in order", async () => {
+  const chat = new InMemoryRoom({
+    kind: "hub",
+    capacity: 10,
+    history: new MemoryHistory(20_000),
+    historyLimit: 5,
+  });
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob");
+    bob.client.say("bob before");
+    await bob.sync();
+    await bob.client.disconnect();
+    for (let i = 0; i < 6_000; i++) alice.client.say(`missed ${i}`);
+    await alice.sync();
+
+    const from = bob.events.items.length;
+    await bob.client.join(chat.connect());
+    // While bob is replayed the 6,000 lines, alice and bob both talk.
+    for (let i = 0; i < 50; i++) {
+      alice.client.say(`live ${i}`);
+      bob.client.say(`bob live ${i}`);
+    }
+    await alice.sync();
+    await bob.sync();
+    await bob.events.waitFor((e) => e.type === "message" && e.text === "live 49", from);
+    await bob.sync();
+    const after = bob.events.items.slice(from);
+    const welcome = after[0];
+    assert.deepEqual(
+      welcome.type === "welcome" && [welcome.resumed, welcome.history, welcome.skipped],
+      [true, 6_000, undefined],
+    );
+    const lines = after.flatMap((e) => e.type === "message" ? [e] : []);
+    assert.deepEqual(lines.map((line) => line.text), [
+      ...Array.from({ length: 6_000 }, (_, i) => `missed ${i}`),
+      ...Array.from({ length: 50 }, (_, i) => `live ${i}`),
+    ]);
+    for (let i = 1; i < lines.length; i++) assert.ok(lines[i].seq > lines[i - 1].seq);
+    assert.equal(lines.filter((line) => line.history).length, 6_000);
+    assert.equal(bob.client.unacknowledged, 0, "bob's own lines were acknowledged");
+    // Alice saw each of bob's lines once.
+    assert.equal(alice.seen("message").filter((m) => m.text.startsWith("bob live")).length, 50);
+
+    // Back again at once: nothing was missed, so nothing is replayed.
+    await bob.client.disconnect();
+    const again = bob.events.items.length;
+    await bob.client.join(chat.connect());
+    await bob.sync();
+    const back = bob.events.items.slice(again);
+    assert.equal(back[0].type === "welcome" && back[0].history, 0);
+    assert.deepEqual(back.filter((e) => e.type === "message"), []);
+  } finally {
+    await chat.close();
+  }
+});

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { NewLine } from "../../lib/room/history.ts";
-import type { ChatLine } from "../../lib/session/message.ts";
+import type { KeptLine, NewLine } from "../../lib/room/history.ts";
 import { LineJournal } from "../../lib/room/line_journal.ts";
 import { MAX_UNCOMMITTED, SqliteHistory } from "../../lib/room/sqlite_history.ts";
 
@@ -29,13 +28,13 @@ Deno.test("SqliteHistory: lines get increasing sequence numbers and keep what wa
     const first = history.append(line("c1", "1", "hello"));
     const second = history.append({ ...line("c2", "1", "waves", "bob"), me: true });
     assert.deepEqual(first, {
-      line: { t: "chat", id: "1", seq: 1, from: "alice", text: "hello", time: TIME },
+      line: { seq: 1, client: "c1", id: "1", from: "alice", text: "hello", time: TIME },
       duplicate: false,
     });
     assert.deepEqual(second.line, {
-      t: "chat",
-      id: "1",
       seq: 2,
+      client: "c2",
+      id: "1",
       from: "bob",
       text: "waves",
       time: TIME,
@@ -110,7 +109,7 @@ Deno.test("SqliteHistory: lines and duplicate detection survive closing and reop
 Deno.test("SqliteHistory: a line is delivered numbered, then stored, and re-sends are not delivered", () => {
   withHistory((history) => {
     const delivered: (number | undefined)[] = [];
-    const deliver = (line: ChatLine) => {
+    const deliver = (line: KeptLine) => {
       // Delivered before it is stored: the room's members wait for no disk.
       assert.deepEqual(history.recent(10).map((l) => l.seq), delivered);
       delivered.push(line.seq);
@@ -150,7 +149,7 @@ Deno.test("SqliteHistory: the lines of one turn are committed together, and only
     (reader.prepare("SELECT COUNT(*) AS n FROM lines").get() as { n: number }).n;
   try {
     const kept: [number | undefined, string | undefined][] = [];
-    const stored = (line: ChatLine, error?: Error) => kept.push([line.seq, error?.message]);
+    const stored = (line: KeptLine, error?: Error) => kept.push([line.seq, error?.message]);
     for (let i = 1; i <= 3; i++) history.append(line("c1", String(i)), { stored });
     // A re-send of a line not yet committed is known, and kept once the others are.
     assert.equal(history.append(line("c1", "2"), { stored }).duplicate, true);
@@ -194,7 +193,7 @@ function appendAndCommit(
   firstId = 1,
 ): [string, string | undefined][] {
   const kept: [string, string | undefined][] = [];
-  const stored = (line: ChatLine, error?: Error) => kept.push([line.text, error?.message]);
+  const stored = (line: KeptLine, error?: Error) => kept.push([line.text, error?.message]);
   texts.forEach((text, i) => history.append(line("c1", String(firstId + i), text), { stored }));
   history.commit();
   return kept;
@@ -294,4 +293,23 @@ Deno.test("LineJournal: a torn last entry (its write cut by the kill) was never 
   } finally {
     await Deno.remove(path);
   }
+});
+
+Deno.test("SqliteHistory: span, after and count page a replay, and keep the sender's client", () => {
+  withHistory((history) => {
+    for (let i = 1; i <= 10; i++) history.append(line(`c${i % 2}`, String(i)));
+    assert.deepEqual(history.span(0, 3), { start: 7, lines: 3 });
+    assert.deepEqual(history.span(5, 100), { start: 5, lines: 5 });
+    assert.deepEqual(history.span(0, 0), { start: 10, lines: 0 });
+    assert.deepEqual(history.span(10, 3), { start: 10, lines: 0 });
+    assert.equal(history.count(0, 7), 7);
+    assert.equal(history.count(3, 5), 2);
+    assert.deepEqual(history.after(7, 10).map((l) => [l.seq, l.client]), [
+      [8, "c0"],
+      [9, "c1"],
+      [10, "c0"],
+    ]);
+    assert.deepEqual(history.after(2, 3).map((l) => l.seq), [3, 4, 5]);
+    assert.deepEqual(history.after(10, 3), []);
+  });
 });

@@ -106,3 +106,19 @@ Deno.test("memory sessions: backlog counts chat waiting for the reader, not file
   reader.releaseLock();
   await a.close();
 });
+
+Deno.test("memory sessions: backlogBelow waits until the reader has taken the chat", async () => {
+  const [a, b] = memorySessionPair();
+  for (let i = 0; i < 10; i++) a.post({ t: "chat", id: String(i), text: "line" });
+  const below = a.backlogBelow(2 * 64);
+  assert.equal(await settled(below), false);
+  const reader = b.incoming.getReader();
+  for (let i = 0; i < 7; i++) await reader.read();
+  assert.equal(await settled(below), false, "three lines still wait");
+  await reader.read();
+  assert.equal(await settled(below), true);
+  reader.releaseLock();
+  const ended = a.backlogBelow(0);
+  await a.close();
+  assert.equal(await settled(ended), true, "freed when the session closes");
+});

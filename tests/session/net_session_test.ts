@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
 import { NetSession, type NetSessionOptions } from "../../lib/session/net_session.ts";
-import type { Envelope } from "../../lib/session/message.ts";
+import type { Envelope, Message } from "../../lib/session/message.ts";
+import type { SessionProblem } from "../../lib/session/session.ts";
+import { MAX_UNREADABLE_IN_A_ROW } from "../../lib/session/unreadable_records.ts";
 import { handshake, type SecureKeys } from "../../lib/secure/handshake.ts";
 import { FrameSealer } from "../../lib/secure/encrypted_channel.ts";
 import { FrameSplitter } from "../../lib/wire/frame_splitter.ts";
-import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
+import { encodeFrame, encodeFrames } from "../../lib/wire/frame_encoder.ts";
 import { encodeRecord } from "../../lib/wire/codec.ts";
+import { MAX_HEADER_BYTES } from "../../lib/wire/limits.ts";
 import { writeAll } from "../../lib/wire/write_all.ts";
 
 const PASSKEY = "7-orbit-lemon-cradle";
@@ -237,38 +240,142 @@ Deno.test("NetSession: a peer that goes silent is closed after silenceMs", async
   }
 });
 
-Deno.test("NetSession: a peer that sends a malformed message is cut off", async () => {
+Deno.test("NetSession: what the peer sends that cannot be read is skipped and reported, and the session goes on", async () => {
+  const { server, client } = await tcpPair();
+  const [session, peer] = await Promise.all([
+    NetSession.start(server, { role: "host", passkey: PASSKEY }),
+    rawPeer(client, "client"),
+  ]);
+  const problems: SessionProblem[] = [];
+  session.onProblem = (problem) => problems.push(problem);
+  try {
+    await peer.send({ t: "chat", id: "1", text: "fine" });
+    const header = (json: Uint8Array) => {
+      const record = new Uint8Array(4 + json.length);
+      new DataView(record.buffer).setUint32(0, json.length);
+      record.set(json, 4);
+      return record;
+    };
+    const tooLong = new Uint8Array(4);
+    new DataView(tooLong.buffer).setUint32(0, MAX_HEADER_BYTES + 1);
+    await peer.sendPlain(encodeFrames([
+      header(new TextEncoder().encode("{not json")),
+      encodeRecord({ t: "rm -rf", id: "2" }),
+      encodeRecord({ t: "chat", id: "3", text: 42 }),
+      header(new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d])), // {"..."} not UTF-8
+      tooLong,
+    ]));
+    // A good record, then one cut short: the rest of that batch is lost, as one.
+    const good = encodeFrame(encodeRecord({ t: "chat", id: "4", text: "kept" }));
+    const cut = encodeFrame(encodeRecord({ t: "chat", id: "5", text: "cut" })).subarray(0, 12);
+    await peer.sendPlain(new Uint8Array([...good, ...cut]));
+    await peer.send({ t: "chat", id: "6", text: "after" });
+
+    const received: Envelope[] = [];
+    await session.receive((envelope) => {
+      received.push(envelope);
+      if (received.length === 3) return false;
+    });
+    assert.deepEqual(received.map((e) => (e.message as { text: string }).text), [
+      "fine",
+      "kept",
+      "after",
+    ]);
+    // Six skipped; told of the 1st, 2nd and 4th.
+    assert.deepEqual(problems, [
+      { kind: "unreadable", reason: "record header is not valid JSON", count: 1 },
+      { kind: "unreadable", reason: 'unknown message type "rm -rf"', count: 2 },
+      { kind: "unreadable", reason: "record header is not valid JSON", count: 4 },
+    ]);
+    assert.equal(await settlesWithin(session.closed, 100), false, "the session goes on");
+  } finally {
+    await peer.close();
+    await session.close();
+  }
+});
+
+Deno.test("NetSession: a peer that sends nothing readable is cut off after 64 in a row", async () => {
   const { server, client } = await tcpPair();
   const [session, peer] = await Promise.all([
     NetSession.start(server, { role: "host", passkey: PASSKEY }),
     rawPeer(client, "client"),
   ]);
   try {
-    await peer.send({ t: "chat", id: "1", text: "fine" });
-    await peer.send({ t: "rm -rf", id: "2" });
+    const bad = encodeRecord({ t: "nonsense" });
+    // 63 in a row, a good one, 63 more: never 64 in a row.
+    const almost = Array(MAX_UNREADABLE_IN_A_ROW - 1).fill(bad);
+    await peer.sendPlain(encodeFrames([...almost, encodeRecord({ t: "who" }), ...almost]));
+    await peer.send({ t: "who" });
+    await peer.sendPlain(encodeFrames(Array(MAX_UNREADABLE_IN_A_ROW).fill(bad)));
+    await peer.send({ t: "chat", id: "1", text: "too late" });
     const received = await Array.fromAsync(session.incoming);
-    assert.deepEqual(received.map((e) => e.message), [{ t: "chat", id: "1", text: "fine" }]);
-    assert.equal(await session.closed, 'protocol error: unknown message type "rm -rf"');
+    assert.deepEqual(received.map((e) => e.message), [{ t: "who" }, { t: "who" }]);
+    assert.equal(
+      await session.closed,
+      `protocol error: ${MAX_UNREADABLE_IN_A_ROW} unreadable messages in a row ` +
+        '(the last: unknown message type "nonsense")',
+    );
   } finally {
     await peer.close();
   }
 });
 
-Deno.test("NetSession: a record cut short in its frame is refused after the good ones", async () => {
-  const { server, client } = await tcpPair();
-  const [session, peer] = await Promise.all([
-    NetSession.start(server, { role: "host", passkey: PASSKEY }),
-    rawPeer(client, "client"),
-  ]);
+Deno.test("NetSession: a message too large for the peer to read is not sent, is reported, and the session goes on", async () => {
+  const { host, client } = await sessionPair();
+  const problems: SessionProblem[] = [];
+  client.onProblem = (problem) => problems.push(problem);
   try {
-    const good = encodeFrame(encodeRecord({ t: "chat", id: "1", text: "fine" }));
-    const cut = encodeFrame(encodeRecord({ t: "chat", id: "2", text: "cut" })).subarray(0, 12);
-    await peer.sendPlain(new Uint8Array([...good, ...cut]));
-    const received = await Array.fromAsync(session.incoming);
-    assert.deepEqual(received.map((e) => e.message), [{ t: "chat", id: "1", text: "fine" }]);
-    assert.equal(await session.closed, "a record runs past the end of its frame");
+    // 2,800 control characters: 16,800 bytes of header once escaped (\u0001 each).
+    const poisoned: Message = { t: "notice", text: "\x01".repeat(2800) };
+    client.post(poisoned); // with nothing queued: the path that writes at once
+    client.cork();
+    client.post({ t: "chat", id: "1", text: "first" });
+    client.post(poisoned); // queued
+    client.post(poisoned, undefined, encodeRecord(poisoned)); // already encoded (a broadcast)
+    client.uncork();
+    client.post({ t: "chat", id: "2", text: "second" });
+    const received: Envelope[] = [];
+    await host.receive((envelope) => {
+      received.push(envelope);
+      if (received.length === 2) return false;
+    });
+    assert.deepEqual(received.map((e) => e.message.t === "chat" && e.message.text), [
+      "first",
+      "second",
+    ]);
+    const bytes = JSON.stringify(poisoned).length;
+    assert.ok(bytes > MAX_HEADER_BYTES);
+    assert.deepEqual(problems, Array(3).fill({ kind: "unsendable", message: poisoned, bytes }));
+    assert.equal(await settlesWithin(host.closed, 100), false, "the session goes on");
   } finally {
-    await peer.close();
+    await client.close();
+    await host.close();
+  }
+});
+
+Deno.test("NetSession.backlogBelow: waits until the peer has taken the chat queued for it", async () => {
+  const { host, client } = await sessionPair();
+  try {
+    client.cork();
+    for (let i = 0; i < 100; i++) client.post({ t: "chat", id: String(i), text: "x".repeat(1000) });
+    assert.ok(client.backlog > 100_000);
+    await client.backlogBelow(client.backlog); // at once: already there
+    const below = client.backlogBelow(10_000);
+    assert.equal(await settlesWithin(below, 50), false, "nothing was written yet");
+    client.uncork();
+    let count = 0;
+    await host.receive(() => ++count < 100);
+    assert.equal(await settlesWithin(below, 1000), true);
+    assert.ok(client.backlog <= 10_000);
+    // A wait still under way ends with the session.
+    client.cork();
+    for (let i = 0; i < 100; i++) client.post({ t: "chat", id: String(i), text: "x".repeat(1000) });
+    const pending = client.backlogBelow(0);
+    await client.abort("gone");
+    assert.equal(await settlesWithin(pending, 1000), true);
+  } finally {
+    await client.close();
+    await host.close();
   }
 });
 

@@ -122,3 +122,19 @@ Deno.test("SendQueue: takeInto appends to the given list, and drained lanes take
     assert.equal(queue.empty, true);
   }
 });
+
+Deno.test("SendQueue: controlBelow waits until the chat queued is down to the mark", async () => {
+  const queue = new SendQueue({ maxBytes: 1000, bulkLowWater: 100 });
+  for (const tag of [1, 2, 3]) queue.push(record(tag, 100), false);
+  queue.push(record(4, 500), true);
+  assert.equal(await settled(queue.controlBelow(300)), true, "already there");
+  const to100 = queue.controlBelow(100);
+  const to0 = queue.controlBelow(0);
+  queue.take(1);
+  assert.equal(await settled(to100), false);
+  queue.take(1);
+  assert.equal(await settled(to100), true);
+  assert.equal(await settled(to0), false, "file data does not count, the last line does");
+  queue.release();
+  assert.equal(await settled(to0), true, "freed when the session closes");
+});

@@ -1,0 +1,54 @@
+/**
+ * What the text of a line may hold, checked by the room for chat lines, actions (`/me`) and
+ * private lines alike: not empty, at most {@linkcode MAX_TEXT_BYTES} bytes of UTF-8, no
+ * control characters but tab, and well-formed Unicode.
+ *
+ * Why controls are refused and not merely escaped on screen: JSON writes each as six bytes
+ * (`\u0001`), so a line of 4,096 of them became a record of 24 KiB that every member's
+ * decoder refused, cutting each member off, and again at every replay of the history. Without
+ * them the longest text JSON can make of a line is the line of quotes or backslashes, twice
+ * its size (see tests/room/line_text_test.ts for the worst case of every outgoing message). A
+ * newline is refused too: the terminal sends one line at a time and the browser's input has
+ * one line, so a newline can only come from a paste or a program, and one line stays one line.
+ *
+ * @example
+ * ```ts
+ * import { lineTextProblem } from "./line_text.ts";
+ * console.log(lineTextProblem("hi\tthere")); // undefined
+ * console.log(lineTextProblem("a\x1b[2Jb"));
+ * // "Message rejected: control characters such as \x1b are not allowed (tab is)."
+ * ```
+ * @module
+ */
+
+import { MAX_TEXT_BYTES } from "../wire/limits.ts";
+
+const encoder = new TextEncoder();
+/** C0 but tab, DEL, and C1 (Unicode's Cc). */
+const CONTROL = /(?!\t)\p{Cc}/u;
+
+/**
+ * Why `text` cannot be said in a room, in words for its sender; `undefined` when it can.
+ *
+ * @example
+ * ```ts
+ * import { lineTextProblem } from "./line_text.ts";
+ * console.log(lineTextProblem(" ")); // "Empty messages are not sent."
+ * ```
+ */
+export function lineTextProblem(text: string): string | undefined {
+  if (text.trim() === "") return "Empty messages are not sent.";
+  const bytes = encoder.encode(text).length;
+  if (bytes > MAX_TEXT_BYTES) {
+    return `Input too long (${bytes} bytes; the limit is ${MAX_TEXT_BYTES}).`;
+  }
+  const control = text.match(CONTROL);
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).padStart(2, "0");
+    return `Message rejected: control characters such as \\x${code} are not allowed (tab is).`;
+  }
+  if (!text.isWellFormed()) {
+    return "Message rejected: the text is not valid Unicode (it holds a lone surrogate).";
+  }
+  return undefined;
+}
