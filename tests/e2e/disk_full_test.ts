@@ -5,36 +5,13 @@ import {
   type JsonEvent,
   startConnector,
   tempDir,
-  WAIT_MS,
   writeRandomFile,
 } from "./cli_process.ts";
 import { mountSmallDisk, SMALL_DISK_IGNORED } from "./small_disk.ts";
 import { ValveProxy } from "./valve_proxy.ts";
+import { listing, untilTempHolds } from "./folder_listing.ts";
 
 const MiB = 1024 * 1024;
-
-async function listing(dir: string): Promise<string[]> {
-  try {
-    return (await Array.fromAsync(Deno.readDir(dir))).map((entry) => entry.name).sort();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-}
-
-/** Waits until `dir` holds a temporary file of at least `bytes`. */
-async function untilTempHolds(dir: string, bytes: number): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (true) {
-    for (const name of await listing(dir)) {
-      if (!name.startsWith(".p2pchat-")) continue;
-      const size = await Deno.stat(join(dir, name)).then((info) => info.size, () => 0);
-      if (size >= bytes) return;
-    }
-    if (Date.now() > deadline) throw new Error(`no temporary file of ${bytes} bytes in ${dir}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const isError = (event: JsonEvent) => event.type === "error";
 

@@ -8,6 +8,7 @@ import {
   tempDir,
   writeRandomFile,
 } from "./cli_process.ts";
+import { listing } from "./folder_listing.ts";
 
 const MB = 1024 * 1024;
 const FILE_BYTES = 50 * MB;
@@ -19,12 +20,6 @@ const isEvent = (type: string, name?: string) => (event: JsonEvent) =>
 /** Index of the first event matching `test`, or -1. */
 function indexOf(proc: CliProcess, test: (event: JsonEvent) => boolean): number {
   return proc.events.findIndex(test);
-}
-
-async function listing(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  return names.sort();
 }
 
 Deno.test("50 MB files go each way while chat flows; hashes match; a clash gets (1)", async () => {

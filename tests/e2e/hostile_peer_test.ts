@@ -11,6 +11,7 @@ import {
   tempDir,
   WAIT_MS,
 } from "./cli_process.ts";
+import { listing } from "./folder_listing.ts";
 
 const encoder = new TextEncoder();
 const ESC = "\x1b";
@@ -100,13 +101,6 @@ async function exists(path: string): Promise<boolean> {
     if (error instanceof Deno.errors.NotFound) return false;
     throw error;
   }
-}
-
-async function listing(dir: string): Promise<string[]> {
-  if (!await exists(dir)) return [];
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  return names.sort();
 }
 
 /** Nothing escaped the receive folder, and nothing (not even a `.tmp`) stayed in it. */

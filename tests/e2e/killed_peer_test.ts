@@ -8,6 +8,7 @@ import {
   writeRandomFile,
 } from "./cli_process.ts";
 import { ValveProxy } from "./valve_proxy.ts";
+import { listing } from "./folder_listing.ts";
 
 /** NetSession gives up on a silent peer after this long (its default `silenceMs`). */
 const KEEPALIVE_WINDOW_MS = 30_000;
@@ -70,16 +71,6 @@ Deno.test("a listener killed with SIGKILL ends the connector's chat", async () =
     await alice.close();
   }
 });
-
-/** Names in `dir` (hidden ones included), or none when it does not exist. */
-async function listing(dir: string): Promise<string[]> {
-  try {
-    return (await Array.fromAsync(Deno.readDir(dir))).map((entry) => entry.name).sort();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-}
 
 Deno.test("a sender killed with SIGKILL mid-file leaves no file on the receiver, and no temporary one once noticed", async () => {
   await using dir = await tempDir();

@@ -10,16 +10,7 @@ import {
   WAIT_MS,
 } from "./cli_process.ts";
 import { CraftedHost } from "./crafted_host.ts";
-
-/** Names in `dir` (hidden ones included), or none when it does not exist. */
-async function listing(dir: string): Promise<string[]> {
-  try {
-    return (await Array.fromAsync(Deno.readDir(dir))).map((entry) => entry.name).sort();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-}
+import { listing } from "./folder_listing.ts";
 
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 

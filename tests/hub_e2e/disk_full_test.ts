@@ -1,42 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  type JsonEvent,
-  startConnector,
-  tempDir,
-  WAIT_MS,
-  writeRandomFile,
-} from "../e2e/cli_process.ts";
+import { type JsonEvent, startConnector, tempDir, writeRandomFile } from "../e2e/cli_process.ts";
 import { mountSmallDisk, SMALL_DISK_IGNORED, smallDiskTestName } from "../e2e/small_disk.ts";
 import { ValveProxy } from "../e2e/valve_proxy.ts";
 import { HubMember } from "./hub_member.ts";
 import { hubLog, startHub } from "./hub_process.ts";
+import { listing, untilTempHolds } from "../e2e/folder_listing.ts";
 
 const MiB = 1024 * 1024;
 const COULD_NOT_KEEP = "The hub could not keep your message in its history: ";
-
-async function listing(dir: string): Promise<string[]> {
-  try {
-    return (await Array.fromAsync(Deno.readDir(dir))).map((entry) => entry.name).sort();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-}
-
-/** Waits until `dir` holds a temporary file of at least `bytes`. */
-async function untilTempHolds(dir: string, bytes: number): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
-  while (true) {
-    for (const name of await listing(dir)) {
-      if (!name.startsWith(".p2pchat-")) continue;
-      const size = await Deno.stat(join(dir, name)).then((info) => info.size, () => 0);
-      if (size >= bytes) return;
-    }
-    if (Date.now() > deadline) throw new Error(`no temporary file of ${bytes} bytes in ${dir}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
 

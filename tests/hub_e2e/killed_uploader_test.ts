@@ -4,15 +4,7 @@ import { type JsonEvent, startConnector, tempDir, writeRandomFile } from "../e2e
 import { ValveProxy } from "../e2e/valve_proxy.ts";
 import { HubMember } from "./hub_member.ts";
 import { hubLog, startHub } from "./hub_process.ts";
-
-async function listing(dir: string): Promise<string[]> {
-  try {
-    return (await Array.fromAsync(Deno.readDir(dir))).map((entry) => entry.name).sort();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-}
+import { listing } from "../e2e/folder_listing.ts";
 
 const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
 

@@ -14,17 +14,12 @@ import {
   writeRandomFile,
 } from "../e2e/cli_process.ts";
 import { hubLog, startHub } from "./hub_process.ts";
+import { listing } from "../e2e/folder_listing.ts";
 
 const FILE_BYTES = 50 * 1024 * 1024;
 const TRANSFER_MS = 60_000;
 
 const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
-
-async function listing(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  return names.sort();
-}
 
 async function exists(path: string): Promise<boolean> {
   try {

@@ -14,6 +14,7 @@ import {
 } from "../e2e/cli_process.ts";
 import { HubMember } from "./hub_member.ts";
 import { hubLog, startHub } from "./hub_process.ts";
+import { listing } from "../e2e/folder_listing.ts";
 
 const isTemp = (name: string) => /^\.p2pchat-[0-9a-f]{32}\.tmp$/.test(name);
 
@@ -25,15 +26,6 @@ async function until(ready: () => Promise<boolean>, what: string, timeoutMs = WA
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-async function listing(dir: string): Promise<string[]> {
-  try {
-    return (await Array.fromAsync(Deno.readDir(dir))).map((entry) => entry.name).sort();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-}
-
 /**
  * What a process holds open (Linux; `ls`, as Deno wants --allow-all to read /proc): how many
  * descriptors, and the distinct files under `under` they point to. The runtime duplicates a

@@ -17,6 +17,7 @@ import {
   type ProxiedFrame,
   RecordingProxy,
 } from "./recording_proxy.ts";
+import { listing } from "../e2e/folder_listing.ts";
 
 const encoder = new TextEncoder();
 const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
@@ -34,17 +35,6 @@ async function writeMarkedFile(path: string, marker: string, bytes: number): Pro
     data.set(unit.subarray(0, Math.min(unit.length, bytes - offset)), offset);
   }
   await Deno.writeFile(path, data);
-}
-
-/** Names in a folder (none if it does not exist): no file and no .tmp left behind. */
-async function listing(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  return names.sort();
 }
 
 /** Two folders (alice's and bob's) and one file in each to send. */
