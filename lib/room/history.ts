@@ -15,8 +15,12 @@ import type { ChatLine } from "../session/message.ts";
 
 /** A chat line about to be stored. */
 export interface NewLine {
-  /** Client id of the sender; with `id` it identifies a line across re-sends. */
+  /**
+   * Client id of the sender, a secret between that client and the room; with `id` it
+   * identifies a line across re-sends.
+   */
   client: string;
+  /** The sender's id for the line. */
   id: string;
   from: string;
   text: string;
@@ -28,17 +32,9 @@ export interface NewLine {
  * A chat line as the room keeps it: what was said, with its room-wide number, and who said it.
  * Not a message: {@linkcode lineMessage} makes the one a member is sent.
  */
-export interface KeptLine {
+export interface KeptLine extends NewLine {
   /** Room-wide sequence number. */
   seq: number;
-  /** Client id of the sender: a secret between that client and the room. */
-  client: string;
-  /** The sender's id for the line. */
-  id: string;
-  from: string;
-  text: string;
-  time: string;
-  me?: boolean;
 }
 
 /**
