@@ -1,6 +1,6 @@
 /**
- * The chat itself: lines from the person go to the room, events from the room go to the
- * view, until `/quit`, end of input, or the connection ends for good.
+ * The chat itself: lines from the person go to the room (the command shows the room's events),
+ * until `/quit`, end of input, or the connection ends for good.
  *
  * @example
  * ```ts ignore
@@ -24,16 +24,9 @@ export interface ChatLoopOptions {
   finished: Promise<unknown>;
 }
 
-/** Routes a client's events to the view, remembering who whispered last (for /reply). */
-export function routeEvents(
-  client: RoomClient,
-  view: View,
-  context?: { lastPrivateFrom?: string },
-): void {
-  client.onEvent = (event: ClientEvent) => {
-    if (event.type === "private" && context) context.lastPrivateFrom = event.from;
-    view.show(event);
-  };
+/** Shows a client's events on the view. */
+export function routeEvents(client: RoomClient, view: View): () => void {
+  return client.subscribe((event: ClientEvent) => view.show(event));
 }
 
 /**
@@ -56,7 +49,10 @@ export async function chatLoop(options: ChatLoopOptions): Promise<"quit" | "ende
     show: (event) => view.show(event),
     quit: () => quitting = true,
   };
-  routeEvents(client, view, context);
+  // Who whispered last, for /reply. (The command shows the events itself.)
+  const unsubscribe = client.subscribe((event) => {
+    if (event.type === "private") context.lastPrivateFrom = event.from;
+  });
   // Without a listener the runtime would end the process at once, leaving the temporary
   // files of transfers under way behind.
   const stopped = Promise.withResolvers<"signal">();
@@ -83,6 +79,7 @@ export async function chatLoop(options: ChatLoopOptions): Promise<"quit" | "ende
     await leaving;
     return "quit";
   } finally {
+    unsubscribe();
     for (const signal of STOP_SIGNALS) Deno.removeSignalListener(signal, onSignal);
   }
 }

@@ -216,13 +216,14 @@ export class UiBridge {
       throw new Error(message.replace(/^Could not connect to /, "Unable to connect to "));
     }
     const client = new RoomClient({ name, files: new FileStore(this.#options.receiveDir) });
-    const early = this.#buffer(client);
+    const { early, stop } = this.#buffer(client);
     try {
       await client.join(session);
     } catch (error) {
       await session.close();
       throw error;
     }
+    stop();
     this.#enterChat(client, early, {
       type: "started",
       mode: "connect",
@@ -260,7 +261,10 @@ export class UiBridge {
       throw new Error(`Could not listen on ${host}:${port}: ${describeNetworkError(error)}`);
     }
     const early: ClientEvent[] = [];
-    const onClientEvent = (event: ClientEvent) => early.push(event);
+    let buffering = true;
+    const onClientEvent = (event: ClientEvent) => {
+      if (buffering) early.push(event);
+    };
     const onEvent = (event: HostEvent) => this.#hostEvent(event);
     let roomHost: RoomHost;
     try {
@@ -290,6 +294,7 @@ export class UiBridge {
       );
     }
     this.#host = roomHost;
+    buffering = false; // from here on the chat screen's listener shows them
     const client = roomHost.client!;
     const address = roomHost.addr;
     this.#enterChat(client, early, {
@@ -304,10 +309,9 @@ export class UiBridge {
   }
 
   /** Until the chat screen is up, keeps the client's events (welcome, history) aside. */
-  #buffer(client: RoomClient): ClientEvent[] {
+  #buffer(client: RoomClient): { early: ClientEvent[]; stop: () => void } {
     const early: ClientEvent[] = [];
-    client.onEvent = (event) => early.push(event);
-    return early;
+    return { early, stop: client.subscribe((event) => early.push(event)) };
   }
 
   #enterChat(
@@ -337,7 +341,7 @@ export class UiBridge {
       this.#emit({ type: "client", event });
     };
     for (const event of early) forward(event);
-    client.onEvent = forward;
+    client.subscribe(forward);
   }
 
   #progressDue(event: Extract<ClientEvent, { type: "progress" }>): boolean {
