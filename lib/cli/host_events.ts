@@ -11,7 +11,7 @@
 
 import type { RoomEvent } from "../room/room.ts";
 import type { HostEvent, HostRoomEvent } from "../room/room_host.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../room/byte_size.ts";
 import { escapeForTerminal as clean, jsonForTerminal } from "./terminal_text.ts";
 import type { View } from "./view_event.ts";
 

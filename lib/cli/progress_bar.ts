@@ -4,7 +4,8 @@
  * @module
  */
 
-import { formatBytes, formatDuration, formatRate } from "./format.ts";
+import { formatBytes } from "../room/byte_size.ts";
+import { formatDuration, formatRate } from "./format.ts";
 
 /** How far back the rate looks, in milliseconds: recent enough to follow changes. */
 const RATE_WINDOW_MS = 3000;

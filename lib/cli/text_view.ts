@@ -12,7 +12,7 @@
  */
 
 import { escapeForTerminal as clean } from "./terminal_text.ts";
-import { formatBytes } from "./format.ts";
+import { formatBytes } from "../room/byte_size.ts";
 import { ProgressBar } from "./progress_bar.ts";
 import type { Terminal } from "./terminal.ts";
 import type { View, ViewEvent } from "./view_event.ts";

@@ -8,6 +8,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { statfs } from "node:fs/promises";
 import { join } from "node:path";
+import { formatBytes } from "./byte_size.ts";
 import { safeFileName, UnsafeFileNameError } from "./file_name.ts";
 import { writeAll } from "../wire/write_all.ts";
 
@@ -247,7 +248,7 @@ export class FileStore {
     const maxBytes = options.maxBytes ?? this.#maxBytes;
     if (size > maxBytes) {
       throw new FileRefusedError(
-        `refused '${name}': too large (${sizeText(size)}, limit ${sizeText(maxBytes)})`,
+        `refused '${name}': too large (${formatBytes(size)}, limit ${formatBytes(maxBytes)})`,
       );
     }
     await this.#ensureDir();
@@ -302,8 +303,8 @@ export class FileStore {
     const needed = size + pending + DISK_HEADROOM_BYTES;
     if (needed > free) {
       throw new FileRefusedError(
-        `refused '${name}': not enough disk space (${sizeText(size)} needed, ` +
-          `${sizeText(Math.max(0, free - pending - DISK_HEADROOM_BYTES))} free)`,
+        `refused '${name}': not enough disk space (${formatBytes(size)} needed, ` +
+          `${formatBytes(Math.max(0, free - pending - DISK_HEADROOM_BYTES))} free)`,
       );
     }
   }
@@ -428,7 +429,7 @@ export class IncomingFile {
     }
     if (this.#accepted + chunk.length > this.size) {
       const refused = new FileRefusedError(
-        `refused '${this.name}': the sender sent more than the announced ${sizeText(this.size)}`,
+        `refused '${this.name}': the sender sent more than the announced ${formatBytes(this.size)}`,
       );
       return this.abort().then(() => {
         throw refused;
@@ -702,28 +703,4 @@ function diskError(what: string, err: unknown): FileRefusedError {
   else if (code === "EROFS") why = "the disk is read-only";
   else why = err instanceof Error ? err.message : String(err);
   return new FileRefusedError(`${what}: ${why}`, { cause: err });
-}
-
-/**
- * A size for messages, in SI units with one decimal (the room layer cannot use
- * lib/cli/format.ts).
- *
- * @example
- * ```ts
- * import { sizeText } from "./file_store.ts";
- * console.log(sizeText(999)); // "999 B"
- * console.log(sizeText(9_800_000_000)); // "9.8 GB"
- * ```
- */
-export function sizeText(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ["kB", "MB", "GB", "TB", "PB"];
-  let value = n;
-  let unit = "B";
-  for (const next of units) {
-    if (value < 999.95) break;
-    value /= 1000;
-    unit = next;
-  }
-  return `${value.toFixed(1)} ${unit}`;
 }
