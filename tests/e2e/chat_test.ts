@@ -113,3 +113,19 @@ Deno.test("listen: after the peer leaves it says it waits for the next person, w
     await alice.close();
   }
 });
+
+Deno.test("a program (stdin not a terminal) whose name is taken exits 1 with the reason", async () => {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
+  const other = startConnector("alice", port, { cwd: dir.path });
+  try {
+    assert.equal((await other.exit()).code, 1);
+    assert.equal(
+      other.stderr,
+      "p2pchat: The name alice is taken in this chat; choose another with --name.\n",
+    );
+  } finally {
+    await other.close();
+    await alice.close();
+  }
+});
