@@ -624,35 +624,6 @@ export class IncomingFile {
   }
 }
 
-/**
- * Lower-case hex SHA-256 of a local file, read in chunks so memory stays flat for any size.
- * Senders announce this; receivers compare it in {@linkcode IncomingFile.commit}.
- *
- * @param path A local file path.
- * @returns 64 hex digits.
- *
- * @example
- * ```ts
- * import { sha256File } from "./file_store.ts";
- *
- * const path = await Deno.makeTempFile();
- * console.log(await sha256File(path));
- * // "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
- * await Deno.remove(path);
- * ```
- */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const buffer = new Uint8Array(256 * 1024);
-  using file = await Deno.open(path, { read: true });
-  while (true) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    hash.update(buffer.subarray(0, n));
-  }
-  return hash.digest("hex");
-}
-
 /** `name` with ` (n)` inserted before its extension(s); n = 0 gives `name` itself. */
 function numberedName(name: string, n: number): string {
   if (n === 0) return name;

@@ -213,63 +213,6 @@ export class FrameOpener {
   }
 }
 
-/**
- * Seals each chunk (one frame payload) for the peer.
- *
- * @example
- * ```ts
- * import { OpenStream, SealStream } from "./encrypted_channel.ts";
- * const key = crypto.getRandomValues(new Uint8Array(32));
- * const plain = ReadableStream.from([new TextEncoder().encode("hello")])
- *   .pipeThrough(new SealStream(key))
- *   .pipeThrough(new OpenStream(key));
- * for await (const chunk of plain) console.log(new TextDecoder().decode(chunk)); // "hello"
- * ```
- */
-export class SealStream extends TransformStream<Uint8Array, Uint8Array> {
-  /**
-   * @example
-   * ```ts
-   * import { SealStream } from "./encrypted_channel.ts";
-   * const stream = new SealStream(crypto.getRandomValues(new Uint8Array(32)));
-   * console.log(stream.readable instanceof ReadableStream); // true
-   * ```
-   */
-  constructor(key: Uint8Array) {
-    const sealer = new FrameSealer(key);
-    super({ transform: (chunk, controller) => controller.enqueue(sealer.seal(chunk)) });
-  }
-}
-
-/**
- * Opens each chunk (one sealed frame payload) from the peer; errors with
- * {@linkcode SecureChannelError} on any tampered, replayed, reordered or dropped frame.
- *
- * @example
- * ```ts
- * import { OpenStream, SealStream } from "./encrypted_channel.ts";
- * const key = crypto.getRandomValues(new Uint8Array(32));
- * const chunks = ReadableStream.from([new Uint8Array([1]), new Uint8Array([2])])
- *   .pipeThrough(new SealStream(key))
- *   .pipeThrough(new OpenStream(key));
- * console.log(await Array.fromAsync(chunks)); // [ Uint8Array(1) [ 1 ], Uint8Array(1) [ 2 ] ]
- * ```
- */
-export class OpenStream extends TransformStream<Uint8Array, Uint8Array> {
-  /**
-   * @example
-   * ```ts
-   * import { OpenStream } from "./encrypted_channel.ts";
-   * const stream = new OpenStream(crypto.getRandomValues(new Uint8Array(32)));
-   * console.log(stream.writable instanceof WritableStream); // true
-   * ```
-   */
-  constructor(key: Uint8Array) {
-    const opener = new FrameOpener(key);
-    super({ transform: (chunk, controller) => controller.enqueue(opener.open(chunk)) });
-  }
-}
-
 function checkKey(key: Uint8Array): Uint8Array {
   if (key.length !== KEY_BYTES) {
     throw new TypeError(`a channel key has ${KEY_BYTES} bytes, not ${key.length}`);

@@ -178,11 +178,3 @@ export function recordEnd(batch: Uint8Array, offset: number): number {
   if (end > batch.length) throw new FrameError("a record runs past the end of its frame");
   return end;
 }
-
-/** Decodes a stream of record bytes into {@linkcode Record}s. */
-export class RecordDecoder extends TransformStream<Uint8Array, Record> {
-  /** Creates the decoder. */
-  constructor() {
-    super({ transform: (bytes, controller) => controller.enqueue(decodeRecord(bytes)) });
-  }
-}
