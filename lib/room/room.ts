@@ -754,7 +754,7 @@ export class Room {
 /**
  * How long a big room gathers presence changes: longer the bigger it is, so presence notices
  * cost at most about PRESENCE_DELIVERIES_PER_S deliveries a second however many join at once
- * (measured: at 10,000 members, batches every 250 ms took most of the hub's time).
+ * (a fixed 250 ms took most of a 10,000-member hub's time: bench/NOTES.md).
  */
 function presenceDelayMs(members: number): number {
   return Math.min(

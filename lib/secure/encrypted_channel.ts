@@ -4,10 +4,9 @@
  * frame counter that both ends keep, so nothing but ciphertext and tag goes on the wire, and
  * any replayed, reordered, dropped or modified frame fails authentication.
  *
- * Why not AES-256-GCM: measured through Deno 2.9 on these machines, AES-GCM runs at about
- * 200 MB/s in `node:crypto` and 370 MB/s in WebCrypto (no hardware AES path), and costs 4.9 µs
- * for a chat line; ChaCha20-Poly1305 in `node:crypto` runs at 1.5 GB/s and costs 3.5 µs. It is
- * the AEAD TLS 1.3, SSH and WireGuard use where AES hardware is missing. WebCrypto has no
+ * Why not AES-256-GCM: through Deno 2.9 neither `node:crypto` nor WebCrypto has a hardware
+ * AES path here, and ChaCha20-Poly1305 was faster both for bulk and for a chat line
+ * (bench/NOTES.md). It is the AEAD TLS 1.3, SSH and WireGuard use where AES hardware is missing. WebCrypto has no
  * ChaCha20; chacha20_poly1305.ts runs it synchronously, small frames through libsodium.
  *
  * @module
