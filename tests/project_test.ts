@@ -74,25 +74,36 @@ Deno.test("project: permissionFlags finds -A in any form", () => {
   ]]);
 });
 
-/** The repository folders that the files under `folder` import from (relative imports only). */
-async function importedFolders(folder: string): Promise<Map<string, string[]>> {
-  const found = new Map<string, string[]>();
+/**
+ * Every module under `folder` with the repository paths it imports (relative imports only,
+ * type-only ones too; an import in a JSDoc example is not one).
+ */
+async function moduleImports(folder: string): Promise<Map<string, string[]>> {
+  const graph = new Map<string, string[]>();
   const visit = async (dir: URL) => {
     for await (const entry of Deno.readDir(dir)) {
       if (entry.isDirectory) await visit(new URL(`${entry.name}/`, dir));
       if (!entry.isFile || !/\.(ts|js)$/.test(entry.name)) continue;
       const file = new URL(entry.name, dir);
-      const source = await Deno.readTextFile(file);
-      for (const [, specifier] of source.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) {
-        const path = new URL(specifier, file).href.slice(ROOT.href.length);
-        const top = path.split("/")[0];
-        const files = found.get(top) ?? [];
-        files.push(`${file.href.slice(ROOT.href.length)} -> ${path}`);
-        found.set(top, files);
-      }
+      const source = (await Deno.readTextFile(file)).replace(/\/\*\*[\s\S]*?\*\//g, "");
+      const imports = [...source.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)]
+        .map(([, specifier]) => new URL(specifier, file).href.slice(ROOT.href.length));
+      graph.set(file.href.slice(ROOT.href.length), imports);
     }
   };
   await visit(new URL(`${folder}/`, ROOT));
+  return graph;
+}
+
+/** The repository folders that the files under `folder` import from, with the imports. */
+async function importedFolders(folder: string): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  for (const [file, imports] of await moduleImports(folder)) {
+    for (const path of imports) {
+      const top = path.split("/")[0];
+      found.set(top, [...(found.get(top) ?? []), `${file} -> ${path}`]);
+    }
+  }
   return found;
 }
 
@@ -124,26 +135,6 @@ const LAYERS: { [layer: string]: readonly string[] } = {
   cli: ["wire", "secure", "session", "room", "app", "cli", "ui"],
 };
 
-/** Every module of lib/ with the lib/ modules it imports (type-only imports too). */
-async function libImports(): Promise<Map<string, string[]>> {
-  const graph = new Map<string, string[]>();
-  const visit = async (dir: URL) => {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isDirectory) await visit(new URL(`${entry.name}/`, dir));
-      if (!entry.isFile || !/\.(ts|js)$/.test(entry.name)) continue;
-      const file = new URL(entry.name, dir);
-      // Code only: an import in a JSDoc example is not one.
-      const source = (await Deno.readTextFile(file)).replace(/\/\*\*[\s\S]*?\*\//g, "");
-      const imports = [...source.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)]
-        .map(([, specifier]) => new URL(specifier, file).href.slice(ROOT.href.length))
-        .filter((path) => path.startsWith("lib/"));
-      graph.set(file.href.slice(ROOT.href.length), imports);
-    }
-  };
-  await visit(new URL("lib/", ROOT));
-  return graph;
-}
-
 /** The first import cycle found in `graph`, as the modules around it; undefined when none. */
 function findCycle(graph: Map<string, string[]>): string[] | undefined {
   const done = new Set<string>();
@@ -171,7 +162,12 @@ function findCycle(graph: Map<string, string[]>): string[] | undefined {
 }
 
 Deno.test("project: lib/ imports flow one way through its layers, and no module imports itself round", async () => {
-  const graph = await libImports();
+  const graph = new Map(
+    [...await moduleImports("lib")].map(([module, imports]) => [
+      module,
+      imports.filter((path) => path.startsWith("lib/")),
+    ]),
+  );
   assert.ok(graph.size > 50, "lib/ was read");
   const against: string[] = [];
   for (const [module, imports] of graph) {

@@ -284,6 +284,17 @@ export async function listenChat(plan: ListenPlan, hooks: ChatHooks = {}): Promi
     },
   });
   await announcement.start(listener);
+  return hostedChat(feed, host, announcement, hooks, (client) => `${client.name} ended the chat.`);
+}
+
+/** The chat of a host that takes part: it ends when the person leaves, closing the room. */
+function hostedChat(
+  feed: Listeners<ChatEvent>,
+  host: RoomHost,
+  announcement: HostAnnouncement,
+  hooks: ChatHooks,
+  goodbye: (client: RoomClient) => string,
+): Chat {
   const client = host.client!;
   return new Chat({
     feed,
@@ -291,7 +302,7 @@ export async function listenChat(plan: ListenPlan, hooks: ChatHooks = {}): Promi
     host,
     announcement,
     finished: client.ended().then((reason) => ({ reason })),
-    goodbye: () => `${client.name} ended the chat.`,
+    goodbye: () => goodbye(client),
     hooks,
   });
 }
@@ -348,14 +359,5 @@ export async function hubChat(plan: HubChatPlan, hooks: ChatHooks = {}): Promise
     onClientEvent: (event) => feed.emit(event),
   });
   await announcement.start(listener);
-  const client = host.client!;
-  return new Chat({
-    feed,
-    client,
-    host,
-    announcement,
-    finished: client.ended().then((reason) => ({ reason })),
-    goodbye: () => "The hub is stopping.",
-    hooks,
-  });
+  return hostedChat(feed, host, announcement, hooks, () => "The hub is stopping.");
 }

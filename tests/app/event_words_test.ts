@@ -68,25 +68,19 @@ Deno.test("event words: what a peer chose is always a segment of its own (escape
 });
 
 Deno.test("event words: a direct chat and a hub word departures and endings their own way", () => {
-  const direct = new EventWords();
-  direct.lines({
-    type: "welcome",
-    you: "alice",
-    kind: "direct",
-    members: ["alice"],
-    count: 1,
-    history: 0,
-    resumed: false,
-  });
-  const hub = new EventWords();
-  hub.lines({
-    type: "welcome",
-    you: "alice",
-    kind: "hub",
-    members: ["alice"],
-    count: 1,
-    history: 0,
-    resumed: false,
+  const [direct, hub] = (["direct", "hub"] as const).map((kind) => {
+    const words = new EventWords();
+    const you = "alice";
+    words.lines({
+      type: "welcome",
+      you,
+      kind,
+      members: [you],
+      count: 1,
+      history: 0,
+      resumed: false,
+    });
+    return words;
   });
   const say = (words: EventWords, event: ChatEvent) =>
     words.lines(event).map((line) => plainText(line.text));

@@ -36,15 +36,15 @@ class Seen {
   }
 }
 
+/** Where the tests host: loopback (never announced on the LAN), a free port. */
+const ON_LOOPBACK = { host: "127.0.0.1", port: 0, passkey: PASSKEY, label: "test" } as const;
+
 /** alice listening on loopback (not announced), for `fn`; left at the end. */
 async function withAlice(fn: (alice: Chat, port: number, seen: Seen) => Promise<void>) {
   await using dir = await folder();
   const seen = new Seen();
   const alice = await listenChat({
-    host: "127.0.0.1",
-    port: 0,
-    passkey: PASSKEY,
-    label: "test",
+    ...ON_LOOPBACK,
     announce: true,
     name: "alice",
     receiveDir: `${dir.path}/alice`,
@@ -146,10 +146,7 @@ Deno.test("front door: a hub served logs its members and stops with its goodbye;
   await using dir = await folder();
   const seen = new Seen();
   const hub = await serveHub({
-    host: "127.0.0.1",
-    port: 0,
-    passkey: PASSKEY,
-    label: "test",
+    ...ON_LOOPBACK,
     announce: false,
     dataDir: `${dir.path}/hub`,
   }, { onEvent: seen.listen });

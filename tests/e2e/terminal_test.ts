@@ -1,28 +1,38 @@
 import assert from "node:assert/strict";
-import { PASSKEY, startListener, tempDir } from "./cli_process.ts";
+import { type CliProcess, PASSKEY, startListener, tempDir } from "./cli_process.ts";
 import { CraftedHost } from "./crafted_host.ts";
 import { terminalTest, TmuxTerminal } from "./tmux_terminal.ts";
 
-/** Connect at a terminal, with the passkey asked for (none in the environment). */
-function connectAt(port: number, name: string, cwd: string): Promise<TmuxTerminal> {
-  return TmuxTerminal.start(["connect", "127.0.0.1", String(port), "--name", name], {
-    cwd,
-    env: { P2PCHAT_PASSKEY: "" },
-  });
+/**
+ * alice listening, and someone connecting to her at a terminal as `name`, with `env` (by
+ * default no passkey: it is asked for); `fn` drives them.
+ */
+async function atAlice(
+  name: string,
+  fn: (person: TmuxTerminal, alice: CliProcess) => Promise<void>,
+  env: Record<string, string> = { P2PCHAT_PASSKEY: "" },
+): Promise<void> {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
+  try {
+    await using person = await TmuxTerminal.start(
+      ["connect", "127.0.0.1", String(port), "--name", name],
+      { cwd: dir.path, env },
+    );
+    await fn(person, alice);
+  } finally {
+    await alice.close();
+  }
 }
 
 terminalTest(
   "a wrong passkey at the terminal is asked for again, and the right one joins",
-  async () => {
-    await using dir = await tempDir();
-    const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
-    try {
-      await using bob = await connectAt(port, "bob", dir.path);
+  () =>
+    atAlice("bob", async (bob, alice) => {
       await bob.waitFor("Passkey (shown by the host): ");
       await bob.typeLine("2-wrong-words-here");
-      await bob.waitFor("[System] Wrong passkey, try again (2 tries left)");
       const asked = await bob.waitFor(
-        /Wrong passkey, try again \(2 tries left\)\n.*Passkey \(shown by the host\): /,
+        /\[System\] Wrong passkey, try again \(2 tries left\)\n.*Passkey \(shown by the host\): /,
       );
       assert.ok(!asked.includes("2-wrong-words-here"), "the passkey is not echoed");
       await bob.typeLine(PASSKEY);
@@ -34,44 +44,29 @@ terminalTest(
       assert.equal(await bob.exit(), 0);
       // The host saw one wrong guess, then bob.
       assert.equal(alice.events.filter((event) => event.type === "error").length, 1);
-    } finally {
-      await alice.close();
-    }
-  },
+    }),
 );
 
 terminalTest(
   "three wrong passkeys at the terminal: it gives up, exit 1, with the reason",
-  async () => {
-    await using dir = await tempDir();
-    const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
-    try {
-      await using bob = await connectAt(port, "bob", dir.path);
+  () =>
+    atAlice("bob", async (bob) => {
+      const tries = ["2-wrong-words-here", "3-wrong-words-again", "4-still-wrong-words"];
+      const left = ["(2 tries left)", "(1 try left)"];
       await bob.waitFor("Passkey (shown by the host): ");
-      await bob.typeLine("2-wrong-words-here");
-      await bob.waitFor("(2 tries left)");
-      await bob.typeLine("3-wrong-words-again");
-      await bob.waitFor("(1 try left)");
-      await bob.typeLine("4-still-wrong-words");
+      for (const [i, passkey] of tries.entries()) {
+        await bob.typeLine(passkey);
+        if (i < left.length) await bob.waitFor(left[i]);
+      }
       assert.equal(await bob.exit(), 1);
       assert.match(await bob.screen(), /p2pchat: Wrong passkey/);
-    } finally {
-      await alice.close();
-    }
-  },
+    }),
 );
 
 terminalTest(
   "a name taken at the terminal asks for another, and the chat goes on with it",
-  async () => {
-    await using dir = await tempDir();
-    const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
-    try {
-      const env = { P2PCHAT_PASSKEY: PASSKEY };
-      await using other = await TmuxTerminal.start(
-        ["connect", "127.0.0.1", String(port), "--name", "ALICE"],
-        { cwd: dir.path, env },
-      );
+  () =>
+    atAlice("ALICE", async (other, alice) => {
       await other.waitFor("[System] The name ALICE is taken in this chat");
       await other.waitFor("Another name: ");
       await other.typeLine("bad name!");
@@ -82,10 +77,7 @@ terminalTest(
       await other.typeLine("hi, I am carol");
       const said = await alice.waitFor((event) => event.type === "message");
       assert.deepEqual([said.from, said.text], ["carol", "hi, I am carol"]);
-    } finally {
-      await alice.close();
-    }
-  },
+    }, { P2PCHAT_PASSKEY: PASSKEY }),
 );
 
 terminalTest(
