@@ -188,3 +188,23 @@ Deno.test("project: findCycle finds a cycle of any length, and none where there 
   assert.deepEqual(findCycle(graph([["a", ["b"]], ["b", ["c"]], ["c", ["b"]]])), ["b", "c", "b"]);
   assert.equal(findCycle(graph([["a", ["b", "c"]], ["b", ["c"]], ["c", []]])), undefined);
 });
+
+Deno.test("project: the faces take part in chats through the front door only", async () => {
+  // Dialling, joining, staying connected, hosting and putting events into words live in
+  // lib/app (and below it); lib/cli and lib/ui use them through lib/app.
+  const doors = new Set([
+    "lib/session/dial.ts",
+    "lib/session/session_listener.ts",
+    "lib/room/room_client.ts",
+    "lib/room/room_host.ts",
+    "lib/room/reconnector.ts",
+    "lib/room/room.ts",
+  ]);
+  const around: string[] = [];
+  for (const face of ["lib/cli", "lib/ui"]) {
+    for (const [module, imports] of await moduleImports(face)) {
+      for (const path of imports) if (doors.has(path)) around.push(`${module} -> ${path}`);
+    }
+  }
+  assert.deepEqual(around, []);
+});
