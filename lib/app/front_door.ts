@@ -19,7 +19,7 @@
 
 import { FileStore } from "../room/file_store.ts";
 import { Listeners } from "../room/listeners.ts";
-import { isValidName } from "../room/member_name.ts";
+import { isValidName, notAllowedName } from "../room/member_name.ts";
 import { isNameRefusal } from "../room/name_registry.ts";
 import { stayConnected } from "../room/reconnector.ts";
 import { type ClientEvent, RefusedError, RoomClient } from "../room/room_client.ts";
@@ -157,7 +157,7 @@ async function askName(
     feed.emit({
       type: "retry",
       ask: "name",
-      reason: `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`,
+      reason: notAllowedName(name),
     });
   }
 }
