@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type CliProcess, PASSKEY, startListener, tempDir } from "./cli_process.ts";
+import { type CliProcess, PASSKEY, startConnector, startListener, tempDir } from "./cli_process.ts";
 import { CraftedHost } from "./crafted_host.ts";
 import { terminalTest, TmuxTerminal } from "./tmux_terminal.ts";
 
@@ -103,6 +103,29 @@ terminalTest(
     } finally {
       welcome.resolve();
       await accepting.catch(() => {});
+    }
+  },
+);
+
+terminalTest(
+  "listen at a terminal: after the peer leaves it says it waits for the next person",
+  async () => {
+    await using dir = await tempDir();
+    await using alice = await TmuxTerminal.start(
+      ["listen", "0", "--host", "127.0.0.1", "--name", "alice"],
+      { cwd: dir.path, env: { P2PCHAT_PASSKEY: PASSKEY } },
+    );
+    const listening = await alice.waitFor(/Listening on 127\.0\.0\.1:(\d+) /);
+    const port = Number(listening.match(/Listening on 127\.0\.0\.1:(\d+) /)![1]);
+    const bob = startConnector("bob", port, { cwd: dir.path });
+    try {
+      await bob.waitFor((event) => event.type === "connected");
+      await bob.writeLine("/quit");
+      assert.equal((await bob.exit()).code, 0);
+      await alice.waitFor("[System] bob has left the chat.");
+      await alice.waitFor(`[System] Waiting for the next person on port ${port} ...`);
+    } finally {
+      await bob.close();
     }
   },
 );
