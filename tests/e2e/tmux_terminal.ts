@@ -57,23 +57,22 @@ export interface TerminalOptions {
 
 /** A program running in a tmux pane. */
 export class TmuxTerminal implements AsyncDisposable {
-  #socket: string;
+  /** The test's own folder: the tmux server's socket and config, the exit status. */
   #dir: string;
 
-  private constructor(socket: string, dir: string) {
-    this.#socket = socket;
+  private constructor(dir: string) {
     this.#dir = dir;
   }
 
   /** Starts `p2pchat ARGS` (as the `start` task runs it) in a fresh pane. */
   static async start(args: string[], options: TerminalOptions): Promise<TmuxTerminal> {
     if (TMUX === undefined) throw new Error("no tmux here: register the test with terminalTest");
-    // A server of its own: nothing of the person's tmux, and nothing left behind.
-    const socket = `p2pchat-test-${crypto.randomUUID()}`;
+    // A server of its own, its socket in the test's folder: nothing of the person's tmux, and
+    // nothing left behind.
     const dir = await Deno.makeTempDir({ prefix: "p2pchat_tmux_" });
     // The pane is the whole window (no status line) and stays once the program exits.
     await Deno.writeTextFile(`${dir}/tmux.conf`, "set -g status off\nset -g remain-on-exit on\n");
-    const terminal = new TmuxTerminal(socket, dir);
+    const terminal = new TmuxTerminal(dir);
     const env = {
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       HOME: Deno.env.get("HOME") ?? "/root",
@@ -150,7 +149,7 @@ export class TmuxTerminal implements AsyncDisposable {
 
   async #tmux(args: string[]): Promise<string> {
     const output = await new Deno.Command(TMUX!, {
-      args: ["-L", this.#socket, "-f", `${this.#dir}/tmux.conf`, ...args],
+      args: ["-S", `${this.#dir}/socket`, "-f", `${this.#dir}/tmux.conf`, ...args],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
