@@ -14,9 +14,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { FrameSplitter } from "../lib/wire/frame_splitter.ts";
+import { FrameSplitter, RecordDecoder } from "../dev/stream_forms.ts";
 import { encodeFrames } from "../lib/wire/frame_encoder.ts";
-import { encodeRecord, RecordDecoder } from "../lib/wire/codec.ts";
+import { encodeRecord } from "../lib/wire/codec.ts";
 import { FILE_CHUNK_BYTES, MAX_FRAME_BYTES } from "../lib/wire/limits.ts";
 import { type Message, parseMessage } from "../lib/session/message.ts";
 import { isBulk } from "../lib/session/session.ts";
@@ -45,6 +45,8 @@ class PlainSession implements BenchSession {
   #queue = new SendQueue({ maxBytes: 8 * 1024 * 1024, bulkLowWater: 1024 * 1024 });
   #records: ReadableStreamDefaultReader<{ header: unknown; body: Uint8Array }>;
   #closing = false;
+  /** Wakes the write loop when something was posted (or the session closes). */
+  #wake: (() => void) | undefined;
   #pump: Promise<void>;
 
   constructor(conn: Deno.Conn) {
@@ -60,6 +62,7 @@ class PlainSession implements BenchSession {
     if (!this.#queue.push(encodeRecord(message, body), isBulk(message))) {
       throw new Error("send queue full");
     }
+    this.#wake?.();
   }
 
   drained(): Promise<void> {
@@ -75,6 +78,7 @@ class PlainSession implements BenchSession {
   async close(): Promise<void> {
     this.#closing = true;
     this.#queue.release();
+    this.#wake?.();
     await this.#pump;
     try {
       this.#conn.close();
@@ -86,7 +90,7 @@ class PlainSession implements BenchSession {
     while (true) {
       if (this.#queue.empty) {
         if (this.#closing) return;
-        await this.#queue.nextItem();
+        await new Promise<void>((resolve) => this.#wake = resolve);
         continue;
       }
       try {

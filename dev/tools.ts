@@ -53,6 +53,12 @@ export const TOOLS = {
     debian: "iproute2",
     neededBy: "the discovery tests' network namespaces",
   },
+  tmux: {
+    name: "tmux",
+    candidates: ["tmux", "/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"],
+    debian: "tmux",
+    neededBy: "the terminal tests (a real terminal of 80x24 for the prompts)",
+  },
   zeroconf: {
     name: "python3-zeroconf",
     // An independent DNS-SD implementation for the discovery tests, run by Debian's python3.

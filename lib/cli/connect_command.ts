@@ -1,6 +1,7 @@
 /**
- * `p2pchat connect`: join a listening peer or a hub. In a hub, a dropped connection is
- * retried by {@linkcode stayConnected}.
+ * `p2pchat connect`: join a listening peer or a hub through the front door. At a terminal a
+ * wrong passkey is asked for again (three tries) and a taken name asks for another; programs
+ * (stdin not a terminal, or `--json`) exit 1 with the reason.
  *
  * @example
  * ```ts ignore
@@ -10,55 +11,48 @@
  * @module
  */
 
-import { FileStore } from "../room/file_store.ts";
-import { stayConnected } from "../room/reconnector.ts";
-import { RoomClient } from "../room/room_client.ts";
-import { dial, DialError } from "../session/dial.ts";
-import type { NetSession } from "../session/net_session.ts";
-import { chatLoop, routeEvents } from "./chat_loop.ts";
+import { connectChat } from "../app/front_door.ts";
+import { chatLoop } from "./chat_loop.ts";
 import { FatalError } from "./fatal_error.ts";
+import { promptHidden } from "./hidden_prompt.ts";
 import type { Options } from "./options.ts";
 import { openOutput } from "./output.ts";
-import { clientPasskey } from "./passkey_source.ts";
+import { clientPasskey, PASSKEY_QUESTION } from "./passkey_source.ts";
 
 /** Runs `connect`; resolves with the exit code. */
 export async function connectCommand(options: Options): Promise<number> {
-  const passkey = await clientPasskey(options);
-  const open = () => dial(options.host, options.port, passkey);
-  let session: NetSession;
-  try {
-    session = await open();
-  } catch (error) {
-    throw new FatalError(error instanceof Error ? error.message : String(error));
-  }
+  const { passkey, typed } = await clientPasskey(options);
   const { terminal, view } = openOutput(options.json);
-  view.show({ type: "connected-to", host: options.host, port: options.port });
-  view.show({
-    type: "secured",
-    peer: session.remote,
-    authenticated: session.keys.authenticated,
-    safety: session.keys.safety,
-  });
-  const client = new RoomClient({ name: options.name, files: new FileStore(options.dir) });
-  routeEvents(client, view);
+  const prompts = Deno.stdin.isTerminal() && !options.json;
+  let chat;
   try {
-    await client.join(session);
+    chat = await connectChat({
+      host: options.host,
+      port: options.port,
+      name: options.name,
+      receiveDir: options.dir,
+      passkey,
+    }, {
+      onEvent: (event) => {
+        view.show(event);
+        // Dialled: from here on what is typed is kept for the chat (the passkey prompt is over).
+        if (event.type === "connected-to") terminal.open();
+      },
+      ask: prompts
+        ? {
+          passkey: typed ? () => promptHidden(PASSKEY_QUESTION) : undefined,
+          name: () => terminal.ask("Another name: "),
+        }
+        : undefined,
+      signals: true,
+    });
   } catch (error) {
     terminal.close();
-    await session.close();
-    throw new FatalError(error instanceof Error ? error.message : String(error));
+    throw error;
   }
-  const finished = stayConnected(client, open, {
-    onEvent: (event) => view.show(event),
-    // Open mode: each reconnect shows its new safety code against this one.
-    safety: session.keys.authenticated ? undefined : session.keys.safety,
-    // A wrong passkey or mode will not fix itself by retrying.
-    isFatal: (error) => error instanceof DialError && error.handshake !== undefined,
-  });
-  const how = await chatLoop({ client, terminal, view, finished });
-  const fatal = await finished;
-  if (fatal) throw new FatalError(fatal.message);
-  view.show({ type: "system", text: "Exiting." });
+  const end = await chatLoop(chat, terminal);
+  if (end.how === "ended" && end.fatal) throw new FatalError(end.fatal.message);
+  view.show({ type: "exiting" });
   // A direct chat that ended without the host's goodbye was lost (killed, tampered with).
-  return how === "ended" && !client.endedCleanly ? 1 : 0;
+  return end.how === "ended" && !end.cleanly ? 1 : 0;
 }

@@ -1,41 +1,10 @@
 /**
- * Sizes, durations and rates as people read them.
+ * Durations and rates as people read them (sizes: lib/room/byte_size.ts).
  *
  * @module
  */
 
-const UNITS = ["kB", "MB", "GB", "TB", "PB", "EB"];
-
-/**
- * A byte count in SI units (1000-based): whole bytes below 1 kB, one decimal from kB up.
- * Values that would round to `1000.0` move to the next unit. Not a finite number gives `--`.
- *
- * @param n Number of bytes.
- * @returns E.g. `"20 B"`, `"1.2 kB"`, `"50.0 MB"`, `"1.1 GB"`.
- *
- * @example
- * ```ts
- * import { formatBytes } from "./format.ts";
- *
- * formatBytes(20); // "20 B"
- * formatBytes(1234); // "1.2 kB"
- * formatBytes(50_000_000); // "50.0 MB"
- * formatBytes(1_100_000_000); // "1.1 GB"
- * ```
- */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return "--";
-  const sign = n < 0 ? "-" : "";
-  let value = Math.abs(n);
-  if (value < 1000) return `${sign}${Math.round(value)} B`;
-  let unit = 0;
-  value /= 1000;
-  while (value >= 999.95 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${sign}${value.toFixed(1)} ${UNITS[unit]}`;
-}
+import { formatBytes } from "../room/byte_size.ts";
 
 /**
  * A duration, rounded to whole seconds: `"2s"`, `"1m 05s"`, `"1h 02m"` (hours keep

@@ -11,32 +11,53 @@
  * @module
  */
 
+import type { ChatEvent } from "../app/chat_event.ts";
+import { EventWords, plainText } from "../app/event_words.ts";
 import { jsonForTerminal } from "./terminal_text.ts";
-import type { View, ViewEvent } from "./view_event.ts";
+import type { View } from "./view_event.ts";
 
 type Json = { [key: string]: unknown } | undefined;
 type Mapper<E> = (event: E, view: JsonView) => Json;
-type Mappers = { [T in ViewEvent["type"]]: Mapper<Extract<ViewEvent, { type: T }>> };
+type Mappers = { [T in ChatEvent["type"]]: Mapper<Extract<ChatEvent, { type: T }>> };
+
+/** Options of {@linkcode JsonView}. */
+export interface JsonViewOptions {
+  /** A hub's log (`serve --json`): room events as `hub-*` objects with their fields. */
+  hubLog?: boolean;
+}
 
 /** Renders events as JSON lines. */
 export class JsonView implements View {
   #write: (line: string) => void;
-  /** Our own name, to tell the peer apart in a direct chat's member list. */
-  you = "";
+  /** The sentences of the events written as a `system` or `error` notice. */
+  readonly words: EventWords = new EventWords();
+  /** Whether room events are a hub's log. */
+  readonly hubLog: boolean;
 
   /** Creates the view writing lines through `write`. */
-  constructor(write: (line: string) => void) {
+  constructor(write: (line: string) => void, options: JsonViewOptions = {}) {
     this.#write = write;
+    this.hubLog = options.hubLog ?? false;
   }
 
   /** Writes the JSON form of `event`, if it has one. */
-  show(event: ViewEvent): void {
-    const json = (MAPPERS[event.type] as Mapper<ViewEvent>)(event, this);
+  show(event: ChatEvent): void {
+    const json = (MAPPERS[event.type] as Mapper<ChatEvent>)(event, this);
     if (json) this.#write(jsonForTerminal(json));
   }
 }
 
-const same: Mapper<ViewEvent> = (event) => ({ ...event });
+const same: Mapper<ChatEvent> = (event) => ({ ...event });
+
+/** An event programs get as its sentence: an `error` or a `system` notice. */
+const notice: Mapper<ChatEvent> = (event, view) => {
+  const [line] = view.words.lines(event);
+  if (!line) return undefined;
+  const text = plainText(line.text);
+  return line.kind === "error" || line.kind === "alert"
+    ? { type: "error", message: text }
+    : { type: "system", text };
+};
 
 // One entry per event type: the table is the schema.
 const MAPPERS: Mappers = {
@@ -48,14 +69,29 @@ const MAPPERS: Mappers = {
     passkey,
     hub,
   }),
-  "connected-to": ({ host, port }) => ({ type: "system", text: `Connected to ${host}:${port}` }),
+  "connected-to": notice,
   secured: same,
   reconnecting: same,
   reconnected: same,
+  waiting: notice,
+  announced: notice,
+  "announce-failed": notice,
+  retry: notice,
+  // A program sees the lines it sent as it sent them.
+  own: () => undefined,
+  room: ({ event }, view) =>
+    view.hubLog ? { ...event, type: `hub-${event.type}` } : notice({ type: "room", event }, view),
+  stopping: notice,
+  stopped: notice,
+  exiting: notice,
   system: same,
   error: same,
-  welcome: (event, view) => {
-    view.you = event.you;
+  refused: notice,
+  "handshake-failed": notice,
+  throttled: notice,
+  "accept-failed": notice,
+  "accept-resumed": notice,
+  welcome: (event) => {
     if (event.kind === "hub") return { ...event };
     const peer = event.members.find((name) => name !== event.you);
     return peer ? { type: "connected", peer } : undefined;
@@ -78,16 +114,12 @@ const MAPPERS: Mappers = {
   crowd: same,
   renamed: same,
   members: same,
-  notice: ({ text, error }) => error ? { type: "error", message: text } : { type: "system", text },
+  notice,
   "file-incoming": same,
   progress: () => undefined,
   file: same,
   "file-sent": same,
-  "file-failed": ({ direction, name, reason }) => ({
-    type: "error",
-    message: `${direction === "send" ? "Sending" : "Receiving"} ${name} failed: ${reason}`,
-    file: name,
-  }),
+  "file-failed": (event, view) => ({ ...notice(event, view), file: event.name }),
   shared: same,
   "file-list": ({ files, page, pages, total }) => ({ type: "files", files, page, pages, total }),
   closed: same,

@@ -11,6 +11,7 @@
  */
 
 import config from "../../deno.json" with { type: "json" };
+import { ChatError } from "../app/chat_error.ts";
 import { connectCommand } from "./connect_command.ts";
 import { FatalError } from "./fatal_error.ts";
 import { listenCommand } from "./listen_command.ts";
@@ -63,7 +64,7 @@ export async function main(args: string[]): Promise<number> {
       console.error(`p2pchat: ${clean(error.message)}\n${clean(error.hint)}`);
       return 2;
     }
-    if (error instanceof FatalError) {
+    if (error instanceof FatalError || error instanceof ChatError) {
       console.error(`p2pchat: ${clean(error.message)}`);
       return 1;
     }

@@ -11,9 +11,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { userInfo } from "node:os";
+import { defaultLabel, defaultName, DEFAULTS } from "../app/defaults.ts";
 import { sanitizeName } from "../room/member_name.ts";
-import { capUtf8, labelProblem } from "../session/announcement.ts";
+import { labelProblem } from "../session/announcement.ts";
 import { escapeForTerminal } from "./terminal_text.ts";
 import { UsageError } from "./usage.ts";
 
@@ -139,26 +139,6 @@ export function parseTimeout(text: string): number {
   return Math.round(seconds * 1000);
 }
 
-/** The label a host announces by default: the computer's name (or "p2pchat"). */
-export function defaultLabel(): string {
-  let name = "";
-  try {
-    name = Deno.hostname();
-  } catch { /* no permission */ }
-  return capUtf8(name.replace(/[\p{Cc}\p{Cf}]/gu, "").trim()) || "p2pchat";
-}
-
-/** The OS user name, sanitized, or "guest". */
-export function defaultName(): string {
-  let raw = Deno.env.get("USER") ?? Deno.env.get("USERNAME") ?? "";
-  if (!raw) {
-    try {
-      raw = userInfo().username;
-    } catch { /* no permission or no user database */ }
-  }
-  return sanitizeName(raw) || "guest";
-}
-
 /** Parses `args` of `command`, throwing {@linkcode UsageError} for mistakes. */
 export function parseOptions(command: string, args: string[]): Options {
   const spec = SPECS[command];
@@ -177,7 +157,7 @@ export function parseOptions(command: string, args: string[]): Options {
     throw new UsageError(`unexpected argument '${positionals[spec.positionals.length]}'`);
   }
   const str = (flag: string) => values[flag] as string | undefined;
-  let host = str("host") ?? "0.0.0.0";
+  let host = str("host") ?? DEFAULTS.listenHost;
   let portText: string | undefined = positionals[0];
   if (command === "connect") {
     if (!positionals[0]) {
@@ -205,23 +185,29 @@ export function parseOptions(command: string, args: string[]): Options {
   return {
     command,
     host,
-    port: portText === undefined ? (command === "ui" ? 0 : 5050) : parsePort(portText),
+    port: portText === undefined
+      ? (command === "ui" ? DEFAULTS.uiPort : DEFAULTS.port)
+      : parsePort(portText),
     name,
-    dir: str("dir") ?? "received_files",
-    data: str("data") ?? "p2pchat-data",
+    dir: str("dir") ?? DEFAULTS.receiveDir,
+    data: str("data") ?? DEFAULTS.dataDir,
     json: values.json === true,
     open: values.open === true,
     passkey: str("passkey"),
-    history: str("history") === undefined ? 50 : count(str("history")!, "history size"),
+    history: str("history") === undefined
+      ? DEFAULTS.history
+      : count(str("history")!, "history size"),
     maxFileBytes: str("max-file-size") === undefined ? undefined : parseSize(str("max-file-size")!),
     maxStorageBytes: str("max-storage") === undefined ? undefined : parseSize(str("max-storage")!),
     maxClients: str("max-clients") === undefined
-      ? 10_000
+      ? DEFAULTS.maxClients
       : count(str("max-clients")!, "client limit"),
-    rate: str("rate") === undefined ? 5 : count(str("rate")!, "rate"),
+    rate: str("rate") === undefined ? DEFAULTS.rate : count(str("rate")!, "rate"),
     noOpen: values["no-open"] === true,
     label: label ?? (command === "listen" || command === "serve" ? defaultLabel() : ""),
     announce: values["no-announce"] !== true,
-    timeoutMs: str("timeout") === undefined ? 2000 : parseTimeout(str("timeout")!),
+    timeoutMs: str("timeout") === undefined
+      ? DEFAULTS.scanTimeoutMs
+      : parseTimeout(str("timeout")!),
   };
 }

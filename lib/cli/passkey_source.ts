@@ -17,6 +17,9 @@ import { UsageError } from "./usage.ts";
 /** The environment variable that carries the passkey. */
 export const PASSKEY_ENV = "P2PCHAT_PASSKEY";
 
+/** What connect's hidden prompt asks. */
+export const PASSKEY_QUESTION = "Passkey (shown by the host): ";
+
 /** What decides the passkey. */
 export interface PasskeyOptions {
   /** `--open`: no passkey. */
@@ -57,22 +60,25 @@ export function hostPasskey(options: PasskeyOptions): string | null {
 }
 
 /**
- * The connecting side's passkey: environment, flag, else a hidden prompt at a terminal. One
- * too weak to be a host's is refused before connecting.
+ * The connecting side's passkey: environment, flag, else a hidden prompt at a terminal
+ * (`typed`: it may be asked for again). One too weak to be a host's is refused before
+ * connecting.
  */
-export async function clientPasskey(options: PasskeyOptions): Promise<string | null> {
-  if (options.open) return null;
+export async function clientPasskey(
+  options: PasskeyOptions,
+): Promise<{ passkey: string | null; typed: boolean }> {
+  if (options.open) return { passkey: null, typed: false };
   const given = fromEnvOrFlag(options, "client");
-  if (given !== undefined) return given;
+  if (given !== undefined) return { passkey: given, typed: false };
   if (!Deno.stdin.isTerminal()) {
     throw new FatalError(
       `No passkey: set ${PASSKEY_ENV} to the passkey the host shows (or use --open if the host does).`,
     );
   }
-  const typed = await promptHidden("Passkey (shown by the host): ");
+  const typed = await promptHidden(PASSKEY_QUESTION);
   const passkey = typed === undefined ? "" : normalizePasskey(typed);
   if (passkey === "") throw new FatalError("No passkey given.");
   const weak = passkeyWeakness(passkey);
   if (weak) throw new FatalError(`${weak}. ${WEAK_HINT.client}`);
-  return passkey;
+  return { passkey, typed: true };
 }

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { formatBytes, formatDuration, formatRate } from "./format.ts";
+import { formatBytes } from "../room/byte_size.ts";
+import { formatDuration, formatRate } from "./format.ts";
 
 /** How far back the rate looks, in milliseconds: recent enough to follow changes. */
 const RATE_WINDOW_MS = 3000;
@@ -114,28 +115,6 @@ export class ProgressBar {
     }
     const rateText = rate === undefined ? "-- B/s" : formatRate(rate);
     return `${this.#head(done)} ${rateText} ETA ${eta}`;
-  }
-
-  /**
-   * The closing line: full bar, total size, average rate over the whole transfer and the
-   * time it took.
-   *
-   * @returns E.g. `report.pdf [####################] 100% 50.0 MB/50.0 MB 25.0 MB/s in 2s`.
-   *
-   * @example
-   * ```ts
-   * import { ProgressBar } from "./progress_bar.ts";
-   *
-   * let clock = 0;
-   * const bar = new ProgressBar({ label: "a.txt", total: 2000, width: 4, now: () => clock });
-   * clock = 2000;
-   * bar.finish(); // "a.txt [####] 100% 2.0 kB/2.0 kB 1.0 kB/s in 2s"
-   * ```
-   */
-  finish(): string {
-    const elapsed = (this.#now() - this.#start) / 1000;
-    const rateText = elapsed > 0 ? formatRate(this.#total / elapsed) : "-- B/s";
-    return `${this.#head(this.#total)} ${rateText} in ${formatDuration(elapsed)}`;
   }
 
   #head(done: number): string {

@@ -1,6 +1,7 @@
 /**
- * `p2pchat serve`: host a group hub. History and the shared-file index live in SQLite
- * (WAL) inside the data folder, beside the shared files; nothing else to install.
+ * `p2pchat serve`: host a group hub through the front door. History and the shared-file
+ * index live in SQLite (WAL) inside the data folder, beside the shared files; nothing else to
+ * install. Runs until SIGINT or SIGTERM.
  *
  * @example
  * ```ts ignore
@@ -10,12 +11,8 @@
  * @module
  */
 
-import { RoomHost } from "../room/room_host.ts";
-import { FatalError } from "./fatal_error.ts";
-import { hostEventView } from "./host_events.ts";
-import { HostAnnouncement } from "./host_announcement.ts";
+import { serveHub } from "../app/front_door.ts";
 import { JsonView } from "./json_view.ts";
-import { listeningEvent, listenOn } from "./listen_command.ts";
 import type { Options } from "./options.ts";
 import { hostPasskey } from "./passkey_source.ts";
 import { TextView } from "./text_view.ts";
@@ -24,47 +21,23 @@ import type { View } from "./view_event.ts";
 /** Runs `serve`; resolves with the exit code once the hub has stopped (SIGINT/SIGTERM). */
 export async function serveCommand(options: Options): Promise<number> {
   const passkey = hostPasskey(options);
-  const listener = listenOn(options.host, options.port);
   const print = (line: string) => console.log(line);
-  const view: View = options.json ? new JsonView(print) : new TextView({ print, status: () => {} });
-  let host: RoomHost;
-  const announcing = new HostAnnouncement(options, { kind: "hub", passkey, view });
-  const showHostEvent = hostEventView(view, {
-    logRoom: true,
-    json: options.json ? print : undefined,
-  });
-  try {
-    host = await RoomHost.hub({
-      listener,
-      passkey,
-      dataDir: options.data,
-      historyLimit: options.history,
-      rate: options.rate,
-      maxClients: options.maxClients,
-      maxFileBytes: options.maxFileBytes,
-      maxStorageBytes: options.maxStorageBytes,
-      onEvent: (event) => {
-        showHostEvent(event);
-        announcing.hostEvent(event);
-      },
-    });
-  } catch (error) {
-    listener.close();
-    throw new FatalError(
-      `Could not open the data folder ${options.data}: ${
-        error instanceof Error ? error.message : error
-      }`,
-    );
-  }
-  view.show(listeningEvent(listener, passkey, true));
-  await announcing.start(listener);
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  await new Promise<void>((resolve) => {
-    for (const signal of signals) Deno.addSignalListener(signal, resolve);
-  });
-  view.show({ type: "system", text: "Stopping: telling members and flushing." });
-  await announcing.close(); // goodbye first: scanners forget the hub at once
-  await host.close("The hub is stopping.");
-  view.show({ type: "system", text: "Hub stopped." });
+  const view: View = options.json
+    ? new JsonView(print, { hubLog: true })
+    : new TextView({ print, status: () => {} });
+  const hub = await serveHub({
+    host: options.host,
+    port: options.port,
+    passkey,
+    label: options.label,
+    announce: options.announce,
+    dataDir: options.data,
+    history: options.history,
+    rate: options.rate,
+    maxClients: options.maxClients,
+    maxFileBytes: options.maxFileBytes,
+    maxStorageBytes: options.maxStorageBytes,
+  }, { onEvent: (event) => view.show(event), signals: true });
+  await hub.done;
   return 0;
 }

@@ -11,25 +11,12 @@
  * @module
  */
 
+import type { ChatEvent } from "../app/chat_event.ts";
+import { EventWords, type Line, type Segment } from "../app/event_words.ts";
 import { escapeForTerminal as clean } from "./terminal_text.ts";
-import { formatBytes } from "./format.ts";
 import { ProgressBar } from "./progress_bar.ts";
 import type { Terminal } from "./terminal.ts";
-import type { View, ViewEvent } from "./view_event.ts";
-
-type Lines = string | string[] | undefined;
-type Renderer<E> = (event: E, view: TextView) => Lines;
-type Renderers = { [T in ViewEvent["type"]]: Renderer<Extract<ViewEvent, { type: T }>> };
-
-const system = (text: string) => `[System] ${text}`;
-
-/** "12 more joined, 3 more left." for a crowd a big room counts rather than names. */
-function crowdText(joined: number, left: number): string {
-  const parts = [];
-  if (joined > 0) parts.push(`${joined} more joined`);
-  if (left > 0) parts.push(`${left} more left`);
-  return `${parts.join(", ")}.`;
-}
+import type { View } from "./view_event.ts";
 
 function clock(iso: string): string {
   const date = new Date(iso);
@@ -39,32 +26,55 @@ function clock(iso: string): string {
   }`;
 }
 
+/** A sentence for the terminal: what a peer chose is escaped. */
+function said(text: Segment[]): string {
+  return text.map((segment) => typeof segment === "string" ? segment : clean(segment.peer))
+    .join("");
+}
+
+/**
+ * How a line looks on a terminal: `[System] ...` for notices, `[bob] hi` for what people
+ * said, `[12:34] [bob] hi` for a replayed line.
+ *
+ * @example
+ * ```ts
+ * import { terminalLine } from "./text_view.ts";
+ * terminalLine({ kind: "error", label: "Error: ", text: ["Wrong passkey"] });
+ * // "[System] Error: Wrong passkey"
+ * ```
+ */
+export function terminalLine(line: Line): string {
+  const text = `${line.label ?? ""}${said(line.text)}`;
+  const from = line.from ? `[${said(line.from)}] ` : "";
+  const shown = line.kind === "chat" || line.kind === "private"
+    ? `${from}${text}`
+    : line.kind === "history"
+    ? `[${clock(line.time ?? "")}] ${from}${text}`
+    : `[System] ${text}`;
+  // Escaped once more as a whole: a notice or error that quotes a peer stays harmless even
+  // where it was not marked as a peer's (escaping is idempotent; `\n` separates lines).
+  return shown.split("\n").map(clean).join("\n");
+}
+
 /** Renders events for a person at a terminal. */
 export class TextView implements View {
   #terminal: Pick<Terminal, "print" | "status">;
   /** Transfers under way, by transfer id: the file name, its bar and its last line. */
   #transfers: Map<string, { name: string; bar: ProgressBar; line: string }> = new Map();
-  /** History lines still to come after a welcome, to close the frame after the last. */
-  historyLeft = 0;
-  /** The room kind, known after the welcome. */
-  kind: "direct" | "hub" = "direct";
-  /** Our own name. */
-  you = "";
+  #words = new EventWords();
 
   /** Creates the view on `terminal`. */
   constructor(terminal: Pick<Terminal, "print" | "status">) {
     this.#terminal = terminal;
   }
 
-  /** Prints `event`. */
-  show(event: ViewEvent): void {
-    const lines = (RENDERERS[event.type] as Renderer<ViewEvent>)(event, this);
-    if (lines === undefined) return;
-    // Escaped once more as a whole: a notice or error that quotes a peer stays harmless even
-    // where its renderer did not escape it (escaping is idempotent; `\n` separates lines).
-    for (const line of Array.isArray(lines) ? lines : [lines]) {
-      this.#terminal.print(line.split("\n").map(clean).join("\n"));
+  /** Prints `event`; a transfer's progress goes to the status line. */
+  show(event: ChatEvent): void {
+    if (event.type === "progress") {
+      this.progress(event.transfer, event.name, event.done, event.total);
     }
+    if (event.type === "file-failed") this.endProgress(event.name);
+    for (const line of this.#words.lines(event)) this.#terminal.print(terminalLine(line));
   }
 
   /** Draws or clears a transfer's progress in the prompt. */
@@ -92,134 +102,3 @@ export class TextView implements View {
     this.#terminal.status(lines.length ? lines.join(" | ") : undefined);
   }
 }
-
-const RENDERERS: Renderers = {
-  listening: ({ host, port, addresses, passkey, hub }) => [
-    system(`${hub ? "Hub listening" : "Listening"} on ${host}:${port} ...`),
-    ...(addresses.length
-      ? addresses.map((a) => system(`Others can connect with: p2pchat connect ${a} ${port}`))
-      : [system("No network address found; others on this computer can use 127.0.0.1.")]),
-    passkey === null
-      ? system("Open mode: no passkey. Connections are encrypted but NOT authenticated.")
-      : system(`Passkey: ${passkey} (give it to the person connecting)`),
-  ],
-  "connected-to": ({ host, port }) => system(`Connected to ${host}:${port}`),
-  secured: ({ authenticated, safety, peer, previousSafety, safetyChanged }) =>
-    authenticated
-      ? system(
-        `Passkey accepted: the connection with ${clean(peer)} is encrypted and authenticated.`,
-      )
-      : safetyChanged === undefined
-      ? system(
-        `Encrypted, but ${clean(peer)} is NOT authenticated (open mode). ` +
-          `Safety code: ${safety} - check that the other screen shows the same.`,
-      )
-      : system(
-        `New connection to ${clean(peer)}, NOT authenticated (open mode). ` +
-          (safetyChanged
-            ? `The safety code CHANGED: now ${safety}` +
-              (previousSafety ? ` (was ${previousSafety})` : "") +
-              " - check that the other screen shows the new code."
-            : `The safety code is the same as before: ${safety} - check the other screen.`),
-      ),
-  reconnecting: ({ reason, delayMs }) =>
-    system(`Connection lost (${clean(reason)}), retrying in ${Math.round(delayMs / 100) / 10} s`),
-  reconnected: () => system("Reconnected."),
-  system: ({ text }) => system(text),
-  error: ({ message }) => system(`Error: ${message}`),
-  welcome: (event, view) => {
-    view.kind = event.kind;
-    view.you = event.you;
-    view.historyLeft = event.history;
-    const others = event.members.filter((name) => name !== event.you).map(clean);
-    const lines: string[] = [];
-    if (event.kind === "hub") {
-      lines.push(system(`${event.resumed ? "Back in" : "Joined"} the hub as ${clean(event.you)}.`));
-      const more = event.count - event.members.length;
-      const names = event.members.map(clean).join(", ") + (more > 0 ? ` and ${more} more` : "");
-      lines.push(system(`Connected: ${names} (${event.count})`));
-    } else if (others.length) lines.push(system(`Chatting with ${others.join(", ")}.`));
-    if (event.skipped) {
-      // More was missed than the hub replays: the oldest of it is not shown.
-      const noun = event.skipped === 1 ? "line" : "lines";
-      lines.push(system(`${event.skipped} earlier ${noun} not shown.`));
-    }
-    if (event.history > 0) {
-      const noun = event.history === 1 ? "line" : "lines";
-      lines.push(system(`Replaying ${event.history} ${noun} of earlier history`));
-    }
-    if (!event.resumed) lines.push(system("Type /help for commands."));
-    return lines;
-  },
-  message: ({ from, text, time, me, history }, view) => {
-    const body = me ? `* ${clean(from)} ${clean(text)}` : `[${clean(from)}] ${clean(text)}`;
-    if (!history) return body;
-    const lines = [`[${clock(time)}] ${body}`];
-    if (--view.historyLeft === 0) lines.push(system("End of history"));
-    return lines;
-  },
-  private: ({ from, text }) => `[${clean(from)} -> you] ${clean(text)}`,
-  joined: ({ name, count, remote }) =>
-    remote !== undefined
-      ? system(`Connected by ${clean(remote)} (${clean(name)})`)
-      : system(`${clean(name)} joined. (Connected: ${count})`),
-  left: ({ name, count, reason }, view) =>
-    view.kind === "direct"
-      ? system(`${clean(name)} has left the chat.${reason ? ` (${clean(reason)})` : ""}`)
-      : system(`${clean(name)} left${reason ? ` (${clean(reason)})` : ""}. (Connected: ${count})`),
-  crowd: ({ joined, left, count }) => system(`${crowdText(joined, left)} (Connected: ${count})`),
-  renamed: ({ from, to }, view) => {
-    if (from === view.you) view.you = to;
-    return system(`${clean(from)} is now known as ${clean(to)}.`);
-  },
-  members: ({ names, page, pages, total }) =>
-    pages <= 1 ? system(`Connected: ${names.map(clean).join(", ")} (${total})`) : system(
-      `Connected (page ${page} of ${pages}): ${names.map(clean).join(", ")} (${total} in all${
-        page < pages ? `; /who ${page + 1} for more` : ""
-      })`,
-    ),
-  notice: ({ text }) => system(clean(text)),
-  "file-incoming": ({ name, bytes, from }) =>
-    system(`Incoming file ${clean(name)} (${formatBytes(bytes)}) from ${clean(from)}...`),
-  progress: ({ transfer, name, done, total }, view) => {
-    view.progress(transfer, name, done, total);
-    return undefined;
-  },
-  file: ({ path, bytes, sha256 }) =>
-    system(
-      `File saved to ${clean(path)} (${formatBytes(bytes)}, SHA-256 ${
-        sha256.slice(0, 12)
-      }... verified)`,
-    ),
-  "file-sent": ({ name, bytes, to }) =>
-    system(
-      `Sent file ${clean(name)} (${formatBytes(bytes)})${
-        to ? ` to ${clean(to)}` : ""
-      }, hash verified`,
-    ),
-  "file-failed": ({ direction, name, reason }, view) => {
-    view.endProgress(name);
-    return system(
-      `${direction === "send" ? "Sending" : "Receiving"} ${clean(name)} failed: ${clean(reason)}`,
-    );
-  },
-  shared: ({ from, name, bytes, file }) =>
-    system(`${clean(from)} shared ${clean(name)} (${formatBytes(bytes)}): /get ${file}`),
-  "file-list": ({ files, page, pages, total }) =>
-    files.length === 0 ? system("No shared files yet.") : [
-      system(
-        pages <= 1
-          ? `Shared files (${total}):`
-          : `Shared files, newest first (page ${page} of ${pages}, ${total} in all${
-            page < pages ? `; /files ${page + 1} for older` : ""
-          }):`,
-      ),
-      ...files.map((f) =>
-        system(`  /get ${f.file}  ${clean(f.name)} (${formatBytes(f.size)}) from ${clean(f.from)}`)
-      ),
-    ],
-  closed: ({ reason }, view) =>
-    view.kind === "direct"
-      ? system(reason ? `Peer disconnected: ${clean(reason)}` : "Peer disconnected.")
-      : system(reason ? `Disconnected: ${clean(reason)}` : "Disconnected."),
-};

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { StopSignals } from "../app/stop_signals.ts";
 import { describeNetworkError } from "../session/network_error.ts";
 import { openBrowser } from "../ui/open_browser.ts";
 import { UiServer } from "../ui/ui_server.ts";
@@ -37,10 +38,10 @@ export async function uiCommand(options: Options): Promise<number> {
     console.log("[System] Could not open a browser: open the address above.");
   }
   console.log("[System] Keep this window open while you chat. Press Ctrl+C to stop.");
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  await new Promise<void>((resolve) => {
-    for (const signal of signals) Deno.addSignalListener(signal, resolve);
-  });
+  {
+    using signals = StopSignals.listen();
+    await signals.received;
+  }
   console.log("[System] Stopping.");
   await server.close();
   await opened?.dispose();

@@ -10,6 +10,9 @@
  * @module
  */
 
+import { DEFAULTS } from "../app/defaults.ts";
+import { commandList } from "../room/slash_commands.ts";
+
 /** A mistake in the command line: exit 2 with the reason and a hint. */
 export class UsageError extends Error {
   /** What to try instead. */
@@ -22,7 +25,7 @@ export class UsageError extends Error {
   }
 }
 
-/** The text of `p2pchat --help`. */
+/** The text of `p2pchat --help`; its chat commands come from the commands table. */
 export const HELP =
   `p2pchat: chat and send files to people on the same network. Encrypted, no server.
 
@@ -45,25 +48,28 @@ Commands:
   ui        Open the graphical client in your browser.
 
 Options:
-  PORT              TCP port (default 5050; 0 picks a free one).
-  --host ADDR       Address to listen on (default 0.0.0.0: every network).
+  PORT              TCP port (default ${DEFAULTS.port}; 0 picks a free one).
+  --host ADDR       Address to listen on (default ${DEFAULTS.listenHost}: every network).
   --name NAME       Your name: A-Z a-z 0-9 _ . - up to 16 (default: your user name).
-  --dir DIR         Where received files go (default received_files).
+  --dir DIR         Where received files go (default ${DEFAULTS.receiveDir}).
   --open            No passkey: still encrypted, but the peer is not authenticated;
                     compare the safety code on both screens.
   --passkey KEY     The passkey. Visible to other users in the process list: prefer
                     the P2PCHAT_PASSKEY environment variable or the prompt.
   --json            One JSON object per line on stdout, for programs.
+  --data DIR        A hub's history and shared files (default ${DEFAULTS.dataDir}).
+  --history N       Lines a hub replays to newcomers (default ${DEFAULTS.history}).
+  --rate N          Lines a second each hub member may send, bursts of 2N
+                    (default ${DEFAULTS.rate}; 0: no limit).
+  --max-clients N   Members of a hub at once (default ${DEFAULTS.maxClients}).
   --label TEXT      The name scan shows for your chat (default: this computer's name).
   --no-announce     Do not announce the chat on the local network.
-  --timeout SECONDS How long scan waits for answers (default 2).
+  --timeout SECONDS How long scan waits for answers (default ${DEFAULTS.scanTimeoutMs / 1000}).
 
 Passkey:
   listen and serve print a fresh passkey (or use P2PCHAT_PASSKEY when set).
-  connect reads P2PCHAT_PASSKEY, else asks without echo.
+  connect reads P2PCHAT_PASSKEY, else asks without echo (three tries).
 
-In the chat:
-  /send PATH   send a file        /quit   leave
-  /nick NAME   change your name   /help   list commands
-  (hubs also: /msg NAME TEXT, /me ACTION, /who, /files, /get ID)
+In the chat (a line starting with // sends the rest as it is):
+${commandList().join("\n")}
 `;

@@ -24,8 +24,8 @@ import type { Session } from "../session/session.ts";
 /** Rooms up to this size are never paced: every line leaves at once. */
 export const PACED_ABOVE = 128;
 /**
- * Writes per second a paced room aims to stay under, all members together. 20,000 kept a hub
- * of 1,000 at 68 % of a core; 10,000 brought it to 43 %, for 90 ms instead of 67 ms at p50.
+ * Writes per second a paced room aims to stay under, all members together: half of what was
+ * tried first, for much less of a core at a slightly later line (bench/NOTES.md).
  */
 const WRITES_PER_SECOND = 10_000;
 /** The longest a line is held, however big the room. */

@@ -8,6 +8,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { statfs } from "node:fs/promises";
 import { join } from "node:path";
+import { formatBytes } from "./byte_size.ts";
 import { safeFileName, UnsafeFileNameError } from "./file_name.ts";
 import { writeAll } from "../wire/write_all.ts";
 
@@ -247,7 +248,7 @@ export class FileStore {
     const maxBytes = options.maxBytes ?? this.#maxBytes;
     if (size > maxBytes) {
       throw new FileRefusedError(
-        `refused '${name}': too large (${sizeText(size)}, limit ${sizeText(maxBytes)})`,
+        `refused '${name}': too large (${formatBytes(size)}, limit ${formatBytes(maxBytes)})`,
       );
     }
     await this.#ensureDir();
@@ -302,8 +303,8 @@ export class FileStore {
     const needed = size + pending + DISK_HEADROOM_BYTES;
     if (needed > free) {
       throw new FileRefusedError(
-        `refused '${name}': not enough disk space (${sizeText(size)} needed, ` +
-          `${sizeText(Math.max(0, free - pending - DISK_HEADROOM_BYTES))} free)`,
+        `refused '${name}': not enough disk space (${formatBytes(size)} needed, ` +
+          `${formatBytes(Math.max(0, free - pending - DISK_HEADROOM_BYTES))} free)`,
       );
     }
   }
@@ -428,7 +429,7 @@ export class IncomingFile {
     }
     if (this.#accepted + chunk.length > this.size) {
       const refused = new FileRefusedError(
-        `refused '${this.name}': the sender sent more than the announced ${sizeText(this.size)}`,
+        `refused '${this.name}': the sender sent more than the announced ${formatBytes(this.size)}`,
       );
       return this.abort().then(() => {
         throw refused;
@@ -623,35 +624,6 @@ export class IncomingFile {
   }
 }
 
-/**
- * Lower-case hex SHA-256 of a local file, read in chunks so memory stays flat for any size.
- * Senders announce this; receivers compare it in {@linkcode IncomingFile.commit}.
- *
- * @param path A local file path.
- * @returns 64 hex digits.
- *
- * @example
- * ```ts
- * import { sha256File } from "./file_store.ts";
- *
- * const path = await Deno.makeTempFile();
- * console.log(await sha256File(path));
- * // "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
- * await Deno.remove(path);
- * ```
- */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const buffer = new Uint8Array(256 * 1024);
-  using file = await Deno.open(path, { read: true });
-  while (true) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    hash.update(buffer.subarray(0, n));
-  }
-  return hash.digest("hex");
-}
-
 /** `name` with ` (n)` inserted before its extension(s); n = 0 gives `name` itself. */
 function numberedName(name: string, n: number): string {
   if (n === 0) return name;
@@ -702,28 +674,4 @@ function diskError(what: string, err: unknown): FileRefusedError {
   else if (code === "EROFS") why = "the disk is read-only";
   else why = err instanceof Error ? err.message : String(err);
   return new FileRefusedError(`${what}: ${why}`, { cause: err });
-}
-
-/**
- * A size for messages, in SI units with one decimal (the room layer cannot use
- * lib/cli/format.ts).
- *
- * @example
- * ```ts
- * import { sizeText } from "./file_store.ts";
- * console.log(sizeText(999)); // "999 B"
- * console.log(sizeText(9_800_000_000)); // "9.8 GB"
- * ```
- */
-export function sizeText(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ["kB", "MB", "GB", "TB", "PB"];
-  let value = n;
-  let unit = "B";
-  for (const next of units) {
-    if (value < 999.95) break;
-    value /= 1000;
-    unit = next;
-  }
-  return `${value.toFixed(1)} ${unit}`;
 }

@@ -23,8 +23,7 @@ import { FileSlots } from "./file_slots.ts";
 import type { FileStore, IncomingFile, SavedFile } from "./file_store.ts";
 import type { InboundTransfer, Member } from "./member.ts";
 import { refusalReason } from "./refusal.ts";
-import type { Room } from "./room.ts";
-import type { SharedFiles } from "./shared_files.ts";
+import type { FileRoom, SharedFiles } from "./shared_files.ts";
 import { DEFAULT_MAX_STORAGE_BYTES, type Reservation, StorageQuota } from "./storage_quota.ts";
 import { DOWNLOADS_QUEUED, HUB_OPEN_FILES } from "./transfer_limits.ts";
 
@@ -135,7 +134,7 @@ export class HubFiles implements SharedFiles {
   async receive(
     member: Member,
     offer: Extract<Message, { t: "offer" }>,
-    room: Room,
+    room: FileRoom,
   ): Promise<InboundTransfer | undefined> {
     const refuse = (error: unknown) => {
       const reason = refusalReason(error);

@@ -1,7 +1,7 @@
 /**
  * The chat lines a hub has numbered and handed to its members but not yet committed to its
- * history, one JSON object per line of a small file, each written (one synchronous `write`,
- * ~5 µs) before the line is delivered. The history commits lines in groups, after delivering
+ * history, one JSON object per line of a small file, each written (one small synchronous
+ * `write`) before the line is delivered. The history commits lines in groups, after delivering
  * them; a hub killed in between finds them here at its next start, so a line its members saw
  * keeps its number and a sender's re-send of it is known, not shown twice. Cleared after each
  * commit. Like the database in WAL mode with `synchronous = NORMAL`, it survives a killed

@@ -29,8 +29,6 @@ export class Member {
   readonly session: Session;
   /** Stable id of the client program, kept across reconnects. */
   readonly client: string;
-  /** When the member joined (ms since epoch). */
-  readonly joinedAt: number = Date.now();
   /** Flood control for this member's lines (and renames, which reach everyone as well). */
   readonly limiter: RateLimiter;
   /**

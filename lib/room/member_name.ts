@@ -57,6 +57,19 @@ export function isValidName(s: string): boolean {
 }
 
 /**
+ * Why `name` cannot be a member's name, in the words people are shown.
+ *
+ * @example
+ * ```ts
+ * import { notAllowedName } from "./member_name.ts";
+ * notAllowedName("al ice"); // 'The name "al ice" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -'
+ * ```
+ */
+export function notAllowedName(name: string): string {
+  return `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`;
+}
+
+/**
  * Whether two names denote the same member: equal ignoring (ASCII) case.
  *
  * @param a One name.

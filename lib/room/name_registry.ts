@@ -204,3 +204,18 @@ export function clashReason(name: string, clash: NameClash, when: "join" | "nick
     }
   }
 }
+
+/**
+ * Whether a room's refusal of a join is about the name asked for (taken, too similar, kept,
+ * not allowed): another name may get in, so a person can be asked for one.
+ *
+ * @example
+ * ```ts
+ * import { isNameRefusal } from "./name_registry.ts";
+ * isNameRefusal("The name bob is taken in this chat; choose another with --name."); // true
+ * isNameRefusal("The hub is full (3 members)."); // false
+ * ```
+ */
+export function isNameRefusal(reason: string): boolean {
+  return reason.startsWith("The name ");
+}

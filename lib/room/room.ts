@@ -26,7 +26,7 @@ import { LineReplay } from "./line_replay.ts";
 import { lineTextProblem } from "./line_text.ts";
 import { fileEntry, FILES_PAGE_ENTRIES, fitting, listPage, WHO_PAGE_NAMES } from "./list_page.ts";
 import { Member } from "./member.ts";
-import { isValidName } from "./member_name.ts";
+import { isValidName, notAllowedName } from "./member_name.ts";
 import { clashReason, NAME_GRACE_MS, NameRegistry } from "./name_registry.ts";
 import type { RateLimit } from "./rate_limiter.ts";
 import { refusalReason } from "./refusal.ts";
@@ -365,7 +365,7 @@ export class Room {
   #refusal(name: string, client: string | undefined): string | undefined {
     if (this.#closing) return "The room is closing.";
     if (!isValidName(name)) {
-      return `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`;
+      return notAllowedName(name);
     }
     const clash = this.#names.clash(name, client);
     if (clash) return clashReason(name, clash, "join");
@@ -560,7 +560,7 @@ export class Room {
     if (!isValidName(name)) {
       member.post({
         t: "notice",
-        text: `The name "${name}" is not allowed: use 1-16 of A-Z a-z 0-9 _ . -`,
+        text: notAllowedName(name),
         error: true,
       });
       return;
@@ -754,7 +754,7 @@ export class Room {
 /**
  * How long a big room gathers presence changes: longer the bigger it is, so presence notices
  * cost at most about PRESENCE_DELIVERIES_PER_S deliveries a second however many join at once
- * (measured: at 10,000 members, batches every 250 ms took most of the hub's time).
+ * (a fixed 250 ms took most of a 10,000-member hub's time: bench/NOTES.md).
  */
 function presenceDelayMs(members: number): number {
   return Math.min(

@@ -7,7 +7,7 @@
  * import { RoomClient } from "./room_client.ts";
  * import { FileStore } from "./file_store.ts";
  * const client = new RoomClient({ name: "bob", files: new FileStore("received_files") });
- * client.onEvent = (event) => console.log(event);
+ * const unsubscribe = client.subscribe((event) => console.log(event));
  * await client.join(session);
  * client.say("hi");
  * await client.quit();
@@ -24,6 +24,7 @@ import { FILE_CHUNK_BYTES, MAX_HEADER_BYTES } from "../wire/limits.ts";
 import type { FileStore, IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
 import { FileSlots } from "./file_slots.ts";
+import { Listeners } from "./listeners.ts";
 import { refusalReason } from "./refusal.ts";
 import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
@@ -126,8 +127,7 @@ interface Receiving {
 
 /** One person's connection to a room, across reconnects. */
 export class RoomClient {
-  /** Called for every event; set before joining. */
-  onEvent: (event: ClientEvent) => void = () => {};
+  #listeners: Listeners<ClientEvent> = new Listeners();
   #options: RoomClientOptions;
   #session: Session | undefined;
   #name: string;
@@ -164,6 +164,14 @@ export class RoomClient {
   constructor(options: RoomClientOptions) {
     this.#options = options;
     this.#name = options.name;
+  }
+
+  /**
+   * Calls `listener` with every event from now on (subscribe before joining, so the welcome
+   * is not missed); the function returned unsubscribes. Every listener gets every event.
+   */
+  subscribe(listener: (event: ClientEvent) => void): () => void {
+    return this.#listeners.subscribe(listener);
   }
 
   /** The name the room knows us by. */
@@ -487,7 +495,7 @@ export class RoomClient {
   }
 
   #emit(event: ClientEvent): void {
-    this.onEvent(event);
+    this.#listeners.emit(event);
   }
 
   async #run(

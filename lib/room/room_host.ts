@@ -233,7 +233,7 @@ export class RoomHost {
     const [hostSide, ownSide] = memorySessionPair("this computer");
     const hosting = room.admit(hostSide);
     const client = new RoomClient({ name, files: new FileStore(receiveDir) });
-    if (onClientEvent) client.onEvent = onClientEvent;
+    if (onClientEvent) client.subscribe(onClientEvent);
     await client.join(ownSide);
     return { client, hosting };
   }

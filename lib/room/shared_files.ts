@@ -13,7 +13,17 @@
 
 import type { Message, SharedFileInfo } from "../session/message.ts";
 import type { InboundTransfer, Member } from "./member.ts";
-import type { Room } from "./room.ts";
+
+/**
+ * What kept files may tell the room (a hub's `Room` is one): described here, not imported, so
+ * the room and its files do not import each other.
+ */
+export interface FileRoom {
+  /** Tells every member a file is now shared, and the host's log. */
+  announce(message: Extract<Message, { t: "shared" }>): void;
+  /** Tells the host's log that a member's upload of `name` failed. */
+  reportFailure(from: string, name: string, reason: string): void;
+}
 
 /** Files a hub keeps for its members. */
 export interface SharedFiles {
@@ -24,7 +34,7 @@ export interface SharedFiles {
   receive(
     member: Member,
     offer: Extract<Message, { t: "offer" }>,
-    room: Room,
+    room: FileRoom,
   ): Promise<InboundTransfer | undefined>;
   /** A member's verdict on a file the hub sent it. */
   delivered(member: Member, received: Extract<Message, { t: "received" }>): void;

@@ -149,11 +149,10 @@ export const COMMANDS: { readonly [name: string]: Command } = {
     usage: "/help",
     help: "this list",
     run(context) {
-      const hub = context.client.kind === "hub";
-      const lines = Object.values(COMMANDS)
-        .filter((command) => hub || !command.hubOnly)
-        .filter((command) => command !== COMMANDS.send || context.sendPathRefusal === undefined)
-        .map((command) => `  ${command.usage.padEnd(16)} ${command.help}`);
+      const lines = commandList({
+        hub: context.client.kind === "hub",
+        send: context.sendPathRefusal === undefined,
+      });
       context.show({ type: "system", text: `Commands:\n${lines.join("\n")}` });
     },
   },
@@ -174,11 +173,37 @@ function pageNumber(args: string, usage: string, context: CommandContext): numbe
 }
 
 /** Other names people type for the same commands. */
-const ALIASES: { readonly [alias: string]: string } = {
+export const ALIASES: { readonly [alias: string]: string } = {
   names: "who",
   exit: "quit",
   nickname: "nick",
 };
+
+/**
+ * The commands as lines of help, from the table: `/help` in a chat (`hub` says which room
+ * it is in) and `p2pchat --help` (no `hub`: every command, the hub-only ones marked). `send`
+ * false leaves out `/send PATH` (where paths are refused).
+ *
+ * @example
+ * ```ts
+ * import { commandList } from "./slash_commands.ts";
+ * console.log(commandList({ hub: false })[0]); // "  /send PATH       send a file ..."
+ * ```
+ */
+export function commandList(options: { hub?: boolean; send?: boolean } = {}): string[] {
+  const shown = Object.entries(COMMANDS).filter(([name, command]) =>
+    (options.hub !== false || !command.hubOnly) && (options.send !== false || name !== "send")
+  );
+  const lines = shown.map(([, command]) =>
+    `  ${command.usage.padEnd(16)} ${command.help}` +
+    (options.hub === undefined && command.hubOnly ? " (hubs only)" : "")
+  );
+  const aliases = Object.entries(ALIASES)
+    .filter(([, name]) => shown.some(([shownName]) => shownName === name))
+    .map(([alias, name]) => `/${alias} for /${name}`);
+  if (aliases.length > 0) lines.push(`  Also: ${aliases.join(", ")}.`);
+  return lines;
+}
 
 /** Strips one pair of surrounding quotes, so pasted paths with spaces work. */
 function unquote(text: string): string {

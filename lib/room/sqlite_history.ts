@@ -1,10 +1,10 @@
 /**
  * A hub's history in SQLite (WAL): survives restarts, and remembers (client, id) of every
  * line so a line re-sent after a lost acknowledgement is stored and shown once. Lines are
- * committed in groups, once per turn of the event loop: a commit per line cost ~47 µs here
- * (most of a busy hub's work on its room), one per 20 lines ~9 µs a line. A line is delivered
- * before its commit, so with a {@linkcode LineJournal} it is first written there (~5 µs), and
- * a hub killed before the commit stores it at its next start.
+ * committed in groups, once per turn of the event loop: a commit per line was most of a busy
+ * hub's work on its room, and a commit costs little more for twenty lines than for one
+ * (bench/NOTES.md). A line is delivered before its commit, so with a {@linkcode LineJournal}
+ * it is first written there, and a hub killed before the commit stores it at its next start.
  *
  * @example
  * ```ts ignore
@@ -134,9 +134,9 @@ export class SqliteHistory implements History {
    * when {@linkcode SqliteHistory.commit} is called); `stored` is called then.
    */
   append(line: NewLine, options: AppendOptions = {}): Appended {
-    // Both lookup and insert cost 0.1-0.4 ms on a hub that was idle a moment before (cold
-    // caches), which members would wait for: a line that cannot be a re-send is not looked up,
-    // and it is delivered before it is stored.
+    // Lookup and insert are slow on a hub that was idle a moment before (cold caches), and
+    // members would wait for them: a line that cannot be a re-send is not looked up, and it is
+    // delivered before it is stored.
     if (options.mayBeStored ?? true) {
       const existing = this.#find.get(line.client, line.id) as unknown as Row | undefined;
       if (existing) {

@@ -13,7 +13,8 @@
  * @module
  */
 
-import { FileRefusedError, sizeText } from "./file_store.ts";
+import { formatBytes, sizeUnit } from "./byte_size.ts";
+import { FileRefusedError } from "./file_store.ts";
 
 /**
  * Default of `serve --max-storage`: 10 GB. A fixed size, not a share of the free disk, so the
@@ -114,7 +115,7 @@ export class StorageQuota {
     }
     if (this.#used + size > this.#limit) {
       throw new FileRefusedError(
-        `refused '${name}' (${sizeText(size)}): the hub's storage is full: ` +
+        `refused '${name}' (${formatBytes(size)}): the hub's storage is full: ` +
           `${usedText(this.#used, this.#limit)} used`,
       );
     }
@@ -132,13 +133,7 @@ export class StorageQuota {
 
 /** `9.8 of 10.0 GB`: the used part in the limit's unit, so the two read together. */
 function usedText(used: number, limit: number): string {
-  if (limit < 1000) return `${used} of ${limit} B`;
-  const units = ["kB", "MB", "GB", "TB", "PB"];
-  let scale = 1000;
-  let unit = 0;
-  while (unit < units.length - 1 && limit / scale >= 999.95) {
-    scale *= 1000;
-    unit++;
-  }
-  return `${(used / scale).toFixed(1)} of ${(limit / scale).toFixed(1)} ${units[unit]}`;
+  const { unit, bytes } = sizeUnit(limit);
+  if (bytes === 1) return `${used} of ${limit} B`;
+  return `${(used / bytes).toFixed(1)} of ${(limit / bytes).toFixed(1)} ${unit}`;
 }

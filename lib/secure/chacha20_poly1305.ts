@@ -2,11 +2,11 @@
  * ChaCha20-Poly1305 (RFC 8439), the AEAD of the encrypted channel, as two synchronous
  * functions: {@linkcode seal} and {@linkcode open}.
  *
- * Two implementations give the same bytes. `node:crypto` is fast for big frames (1 GB/s and
- * more) but builds a cipher object, a Node stream, for every call: 4-5 µs for a chat line,
- * which is most of a round trip on loopback and most of a hub's fan-out work. libsodium's
- * WebAssembly build (`npm:libsodium`, from the libsodium authors) costs about 1 µs for a chat
- * line but runs at 400-500 MB/s. So frames up to {@linkcode SMALL_FRAME_BYTES} go to libsodium
+ * Two implementations give the same bytes. `node:crypto` is fast for big frames but builds a
+ * cipher object, a Node stream, for every call, which for a chat line is most of a round trip
+ * on loopback and most of a hub's fan-out work. libsodium's WebAssembly build
+ * (`npm:libsodium`, from the libsodium authors) is several times cheaper for a chat line but
+ * slower in bulk (bench/NOTES.md). So frames up to {@linkcode SMALL_FRAME_BYTES} go to libsodium
  * once {@linkcode loadFastAead} has finished, and everything else to `node:crypto`. Until then,
  * or if the WebAssembly cannot load, every frame goes to `node:crypto`: slower, never wrong.
  *
@@ -31,9 +31,8 @@ export const KEY_BYTES = 32;
 /** Bytes of a nonce. */
 export const NONCE_BYTES = 12;
 /**
- * Largest plaintext the WebAssembly path takes. Measured on these machines: at 1,000 bytes
- * libsodium seals in 3.5 µs and `node:crypto` in 7.4; at 4,000 both take 11; at 16,000
- * `node:crypto` is twice as fast.
+ * Largest plaintext the WebAssembly path takes: below it libsodium is the faster, from a few
+ * KB on `node:crypto` (bench/NOTES.md).
  */
 export const SMALL_FRAME_BYTES = 2048;
 
@@ -86,7 +85,7 @@ let fast: FastPath | undefined;
 let loading: Promise<boolean> | undefined;
 
 /**
- * Loads the WebAssembly path (about 30 ms, once per process); resolves `true` when it is in
+ * Loads the WebAssembly path (once per process, while the first handshake runs); resolves `true` when it is in
  * use, `false` when it could not load and `node:crypto` does all the work. Never rejects.
  *
  * @example

@@ -4,10 +4,9 @@
  * frame counter that both ends keep, so nothing but ciphertext and tag goes on the wire, and
  * any replayed, reordered, dropped or modified frame fails authentication.
  *
- * Why not AES-256-GCM: measured through Deno 2.9 on these machines, AES-GCM runs at about
- * 200 MB/s in `node:crypto` and 370 MB/s in WebCrypto (no hardware AES path), and costs 4.9 µs
- * for a chat line; ChaCha20-Poly1305 in `node:crypto` runs at 1.5 GB/s and costs 3.5 µs. It is
- * the AEAD TLS 1.3, SSH and WireGuard use where AES hardware is missing. WebCrypto has no
+ * Why not AES-256-GCM: through Deno 2.9 neither `node:crypto` nor WebCrypto has a hardware
+ * AES path here, and ChaCha20-Poly1305 was faster both for bulk and for a chat line
+ * (bench/NOTES.md). It is the AEAD TLS 1.3, SSH and WireGuard use where AES hardware is missing. WebCrypto has no
  * ChaCha20; chacha20_poly1305.ts runs it synchronously, small frames through libsodium.
  *
  * @module
@@ -210,63 +209,6 @@ export class FrameOpener {
     if (plain) return plain;
     this.#failed = true;
     throw new SecureChannelError(AUTHENTICATION_FAILED);
-  }
-}
-
-/**
- * Seals each chunk (one frame payload) for the peer.
- *
- * @example
- * ```ts
- * import { OpenStream, SealStream } from "./encrypted_channel.ts";
- * const key = crypto.getRandomValues(new Uint8Array(32));
- * const plain = ReadableStream.from([new TextEncoder().encode("hello")])
- *   .pipeThrough(new SealStream(key))
- *   .pipeThrough(new OpenStream(key));
- * for await (const chunk of plain) console.log(new TextDecoder().decode(chunk)); // "hello"
- * ```
- */
-export class SealStream extends TransformStream<Uint8Array, Uint8Array> {
-  /**
-   * @example
-   * ```ts
-   * import { SealStream } from "./encrypted_channel.ts";
-   * const stream = new SealStream(crypto.getRandomValues(new Uint8Array(32)));
-   * console.log(stream.readable instanceof ReadableStream); // true
-   * ```
-   */
-  constructor(key: Uint8Array) {
-    const sealer = new FrameSealer(key);
-    super({ transform: (chunk, controller) => controller.enqueue(sealer.seal(chunk)) });
-  }
-}
-
-/**
- * Opens each chunk (one sealed frame payload) from the peer; errors with
- * {@linkcode SecureChannelError} on any tampered, replayed, reordered or dropped frame.
- *
- * @example
- * ```ts
- * import { OpenStream, SealStream } from "./encrypted_channel.ts";
- * const key = crypto.getRandomValues(new Uint8Array(32));
- * const chunks = ReadableStream.from([new Uint8Array([1]), new Uint8Array([2])])
- *   .pipeThrough(new SealStream(key))
- *   .pipeThrough(new OpenStream(key));
- * console.log(await Array.fromAsync(chunks)); // [ Uint8Array(1) [ 1 ], Uint8Array(1) [ 2 ] ]
- * ```
- */
-export class OpenStream extends TransformStream<Uint8Array, Uint8Array> {
-  /**
-   * @example
-   * ```ts
-   * import { OpenStream } from "./encrypted_channel.ts";
-   * const stream = new OpenStream(crypto.getRandomValues(new Uint8Array(32)));
-   * console.log(stream.writable instanceof WritableStream); // true
-   * ```
-   */
-  constructor(key: Uint8Array) {
-    const opener = new FrameOpener(key);
-    super({ transform: (chunk, controller) => controller.enqueue(opener.open(chunk)) });
   }
 }
 

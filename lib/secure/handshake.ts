@@ -1,7 +1,7 @@
 /**
  * The handshake that opens every connection: SPAKE2 (RFC 9382) over whole frames, with key
  * confirmation in both directions, then per-direction ChaCha20-Poly1305 keys for the
- * `SealStream` / `OpenStream` channel (encrypted_channel.ts).
+ * `FrameSealer` / `FrameOpener` channel (encrypted_channel.ts).
  *
  * The client is RFC party A, the host party B. Four frames, all binary (first byte = type):
  *
@@ -73,9 +73,9 @@ export interface HandshakeOptions {
 
 /** What a successful handshake yields. */
 export interface SecureKeys {
-  /** 32-byte channel key, this side -> peer (use with `SealStream` / `FrameSealer`). */
+  /** 32-byte channel key, this side -> peer (use with `FrameSealer`). */
   sendKey: Uint8Array;
-  /** 32-byte channel key, peer -> this side (use with `OpenStream` / `FrameOpener`). */
+  /** 32-byte channel key, peer -> this side (use with `FrameOpener`). */
   receiveKey: Uint8Array;
   /** True when a passkey proved both sides; false in open mode. */
   authenticated: boolean;

@@ -1,8 +1,8 @@
 /**
  * HKDF-SHA256 (RFC 5869) and HMAC-SHA256 (RFC 2104) as the handshake uses them: SPAKE2's
  * confirmation keys and MACs (spake2.ts), the channel keys and the safety code (handshake.ts).
- * Through `node:crypto`, whose calls are synchronous (4-15 µs each here against 60-110 µs of
- * CPU for an awaited WebCrypto call); held to Wycheproof's vectors in the tests.
+ * Through `node:crypto`, whose calls are synchronous and several times cheaper than an awaited
+ * WebCrypto call (bench/NOTES.md); held to Wycheproof's vectors in the tests.
  *
  * @example
  * ```ts

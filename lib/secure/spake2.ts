@@ -3,8 +3,8 @@
  *
  * Group operations come from `@noble/curves`, the secret multiplication from WebCrypto's ECDH;
  * SHA-256, HKDF and HMAC from `node:crypto` (HKDF and HMAC through hkdf_hmac.ts), whose calls
- * are synchronous: 4-15 µs each here
- * against 60-110 µs of CPU for each awaited WebCrypto call, twelve of them per handshake.
+ * are synchronous and several times cheaper than an awaited WebCrypto call, of which a
+ * handshake would make twelve (bench/NOTES.md).
  * Party A (our client) sends `pA = x*G + w*M`, party B (our host) sends `pB = y*G + w*N`.
  * Both derive `K`, the transcript `TT`, the session key `Ke` and the confirmation MACs.
  *
@@ -301,7 +301,7 @@ const PKCS8_P256_PREFIX = hexToBytes(
 
 /**
  * `secret`·`peer`, where `own` is `secret`·G. WebCrypto's ECDH does the multiplication (native
- * and constant-time: 0.3-0.4 ms here against 2.1 ms for the BigInt one) but yields only the x
+ * and constant-time, several times faster than the BigInt one) but yields only the x
  * coordinate, and SPAKE2's transcript needs the whole point: of the two points with that x, K
  * is the one for which K + own has the x of ECDH(secret, peer + G) = secret·peer + secret·G.
  */
@@ -310,7 +310,7 @@ async function multiplySecret(secret: bigint, own: Point, peer: Point): Promise<
   // Only a peer that chose peer = -G gets here (ECDH cannot take the identity): the slow way.
   if (peerPlusG.is0()) return peer.multiply(secret);
   // PKCS#8 rather than a JWK with x and y: WebCrypto then neither derives nor checks the public
-  // key (import 25 against 233 µs here, each ECDH 250 against 465 µs).
+  // key, which made both the import and each ECDH much slower.
   const key = await crypto.subtle.importKey(
     "pkcs8",
     concatBytes([PKCS8_P256_PREFIX, Fn.toBytes(secret)]),

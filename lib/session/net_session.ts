@@ -421,7 +421,7 @@ export class NetSession implements Session {
   /**
    * A message to a session with nothing queued or being written (a chat's usual case) is
    * encoded straight into the spare write buffer and sealed there: no record of its own (an
-   * allocation outside V8's heap, 0.3-0.5 µs) and no copy. `false` when it does not fit.
+   * allocation outside V8's heap, costly next to the rest of a chat line) and no copy. `false` when it does not fit.
    */
   #writeAtOnce(message: Message, spare: Uint8Array): boolean {
     // The frame's length, then the record's length within the sealed batch, then the record.

@@ -35,7 +35,6 @@ export class SendQueue {
   #drainWaiters: (() => void)[] = [];
   /** Who waits for the control lane to shrink, and to what. */
   #controlWaiters: { bytes: number; wake: () => void }[] = [];
-  #itemWaiter: (() => void) | undefined;
 
   /** Creates an empty queue. */
   constructor(options: SendQueueOptions) {
@@ -69,9 +68,6 @@ export class SendQueue {
     this.#bytes += record.length;
     if (bulk) this.#bulkBytes += record.length;
     else this.#controlBytes += record.length;
-    const waiter = this.#itemWaiter;
-    this.#itemWaiter = undefined;
-    waiter?.();
     return this.#controlBytes <= this.#options.maxBytes;
   }
 
@@ -131,12 +127,6 @@ export class SendQueue {
     return out;
   }
 
-  /** Resolves when something is queued. */
-  nextItem(): Promise<void> {
-    if (!this.empty) return Promise.resolve();
-    return new Promise((resolve) => this.#itemWaiter = resolve);
-  }
-
   /** Resolves when the bulk lane is below its low-water mark. */
   drained(): Promise<void> {
     if (this.#bulkBytes < this.#options.bulkLowWater) return Promise.resolve();
@@ -156,9 +146,6 @@ export class SendQueue {
   release(): void {
     this.#wakeDrained();
     this.#wakeControl(true);
-    const waiter = this.#itemWaiter;
-    this.#itemWaiter = undefined;
-    waiter?.();
   }
 
   #wakeControl(all: boolean): void {

@@ -1,8 +1,10 @@
 // The page of `p2pchat ui`. It talks to the local p2pchat process over a WebSocket; that
-// process holds the encrypted connection. Everything from peers is put on the page with
-// textContent, never parsed as HTML, and in an element of its own that isolates its
-// direction (<bdi>, or unicode-bidi: isolate in style.css), so a right-to-left override in a
-// name or a line cannot reorder the words around it.
+// process holds the encrypted connection and words every event (lib/app/event_words.ts, the
+// same sentences the terminal prints): the page lays out the lines it is sent and keeps its
+// lists (members, transfers, files), but says nothing of its own about an event. Everything
+// from peers is put on the page with textContent, never parsed as HTML, and in an element of
+// its own that isolates its direction (<bdi>, or unicode-bidi: isolate in style.css), so a
+// right-to-left override in a name or a line cannot reorder the words around it.
 
 const $ = (id) => document.getElementById(id);
 
@@ -187,53 +189,15 @@ const HANDLERS = {
     clearChat();
     showStarted(event);
   },
-  client: (event) => showClientEvent(event.event),
-  own(event) {
-    if (event.to !== undefined) {
-      addLine("msg private own", {
-        time: event.time,
-        from: `you -> ${event.to}`,
-        self: true,
-        text: event.text,
-      });
-    } else if (event.me) {
-      addLine("msg own", { time: event.time, text: `* ${chat.you} ${event.text}` });
-    } else addLine("msg own", { time: event.time, from: chat.you, text: event.text });
-  },
-  secured(event) {
-    if (event.authenticated) {
-      return system([
-        ...peer`Passkey accepted: the connection with ${event.peer}`,
-        " is encrypted and authenticated.",
-      ]);
+  chat(payload) {
+    const event = payload.event;
+    if (typeof event?.type === "string" && Object.hasOwn(LISTS, event.type)) {
+      LISTS[event.type](event, payload.sizes ?? []);
     }
-    if (event.safetyChanged === undefined) {
-      return system([
-        ...peer`Encrypted, but ${event.peer} is NOT authenticated (open mode). `,
-        ...peer`Safety code: ${event.safety} - check that the other screen shows the same.`,
-      ]);
-    }
-    // A reconnect in open mode: a man in the middle could have stepped in.
-    const line = peer`New connection to ${event.peer}, NOT authenticated (open mode). `;
-    if (event.safetyChanged) {
-      line.push(...peer`The safety code CHANGED: now ${event.safety}`);
-      if (event.previousSafety) line.push(...peer` (was ${event.previousSafety})`);
-      line.push(" - check that the other screen shows the new code.");
-    } else {
-      line.push(...peer`The safety code is the same as before: ${event.safety}`);
-      line.push(" - check the other screen.");
-    }
-    system(line, "safety-line");
+    for (const line of payload.lines ?? []) showLine(line);
   },
-  reconnecting(event) {
-    const delay = Math.round(event.delayMs / 100) / 10;
-    system(peer`Connection lost (${event.reason}), retrying in ${delay} s`);
-  },
-  reconnected: () => system("Reconnected."),
-  system: (event) => system(event.text),
-  error: (event) => system(event.message, "error-line"),
   ended(event) {
-    system(peer`${event.reason} Press Exit to go back.`);
+    showLine({ kind: "system", text: [{ peer: event.reason }, " Press Exit to go back."] });
   },
 };
 
@@ -309,29 +273,53 @@ new ResizeObserver(() => {
   if (following) log.scrollTop = log.scrollHeight;
 }).observe(log);
 
-function addLine(classes, parts) {
+/** How each kind of line looks (lib/app/event_words.ts names the kinds). */
+const LINE_CLASSES = {
+  system: "system",
+  error: "system error-line",
+  alert: "system error-line",
+  safety: "system safety-line",
+  divider: "system divider",
+  chat: "msg peer",
+  history: "msg history",
+  private: "msg private",
+};
+
+/** Our words as text, what a peer chose each in a <bdi> of its own. */
+function segments(parts) {
+  return parts.map((part) => {
+    if (typeof part === "string") return part;
+    const isolated = document.createElement("bdi");
+    isolated.textContent = String(part?.peer ?? "");
+    return isolated;
+  });
+}
+
+function showLine(line) {
   const follow = following || nearBottom();
+  let classes = Object.hasOwn(LINE_CLASSES, line.kind) ? LINE_CLASSES[line.kind] : "system";
+  if (line.self && line.kind === "chat") classes = "msg own";
+  else if (line.self) classes += " own";
   const item = document.createElement("li");
   item.className = classes;
-  if (parts.time) {
+  if (line.kind !== "divider") {
     const time = document.createElement("time");
-    const date = new Date(parts.time);
+    const date = new Date(line.time ?? Date.now());
     time.dateTime = date.toISOString();
-    time.textContent = parts.history && date.toDateString() !== new Date().toDateString()
+    time.textContent = line.kind === "history" && date.toDateString() !== new Date().toDateString()
       ? `${date.toLocaleDateString()} ${clock(date)}`
       : clock(date);
     item.append(time);
   }
-  if (parts.from !== undefined) {
+  if (Array.isArray(line.from)) {
     const from = document.createElement("span");
-    from.className = `from ${parts.self ? "name-self" : nameClass(parts.from)}`;
-    from.textContent = parts.from;
+    from.append(...segments(line.from));
+    from.className = `from ${line.self ? "name-self" : nameClass(from.textContent)}`;
     item.append(from);
   }
   const text = document.createElement("span");
   text.className = "text";
-  if (Array.isArray(parts.text)) text.append(...parts.text);
-  else text.textContent = parts.text;
+  text.append(...segments([...(line.label ? [line.label] : []), ...(line.text ?? [])]));
   item.append(text);
   log.append(item);
   if (follow) log.scrollTop = log.scrollHeight;
@@ -359,14 +347,6 @@ function peer(words, ...values) {
   return parts;
 }
 
-function system(text, extra = "") {
-  addLine(`system ${extra}`, { time: new Date().toISOString(), text });
-}
-
-function divider(text) {
-  addLine("system divider", { text });
-}
-
 function nameClass(name) {
   if (name === chat.you) return "name-self";
   let hash = 0;
@@ -383,166 +363,63 @@ function clearChat() {
   $("chat-info").replaceChildren();
 }
 
-// ---- Room events, as the terminal shows them ----
+// ---- What events change besides the log: the title, the lists and the transfer rows ----
 
-const CLIENT = {
+const LISTS = {
   welcome(event) {
     chat.you = event.you;
     chat.kind = event.kind;
-    chat.historyLeft = event.history;
     chat.count = event.count;
     setMembers(event.members);
-    const others = event.members.filter((name) => name !== event.you);
-    if (event.kind === "hub") {
-      system(peer`${event.resumed ? "Back in" : "Joined"} the hub as ${event.you}.`);
-    } else if (others.length) system(peer`Chatting with ${others.join(", ")}.`);
-    else system("Waiting for someone to connect...");
     if (chat.address) {
+      const others = event.members.filter((name) => name !== event.you);
       $("chat-title").replaceChildren(
         ...(event.kind === "hub"
           ? peer`Hub at ${chat.address}`
           : peer`Chat with ${others.join(", ")} at ${chat.address}`),
       );
     }
-    if (!event.resumed) system("Type /help for commands. Drop files here to send them.");
-    if (event.history > 0) divider("Earlier messages");
-  },
-  message(event) {
-    const own = event.from === chat.you;
-    const classes = ["msg", event.history ? "history" : own ? "own" : "peer"];
-    if (event.me) {
-      addLine(classes.join(" "), {
-        time: event.time,
-        history: event.history,
-        text: peer`* ${event.from} ${event.text}`,
-      });
-    } else {
-      addLine(classes.join(" "), {
-        time: event.time,
-        history: event.history,
-        from: event.from,
-        text: event.text,
-      });
-    }
-    if (event.history && --chat.historyLeft === 0) divider("End of earlier messages");
-  },
-  private(event) {
-    const label = event.from === chat.you ? `you -> ${event.to}` : `${event.from} -> you`;
-    addLine("msg private", { time: event.time, from: label, text: event.text });
   },
   joined(event) {
     chat.count = event.count;
     addMember(event.name);
-    system(
-      event.remote !== undefined
-        ? peer`${event.name} connected from ${event.remote}.`
-        : peer`${event.name} joined. (Connected: ${event.count})`,
-    );
   },
   left(event) {
     chat.count = event.count;
     removeMember(event.name);
-    const reason = event.reason ? peer` (${event.reason})` : [];
-    system(
-      chat.kind === "direct"
-        ? [...peer`${event.name} has left the chat.`, ...reason]
-        : [...peer`${event.name} left`, ...reason, `. (Connected: ${event.count})`],
-    );
   },
   crowd(event) {
     chat.count = event.count;
     setMembers(chat.members);
-    const parts = [];
-    if (event.joined) parts.push(`${event.joined} more joined`);
-    if (event.left) parts.push(`${event.left} more left`);
-    system(`${parts.join(", ")}. (Connected: ${event.count})`);
   },
   renamed(event) {
     if (event.from === chat.you) chat.you = event.to;
     setMembers(chat.members.map((name) => name === event.from ? event.to : name));
-    system(peer`${event.from} is now known as ${event.to}.`);
   },
   members(event) {
     chat.count = event.total;
-    if (event.pages <= 1) {
-      setMembers(event.names);
-      return system(peer`Connected: ${event.names.join(", ")} (${event.total})`);
-    }
-    setMembers(chat.members); // for the count
-    const more = event.page < event.pages ? `; /who ${event.page + 1} for more` : "";
-    system([
-      ...peer`Connected (page ${event.page} of ${event.pages}): ${event.names.join(", ")} `,
-      `(${event.total} in all${more})`,
-    ]);
+    setMembers(event.pages <= 1 ? event.names : chat.members);
   },
-  notice: (event) => system(peer`${event.text}`, event.error ? "error-line" : ""),
-  "file-incoming"(event) {
-    system(peer`Incoming file ${event.name} (${formatBytes(event.bytes)}) from ${event.from}...`);
-  },
-  progress: (event) => showProgress(event),
-  file(event) {
+  progress: (event, sizes) => showProgress(event, sizes[0]),
+  file(event, sizes) {
     finishTransfer(event.name, "receive", "saved");
-    system(peer`File saved to ${event.path} (${formatBytes(event.bytes)}, SHA-256 verified)`);
     const item = document.createElement("li");
     const name = document.createElement("strong");
     name.textContent = event.name;
     const path = document.createElement("span");
     path.className = "file-path";
     path.textContent = event.path;
-    item.append(name, ...peer` ${formatBytes(event.bytes)} from ${event.from}`, path);
+    item.append(name, ...peer` ${sizes[0]} from ${event.from}`, path);
     $("received").append(item);
     $("received-panel").hidden = false;
   },
-  "file-sent"(event) {
-    finishTransfer(event.name, "send", "sent");
-    const to = event.to ? peer` to ${event.to}` : [];
-    system([
-      ...peer`Sent file ${event.name} (${formatBytes(event.bytes)})`,
-      ...to,
-      ", hash verified",
-    ]);
-  },
-  "file-failed"(event) {
-    finishTransfer(event.name, event.direction, "failed");
-    const verb = event.direction === "send" ? "Sending" : "Receiving";
-    system(peer`${verb} ${event.name} failed: ${event.reason}`, "error-line");
-  },
-  shared(event) {
-    system(
-      peer`${event.from} shared ${event.name} (${formatBytes(event.bytes)}): /get ${event.file}`,
-    );
-    addShared(event.file, event.name, event.bytes, event.from);
-  },
-  "file-list"(event) {
-    if (event.files.length === 0) return system("No shared files yet.");
-    const older = event.page < event.pages ? `; /files ${event.page + 1} for older` : "";
-    system(
-      event.pages <= 1
-        ? `Shared files (${event.total}):`
-        : `Shared files, newest first (page ${event.page} of ${event.pages}, ` +
-          `${event.total} in all${older}):`,
-    );
-    for (const file of event.files) {
-      system(peer`  /get ${file.file}  ${file.name} (${formatBytes(file.size)}) from ${file.from}`);
-      addShared(file.file, file.name, file.size, file.from);
-    }
-  },
-  closed(event) {
-    system(
-      chat.kind === "direct"
-        ? "Peer disconnected."
-        : event.reason
-        ? peer`Disconnected: ${event.reason}`
-        : "Disconnected.",
-    );
+  "file-sent": (event) => finishTransfer(event.name, "send", "sent"),
+  "file-failed": (event) => finishTransfer(event.name, event.direction, "failed"),
+  shared: (event, sizes) => addShared(event.file, event.name, sizes[0], event.from),
+  "file-list"(event, sizes) {
+    event.files.forEach((file, i) => addShared(file.file, file.name, sizes[i], file.from));
   },
 };
-
-function showClientEvent(event) {
-  if (typeof event?.type === "string" && Object.hasOwn(CLIENT, event.type)) {
-    CLIENT[event.type](event);
-  }
-}
 
 // ---- Members ----
 
@@ -569,13 +446,13 @@ function removeMember(name) {
 
 // ---- Files ----
 
-function addShared(file, name, bytes, from) {
+function addShared(file, name, size, from) {
   const list = $("shared");
   if (list.querySelector(`[data-file="${Number(file)}"]`)) return;
   const item = document.createElement("li");
   item.dataset.file = String(Number(file));
   const label = document.createElement("span");
-  label.append(...peer`${name} (${formatBytes(bytes)}) from ${from}`);
+  label.append(...peer`${name} (${size}) from ${from}`);
   const get = document.createElement("button");
   get.type = "button";
   get.textContent = "Get";
@@ -607,7 +484,7 @@ function transferRow(key, name, direction) {
   return row;
 }
 
-function showProgress(event) {
+function showProgress(event, total) {
   // A browser upload shows a row before the process starts sending: take it over.
   const upload = chat.transfers.get(`upload:${event.name}`);
   if (event.direction === "send" && upload && !chat.transfers.has(event.transfer)) {
@@ -618,7 +495,7 @@ function showProgress(event) {
   row.bar.max = Math.max(event.total, 1);
   row.bar.value = event.done;
   const percent = event.total ? Math.floor(event.done / event.total * 100) : 100;
-  row.stateText.textContent = ` ${percent}% of ${formatBytes(event.total)}`;
+  row.stateText.textContent = ` ${percent}% of ${total}`;
 }
 
 function finishTransfer(name, direction, outcome) {
@@ -644,9 +521,9 @@ async function upload(file) {
       body: file,
     });
     if (!response.ok) throw new Error(await response.text());
-  } catch (error) {
+  } catch {
+    // The process said why, as a file-failed event; a page cut off from it says so above.
     finishTransfer(file.name, "send", "failed");
-    system(peer`Sending ${file.name} failed: ${error.message}`, "error-line");
   }
 }
 
@@ -698,18 +575,6 @@ $("exit-button").addEventListener("click", () => {
   $("exit-button").disabled = true;
   send({ type: "exit" });
 });
-
-function formatBytes(n) {
-  if (n < 1000) return `${n} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let value = n / 1000;
-  let unit = 0;
-  while (value >= 999.95 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
 
 updateMode();
 openSocket();

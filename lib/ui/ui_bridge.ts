@@ -1,7 +1,8 @@
 /**
- * The bridge between the page's WebSockets and one chat: it dials, listens or hosts through
- * the same room layer as the terminal, runs the typed lines through the shared slash-command
- * table, and forwards every event to every open page (a reloaded page gets the chat so far).
+ * The bridge between the page's WebSockets and one chat: the page's form goes to the front
+ * door (lib/app), the typed lines to the chat, and every event, with its sentence from the
+ * one table of words, to every open page (a reloaded page gets the chat so far). Files the
+ * page uploads are streamed to a private temporary folder and sent from there.
  *
  * @example
  * ```ts ignore
@@ -15,18 +16,13 @@
  */
 
 import { join } from "node:path";
+import type { Chat, ChatEnd, ChatHooks } from "../app/chat.ts";
+import type { ChatEvent } from "../app/chat_event.ts";
+import { defaultLabel, DEFAULTS } from "../app/defaults.ts";
+import { EventWords, sizesOf } from "../app/event_words.ts";
+import { connectChat, hubChat, listenChat } from "../app/front_door.ts";
 import { safeFileName } from "../room/file_name.ts";
-import { FileStore } from "../room/file_store.ts";
-import { sanitizeName } from "../room/member_name.ts";
-import { stayConnected } from "../room/reconnector.ts";
-import { type ClientEvent, RoomClient } from "../room/room_client.ts";
-import { type HostEvent, RoomHost } from "../room/room_host.ts";
-import { type CommandContext, runLine } from "../room/slash_commands.ts";
-import { generatePasskey, normalizePasskey, passkeyWeakness } from "../secure/passkey.ts";
-import { dial, DialError } from "../session/dial.ts";
-import { lanAddresses } from "../session/lan_addresses.ts";
-import type { NetSession } from "../session/net_session.ts";
-import { describeNetworkError } from "../session/network_error.ts";
+import { generatePasskey, normalizePasskey } from "../secure/passkey.ts";
 import { parseUiRequest, type UiEvent, type UiRequest, type UiState } from "./ui_protocol.ts";
 
 /** Options of {@linkcode UiBridge}. */
@@ -37,7 +33,7 @@ export interface UiBridgeOptions {
   receiveDir: string;
   /** A hosted hub's data folder. */
   dataDir: string;
-  /** Lines of history a hosted hub keeps for newcomers. Default 50. */
+  /** Lines of history a hosted hub keeps for newcomers. Default in lib/app/defaults.ts. */
   historyLimit?: number;
 }
 
@@ -55,8 +51,29 @@ export class UploadError extends Error {
 
 /** Events kept for pages that attach later (a reload); older ones are dropped. */
 const REPLAY_LIMIT = 2000;
-/** Progress reports forwarded per transfer at most this often. */
-const PROGRESS_EVERY_MS = 100;
+
+/** The page may send only files picked in it: a typed line must not read local paths. */
+const SEND_PATH_REFUSAL = "In the browser, /send does not read files from a path: " +
+  "use the Send File button or drop files on the chat.";
+
+/**
+ * What the page is sent for a chat event: the event (for its lists and transfer rows), its
+ * lines, and its sizes already worded. The page adds no words of its own.
+ *
+ * @example
+ * ```ts
+ * import { EventWords } from "../app/event_words.ts";
+ * import { chatPayload } from "./ui_bridge.ts";
+ * const payload = chatPayload(new EventWords(), { type: "reconnected" });
+ * console.log(payload.lines[0].text); // ["Reconnected."]
+ * ```
+ */
+export function chatPayload(
+  words: EventWords,
+  event: ChatEvent,
+): Extract<UiEvent, { type: "chat" }> {
+  return { type: "chat", event, lines: words.lines(event), sizes: sizesOf(event) };
+}
 
 /** One person's chat, driven from the browser. */
 export class UiBridge {
@@ -65,21 +82,14 @@ export class UiBridge {
   #socketsClosed: Promise<void>[] = [];
   #state: UiState = "idle";
   #replay: UiEvent[] = [];
-  #client: RoomClient | undefined;
-  #host: RoomHost | undefined;
-  #finished: Promise<void> | undefined;
-  #context: CommandContext | undefined;
+  #chat: Chat | undefined;
+  /** What the chat ended as: resolves once it is over and the page was told. */
+  #over: Promise<void> | undefined;
   #uploads: Set<Promise<void>> = new Set();
-  #lastProgress: Map<string, number> = new Map();
 
   /** Creates the bridge; nothing happens until a page asks. */
   constructor(options: UiBridgeOptions) {
     this.#options = options;
-  }
-
-  /** Where the chat is. */
-  get state(): UiState {
-    return this.#state;
   }
 
   /** Serves one page over `socket`: greets it, replays the chat so far, obeys its requests. */
@@ -105,9 +115,12 @@ export class UiBridge {
     });
     socket.addEventListener("message", (message) => {
       const request = typeof message.data === "string" ? parseUiRequest(message.data) : undefined;
-      if (!request) return this.#sendTo(socket, { type: "error", message: "Bad request" });
+      if (!request) return this.#sendTo(socket, chatPayload(new EventWords(), BAD_REQUEST));
       this.#handle(request).catch((error) => {
-        this.#emit({ type: "error", message: error instanceof Error ? error.message : `${error}` });
+        this.#emit(chatPayload(new EventWords(), {
+          type: "error",
+          message: error instanceof Error ? error.message : `${error}`,
+        }));
       });
     });
   }
@@ -118,17 +131,17 @@ export class UiBridge {
    * Throws {@linkcode UploadError} when not in a chat or the name is unusable.
    */
   async sendUpload(name: string, body: ReadableStream<Uint8Array>): Promise<void> {
-    const client = this.#client;
+    const client = this.#chat?.client;
     if (!client || this.#state !== "chat") {
       await body.cancel();
-      throw new UploadError("Not in a chat");
+      throw this.#refuseUpload(name, "Not in a chat");
     }
     let safe: string;
     try {
       safe = safeFileName(name);
     } catch (error) {
       await body.cancel();
-      throw new UploadError(error instanceof Error ? error.message : String(error), 400);
+      throw this.#refuseUpload(name, error instanceof Error ? error.message : String(error), 400);
     }
     const dir = await Deno.makeTempDir({ prefix: "p2pchat_upload_" });
     const path = join(dir, safe);
@@ -136,7 +149,10 @@ export class UiBridge {
       await Deno.writeFile(path, body, { mode: 0o600 });
     } catch (error) {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
-      throw new UploadError(`Upload failed: ${error instanceof Error ? error.message : error}`);
+      throw this.#refuseUpload(
+        name,
+        `Upload failed: ${error instanceof Error ? error.message : error}`,
+      );
     }
     const sending: Promise<void> = client.sendFile(path)
       .catch(() => {/* the client reports file-failed */})
@@ -145,6 +161,17 @@ export class UiBridge {
         this.#uploads.delete(sending);
       });
     this.#uploads.add(sending);
+  }
+
+  /** Tells the pages an upload of `name` was refused; the error answers the upload. */
+  #refuseUpload(name: string, reason: string, status?: number): UploadError {
+    this.#emit(chatPayload(new EventWords(), {
+      type: "file-failed",
+      direction: "send",
+      name,
+      reason,
+    }));
+    return new UploadError(reason, status);
   }
 
   /** Leaves the chat (if any), closes every page's socket and waits for all of it. */
@@ -160,7 +187,7 @@ export class UiBridge {
         if (this.#state !== "idle") return;
         return await this.#start(request);
       case "line":
-        if (this.#state === "chat" && this.#context) runLine(request.text, this.#context);
+        if (this.#state === "chat") this.#chat?.run(request.text);
         return;
       case "exit":
         if (this.#state === "chat" || this.#state === "ended") {
@@ -172,230 +199,114 @@ export class UiBridge {
 
   async #start(request: Extract<UiRequest, { type: "connect" }>): Promise<void> {
     const name = request.name.trim();
-    if (sanitizeName(name) !== name || name === "") {
+    const typed = request.open ? null : normalizePasskey(request.passkey);
+    if (typed === "" && request.mode === "connect") {
       return this.#emit({
         type: "connect-error",
-        message: "A name is 1-16 of the letters A-Z a-z, digits 0-9 and _ . -",
+        message: "Enter the passkey the host shows (or tick Open if the host has no passkey).",
       });
     }
-    let passkey: string | null = request.open ? null : normalizePasskey(request.passkey);
-    if (passkey === "") {
-      if (request.mode === "connect") {
-        return this.#emit({
-          type: "connect-error",
-          message: "Enter the passkey the host shows (or tick Open if the host has no passkey).",
-        });
-      }
-      passkey = generatePasskey();
-    }
-    const weak = passkey === null ? undefined : passkeyWeakness(passkey);
-    if (weak) return this.#emit({ type: "connect-error", message: `${weak}.` });
-    const host = request.host.trim() || (request.mode === "connect" ? "127.0.0.1" : "0.0.0.0");
+    const host = request.host.trim() ||
+      (request.mode === "connect" ? DEFAULTS.connectHost : DEFAULTS.listenHost);
     this.#replay = [];
     this.#setState("connecting");
+    // Until the chat screen is up, its events wait (the welcome, history...).
+    const words = new EventWords();
+    let early: UiEvent[] | undefined = [];
+    const hooks: ChatHooks = {
+      onEvent: (event) => {
+        const payload = chatPayload(words, event);
+        if (early) early.push(payload);
+        else this.#emit(payload);
+      },
+      echo: true,
+      sendPathRefusal: SEND_PATH_REFUSAL,
+    };
+    const receiveDir = this.#options.receiveDir;
+    const hosting = {
+      host,
+      port: request.port,
+      passkey: typed === "" ? undefined : typed,
+      label: defaultLabel(),
+      announce: true,
+    };
+    let chat: Chat;
     try {
-      if (request.mode === "connect") await this.#connect(host, request.port, name, passkey);
-      else await this.#hostRoom(request.mode, host, request.port, name, passkey);
+      chat = request.mode === "connect"
+        ? await connectChat(
+          { host, port: request.port, name, receiveDir, passkey: typed as string | null },
+          hooks,
+        )
+        : request.mode === "listen"
+        ? await listenChat({ ...hosting, name, receiveDir }, hooks)
+        : await hubChat({
+          ...hosting,
+          name,
+          receiveDir,
+          dataDir: this.#options.dataDir,
+          history: this.#options.historyLimit,
+        }, hooks);
     } catch (error) {
       this.#setState("idle");
-      this.#emit({
+      return this.#emit({
         type: "connect-error",
         message: error instanceof Error ? error.message : String(error),
       });
     }
-  }
-
-  async #connect(host: string, port: number, name: string, passkey: string | null) {
-    const open = () => dial(host, port, passkey);
-    let session: NetSession;
-    try {
-      session = await open();
-    } catch (error) {
-      // The seed's wording for the connection screen.
-      const message = error instanceof Error ? error.message : String(error);
-      throw new Error(message.replace(/^Could not connect to /, "Unable to connect to "));
-    }
-    const client = new RoomClient({ name, files: new FileStore(this.#options.receiveDir) });
-    const early = this.#buffer(client);
-    try {
-      await client.join(session);
-    } catch (error) {
-      await session.close();
-      throw error;
-    }
-    this.#enterChat(client, early, {
+    this.#chat = chat;
+    this.#setState("chat");
+    const listening = early.find((payload) =>
+      payload.type === "chat" && payload.event.type === "listening"
+    );
+    this.#emit({
       type: "started",
-      mode: "connect",
+      mode: request.mode,
       host,
-      port,
+      port: request.port,
       passkey: null,
       addresses: [],
-    }, {
-      type: "secured",
-      peer: session.remote,
-      authenticated: session.keys.authenticated,
-      safety: session.keys.safety,
+      ...(listening?.type === "chat" && listening.event.type === "listening"
+        ? {
+          host: listening.event.host,
+          port: listening.event.port,
+          passkey: listening.event.passkey,
+          addresses: listening.event.addresses,
+        }
+        : {}),
     });
-    const finished = stayConnected(client, open, {
-      onEvent: (event) => this.#emit(event),
-      // Open mode: each reconnect shows its new safety code against this one.
-      safety: session.keys.authenticated ? undefined : session.keys.safety,
-      // A wrong passkey or mode will not fix itself by retrying.
-      isFatal: (error) => error instanceof DialError && error.handshake !== undefined,
-    });
-    this.#finished = finished.then((fatal) => this.#ended(client, fatal?.message));
+    for (const payload of early) this.#emit(payload);
+    early = undefined;
+    this.#over = chat.done.then((end) => this.#ended(chat, end));
   }
 
-  async #hostRoom(
-    mode: "listen" | "host",
-    host: string,
-    port: number,
-    name: string,
-    passkey: string | null,
-  ): Promise<void> {
-    let listener: Deno.Listener;
-    try {
-      listener = Deno.listen({ hostname: host, port });
-    } catch (error) {
-      throw new Error(`Could not listen on ${host}:${port}: ${describeNetworkError(error)}`);
-    }
-    const early: ClientEvent[] = [];
-    const onClientEvent = (event: ClientEvent) => early.push(event);
-    const onEvent = (event: HostEvent) => this.#hostEvent(event);
-    let roomHost: RoomHost;
-    try {
-      roomHost = mode === "listen"
-        ? await RoomHost.direct({
-          listener,
-          passkey,
-          name,
-          receiveDir: this.#options.receiveDir,
-          onEvent,
-          onClientEvent,
-        })
-        : await RoomHost.hub({
-          listener,
-          passkey,
-          dataDir: this.#options.dataDir,
-          historyLimit: this.#options.historyLimit ?? 50,
-          rate: 5,
-          maxClients: 10_000,
-          onEvent,
-          member: { name, receiveDir: this.#options.receiveDir, onClientEvent },
-        });
-    } catch (error) {
-      listener.close();
-      throw new Error(
-        `Could not host: ${error instanceof Error ? error.message : error}`,
-      );
-    }
-    this.#host = roomHost;
-    const client = roomHost.client!;
-    const address = roomHost.addr;
-    this.#enterChat(client, early, {
-      type: "started",
-      mode,
-      host: address.hostname,
-      port: address.port,
-      passkey,
-      addresses: address.hostname === "0.0.0.0" ? lanAddresses() : [],
-    });
-    this.#finished = client.ended().then((reason) => this.#ended(client, reason));
-  }
-
-  /** Until the chat screen is up, keeps the client's events (welcome, history) aside. */
-  #buffer(client: RoomClient): ClientEvent[] {
-    const early: ClientEvent[] = [];
-    client.onEvent = (event) => early.push(event);
-    return early;
-  }
-
-  #enterChat(
-    client: RoomClient,
-    early: ClientEvent[],
-    started: UiEvent,
-    secured?: UiEvent,
-  ): void {
-    this.#client = client;
-    this.#context = {
-      client,
-      show: (feedback) => this.#emit(feedback),
-      quit: () => {
-        this.#handle({ type: "exit" }).catch(() => {/* nothing left to tell */});
-      },
-      said: (line) => this.#emit({ type: "own", ...line, time: new Date().toISOString() }),
-      // The page may send only files picked in it: a typed line must not read local paths.
-      sendPathRefusal: "In the browser, /send does not read files from a path: " +
-        "use the Send File button or drop files on the chat.",
-    };
-    this.#setState("chat");
-    this.#emit(started);
-    if (secured) this.#emit(secured);
-    const forward = (event: ClientEvent) => {
-      if (event.type === "private" && this.#context) this.#context.lastPrivateFrom = event.from;
-      if (event.type === "progress" && !this.#progressDue(event)) return;
-      this.#emit({ type: "client", event });
-    };
-    for (const event of early) forward(event);
-    client.onEvent = forward;
-  }
-
-  #progressDue(event: Extract<ClientEvent, { type: "progress" }>): boolean {
-    const now = Date.now();
-    const last = this.#lastProgress.get(event.transfer) ?? 0;
-    if (event.done < event.total && now - last < PROGRESS_EVERY_MS) return false;
-    this.#lastProgress.set(event.transfer, now);
-    if (event.done >= event.total) this.#lastProgress.delete(event.transfer);
-    return true;
-  }
-
-  #hostEvent(event: HostEvent): void {
-    switch (event.type) {
-      case "secured":
-        // Only worth showing in open mode, where the person compares the safety code.
-        if (!event.authenticated) this.#emit(event);
-        return;
-      case "refused":
-        return this.#emit({ type: "error", message: `Refused ${event.remote}: ${event.reason}` });
-      case "handshake-failed":
-        return this.#emit({ type: "error", message: `${event.reason} from ${event.remote}` });
-      case "room": {
-        // What the peer sent that could not be read was skipped: the host should know.
-        const room = event.event;
-        if (room.type !== "skipped") return;
-        const more = room.count > 1 ? `; ${room.count} so far` : "";
-        return this.#emit({
-          type: "error",
-          message: `Skipped a message from ${room.name ?? room.remote} that could not be read ` +
-            `(${room.reason}${more})`,
-        });
-      }
-    }
-  }
-
-  /** The connection is over for good (or we left): the page keeps the log until Exit. */
-  #ended(client: RoomClient, reason: string | undefined): void {
-    if (this.#client !== client) return;
-    if (!client.leaving) {
-      this.#emit({ type: "ended", reason: reason ?? "The chat has ended." });
+  /** The chat is over: by itself (the page keeps the log until Exit), or the person left. */
+  #ended(chat: Chat, end: ChatEnd): void {
+    if (this.#chat !== chat) return;
+    if (end.how === "ended") {
+      this.#emit({
+        type: "ended",
+        reason: end.fatal?.message ?? end.reason ?? "The chat has ended.",
+      });
       this.#setState("ended");
+    } else if (end.how === "quit" && this.#state === "chat") {
+      // `/quit` typed in the page: back to the connection screen.
+      this.#forget();
+      this.#setState("idle");
     }
   }
 
   async #leave(reason: string | undefined): Promise<void> {
-    const client = this.#client;
-    const host = this.#host;
-    if (!client) return;
-    await client.quit();
-    await host?.close(
-      reason ?? (client.kind === "hub" ? "The hub is stopping." : `${client.name} ended the chat.`),
-    );
-    await this.#finished;
+    const chat = this.#chat;
+    if (!chat) return;
+    await chat.leave(reason);
+    await this.#over;
     await Promise.all(this.#uploads);
-    this.#client = undefined;
-    this.#host = undefined;
-    this.#context = undefined;
-    this.#finished = undefined;
+    this.#forget();
+  }
+
+  #forget(): void {
+    this.#chat = undefined;
+    this.#over = undefined;
     this.#replay = [];
   }
 
@@ -407,7 +318,7 @@ export class UiBridge {
   /** Sends to every page and keeps the event for pages that attach later. */
   #emit(event: UiEvent): void {
     if (this.#state === "chat" || this.#state === "ended") {
-      if (!(event.type === "client" && event.event.type === "progress")) {
+      if (!(event.type === "chat" && event.event.type === "progress")) {
         this.#replay.push(event);
         if (this.#replay.length > REPLAY_LIMIT) this.#replay.shift();
       }
@@ -423,3 +334,5 @@ export class UiBridge {
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(event));
   }
 }
+
+const BAD_REQUEST: ChatEvent = { type: "error", message: "Bad request" };

@@ -11,8 +11,8 @@
  * @module
  */
 
-import type { ClientEvent } from "../room/room_client.ts";
-import type { OwnLine } from "../room/slash_commands.ts";
+import type { ChatEvent } from "../app/chat_event.ts";
+import type { Line } from "../app/event_words.ts";
 
 /** How the person takes part: dial out, wait for one peer, or host a hub. */
 export type UiMode = "connect" | "listen" | "host";
@@ -59,23 +59,11 @@ export type UiEvent =
     /** For listen and host on every network: this computer's LAN addresses. */
     addresses: string[];
   }
-  | { type: "client"; event: ClientEvent }
-  /** A line we sent (the room does not echo our own lines). */
-  | ({ type: "own"; time: string } & OwnLine)
-  | {
-    type: "secured";
-    peer: string;
-    authenticated: boolean;
-    safety: string;
-    /** On a reconnect in open mode: the code shown for the connection before. */
-    previousSafety?: string;
-    /** On a reconnect in open mode: whether the code differs from the one before. */
-    safetyChanged?: boolean;
-  }
-  | { type: "reconnecting"; reason: string; delayMs: number; attempt: number }
-  | { type: "reconnected" }
-  | { type: "system"; text: string }
-  | { type: "error"; message: string }
+  /**
+   * A chat event: the event itself (for the page's lists and transfer rows), the lines it is
+   * shown as, and its byte counts worded (see `sizesOf` in lib/app/event_words.ts).
+   */
+  | { type: "chat"; event: ChatEvent; lines: Line[]; sizes: string[] }
   | { type: "ended"; reason: string };
 
 /** Longest request accepted from the page, in characters (a chat line is far shorter). */

@@ -1,5 +1,5 @@
 /**
- * Prefixes payloads with their length so {@linkcode FrameSplitter} can split them again.
+ * Prefixes payloads with their length so a {@linkcode FrameAssembler} can split them again.
  *
  * @example
  * ```ts
@@ -91,12 +91,4 @@ export function encodeFramesInto(payloads: readonly Uint8Array[], target: Uint8A
  */
 export function putFrameLength(target: Uint8Array, offset: number, length: number): void {
   writeUint32(target, offset, length);
-}
-
-/** The stream form of {@linkcode encodeFrame}. */
-export class FrameEncoder extends TransformStream<Uint8Array, Uint8Array> {
-  /** Creates the encoder. */
-  constructor() {
-    super({ transform: (payload, controller) => controller.enqueue(encodeFrame(payload)) });
-  }
 }

@@ -2,16 +2,15 @@
  * Splits a byte stream into length-prefixed frames.
  *
  * Each frame on the wire is a 4-byte big-endian payload length followed by the payload.
- * {@linkcode FrameAssembler} is the core (push bytes, get whole frames); {@linkcode FrameSplitter}
- * is its stream form.
+ * {@linkcode FrameAssembler} takes bytes as they come and gives whole frames (its stream form,
+ * for tests and the benchmark, is dev/stream_forms.ts).
  *
  * @example
  * ```ts
- * import { FrameSplitter } from "./frame_splitter.ts";
+ * import { FrameAssembler } from "./frame_splitter.ts";
  * import { encodeFrame } from "./frame_encoder.ts";
- * const frames = ReadableStream.from([encodeFrame(new Uint8Array([1, 2]))])
- *   .pipeThrough(new FrameSplitter());
- * for await (const frame of frames) console.log(frame); // Uint8Array(2) [1, 2]
+ * const assembler = new FrameAssembler();
+ * console.log([...assembler.push(encodeFrame(new Uint8Array([1, 2])))]); // [Uint8Array(2) [1, 2]]
  * ```
  * @module
  */
@@ -20,7 +19,7 @@ import { readUint32 } from "./bytes.ts";
 import { FrameError } from "./frame_error.ts";
 import { FRAME_PREFIX_BYTES, MAX_FRAME_BYTES } from "./limits.ts";
 
-/** Options of {@linkcode FrameSplitter} and {@linkcode FrameAssembler}. */
+/** Options of {@linkcode FrameAssembler}. */
 export interface FrameSplitterOptions {
   /** Largest payload accepted; a larger announced length is an error. */
   maxFrameBytes?: number;
@@ -193,22 +192,5 @@ export class FrameAssembler {
     }
     if (this.#leadingLeft > 0) this.#leadingLeft--;
     return length;
-  }
-}
-
-/** Turns a byte stream into whole frame payloads, refusing oversized frames before buffering. */
-export class FrameSplitter extends TransformStream<Uint8Array, Uint8Array> {
-  /** Creates a splitter with an optional payload limit (default {@linkcode MAX_FRAME_BYTES}). */
-  constructor(options: FrameSplitterOptions = {}) {
-    const assembler = new FrameAssembler(options);
-    super({
-      transform(chunk, controller) {
-        for (const frame of assembler.push(chunk)) controller.enqueue(frame);
-        if (assembler.error) throw assembler.error;
-      },
-      flush() {
-        assembler.end();
-      },
-    });
   }
 }

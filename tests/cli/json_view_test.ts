@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { JsonView } from "../../lib/cli/json_view.ts";
-import type { ViewEvent } from "../../lib/cli/view_event.ts";
+import type { ChatEvent } from "../../lib/app/chat_event.ts";
 
 const TIME = "2026-01-01T12:00:00.000Z";
 
 /** Shows `events` on a fresh view; returns the lines written, parsed. */
-function render(...events: ViewEvent[]): unknown[] {
+function render(...events: ChatEvent[]): unknown[] {
   const lines: string[] = [];
   const view = new JsonView((line) => lines.push(line));
   for (const event of events) view.show(event);
@@ -42,7 +42,7 @@ Deno.test("JsonView: the welcome of a direct chat says who we are connected to",
 });
 
 Deno.test("JsonView: the welcome of a hub is passed on whole", () => {
-  const welcome: ViewEvent = {
+  const welcome: ChatEvent = {
     type: "welcome",
     you: "bob",
     kind: "hub",
@@ -55,7 +55,7 @@ Deno.test("JsonView: the welcome of a hub is passed on whole", () => {
 });
 
 Deno.test("JsonView: a hub's welcome says how many missed lines are not replayed", () => {
-  const welcome: ViewEvent = {
+  const welcome: ChatEvent = {
     type: "welcome",
     you: "bob",
     kind: "hub",

@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  defaultLabel,
-  defaultName,
-  OPTION_COMMANDS,
-  parseOptions,
-  parsePort,
-  parseSize,
-} from "../../lib/cli/options.ts";
+import { defaultLabel, defaultName } from "../../lib/app/defaults.ts";
+import { OPTION_COMMANDS, parseOptions, parsePort, parseSize } from "../../lib/cli/options.ts";
 import { UsageError } from "../../lib/cli/usage.ts";
 
 function usageError(fn: () => unknown): UsageError {

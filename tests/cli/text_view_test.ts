@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { TextView } from "../../lib/cli/text_view.ts";
-import type { ViewEvent } from "../../lib/cli/view_event.ts";
+import type { ChatEvent } from "../../lib/app/chat_event.ts";
 
 const TIME = "2026-01-01T12:34:00.000Z";
 
@@ -12,14 +12,14 @@ function terminal() {
     print: (line) => printed.push(line),
     status: (text) => statuses.push(text),
   });
-  const show = (...events: ViewEvent[]) => {
+  const show = (...events: ChatEvent[]) => {
     for (const event of events) view.show(event);
   };
   return { view, printed, statuses, show };
 }
 
 function message(from: string, text: string, flags: { me?: boolean; history?: boolean } = {}) {
-  const event: ViewEvent = {
+  const event: ChatEvent = {
     type: "message",
     from,
     text,
@@ -265,7 +265,7 @@ Deno.test("TextView: a reconnect in open mode shows the new safety code and that
 
 Deno.test("TextView: transfer progress goes to the status line, and is cleared when done", () => {
   const { printed, statuses, show } = terminal();
-  const progress = (done: number): ViewEvent => ({
+  const progress = (done: number): ChatEvent => ({
     type: "progress",
     transfer: "receive-1",
     direction: "receive",

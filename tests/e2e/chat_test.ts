@@ -88,3 +88,44 @@ Deno.test("end of input quits after the queued lines are delivered", async () =>
     await alice.close();
   }
 });
+
+Deno.test("listen: after the peer leaves it says it waits for the next person, who then joins", async () => {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path, json: false });
+  const bob = startConnector("bob", port, { cwd: dir.path, json: false });
+  let cara: ReturnType<typeof startConnector> | undefined;
+  try {
+    await bob.waitForLine((line) => line === "[System] Chatting with alice.");
+    await bob.writeLine("/quit");
+    assert.equal((await bob.exit()).code, 0);
+    await alice.waitForLine((line) => line === "[System] bob has left the chat.");
+    await alice.waitForLine((line) =>
+      line === `[System] Waiting for the next person on port ${port} ...`
+    );
+    cara = startConnector("cara", port, { cwd: dir.path, json: false });
+    await cara.waitForLine((line) => line === "[System] Chatting with alice.");
+    await alice.waitForLine((line) =>
+      /^\[System\] Connected by 127\.0\.0\.1:\d+ \(cara\)$/.test(line)
+    );
+  } finally {
+    await cara?.close();
+    await bob.close();
+    await alice.close();
+  }
+});
+
+Deno.test("a program (stdin not a terminal) whose name is taken exits 1 with the reason", async () => {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
+  const other = startConnector("alice", port, { cwd: dir.path });
+  try {
+    assert.equal((await other.exit()).code, 1);
+    assert.equal(
+      other.stderr,
+      "p2pchat: The name alice is taken in this chat; choose another with --name.\n",
+    );
+  } finally {
+    await other.close();
+    await alice.close();
+  }
+});

@@ -277,8 +277,8 @@ export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
   };
 }
 
-/** SHA-256 of a file, hex: the product's own helper. */
-export { sha256File } from "../../lib/room/file_store.ts";
+/** SHA-256 of a file, hex. */
+export { sha256File } from "../../dev/sha256_file.ts";
 
 /**
  * Writes `bytes` random bytes to a new file at `path`, in pieces (getRandomValues caps at

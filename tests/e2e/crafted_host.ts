@@ -41,9 +41,10 @@ export class CraftedHost implements AsyncDisposable {
 
   /**
    * Takes one connection, runs the handshake with the tests' passkey, waits for the client's
-   * hello and welcomes it into a direct chat with `hostName`; returns the session.
+   * hello and welcomes it into a direct chat with `hostName` (once `options.welcome` resolves,
+   * for a slow join); returns the session.
    */
-  async accept(hostName: string): Promise<NetSession> {
+  async accept(hostName: string, options: { welcome?: Promise<void> } = {}): Promise<NetSession> {
     const conn = await this.#listener.accept();
     const session = await NetSession.start(conn, { role: "host", passkey: PASSKEY });
     this.#session = session;
@@ -51,6 +52,7 @@ export class CraftedHost implements AsyncDisposable {
     const { value } = await reader.read();
     if (value?.message.t !== "hello") throw new Error("no hello from the client");
     const you = value.message.name;
+    await options.welcome;
     session.post({ t: "welcome", you, kind: "direct", members: [hostName, you], history: 0 });
     this.#reading = (async () => {
       while (true) {

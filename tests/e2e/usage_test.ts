@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import config from "../../deno.json" with { type: "json" };
 import { CliProcess, tempDir } from "./cli_process.ts";
 import { freePort } from "../../dev/free_port.ts";
+import { HELP } from "../../lib/cli/usage.ts";
+import { COMMANDS } from "../../lib/room/slash_commands.ts";
 
 /** Runs `p2pchat ARGS` with no input and returns its exit code and output. */
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -21,6 +23,12 @@ Deno.test("--help prints the usage and exits 0", async () => {
     assert.match(stdout, /p2pchat connect HOST \[PORT\]/);
     assert.equal(stderr, "");
   }
+});
+
+Deno.test("--help printed by the program is the usage, chat commands from the table included", async () => {
+  const { stdout } = await run(["--help"]);
+  assert.equal(stdout.trimEnd(), HELP.trimEnd());
+  for (const command of Object.values(COMMANDS)) assert.ok(stdout.includes(command.usage));
 });
 
 Deno.test("--help after a command prints the usage too", async () => {

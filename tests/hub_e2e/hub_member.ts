@@ -70,7 +70,7 @@ export class HubMember {
   static async join(port: number, name: string, receiveDir: string): Promise<HubMember> {
     const client = new RoomClient({ name, files: new FileStore(receiveDir) });
     const member = new HubMember(client);
-    client.onEvent = (event) => member.events.push(event);
+    client.subscribe((event) => member.events.push(event));
     const session = await dial("127.0.0.1", port, PASSKEY);
     try {
       await client.join(session);

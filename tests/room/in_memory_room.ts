@@ -76,7 +76,7 @@ export class InMemoryRoom {
     const ownSide = this.connect(remote);
     const client = new RoomClient({ name, files: new FileStore(dir) });
     const events = new Recorder<ClientEvent>();
-    client.onEvent = (event) => events.push(event);
+    client.subscribe((event) => events.push(event));
     await client.join(ownSide);
     const person: Person = {
       client,

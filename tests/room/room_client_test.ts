@@ -255,7 +255,7 @@ async function clientOverTcp(): Promise<{
   listener.close();
   const client = new RoomClient({ name: "bob", files: new FileStore(dir) });
   const events: ClientEvent[] = [];
-  client.onEvent = (event) => events.push(event);
+  client.subscribe((event) => events.push(event));
   const reader = host.incoming.getReader();
   const joined = client.join(session);
   assert.equal((await reader.read()).value?.message.t, "hello");

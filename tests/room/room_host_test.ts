@@ -23,7 +23,7 @@ async function joinOver(host: RoomHost, name: string, dir: string) {
   const session = await dial("127.0.0.1", host.addr.port, PASSKEY);
   const client = new RoomClient({ name, files: new FileStore(join(dir, name)) });
   const events = new Recorder<ClientEvent>();
-  client.onEvent = (event) => events.push(event);
+  client.subscribe((event) => events.push(event));
   await client.join(session);
   return { client, events };
 }

@@ -782,7 +782,7 @@ async function checkedMember(chat: InMemoryRoom, name: string) {
   const session = new CheckedSession(chat.connect());
   const client = new RoomClient({ name, files: new FileStore("unused_receive_folder") });
   const events = new Recorder<ClientEvent>();
-  client.onEvent = (event) => events.push(event);
+  client.subscribe((event) => events.push(event));
   await client.join(session);
   const ask = async <T extends "members" | "file-list">(type: T, send: () => void) => {
     const from = events.items.length;

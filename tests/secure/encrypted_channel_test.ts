@@ -4,11 +4,10 @@ import {
   AUTHENTICATION_FAILED,
   FrameOpener,
   FrameSealer,
-  OpenStream,
   SEAL_OVERHEAD,
-  SealStream,
   SecureChannelError,
 } from "../../lib/secure/encrypted_channel.ts";
+import { OpenStream, SealStream } from "../../dev/stream_forms.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

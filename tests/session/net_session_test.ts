@@ -5,7 +5,7 @@ import type { SessionProblem } from "../../lib/session/session.ts";
 import { MAX_UNREADABLE_IN_A_ROW } from "../../lib/session/unreadable_records.ts";
 import { handshake, type SecureKeys } from "../../lib/secure/handshake.ts";
 import { FrameSealer } from "../../lib/secure/encrypted_channel.ts";
-import { FrameSplitter } from "../../lib/wire/frame_splitter.ts";
+import { FrameSplitter } from "../../dev/stream_forms.ts";
 import { encodeFrame, encodeFrames } from "../../lib/wire/frame_encoder.ts";
 import { encodeRecord } from "../../lib/wire/codec.ts";
 import { MAX_HEADER_BYTES } from "../../lib/wire/limits.ts";

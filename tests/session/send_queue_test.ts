@@ -73,23 +73,12 @@ Deno.test("SendQueue: drained() waits until the bulk lane is below the low-water
   assert.equal(await settled(drained), true);
 });
 
-Deno.test("SendQueue: nextItem() resolves when something is pushed", async () => {
-  const queue = new SendQueue({ maxBytes: 1000, bulkLowWater: 10 });
-  const next = queue.nextItem();
-  assert.equal(await settled(next), false);
-  queue.push(record(1), false);
-  assert.equal(await settled(next), true);
-  assert.equal(await settled(queue.nextItem()), true, "resolves at once when not empty");
-});
-
 Deno.test("SendQueue: release() frees every waiter, e.g. on close", async () => {
   const queue = new SendQueue({ maxBytes: 1000, bulkLowWater: 1 });
-  const next = queue.nextItem();
   queue.push(record(1, 5), true);
   const drained = [queue.drained(), queue.drained()];
   assert.equal(await settled(Promise.all(drained)), false);
   queue.release();
-  assert.equal(await settled(next), true);
   assert.equal(await settled(Promise.all(drained)), true);
 });
 

@@ -35,15 +35,16 @@ pageTest("two browsers chat: one listens, one connects; a picked file arrives in
   await screenshots(bob, "connection");
 
   await connectForm(alice, { mode: "listen", host: "127.0.0.1", port: 0 });
-  await logLine(alice, "Waiting for someone to connect");
+  // The terminal's words for a listener (the page used to say "Waiting for someone to connect").
+  await logLine(alice, "Listening on 127.0.0.1:");
   const info = await alice.locator("#chat-info").textContent();
   const [, port, passkey] = info!.match(/127\.0\.0\.1:(\d+) with the passkey (\S+)$/)!;
-  await logLine(alice, "Waiting for someone to connect");
+  await logLine(alice, `Passkey: ${passkey} (give it to the person connecting)`);
 
   await connectForm(bob, { mode: "connect", host: "127.0.0.1", port, passkey });
   await logLine(bob, "Chatting with alice.");
   await logLine(bob, "encrypted and authenticated");
-  await logLine(alice, "bob connected from 127.0.0.1:");
+  await logLine(alice, "Connected by 127.0.0.1:"); // was the page's own "bob connected from"
 
   await bob.getByLabel("Message", { exact: true }).fill("hi alice 👋");
   await bob.getByLabel("Message", { exact: true }).press("Enter");
@@ -94,7 +95,8 @@ pageTest("a browser chats with a terminal peer; clear errors; peer HTML stays te
 
   const refused = freePort();
   await connectForm(page, { mode: "connect", host: "127.0.0.1", port: refused, passkey: PASSKEY });
-  await page.getByText(`Unable to connect to 127.0.0.1:${refused}: connection refused`).waitFor();
+  // The terminal's words (the page used to say "Unable to connect").
+  await page.getByText(`Could not connect to 127.0.0.1:${refused}: connection refused`).waitFor();
 
   const { proc: cli, port } = await startListener("termy", { cwd: dir.path });
   try {
@@ -170,7 +172,7 @@ pageTest("a browser joins a hub with two terminal members: history and member li
     await logLine(page, "Joined the hub as cara.");
 
     const history = page.locator("#log li.history");
-    await logLine(page, "End of earlier messages");
+    await logLine(page, "End of history"); // the terminal's words (was "End of earlier messages")
     assert.deepEqual(await history.locator(".text").allTextContents(), ["before you came", XSS]);
     assert.deepEqual(await history.locator(".from").allTextContents(), ["ann", "ben"]);
     assert.equal(await page.locator("#log img").count(), 0);

@@ -3,12 +3,12 @@ import {
   decodeRecord,
   encodeRecord,
   encodeRecordInto,
-  RecordDecoder,
   recordEnd,
   recordWithRoom,
   splitRecords,
 } from "../../lib/wire/codec.ts";
 import { encodeFrames } from "../../lib/wire/frame_encoder.ts";
+import { RecordDecoder } from "../../dev/stream_forms.ts";
 import { FrameError } from "../../lib/wire/frame_error.ts";
 import { MAX_HEADER_BYTES } from "../../lib/wire/limits.ts";
 

@@ -3,11 +3,10 @@ import {
   encodeFrame,
   encodeFrames,
   encodeFramesInto,
-  FrameEncoder,
   framesLength,
   putFrameLength,
 } from "../../lib/wire/frame_encoder.ts";
-import { FrameSplitter } from "../../lib/wire/frame_splitter.ts";
+import { FrameEncoder, FrameSplitter } from "../../dev/stream_forms.ts";
 
 Deno.test("encodeFrame() prefixes the payload with its big-endian length", () => {
   assert.deepEqual([...encodeFrame(new Uint8Array([7]))], [0, 0, 0, 1, 7]);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { FrameAssembler, FrameSplitter } from "../../lib/wire/frame_splitter.ts";
+import { FrameAssembler } from "../../lib/wire/frame_splitter.ts";
+import { FrameSplitter } from "../../dev/stream_forms.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
 import { FrameError } from "../../lib/wire/frame_error.ts";
 import { MAX_FRAME_BYTES } from "../../lib/wire/limits.ts";

@@ -1,0 +1,66 @@
+/**
+ * Everything a face (the terminal, a JSON stream, the browser) is told about a chat: the room
+ * client's events, the host's console and the front door's own. Each has one sentence in
+ * {@linkcode WORDS} (event_words.ts); the compiler lists every place a new one must be added.
+ *
+ * @example
+ * ```ts
+ * import type { ChatEvent } from "./chat_event.ts";
+ * const event: ChatEvent = { type: "waiting", port: 5050 };
+ * console.log(event.type);
+ * ```
+ * @module
+ */
+
+import type { ClientEvent } from "../room/room_client.ts";
+import type { HostRoomEvent } from "../room/room_host.ts";
+import type { ListenerEvent } from "../session/session_listener.ts";
+
+/** An event of the front door itself: hosting, dialling, staying connected, ending. */
+export type DoorEvent =
+  /** A host listens: where, how others reach it, and the passkey to give them. */
+  | {
+    type: "listening";
+    host: string;
+    port: number;
+    addresses: string[];
+    passkey: string | null;
+    hub: boolean;
+  }
+  /** The connection to `host:port` is up (the handshake follows). */
+  | { type: "connected-to"; host: string; port: number }
+  /** A connection was secured; in open mode, the safety code people compare. */
+  | {
+    type: "secured";
+    peer: string;
+    authenticated: boolean;
+    safety: string;
+    /** On a reconnect in open mode: the code shown for the connection before. */
+    previousSafety?: string;
+    /** On a reconnect in open mode: whether the code differs from the one before. */
+    safetyChanged?: boolean;
+  }
+  | { type: "reconnecting"; reason: string; delayMs: number; attempt: number }
+  | { type: "reconnected" }
+  /** A direct chat's host, after its peer left: the next person may connect. */
+  | { type: "waiting"; port: number }
+  /** The host is announced on the local network as `label`. */
+  | { type: "announced"; label: string }
+  | { type: "announce-failed"; reason: string }
+  /** A failed join is asked again: the passkey (with the tries left) or another name. */
+  | { type: "retry"; ask: "passkey" | "name"; reason: string; triesLeft?: number }
+  /** A line we sent (the room does not echo them), for faces that show them (the browser). */
+  | { type: "own"; from: string; text: string; me: boolean; to?: string; time: string }
+  /** What the room of a hosted chat reports (a hub's log). */
+  | { type: "room"; event: HostRoomEvent }
+  /** A hub stops (a signal): members are told, history is flushed. */
+  | { type: "stopping" }
+  | { type: "stopped" }
+  /** The program ends. */
+  | { type: "exiting" }
+  /** Feedback of a command (help, usage). */
+  | { type: "system"; text: string }
+  | { type: "error"; message: string };
+
+/** Everything a face shows. */
+export type ChatEvent = ClientEvent | ListenerEvent | DoorEvent;

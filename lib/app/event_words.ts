@@ -1,0 +1,411 @@
+/**
+ * The one voice of p2pchat: every visible event's sentence and its kind, in one table, for the
+ * terminal, the host's log, the JSON stream's notices and the browser alike. What a peer chose
+ * (names, lines, file names, reasons, addresses) stays a segment of its own, so the terminal
+ * escapes it and the browser isolates its direction; our own words are plain strings.
+ *
+ * @example
+ * ```ts
+ * import { EventWords, plainText } from "./event_words.ts";
+ * const words = new EventWords();
+ * const [line] = words.lines({ type: "joined", name: "bob", count: 2 });
+ * console.log(line.kind, plainText(line.text)); // system bob joined. (Connected: 2)
+ * ```
+ * @module
+ */
+
+import { formatBytes } from "../room/byte_size.ts";
+import type { RoomEvent } from "../room/room.ts";
+import type { HostRoomEvent } from "../room/room_host.ts";
+import type { ChatEvent } from "./chat_event.ts";
+
+/** A piece of a sentence: our own words, or what a peer chose. */
+export type Segment = string | { peer: string };
+
+/**
+ * How a line is shown: `system` notices, `error`s of this program (labelled `Error: `),
+ * `alert`s (refusals and failures a peer or the room reported), `safety` codes to compare,
+ * `divider`s around history, and lines people said (`chat`, `history`, `private`).
+ */
+export type LineKind =
+  | "system"
+  | "error"
+  | "alert"
+  | "safety"
+  | "divider"
+  | "chat"
+  | "history"
+  | "private";
+
+/** One line to show. */
+export interface Line {
+  kind: LineKind;
+  /** Shown before the text, as part of the sentence (`Error: `). */
+  label?: string;
+  /** Who said it (people's lines). */
+  from?: Segment[];
+  /** When it was said (ISO), for people's lines. */
+  time?: string;
+  /** Said by us. */
+  self?: boolean;
+  /** The sentence. */
+  text: Segment[];
+}
+
+/** What the wording of an event depends on: the chat so far. */
+export interface ChatState {
+  /** The room's kind, known after the welcome. */
+  kind: "direct" | "hub";
+  /** Our own name. */
+  you: string;
+  /** Replayed lines still to come after a welcome, to close the history after the last. */
+  historyLeft: number;
+}
+
+type Words<E> = (event: E, chat: ChatState) => Line[];
+/** One entry per event type: a new event does not compile until it has its words. */
+type EventTable = { [T in ChatEvent["type"]]: Words<Extract<ChatEvent, { type: T }>> };
+type RoomTable = {
+  [T in RoomEvent["type"]]: (event: Extract<HostRoomEvent, { type: T }>) => Segment[];
+};
+
+const peer = (text: string): Segment => ({ peer: text });
+const system = (...text: Segment[]): Line[] => [{ kind: "system", text }];
+const error = (...text: Segment[]): Line[] => [{ kind: "error", label: "Error: ", text }];
+const alert = (...text: Segment[]): Line[] => [{ kind: "alert", text }];
+
+/** A list of names: "ann, ben" with each name a peer's. */
+function names(list: string[]): Segment[] {
+  return list.flatMap((name, i) => i === 0 ? [peer(name)] : [", ", peer(name)]);
+}
+
+/** "12 more joined, 3 more left." for a crowd a big room counts rather than names. */
+function crowdText(joined: number, left: number): string {
+  const parts = [];
+  if (joined > 0) parts.push(`${joined} more joined`);
+  if (left > 0) parts.push(`${left} more left`);
+  return `${parts.join(", ")}.`;
+}
+
+/** "bob (10.0.0.5:4000)", or the address alone before the member said who it is. */
+function who(event: { name?: string; remote: string }): Segment[] {
+  return event.name === undefined
+    ? [peer(event.remote)]
+    : [peer(event.name), " (", peer(event.remote), ")"];
+}
+
+/** The host log's sentence of each room event. */
+const ROOM_WORDS: RoomTable = {
+  joined: ({ name, remote, count, safety }) => [
+    peer(name),
+    " joined from ",
+    peer(remote),
+    // Open mode: the member compares this code with the one their screen shows.
+    ...(safety ? [` (not authenticated, safety code ${safety})`] : []),
+    `. (Connected: ${count})`,
+  ],
+  left: ({ name, reason, count }) => [
+    peer(name),
+    " left",
+    ...(reason ? [" (", peer(reason), ")"] : []),
+    `. (Connected: ${count})`,
+  ],
+  renamed: ({ from, to }) => [peer(from), " is now known as ", peer(to), "."],
+  refused: ({ remote, reason }) => ["Refused ", peer(remote), ": ", peer(reason)],
+  shared: ({ from, name, size, file }) => [
+    peer(from),
+    " shared ",
+    peer(name),
+    ` (${formatBytes(size)}) as file ${file}.`,
+  ],
+  "file-failed": ({ name, from, reason }) => [
+    "Upload of ",
+    peer(name),
+    " from ",
+    peer(from),
+    " failed: ",
+    peer(reason),
+  ],
+  "history-failed": ({ from, reason }) => [
+    "Could not keep a message from ",
+    peer(from),
+    " in the history: ",
+    peer(reason),
+  ],
+  skipped: (event) => [
+    "Skipped a message from ",
+    ...who(event),
+    " that could not be read (",
+    peer(event.reason),
+    `${event.count > 1 ? `; ${event.count} so far` : ""})`,
+  ],
+  unsendable: (event) => [
+    `Did not send a `,
+    peer(event.message),
+    " message to ",
+    ...who(event),
+    `: its header (${event.bytes} bytes) is over the limit`,
+  ],
+};
+
+/**
+ * Every event's lines. Most events are one line; a few are none (progress is drawn, not
+ * said) or several (a listening host's addresses, a welcome).
+ */
+export const WORDS: EventTable = {
+  listening: ({ host, port, addresses, passkey, hub }) => [
+    ...system(`${hub ? "Hub listening" : "Listening"} on ${host}:${port} ...`),
+    ...(addresses.length
+      ? addresses.flatMap((a) => system(`Others can connect with: p2pchat connect ${a} ${port}`))
+      : system("No network address found; others on this computer can use 127.0.0.1.")),
+    ...(passkey === null
+      ? system("Open mode: no passkey. Connections are encrypted but NOT authenticated.")
+      : system(`Passkey: ${passkey} (give it to the person connecting)`)),
+  ],
+  "connected-to": ({ host, port }) => system(`Connected to ${host}:${port}`),
+  secured: ({ authenticated, safety, peer: address, previousSafety, safetyChanged }) => {
+    if (authenticated) {
+      return system(
+        "Passkey accepted: the connection with ",
+        peer(address),
+        " is encrypted and authenticated.",
+      );
+    }
+    const text: Segment[] = safetyChanged === undefined
+      ? [
+        "Encrypted, but ",
+        peer(address),
+        " is NOT authenticated (open mode). " +
+        `Safety code: ${safety} - check that the other screen shows the same.`,
+      ]
+      : [
+        "New connection to ",
+        peer(address),
+        ", NOT authenticated (open mode). " +
+        (safetyChanged
+          ? `The safety code CHANGED: now ${safety}` +
+            (previousSafety ? ` (was ${previousSafety})` : "") +
+            " - check that the other screen shows the new code."
+          : `The safety code is the same as before: ${safety} - check the other screen.`),
+      ];
+    return [{ kind: "safety", text }];
+  },
+  reconnecting: ({ reason, delayMs }) =>
+    system(
+      "Connection lost (",
+      peer(reason),
+      `), retrying in ${Math.round(delayMs / 100) / 10} s`,
+    ),
+  reconnected: () => system("Reconnected."),
+  waiting: ({ port }) => system(`Waiting for the next person on port ${port} ...`),
+  announced: ({ label }) =>
+    system(
+      `Announced on the local network as "`,
+      peer(label),
+      `" (p2pchat scan lists it; --no-announce turns this off).`,
+    ),
+  "announce-failed": ({ reason }) =>
+    error(
+      "Could not announce the chat on the local network (",
+      peer(reason),
+      "); others can still connect with the address.",
+    ),
+  retry: ({ ask, reason, triesLeft }) =>
+    ask === "passkey"
+      ? alert(
+        peer(reason),
+        `, try again (${triesLeft === 1 ? "1 try" : `${triesLeft} tries`} left)`,
+      )
+      : alert(peer(reason)),
+  own: ({ from, text, me, to, time }) =>
+    to !== undefined
+      ? [{ kind: "private", from: ["you -> ", peer(to)], time, self: true, text: [peer(text)] }]
+      : me
+      ? [{ kind: "chat", time, self: true, text: ["* ", peer(from), " ", peer(text)] }]
+      : [{ kind: "chat", from: [peer(from)], time, self: true, text: [peer(text)] }],
+  room: ({ event }) =>
+    system(...(ROOM_WORDS[event.type] as (event: HostRoomEvent) => Segment[])(event)),
+  stopping: () => system("Stopping: telling members and flushing."),
+  stopped: () => system("Hub stopped."),
+  exiting: () => system("Exiting."),
+  system: ({ text }) => system(text),
+  error: ({ message }) => error(message),
+  // What the host's listener reports.
+  refused: ({ remote, reason }) => error("Refused ", peer(remote), ": ", peer(reason)),
+  "handshake-failed": ({ remote, reason, failures, delayMs }) =>
+    error(
+      peer(reason),
+      " from ",
+      peer(remote),
+      delayMs > 0
+        ? ` (${failures} failures from this address; its next attempt waits ${delayMs / 1000} s)`
+        : "",
+    ),
+  throttled: ({ reason }) => error("Guessing suspected: ", peer(reason)),
+  "accept-failed": ({ reason }) =>
+    error(
+      "Could not accept connections: ",
+      peer(reason),
+      "; retrying, at most a second apart (members already connected go on)",
+    ),
+  "accept-resumed": ({ failures }) =>
+    system(`Accepting connections again (after ${failures} failed attempts).`),
+  // What the room client reports.
+  welcome: (event, chat) => {
+    chat.kind = event.kind;
+    chat.you = event.you;
+    chat.historyLeft = event.history;
+    const others = event.members.filter((name) => name !== event.you);
+    const lines: Line[] = [];
+    if (event.kind === "hub") {
+      lines.push(
+        ...system(`${event.resumed ? "Back in" : "Joined"} the hub as `, peer(event.you), "."),
+      );
+      const more = event.count - event.members.length;
+      lines.push(
+        ...system(
+          "Connected: ",
+          ...names(event.members),
+          `${more > 0 ? ` and ${more} more` : ""} (${event.count})`,
+        ),
+      );
+    } else if (others.length) lines.push(...system("Chatting with ", ...names(others), "."));
+    if (event.skipped) {
+      // More was missed than the hub replays: the oldest of it is not shown.
+      lines.push(
+        ...system(`${event.skipped} earlier ${event.skipped === 1 ? "line" : "lines"} not shown.`),
+      );
+    }
+    if (event.history > 0) {
+      lines.push({
+        kind: "divider",
+        text: [
+          `Replaying ${event.history} ${event.history === 1 ? "line" : "lines"} of earlier history`,
+        ],
+      });
+    }
+    if (!event.resumed) lines.push(...system("Type /help for commands."));
+    return lines;
+  },
+  message: ({ from, text, time, me, history }, chat) => {
+    const kind = history ? "history" : "chat";
+    const self = from === chat.you;
+    const line: Line = me
+      ? { kind, time, self, text: ["* ", peer(from), " ", peer(text)] }
+      : { kind, time, self, from: [peer(from)], text: [peer(text)] };
+    if (history && --chat.historyLeft === 0) {
+      return [line, { kind: "divider", text: ["End of history"] }];
+    }
+    return [line];
+  },
+  private: ({ from, text, time }) => [
+    { kind: "private", from: [peer(from), " -> you"], time, text: [peer(text)] },
+  ],
+  joined: ({ name, count, remote }) =>
+    remote !== undefined
+      ? system("Connected by ", peer(remote), " (", peer(name), ")")
+      : system(peer(name), ` joined. (Connected: ${count})`),
+  left: ({ name, count, reason }, chat) => {
+    const why: Segment[] = reason ? [" (", peer(reason), ")"] : [];
+    return chat.kind === "direct"
+      ? system(peer(name), " has left the chat.", ...why)
+      : system(peer(name), " left", ...why, `. (Connected: ${count})`);
+  },
+  crowd: ({ joined, left, count }) => system(`${crowdText(joined, left)} (Connected: ${count})`),
+  renamed: ({ from, to }, chat) => {
+    if (from === chat.you) chat.you = to;
+    return system(peer(from), " is now known as ", peer(to), ".");
+  },
+  members: ({ names: list, page, pages, total }) =>
+    pages <= 1 ? system("Connected: ", ...names(list), ` (${total})`) : system(
+      `Connected (page ${page} of ${pages}): `,
+      ...names(list),
+      ` (${total} in all${page < pages ? `; /who ${page + 1} for more` : ""})`,
+    ),
+  notice: ({ text, error }) => error ? alert(peer(text)) : system(peer(text)),
+  "file-incoming": ({ name, bytes, from }) =>
+    system("Incoming file ", peer(name), ` (${formatBytes(bytes)}) from `, peer(from), "..."),
+  // Drawn as a progress bar or a transfer row, not said.
+  progress: () => [],
+  file: ({ path, bytes, sha256 }) =>
+    system(
+      "File saved to ",
+      peer(path),
+      ` (${formatBytes(bytes)}, SHA-256 ${sha256.slice(0, 12)}... verified)`,
+    ),
+  "file-sent": ({ name, bytes, to }) =>
+    system(
+      "Sent file ",
+      peer(name),
+      ` (${formatBytes(bytes)})`,
+      ...(to ? [" to ", peer(to)] : []),
+      ", hash verified",
+    ),
+  "file-failed": ({ direction, name, reason }) =>
+    alert(
+      `${direction === "send" ? "Sending" : "Receiving"} `,
+      peer(name),
+      " failed: ",
+      peer(reason),
+    ),
+  shared: ({ from, name, bytes, file }) =>
+    system(peer(from), " shared ", peer(name), ` (${formatBytes(bytes)}): /get ${file}`),
+  "file-list": ({ files, page, pages, total }) =>
+    files.length === 0 ? system("No shared files yet.") : [
+      ...system(
+        pages <= 1
+          ? `Shared files (${total}):`
+          : `Shared files, newest first (page ${page} of ${pages}, ${total} in all${
+            page < pages ? `; /files ${page + 1} for older` : ""
+          }):`,
+      ),
+      ...files.flatMap((f) =>
+        system(
+          `  /get ${f.file}  `,
+          peer(f.name),
+          ` (${formatBytes(f.size)}) from `,
+          peer(f.from),
+        )
+      ),
+    ],
+  closed: ({ reason }, chat) =>
+    chat.kind === "direct"
+      ? system(...(reason ? ["Peer disconnected: ", peer(reason)] : ["Peer disconnected."]))
+      : system(...(reason ? ["Disconnected: ", peer(reason)] : ["Disconnected."])),
+};
+
+/** The words of one chat's events, keeping what they depend on (the room's kind, our name). */
+export class EventWords {
+  /** The chat so far. */
+  readonly chat: ChatState = { kind: "direct", you: "", historyLeft: 0 };
+
+  /** The lines `event` is shown as (none for some). */
+  lines(event: ChatEvent): Line[] {
+    return (WORDS[event.type] as Words<ChatEvent>)(event, this.chat);
+  }
+}
+
+/** A sentence as plain text, what peers chose included as it is (escape it before printing). */
+export function plainText(text: Segment[]): string {
+  return text.map((segment) => typeof segment === "string" ? segment : segment.peer).join("");
+}
+
+/**
+ * The byte counts of an event, worded, in the order it holds them: for faces that lay them
+ * out themselves (the browser's transfer rows and file lists).
+ */
+export function sizesOf(event: ChatEvent): string[] {
+  switch (event.type) {
+    case "file-incoming":
+    case "file":
+    case "file-sent":
+    case "shared":
+      return [formatBytes(event.bytes)];
+    case "progress":
+      return [formatBytes(event.total)];
+    case "file-list":
+      return event.files.map((file) => formatBytes(file.size));
+    default:
+      return [];
+  }
+}

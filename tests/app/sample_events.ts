@@ -1,0 +1,182 @@
+/**
+ * At least one sample of every event a face shows, in an order a chat could see them: typed
+ * by event type, so a new event type does not compile until it has a sample here (and so is
+ * checked by the tests that show every event on each face).
+ *
+ * @example
+ * ```ts ignore
+ * import { sampleEvents } from "./sample_events.ts";
+ * for (const event of sampleEvents()) view.show(event);
+ * ```
+ * @module
+ */
+
+import type { ChatEvent } from "../../lib/app/chat_event.ts";
+
+const TIME = "2026-01-01T12:34:00.000Z";
+const HASH = "0123456789abcdef".repeat(4);
+
+type Samples = { [T in ChatEvent["type"]]: Extract<ChatEvent, { type: T }>[] };
+
+/** Every event type, with the variants their words differ by. */
+const SAMPLES: Samples = {
+  listening: [
+    {
+      type: "listening",
+      host: "0.0.0.0",
+      port: 5050,
+      addresses: ["192.168.1.12"],
+      passkey: "7-orbit-lemon-cradle",
+      hub: false,
+    },
+    { type: "listening", host: "127.0.0.1", port: 6060, addresses: [], passkey: null, hub: true },
+  ],
+  "connected-to": [{ type: "connected-to", host: "192.168.1.12", port: 5050 }],
+  secured: [
+    { type: "secured", peer: "192.168.1.12:5050", authenticated: true, safety: "1111 2222 3333" },
+    { type: "secured", peer: "192.168.1.12:5050", authenticated: false, safety: "1111 2222 3333" },
+    {
+      type: "secured",
+      peer: "192.168.1.12:5050",
+      authenticated: false,
+      safety: "4444 5555 6666",
+      previousSafety: "1111 2222 3333",
+      safetyChanged: true,
+    },
+  ],
+  retry: [
+    { type: "retry", ask: "passkey", reason: "Wrong passkey", triesLeft: 2 },
+    { type: "retry", ask: "name", reason: "The name bob is taken in this chat." },
+  ],
+  welcome: [
+    {
+      type: "welcome",
+      you: "bob",
+      kind: "hub",
+      members: ["alice", "bob"],
+      count: 5,
+      history: 1,
+      resumed: false,
+      skipped: 3,
+    },
+  ],
+  message: [
+    {
+      type: "message",
+      from: "alice",
+      text: "earlier",
+      time: TIME,
+      seq: 1,
+      me: false,
+      history: true,
+    },
+    {
+      type: "message",
+      from: "alice",
+      text: "hi bob 👋",
+      time: TIME,
+      seq: 2,
+      me: false,
+      history: false,
+    },
+    { type: "message", from: "alice", text: "waves", time: TIME, seq: 3, me: true, history: false },
+  ],
+  own: [
+    { type: "own", from: "bob", text: "hello all", me: false, time: TIME },
+    { type: "own", from: "bob", text: "psst", me: false, to: "alice", time: TIME },
+  ],
+  private: [{ type: "private", from: "alice", to: "bob", text: "just you", time: TIME }],
+  joined: [
+    { type: "joined", name: "carol", count: 6 },
+    { type: "joined", name: "dave", count: 2, remote: "192.168.1.7:50483" },
+  ],
+  left: [{ type: "left", name: "carol", count: 5, reason: "the connection was reset" }],
+  crowd: [{ type: "crowd", joined: 12, left: 3, count: 14 }],
+  renamed: [{ type: "renamed", from: "bob", to: "robert" }],
+  members: [
+    { type: "members", names: ["alice", "robert"], page: 1, pages: 1, total: 2 },
+    { type: "members", names: ["alice"], page: 1, pages: 3, total: 250 },
+  ],
+  notice: [
+    { type: "notice", text: "Message rejected: Rate limiting is in effect.", error: true },
+    { type: "notice", text: "The hub will restart soon.", error: false },
+  ],
+  "file-incoming": [{ type: "file-incoming", from: "alice", name: "a.txt", bytes: 1234 }],
+  progress: [{
+    type: "progress",
+    transfer: "receive-1",
+    direction: "receive",
+    name: "a.txt",
+    done: 1234,
+    total: 1234,
+  }],
+  file: [{
+    type: "file",
+    from: "alice",
+    name: "a.txt",
+    path: "received_files/a.txt",
+    bytes: 1234,
+    sha256: HASH,
+  }],
+  "file-sent": [{ type: "file-sent", name: "b.txt", bytes: 20, sha256: HASH, to: "alice" }],
+  "file-failed": [{ type: "file-failed", direction: "send", name: "c.txt", reason: "too large" }],
+  shared: [{
+    type: "shared",
+    file: 3,
+    from: "alice",
+    name: "d.txt",
+    bytes: 50_000_000,
+    sha256: HASH,
+  }],
+  "file-list": [
+    { type: "file-list", files: [], page: 1, pages: 1, total: 0 },
+    {
+      type: "file-list",
+      files: [{
+        file: 3,
+        from: "alice",
+        name: "d.txt",
+        size: 50_000_000,
+        sha256: HASH,
+        time: TIME,
+      }],
+      page: 1,
+      pages: 2,
+      total: 21,
+    },
+  ],
+  reconnecting: [{ type: "reconnecting", reason: "connection reset", delayMs: 1500, attempt: 1 }],
+  reconnected: [{ type: "reconnected" }],
+  waiting: [{ type: "waiting", port: 5050 }],
+  announced: [{ type: "announced", label: "alice's hub" }],
+  "announce-failed": [{ type: "announce-failed", reason: "no address to announce on" }],
+  room: [
+    { type: "room", event: { type: "joined", name: "erin", remote: "10.0.0.7:5000", count: 3 } },
+    { type: "room", event: { type: "skipped", remote: "10.0.0.6:4001", reason: "bad", count: 8 } },
+  ],
+  refused: [{ type: "refused", remote: "10.0.0.9:2", reason: "too many connections" }],
+  "handshake-failed": [{
+    type: "handshake-failed",
+    remote: "10.0.0.9:1",
+    reason: "Wrong passkey",
+    failures: 4,
+    delayMs: 2000,
+  }],
+  throttled: [{ type: "throttled", reason: "100 guesses failed in a short time" }],
+  "accept-failed": [{ type: "accept-failed", reason: "Too many open files", retryMs: 10 }],
+  "accept-resumed": [{ type: "accept-resumed", failures: 7 }],
+  system: [{ type: "system", text: "Commands:\n  /help            this list" }],
+  error: [{ type: "error", message: "Usage: /msg NAME TEXT" }],
+  closed: [{ type: "closed", reason: "The hub is stopping." }],
+  stopping: [{ type: "stopping" }],
+  stopped: [{ type: "stopped" }],
+  exiting: [{ type: "exiting" }],
+};
+
+/** Every sample, in the table's order (the welcome before what its words depend on). */
+export function sampleEvents(): ChatEvent[] {
+  return Object.values(SAMPLES).flat();
+}
+
+/** The event types a face shows. */
+export const EVENT_TYPES: readonly string[] = Object.keys(SAMPLES);
