@@ -17,6 +17,7 @@
 import { formatBytes } from "../room/byte_size.ts";
 import type { RoomEvent } from "../room/room.ts";
 import type { HostRoomEvent } from "../room/room_host.ts";
+import { formatAddress } from "../session/chat_address.ts";
 import type { ChatEvent } from "./chat_event.ts";
 
 /** A piece of a sentence: our own words, or what a peer chose. */
@@ -162,7 +163,7 @@ export const WORDS: EventTable = {
       ? system("Open mode: no passkey. Connections are encrypted but NOT authenticated.")
       : system(`Passkey: ${passkey} (give it to the person connecting)`)),
   ],
-  "connected-to": ({ host, port }) => system(`Connected to ${host}:${port}`),
+  "connected-to": ({ host, port }) => system(`Connected to ${formatAddress(host, port)}`),
   secured: ({ authenticated, safety, peer: address, previousSafety, safetyChanged }) => {
     if (authenticated) {
       return system(

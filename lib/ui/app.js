@@ -144,8 +144,10 @@ openMode.addEventListener("change", updateOpenMode);
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   connectError.textContent = "";
-  const port = Number(portInput.value.trim());
-  if (!/^\d+$/.test(portInput.value.trim()) || port > 65535) {
+  // Empty: the port in the address (192.168.1.12:5050), else the default.
+  const portText = portInput.value.trim();
+  const port = portText === "" ? null : Number(portText);
+  if (port !== null && (!/^\d+$/.test(portText) || port > 65535)) {
     return fail("The port is a number from 0 to 65535, e.g. 5050.", portInput);
   }
   if (nameInput.value.trim() === "") return fail("Enter your name.", nameInput);

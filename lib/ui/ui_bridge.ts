@@ -23,6 +23,7 @@ import { EventWords, sizesOf } from "../app/event_words.ts";
 import { connectChat, hubChat, listenChat } from "../app/front_door.ts";
 import { safeFileName } from "../room/file_name.ts";
 import { generatePasskey, normalizePasskey } from "../secure/passkey.ts";
+import { AddressError, parseChatAddress, portToUse } from "../session/chat_address.ts";
 import { parseUiRequest, type UiEvent, type UiRequest, type UiState } from "./ui_protocol.ts";
 
 /** Options of {@linkcode UiBridge}. */
@@ -206,8 +207,20 @@ export class UiBridge {
         message: "Enter the passkey the host shows (or tick Open if the host has no passkey).",
       });
     }
-    const host = request.host.trim() ||
-      (request.mode === "connect" ? DEFAULTS.connectHost : DEFAULTS.listenHost);
+    let host: string;
+    let port: number;
+    try {
+      const address = parseChatAddress(
+        request.host.trim() ||
+          (request.mode === "connect" ? DEFAULTS.connectHost : DEFAULTS.listenHost),
+      );
+      host = address.host;
+      port = portToUse(address, request.port ?? undefined, DEFAULTS.port);
+    } catch (error) {
+      if (!(error instanceof AddressError)) throw error;
+      const message = error.message.charAt(0).toUpperCase() + error.message.slice(1);
+      return this.#emit({ type: "connect-error", message: `${message}.` });
+    }
     this.#replay = [];
     this.#setState("connecting");
     // Until the chat screen is up, its events wait (the welcome, history...).
@@ -225,7 +238,7 @@ export class UiBridge {
     const receiveDir = this.#options.receiveDir;
     const hosting = {
       host,
-      port: request.port,
+      port,
       passkey: typed === "" ? undefined : typed,
       label: defaultLabel(),
       announce: true,
@@ -234,7 +247,7 @@ export class UiBridge {
     try {
       chat = request.mode === "connect"
         ? await connectChat(
-          { host, port: request.port, name, receiveDir, passkey: typed as string | null },
+          { host, port, name, receiveDir, passkey: typed as string | null },
           hooks,
         )
         : request.mode === "listen"
@@ -262,7 +275,7 @@ export class UiBridge {
       type: "started",
       mode: request.mode,
       host,
-      port: request.port,
+      port,
       passkey: null,
       addresses: [],
       ...(listening?.type === "chat" && listening.event.type === "listening"

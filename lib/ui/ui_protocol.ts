@@ -22,9 +22,10 @@ export type UiRequest =
   | {
     type: "connect";
     mode: UiMode;
-    /** Address to dial, or to listen on. */
+    /** Address to dial, or to listen on: `HOST`, `HOST:PORT`, `[IPv6]:PORT`. */
     host: string;
-    port: number;
+    /** The port field; `null` when left empty (the address's port, else the default). */
+    port: number | null;
     name: string;
     /** As typed; normalized by the process. Ignored when `open`. */
     passkey: string;
@@ -99,10 +100,19 @@ export function parseUiRequest(text: string): UiRequest | undefined {
       const { mode, host, port, name, passkey, open } = v;
       if (
         typeof mode !== "string" || !MODES.includes(mode) || typeof host !== "string" ||
-        typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535 ||
+        (port !== null &&
+          (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)) ||
         typeof name !== "string" || typeof passkey !== "string" || typeof open !== "boolean"
       ) return undefined;
-      return { type: "connect", mode: mode as UiMode, host, port, name, passkey, open };
+      return {
+        type: "connect",
+        mode: mode as UiMode,
+        host,
+        port: port as number | null,
+        name,
+        passkey,
+        open,
+      };
     }
   }
   return undefined;

@@ -55,6 +55,25 @@ Deno.test("parseOptions: connect needs a host; the port defaults to 5050", () =>
   assert.equal(error.hint, "Example: p2pchat connect 192.168.1.12 5050");
 });
 
+Deno.test("parseOptions: connect takes HOST:PORT and [IPv6]:PORT; a port given twice must agree", () => {
+  const target = (...args: string[]) => {
+    const options = parseOptions("connect", args);
+    return [options.host, options.port];
+  };
+  assert.deepEqual(target("127.0.0.1:6000"), ["127.0.0.1", 6000]);
+  assert.deepEqual(target("[::1]:6000"), ["::1", 6000]);
+  assert.deepEqual(target("::1", "6000"), ["::1", 6000]);
+  assert.deepEqual(target("[::1]"), ["::1", 5050]);
+  assert.deepEqual(target("hub.local:6000", "6000"), ["hub.local", 6000]);
+  const twice = usageError(() => parseOptions("connect", ["10.0.0.5:6000", "7000"]));
+  assert.equal(twice.message, "the port is given twice and differs: 10.0.0.5:6000 and port 7000");
+  const typo = usageError(() => parseOptions("connect", ["10.0.0.5:50x0"]));
+  assert.match(typo.message, /^'10\.0\.0\.5:50x0' has no usable port/);
+  assert.match(typo.hint, /p2pchat connect 192\.168\.1\.12:5050/);
+  const spaced = usageError(() => parseOptions("connect", ["alice's laptop"]));
+  assert.match(spaced.message, /is not an address/);
+});
+
 Deno.test("parseOptions: serve defaults and limits", () => {
   const defaults = parseOptions("serve", []);
   assert.equal(defaults.port, 5050);

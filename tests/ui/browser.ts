@@ -162,7 +162,8 @@ export async function connectForm(
   fields: {
     mode: "connect" | "listen" | "host";
     host?: string;
-    port: number | string;
+    /** Left as it is when not given (empty: the address's port, else the default). */
+    port?: number | string;
     passkey?: string;
     name?: string;
   },
@@ -172,7 +173,7 @@ export async function connectForm(
   if (fields.host !== undefined) {
     await page.locator("#host").fill(fields.host);
   }
-  await page.getByLabel("Port").fill(String(fields.port));
+  if (fields.port !== undefined) await page.getByLabel("Port").fill(String(fields.port));
   if (fields.name !== undefined) await page.getByLabel("Your name").fill(fields.name);
   if (fields.passkey !== undefined) {
     await page.getByLabel("Passkey", { exact: true }).fill(fields.passkey);
