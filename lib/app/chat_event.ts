@@ -27,7 +27,9 @@ export type DoorEvent =
     passkey: string | null;
     hub: boolean;
   }
-  /** The connection to `host:port` is up (the handshake follows). */
+  /** Connecting to `host:port` begins: said at once, before anything is asked. */
+  | { type: "connecting"; host: string; port: number }
+  /** The connection to `host:port` is up and secured. */
   | { type: "connected-to"; host: string; port: number }
   /** A connection was secured; in open mode, the safety code people compare. */
   | {

@@ -163,6 +163,7 @@ export const WORDS: EventTable = {
       ? system("Open mode: no passkey. Connections are encrypted but NOT authenticated.")
       : system(`Passkey: ${passkey} (give it to the person connecting)`)),
   ],
+  connecting: ({ host, port }) => system(`Connecting to ${formatAddress(host, port)} ...`),
   "connected-to": ({ host, port }) => system(`Connected to ${formatAddress(host, port)}`),
   secured: ({ authenticated, safety, peer: address, previousSafety, safetyChanged }) => {
     if (authenticated) {

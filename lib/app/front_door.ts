@@ -29,6 +29,7 @@ import { dial, DialError } from "../session/dial.ts";
 import { lanAddresses } from "../session/lan_addresses.ts";
 import type { NetSession } from "../session/net_session.ts";
 import { describeNetworkError } from "../session/network_error.ts";
+import { probePort } from "../session/port_probe.ts";
 import { Chat, type ChatHooks } from "./chat.ts";
 import { ChatError } from "./chat_error.ts";
 import type { ChatEvent, DoorEvent } from "./chat_event.ts";
@@ -46,8 +47,11 @@ export interface ConnectPlan {
   port: number;
   name: string;
   receiveDir: string;
-  /** Normalized passkey, or `null` for open mode. */
-  passkey: string | null;
+  /**
+   * Normalized passkey, `null` for open mode, or how to ask for it: asked once the address
+   * answered as p2pchat (and asked again through `hooks.ask.passkey` after a wrong one).
+   */
+  passkey: string | null | (() => Promise<string | undefined>);
 }
 
 /** How to host: where to listen, with which passkey, and how to announce. */
@@ -111,7 +115,9 @@ async function dialAsking(
   feed: Listeners<ChatEvent>,
   hooks: ChatHooks,
 ): Promise<{ session: NetSession; passkey: string | null }> {
-  let passkey = plan.passkey;
+  let passkey = typeof plan.passkey === "function"
+    ? await typedPasskey(plan.passkey)
+    : plan.passkey;
   for (let tries = 1;; tries++) {
     try {
       return { session: await dial(plan.host, plan.port, passkey), passkey };
@@ -129,11 +135,16 @@ async function dialAsking(
         reason: message(error),
         triesLeft: PASSKEY_TRIES - tries,
       });
-      const typed = normalizePasskey((await ask()) ?? "");
-      if (!typed) throw new ChatError("No passkey given.");
-      passkey = typed;
+      passkey = await typedPasskey(ask);
     }
   }
+}
+
+/** The passkey typed at a face's prompt, normalized; none given ends the connecting. */
+async function typedPasskey(ask: () => Promise<string | undefined>): Promise<string> {
+  const typed = normalizePasskey((await ask()) ?? "");
+  if (!typed) throw new ChatError("No passkey given.");
+  return typed;
 }
 
 function securedEvent(session: NetSession): DoorEvent {
@@ -169,6 +180,13 @@ async function askName(
 export async function connectChat(plan: ConnectPlan, hooks: ChatHooks = {}): Promise<Chat> {
   checkName(plan.name);
   const feed = feedFor(hooks.onEvent);
+  feed.emit({ type: "connecting", host: plan.host, port: plan.port });
+  // The address is tried before anyone types a passkey, and a failure says what to check.
+  try {
+    await probePort(plan.host, plan.port, { open: plan.passkey === null });
+  } catch (error) {
+    throw new ChatError(message(error));
+  }
   let { session, passkey } = await dialAsking(plan, feed, hooks);
   feed.emit({ type: "connected-to", host: plan.host, port: plan.port });
   feed.emit(securedEvent(session));

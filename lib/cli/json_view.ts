@@ -69,6 +69,7 @@ const MAPPERS: Mappers = {
     passkey,
     hub,
   }),
+  connecting: notice,
   "connected-to": notice,
   secured: same,
   reconnecting: same,

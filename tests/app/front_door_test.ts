@@ -97,7 +97,8 @@ Deno.test("front door: a wrong passkey is asked again while tries are left; with
       onEvent: seen.listen,
       ask: { passkey: () => Promise.resolve(typed.shift()) },
     });
-    assert.deepEqual(seen.sentences().slice(0, 2), [
+    assert.deepEqual(seen.sentences().slice(0, 3), [
+      `Connecting to 127.0.0.1:${port} ...`,
       "Wrong passkey, try again (2 tries left)",
       "Wrong passkey, try again (1 try left)",
     ]);

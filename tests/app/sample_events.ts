@@ -31,6 +31,10 @@ const SAMPLES: Samples = {
     },
     { type: "listening", host: "127.0.0.1", port: 6060, addresses: [], passkey: null, hub: true },
   ],
+  connecting: [
+    { type: "connecting", host: "192.168.1.12", port: 5050 },
+    { type: "connecting", host: "fe80::1", port: 5050 },
+  ],
   "connected-to": [{ type: "connected-to", host: "192.168.1.12", port: 5050 }],
   secured: [
     { type: "secured", peer: "192.168.1.12:5050", authenticated: true, safety: "1111 2222 3333" },

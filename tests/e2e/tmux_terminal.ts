@@ -93,10 +93,11 @@ export class TmuxTerminal implements AsyncDisposable {
       ...Object.entries(env).flatMap(([name, value]) => ["-e", `${name}=${value}`]),
       "--",
       // tmux loses the exit status of a deno that used node:process on its terminal: a shell
-      // around it writes the status down.
+      // around it writes the status down. The shell then keeps the terminal open: when the
+      // last process on it exits, what it printed just before may never reach the pane.
       "sh",
       "-c",
-      '"$@"; echo $? > "$STATUS_FILE"',
+      '"$@"; echo $? > "$STATUS_FILE"; exec sleep 3600',
       "sh",
       Deno.execPath(),
       ...startTaskArgs(args),
