@@ -325,6 +325,30 @@ Deno.test("IncomingFile keeps writes in order even when not awaited", async () =
   });
 });
 
+Deno.test("IncomingFile copies each chunk: a caller may refill its buffer as soon as write() returns", async () => {
+  await withDir(async (dir) => {
+    // Chunk sizes that do not divide the writes the file is gathered into.
+    const sizes = [300_000, 1, 777_777, 1_048_576, 2_000_000, 12_345];
+    const all = new Uint8Array(sizes.reduce((sum, size) => sum + size, 0));
+    const incoming = await new FileStore(dir).begin("reused.bin", all.length);
+    const buffer = new Uint8Array(Math.max(...sizes));
+    const writes: Promise<void>[] = [];
+    let at = 0;
+    for (const [i, size] of sizes.entries()) {
+      const chunk = buffer.subarray(0, size);
+      for (let j = 0; j < size; j++) chunk[j] = (i * 7 + j * 13 + (j >> 8)) & 0xff;
+      all.set(chunk, at);
+      at += size;
+      writes.push(incoming.write(chunk)); // not awaited: the next chunk overwrites the buffer
+    }
+    buffer.fill(0);
+    const saved = await incoming.commit(sha256(all));
+    await Promise.all(writes);
+    assert.equal(saved.sha256, sha256(all));
+    assert.deepEqual(await Deno.readFile(saved.path), all);
+  });
+});
+
 Deno.test("IncomingFile receives an empty file", async () => {
   await withDir(async (dir) => {
     const incoming = await new FileStore(dir).begin("empty", 0);
