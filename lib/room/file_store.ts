@@ -29,6 +29,12 @@ export const WRITE_BEHIND_BYTES: number = 8 * 1024 * 1024;
  * on the VMs measured.)
  */
 export const GATHER_BYTES: number = 4 * FILE_CHUNK_BYTES;
+/**
+ * While a file comes in, what is written is flushed to the disk in the background every this
+ * many bytes, through a second descriptor (so the writes go on meanwhile): the flush before a
+ * file is confirmed then has only the last part left.
+ */
+export const FLUSH_BEHIND_BYTES: number = 64 * 1024 * 1024;
 /** How many ` (n)` variants to try before giving up on a name. */
 const MAX_NAME_ATTEMPTS = 10_000;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -130,6 +136,11 @@ export interface FileStoreOptions {
    * Absent: what any new file gets under the user's umask, like a file the user saved.
    */
   fileMode?: number;
+  /**
+   * How often a file being received is flushed to the disk in the background, in bytes;
+   * {@linkcode FLUSH_BEHIND_BYTES} by default.
+   */
+  flushBehindBytes?: number;
 }
 
 /**
@@ -178,6 +189,7 @@ export class FileStore {
   #maxBytes: number;
   #freeBytes: (dir: string) => Promise<number | undefined>;
   #fileMode: number | undefined;
+  #flushBehindBytes: number;
   #active = new Set<IncomingFile>();
 
   /**
@@ -197,6 +209,7 @@ export class FileStore {
     this.#maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.#freeBytes = options.freeBytes ?? statfsFreeBytes;
     this.#fileMode = options.fileMode;
+    this.#flushBehindBytes = options.flushBehindBytes ?? FLUSH_BEHIND_BYTES;
   }
 
   /**
@@ -279,6 +292,7 @@ export class FileStore {
       file,
       this.#fileMode,
       () => this.#active.delete(incoming),
+      this.#flushBehindBytes,
     );
     this.#active.add(incoming);
     return incoming;
@@ -351,6 +365,11 @@ export class IncomingFile {
   #spareGathers: Uint8Array[] = [];
   /** Bytes on disk. */
   #written = 0;
+  /** Bytes written when the last background flush started. */
+  #flushedFrom = 0;
+  /** The background flush under way, if any, and the descriptor it goes through. */
+  #flushing: Promise<void> | undefined;
+  #flushFile: Deno.FsFile | undefined;
   /** Bytes taken by `write`, on disk or not. */
   #accepted = 0;
   /** The first error of a write, reported by every later call. */
@@ -360,6 +379,7 @@ export class IncomingFile {
   #queue: Promise<void> = Promise.resolve();
   #fileMode: number | undefined;
   #onClose: () => void;
+  #flushBehindBytes: number;
 
   /**
    * Use {@linkcode FileStore.begin}; this is not meant to be called directly.
@@ -382,6 +402,7 @@ export class IncomingFile {
     file: Deno.FsFile,
     fileMode: number | undefined,
     onClose: () => void,
+    flushBehindBytes: number = FLUSH_BEHIND_BYTES,
   ) {
     this.name = name;
     this.size = size;
@@ -390,6 +411,7 @@ export class IncomingFile {
     this.#file = file;
     this.#fileMode = fileMode;
     this.#onClose = onClose;
+    this.#flushBehindBytes = flushBehindBytes;
   }
 
   /**
@@ -514,6 +536,36 @@ export class IncomingFile {
       throw this.#failure;
     }
     this.#written += bytes.length;
+    if (
+      this.#flushing === undefined && this.#written - this.#flushedFrom >= this.#flushBehindBytes
+    ) {
+      this.#flushedFrom = this.#written;
+      this.#flushing = this.#flushBehind().finally(() => this.#flushing = undefined);
+    }
+  }
+
+  /**
+   * Flushes what is written so far, on the file thread, while the next writes go on. A
+   * failure here is ignored: the flush before the file is confirmed reports it.
+   */
+  async #flushBehind(): Promise<void> {
+    try {
+      this.#flushFile ??= await Deno.open(this.#tempPath, { write: true });
+      await this.#flushFile.syncData();
+    } catch {
+      // Reported by the last flush, if it matters.
+    }
+  }
+
+  /** Waits for a background flush and closes its descriptor. */
+  async #endFlushBehind(): Promise<void> {
+    await this.#flushing;
+    try {
+      this.#flushFile?.close();
+    } catch {
+      // Already closed.
+    }
+    this.#flushFile = undefined;
   }
 
   /**
@@ -569,11 +621,13 @@ export class IncomingFile {
       );
     }
     try {
+      // Confirmed means on the disk: a power cut after the sender was told loses nothing.
       await file.syncData();
     } catch (err) {
       await this.#discard();
       throw diskError(`cannot write '${this.name}'`, err);
     }
+    await this.#endFlushBehind();
     file.close();
     this.#file = undefined;
     let finalName: string;
@@ -661,6 +715,7 @@ export class IncomingFile {
     this.#gather = undefined;
     this.#gathered = 0;
     this.#spareGathers = [];
+    await this.#endFlushBehind();
     await Deno.remove(this.#tempPath).catch(() => {});
     this.#onClose();
   }

@@ -349,6 +349,39 @@ Deno.test("IncomingFile copies each chunk: a caller may refill its buffer as soo
   });
 });
 
+Deno.test("IncomingFile flushed to the disk behind the writes: saved whole, nothing left open", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir, { flushBehindBytes: 1024 * 1024 });
+    const chunk = new Uint8Array(256 * 1024);
+    const reference = createHash("sha256");
+    const incoming = await store.begin("flushed.bin", 40 * chunk.length);
+    for (let i = 0; i < 40; i++) {
+      chunk.fill(i);
+      reference.update(chunk);
+      await incoming.write(chunk);
+    }
+    const hash = reference.digest("hex");
+    const saved = await incoming.commit(hash);
+    assert.equal(await sha256File(saved.path), hash);
+    assert.deepEqual(await list(dir), ["flushed.bin"]);
+    // The test's resource sanitizer fails it if a flush's descriptor were left open.
+  });
+});
+
+Deno.test("IncomingFile.abort() while flushing behind: the temporary file goes, nothing left open", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir, { flushBehindBytes: 256 * 1024 });
+    const incoming = await store.begin("dropped.bin", 64 * 256 * 1024);
+    const writes = Array.from(
+      { length: 32 },
+      (_, i) => incoming.write(new Uint8Array(256 * 1024).fill(i)),
+    );
+    await incoming.abort();
+    await Promise.allSettled(writes);
+    assert.deepEqual(await list(dir), []);
+  });
+});
+
 Deno.test("IncomingFile receives an empty file", async () => {
   await withDir(async (dir) => {
     const incoming = await new FileStore(dir).begin("empty", 0);
