@@ -29,6 +29,8 @@ export const WRITE_BEHIND_BYTES: number = 8 * 1024 * 1024;
  * on the VMs measured.)
  */
 export const GATHER_BYTES: number = 4 * FILE_CHUNK_BYTES;
+/** Chunks gathered for less than a full write go to the disk after this long without more. */
+const GATHER_WAIT_MS = 25;
 /**
  * While a file comes in, what is written is flushed to the disk in the background every this
  * many bytes, through a second descriptor (so the writes go on meanwhile): the flush before a
@@ -361,6 +363,8 @@ export class IncomingFile {
   /** Where chunks are gathered for the next write, and how much of it is filled. */
   #gather: Uint8Array | undefined;
   #gathered = 0;
+  /** Writes what is gathered when no more comes for a while (a slow or stopped sender). */
+  #gatherTimer: ReturnType<typeof setTimeout> | undefined;
   /** Gather buffers back from the disk, for reuse. */
   #spareGathers: Uint8Array[] = [];
   /** Bytes on disk. */
@@ -480,12 +484,15 @@ export class IncomingFile {
       this.#gathered += chunk.length;
       // Another chunk like this one would not fit: write now rather than when it comes.
       if (this.#gathered + chunk.length > GATHER_BYTES) this.#flush();
+      else this.#gatherTimer ??= setTimeout(() => this.#flush(), GATHER_WAIT_MS);
     }
     return this.#room();
   }
 
   /** Queues what is gathered for the disk. */
   #flush(): void {
+    clearTimeout(this.#gatherTimer);
+    this.#gatherTimer = undefined;
     const gather = this.#gather;
     if (gather === undefined || this.#gathered === 0) return;
     this.#queueWrite(gather.subarray(0, this.#gathered), gather);
@@ -712,6 +719,8 @@ export class IncomingFile {
       // Already closed.
     }
     this.#file = undefined;
+    clearTimeout(this.#gatherTimer);
+    this.#gatherTimer = undefined;
     this.#gather = undefined;
     this.#gathered = 0;
     this.#spareGathers = [];

@@ -349,6 +349,20 @@ Deno.test("IncomingFile copies each chunk: a caller may refill its buffer as soo
   });
 });
 
+Deno.test("IncomingFile: a chunk reaches the disk soon even when no more come", async () => {
+  await withDir(async (dir) => {
+    const incoming = await new FileStore(dir).begin("slow.bin", 10_000);
+    await incoming.write(new Uint8Array(1000).fill(7));
+    const [temp] = await list(dir);
+    const deadline = Date.now() + 5_000;
+    while ((await Deno.stat(join(dir, temp))).size < 1000) {
+      assert.ok(Date.now() < deadline, "the chunk never reached the temporary file");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await incoming.abort();
+  });
+});
+
 Deno.test("IncomingFile flushed to the disk behind the writes: saved whole, nothing left open", async () => {
   await withDir(async (dir) => {
     const store = new FileStore(dir, { flushBehindBytes: 1024 * 1024 });
