@@ -135,7 +135,7 @@ pageTest("a browser chats with a terminal peer; clear errors; peer HTML stays te
 
     await cli.writeLine("/quit");
     await logLine(page, "termy has left the chat.");
-    await logLine(page, "Press Exit to go back.");
+    await page.locator("#link-banner", { hasText: "Press Exit to go back." }).waitFor();
     assert.equal(await page.getByLabel("Message", { exact: true }).isDisabled(), true);
     await page.getByRole("button", { name: "Exit" }).click();
     await page.locator("#connect-screen").waitFor();
