@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
-  CliProcess,
   PASSKEY,
   sha256File,
   startConnector,
