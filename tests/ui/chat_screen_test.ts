@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
+  type CliProcess,
   PASSKEY,
   sha256File,
   startConnector,
@@ -17,7 +18,15 @@ import {
 } from "../e2e/cli_process.ts";
 import { startHub } from "../hub_e2e/hub_process.ts";
 import { HubMember } from "../hub_e2e/hub_member.ts";
-import { connectForm, launchBrowser, logLine, pageTest, screenshots, startUi } from "./browser.ts";
+import {
+  connectForm,
+  launchBrowser,
+  logLine,
+  pageTest,
+  screenshots,
+  startUi,
+  type TestBrowser,
+} from "./browser.ts";
 
 /** Types `text` in the message box and sends it with Enter. */
 async function say(page: Page, text: string): Promise<void> {
@@ -33,6 +42,26 @@ async function colorOf(page: Page, selector: string, pseudo?: string): Promise<s
     `getComputedStyle(document.querySelector(${JSON.stringify(selector)}), ` +
       `${JSON.stringify(pseudo ?? null)}).color`,
   ) as string;
+}
+
+/** A browser page of "webby" in a direct chat with a terminal, "termy", who listens. */
+async function withTermy(
+  fn: (
+    chat: { page: Page; termy: CliProcess; dir: { path: string }; browser: TestBrowser },
+  ) => Promise<void>,
+): Promise<void> {
+  await using dir = await tempDir();
+  await using browser = await launchBrowser();
+  await using ui = startUi("webby", dir.path);
+  const { proc: termy, port } = await startListener("termy", { cwd: dir.path });
+  try {
+    const page = await browser.open(ui.url);
+    await connectForm(page, { mode: "connect", port, passkey: PASSKEY });
+    await logLine(page, "Chatting with termy.");
+    await fn({ page, termy, dir, browser });
+  } finally {
+    await termy.close();
+  }
 }
 
 const GREEN = "rgb(10, 125, 51)";
@@ -109,14 +138,7 @@ pageTest(
 );
 
 pageTest("browser: a direct chat that ended looks ended until Exit", async () => {
-  await using dir = await tempDir();
-  await using browser = await launchBrowser();
-  await using ui = startUi("webby", dir.path);
-  const { proc: termy, port } = await startListener("termy", { cwd: dir.path });
-  try {
-    const page = await browser.open(ui.url);
-    await connectForm(page, { mode: "connect", port, passkey: PASSKEY });
-    await logLine(page, "Chatting with termy.");
+  await withTermy(async ({ page, termy }) => {
     await termy.writeLine("/quit");
     const banner = page.locator("#link-banner");
     await banner.filter({ hasText: "termy ended the chat. Press Exit to go back." }).waitFor();
@@ -131,9 +153,7 @@ pageTest("browser: a direct chat that ended looks ended until Exit", async () =>
     await screenshots(page, "ended");
     await page.getByRole("button", { name: "Exit" }).click();
     await page.locator("#connect-screen").waitFor();
-  } finally {
-    await termy.close();
-  }
+  });
 });
 
 pageTest(
@@ -265,14 +285,7 @@ pageTest(
 );
 
 pageTest("browser: received files open or download from the page", async () => {
-  await using dir = await tempDir();
-  await using browser = await launchBrowser();
-  await using ui = startUi("webby", dir.path);
-  const { proc: termy, port } = await startListener("termy", { cwd: dir.path });
-  try {
-    const page = await browser.open(ui.url);
-    await connectForm(page, { mode: "connect", port, passkey: PASSKEY });
-    await logLine(page, "Chatting with termy.");
+  await withTermy(async ({ page, termy, dir, browser }) => {
     const picture = await page.screenshot({ clip: { x: 0, y: 0, width: 320, height: 120 } });
     await Deno.writeFile(`${dir.path}/picture.png`, picture);
     await Deno.writeTextFile(
@@ -328,20 +341,11 @@ pageTest("browser: received files open or download from the page", async () => {
       path: `${new URL("../screenshots/", import.meta.url).pathname}opened-picture.png`,
     });
     assert.deepEqual(browser.dialogs, []);
-  } finally {
-    await termy.close();
-  }
+  });
 });
 
 pageTest("browser: a reload shows each line at the time it happened", async () => {
-  await using dir = await tempDir();
-  await using browser = await launchBrowser();
-  await using ui = startUi("webby", dir.path);
-  const { proc: termy, port } = await startListener("termy", { cwd: dir.path });
-  try {
-    const page = await browser.open(ui.url);
-    await connectForm(page, { mode: "connect", port, passkey: PASSKEY });
-    await logLine(page, "Chatting with termy.");
+  await withTermy(async ({ page, termy }) => {
     await termy.writeLine("hello");
     await logLine(page, "hello", "#log li.peer");
     const times = page.locator("#log time");
@@ -357,22 +361,13 @@ pageTest("browser: a reload shows each line at the time it happened", async () =
       stamps: await times.evaluateAll((all) => all.map((time) => time.getAttribute("datetime"))),
       shown: await times.allTextContents(),
     }, before);
-  } finally {
-    await termy.close();
-  }
+  });
 });
 
 pageTest(
   "browser: an upload shows its own progress, then the send's, one row per file",
   async () => {
-    await using dir = await tempDir();
-    await using browser = await launchBrowser();
-    await using ui = startUi("webby", dir.path);
-    const { proc: termy, port } = await startListener("termy", { cwd: dir.path });
-    try {
-      const page = await browser.open(ui.url);
-      await connectForm(page, { mode: "connect", port, passkey: PASSKEY });
-      await logLine(page, "Chatting with termy.");
+    await withTermy(async ({ page, termy, dir }) => {
       await writeRandomFile(`${dir.path}/big.bin`, 6_000_000);
       await Deno.writeTextFile(`${dir.path}/small.txt`, "small");
       // A slow link from the page to the process, as a big file from a slow disk would be.
@@ -421,8 +416,6 @@ pageTest(
         await sha256File(`${dir.path}/received_files/big.bin`),
         await sha256File(`${dir.path}/big.bin`),
       );
-    } finally {
-      await termy.close();
-    }
+    });
   },
 );
