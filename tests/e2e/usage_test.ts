@@ -71,8 +71,22 @@ Deno.test("connect to a closed port exits 1 with plain words and no stack trace"
   const port = freePort();
   const { code, stdout, stderr } = await run(["connect", "127.0.0.1", String(port)]);
   assert.equal(code, 1);
-  assert.equal(stderr, `p2pchat: Could not connect to 127.0.0.1:${port}: connection refused\n`);
-  assert.equal(stdout, "");
+  assert.equal(
+    stderr,
+    `p2pchat: Could not connect to 127.0.0.1:${port}: nothing answers there: is p2pchat running ` +
+      "on that port?\n",
+  );
+  assert.equal(stdout, `[System] Connecting to 127.0.0.1:${port} ...`);
+});
+
+Deno.test("serve --new-passkey with --open or a given passkey is a usage error", async () => {
+  const open = await run(["serve", "0", "--host", "127.0.0.1", "--new-passkey", "--open"]);
+  assert.equal(open.code, 2);
+  assert.match(open.stderr, /^p2pchat: --new-passkey cannot go with --open\n/);
+  // cli_process gives every command a passkey through P2PCHAT_PASSKEY.
+  const given = await run(["serve", "0", "--host", "127.0.0.1", "--new-passkey"]);
+  assert.equal(given.code, 2);
+  assert.match(given.stderr, /^p2pchat: --new-passkey cannot go with a given passkey\n/);
 });
 
 Deno.test("listen on a port in use exits 1 with plain words", async () => {
