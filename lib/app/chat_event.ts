@@ -26,6 +26,11 @@ export type DoorEvent =
     addresses: string[];
     passkey: string | null;
     hub: boolean;
+    /**
+     * A hub that keeps its passkey in its data folder `dir` (`serve`); `given`: the passkey in
+     * use was given at start instead, and is not kept.
+     */
+    kept?: { dir: string; given: boolean };
   }
   /** Connecting to `host:port` begins: said at once, before anything is asked. */
   | { type: "connecting"; host: string; port: number }
@@ -44,6 +49,12 @@ export type DoorEvent =
   }
   | { type: "reconnecting"; reason: string; delayMs: number; attempt: number }
   | { type: "reconnected" }
+  /**
+   * A reconnect to the hub met a passkey that no longer works (the hub was restarted with a
+   * new one): `queued` lines typed are not delivered yet; `asking`: the new passkey is asked
+   * for (they are kept and delivered after rejoining), otherwise the chat ends.
+   */
+  | { type: "passkey-changed"; queued: number; asking: boolean }
   /** A direct chat's host, after its peer left: the next person may connect. */
   | { type: "waiting"; port: number }
   /** The host is announced on the local network as `label`. */

@@ -149,19 +149,28 @@ const ROOM_WORDS: RoomTable = {
   ],
 };
 
+/** Where a host's passkey lives, said beside it. */
+function passkeyNote(kept: { dir: string; given: boolean } | undefined): string {
+  if (!kept) return "give it to the person connecting";
+  const dir = kept.dir.endsWith("/") ? kept.dir : `${kept.dir}/`;
+  return kept.given
+    ? `given at start; not kept in ${dir}`
+    : `kept in ${dir}; --new-passkey makes a new one`;
+}
+
 /**
  * Every event's lines. Most events are one line; a few are none (progress is drawn, not
  * said) or several (a listening host's addresses, a welcome).
  */
 export const WORDS: EventTable = {
-  listening: ({ host, port, addresses, passkey, hub }) => [
+  listening: ({ host, port, addresses, passkey, hub, kept }) => [
     ...system(`${hub ? "Hub listening" : "Listening"} on ${host}:${port} ...`),
     ...(addresses.length
       ? addresses.flatMap((a) => system(`Others can connect with: p2pchat connect ${a} ${port}`))
       : system("No network address found; others on this computer can use 127.0.0.1.")),
     ...(passkey === null
       ? system("Open mode: no passkey. Connections are encrypted but NOT authenticated.")
-      : system(`Passkey: ${passkey} (give it to the person connecting)`)),
+      : system(`Passkey: ${passkey} (${passkeyNote(kept)})`)),
   ],
   connecting: ({ host, port }) => system(`Connecting to ${formatAddress(host, port)} ...`),
   "connected-to": ({ host, port }) => system(`Connected to ${formatAddress(host, port)}`),
@@ -212,6 +221,15 @@ export const WORDS: EventTable = {
       peer(reason),
       "); others can still connect with the address.",
     ),
+  "passkey-changed": ({ queued, asking }) => {
+    const lines = queued === 1 ? "1 line" : `${queued} lines`;
+    const changed = "The hub's passkey changed (it was restarted with a new one)";
+    if (!asking) return alert(`${changed}: ${lines} not delivered.`);
+    return alert(
+      `${changed}. Type the new passkey to rejoin`,
+      queued ? `; your ${lines} not delivered yet ${queued === 1 ? "is" : "are"} kept.` : ".",
+    );
+  },
   retry: ({ ask, reason, triesLeft }) =>
     ask === "passkey"
       ? alert(

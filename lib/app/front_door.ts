@@ -17,7 +17,9 @@
  * @module
  */
 
+import { DataFolder } from "../room/data_folder.ts";
 import { FileStore } from "../room/file_store.ts";
+import { keptPasskey, KeptPasskeyError } from "../room/kept_passkey.ts";
 import { Listeners } from "../room/listeners.ts";
 import { isValidName, notAllowedName } from "../room/member_name.ts";
 import { isNameRefusal } from "../room/name_registry.ts";
@@ -76,6 +78,12 @@ export interface ListenPlan extends HostPlan {
 /** How to host a hub. */
 export interface HubPlan extends HostPlan {
   dataDir: string;
+  /**
+   * Keep the passkey in the data folder (`serve`): with `passkey` unset, the kept one is used
+   * (made and kept at the first start; `renew` makes and keeps a new one). A passkey given
+   * is used as it is and not kept.
+   */
+  keepPasskey?: { renew: boolean };
   /** Lines replayed to newcomers. */
   history?: number;
   /** Lines a second per member; 0 turns flood control off. */
@@ -219,22 +227,63 @@ export async function connectChat(plan: ConnectPlan, hooks: ChatHooks = {}): Pro
     }
   }
   const joined = client;
-  const finished = stayConnected(joined, () => dial(plan.host, plan.port, passkey), {
+  // A hub restarted with a new passkey: say so, keep what is queued, ask for the new one.
+  const redial = async () => {
+    try {
+      return await dial(plan.host, plan.port, passkey);
+    } catch (error) {
+      if (!(error instanceof DialError && error.handshake?.code === "wrong-passkey")) throw error;
+      const ask = hooks.ask?.passkey;
+      feed.emit({ type: "passkey-changed", queued: joined.unacknowledged, asking: !!ask });
+      const lost = (why: string) => {
+        const queued = joined.unacknowledged;
+        return new ChatError(
+          queued ? `${why} (${queued === 1 ? "1 line" : `${queued} lines`} not delivered)` : why,
+        );
+      };
+      if (!ask) throw lost("The hub's passkey changed");
+      try {
+        const next = await dialAsking({ ...plan, passkey: ask }, feed, hooks);
+        passkey = next.passkey;
+        return next.session;
+      } catch (error) {
+        throw lost(message(error));
+      }
+    }
+  };
+  const finished = stayConnected(joined, redial, {
     onEvent: (event) => feed.emit(event),
     // Open mode: each reconnect shows its new safety code against the one shown before.
     safety: session.keys.authenticated ? undefined : session.keys.safety,
-    // A wrong passkey or mode will not fix itself by retrying.
-    isFatal: (error) => error instanceof DialError && error.handshake !== undefined,
+    // A wrong passkey or mode will not fix itself by retrying (nor a new passkey not given).
+    isFatal: (error) =>
+      error instanceof ChatError || (error instanceof DialError && error.handshake !== undefined),
   }).then(async (fatal) => ({ fatal, reason: await joined.ended() }));
   return new Chat({ feed, client: joined, finished, hooks });
 }
 
-/** The passkey a host uses: the one given, none (open mode), or a fresh one. */
-function hostPasskey(plan: HostPlan): string | null {
-  if (plan.passkey === undefined || plan.passkey === "") return generatePasskey();
+/** The passkey a host uses: the one given, none (open mode), a kept one, or a fresh one. */
+function hostPasskey(plan: HostPlan | HubPlan): {
+  passkey: string | null;
+  kept?: { dir: string; given: boolean };
+} {
+  const keep = "keepPasskey" in plan && plan.keepPasskey
+    ? { dir: plan.dataDir, renew: plan.keepPasskey.renew }
+    : undefined;
+  if (plan.passkey === undefined || plan.passkey === "") {
+    if (!keep) return { passkey: generatePasskey() };
+    try {
+      const { passkey } = keptPasskey(DataFolder.open(keep.dir), { renew: keep.renew });
+      return { passkey, kept: { dir: keep.dir, given: false } };
+    } catch (error) {
+      if (error instanceof KeptPasskeyError) throw new ChatError(error.message);
+      throw new ChatError(`Could not open the data folder ${keep.dir}: ${message(error)}`);
+    }
+  }
   const weak = plan.passkey === null ? undefined : passkeyWeakness(plan.passkey);
   if (weak) throw new ChatError(`${weak}.`);
-  return plan.passkey;
+  const kept = keep && plan.passkey !== null ? { dir: keep.dir, given: true } : undefined;
+  return { passkey: plan.passkey, ...(kept ? { kept } : {}) };
 }
 
 /** Opens a TCP listener, or throws {@linkcode ChatError} in plain words. */
@@ -248,7 +297,11 @@ function listenOn(plan: HostPlan): Deno.Listener {
 }
 
 /** What a host shows once it listens: where, how others reach it, and the passkey. */
-function listeningEvent(listener: Deno.Listener, passkey: string | null, hub: boolean): DoorEvent {
+function listeningEvent(
+  listener: Deno.Listener,
+  { passkey, kept }: ReturnType<typeof hostPasskey>,
+  hub: boolean,
+): DoorEvent {
   const address = listener.addr as Deno.NetAddr;
   return {
     type: "listening",
@@ -258,6 +311,7 @@ function listeningEvent(listener: Deno.Listener, passkey: string | null, hub: bo
     addresses: address.hostname === "0.0.0.0" ? lanAddresses() : [],
     passkey,
     hub,
+    ...(kept ? { kept } : {}),
   };
 }
 
@@ -268,7 +322,8 @@ function prepareHost(
   feed: Listeners<ChatEvent>,
   consoleKind: ConsoleKind,
 ) {
-  const passkey = hostPasskey(plan);
+  const chosen = hostPasskey(plan);
+  const passkey = chosen.passkey;
   const listener = listenOn(plan);
   const announcement = new HostAnnouncement(
     { label: plan.label, announce: plan.announce, kind, passkey },
@@ -280,16 +335,21 @@ function prepareHost(
     if (visible) feed.emit(visible);
     announcement.hostEvent(event);
   };
-  return { passkey, listener, announcement, onEvent };
+  return { chosen, passkey, listener, announcement, onEvent };
 }
 
 /** Hosts a direct chat and takes part; after each peer it waits for the next one. */
 export async function listenChat(plan: ListenPlan, hooks: ChatHooks = {}): Promise<Chat> {
   checkName(plan.name);
   const feed = feedFor(hooks.onEvent);
-  const { passkey, listener, announcement, onEvent } = prepareHost(plan, "direct", feed, "direct");
+  const { chosen, passkey, listener, announcement, onEvent } = prepareHost(
+    plan,
+    "direct",
+    feed,
+    "direct",
+  );
   const port = (listener.addr as Deno.NetAddr).port;
-  feed.emit(listeningEvent(listener, passkey, false));
+  feed.emit(listeningEvent(listener, chosen, false));
   const host = await RoomHost.direct({
     listener,
     passkey,
@@ -358,9 +418,14 @@ export async function serveHub(
   hooks: { onEvent?: (event: ChatEvent) => void; signals?: boolean } = {},
 ): Promise<Hub> {
   const feed = feedFor(hooks.onEvent);
-  const { passkey, listener, announcement, onEvent } = prepareHost(plan, "hub", feed, "hub-log");
+  const { chosen, passkey, listener, announcement, onEvent } = prepareHost(
+    plan,
+    "hub",
+    feed,
+    "hub-log",
+  );
   const host = await openHub(plan, listener, passkey, onEvent);
-  feed.emit(listeningEvent(listener, passkey, true));
+  feed.emit(listeningEvent(listener, chosen, true));
   await announcement.start(listener);
   return new Hub({ feed, host, announcement, signals: hooks.signals });
 }
@@ -369,8 +434,13 @@ export async function serveHub(
 export async function hubChat(plan: HubChatPlan, hooks: ChatHooks = {}): Promise<Chat> {
   checkName(plan.name);
   const feed = feedFor(hooks.onEvent);
-  const { passkey, listener, announcement, onEvent } = prepareHost(plan, "hub", feed, "hub-member");
-  feed.emit(listeningEvent(listener, passkey, true));
+  const { chosen, passkey, listener, announcement, onEvent } = prepareHost(
+    plan,
+    "hub",
+    feed,
+    "hub-member",
+  );
+  feed.emit(listeningEvent(listener, chosen, true));
   const host = await openHub(plan, listener, passkey, onEvent, {
     name: plan.name,
     receiveDir: plan.receiveDir,

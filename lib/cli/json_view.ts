@@ -61,13 +61,14 @@ const notice: Mapper<ChatEvent> = (event, view) => {
 
 // One entry per event type: the table is the schema.
 const MAPPERS: Mappers = {
-  listening: ({ host, port, addresses, passkey, hub }) => ({
+  listening: ({ host, port, addresses, passkey, hub, kept }) => ({
     type: "listening",
     host,
     port,
     addresses,
     passkey,
     hub,
+    ...(kept ? { passkeyKept: !kept.given } : {}),
   }),
   connecting: notice,
   "connected-to": notice,
@@ -77,6 +78,7 @@ const MAPPERS: Mappers = {
   waiting: notice,
   announced: notice,
   "announce-failed": notice,
+  "passkey-changed": same,
   retry: notice,
   // A program sees the lines it sent as it sent them.
   own: () => undefined,

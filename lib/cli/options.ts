@@ -44,6 +44,8 @@ export interface Options {
   label: string;
   /** listen/serve: announce on the LAN (`--no-announce` turns it off). */
   announce: boolean;
+  /** serve: make a new passkey instead of the one kept in the data folder. */
+  newPasskey: boolean;
   /** scan, and connect without HOST: how long to wait for answers. */
   timeoutMs: number;
 }
@@ -90,6 +92,7 @@ const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals
       ...ANNOUNCE,
       host: { type: "string" },
       data: { type: "string" },
+      "new-passkey": { type: "boolean" },
       history: { type: "string" },
       "max-file-size": { type: "string" },
       "max-storage": { type: "string" },
@@ -244,6 +247,7 @@ export function parseOptions(command: string, args: string[]): Options {
     noOpen: values["no-open"] === true,
     label: label ?? (command === "listen" || command === "serve" ? defaultLabel() : ""),
     announce: values["no-announce"] !== true,
+    newPasskey: values["new-passkey"] === true,
     timeoutMs: str("timeout") === undefined
       ? DEFAULTS.scanTimeoutMs
       : parseTimeout(str("timeout")!),

@@ -54,8 +54,17 @@ function fromEnvOrFlag(options: PasskeyOptions, side: "host" | "client"): string
  * weak to survive online guessing is refused (a {@linkcode UsageError} saying what to do).
  */
 export function hostPasskey(options: PasskeyOptions): string | null {
+  const given = givenHostPasskey(options);
+  return given === undefined ? generatePasskey() : given;
+}
+
+/**
+ * The passkey given to a host: `null` with --open, the environment's or the flag's, or
+ * `undefined` when none is given (a hub then uses the one kept in its data folder).
+ */
+export function givenHostPasskey(options: PasskeyOptions): string | null | undefined {
   if (options.open) return null;
-  return fromEnvOrFlag(options, "host") ?? generatePasskey();
+  return fromEnvOrFlag(options, "host");
 }
 
 /**

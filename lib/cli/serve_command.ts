@@ -14,13 +14,20 @@
 import { serveHub } from "../app/front_door.ts";
 import { JsonView } from "./json_view.ts";
 import type { Options } from "./options.ts";
-import { hostPasskey } from "./passkey_source.ts";
+import { givenHostPasskey } from "./passkey_source.ts";
 import { TextView } from "./text_view.ts";
+import { UsageError } from "./usage.ts";
 import type { View } from "./view_event.ts";
 
 /** Runs `serve`; resolves with the exit code once the hub has stopped (SIGINT/SIGTERM). */
 export async function serveCommand(options: Options): Promise<number> {
-  const passkey = hostPasskey(options);
+  const passkey = givenHostPasskey(options);
+  if (options.newPasskey && passkey !== undefined) {
+    throw new UsageError(
+      `--new-passkey cannot go with ${passkey === null ? "--open" : "a given passkey"}`,
+      `--new-passkey makes a new passkey and keeps it in ${options.data}.`,
+    );
+  }
   const print = (line: string) => console.log(line);
   const view: View = options.json
     ? new JsonView(print, { hubLog: true })
@@ -32,6 +39,7 @@ export async function serveCommand(options: Options): Promise<number> {
     label: options.label,
     announce: options.announce,
     dataDir: options.data,
+    keepPasskey: { renew: options.newPasskey },
     history: options.history,
     rate: options.rate,
     maxClients: options.maxClients,

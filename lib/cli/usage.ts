@@ -33,8 +33,8 @@ Usage:
   p2pchat listen [PORT] [--host ADDR] [--name NAME] [--dir DIR] [--open] [--json]
                  [--label TEXT] [--no-announce]
   p2pchat connect HOST [PORT] [--name NAME] [--dir DIR] [--open] [--json]
-  p2pchat serve [PORT] [--host ADDR] [--data DIR] [--history N] [--open] [--json]
-                [--max-file-size SIZE] [--max-storage SIZE] [--max-clients N] [--rate N]
+  p2pchat serve [PORT] [--host ADDR] [--data DIR] [--new-passkey] [--history N] [--open]
+                [--json] [--max-file-size SIZE] [--max-storage SIZE] [--max-clients N] [--rate N]
                 [--label TEXT] [--no-announce]
   p2pchat scan [--timeout SECONDS] [--json]
   p2pchat ui [--port PORT] [--no-open]
@@ -59,7 +59,8 @@ Options:
   --passkey KEY     The passkey. Visible to other users in the process list: prefer
                     the P2PCHAT_PASSKEY environment variable or the prompt.
   --json            One JSON object per line on stdout, for programs.
-  --data DIR        A hub's history and shared files (default ${DEFAULTS.dataDir}).
+  --data DIR        A hub's history, shared files and passkey (default ${DEFAULTS.dataDir}).
+  --new-passkey     A hub makes a new passkey instead of the one kept in --data.
   --history N       Lines a hub replays to newcomers (default ${DEFAULTS.history}).
   --rate N          Lines a second each hub member may send, bursts of 2N
                     (default ${DEFAULTS.rate}; 0: no limit).
@@ -69,7 +70,8 @@ Options:
   --timeout SECONDS How long scan waits for answers (default ${DEFAULTS.scanTimeoutMs / 1000}).
 
 Passkey:
-  listen and serve print a fresh passkey (or use P2PCHAT_PASSKEY when set).
+  listen prints a fresh passkey (or uses P2PCHAT_PASSKEY when set). serve keeps its
+  passkey in --data across restarts (P2PCHAT_PASSKEY, when set, is used and not kept).
   connect reads P2PCHAT_PASSKEY, else asks without echo (three tries).
 
 In the chat (a line starting with // sends the rest as it is):

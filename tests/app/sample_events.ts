@@ -35,6 +35,11 @@ const SAMPLES: Samples = {
     { type: "connecting", host: "192.168.1.12", port: 5050 },
     { type: "connecting", host: "fe80::1", port: 5050 },
   ],
+  "passkey-changed": [
+    { type: "passkey-changed", queued: 2, asking: true },
+    { type: "passkey-changed", queued: 0, asking: true },
+    { type: "passkey-changed", queued: 1, asking: false },
+  ],
   "connected-to": [{ type: "connected-to", host: "192.168.1.12", port: 5050 }],
   secured: [
     { type: "secured", peer: "192.168.1.12:5050", authenticated: true, safety: "1111 2222 3333" },

@@ -82,6 +82,9 @@ Deno.test("parseOptions: serve defaults and limits", () => {
   assert.equal(defaults.maxClients, 10_000);
   assert.equal(defaults.rate, 5);
   assert.equal(defaults.maxFileBytes, undefined);
+  assert.equal(defaults.newPasskey, false);
+  assert.equal(parseOptions("serve", ["--new-passkey"]).newPasskey, true);
+  assert.throws(() => parseOptions("listen", ["--new-passkey"]), /Unknown option '--new-passkey'/);
   const options = parseOptions("serve", [
     "7000",
     "--history",
