@@ -49,6 +49,8 @@ export type DoorEvent =
   }
   | { type: "reconnecting"; reason: string; delayMs: number; attempt: number }
   | { type: "reconnected" }
+  /** The default name `taken` was taken here: this person joined as `name` (`root-2`). */
+  | { type: "name-numbered"; taken: string; name: string }
   /**
    * A reconnect to the hub met a passkey that no longer works (the hub was restarted with a
    * new one): `queued` lines typed are not delivered yet; `asking`: the new passkey is asked

@@ -221,6 +221,8 @@ export const WORDS: EventTable = {
       peer(reason),
       "); others can still connect with the address.",
     ),
+  "name-numbered": ({ taken, name }) =>
+    system(`The name ${taken} is taken here; you are ${name} (choose another with /nick).`),
   "passkey-changed": ({ queued, asking }) => {
     const lines = queued === 1 ? "1 line" : `${queued} lines`;
     const changed = "The hub's passkey changed (it was restarted with a new one)";

@@ -21,7 +21,7 @@ import { DataFolder } from "../room/data_folder.ts";
 import { FileStore } from "../room/file_store.ts";
 import { keptPasskey, KeptPasskeyError } from "../room/kept_passkey.ts";
 import { Listeners } from "../room/listeners.ts";
-import { isValidName, notAllowedName } from "../room/member_name.ts";
+import { isValidName, notAllowedName, numberedName } from "../room/member_name.ts";
 import { isNameRefusal } from "../room/name_registry.ts";
 import { stayConnected } from "../room/reconnector.ts";
 import { type ClientEvent, RefusedError, RoomClient } from "../room/room_client.ts";
@@ -54,7 +54,15 @@ export interface ConnectPlan {
    * answered as p2pchat (and asked again through `hooks.ask.passkey` after a wrong one).
    */
   passkey: string | null | (() => Promise<string | undefined>);
+  /**
+   * The name is a default one (not chosen): when taken, `NAME-2`, `NAME-3` ... is tried
+   * instead of asking, and said.
+   */
+  numberIfTaken?: boolean;
 }
+
+/** The highest number tried after a taken default name (`NAME-9`). */
+const MAX_NAME_NUMBER = 9;
 
 /** How to host: where to listen, with which passkey, and how to announce. */
 export interface HostPlan {
@@ -124,7 +132,7 @@ async function dialAsking(
   hooks: ChatHooks,
 ): Promise<{ session: NetSession; passkey: string | null }> {
   let passkey = typeof plan.passkey === "function"
-    ? await typedPasskey(plan.passkey)
+    ? await firstTypedPasskey(plan.passkey)
     : plan.passkey;
   for (let tries = 1;; tries++) {
     try {
@@ -146,6 +154,21 @@ async function dialAsking(
       passkey = await typedPasskey(ask);
     }
   }
+}
+
+/**
+ * The passkey first typed at a face's prompt: one too weak to be any host's is refused before
+ * it costs a guess (what it says to do: the host shows the passkey).
+ */
+async function firstTypedPasskey(ask: () => Promise<string | undefined>): Promise<string> {
+  const passkey = await typedPasskey(ask);
+  const weak = passkeyWeakness(passkey);
+  if (weak) {
+    throw new ChatError(
+      `${weak}. Use the passkey the host shows (hosts make ones like 7-orbit-lemon-cradle).`,
+    );
+  }
+  return passkey;
 }
 
 /** The passkey typed at a face's prompt, normalized; none given ends the connecting. */
@@ -199,6 +222,7 @@ export async function connectChat(plan: ConnectPlan, hooks: ChatHooks = {}): Pro
   feed.emit({ type: "connected-to", host: plan.host, port: plan.port });
   feed.emit(securedEvent(session));
   let name = plan.name;
+  let number = 1;
   let client: RoomClient;
   while (true) {
     client = new RoomClient({ name, files: new FileStore(plan.receiveDir) });
@@ -210,13 +234,17 @@ export async function connectChat(plan: ConnectPlan, hooks: ChatHooks = {}): Pro
       unsubscribe();
       await session.close();
       const ask = hooks.ask?.name;
-      if (!(error instanceof RefusedError && isNameRefusal(error.message) && ask)) {
-        throw new ChatError(message(error));
+      const nameRefused = error instanceof RefusedError && isNameRefusal(error.message);
+      if (nameRefused && plan.numberIfTaken && number < MAX_NAME_NUMBER) {
+        // A default name someone else has too (root, pi, student): the next number, quietly.
+        name = numberedName(plan.name, ++number);
+      } else {
+        if (!(nameRefused && ask)) throw new ChatError(message(error));
+        feed.emit({ type: "retry", ask: "name", reason: error.message });
+        const next = await askName(ask, feed);
+        if (next === undefined) throw new ChatError(message(error));
+        name = next;
       }
-      feed.emit({ type: "retry", ask: "name", reason: error.message });
-      const next = await askName(ask, feed);
-      if (next === undefined) throw new ChatError(error.message);
-      name = next;
       try {
         session = await dial(plan.host, plan.port, passkey);
       } catch (error) {
@@ -227,6 +255,9 @@ export async function connectChat(plan: ConnectPlan, hooks: ChatHooks = {}): Pro
     }
   }
   const joined = client;
+  if (number > 1 && name === numberedName(plan.name, number)) {
+    feed.emit({ type: "name-numbered", taken: plan.name, name });
+  }
   // A hub restarted with a new passkey: say so, keep what is queued, ask for the new one.
   const redial = async () => {
     try {

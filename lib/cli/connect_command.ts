@@ -39,6 +39,7 @@ export async function connectCommand(options: Options): Promise<number> {
       name: options.name,
       receiveDir: options.dir,
       passkey,
+      numberIfTaken: !options.nameGiven,
     }, {
       onEvent: (event) => {
         view.show(event);

@@ -79,6 +79,7 @@ const MAPPERS: Mappers = {
   announced: notice,
   "announce-failed": notice,
   "passkey-changed": same,
+  "name-numbered": same,
   retry: notice,
   // A program sees the lines it sent as it sent them.
   own: () => undefined,

@@ -25,6 +25,8 @@ export interface Options {
   host: string;
   port: number;
   name: string;
+  /** Whether the name was given with --name (a default one that is taken becomes NAME-2). */
+  nameGiven: boolean;
   dir: string;
   data: string;
   json: boolean;
@@ -230,6 +232,7 @@ export function parseOptions(command: string, args: string[]): Options {
     host,
     port,
     name,
+    nameGiven: str("name") !== undefined,
     dir: str("dir") ?? DEFAULTS.receiveDir,
     data: str("data") ?? DEFAULTS.dataDir,
     json: values.json === true,

@@ -35,6 +35,7 @@ const SAMPLES: Samples = {
     { type: "connecting", host: "192.168.1.12", port: 5050 },
     { type: "connecting", host: "fe80::1", port: 5050 },
   ],
+  "name-numbered": [{ type: "name-numbered", taken: "root", name: "root-2" }],
   "passkey-changed": [
     { type: "passkey-changed", queued: 2, asking: true },
     { type: "passkey-changed", queued: 0, asking: true },
