@@ -32,6 +32,10 @@ export type DoorEvent =
      */
     kept?: { dir: string; given: boolean };
   }
+  /** `connect` without an address looks for chats announced on the LAN (by label, if given). */
+  | { type: "scanning"; timeoutMs: number; label?: string }
+  /** The chat `connect` goes to, found on the LAN: `label` is what its host announced. */
+  | { type: "found-chat"; label: string; kind: "direct" | "hub"; host: string; port: number }
   /** Connecting to `host:port` begins: said at once, before anything is asked. */
   | { type: "connecting"; host: string; port: number }
   /** The connection to `host:port` is up and secured. */

@@ -172,6 +172,16 @@ export const WORDS: EventTable = {
       ? system("Open mode: no passkey. Connections are encrypted but NOT authenticated.")
       : system(`Passkey: ${passkey} (${passkeyNote(kept)})`)),
   ],
+  scanning: ({ timeoutMs, label }) =>
+    label === undefined
+      ? system(`Looking for chats on the local network (${timeoutMs / 1000} s) ...`)
+      : system(
+        `Looking for the chat labelled "`,
+        peer(label),
+        `" on the local network (${timeoutMs / 1000} s) ...`,
+      ),
+  "found-chat": ({ label, host, port }) =>
+    system("Found ", peer(label), ` at ${formatAddress(host, port)}`),
   connecting: ({ host, port }) => system(`Connecting to ${formatAddress(host, port)} ...`),
   "connected-to": ({ host, port }) => system(`Connected to ${formatAddress(host, port)}`),
   secured: ({ authenticated, safety, peer: address, previousSafety, safetyChanged }) => {
@@ -222,7 +232,13 @@ export const WORDS: EventTable = {
       "); others can still connect with the address.",
     ),
   "name-numbered": ({ taken, name }) =>
-    system(`The name ${taken} is taken here; you are ${name} (choose another with /nick).`),
+    system(
+      "The name ",
+      peer(taken),
+      " is taken here; you are ",
+      peer(name),
+      " (choose another with /nick).",
+    ),
   "passkey-changed": ({ queued, asking }) => {
     const lines = queued === 1 ? "1 line" : `${queued} lines`;
     const changed = "The hub's passkey changed (it was restarted with a new one)";

@@ -14,6 +14,7 @@
 import { connectChat } from "../app/front_door.ts";
 import { chatLoop } from "./chat_loop.ts";
 import { FatalError } from "./fatal_error.ts";
+import { findChat } from "./find_chat.ts";
 import type { Options } from "./options.ts";
 import { openOutput } from "./output.ts";
 import { clientPasskey, PASSKEY_QUESTION } from "./passkey_source.ts";
@@ -21,6 +22,22 @@ import { clientPasskey, PASSKEY_QUESTION } from "./passkey_source.ts";
 /** Runs `connect`; resolves with the exit code. */
 export async function connectCommand(options: Options): Promise<number> {
   const { terminal, view } = openOutput(options.json);
+  const prompts = Deno.stdin.isTerminal() && !options.json;
+  if (options.host === "") {
+    // No address: found on the local network (then the passkey is asked as always).
+    let found;
+    try {
+      found = await findChat(options, terminal, view, prompts);
+    } catch (error) {
+      terminal.close();
+      throw error;
+    }
+    if ("exit" in found) {
+      terminal.close();
+      return found.exit;
+    }
+    options = { ...options, host: found.host, port: found.port };
+  }
   const askPasskey = () => terminal.askSecret(PASSKEY_QUESTION);
   let passkey;
   try {
@@ -30,7 +47,6 @@ export async function connectCommand(options: Options): Promise<number> {
     terminal.close();
     throw error;
   }
-  const prompts = Deno.stdin.isTerminal() && !options.json;
   let chat;
   try {
     chat = await connectChat({

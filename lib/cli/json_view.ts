@@ -70,6 +70,8 @@ const MAPPERS: Mappers = {
     hub,
     ...(kept ? { passkeyKept: !kept.given } : {}),
   }),
+  scanning: notice,
+  "found-chat": same,
   connecting: notice,
   "connected-to": notice,
   secured: same,

@@ -164,12 +164,8 @@ function connectTarget(
   label: string | undefined,
 ): { host: string; port: number } {
   const [typed, portText] = positionals;
-  if (typed === undefined) {
-    throw new UsageError(
-      "connect needs the HOST to connect to",
-      "Example: p2pchat connect 192.168.1.12 5050",
-    );
-  }
+  // No HOST: connect finds the chat on the local network (by --label, if given).
+  if (typed === undefined) return { host: "", port: DEFAULTS.port };
   if (label !== undefined) {
     throw new UsageError(
       "connect takes a HOST or a --label, not both",

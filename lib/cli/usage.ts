@@ -32,7 +32,8 @@ export const HELP =
 Usage:
   p2pchat listen [PORT] [--host ADDR] [--name NAME] [--dir DIR] [--open] [--json]
                  [--label TEXT] [--no-announce]
-  p2pchat connect HOST [PORT] [--name NAME] [--dir DIR] [--open] [--json]
+  p2pchat connect [HOST [PORT]] [--name NAME] [--dir DIR] [--open] [--json]
+                  [--label TEXT] [--timeout SECONDS]
   p2pchat serve [PORT] [--host ADDR] [--data DIR] [--new-passkey] [--history N] [--open]
                 [--json] [--max-file-size SIZE] [--max-storage SIZE] [--max-clients N] [--rate N]
                 [--label TEXT] [--no-announce]
@@ -42,7 +43,8 @@ Usage:
 
 Commands:
   listen    Wait for one person to connect (a direct chat). Prints the passkey to give them.
-  connect   Connect to a listening peer or a hub. Asks for the passkey.
+  connect   Connect to a listening peer or a hub. Asks for the passkey. Without HOST,
+            finds the chat on the local network (a list to pick from if several).
   serve     Host a group hub: many people, history, shared files.
   scan      List the chats announced on the local network (listen and serve announce).
   ui        Open the graphical client in your browser.
@@ -65,9 +67,11 @@ Options:
   --rate N          Lines a second each hub member may send, bursts of 2N
                     (default ${DEFAULTS.rate}; 0: no limit).
   --max-clients N   Members of a hub at once (default ${DEFAULTS.maxClients}).
-  --label TEXT      The name scan shows for your chat (default: this computer's name).
+  --label TEXT      The name scan shows for your chat (default: this computer's name);
+                    connect: go to the chat announced with exactly this label.
   --no-announce     Do not announce the chat on the local network.
-  --timeout SECONDS How long scan waits for answers (default ${DEFAULTS.scanTimeoutMs / 1000}).
+  --timeout SECONDS How long scan (and connect without HOST) waits for answers
+                    (default ${DEFAULTS.scanTimeoutMs / 1000}).
 
 Passkey:
   listen prints a fresh passkey (or uses P2PCHAT_PASSKEY when set). serve keeps its

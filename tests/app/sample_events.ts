@@ -31,6 +31,14 @@ const SAMPLES: Samples = {
     },
     { type: "listening", host: "127.0.0.1", port: 6060, addresses: [], passkey: null, hub: true },
   ],
+  scanning: [
+    { type: "scanning", timeoutMs: 2000 },
+    { type: "scanning", timeoutMs: 500, label: "alice's hub" },
+  ],
+  "found-chat": [
+    { type: "found-chat", label: "alice's hub", kind: "hub", host: "192.168.1.12", port: 5050 },
+    { type: "found-chat", label: "bob", kind: "direct", host: "fe80::1", port: 5050 },
+  ],
   connecting: [
     { type: "connecting", host: "192.168.1.12", port: 5050 },
     { type: "connecting", host: "fe80::1", port: 5050 },

@@ -45,14 +45,16 @@ Deno.test("parseOptions: listen takes a port and flags", () => {
   assert.equal(options.json, true);
 });
 
-Deno.test("parseOptions: connect needs a host; the port defaults to 5050", () => {
+Deno.test("parseOptions: connect takes a host (none: found by scanning); the port defaults to 5050", () => {
   const options = parseOptions("connect", ["192.168.1.12"]);
   assert.equal(options.host, "192.168.1.12");
   assert.equal(options.port, 5050);
   assert.equal(parseOptions("connect", ["hub.local", "6000"]).port, 6000);
-  const error = usageError(() => parseOptions("connect", []));
-  assert.equal(error.message, "connect needs the HOST to connect to");
-  assert.equal(error.hint, "Example: p2pchat connect 192.168.1.12 5050");
+  const scanning = parseOptions("connect", ["--label", "alice's hub", "--timeout", "0.5"]);
+  assert.deepEqual([scanning.host, scanning.label, scanning.timeoutMs], ["", "alice's hub", 500]);
+  assert.equal(parseOptions("connect", []).label, "");
+  const error = usageError(() => parseOptions("connect", ["10.0.0.5", "--label", "x"]));
+  assert.equal(error.message, "connect takes a HOST or a --label, not both");
 });
 
 Deno.test("parseOptions: connect takes HOST:PORT and [IPv6]:PORT; a port given twice must agree", () => {

@@ -50,6 +50,8 @@ export interface TerminalOptions {
   cwd: string;
   /** Environment of the program (added to a minimal one: PATH, HOME, TERM, NO_COLOR). */
   env?: Record<string, string>;
+  /** Run inside this network namespace (`ip netns exec`; needs root). */
+  netns?: string;
   /** Columns and rows; default 80x24. */
   width?: number;
   height?: number;
@@ -99,6 +101,7 @@ export class TmuxTerminal implements AsyncDisposable {
       "-c",
       '"$@"; echo $? > "$STATUS_FILE"; exec sleep 3600',
       "sh",
+      ...(options.netns ? ["ip", "netns", "exec", options.netns] : []),
       Deno.execPath(),
       ...startTaskArgs(args),
     ]);

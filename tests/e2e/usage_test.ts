@@ -20,7 +20,7 @@ Deno.test("--help prints the usage and exits 0", async () => {
     assert.equal(code, 0);
     assert.match(stdout, /^Usage:$/m);
     assert.match(stdout, /p2pchat listen \[PORT\]/);
-    assert.match(stdout, /p2pchat connect HOST \[PORT\]/);
+    assert.match(stdout, /p2pchat connect \[HOST \[PORT\]\]/);
     assert.equal(stderr, "");
   }
 });
@@ -34,7 +34,7 @@ Deno.test("--help printed by the program is the usage, chat commands from the ta
 Deno.test("--help after a command prints the usage too", async () => {
   const { code, stdout } = await run(["connect", "--help"]);
   assert.equal(code, 0);
-  assert.match(stdout, /p2pchat connect HOST/);
+  assert.match(stdout, /p2pchat connect \[HOST/);
 });
 
 Deno.test("--version prints the version from deno.json", async () => {
@@ -48,7 +48,7 @@ Deno.test("--version prints the version from deno.json", async () => {
 
 Deno.test("usage mistakes exit 2 with one line of reason and one of hint", async () => {
   const cases: [string[], RegExp][] = [
-    [["connect"], /^p2pchat: connect needs the HOST to connect to$/],
+    [["connect", "10.0.0.5", "--label", "x"], /^p2pchat: connect takes a HOST or a --label/],
     [["listen", "99999"], /^p2pchat: invalid port '99999'$/],
     [["connect", "127.0.0.1", "port"], /^p2pchat: invalid port 'port'$/],
     [["lsten"], /^p2pchat: unknown command 'lsten'$/],
