@@ -13,6 +13,7 @@
 
 import type { ChatEvent } from "../app/chat_event.ts";
 import type { Line, Segment } from "../app/event_words.ts";
+import type { ListedChat } from "./found_list.ts";
 
 /** How the person takes part: dial out, wait for one peer, or host a hub. */
 export type UiMode = "connect" | "listen" | "host";
@@ -76,6 +77,11 @@ export type UiEvent =
     file?: FileLinks;
   }
   | { type: "ended"; reason: string }
+  /**
+   * The chats found on the local network, live while the connection screen is up (the whole
+   * list each time, rate-limited; `more`: found but not listed). Labels are peer text.
+   */
+  | { type: "found-chats"; chats: ListedChat[]; more: number }
   /** Exit was asked while others are in the chat this person hosts: ask first. */
   | { type: "confirm-exit"; question: Segment[]; detail: string; stop: string; keep: string };
 

@@ -19,6 +19,7 @@
 
 import fs from "node:fs";
 import type { Browser, Page } from "playwright-core";
+import type { LinkAddress } from "../../lib/session/mdns_link.ts";
 import { UiServer } from "../../lib/ui/ui_server.ts";
 import { findTool } from "../../dev/tool_install.ts";
 import { TOOLS } from "../../dev/tools.ts";
@@ -141,7 +142,7 @@ export interface TestUi extends AsyncDisposable {
 export function startUi(
   name: string,
   dir: string,
-  options: { closedPageGraceMs?: number } = {},
+  options: { closedPageGraceMs?: number; scanAddresses?: LinkAddress[] } = {},
 ): TestUi {
   const receiveDir = `${dir}/${name}/received_files`;
   const server = UiServer.start({
