@@ -16,10 +16,8 @@
 
 import type { FoundChat } from "../session/announcement.ts";
 import { formatAddress } from "../session/chat_address.ts";
-import { Scanner } from "../session/scanner.ts";
-import { FatalError } from "./fatal_error.ts";
 import type { Options } from "./options.ts";
-import { chatRows, foundEvent, NOTHING_FOUND_HINT } from "./scan_command.ts";
+import { chatRows, foundEvent, NOTHING_FOUND_HINT, scanToEnd } from "./scan_command.ts";
 import type { Terminal } from "./terminal.ts";
 import { escapeForTerminal } from "./terminal_text.ts";
 import type { View } from "./view_event.ts";
@@ -40,17 +38,8 @@ export async function findChat(
 ): Promise<FindResult> {
   const label = options.label === "" ? undefined : options.label;
   view.show({ type: "scanning", timeoutMs: options.timeoutMs, ...(label ? { label } : {}) });
-  let scanner: Scanner;
-  try {
-    scanner = await Scanner.start({ timeoutMs: options.timeoutMs });
-  } catch (error) {
-    throw new FatalError(
-      `Could not scan the local network: ${error instanceof Error ? error.message : error}`,
-    );
-  }
-  for await (const _event of scanner) { /* the list is read once the time is up */ }
-  await scanner.stop();
-  const chats = scanner.found.list.filter((chat) => label === undefined || chat.label === label);
+  const found = await scanToEnd(options.timeoutMs);
+  const chats = found.list.filter((chat) => label === undefined || chat.label === label);
   const seconds = `${options.timeoutMs / 1000} s`;
   if (chats.length === 0) {
     const what = label === undefined

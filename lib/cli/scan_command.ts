@@ -79,21 +79,29 @@ export function scanText(found: FoundChats, timeoutMs: number): string[] {
   return lines;
 }
 
-/** Runs `scan`; exit 0 whatever was found. */
-export async function scanCommand(options: Options): Promise<number> {
+/**
+ * Scans for `timeoutMs` and returns what was found, one view of the network, sorted; a scan
+ * that cannot start is a {@linkcode FatalError}.
+ */
+export async function scanToEnd(timeoutMs: number): Promise<FoundChats> {
   let scanner: Scanner;
   try {
-    scanner = await Scanner.start({ timeoutMs: options.timeoutMs });
+    scanner = await Scanner.start({ timeoutMs });
   } catch (error) {
     throw new FatalError(
       `Could not scan the local network: ${error instanceof Error ? error.message : error}`,
     );
   }
   for await (const _event of scanner) {
-    // The list is printed once the time is up: one view of the network, sorted.
+    // The list is read once the time is up.
   }
   await scanner.stop();
-  const found = scanner.found;
+  return scanner.found;
+}
+
+/** Runs `scan`; exit 0 whatever was found. */
+export async function scanCommand(options: Options): Promise<number> {
+  const found = await scanToEnd(options.timeoutMs);
   if (options.json) {
     for (const chat of found.list) console.log(JSON.stringify(foundEvent(chat)));
     console.log(JSON.stringify({

@@ -36,20 +36,18 @@ async function startHost(
   return { proc, port: listening.port as number };
 }
 
+/** `serve` on alice's computer, announced as `label`, its data in `dir/data`. */
+function aliceServes(lab: NetLab, dir: string, label: string, data: string) {
+  return startHost(lab, "alice", dir, ["serve", "0", "--label", label, "--data", `${dir}/${data}`]);
+}
+
 Deno.test(
   "serve on one computer: scan on another finds it at the first one's address, and not after it stops",
   ROOT_ONLY,
   async () => {
     await using lab = await NetLab.create(["alice", "bob"]);
     await using dir = await tempDir();
-    const hub = await startHost(lab, "alice", dir.path, [
-      "serve",
-      "0",
-      "--label",
-      "alice's hub",
-      "--data",
-      `${dir.path}/hub`,
-    ]);
+    const hub = await aliceServes(lab, dir.path, "alice's hub", "hub");
     const hidden = await startHost(lab, "alice", dir.path, [
       "serve",
       "0",
@@ -145,14 +143,7 @@ Deno.test(
   async () => {
     await using lab = await NetLab.create(["alice", "bob"]);
     await using dir = await tempDir();
-    const hub = await startHost(lab, "alice", dir.path, [
-      "serve",
-      "0",
-      "--label",
-      "alice's hub",
-      "--data",
-      `${dir.path}/hub`,
-    ]);
+    const hub = await aliceServes(lab, dir.path, "alice's hub", "hub");
     const carol = CliProcess.start(
       ["connect", `${lab.address("alice")}:${hub.port}`, "--name", "carol", "--json"],
       { cwd: dir.path, netns: lab.ns("alice") },
@@ -194,16 +185,7 @@ Deno.test(
     await using dir = await tempDir();
     const hubs = [];
     for (const [i, label] of ["alice's hub", "quiz", "quiz"].entries()) {
-      hubs.push(
-        await startHost(lab, "alice", dir.path, [
-          "serve",
-          "0",
-          "--label",
-          label,
-          "--data",
-          `${dir.path}/hub${i}`,
-        ]),
-      );
+      hubs.push(await aliceServes(lab, dir.path, label, `hub${i}`));
     }
     const [alices, ...quizzes] = hubs;
     const alice = lab.address("alice");
