@@ -9,6 +9,7 @@
  * @module
  */
 
+import { moderatedText } from "../room/moderation.ts";
 import type { RoomEvent } from "../room/room.ts";
 import type { HostEvent, HostRoomEvent } from "../room/room_host.ts";
 import { formatBytes } from "./format.ts";
@@ -49,6 +50,28 @@ export function roomEventText(event: HostRoomEvent): string {
     case "unsendable":
       return `Did not send a ${clean(event.message)} message to ${who(event)}: its header ` +
         `(${event.bytes} bytes) is over the limit`;
+    case "kicked":
+    case "muted":
+    case "unbanned":
+    case "unmuted":
+    case "op":
+    case "deop":
+      return clean(moderatedText({ ...event, action: event.type }));
+    case "banned":
+      return clean(moderatedText({ ...event, action: "banned" })) +
+        ` The ban holds the name${event.client ? ", the client" : ""}` +
+        `${event.address ? ` and the address ${event.address}` : ""}` +
+        (event.kept === false ? "; the disk refused it: it holds until the hub stops." : ".");
+    case "topic":
+      return event.text
+        ? `${clean(event.by)} set the topic: ${clean(event.text)}`
+        : `${clean(event.by)} cleared the topic.`;
+    case "said":
+      return `[host] ${clean(event.text)}`;
+    case "removed":
+      return `${clean(event.by)} removed shared file ${event.file} (${clean(event.name)}).`;
+    case "denied":
+      return `Refused /${event.order} from ${clean(event.name)}: ${clean(event.reason)}`;
   }
 }
 

@@ -60,7 +60,7 @@ const MAPPERS: Mappers = {
     const peer = event.members.find((name) => name !== event.you);
     return peer ? { type: "connected", peer } : undefined;
   },
-  message: ({ from, text, time, seq, me, history }) => ({
+  message: ({ from, text, time, seq, me, history, mention }) => ({
     type: "message",
     from,
     text,
@@ -68,6 +68,7 @@ const MAPPERS: Mappers = {
     seq,
     ...(me ? { me } : {}),
     ...(history ? { history } : {}),
+    ...(mention ? { mention } : {}),
   }),
   private: same,
   joined: ({ name, count, remote }) =>
@@ -91,4 +92,8 @@ const MAPPERS: Mappers = {
   shared: same,
   "file-list": ({ files, page, pages, total }) => ({ type: "files", files, page, pages, total }),
   closed: same,
+  moderated: same,
+  topic: same,
+  away: same,
+  removed: same,
 };

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { HOST_NAME, moderatedText } from "../room/moderation.ts";
 import { escapeForTerminal as clean } from "./terminal_text.ts";
 import { formatBytes } from "./format.ts";
 import { ProgressBar } from "./progress_bar.ts";
@@ -144,6 +145,10 @@ const RENDERERS: Renderers = {
       const noun = event.skipped === 1 ? "line" : "lines";
       lines.push(system(`${event.skipped} earlier ${noun} not shown.`));
     }
+    if (event.topic) lines.push(system(`Topic: ${clean(event.topic)}`));
+    if (event.role) {
+      lines.push(system(event.role === "op" ? "You are an operator." : "You are the host."));
+    }
     if (event.history > 0) {
       const noun = event.history === 1 ? "line" : "lines";
       lines.push(system(`Replaying ${event.history} ${noun} of earlier history`));
@@ -172,12 +177,21 @@ const RENDERERS: Renderers = {
     if (from === view.you) view.you = to;
     return system(`${clean(from)} is now known as ${clean(to)}.`);
   },
-  members: ({ names, page, pages, total }) =>
-    pages <= 1 ? system(`Connected: ${names.map(clean).join(", ")} (${total})`) : system(
-      `Connected (page ${page} of ${pages}): ${names.map(clean).join(", ")} (${total} in all${
+  members: ({ names, page, pages, total, away, ops, muted }) => {
+    const marked = names.map((name) => {
+      const marks = [
+        ...(ops?.includes(name) ? ["op"] : []),
+        ...(away?.includes(name) ? ["away"] : []),
+        ...(muted?.includes(name) ? ["muted"] : []),
+      ];
+      return clean(name) + (marks.length ? ` (${marks.join(", ")})` : "");
+    }).join(", ");
+    return pages <= 1 ? system(`Connected: ${marked} (${total})`) : system(
+      `Connected (page ${page} of ${pages}): ${marked} (${total} in all${
         page < pages ? `; /who ${page + 1} for more` : ""
       })`,
-    ),
+    );
+  },
   notice: ({ text }) => system(clean(text)),
   "file-incoming": ({ name, bytes, from }) =>
     system(`Incoming file ${clean(name)} (${formatBytes(bytes)}) from ${clean(from)}...`),
@@ -218,6 +232,17 @@ const RENDERERS: Renderers = {
         system(`  /get ${f.file}  ${clean(f.name)} (${formatBytes(f.size)}) from ${clean(f.from)}`)
       ),
     ],
+  moderated: (event) => system(clean(moderatedText(event))),
+  topic: ({ text, by }) => {
+    const who = by === undefined ? "The topic" : by === HOST_NAME ? "The host" : clean(by);
+    if (by === undefined) return system(text ? `Topic: ${clean(text)}` : "No topic.");
+    return system(text ? `${who} set the topic: ${clean(text)}` : `${who} cleared the topic.`);
+  },
+  away: ({ name, text }) => system(`${clean(name)} is away${text ? `: ${clean(text)}` : "."}`),
+  removed: ({ file, name, by }) =>
+    system(
+      `${by === HOST_NAME ? "The host" : clean(by)} removed shared file ${file} (${clean(name)}).`,
+    ),
   closed: ({ reason }, view) =>
     view.kind === "direct"
       ? system(reason ? `Peer disconnected: ${clean(reason)}` : "Peer disconnected.")
