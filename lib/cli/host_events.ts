@@ -9,6 +9,8 @@
  * @module
  */
 
+import { untilText } from "../room/duration.ts";
+import type { ConsoleEvent } from "../room/host_console.ts";
 import { moderatedText } from "../room/moderation.ts";
 import type { RoomEvent } from "../room/room.ts";
 import type { HostEvent, HostRoomEvent } from "../room/room_host.ts";
@@ -72,6 +74,62 @@ export function roomEventText(event: HostRoomEvent): string {
       return `${clean(event.by)} removed shared file ${event.file} (${clean(event.name)}).`;
     case "denied":
       return `Refused /${event.order} from ${clean(event.name)}: ${clean(event.reason)}`;
+  }
+}
+
+/** The console lines of what the host console answers. */
+export function consoleEventText(event: ConsoleEvent, now: number = Date.now()): string[] {
+  switch (event.type) {
+    case "help":
+      return [
+        "Host commands (a line without / is said to everyone as host):",
+        ...event.commands.map(({ usage, help }) => `  ${usage.padEnd(32)} ${help}`),
+      ];
+    case "who":
+      return [
+        `Members (${event.total}${
+          event.pages > 1 ? `; page ${event.page} of ${event.pages}` : ""
+        }):`,
+        ...event.members.map((m) =>
+          `  ${clean(m.name)} from ${clean(m.remote)}` +
+          (m.role !== "member" ? ` (${m.role === "op" ? "operator" : "the host"})` : "") +
+          (m.away !== undefined ? ` (away${m.away ? `: ${clean(m.away)}` : ""})` : "") +
+          (m.muted ? " (muted)" : "")
+        ),
+      ];
+    case "bans":
+      return event.bans.length === 0 ? ["No bans."] : [
+        `Bans (${event.bans.length}):`,
+        ...event.bans.map((ban) =>
+          `  ${clean(ban.name)}` +
+          ` until ${ban.until ? untilText(Date.parse(ban.until), now) : "unbanned"}` +
+          ` by ${clean(ban.by)}${ban.reason ? ` (${clean(ban.reason)})` : ""}; holds the name` +
+          `${ban.client ? ", the client" : ""}${ban.address ? ` and ${ban.address}` : ""}`
+        ),
+      ];
+    case "files":
+      return event.files.length === 0 ? ["No shared files."] : [
+        `Shared files (${event.total}${
+          event.pages > 1 ? `; page ${event.page} of ${event.pages}` : ""
+        }):`,
+        ...event.files.map((f) =>
+          `  ${f.file}  ${clean(f.name)} (${formatBytes(f.size)}) from ${clean(f.from)}`
+        ),
+      ];
+    case "passkey":
+      return [
+        event.passkey === null
+          ? "Open mode: no passkey."
+          : `Passkey: ${event.passkey} (give it to the person connecting)`,
+      ];
+    case "topic":
+      return [
+        event.text === undefined
+          ? "No topic: /topic TEXT sets one."
+          : `Topic: ${clean(event.text)} (set by ${clean(event.by ?? "?")})`,
+      ];
+    case "error":
+      return [`Error: ${clean(event.message)}`];
   }
 }
 
