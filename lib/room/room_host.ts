@@ -190,7 +190,7 @@ export class RoomHost {
       // Kept with the history: a restarted hub still replays a returning member what it missed.
       clients: new SqliteKnownClients(db),
       // And its bans hold after a restart.
-      bans: new BanList({ store: new SqliteBanStore(db) }),
+      bans: new BanList({ store: new SqliteBanStore(db, { settle: () => history.commit() }) }),
       rate: { perSecond: options.rate, burst: options.rate * 2 },
       files: new HubFiles(db, new FileStore(folder.files, { fileMode: PRIVATE_FILE_MODE }), {
         maxBytes: options.maxFileBytes,

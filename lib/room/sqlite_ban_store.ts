@@ -31,15 +31,27 @@ interface Row {
   until: unknown;
 }
 
+/** Options of {@linkcode SqliteBanStore}. */
+export interface SqliteBanStoreOptions {
+  /**
+   * Ends whatever transaction is open on the database before a ban is written (a hub's history
+   * commits its lines in groups): the ban is then written on its own and is on disk at once,
+   * and a failure of those lines cannot take it back.
+   */
+  settle?: () => void;
+}
+
 /** Bans kept in a SQLite database. */
 export class SqliteBanStore implements BanStore {
   #db: DatabaseSync;
   #insert: StatementSync;
   #remove: StatementSync;
+  #settle: () => void;
 
   /** Uses (and if needed creates) the `bans` table of `db`. */
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, options: SqliteBanStoreOptions = {}) {
     this.#db = db;
+    this.#settle = options.settle ?? (() => {});
     db.exec(`CREATE TABLE IF NOT EXISTS bans (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       name TEXT NOT NULL,
@@ -69,6 +81,7 @@ export class SqliteBanStore implements BanStore {
 
   /** See {@linkcode BanStore.insert}. */
   insert(ban: Omit<Ban, "id">): number {
+    this.#settle();
     const row = this.#insert.get(
       ban.name,
       ban.client ?? null,
@@ -84,6 +97,7 @@ export class SqliteBanStore implements BanStore {
 
   /** See {@linkcode BanStore.remove}. */
   remove(ids: number[]): void {
+    this.#settle();
     for (const id of ids) this.#remove.run(id);
   }
 }

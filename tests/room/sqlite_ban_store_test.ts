@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { BanList } from "../../lib/room/ban_list.ts";
 import { SqliteBanStore } from "../../lib/room/sqlite_ban_store.ts";
+import { SqliteHistory } from "../../lib/room/sqlite_history.ts";
 
 Deno.test("SqliteBanStore: bans, with everything they hold, are there after a reopen; lifted ones are not", async () => {
   const dir = await Deno.makeTempDir({ prefix: "p2pchat_bans_" });
@@ -66,5 +67,36 @@ Deno.test("SqliteBanStore: rows that are not bans (an edited database) are skipp
     assert.deepEqual(store.load(1).map((ban) => ban.name), ["newer"]);
   } finally {
     db.close();
+  }
+});
+
+Deno.test("SqliteBanStore: a ban given while the history holds lines in a transaction is on disk at once", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "p2pchat_bans_" });
+  try {
+    const path = `${dir}/hub.db`;
+    const db = new DatabaseSync(path);
+    db.exec("PRAGMA journal_mode = WAL");
+    const history = new SqliteHistory(db);
+    const bans = new BanList({ store: new SqliteBanStore(db, { settle: () => history.commit() }) });
+    const acked: number[] = [];
+    history.append(
+      { client: "c", id: "1", from: "alice", text: "hi", time: "t" },
+      { stored: (line) => acked.push(line.seq) },
+    );
+    assert.ok(db.isTransaction, "the line waits for its group commit");
+    bans.add({ name: "bob", by: "host", byHost: true });
+    assert.equal(db.isTransaction, false);
+    assert.equal(acked.length, 1, "the line was committed (and acknowledged) first");
+    // Another connection (a killed hub's next start) sees the ban now.
+    const reader = new DatabaseSync(path);
+    assert.deepEqual(
+      reader.prepare("SELECT name FROM bans").all().map((row) => row.name),
+      ["bob"],
+    );
+    reader.close();
+    history.close();
+    db.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
