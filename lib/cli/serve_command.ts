@@ -10,14 +10,17 @@
  * @module
  */
 
+import { HostConsole } from "../room/host_console.ts";
 import { RoomHost } from "../room/room_host.ts";
 import { FatalError } from "./fatal_error.ts";
-import { hostEventView } from "./host_events.ts";
+import { consoleEventText, hostEventView } from "./host_events.ts";
 import { HostAnnouncement } from "./host_announcement.ts";
 import { JsonView } from "./json_view.ts";
+import { LineSplitter } from "./line_splitter.ts";
 import { listeningEvent, listenOn } from "./listen_command.ts";
 import type { Options } from "./options.ts";
 import { hostPasskey } from "./passkey_source.ts";
+import { jsonForTerminal } from "./terminal_text.ts";
 import { TextView } from "./text_view.ts";
 import type { View } from "./view_event.ts";
 
@@ -59,12 +62,37 @@ export async function serveCommand(options: Options): Promise<number> {
   view.show(listeningEvent(listener, passkey, true));
   await announcing.start(listener);
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  await new Promise<void>((resolve) => {
-    for (const signal of signals) Deno.addSignalListener(signal, resolve);
+  const stop = Promise.withResolvers<void>();
+  for (const signal of signals) Deno.addSignalListener(signal, stop.resolve);
+  const hostConsole = new HostConsole({
+    room: host.room,
+    passkey,
+    show: (event) => {
+      if (options.json) print(jsonForTerminal({ ...event, type: `console-${event.type}` }));
+      else for (const text of consoleEventText(event)) view.show({ type: "system", text });
+    },
   });
+  // A script moderates through stdin; the prompt on a terminal comes with the console's face.
+  if (!Deno.stdin.isTerminal()) hostCommands(hostConsole, stop.resolve);
+  await stop.promise;
   view.show({ type: "system", text: "Stopping: telling members and flushing." });
   await announcing.close(); // goodbye first: scanners forget the hub at once
   await host.close("The hub is stopping.");
   view.show({ type: "system", text: "Hub stopped." });
   return 0;
+}
+
+/**
+ * Runs each line of stdin as a host command until `/quit` (then `stop`) or the end of input,
+ * which stops nothing: a hub started with no input goes on.
+ */
+async function hostCommands(hostConsole: HostConsole, stop: () => void): Promise<void> {
+  const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).pipeThrough(
+    new LineSplitter(),
+  );
+  try {
+    for await (const line of lines) {
+      if (await hostConsole.run(line) === "stop") return stop();
+    }
+  } catch { /* stdin failed: the hub goes on without commands */ }
 }
