@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { type CliProcess, type JsonEvent, startConnector, tempDir } from "../e2e/cli_process.ts";
+import {
+  type CliProcess,
+  type JsonEvent,
+  PASSKEY,
+  startConnector,
+  tempDir,
+} from "../e2e/cli_process.ts";
 import { hubLog, startHub } from "./hub_process.ts";
 
 const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
@@ -306,5 +312,55 @@ Deno.test("the topic on join, away in /who and as the answer to a private messag
   } finally {
     for (const proc of procs) await proc.close();
     await hub.proc.close();
+  }
+});
+
+Deno.test("serve's stdin: /passkey and /who answer in the log, /quit stops the hub as SIGINT does; end of input alone stops nothing", async () => {
+  await using dir = await tempDir();
+  const hub = await startHub({ cwd: dir.path });
+  const procs: CliProcess[] = [];
+  try {
+    const alice = await member("alice", hub.port, dir.path);
+    procs.push(alice);
+    await hub.proc.writeLine("/passkey");
+    assert.deepEqual(await hub.proc.waitFor(isEvent("console-passkey")), {
+      type: "console-passkey",
+      passkey: PASSKEY,
+    });
+    await hub.proc.writeLine("/who");
+    const who = await hub.proc.waitFor(isEvent("console-who"));
+    assert.deepEqual(
+      (who.members as { name: string; role: string }[]).map((m) => [m.name, m.role]),
+      [["alice", "member"]],
+    );
+    await hub.proc.writeLine("/kick nobody");
+    assert.deepEqual(await hub.proc.waitFor(isEvent("console-error")), {
+      type: "console-error",
+      message: "No one called nobody is here.",
+    });
+    await hub.proc.writeLine("/quit");
+    assert.equal((await hub.proc.exit()).code, 0);
+    assert.ok(hub.proc.events.some((e) => e.type === "system" && e.text === "Hub stopped."));
+    await alice.waitFor((event) => event.type === "reconnecting");
+  } finally {
+    for (const proc of procs) await proc.close();
+    await hub.proc.close();
+  }
+
+  const again = await startHub({ cwd: dir.path });
+  try {
+    await again.proc.closeStdin();
+    // Still serving: a member joins and is answered.
+    const bob = await member("bob", again.port, dir.path);
+    procs.push(bob);
+    await bob.writeLine("/who");
+    await bob.waitFor(isEvent("members"));
+    await bob.closeStdin();
+    assert.equal((await bob.exit()).code, 0);
+    again.proc.kill("SIGINT");
+    assert.equal((await again.proc.exit()).code, 0);
+  } finally {
+    for (const proc of procs) await proc.close();
+    await again.proc.close();
   }
 });
