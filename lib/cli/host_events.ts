@@ -11,7 +11,7 @@
 
 import { untilText } from "../room/duration.ts";
 import type { ConsoleEvent } from "../room/host_console.ts";
-import { moderatedText } from "../room/moderation.ts";
+import { HOST_NAME, moderatedText } from "../room/moderation.ts";
 import type { RoomEvent } from "../room/room.ts";
 import type { HostEvent, HostRoomEvent } from "../room/room_host.ts";
 import { formatBytes } from "./format.ts";
@@ -66,12 +66,12 @@ export function roomEventText(event: HostRoomEvent): string {
         (event.kept === false ? "; the disk refused it: it holds until the hub stops." : ".");
     case "topic":
       return event.text
-        ? `${clean(event.by)} set the topic: ${clean(event.text)}`
-        : `${clean(event.by)} cleared the topic.`;
+        ? `${byWhom(event.by)} set the topic: ${clean(event.text)}`
+        : `${byWhom(event.by)} cleared the topic.`;
     case "said":
       return `[host] ${clean(event.text)}`;
     case "removed":
-      return `${clean(event.by)} removed shared file ${event.file} (${clean(event.name)}).`;
+      return `${byWhom(event.by)} removed shared file ${event.file} (${clean(event.name)}).`;
     case "denied":
       return `Refused /${event.order} from ${clean(event.name)}: ${clean(event.reason)}`;
   }
@@ -131,6 +131,11 @@ export function consoleEventText(event: ConsoleEvent, now: number = Date.now()):
     case "error":
       return [`Error: ${clean(event.message)}`];
   }
+}
+
+/** "The host", or the operator's name. */
+function byWhom(by: string): string {
+  return by === HOST_NAME ? "The host" : clean(by);
 }
 
 /** "bob (10.0.0.5:4000)", or the address alone before the member said who it is. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { hostEventView, roomEventText } from "../../lib/cli/host_events.ts";
+import { consoleEventText, hostEventView, roomEventText } from "../../lib/cli/host_events.ts";
 import type { ViewEvent } from "../../lib/cli/view_event.ts";
 import type { HostEvent } from "../../lib/room/room_host.ts";
 
@@ -229,4 +229,77 @@ Deno.test("hostEventView: what a member sent that could not be read is shown, in
       },
     ]);
   }
+});
+
+Deno.test("roomEventText: what the host and its operators did, as the hub's log shows it", () => {
+  assert.equal(
+    roomEventText({ type: "kicked", name: "bob", by: "host", reason: "spam" }),
+    "bob was kicked by the host (spam).",
+  );
+  assert.equal(
+    roomEventText({
+      type: "banned",
+      name: "bob",
+      by: "carol",
+      client: true,
+      address: "10.0.0.7",
+    }),
+    "bob was banned by carol until unbanned. The ban holds the name, the client and the " +
+      "address 10.0.0.7.",
+  );
+  assert.equal(
+    roomEventText({ type: "banned", name: "zed", by: "host", client: false, kept: false }),
+    "zed was banned by the host until unbanned. The ban holds the name; the disk refused it: " +
+      "it holds until the hub stops.",
+  );
+  assert.equal(
+    roomEventText({ type: "denied", name: "eve", order: "kick", reason: "Only operators..." }),
+    "Refused /kick from eve: Only operators...",
+  );
+  assert.equal(roomEventText({ type: "said", text: "hi\x1b[2J" }), "[host] hi\\x1b[2J");
+  assert.equal(
+    roomEventText({ type: "topic", text: "plans\u202e", by: "carol" }),
+    "carol set the topic: plans\\u202e",
+  );
+  assert.equal(
+    roomEventText({ type: "removed", file: 2, name: "a.txt", by: "host" }),
+    "The host removed shared file 2 (a.txt).",
+  );
+});
+
+Deno.test("consoleEventText: the console's answers, members' words escaped", () => {
+  assert.deepEqual(
+    consoleEventText({
+      type: "who",
+      members: [{ name: "bob", remote: "10.0.0.7:1", role: "op", away: "a\x1bb" }],
+      page: 1,
+      pages: 3,
+      total: 201,
+    }),
+    ["Members (201; page 1 of 3):", "  bob from 10.0.0.7:1 (operator) (away: a\\x1bb)"],
+  );
+  assert.deepEqual(
+    consoleEventText({
+      type: "files",
+      files: [{
+        file: 3,
+        from: "bob",
+        name: "a\x1bb.txt",
+        size: 1,
+        sha256: "0".repeat(64),
+        time: "t",
+      }],
+      page: 1,
+      pages: 1,
+      total: 1,
+    }),
+    ["Shared files (1):", "  3  a\\x1bb.txt (1 B) from bob"],
+  );
+  assert.deepEqual(consoleEventText({ type: "bans", bans: [] }), ["No bans."]);
+  assert.deepEqual(consoleEventText({ type: "error", message: "x\x07" }), ["Error: x\\x07"]);
+  assert.deepEqual(consoleEventText({ type: "topic", text: "t", by: "carol" }), [
+    "Topic: t (set by carol)",
+  ]);
+  const help = consoleEventText({ type: "help", commands: [{ usage: "/kick NAME", help: "out" }] });
+  assert.equal(help[1], `  ${"/kick NAME".padEnd(32)} out`);
 });
