@@ -4,10 +4,13 @@
  * lifted). A join is refused when any of the three matches: a new name does not dodge a ban on
  * the client, and a new client (the `connect` program started again) does not dodge a ban on
  * the address. Names match as the room's names do (look-alikes too: `aIice` for `alice`);
- * addresses as the handshake limits count them (an IPv4 address, an IPv6 /64); a loopback
- * address (someone on the hub's own computer) is never banned, as the per-address limits
- * exempt it. Bounded ({@linkcode MAX_BANS}); expired entries go when next looked at. Every
- * look-up is O(1): a hub admits thousands of members.
+ * addresses exactly (an IPv4 address written as IPv6 is the IPv4 address). Not by IPv6 /64, as
+ * the handshake limits count guessers: on a LAN every device shares one /64, so such a ban
+ * would shut out everyone; a member may dodge it with a new privacy address, not its client
+ * nor its name. A loopback address (someone on the hub's own computer) is never banned, as the
+ * per-address limits exempt it; nor can anything tell people apart behind one address (NAT, a
+ * proxy): a ban holds all of them. Bounded ({@linkcode MAX_BANS}); expired entries go when next
+ * looked at. Every look-up is O(1): a hub admits thousands of members.
  *
  * @example
  * ```ts
@@ -35,7 +38,7 @@ export interface Ban {
   name: string;
   /** The id of the member's client program: a secret, never shown. */
   client?: string;
-  /** The member's address group (see {@linkcode banAddress}); never a loopback address. */
+  /** The member's address (see {@linkcode banAddress}); never a loopback address. */
   address?: string;
   reason?: string;
   /** Who banned: an operator's name, or `host`. */
@@ -65,7 +68,7 @@ export interface BanStore {
 export interface Suspect {
   name: string;
   client?: string;
-  /** Address group, from {@linkcode banAddress}. */
+  /** Address, from {@linkcode banAddress}. */
   address?: string;
 }
 
@@ -80,21 +83,26 @@ export interface BanListOptions {
 }
 
 /**
- * What a ban may hold of a connection's address (`host:port` or `[v6]:port`): its group (see
- * `addressGroup`), or `undefined` for loopback and anything that is not an address.
+ * What a ban may hold of a connection's address (`host:port` or `[v6]:port`): the address,
+ * lower-cased, without a zone, an IPv4 one written as IPv6 as IPv4; `undefined` for loopback
+ * and anything that is not an address.
  *
  * @example
  * ```ts
  * import { banAddress } from "./ban_list.ts";
  * console.log(banAddress("192.168.1.7:50483")); // "192.168.1.7"
- * console.log(banAddress("[2001:db8::5]:5050")); // "2001:db8:0:0::/64"
+ * console.log(banAddress("[2001:DB8::5]:5050")); // "2001:db8::5"
+ * console.log(banAddress("[::ffff:10.0.0.5]:77")); // "10.0.0.5"
  * console.log(banAddress("127.0.0.1:50483"), banAddress("this computer")); // undefined undefined
  * ```
  */
 export function banAddress(remote: string): string | undefined {
   const match = remote.match(/^\[([0-9A-Fa-f:.%\w]+)\]:\d+$/) ?? remote.match(/^([\d.]+):\d+$/);
   if (!match || isLoopback(match[1])) return undefined;
-  return addressGroup(match[1]);
+  const address = match[1].toLowerCase().replace(/%.*$/, "");
+  // addressGroup gives an IPv4 address (mapped or not) as itself; an IPv6 one by its /64.
+  const group = addressGroup(address);
+  return group.includes(":") ? address : group;
 }
 
 /** A map from key to the bans under it. */

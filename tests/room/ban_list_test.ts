@@ -3,10 +3,11 @@ import { type Ban, banAddress, BanList, type BanStore } from "../../lib/room/ban
 
 const host = { by: "host", byHost: true };
 
-Deno.test("banAddress: IPv4 itself, IPv6 by its /64, never loopback or what is not an address", () => {
+Deno.test("banAddress: the address itself (not an IPv6 /64: a LAN shares one), never loopback or what is not an address", () => {
   assert.equal(banAddress("192.168.1.7:50483"), "192.168.1.7");
-  assert.equal(banAddress("[2001:db8:1:2::5]:5050"), "2001:db8:1:2::/64");
-  assert.equal(banAddress("[2001:db8:1:2:ffff::9]:1"), "2001:db8:1:2::/64");
+  assert.equal(banAddress("[2001:DB8:1:2::5]:5050"), "2001:db8:1:2::5");
+  assert.equal(banAddress("[fe80::1%eth0]:5050"), "fe80::1");
+  assert.notEqual(banAddress("[2001:db8:1:2::5]:1"), banAddress("[2001:db8:1:2::6]:1"));
   assert.equal(banAddress("[::ffff:10.0.0.5]:77"), "10.0.0.5");
   for (
     const remote of ["127.0.0.1:5050", "127.9.9.9:1", "[::1]:5050", "this computer", "", "x:y"]

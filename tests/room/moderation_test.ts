@@ -796,3 +796,16 @@ Deno.test("Room: every message about moderation, topics and away marks fits the 
     await chat.close();
   }
 });
+
+Deno.test("Room: a ban on one IPv6 member does not shut out the rest of its LAN, which shares its /64", async () => {
+  const { chat } = hub();
+  try {
+    await chat.join("bob", "[2001:db8:1:2::b0b]:1");
+    chat.room.moderate({ action: "ban", name: "bob" });
+    assert.match(await refusal(chat.join("robert", "[2001:db8:1:2::b0b]:2")), /^You are banned/);
+    const neighbour = await chat.join("carol", "[2001:db8:1:2::ca1]:1");
+    assert.equal(neighbour.seen("welcome")[0].you, "carol");
+  } finally {
+    await chat.close();
+  }
+});
