@@ -722,6 +722,7 @@ export class Room {
     // Given up by choice: the old name is free at once.
     this.#names.remove(member, false);
     member.rename(name);
+    if (this.#ops.has(member.client)) this.#ops.set(member.client, name);
     this.#names.add(member);
     this.#roster = undefined;
     this.#broadcast({ t: "renamed", from, to: name });
@@ -1222,6 +1223,14 @@ export class Room {
     this.#options.onEvent?.({ type: "said", text });
     await this.#gate.afterBroadcast();
     return undefined;
+  }
+
+  /**
+   * Resolves once no member is behind on what the room sent (at once when none is): whoever
+   * gives the room many orders in a row (a host's script) waits here, as a member's lines do.
+   */
+  async settled(): Promise<void> {
+    await this.#gate.afterBroadcast();
   }
 
   /** One page of the members as the host sees them: addresses, roles, away and muted. */

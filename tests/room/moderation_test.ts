@@ -809,3 +809,21 @@ Deno.test("Room: a ban on one IPv6 member does not shut out the rest of its LAN,
     await chat.close();
   }
 });
+
+Deno.test("Room: an operator who renamed and left is unmade by its new name", async () => {
+  const { chat } = hub();
+  try {
+    const carol = await chat.join("carol", "10.0.0.3:1");
+    chat.room.moderate({ action: "op", name: "carol" });
+    carol.client.nick("caroline");
+    await carol.sync();
+    await carol.client.quit();
+    assert.equal(
+      chat.room.moderate({ action: "deop", name: "carol" }),
+      "carol is not an operator.",
+    );
+    assert.equal(chat.room.moderate({ action: "deop", name: "caroline" }), undefined);
+  } finally {
+    await chat.close();
+  }
+});
