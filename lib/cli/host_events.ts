@@ -99,7 +99,7 @@ export function consoleEventText(event: ConsoleEvent, now: number = Date.now()):
       ];
     case "bans":
       return event.bans.length === 0 ? ["No bans."] : [
-        `Bans (${event.bans.length}):`,
+        `Bans (${event.total}${event.pages > 1 ? `; page ${event.page} of ${event.pages}` : ""}):`,
         ...event.bans.map((ban) =>
           `  ${clean(ban.name)}` +
           ` until ${ban.until ? untilText(Date.parse(ban.until), now) : "unbanned"}` +

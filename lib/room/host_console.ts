@@ -18,7 +18,11 @@
 
 import type { SharedFileInfo } from "../session/message.ts";
 import { HOST_NAME, ORDER_USAGE, type OrderAction, parseOrder } from "./moderation.ts";
+import { listPage } from "./list_page.ts";
 import type { Room, RosterEntry } from "./room.ts";
+
+/** Bans on one page of `/bans`: a hub may hold thousands. */
+const BANS_PAGE_ENTRIES = 100;
 
 /** A ban as the host is shown it: the client id is a secret, so only whether it is held. */
 export interface BanInfo {
@@ -38,7 +42,7 @@ export interface BanInfo {
 export type ConsoleEvent =
   | { type: "help"; commands: { usage: string; help: string }[] }
   | { type: "who"; members: RosterEntry[]; page: number; pages: number; total: number }
-  | { type: "bans"; bans: BanInfo[] }
+  | { type: "bans"; bans: BanInfo[]; page: number; pages: number; total: number }
   | { type: "files"; files: SharedFileInfo[]; page: number; pages: number; total: number }
   | { type: "passkey"; passkey: string | null }
   /** The topic, when asked (absent: none). */
@@ -135,11 +139,14 @@ export const HOST_COMMANDS: { readonly [name: string]: HostCommand } = {
     },
   },
   bans: {
-    usage: "/bans",
-    help: "the bans in force",
+    usage: "/bans [PAGE]",
+    help: "the bans in force, oldest first",
     run(options, args) {
-      if (args.trim() !== "") return error(options, `Usage: ${this.usage}`);
-      const bans = options.room.bans().map((ban): BanInfo => ({
+      const at = page(options, args, this.usage);
+      if (at === undefined) return;
+      const all = options.room.bans();
+      const shown = listPage(all.length, at, BANS_PAGE_ENTRIES);
+      const bans = all.slice(shown.start, shown.end).map((ban): BanInfo => ({
         name: ban.name,
         client: ban.client !== undefined,
         ...(ban.address !== undefined ? { address: ban.address } : {}),
@@ -148,7 +155,13 @@ export const HOST_COMMANDS: { readonly [name: string]: HostCommand } = {
         since: new Date(ban.since).toISOString(),
         ...(ban.until !== undefined ? { until: new Date(ban.until).toISOString() } : {}),
       }));
-      options.show({ type: "bans", bans });
+      options.show({
+        type: "bans",
+        bans,
+        page: shown.page,
+        pages: shown.pages,
+        total: shown.total,
+      });
     },
   },
   files: {
@@ -231,7 +244,11 @@ export class HostConsole {
     }
     try {
       // Only a command that says so stops the hub, whatever else a command returns.
-      return await command.run(this.#options, args) === "stop" ? "stop" : undefined;
+      const outcome = await command.run(this.#options, args) === "stop" ? "stop" : undefined;
+      // What the command sent reaches everyone before the next one runs: a script's orders
+      // are paced like a member's lines, never piled up in slow members' queues.
+      await this.#options.room.settled();
+      return outcome;
     } catch (caught) {
       error(
         this.#options,

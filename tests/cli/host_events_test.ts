@@ -295,7 +295,9 @@ Deno.test("consoleEventText: the console's answers, members' words escaped", () 
     }),
     ["Shared files (1):", "  3  a\\x1bb.txt (1 B) from bob"],
   );
-  assert.deepEqual(consoleEventText({ type: "bans", bans: [] }), ["No bans."]);
+  assert.deepEqual(consoleEventText({ type: "bans", bans: [], page: 1, pages: 1, total: 0 }), [
+    "No bans.",
+  ]);
   assert.deepEqual(consoleEventText({ type: "error", message: "x\x07" }), ["Error: x\\x07"]);
   assert.deepEqual(consoleEventText({ type: "topic", text: "t", by: "carol" }), [
     "Topic: t (set by carol)",

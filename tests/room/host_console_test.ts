@@ -7,6 +7,7 @@ import { MemoryHistory } from "../../lib/room/history.ts";
 import { type ConsoleEvent, HOST_COMMANDS, HostConsole } from "../../lib/room/host_console.ts";
 import { HubFiles } from "../../lib/room/hub_files.ts";
 import type { RoomOptions } from "../../lib/room/room.ts";
+import { PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import { InMemoryRoom } from "./in_memory_room.ts";
 
 const START = Date.UTC(2026, 11, 5, 12, 0, 0);
@@ -99,6 +100,7 @@ Deno.test("HostConsole: every refusal says why; mistakes in a command are shown,
         "/who two",
         "/dance",
         "/bans please",
+        "/bans 0",
         "/files",
         "/say \x07",
       ]
@@ -122,7 +124,8 @@ Deno.test("HostConsole: every refusal says why; mistakes in a command are shown,
       "Usage: /rm FILE",
       "Usage: /who [PAGE]",
       "Unknown command /dance. /help lists the host's commands.",
-      "Usage: /bans",
+      "Usage: /bans [PAGE]",
+      "Usage: /bans [PAGE]",
       "This room keeps no files.",
       "Message rejected: control characters such as \\x07 are not allowed (tab is).",
     ]);
@@ -199,6 +202,9 @@ Deno.test("HostConsole: /who shows addresses, roles, away and muted; /bans shows
           since: "2026-12-05T12:00:00.000Z",
           until: "2026-12-06T12:00:00.000Z",
         }],
+        page: 1,
+        pages: 1,
+        total: 1,
       },
     ]);
     assert.ok(!JSON.stringify(shown).includes("client-"), "no client id is shown");
@@ -327,5 +333,59 @@ Deno.test("HostConsole: a command that throws is shown as an error, and the cons
   } finally {
     await chat.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("HostConsole: /bans among thousands answers a page at a time, oldest first", async () => {
+  const { chat, console, shown } = hosted();
+  try {
+    for (let i = 0; i < 250; i++) chat.room.moderate({ action: "ban", name: `troll${i}` });
+    await console.run("/bans");
+    await console.run("/bans 3");
+    await console.run("/bans 99");
+    const pages = shown.map((event) =>
+      event.type === "bans"
+        ? [event.page, event.pages, event.total, event.bans.length, event.bans[0].name]
+        : []
+    );
+    assert.deepEqual(pages, [
+      [1, 3, 250, 100, "troll0"],
+      [3, 3, 250, 50, "troll200"],
+      [3, 3, 250, 50, "troll200"],
+    ]);
+    assert.deepEqual(consoleEventText(shown[1]).slice(0, 1), ["Bans (250; page 3 of 3):"]);
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("HostConsole: orders from a script wait while a member is behind, instead of piling up in its queue", async () => {
+  // Memory sessions count 64 bytes a message: 32 topics put a member that reads nothing behind.
+  const { chat, console } = hosted({
+    backlog: { behindBytes: 2000, caughtUpBytes: 500, stalledMs: 60_000, maxHoldMs: 60_000 },
+  });
+  try {
+    const slow = chat.connect("10.0.0.2:1");
+    slow.post({ t: "hello", v: PROTOCOL_VERSION, name: "slow", client: "slow-1" });
+    await chat.roomEvents.waitFor((event) => event.type === "joined" && event.name === "slow");
+    let done = 0;
+    const script = (async () => {
+      for (let i = 0; i < 50; i++) {
+        await console.run(`/topic number ${i}`);
+        done++;
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(done < 50, "the script waits while the member is behind");
+    const topics: string[] = [];
+    for await (const { message } of slow.incoming) {
+      if (message.t === "topic") topics.push(message.text);
+      if (topics.length === 50) break;
+    }
+    await script;
+    assert.deepEqual(topics, Array.from({ length: 50 }, (_, i) => `number ${i}`));
+    assert.ok(!chat.roomEvents.items.some((event) => event.type === "left"), "nobody cut off");
+  } finally {
+    await chat.close();
   }
 });
