@@ -185,18 +185,27 @@ export class BanList {
 
   /** The ban in force on `who` (its name, client or address), if any. */
   match(who: Suspect): Ban | undefined {
+    // The usual case, looked at for every line a member says (mutes): nothing to look up.
+    if (this.#byId.size === 0) return undefined;
     const now = this.#now();
-    for (
-      const ban of [
-        ...this.#byClient.get(who.client),
-        ...this.#byName.get(skeleton(who.name)),
-        ...this.#byAddress.get(who.address),
-      ]
-    ) {
-      if (ban.until === undefined || ban.until > now) return ban;
-      this.#lift([ban]);
+    return this.#inForce(this.#byClient.get(who.client), now) ??
+      this.#inForce(this.#byName.get(skeleton(who.name)), now) ??
+      this.#inForce(this.#byAddress.get(who.address), now);
+  }
+
+  /** The first of `bans` in force at `now`; those whose time is up are lifted on the way. */
+  #inForce(bans: Iterable<Ban>, now: number): Ban | undefined {
+    let over: Ban[] | undefined;
+    let found: Ban | undefined;
+    for (const ban of bans) {
+      if (ban.until === undefined || ban.until > now) {
+        found = ban;
+        break;
+      }
+      (over ??= []).push(ban);
     }
-    return undefined;
+    if (over) this.#lift(over);
+    return found;
   }
 
   /** Lifts the bans on exactly `name` (ignoring case; not a look-alike); returns them. */
