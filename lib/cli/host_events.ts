@@ -77,7 +77,16 @@ export function roomEventText(event: HostRoomEvent): string {
   }
 }
 
-/** The console lines of what the host console answers. */
+/**
+ * The console lines of what the host console answers; what members sent is escaped.
+ *
+ * @example
+ * ```ts
+ * import { consoleEventText } from "./host_events.ts";
+ * console.log(consoleEventText({ type: "error", message: "No one called zed is here." }));
+ * // ["Error: No one called zed is here."]
+ * ```
+ */
 export function consoleEventText(event: ConsoleEvent, now: number = Date.now()): string[] {
   switch (event.type) {
     case "help":

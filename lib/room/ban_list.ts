@@ -128,7 +128,17 @@ class Index {
   }
 }
 
-/** A hub's bans, or its mutes. */
+/**
+ * A hub's bans, or its mutes.
+ *
+ * @example
+ * ```ts
+ * import { BanList } from "./ban_list.ts";
+ * const mutes = new BanList();
+ * mutes.add({ name: "eve", client: "c5", by: "alice", byHost: false, until: Date.now() + 60_000 });
+ * console.log(mutes.match({ name: "eve2", client: "c5" })?.by); // "alice"
+ * ```
+ */
 export class BanList {
   #byId: Map<number, Ban> = new Map();
   #byName = new Index();

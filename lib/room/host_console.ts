@@ -99,7 +99,15 @@ function page(options: HostConsoleOptions, args: string, usage: string): number 
   return undefined;
 }
 
-/** Every host command, by name. */
+/**
+ * Every host command, by name.
+ *
+ * @example
+ * ```ts
+ * import { HOST_COMMANDS } from "./host_console.ts";
+ * console.log(HOST_COMMANDS.ban.usage); // "/ban NAME [DURATION] [REASON]"
+ * ```
+ */
 export const HOST_COMMANDS: { readonly [name: string]: HostCommand } = {
   kick: order("kick", "put a member out (it does not come back by itself)"),
   ban: order("ban", "keep a member out (name, client and address): 10m, 2h, 7d or until /unban"),
@@ -212,7 +220,16 @@ export const HOST_COMMANDS: { readonly [name: string]: HostCommand } = {
 /** Other names for the same commands. */
 const ALIASES: { readonly [alias: string]: string } = { names: "who", exit: "quit" };
 
-/** The host's console of one room. */
+/**
+ * The host's console of one room.
+ *
+ * @example
+ * ```ts ignore
+ * import { HostConsole } from "./host_console.ts";
+ * const hostConsole = new HostConsole({ room, passkey: null, show: (e) => console.log(e) });
+ * await hostConsole.run("/who"); // { type: "who", members: [...], ... }
+ * ```
+ */
 export class HostConsole {
   #options: HostConsoleOptions;
 

@@ -18,7 +18,16 @@
 import type { Session } from "../session/session.ts";
 import { RefusedError, type RoomClient } from "./room_client.ts";
 
-/** The hub put this member out (kicked or banned): the message says why. */
+/**
+ * The hub put this member out (kicked or banned): the message says why.
+ *
+ * @example
+ * ```ts
+ * import { KickedError } from "./reconnector.ts";
+ * const error = new KickedError("You were kicked by the host (flooding).");
+ * console.log(error.name, error.message);
+ * ```
+ */
 export class KickedError extends Error {
   /** Creates the error. */
   constructor(message: string) {

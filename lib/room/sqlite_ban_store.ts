@@ -41,7 +41,18 @@ export interface SqliteBanStoreOptions {
   settle?: () => void;
 }
 
-/** Bans kept in a SQLite database. */
+/**
+ * Bans kept in a SQLite database.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseSync } from "node:sqlite";
+ * import { SqliteBanStore } from "./sqlite_ban_store.ts";
+ * const store = new SqliteBanStore(new DatabaseSync(":memory:"));
+ * const id = store.insert({ name: "bob", by: "host", byHost: true, since: Date.now() });
+ * store.remove([id]);
+ * ```
+ */
 export class SqliteBanStore implements BanStore {
   #db: DatabaseSync;
   #insert: StatementSync;
