@@ -61,8 +61,7 @@ export function roomEventText(event: HostRoomEvent): string {
       return clean(moderatedText({ ...event, action: event.type }));
     case "banned":
       return clean(moderatedText({ ...event, action: "banned" })) +
-        ` The ban holds the name${event.client ? ", the client" : ""}` +
-        `${event.address ? ` and the address ${event.address}` : ""}` +
+        ` The ban holds ${held(event.client, event.address)}` +
         (event.kept === false ? "; the disk refused it: it holds until the hub stops." : ".");
     case "topic":
       return event.text
@@ -112,8 +111,8 @@ export function consoleEventText(event: ConsoleEvent, now: number = Date.now()):
         ...event.bans.map((ban) =>
           `  ${clean(ban.name)}` +
           ` until ${ban.until ? untilText(Date.parse(ban.until), now) : "unbanned"}` +
-          ` by ${clean(ban.by)}${ban.reason ? ` (${clean(ban.reason)})` : ""}; holds the name` +
-          `${ban.client ? ", the client" : ""}${ban.address ? ` and ${ban.address}` : ""}`
+          ` by ${clean(ban.by)}${ban.reason ? ` (${clean(ban.reason)})` : ""};` +
+          ` holds ${held(ban.client, ban.address)}`
         ),
       ];
     case "files":
@@ -140,6 +139,16 @@ export function consoleEventText(event: ConsoleEvent, now: number = Date.now()):
     case "error":
       return [`Error: ${clean(event.message)}`];
   }
+}
+
+/** "the name, the client and the address 10.0.0.7": what a ban holds. */
+function held(client: boolean, address: string | undefined): string {
+  const parts = [
+    "the name",
+    ...(client ? ["the client"] : []),
+    ...(address ? [`the address ${address}`] : []),
+  ];
+  return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
 }
 
 /** "The host", or the operator's name. */

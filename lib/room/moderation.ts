@@ -206,9 +206,12 @@ export interface Moderated {
 export function moderatedText(done: Moderated, now: number = Date.now()): string {
   const by = done.by === HOST_NAME && done.host !== false ? "the host" : done.by;
   const until = done.until === undefined ? undefined : Date.parse(done.until);
+  // A time that does not read as one (not from a hub of ours) is shown as it came.
   const span = (lifted: string) =>
-    until === undefined || Number.isNaN(until)
+    until === undefined
       ? ` until ${lifted}`
+      : Number.isNaN(until)
+      ? ` until ${done.until}`
       : ` until ${untilText(until, now)}`;
   const reason = done.reason ? ` (${done.reason})` : "";
   switch (done.action) {

@@ -253,6 +253,10 @@ Deno.test("roomEventText: what the host and its operators did, as the hub's log 
       "it holds until the hub stops.",
   );
   assert.equal(
+    roomEventText({ type: "banned", name: "bob", by: "host", client: true, until: "x" }),
+    "bob was banned by the host until x. The ban holds the name and the client.",
+  );
+  assert.equal(
     roomEventText({ type: "denied", name: "eve", order: "kick", reason: "Only operators..." }),
     "Refused /kick from eve: Only operators...",
   );
