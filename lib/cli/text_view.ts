@@ -146,7 +146,7 @@ const RENDERERS: Renderers = {
       lines.push(system(`${event.skipped} earlier ${noun} not shown.`));
     }
     if (event.topic) lines.push(system(`Topic: ${clean(event.topic)}`));
-    if (event.role) {
+    if (event.role && event.kind === "hub") {
       lines.push(system(event.role === "op" ? "You are an operator." : "You are the host."));
     }
     if (event.history > 0) {

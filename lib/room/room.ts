@@ -357,7 +357,8 @@ export class Room {
       ...(resumed ? { resumed: true } : {}),
       ...(skipped > 0 ? { skipped } : {}),
       ...(this.#topic ? { topic: this.#topic.text } : {}),
-      ...(role !== "member" ? { role } : {}),
+      // Powers exist in a hub; in a direct chat the listener is no one's host.
+      ...(role !== "member" && this.kind === "hub" ? { role } : {}),
     });
     // In place before the member is: from now its lines come from the replay, in order.
     const replay = member.replay = new LineReplay({

@@ -827,3 +827,23 @@ Deno.test("Room: an operator who renamed and left is unmade by its new name", as
     await chat.close();
   }
 });
+
+Deno.test("Room (direct): the listener's own client is told no role: a direct chat has no powers", async () => {
+  const chat = new InMemoryRoom({ kind: "direct", capacity: 2, history: new MemoryHistory(1) });
+  const dir = await Deno.makeTempDir({ prefix: "p2pchat_host_" });
+  try {
+    const [hostSide, ownSide] = memorySessionPair("this computer");
+    const admitted = chat.room.admit(hostSide, { host: true });
+    const alice = new RoomClient({ name: "alice", files: new FileStore(dir) });
+    const events: ClientEvent[] = [];
+    alice.onEvent = (event) => events.push(event);
+    await alice.join(ownSide);
+    assert.equal(events[0].type === "welcome" && events[0].role, undefined);
+    assert.equal(alice.role, "member");
+    await alice.quit();
+    await admitted;
+  } finally {
+    await chat.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
