@@ -15,9 +15,13 @@
  */
 
 import { formatBytes } from "../room/byte_size.ts";
+import { untilText } from "../room/duration.ts";
+import { HOST_NAME } from "../room/moderation.ts";
 import type { RoomEvent } from "../room/room.ts";
 import type { HostRoomEvent } from "../room/room_host.ts";
+import type { ModerationAction } from "../session/message.ts";
 import type { ChatEvent } from "./chat_event.ts";
+import type { ConsoleEvent } from "./host_console.ts";
 
 /** A piece of a sentence: our own words, or what a peer chose. */
 export type Segment = string | { peer: string };
@@ -60,13 +64,24 @@ export interface ChatState {
   you: string;
   /** Replayed lines still to come after a welcome, to close the history after the last. */
   historyLeft: number;
+  /** The clock (ms since 1970): how long a ban or mute has left is reckoned on it. */
+  now: () => number;
 }
 
 type Words<E> = (event: E, chat: ChatState) => Line[];
 /** One entry per event type: a new event does not compile until it has its words. */
 type EventTable = { [T in ChatEvent["type"]]: Words<Extract<ChatEvent, { type: T }>> };
 type RoomTable = {
-  [T in RoomEvent["type"]]: (event: Extract<HostRoomEvent, { type: T }>) => Segment[];
+  [T in RoomEvent["type"]]: (
+    event: Extract<HostRoomEvent, { type: T }>,
+    chat: ChatState,
+  ) => Segment[];
+};
+type ConsoleTable = {
+  [T in ConsoleEvent["type"]]: (
+    event: Extract<ConsoleEvent, { type: T }>,
+    chat: ChatState,
+  ) => Line[];
 };
 
 const peer = (text: string): Segment => ({ peer: text });
@@ -93,6 +108,150 @@ function who(event: { name?: string; remote: string }): Segment[] {
     ? [peer(event.remote)]
     : [peer(event.name), " (", peer(event.remote), ")"];
 }
+
+/** "the host", or the operator's name. */
+function byWhom(by: string, host?: boolean): Segment {
+  return by === HOST_NAME && host !== false ? "the host" : peer(by);
+}
+
+/** The same, at the start of a sentence. */
+function subject(by: string, host?: boolean): Segment {
+  return by === HOST_NAME && host !== false ? "The host" : peer(by);
+}
+
+/** " until 2026-12-05 14:03:20 UTC (another 9m 58s)", or ` until ${lifted}` when it has no end. */
+function until(iso: string | undefined, lifted: string, now: number): Segment[] {
+  if (iso === undefined) return [` until ${lifted}`];
+  const time = Date.parse(iso);
+  // A time that does not read as one (not from a hub of ours) is shown as it came.
+  return Number.isNaN(time) ? [" until ", peer(iso)] : [` until ${untilText(time, now)}`];
+}
+
+/** " (REASON)", when there is one. */
+function because(reason: string | undefined): Segment[] {
+  return reason ? [" (", peer(reason), ")"] : [];
+}
+
+/** What the host or an operator did, as everyone is told: `bob was kicked by the host (spam).` */
+function moderated(done: {
+  action: ModerationAction;
+  name: string;
+  by: string;
+  host?: boolean;
+  reason?: string;
+  until?: string;
+}, now: number): Segment[] {
+  const by = byWhom(done.by, done.host);
+  const name = peer(done.name);
+  switch (done.action) {
+    case "kicked":
+      return [name, " was kicked by ", by, ...because(done.reason), "."];
+    case "banned":
+      return [
+        name,
+        " was banned by ",
+        by,
+        ...until(done.until, "unbanned", now),
+        ...because(done.reason),
+        ".",
+      ];
+    case "unbanned":
+      return [name, " was unbanned by ", by, "."];
+    case "muted":
+      return [
+        name,
+        " was muted by ",
+        by,
+        ...until(done.until, "unmuted", now),
+        ...because(done.reason),
+        ".",
+      ];
+    case "unmuted":
+      return [name, " may speak again (unmuted by ", by, ")."];
+    case "op":
+      return [name, " is now an operator (made by ", by, ")."];
+    case "deop":
+      return [name, " is no longer an operator (by ", by, ")."];
+  }
+}
+
+/** "the name, the client and the address 10.0.0.7": what a ban holds. */
+function held(client: boolean, address: string | undefined): Segment[] {
+  const parts: Segment[][] = [
+    ["the name"],
+    ...(client ? [["the client"]] : []),
+    ...(address ? [["the address ", peer(address)]] : []),
+  ];
+  return parts.flatMap((part, i) =>
+    i === 0 ? part : [i === parts.length - 1 ? " and " : ", ", ...part]
+  );
+}
+
+/** " (page 2 of 3)" of a list the console answers a page at a time. */
+function pageOf({ page, pages }: { page: number; pages: number }): string {
+  return pages > 1 ? `; page ${page} of ${pages}` : "";
+}
+
+/** The host's console's answers, a line each (the list commands a line per entry). */
+const CONSOLE_WORDS: ConsoleTable = {
+  help: ({ commands }) => [
+    ...system("Host commands (a line without / is said to everyone as host):"),
+    ...commands.flatMap(({ usage, help }) => system(`  ${usage.padEnd(32)} ${help}`)),
+  ],
+  who: (event) => [
+    ...system(`Members (${event.total}${pageOf(event)}):`),
+    ...event.members.flatMap((m) =>
+      system(
+        "  ",
+        peer(m.name),
+        " from ",
+        peer(m.remote),
+        ...(m.role !== "member" ? [` (${m.role === "op" ? "operator" : "the host"})`] : []),
+        ...(m.away !== undefined ? [" (away", ...(m.away ? [": ", peer(m.away)] : []), ")"] : []),
+        ...(m.muted ? [" (muted)"] : []),
+      )
+    ),
+  ],
+  bans: (event, chat) =>
+    event.bans.length === 0 ? system("No bans.") : [
+      ...system(`Bans (${event.total}${pageOf(event)}):`),
+      ...event.bans.flatMap((ban) =>
+        system(
+          "  ",
+          peer(ban.name),
+          ...until(ban.until, "unbanned", chat.now()),
+          " by ",
+          peer(ban.by),
+          ...because(ban.reason),
+          "; holds ",
+          ...held(ban.client, ban.address),
+        )
+      ),
+    ],
+  files: (event) =>
+    event.files.length === 0 ? system("No shared files.") : [
+      ...system(`Shared files (${event.total}${pageOf(event)}):`),
+      ...event.files.flatMap((f) =>
+        system(
+          `  ${f.file}  `,
+          peer(f.name),
+          ` (${formatBytes(f.size)}) from `,
+          peer(f.from),
+        )
+      ),
+    ],
+  passkey: ({ passkey }) =>
+    system(
+      passkey === null
+        ? "Open mode: no passkey."
+        : `Passkey: ${passkey} (give it to the person connecting)`,
+    ),
+  topic: ({ text, by }) =>
+    text === undefined
+      ? system("No topic: /topic TEXT sets one.")
+      : system("Topic: ", peer(text), " (set by ", peer(by ?? "?"), ")"),
+  error: ({ message }) => error(peer(message)),
+};
 
 /** The host log's sentence of each room event. */
 const ROOM_WORDS: RoomTable = {
@@ -146,6 +305,28 @@ const ROOM_WORDS: RoomTable = {
     ...who(event),
     `: its header (${event.bytes} bytes) is over the limit`,
   ],
+  kicked: (event, chat) => moderated({ ...event, action: "kicked" }, chat.now()),
+  banned: (event, chat) => [
+    ...moderated({ ...event, action: "banned" }, chat.now()),
+    " The ban holds ",
+    ...held(event.client, event.address),
+    event.kept === false ? "; the disk refused it: it holds until the hub stops." : ".",
+  ],
+  unbanned: (event, chat) => moderated({ ...event, action: "unbanned" }, chat.now()),
+  muted: (event, chat) => moderated({ ...event, action: "muted" }, chat.now()),
+  unmuted: (event, chat) => moderated({ ...event, action: "unmuted" }, chat.now()),
+  op: (event, chat) => moderated({ ...event, action: "op" }, chat.now()),
+  deop: (event, chat) => moderated({ ...event, action: "deop" }, chat.now()),
+  topic: ({ text, by }) =>
+    text ? [subject(by), " set the topic: ", peer(text)] : [subject(by), " cleared the topic."],
+  said: ({ text }) => [`[${HOST_NAME}] `, peer(text)],
+  removed: ({ file, name, by }) => [
+    subject(by),
+    ` removed shared file ${file} (`,
+    peer(name),
+    ").",
+  ],
+  denied: ({ name, order, reason }) => [`Refused /${order} from `, peer(name), ": ", peer(reason)],
 };
 
 /**
@@ -223,8 +404,15 @@ export const WORDS: EventTable = {
       : me
       ? [{ kind: "chat", time, self: true, text: ["* ", peer(from), " ", peer(text)] }]
       : [{ kind: "chat", from: [peer(from)], time, self: true, text: [peer(text)] }],
-  room: ({ event }) =>
-    system(...(ROOM_WORDS[event.type] as (event: HostRoomEvent) => Segment[])(event)),
+  room: ({ event }, chat) =>
+    system(
+      ...(ROOM_WORDS[event.type] as (event: HostRoomEvent, chat: ChatState) => Segment[])(
+        event,
+        chat,
+      ),
+    ),
+  console: ({ event }, chat) =>
+    (CONSOLE_WORDS[event.type] as (event: ConsoleEvent, chat: ChatState) => Line[])(event, chat),
   stopping: () => system("Stopping: telling members and flushing."),
   stopped: () => system("Hub stopped."),
   exiting: () => system("Exiting."),
@@ -276,6 +464,10 @@ export const WORDS: EventTable = {
         ...system(`${event.skipped} earlier ${event.skipped === 1 ? "line" : "lines"} not shown.`),
       );
     }
+    if (event.topic) lines.push(...system("Topic: ", peer(event.topic)));
+    if (event.role && event.kind === "hub") {
+      lines.push(...system(event.role === "op" ? "You are an operator." : "You are the host."));
+    }
     if (event.history > 0) {
       lines.push({
         kind: "divider",
@@ -316,12 +508,25 @@ export const WORDS: EventTable = {
     if (from === chat.you) chat.you = to;
     return system(peer(from), " is now known as ", peer(to), ".");
   },
-  members: ({ names: list, page, pages, total }) =>
-    pages <= 1 ? system("Connected: ", ...names(list), ` (${total})`) : system(
+  members: ({ names: list, page, pages, total, away, ops, muted }) => {
+    const marked = list.flatMap((name, i): Segment[] => {
+      const marks = [
+        ...(ops?.includes(name) ? ["op"] : []),
+        ...(away?.includes(name) ? ["away"] : []),
+        ...(muted?.includes(name) ? ["muted"] : []),
+      ];
+      return [
+        ...(i > 0 ? [", "] : []),
+        peer(name),
+        ...(marks.length ? [` (${marks.join(", ")})`] : []),
+      ];
+    });
+    return pages <= 1 ? system("Connected: ", ...marked, ` (${total})`) : system(
       `Connected (page ${page} of ${pages}): `,
-      ...names(list),
+      ...marked,
       ` (${total} in all${page < pages ? `; /who ${page + 1} for more` : ""})`,
-    ),
+    );
+  },
   notice: ({ text, error }) => error ? alert(peer(text)) : system(peer(text)),
   "file-incoming": ({ name, bytes, from }) =>
     system("Incoming file ", peer(name), ` (${formatBytes(bytes)}) from `, peer(from), "..."),
@@ -368,6 +573,16 @@ export const WORDS: EventTable = {
         )
       ),
     ],
+  moderated: (event, chat) => system(...moderated(event, chat.now())),
+  topic: ({ text, by }) =>
+    by === undefined ? system(...(text ? ["Topic: ", peer(text)] : ["No topic."])) : system(
+      ...(text
+        ? [subject(by), " set the topic: ", peer(text)]
+        : [subject(by), " cleared the topic."]),
+    ),
+  away: ({ name, text }) => system(peer(name), " is away", ...(text ? [": ", peer(text)] : ["."])),
+  removed: ({ file, name, by }) =>
+    system(subject(by), ` removed shared file ${file} (`, peer(name), ")."),
   closed: ({ reason }, chat) =>
     chat.kind === "direct"
       ? system(...(reason ? ["Peer disconnected: ", peer(reason)] : ["Peer disconnected."]))
@@ -377,7 +592,12 @@ export const WORDS: EventTable = {
 /** The words of one chat's events, keeping what they depend on (the room's kind, our name). */
 export class EventWords {
   /** The chat so far. */
-  readonly chat: ChatState = { kind: "direct", you: "", historyLeft: 0 };
+  readonly chat: ChatState;
+
+  /** Words on the clock `now` (the time of day, by default). */
+  constructor(options: { now?: () => number } = {}) {
+    this.chat = { kind: "direct", you: "", historyLeft: 0, now: options.now ?? Date.now };
+  }
 
   /** The lines `event` is shown as (none for some). */
   lines(event: ChatEvent): Line[] {

@@ -33,8 +33,9 @@ import { Chat, type ChatHooks } from "./chat.ts";
 import { ChatError } from "./chat_error.ts";
 import type { ChatEvent, DoorEvent } from "./chat_event.ts";
 import { DEFAULTS } from "./defaults.ts";
-import { type ConsoleKind, hostConsole } from "./host_console.ts";
+import { type HostKind, hostVisibility } from "./host_visibility.ts";
 import { HostAnnouncement } from "./host_announcement.ts";
+import { HostConsole } from "./host_console.ts";
 import { Hub } from "./hub.ts";
 
 /** Tries of a passkey at a terminal, as ssh gives. */
@@ -248,7 +249,7 @@ function prepareHost(
   plan: HostPlan,
   kind: "direct" | "hub",
   feed: Listeners<ChatEvent>,
-  consoleKind: ConsoleKind,
+  hostKind: HostKind,
 ) {
   const passkey = hostPasskey(plan);
   const listener = listenOn(plan);
@@ -256,7 +257,7 @@ function prepareHost(
     { label: plan.label, announce: plan.announce, kind, passkey },
     (event) => feed.emit(event),
   );
-  const shown = hostConsole(consoleKind);
+  const shown = hostVisibility(hostKind);
   const onEvent = (event: HostEvent) => {
     const visible = shown(event);
     if (visible) feed.emit(visible);
@@ -342,9 +343,14 @@ export async function serveHub(
   const feed = feedFor(hooks.onEvent);
   const { passkey, listener, announcement, onEvent } = prepareHost(plan, "hub", feed, "hub-log");
   const host = await openHub(plan, listener, passkey, onEvent);
+  const console = new HostConsole({
+    room: host.room,
+    passkey,
+    show: (event) => feed.emit({ type: "console", event }),
+  });
   feed.emit(listeningEvent(listener, passkey, true));
   await announcement.start(listener);
-  return new Hub({ feed, host, announcement, signals: hooks.signals });
+  return new Hub({ feed, host, announcement, console, signals: hooks.signals });
 }
 
 /** Hosts a hub and takes part in it (the browser's "Host a hub"). */

@@ -12,7 +12,9 @@
  */
 
 import { serveHub } from "../app/front_door.ts";
+import type { Hub } from "../app/hub.ts";
 import { JsonView } from "./json_view.ts";
+import { LineSplitter } from "./line_splitter.ts";
 import type { Options } from "./options.ts";
 import { hostPasskey } from "./passkey_source.ts";
 import { TextView } from "./text_view.ts";
@@ -38,6 +40,21 @@ export async function serveCommand(options: Options): Promise<number> {
     maxFileBytes: options.maxFileBytes,
     maxStorageBytes: options.maxStorageBytes,
   }, { onEvent: (event) => view.show(event), signals: true });
+  // A script moderates through stdin; the prompt on a terminal comes with the console's face.
+  if (!Deno.stdin.isTerminal()) hostCommands(hub);
   await hub.done;
   return 0;
+}
+
+/**
+ * Runs each line of stdin as a host command until the hub stops or the input ends, which
+ * stops nothing: a hub started with no input goes on.
+ */
+async function hostCommands(hub: Hub): Promise<void> {
+  const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream()).pipeThrough(
+    new LineSplitter(),
+  );
+  try {
+    for await (const line of lines) await hub.run(line);
+  } catch { /* stdin failed: the hub goes on without commands */ }
 }

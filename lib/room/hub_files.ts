@@ -67,6 +67,7 @@ export class HubFiles implements SharedFiles {
   #page: StatementSync;
   #count: StatementSync;
   #one: StatementSync;
+  #delete: StatementSync;
   /** Downloads under way, by (member, fid), to log their outcome. */
   #outgoing: WeakMap<Member, Map<number, Row>> = new WeakMap();
   /** Files each member asked for and has not got yet; present while they are being sent. */
@@ -95,6 +96,7 @@ export class HubFiles implements SharedFiles {
     this.#page = db.prepare("SELECT * FROM files ORDER BY file DESC LIMIT ? OFFSET ?");
     this.#count = db.prepare("SELECT COUNT(*) AS n FROM files");
     this.#one = db.prepare("SELECT * FROM files WHERE file = ?");
+    this.#delete = db.prepare("DELETE FROM files WHERE file = ?");
     this.#quota = new StorageQuota(
       options.maxStorageBytes ?? DEFAULT_MAX_STORAGE_BYTES,
       this.#keptBytes(db),
@@ -239,6 +241,33 @@ export class HubFiles implements SharedFiles {
     if (!row) return;
     this.#outgoing.get(member)!.delete(received.fid);
     this.#onDelivered(member, row.name, received.ok, received.reason);
+  }
+
+  /**
+   * Removes kept file `file`: its data first (a file that cannot be removed stays listed), then
+   * its entry, and gives its space back. See {@linkcode SharedFiles.remove}.
+   */
+  async remove(file: number): Promise<SharedFileInfo | undefined> {
+    const row = this.#one.get(file) as unknown as Row | undefined;
+    if (!row) return undefined;
+    let present = true;
+    try {
+      await Deno.remove(join(this.#store.dir, row.stored));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      present = false; // removed by hand: it took no space
+    }
+    // Removed meanwhile by another call: that one tells of it.
+    if (Number(this.#delete.run(file).changes) === 0) return undefined;
+    if (present) this.#quota.free(row.size);
+    return {
+      file: row.file,
+      from: row.sender,
+      name: row.name,
+      size: row.size,
+      sha256: row.sha256,
+      time: row.time,
+    };
   }
 
   /** How many files are kept. */
