@@ -27,6 +27,8 @@ export type DoorEvent =
     addresses: string[];
     passkey: string | null;
     hub: boolean;
+    /** A hub served with the host's console (`serve`): the host joins as a member to chat. */
+    served?: true;
   }
   /** The connection to `host:port` is up (the handshake follows). */
   | { type: "connected-to"; host: string; port: number }

@@ -102,6 +102,15 @@ function crowdText(joined: number, left: number): string {
   return `${parts.join(", ")}.`;
 }
 
+/** What the host of a served hub is told: how to take part too, and its console. */
+function servedLines(host: string, port: number): Line[] {
+  const own = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return [
+    ...system(`To chat here yourself: p2pchat connect ${own} ${port} (in another terminal)`),
+    ...system("Type /help for the host's commands; a line without / is said as host."),
+  ];
+}
+
 /** "bob (10.0.0.5:4000)", or the address alone before the member said who it is. */
 function who(event: { name?: string; remote: string }): Segment[] {
   return event.name === undefined
@@ -334,7 +343,7 @@ const ROOM_WORDS: RoomTable = {
  * said) or several (a listening host's addresses, a welcome).
  */
 export const WORDS: EventTable = {
-  listening: ({ host, port, addresses, passkey, hub }) => [
+  listening: ({ host, port, addresses, passkey, hub, served }) => [
     ...system(`${hub ? "Hub listening" : "Listening"} on ${host}:${port} ...`),
     ...(addresses.length
       ? addresses.flatMap((a) => system(`Others can connect with: p2pchat connect ${a} ${port}`))
@@ -342,6 +351,7 @@ export const WORDS: EventTable = {
     ...(passkey === null
       ? system("Open mode: no passkey. Connections are encrypted but NOT authenticated.")
       : system(`Passkey: ${passkey} (give it to the person connecting)`)),
+    ...(served ? servedLines(host, port) : []),
   ],
   "connected-to": ({ host, port }) => system(`Connected to ${host}:${port}`),
   secured: ({ authenticated, safety, peer: address, previousSafety, safetyChanged }) => {

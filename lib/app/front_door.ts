@@ -230,8 +230,16 @@ function listenOn(plan: HostPlan): Deno.Listener {
   }
 }
 
-/** What a host shows once it listens: where, how others reach it, and the passkey. */
-function listeningEvent(listener: Deno.Listener, passkey: string | null, hub: boolean): DoorEvent {
+/**
+ * What a host shows once it listens: where, how others reach it, and the passkey; `served`:
+ * a hub with the host's console and no member of its own (`serve`).
+ */
+function listeningEvent(
+  listener: Deno.Listener,
+  passkey: string | null,
+  hub: boolean,
+  served = false,
+): DoorEvent {
   const address = listener.addr as Deno.NetAddr;
   return {
     type: "listening",
@@ -241,6 +249,7 @@ function listeningEvent(listener: Deno.Listener, passkey: string | null, hub: bo
     addresses: address.hostname === "0.0.0.0" ? lanAddresses() : [],
     passkey,
     hub,
+    ...(served ? { served: true as const } : {}),
   };
 }
 
@@ -348,7 +357,7 @@ export async function serveHub(
     passkey,
     show: (event) => feed.emit({ type: "console", event }),
   });
-  feed.emit(listeningEvent(listener, passkey, true));
+  feed.emit(listeningEvent(listener, passkey, true, true));
   await announcement.start(listener);
   return new Hub({ feed, host, announcement, console, signals: hooks.signals });
 }

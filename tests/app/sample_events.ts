@@ -32,6 +32,15 @@ const SAMPLES: Samples = {
       hub: false,
     },
     { type: "listening", host: "127.0.0.1", port: 6060, addresses: [], passkey: null, hub: true },
+    {
+      type: "listening",
+      host: "0.0.0.0",
+      port: 6060,
+      addresses: ["192.168.1.12"],
+      passkey: "7-orbit-lemon-cradle",
+      hub: true,
+      served: true,
+    },
   ],
   "connected-to": [{ type: "connected-to", host: "192.168.1.12", port: 5050 }],
   secured: [
