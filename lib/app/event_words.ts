@@ -106,7 +106,7 @@ function crowdText(joined: number, left: number): string {
 function servedLines(host: string, port: number): Line[] {
   const own = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
   return [
-    ...system(`To chat here yourself: p2pchat connect ${own} ${port} (in another terminal)`),
+    ...system(`To chat too, in another terminal: p2pchat connect ${own} ${port}`),
     ...system("Type /help for the host's commands; a line without / is said as host."),
   ];
 }
@@ -206,6 +206,7 @@ const CONSOLE_WORDS: ConsoleTable = {
   help: ({ commands }) => [
     ...system("Host commands (a line without / is said to everyone as host):"),
     ...commands.flatMap(({ usage, help }) => system(`  ${usage.padEnd(32)} ${help}`)),
+    ...system("DURATION: 90s, 10m, 2h, 7d; without one, until /unban or /unmute."),
   ],
   who: (event) => [
     ...system(`Members (${event.total}${pageOf(event)}):`),

@@ -109,16 +109,16 @@ function page(options: HostConsoleOptions, args: string, usage: string): number 
  * ```
  */
 export const HOST_COMMANDS: { readonly [name: string]: HostCommand } = {
-  kick: order("kick", "put a member out (it does not come back by itself)"),
-  ban: order("ban", "keep a member out (name, client and address): 10m, 2h, 7d or until /unban"),
+  kick: order("kick", "put a member out, with a reason"),
+  ban: order("ban", "keep out (name, client, address)"),
   unban: order("unban", "let a banned member back in"),
-  mute: order("mute", "a member may read but not speak, for a while or until /unmute"),
+  mute: order("mute", "a member may read but not speak"),
   unmute: order("unmute", "let a muted member speak again"),
-  op: order("op", "make a member an operator (kick, ban, mute, topic) until the hub stops"),
+  op: order("op", "make an operator (kick, ban, mute)"),
   deop: order("deop", "an operator is a member again"),
   topic: {
     usage: "/topic [TEXT | --clear]",
-    help: "show or set the topic (everyone sees it, newcomers too)",
+    help: "show, set or clear the topic",
     run(options, args) {
       const text = args.trim();
       if (text === "") return options.show({ type: "topic", ...options.room.topic });
@@ -131,7 +131,7 @@ export const HOST_COMMANDS: { readonly [name: string]: HostCommand } = {
   },
   say: {
     usage: "/say TEXT",
-    help: `say a line to everyone, as ${HOST_NAME} (a line without a / does the same)`,
+    help: `a line to everyone, as ${HOST_NAME}`,
     async run(options, args) {
       if (args.trim() === "") return error(options, `Usage: ${this.usage}`);
       const refusal = await options.room.say(args);
@@ -140,7 +140,7 @@ export const HOST_COMMANDS: { readonly [name: string]: HostCommand } = {
   },
   who: {
     usage: "/who [PAGE]",
-    help: "who is here, with addresses, operators, away and muted members",
+    help: "members: address, role, away, muted",
     run(options, args) {
       const at = page(options, args, this.usage);
       if (at !== undefined) options.show({ type: "who", ...options.room.roster(at) });
@@ -185,7 +185,7 @@ export const HOST_COMMANDS: { readonly [name: string]: HostCommand } = {
   },
   rm: {
     usage: "/rm FILE",
-    help: "remove a shared file (its number in /files) for everyone",
+    help: "remove a shared file for everyone",
     async run(options, args) {
       const text = args.trim();
       if (!/^\d{1,15}$/.test(text) || Number(text) === 0) {
@@ -197,7 +197,7 @@ export const HOST_COMMANDS: { readonly [name: string]: HostCommand } = {
   },
   passkey: {
     usage: "/passkey",
-    help: "show the passkey again, for someone joining late",
+    help: "show the passkey again",
     run: (options) => options.show({ type: "passkey", passkey: options.passkey }),
   },
   help: {
@@ -212,7 +212,7 @@ export const HOST_COMMANDS: { readonly [name: string]: HostCommand } = {
   },
   quit: {
     usage: "/quit",
-    help: "stop the hub (members are told; history and files are kept)",
+    help: "stop the hub (members are told)",
     run: () => "stop",
   },
 };
