@@ -52,6 +52,8 @@ export interface Line {
   time?: string;
   /** Said by us. */
   self?: boolean;
+  /** Mentions us by name: faces make it stand out (and a terminal rings for a live one). */
+  mention?: boolean;
   /** The sentence. */
   text: Segment[];
 }
@@ -490,12 +492,13 @@ export const WORDS: EventTable = {
     if (!event.resumed) lines.push(...system("Type /help for commands."));
     return lines;
   },
-  message: ({ from, text, time, me, history }, chat) => {
+  message: ({ from, text, time, me, history, mention }, chat) => {
     const kind = history ? "history" : "chat";
     const self = from === chat.you;
     const line: Line = me
       ? { kind, time, self, text: ["* ", peer(from), " ", peer(text)] }
       : { kind, time, self, from: [peer(from)], text: [peer(text)] };
+    if (mention) line.mention = true;
     if (history && --chat.historyLeft === 0) {
       return [line, { kind: "divider", text: ["End of history"] }];
     }

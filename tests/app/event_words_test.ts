@@ -236,3 +236,18 @@ Deno.test("event words: the host console's answers, members' words escaped", () 
   const help = consoleEventText({ type: "help", commands: [{ usage: "/kick NAME", help: "out" }] });
   assert.equal(help[1], `  ${"/kick NAME".padEnd(32)} out`);
 });
+
+Deno.test("event words: a line that mentions us is marked as such, for every face to show", () => {
+  const words = new EventWords();
+  const line = {
+    type: "message",
+    from: "carol",
+    text: "hi bob",
+    time: "2026-01-01T12:34:00.000Z",
+    seq: 1,
+    me: false,
+    history: false,
+  } as const;
+  assert.equal(words.lines({ ...line, mention: true })[0].mention, true);
+  assert.equal(words.lines(line)[0].mention, undefined);
+});

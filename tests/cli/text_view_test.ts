@@ -390,3 +390,33 @@ Deno.test("TextView: moderation, the topic, away marks and removed files, peers'
     "[System] Connected: alice (op), bob (away), carol (op), eve (muted) (4)",
   ]);
 });
+
+Deno.test("TextView: a line that mentions you is marked, and rings only when said now", () => {
+  const printed: string[] = [];
+  const view = new TextView({ print: (line) => printed.push(line), status: () => {} }, {
+    mention: { bell: true, styled: false },
+  });
+  const line = {
+    type: "message",
+    from: "carol",
+    time: TIME,
+    seq: 5,
+    me: false,
+    history: false,
+  } as const;
+  view.show({ ...line, text: "hi bob\x07", mention: true });
+  view.show({ ...line, text: "earlier, bob", history: true, mention: true });
+  view.show({ ...line, text: "hi all" });
+  view.show({ ...line, text: "waves at bob", me: true, mention: true });
+  assert.deepEqual(printed, [
+    "\x07* [carol] hi bob\\x07",
+    `* [${clock(TIME)}] [carol] earlier, bob`,
+    "[carol] hi all",
+    "\x07* * carol waves at bob",
+  ]);
+  // Without a mark (a view that was given none), the line is as any other.
+  const plain: string[] = [];
+  new TextView({ print: (text) => plain.push(text), status: () => {} })
+    .show({ ...line, text: "hi bob", mention: true });
+  assert.deepEqual(plain, ["[carol] hi bob"]);
+});

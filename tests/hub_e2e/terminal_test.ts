@@ -8,6 +8,7 @@ import {
   tempDir,
 } from "../e2e/cli_process.ts";
 import { terminalTest, TmuxTerminal } from "../e2e/tmux_terminal.ts";
+import { startHub } from "./hub_process.ts";
 
 const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
 
@@ -81,4 +82,68 @@ terminalTest(
       for (const proc of procs) await proc.close();
     }
   },
+);
+
+/** A hub, alice (JSON) in it, and bob at a terminal with `env`; `fn` drives them. */
+async function bobAtTerminal(
+  env: Record<string, string>,
+  fn: (bob: TmuxTerminal, alice: CliProcess) => Promise<void>,
+): Promise<void> {
+  await using dir = await tempDir();
+  const hub = await startHub({ cwd: dir.path });
+  const procs: CliProcess[] = [];
+  try {
+    const alice = await member("alice", hub.port, dir.path);
+    procs.push(alice);
+    await using bob = await TmuxTerminal.start(
+      ["connect", "127.0.0.1", String(hub.port), "--name", "bob"],
+      { cwd: dir.path, env: { P2PCHAT_PASSKEY: PASSKEY, ...env } },
+    );
+    await bob.waitFor("[System] Joined the hub as bob.");
+    await fn(bob, alice);
+    await bob.typeLine("/quit");
+    assert.equal(await bob.exit(), 0);
+  } finally {
+    for (const proc of procs) await proc.close();
+    await hub.proc.close();
+  }
+}
+
+terminalTest(
+  "a line that mentions you rings the terminal's bell and stands out in reverse video; others do not",
+  () =>
+    bobAtTerminal({ NO_COLOR: "" }, async (bob, alice) => {
+      await alice.writeLine("hello all, bobby too");
+      await bob.waitFor("[alice] hello all, bobby too");
+      assert.equal(await bob.rang(), false, "no bell for a line that does not mention bob");
+      await alice.writeLine("thanks Bob.");
+      await bob.waitFor("[alice] thanks Bob.");
+      assert.equal(await bob.rang(), true, "the bell rang for the mention");
+      const styled = await bob.styledScreen();
+      assert.match(styled, /\x1b\[[0-9;]*7[0-9;]*m\[alice\] thanks Bob\./, styled);
+      assert.doesNotMatch(styled, /\x1b\[[0-9;]*m\[alice\] hello all/, "only the mention");
+      // And what bob says that mentions alice reaches her program marked.
+      await bob.typeLine("alice: you're welcome");
+      const line = await alice.waitFor((event) => event.type === "message");
+      assert.deepEqual(line, {
+        type: "message",
+        from: "bob",
+        text: "alice: you're welcome",
+        time: line.time,
+        seq: line.seq,
+        mention: true,
+      });
+    }),
+);
+
+terminalTest(
+  "with NO_COLOR a mention rings and is marked with a *, no styles",
+  () =>
+    bobAtTerminal({ NO_COLOR: "1" }, async (bob, alice) => {
+      await alice.writeLine("@bob look at this");
+      const screen = await bob.waitFor("[alice] @bob look at this");
+      assert.match(screen, /^\* \[alice\] @bob look at this$/m);
+      assert.equal(await bob.rang(), true);
+      assert.doesNotMatch(await bob.styledScreen(), /\x1b\[/, "no escape sequences at all");
+    }),
 );
