@@ -96,6 +96,25 @@ function names(list: string[]): Segment[] {
   return list.flatMap((name, i) => i === 0 ? [peer(name)] : [", ", peer(name)]);
 }
 
+/** A list of names with their marks, as `/who` shows them: "ann (op), ben (away, muted)". */
+function markedNames(
+  list: string[],
+  marks: { away?: string[]; ops?: string[]; muted?: string[] },
+): Segment[] {
+  return list.flatMap((name, i): Segment[] => {
+    const shown = [
+      ...(marks.ops?.includes(name) ? ["op"] : []),
+      ...(marks.away?.includes(name) ? ["away"] : []),
+      ...(marks.muted?.includes(name) ? ["muted"] : []),
+    ];
+    return [
+      ...(i > 0 ? [", "] : []),
+      peer(name),
+      ...(shown.length ? [` (${shown.join(", ")})`] : []),
+    ];
+  });
+}
+
 /** "12 more joined, 3 more left." for a crowd a big room counts rather than names. */
 function crowdText(joined: number, left: number): string {
   const parts = [];
@@ -466,7 +485,7 @@ export const WORDS: EventTable = {
       lines.push(
         ...system(
           "Connected: ",
-          ...names(event.members),
+          ...markedNames(event.members, event),
           `${more > 0 ? ` and ${more} more` : ""} (${event.count})`,
         ),
       );
@@ -523,18 +542,7 @@ export const WORDS: EventTable = {
     return system(peer(from), " is now known as ", peer(to), ".");
   },
   members: ({ names: list, page, pages, total, away, ops, muted }) => {
-    const marked = list.flatMap((name, i): Segment[] => {
-      const marks = [
-        ...(ops?.includes(name) ? ["op"] : []),
-        ...(away?.includes(name) ? ["away"] : []),
-        ...(muted?.includes(name) ? ["muted"] : []),
-      ];
-      return [
-        ...(i > 0 ? [", "] : []),
-        peer(name),
-        ...(marks.length ? [` (${marks.join(", ")})`] : []),
-      ];
-    });
+    const marked = markedNames(list, { away, ops, muted });
     return pages <= 1 ? system("Connected: ", ...marked, ` (${total})`) : system(
       `Connected (page ${page} of ${pages}): `,
       ...marked,

@@ -347,11 +347,12 @@ export class Room {
       if (names.length >= WELCOME_NAMES - 1) break;
       names.push(other.name);
     }
+    names.push(member.name);
     member.post({
       t: "welcome",
       you: member.name,
       kind: this.kind,
-      members: [...names, member.name],
+      members: names,
       count: this.#members.size + 1,
       history: span.lines,
       ...(resumed ? { resumed: true } : {}),
@@ -359,6 +360,8 @@ export class Room {
       ...(this.#topic ? { topic: this.#topic.text } : {}),
       // Powers exist in a hub; in a direct chat the listener is no one's host.
       ...(role !== "member" && this.kind === "hub" ? { role } : {}),
+      // Who of them is an operator, away or muted: a face shows it from the start.
+      ...this.#marks(names),
     });
     // In place before the member is: from now its lines come from the replay, in order.
     const replay = member.replay = new LineReplay({
@@ -740,27 +743,38 @@ export class Room {
     const names = this.#roster ??= this.names;
     const at = listPage(names.length, page, WHO_PAGE_NAMES);
     const shown = names.slice(at.start, at.end);
-    // Marks for this page only: a name each at most, so the page stays within its record.
-    const away: string[] = [];
-    const ops: string[] = [];
-    const muted: string[] = [];
-    for (const name of shown) {
-      const other = this.#names.find(name);
-      if (!other) continue;
-      if (other.away !== undefined) away.push(name);
-      if (this.#roleOf(other) !== "member") ops.push(name);
-      if (this.#mutedReason(other)) muted.push(name);
-    }
     member.post({
       t: "members",
       names: shown,
       page: at.page,
       pages: at.pages,
       total: at.total,
+      ...this.#marks(shown),
+    });
+  }
+
+  /**
+   * Those of `names` who are away, operators (or the host) and muted, where any are: for a page
+   * of `/who` or a welcome's names only, a name each at most, so it stays within its record. A
+   * direct chat has no powers, nor marks.
+   */
+  #marks(names: string[]): { away?: string[]; ops?: string[]; muted?: string[] } {
+    if (this.kind !== "hub") return {};
+    const away: string[] = [];
+    const ops: string[] = [];
+    const muted: string[] = [];
+    for (const name of names) {
+      const other = this.#names.find(name);
+      if (!other) continue;
+      if (other.away !== undefined) away.push(name);
+      if (this.#roleOf(other) !== "member") ops.push(name);
+      if (this.#mutedReason(other)) muted.push(name);
+    }
+    return {
       ...(away.length ? { away } : {}),
       ...(ops.length ? { ops } : {}),
       ...(muted.length ? { muted } : {}),
-    });
+    };
   }
 
   async #offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> {

@@ -54,6 +54,10 @@ export type ClientEvent =
     topic?: string;
     /** Our powers in the hub, when we have some: an operator, or the host. */
     role?: "op" | "host";
+    /** Those of `members` away, operators (or the host) and muted, when there are any. */
+    away?: string[];
+    ops?: string[];
+    muted?: string[];
   }
   | {
     type: "message";
@@ -323,6 +327,9 @@ export class RoomClient {
           ...(message.skipped ? { skipped: message.skipped } : {}),
           ...(message.topic ? { topic: message.topic } : {}),
           ...(message.role ? { role: message.role } : {}),
+          ...(message.away?.length ? { away: message.away } : {}),
+          ...(message.ops?.length ? { ops: message.ops } : {}),
+          ...(message.muted?.length ? { muted: message.muted } : {}),
         });
         break;
       }

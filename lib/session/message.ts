@@ -54,6 +54,10 @@ export type Message =
     topic?: string;
     /** The member's powers beyond a member's: an operator, or the host itself. */
     role?: "op" | "host";
+    /** Those of `members` who are away, who are operators (or the host), who are muted. */
+    away?: string[];
+    ops?: string[];
+    muted?: string[];
   }
   | ChatLine
   | { t: "private"; id: string; to: string; from?: string; text: string; time?: string }
@@ -240,6 +244,9 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     skipped: [int, false],
     topic: [SHORT, false],
     role: [(v) => v === "op" || v === "host", false],
+    away: [names, false],
+    ops: [names, false],
+    muted: [names, false],
   },
   chat: {
     id: [ID, true],

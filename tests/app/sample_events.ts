@@ -70,6 +70,8 @@ const SAMPLES: Samples = {
       resumed: true,
       topic: "Release day",
       role: "op",
+      ops: ["bob"],
+      away: ["alice"],
     },
     {
       type: "welcome",

@@ -761,7 +761,13 @@ Deno.test("Room: every message about moderation, topics and away marks fits the 
     await sync();
     // The newcomer's welcome with the topic, and a refused rejoin's notice and goodbye.
     const newcomer = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "newcomerxxxxxxxx" });
-    await newcomer.received.waitFor((e) => e.message.t === "welcome");
+    const { message: welcome } = await newcomer.received.waitFor((e) => e.message.t === "welcome");
+    // Its first 49 names and its own, marked: all away but itself; operators and muted but m000.
+    assert.ok(welcome.t === "welcome");
+    assert.deepEqual(
+      [welcome.members.length, welcome.away?.length, welcome.ops?.length, welcome.muted?.length],
+      [50, 49, 48, 48],
+    );
     const refused = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: name(99), client: "new" });
     await refused.received.waitFor((e) => e.message.t === "bye");
     const bye = members[99].received.items.find((e) => e.message.t === "bye");
@@ -836,6 +842,59 @@ Deno.test("Room (direct): the listener's own client is told no role: a direct ch
     await alice.join(ownSide);
     assert.equal(events[0].type === "welcome" && events[0].role, undefined);
     assert.equal(alice.role, "member");
+    await alice.quit();
+    await admitted;
+  } finally {
+    await chat.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Room: a welcome marks who of the names it lists is an operator, away or muted", async () => {
+  const { chat } = hub();
+  try {
+    const alice = await chat.join("alice", "10.0.0.1:1");
+    const bob = await chat.join("bob", "10.0.0.2:1");
+    await chat.join("carol", "10.0.0.3:1");
+    bob.client.away("at lunch");
+    await bob.sync();
+    assert.equal(chat.room.moderate({ action: "op", name: "alice" }), undefined);
+    assert.equal(chat.room.moderate({ action: "mute", name: "bob" }), undefined);
+    await bob.events.waitFor((e) => e.type === "moderated" && e.action === "muted");
+    const dave = await chat.join("dave", "10.0.0.4:1");
+    const [welcome] = dave.seen("welcome");
+    assert.deepEqual(
+      [welcome.members, welcome.ops, welcome.away, welcome.muted],
+      [["alice", "bob", "carol", "dave"], ["alice"], ["bob"], ["bob"]],
+    );
+    assert.ok(
+      printed([welcome]).includes(
+        "[System] Connected: alice (op), bob (away, muted), carol, dave (4)",
+      ),
+      printed([welcome]).join("\n"),
+    );
+    await alice.sync();
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("Room (direct): no one is marked in /who, not even the listener: a direct chat has no powers", async () => {
+  const chat = new InMemoryRoom({ kind: "direct", capacity: 2, history: new MemoryHistory(1) });
+  const dir = await Deno.makeTempDir({ prefix: "p2pchat_host_" });
+  try {
+    const [hostSide, ownSide] = memorySessionPair("this computer");
+    const admitted = chat.room.admit(hostSide, { host: true });
+    const alice = new RoomClient({ name: "alice", files: new FileStore(dir) });
+    const events: ClientEvent[] = [];
+    alice.subscribe((event) => events.push(event));
+    await alice.join(ownSide);
+    const bob = await chat.join("bob", "10.0.0.2:1");
+    const welcome = bob.seen("welcome")[0];
+    assert.deepEqual([welcome.ops, welcome.away, welcome.muted], [undefined, undefined, undefined]);
+    bob.client.who();
+    const who = await bob.events.waitFor((e) => e.type === "members");
+    assert.deepEqual(printed([who]), ["[System] Connected: alice, bob (2)"]);
     await alice.quit();
     await admitted;
   } finally {

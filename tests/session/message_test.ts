@@ -108,6 +108,9 @@ const VALID: Message[] = [
     history: 0,
     topic: "planning",
     role: "op",
+    away: ["alice"],
+    ops: ["alice"],
+    muted: [],
   },
   {
     t: "members",
@@ -304,6 +307,10 @@ Deno.test("parseMessage() refuses moderation orders and notices out of bounds", 
   assert.equal(
     problem({ t: "members", names: [], away: [1] }),
     "members message has an invalid away",
+  );
+  assert.equal(
+    problem({ t: "welcome", you: "a", kind: "hub", members: [], history: 0, ops: [1] }),
+    "welcome message has an invalid ops",
   );
   assert.equal(problem({ t: "bye", kicked: "yes" }), "bye message has an invalid kicked");
 });
