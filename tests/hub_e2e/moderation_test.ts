@@ -5,6 +5,7 @@ import {
   PASSKEY,
   startConnector,
   tempDir,
+  writeRandomFile,
 } from "../e2e/cli_process.ts";
 import { hubLog, startHub } from "./hub_process.ts";
 
@@ -362,5 +363,130 @@ Deno.test("serve's stdin: /passkey and /who answer in the log, /quit stops the h
   } finally {
     for (const proc of procs) await proc.close();
     await again.proc.close();
+  }
+});
+
+Deno.test("serve --json logs each moderation action as an event, and each refused command with why", async () => {
+  await using dir = await tempDir();
+  const hub = await startHub({ cwd: dir.path });
+  const procs: CliProcess[] = [];
+  /** Gives the console `line` and waits for the next log event of `type`. */
+  const order = async (line: string, type: string) => {
+    const before = hubLog(hub.proc, type).length;
+    await hub.proc.writeLine(line);
+    await hub.proc.waitFor(() => hubLog(hub.proc, type).length > before);
+    return hubLog(hub.proc, type)[before];
+  };
+  try {
+    const alice = await member("alice", hub.port, dir.path);
+    const bob = await member("bob", hub.port, dir.path);
+    procs.push(alice, bob);
+    await writeRandomFile(`${dir.path}/notes.bin`, 1000);
+    await bob.writeLine(`/send ${dir.path}/notes.bin`);
+    const shared = await hub.proc.waitFor(isEvent("hub-shared"));
+
+    const muted = await order("/mute bob 10m shouting", "hub-muted");
+    assert.match(String(muted.until), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.deepEqual(muted, {
+      type: "hub-muted",
+      name: "bob",
+      by: "host",
+      reason: "shouting",
+      until: muted.until,
+    });
+    assert.deepEqual(await order("/unmute bob", "hub-unmuted"), {
+      type: "hub-unmuted",
+      name: "bob",
+      by: "host",
+    });
+    assert.deepEqual(await order("/op alice", "hub-op"), {
+      type: "hub-op",
+      name: "alice",
+      by: "host",
+    });
+    assert.deepEqual(await order("/deop alice", "hub-deop"), {
+      type: "hub-deop",
+      name: "alice",
+      by: "host",
+    });
+    assert.deepEqual(await order("/topic Standup at ten", "hub-topic"), {
+      type: "hub-topic",
+      text: "Standup at ten",
+      by: "host",
+    });
+    assert.deepEqual(await order("/topic", "console-topic"), {
+      type: "console-topic",
+      text: "Standup at ten",
+      by: "host",
+    });
+    assert.deepEqual(await order("/topic --clear", "hub-topic"), {
+      type: "hub-topic",
+      text: "",
+      by: "host",
+    });
+    const files = await order("/files", "console-files");
+    assert.deepEqual(
+      (files.files as { name: string; from: string }[]).map(({ name, from }) => [name, from]),
+      [["notes.bin", "bob"]],
+    );
+    assert.deepEqual(await order(`/rm ${shared.file}`, "hub-removed"), {
+      type: "hub-removed",
+      file: shared.file,
+      name: "notes.bin",
+      by: "host",
+    });
+    await alice.waitFor(isEvent("removed"));
+    const help = await order("/help", "console-help");
+    assert.deepEqual(
+      (help.commands as { usage: string }[]).map(({ usage }) => usage.split(" ")[0]),
+      [
+        ...["/kick", "/ban", "/unban", "/mute", "/unmute", "/op", "/deop", "/topic", "/say"],
+        ...["/who", "/bans", "/files", "/rm", "/passkey", "/help", "/quit"],
+      ],
+    );
+
+    // Every refusal says why, in the log.
+    const refusals: [string, string][] = [
+      ["/mute zed", "No one called zed is here."],
+      ["/unmute bob", "bob is not muted."],
+      ["/unban bob", "bob is not banned."],
+      [
+        "/ban bob 1.5h",
+        "Not a duration: 1.5h (use a whole number and s, m, h or d: 90s, 10m, 2h, 7d).",
+      ],
+      ["/topic " + "x".repeat(301), "The topic is too long (301 characters; the limit is 300)."],
+      ["/rm 999", "No shared file 999. /files lists them."],
+      ["/frobnicate", "Unknown command /frobnicate. /help lists the host's commands."],
+    ];
+    for (const [line, why] of refusals) {
+      const { message } = await order(line, "console-error");
+      assert.equal(message, why, line);
+    }
+    // A member's order is refused with why, to the member and in the log.
+    await bob.writeLine("/ban alice 1h");
+    await bob.waitFor((event) =>
+      event.type === "error" && event.message === "Only operators may ban: ask the host."
+    );
+    assert.deepEqual(await hub.proc.waitFor(isEvent("hub-denied")), {
+      type: "hub-denied",
+      name: "bob",
+      order: "ban",
+      reason: "Only operators may ban: ask the host.",
+    });
+    // A banned member's join is refused, and the log says whom and why.
+    await order("/ban bob 1h spam", "hub-banned");
+    assert.equal((await bob.exit()).code, 1);
+    await refusedJoin("bob", hub.port, dir.path);
+    const refused = await hub.proc.waitFor(isEvent("hub-refused"));
+    assert.match(
+      String(refused.reason),
+      /^You are banned from this hub until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(another (59m 5\d|1h 00m)\): spam\.$/,
+    );
+
+    await alice.closeStdin();
+    assert.equal((await alice.exit()).code, 0);
+  } finally {
+    for (const proc of procs) await proc.close();
+    await hub.proc.close();
   }
 });
