@@ -480,7 +480,7 @@ Deno.test("serve --json logs each moderation action as an event, and each refuse
     const refused = await hub.proc.waitFor(isEvent("hub-refused"));
     assert.match(
       String(refused.reason),
-      /^You are banned from this hub until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(another (59m 5\d|1h 00m)\): spam\.$/,
+      /^You are banned from this hub until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(another (5\dm \d\ds|1h 00m)\): spam\.$/,
     );
 
     await alice.closeStdin();
