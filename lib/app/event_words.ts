@@ -19,7 +19,7 @@ import { untilText } from "../room/duration.ts";
 import { HOST_NAME } from "../room/moderation.ts";
 import type { RoomEvent } from "../room/room.ts";
 import type { HostRoomEvent } from "../room/room_host.ts";
-import type { ModerationAction } from "../session/message.ts";
+import type { Message } from "../session/message.ts";
 import type { ChatEvent } from "./chat_event.ts";
 import type { ConsoleEvent } from "./host_console.ts";
 
@@ -163,14 +163,7 @@ function because(reason: string | undefined): Segment[] {
 }
 
 /** What the host or an operator did, as everyone is told: `bob was kicked by the host (spam).` */
-function moderated(done: {
-  action: ModerationAction;
-  name: string;
-  by: string;
-  host?: boolean;
-  reason?: string;
-  until?: string;
-}, now: number): Segment[] {
+function moderated(done: Omit<Extract<Message, { t: "moderated" }>, "t">, now: number): Segment[] {
   const by = byWhom(done.by, done.host);
   const name = peer(done.name);
   switch (done.action) {

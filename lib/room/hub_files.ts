@@ -37,6 +37,18 @@ interface Row {
   time: string;
 }
 
+/** A kept file as members see it in `/files`. */
+function fileInfo(row: Row): SharedFileInfo {
+  return {
+    file: row.file,
+    from: row.sender,
+    name: row.name,
+    size: row.size,
+    sha256: row.sha256,
+    time: row.time,
+  };
+}
+
 /**
  * Options of {@linkcode HubFiles}.
  *
@@ -260,14 +272,7 @@ export class HubFiles implements SharedFiles {
     // Removed meanwhile by another call: that one tells of it.
     if (Number(this.#delete.run(file).changes) === 0) return undefined;
     if (present) this.#quota.free(row.size);
-    return {
-      file: row.file,
-      from: row.sender,
-      name: row.name,
-      size: row.size,
-      sha256: row.sha256,
-      time: row.time,
-    };
+    return fileInfo(row);
   }
 
   /** How many files are kept. */
@@ -277,14 +282,7 @@ export class HubFiles implements SharedFiles {
 
   /** Kept files, newest first: up to `limit` from the `offset`-th on. */
   list(offset: number, limit: number): SharedFileInfo[] {
-    return (this.#page.all(limit, offset) as unknown as Row[]).map((row) => ({
-      file: row.file,
-      from: row.sender,
-      name: row.name,
-      size: row.size,
-      sha256: row.sha256,
-      time: row.time,
-    }));
+    return (this.#page.all(limit, offset) as unknown as Row[]).map(fileInfo);
   }
 
   /**

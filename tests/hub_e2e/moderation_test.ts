@@ -7,7 +7,7 @@ import {
   tempDir,
   writeRandomFile,
 } from "../e2e/cli_process.ts";
-import { hubLog, startHub } from "./hub_process.ts";
+import { hubLog, joinHub, startHub } from "./hub_process.ts";
 
 const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
 const errorsOf = (proc: CliProcess) =>
@@ -17,13 +17,6 @@ const messagesOf = (proc: CliProcess) =>
 
 /** `2026-12-05 14:03:20 UTC`: how a ban's end is written, from its ISO time. */
 const utc = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, " UTC");
-
-/** Starts `connect` as `name` and waits until it has joined. */
-async function member(name: string, port: number, cwd: string): Promise<CliProcess> {
-  const proc = startConnector(name, port, { cwd });
-  await proc.waitFor(isEvent("welcome"));
-  return proc;
-}
 
 /** Starts `connect` as `name`, expecting the hub to refuse it: resolves with what it printed. */
 async function refusedJoin(name: string, port: number, cwd: string): Promise<string> {
@@ -42,8 +35,8 @@ Deno.test("a kicked member exits 1 with the reason and does not rejoin by itself
   const hub = await startHub({ cwd: dir.path });
   const procs: CliProcess[] = [];
   try {
-    const alice = await member("alice", hub.port, dir.path);
-    const bob = await member("bob", hub.port, dir.path);
+    const alice = await joinHub("alice", hub.port, dir.path);
+    const bob = await joinHub("bob", hub.port, dir.path);
     procs.push(alice, bob);
     await hub.proc.waitFor(() => hubLog(hub.proc, "hub-joined").length === 2);
 
@@ -91,7 +84,7 @@ Deno.test("a ban for a duration refuses the rejoin with reason and end time, als
   const port = hub.port;
   const procs: CliProcess[] = [];
   try {
-    const bob = await member("bob", port, dir.path);
+    const bob = await joinHub("bob", port, dir.path);
     procs.push(bob);
     await hub.proc.writeLine("/ban bob 30s flooding");
     const banned = await hub.proc.waitFor(isEvent("hub-banned"));
@@ -140,7 +133,7 @@ Deno.test("a ban for a duration refuses the rejoin with reason and end time, als
 
     // Once its time is up, bob may join again.
     await new Promise((resolve) => setTimeout(resolve, Date.parse(until) - Date.now() + 100));
-    const back = await member("bob", port, dir.path);
+    const back = await joinHub("bob", port, dir.path);
     procs.push(back);
 
     // A ban without a duration holds until /unban.
@@ -153,7 +146,7 @@ Deno.test("a ban for a duration refuses the rejoin with reason and end time, als
     );
     await hub.proc.writeLine("/unban bob");
     await hub.proc.waitFor(isEvent("hub-unbanned"));
-    const free = await member("bob", port, dir.path);
+    const free = await joinHub("bob", port, dir.path);
     procs.push(free);
     await free.closeStdin();
     assert.equal((await free.exit()).code, 0);
@@ -168,10 +161,10 @@ Deno.test("a muted member's lines are refused with a notice while it reads on; /
   const hub = await startHub({ cwd: dir.path });
   const procs: CliProcess[] = [];
   try {
-    const alice = await member("alice", hub.port, dir.path);
-    const bob = await member("bob", hub.port, dir.path);
-    const carol = await member("carol", hub.port, dir.path);
-    const eve = await member("eve", hub.port, dir.path);
+    const alice = await joinHub("alice", hub.port, dir.path);
+    const bob = await joinHub("bob", hub.port, dir.path);
+    const carol = await joinHub("carol", hub.port, dir.path);
+    const eve = await joinHub("eve", hub.port, dir.path);
     procs.push(alice, bob, carol, eve);
 
     await hub.proc.writeLine("/mute bob");
@@ -249,7 +242,7 @@ Deno.test("the topic on join, away in /who and as the answer to a private messag
   const hub = await startHub({ cwd: dir.path });
   const procs: CliProcess[] = [];
   try {
-    const alice = await member("alice", hub.port, dir.path);
+    const alice = await joinHub("alice", hub.port, dir.path);
     procs.push(alice);
     await hub.proc.writeLine("/topic Release day: v2 ships at 5");
     assert.deepEqual(await alice.waitFor(isEvent("topic")), {
@@ -257,9 +250,9 @@ Deno.test("the topic on join, away in /who and as the answer to a private messag
       text: "Release day: v2 ships at 5",
       by: "host",
     });
-    const bob = await member("bob", hub.port, dir.path);
-    const mallory = await member("mallory", hub.port, dir.path);
-    const carol = await member("carol", hub.port, dir.path);
+    const bob = await joinHub("bob", hub.port, dir.path);
+    const mallory = await joinHub("mallory", hub.port, dir.path);
+    const carol = await joinHub("carol", hub.port, dir.path);
     procs.push(bob, mallory, carol);
     assert.equal(bob.events.find(isEvent("welcome"))?.topic, "Release day: v2 ships at 5");
 
@@ -321,7 +314,7 @@ Deno.test("serve's stdin: /passkey and /who answer in the log, /quit stops the h
   const hub = await startHub({ cwd: dir.path });
   const procs: CliProcess[] = [];
   try {
-    const alice = await member("alice", hub.port, dir.path);
+    const alice = await joinHub("alice", hub.port, dir.path);
     procs.push(alice);
     await hub.proc.writeLine("/passkey");
     assert.deepEqual(await hub.proc.waitFor(isEvent("console-passkey")), {
@@ -352,7 +345,7 @@ Deno.test("serve's stdin: /passkey and /who answer in the log, /quit stops the h
   try {
     await again.proc.closeStdin();
     // Still serving: a member joins and is answered.
-    const bob = await member("bob", again.port, dir.path);
+    const bob = await joinHub("bob", again.port, dir.path);
     procs.push(bob);
     await bob.writeLine("/who");
     await bob.waitFor(isEvent("members"));
@@ -378,8 +371,8 @@ Deno.test("serve --json logs each moderation action as an event, and each refuse
     return hubLog(hub.proc, type)[before];
   };
   try {
-    const alice = await member("alice", hub.port, dir.path);
-    const bob = await member("bob", hub.port, dir.path);
+    const alice = await joinHub("alice", hub.port, dir.path);
+    const bob = await joinHub("bob", hub.port, dir.path);
     procs.push(alice, bob);
     await writeRandomFile(`${dir.path}/notes.bin`, 1000);
     await bob.writeLine(`/send ${dir.path}/notes.bin`);
@@ -394,36 +387,18 @@ Deno.test("serve --json logs each moderation action as an event, and each refuse
       reason: "shouting",
       until: muted.until,
     });
-    assert.deepEqual(await order("/unmute bob", "hub-unmuted"), {
-      type: "hub-unmuted",
-      name: "bob",
-      by: "host",
-    });
-    assert.deepEqual(await order("/op alice", "hub-op"), {
-      type: "hub-op",
-      name: "alice",
-      by: "host",
-    });
-    assert.deepEqual(await order("/deop alice", "hub-deop"), {
-      type: "hub-deop",
-      name: "alice",
-      by: "host",
-    });
-    assert.deepEqual(await order("/topic Standup at ten", "hub-topic"), {
-      type: "hub-topic",
-      text: "Standup at ten",
-      by: "host",
-    });
-    assert.deepEqual(await order("/topic", "console-topic"), {
-      type: "console-topic",
-      text: "Standup at ten",
-      by: "host",
-    });
-    assert.deepEqual(await order("/topic --clear", "hub-topic"), {
-      type: "hub-topic",
-      text: "",
-      by: "host",
-    });
+    // Each order, the event the log gets (every one of them by the host).
+    const logged: [string, JsonEvent][] = [
+      ["/unmute bob", { type: "hub-unmuted", name: "bob" }],
+      ["/op alice", { type: "hub-op", name: "alice" }],
+      ["/deop alice", { type: "hub-deop", name: "alice" }],
+      ["/topic Standup at ten", { type: "hub-topic", text: "Standup at ten" }],
+      ["/topic", { type: "console-topic", text: "Standup at ten" }],
+      ["/topic --clear", { type: "hub-topic", text: "" }],
+    ];
+    for (const [line, event] of logged) {
+      assert.deepEqual(await order(line, event.type), { ...event, by: "host" }, line);
+    }
     const files = await order("/files", "console-files");
     assert.deepEqual(
       (files.files as { name: string; from: string }[]).map(({ name, from }) => [name, from]),

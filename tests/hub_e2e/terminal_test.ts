@@ -1,23 +1,8 @@
 import assert from "node:assert/strict";
 import { freePort } from "../../dev/free_port.ts";
-import {
-  type CliProcess,
-  type JsonEvent,
-  PASSKEY,
-  startConnector,
-  tempDir,
-} from "../e2e/cli_process.ts";
+import { type CliProcess, PASSKEY, tempDir } from "../e2e/cli_process.ts";
 import { terminalTest, TmuxTerminal } from "../e2e/tmux_terminal.ts";
-import { startHub } from "./hub_process.ts";
-
-const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
-
-/** Starts `connect` as `name` (JSON) and waits until it has joined. */
-async function member(name: string, port: number, cwd: string): Promise<CliProcess> {
-  const proc = startConnector(name, port, { cwd });
-  await proc.waitFor(isEvent("welcome"));
-  return proc;
-}
+import { joinHub, startHub } from "./hub_process.ts";
 
 /** An SGR escape sequence (`ESC [`) followed by `rest`, as a pattern. */
 const sgr = (rest: string) => new RegExp(`\x1b\\[${rest}`);
@@ -44,15 +29,15 @@ terminalTest(
         new RegExp(`To chat too, in another terminal: p2pchat connect 127\\.0\\.0\\.1 ${port}\\n`),
       );
       assert.equal(promptRow(banner), ">");
-      const alice = await member("alice", port, dir.path);
-      const bob = await member("bob", port, dir.path);
+      const alice = await joinHub("alice", port, dir.path);
+      const bob = await joinHub("bob", port, dir.path);
       procs.push(alice, bob);
       await host.waitFor("bob joined from 127.0.0.1:");
 
       // Half a command typed; then the log prints (carol joins) above it, and the half stays.
       await host.type("/kick bob flo");
       await host.waitFor("> /kick bob flo");
-      const carol = await member("carol", port, dir.path);
+      const carol = await joinHub("carol", port, dir.path);
       procs.push(carol);
       const meanwhile = await host.waitFor("carol joined from 127.0.0.1:");
       assert.equal(promptRow(meanwhile), "> /kick bob flo", meanwhile);
@@ -96,7 +81,7 @@ async function bobAtTerminal(
   const hub = await startHub({ cwd: dir.path });
   const procs: CliProcess[] = [];
   try {
-    const alice = await member("alice", hub.port, dir.path);
+    const alice = await joinHub("alice", hub.port, dir.path);
     procs.push(alice);
     await using bob = await TmuxTerminal.start(
       ["connect", "127.0.0.1", String(hub.port), "--name", "bob"],

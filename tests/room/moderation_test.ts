@@ -11,7 +11,7 @@ import {
 } from "../../lib/room/moderation.ts";
 import { KickedError, type ReconnectEvent, stayConnected } from "../../lib/room/reconnector.ts";
 import type { RoomOptions } from "../../lib/room/room.ts";
-import { type ClientEvent, RefusedError } from "../../lib/room/room_client.ts";
+import type { ClientEvent } from "../../lib/room/room_client.ts";
 import { SqliteBanStore } from "../../lib/room/sqlite_ban_store.ts";
 import { memorySessionPair } from "../../lib/session/memory_session.ts";
 import { FileStore } from "../../lib/room/file_store.ts";
@@ -27,7 +27,7 @@ import {
 import { type Message, parseMessage, PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import { decodeRecord, encodeRecord } from "../../lib/wire/codec.ts";
 import { MAX_HEADER_BYTES } from "../../lib/wire/limits.ts";
-import { InMemoryRoom, type Person, type RawMember } from "./in_memory_room.ts";
+import { InMemoryRoom, type Person, type RawMember, refusal } from "./in_memory_room.ts";
 
 const START = Date.UTC(2026, 11, 5, 12, 0, 0);
 
@@ -67,16 +67,6 @@ function printed(events: ClientEvent[]): string[] {
   for (const event of events) view.show(event);
   // How long is left is reckoned on the reader's clock, not the room's made-up one.
   return lines.map((line) => line.replace(/\(another [^)]+\)/, "(another ...)"));
-}
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof RefusedError, String(error));
-    return error.message;
-  }
-  assert.fail("the join should have been refused");
 }
 
 /** The events of one type a person saw after `from`. */
@@ -830,7 +820,7 @@ Deno.test("Room: an operator who renamed and left is unmade by its new name", as
   }
 });
 
-Deno.test("Room (direct): the listener's own client is told no role: a direct chat has no powers", async () => {
+Deno.test("Room (direct): a direct chat has no powers: the listener's own client is told no role, and no one is marked", async () => {
   const chat = new InMemoryRoom({ kind: "direct", capacity: 2, history: new MemoryHistory(1) });
   const dir = await Deno.makeTempDir({ prefix: "p2pchat_host_" });
   try {
@@ -842,6 +832,13 @@ Deno.test("Room (direct): the listener's own client is told no role: a direct ch
     await alice.join(ownSide);
     assert.equal(events[0].type === "welcome" && events[0].role, undefined);
     assert.equal(alice.role, "member");
+    // Not even the listener is marked, in a welcome or in /who.
+    const bob = await chat.join("bob", "10.0.0.2:1");
+    const welcome = bob.seen("welcome")[0];
+    assert.deepEqual([welcome.ops, welcome.away, welcome.muted], [undefined, undefined, undefined]);
+    bob.client.who();
+    const who = await bob.events.waitFor((e) => e.type === "members");
+    assert.deepEqual(printed([who]), ["[System] Connected: alice, bob (2)"]);
     await alice.quit();
     await admitted;
   } finally {
@@ -876,29 +873,5 @@ Deno.test("Room: a welcome marks who of the names it lists is an operator, away 
     await alice.sync();
   } finally {
     await chat.close();
-  }
-});
-
-Deno.test("Room (direct): no one is marked in /who, not even the listener: a direct chat has no powers", async () => {
-  const chat = new InMemoryRoom({ kind: "direct", capacity: 2, history: new MemoryHistory(1) });
-  const dir = await Deno.makeTempDir({ prefix: "p2pchat_host_" });
-  try {
-    const [hostSide, ownSide] = memorySessionPair("this computer");
-    const admitted = chat.room.admit(hostSide, { host: true });
-    const alice = new RoomClient({ name: "alice", files: new FileStore(dir) });
-    const events: ClientEvent[] = [];
-    alice.subscribe((event) => events.push(event));
-    await alice.join(ownSide);
-    const bob = await chat.join("bob", "10.0.0.2:1");
-    const welcome = bob.seen("welcome")[0];
-    assert.deepEqual([welcome.ops, welcome.away, welcome.muted], [undefined, undefined, undefined]);
-    bob.client.who();
-    const who = await bob.events.waitFor((e) => e.type === "members");
-    assert.deepEqual(printed([who]), ["[System] Connected: alice, bob (2)"]);
-    await alice.quit();
-    await admitted;
-  } finally {
-    await chat.close();
-    await Deno.remove(dir, { recursive: true });
   }
 });

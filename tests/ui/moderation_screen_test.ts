@@ -8,14 +8,8 @@
 
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import {
-  type CliProcess,
-  type JsonEvent,
-  PASSKEY,
-  startConnector,
-  tempDir,
-} from "../e2e/cli_process.ts";
-import { startHub } from "../hub_e2e/hub_process.ts";
+import { type CliProcess, type JsonEvent, PASSKEY, tempDir } from "../e2e/cli_process.ts";
+import { joinHub, startHub } from "../hub_e2e/hub_process.ts";
 import { connectForm, launchBrowser, logLine, pageTest, screenshots, startUi } from "./browser.ts";
 
 const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
@@ -62,14 +56,10 @@ pageTest(
     const hub = await startHub({ cwd: dir.path });
     const procs: CliProcess[] = [];
     try {
-      const member = async (name: string) => {
-        const proc = startConnector(name, hub.port, { cwd: dir.path });
-        procs.push(proc);
-        await proc.waitFor(isEvent("welcome"));
-        return proc;
-      };
-      const ann = await member("ann");
-      const bob = await member("bob");
+      const ann = await joinHub("ann", hub.port, dir.path);
+      procs.push(ann);
+      const bob = await joinHub("bob", hub.port, dir.path);
+      procs.push(bob);
       await hub.proc.writeLine("/topic Release day: v2 ships at 5");
       await hub.proc.writeLine("/op ann");
       await hub.proc.waitFor(isEvent("hub-op"));
