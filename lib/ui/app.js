@@ -642,6 +642,7 @@ function removeMember(name) {
 function setTopic(text) {
   $("topic").hidden = !text;
   $("topic-text").textContent = text;
+  $("topic").title = text;
 }
 
 // ---- Files ----

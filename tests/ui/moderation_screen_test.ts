@@ -131,6 +131,16 @@ pageTest(
       await page.locator("#log li.mention").nth(2).waitFor();
       assert.equal(await page.title(), "p2pchat");
 
+      // The longest topic takes two lines at most, on a phone too; the whole is its tooltip.
+      const oneLine = (await topic.boundingBox())!.height;
+      const long = Array(50).fill("agenda").join(" ").slice(0, 300);
+      await hub.proc.writeLine(`/topic ${long}`);
+      await page.locator("#topic-text", { hasText: long }).waitFor();
+      assert.equal(await topic.getAttribute("title"), long);
+      await page.setViewportSize({ width: 375, height: 740 });
+      assert.ok((await topic.boundingBox())!.height < 2.5 * oneLine, "two lines at most");
+      await screenshots(page, "topic-long");
+
       await hub.proc.writeLine("/topic --clear");
       await topic.waitFor({ state: "hidden" });
       assert.deepEqual(browser.dialogs, []);
