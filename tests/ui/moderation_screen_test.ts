@@ -1,7 +1,7 @@
 /**
  * The host in charge, on the browser's screen (issue 22): the topic bar, the members' marks
  * (operator, away, muted) from the welcome and as they change, the same commands as the
- * terminal (/help lists an operator's once the host makes us one), and mentions highlighted and
+ * terminal (/away, /ignore; /help lists an operator's once the host makes us one), and mentions highlighted and
  * counted in the tab's title while the person looks elsewhere. The hub and the others are real
  * processes; screenshots of each at both sizes land in tests/screenshots/.
  */
@@ -50,7 +50,7 @@ async function look(page: Page, here: boolean): Promise<void> {
 }
 
 pageTest(
-  "browser: the topic bar, members marked op, away and muted as it changes, an operator's commands, and mentions highlighted and counted in the title",
+  "browser: the topic bar, members marked op, away and muted as it changes, away and ignore, an operator's commands, and mentions highlighted and counted in the title",
   async () => {
     await using dir = await tempDir();
     const hub = await startHub({ cwd: dir.path });
@@ -86,6 +86,26 @@ pageTest(
       await screenshots(page, "moderation-marks");
       await hub.proc.writeLine("/unmute bob");
       await membersRead(page, ["ann (op, away)", "bob", "cara (you)"]);
+
+      // A member's own commands: away (a private line gets the message back), and ignore.
+      await say(page, "/away in a meeting");
+      await logLine(page, "You are marked as away (in a meeting)");
+      await bob.writeLine("/msg cara quick question");
+      assert.deepEqual(await bob.waitFor(isEvent("away")), {
+        type: "away",
+        name: "cara",
+        text: "in a meeting",
+      });
+      await say(page, "/back");
+      await logLine(page, "You are back");
+      await say(page, "/ignore bob");
+      await logLine(page, "You ignore bob now");
+      await bob.writeLine("noise from bob");
+      await ann.writeLine("ann after bob's noise");
+      await logLine(page, "ann after bob's noise");
+      assert.equal(await page.locator("#log li", { hasText: "noise from bob" }).count(), 0);
+      await say(page, "/unignore bob");
+      await logLine(page, "You no longer ignore bob");
 
       // The same commands as a terminal: a member's /help has no operator's commands, an
       // operator's does, and the operator's /mute works from the page.
