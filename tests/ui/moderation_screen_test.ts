@@ -1,9 +1,10 @@
 /**
  * The host in charge, on the browser's screen (issue 22): the topic bar, the members' marks
  * (operator, away, muted) from the welcome and as they change, the same commands as the
- * terminal (/away, /ignore; /help lists an operator's once the host makes us one), and mentions highlighted and
- * counted in the tab's title while the person looks elsewhere. The hub and the others are real
- * processes; screenshots of each at both sizes land in tests/screenshots/.
+ * terminal (/away, /ignore; /help lists an operator's once the host makes us one), and
+ * mentions highlighted and counted in the tab's title while the person looks elsewhere. The
+ * hub and the others are real processes; screenshots of each at both sizes land in
+ * tests/screenshots/.
  */
 
 import assert from "node:assert/strict";
