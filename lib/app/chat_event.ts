@@ -15,6 +15,7 @@
 import type { ClientEvent } from "../room/room_client.ts";
 import type { HostRoomEvent } from "../room/room_host.ts";
 import type { ListenerEvent } from "../session/session_listener.ts";
+import type { ConsoleEvent } from "./host_console.ts";
 
 /** An event of the front door itself: hosting, dialling, staying connected, ending. */
 export type DoorEvent =
@@ -31,6 +32,8 @@ export type DoorEvent =
      * use was given at start instead, and is not kept.
      */
     kept?: { dir: string; given: boolean };
+    /** A hub served with the host's console (`serve`): the host joins as a member to chat. */
+    served?: true;
   }
   /** `connect` without an address looks for chats announced on the LAN (by label, if given). */
   | { type: "scanning"; timeoutMs: number; label?: string }
@@ -72,6 +75,8 @@ export type DoorEvent =
   | { type: "own"; from: string; text: string; me: boolean; to?: string; time: string }
   /** What the room of a hosted chat reports (a hub's log). */
   | { type: "room"; event: HostRoomEvent }
+  /** What the host's console answers a command (who is here, the bans, a refusal and why). */
+  | { type: "console"; event: ConsoleEvent }
   /** A hub stops (a signal): members are told, history is flushed. */
   | { type: "stopping" }
   | { type: "stopped" }
