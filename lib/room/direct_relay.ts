@@ -84,7 +84,54 @@ export class DirectRelay implements TransferPolicy {
     const fid = this.#nextFid++;
     this.#forwards.set(fid, { sender: member, senderFid: offer.fid, target });
     sending.set(offer.fid, fid);
-    target.post({ t: "offer", fid, name: offer.name, size: offer.size, from: member.name });
+    target.post({
+      t: "offer",
+      fid,
+      name: offer.name,
+      size: offer.size,
+      from: member.name,
+      ...(offer.key !== undefined ? { key: offer.key } : {}),
+    });
+  }
+
+  /**
+   * Passes the sender's starting offset on.
+   *
+   * @example
+   * ```ts ignore
+   * relay.start(bob, { t: "start", fid: 1, offset: 0 });
+   * ```
+   */
+  start(member: Member, start: Extract<Message, { t: "start" }>): void {
+    const forward = this.#forward(member, start.fid);
+    if (forward) forward.target.post({ t: "start", fid: forward.fid, offset: start.offset });
+  }
+
+  /**
+   * Passes the sender's whole-file hash on.
+   *
+   * @example
+   * ```ts ignore
+   * relay.check(bob, { t: "check", fid: 1, sha256 });
+   * ```
+   */
+  check(member: Member, check: Extract<Message, { t: "check" }>): void {
+    const forward = this.#forward(member, check.fid);
+    if (forward) forward.target.post({ t: "check", fid: forward.fid, sha256: check.sha256 });
+  }
+
+  /**
+   * Passes the receiver's `ready` back to the sender, under the sender's id.
+   *
+   * @example
+   * ```ts ignore
+   * relay.ready(alice, { t: "ready", fid: 1, offset: 0 });
+   * ```
+   */
+  ready(member: Member, ready: Extract<Message, { t: "ready" }>): void {
+    const forward = this.#forwards.get(ready.fid);
+    if (!forward || forward.target !== member) return;
+    forward.sender.post({ ...ready, fid: forward.senderFid });
   }
 
   /**
@@ -171,7 +218,8 @@ export class DirectRelay implements TransferPolicy {
         });
       } else if (forward.sender === member) {
         this.#forwards.delete(fid);
-        forward.target.post({ t: "cancel", fid, reason: `${member.name} left` });
+        // Lost, not stopping: the receiver keeps what arrived, for a resume.
+        forward.target.post({ t: "cancel", fid, reason: `${member.name} left`, keep: true });
       }
     }
     this.#sending.delete(member);

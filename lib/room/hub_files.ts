@@ -14,6 +14,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Message, SharedFileInfo } from "../session/message.ts";
@@ -71,6 +72,8 @@ export class HubFiles implements SharedFiles {
   #room: FileRoom | undefined;
   /** Each member's uploads. */
   #receivers: WeakMap<Member, FileReceiver> = new WeakMap();
+  /** Each member's download in progress, by its file id. */
+  #senders: WeakMap<Member, Map<number, FileSender>> = new WeakMap();
   /** Downloads under way, by (member, fid), to log their outcome. */
   #outgoing: WeakMap<Member, Map<number, Row>> = new WeakMap();
   /** Files each member asked for and has not got yet; present while they are being sent. */
@@ -150,6 +153,21 @@ export class HubFiles implements SharedFiles {
    */
   offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> {
     return this.#receiver(member).offer(offer, member.name);
+  }
+
+  /** A member starts its upload at an offset (always 0: uploads do not resume). */
+  start(member: Member, start: Extract<Message, { t: "start" }>): Promise<void> {
+    return this.#receivers.get(member)?.start(start.fid, start.offset) ?? Promise.resolve();
+  }
+
+  /** A member's whole-file hash (never asked for: a hub does not skip uploads). */
+  check(member: Member, check: Extract<Message, { t: "check" }>): Promise<void> {
+    return this.#receivers.get(member)?.check(check.fid, check.sha256) ?? Promise.resolve();
+  }
+
+  /** A member says what it holds of a file the hub offers it: the download goes on from there. */
+  ready(member: Member, ready: Extract<Message, { t: "ready" }>): void {
+    this.#senders.get(member)?.get(ready.fid)?.ready(ready);
   }
 
   /** A chunk of a member's upload. */
@@ -340,11 +358,17 @@ export class HubFiles implements SharedFiles {
       name: row.name,
       size: row.size,
       from: row.sender,
+      // The kept file's hash is its identity: a member resumes it across hub restarts.
+      key: createHash("sha256").update(`kept:${row.sha256}`).digest("hex").slice(0, 32),
+      kept: row.file,
       file: handle,
       post: (message, body, record) => member.post(message, body, record),
       drained: () => member.session.drained(),
     });
     const leaving = member.session.closed.then(() => sender.stop("the member left"));
+    const senders = this.#senders.get(member) ?? new Map<number, FileSender>();
+    this.#senders.set(member, senders);
+    senders.set(fid, sender);
     try {
       await sender.send();
     } catch (error) {
@@ -352,6 +376,7 @@ export class HubFiles implements SharedFiles {
         member.post({ t: "cancel", fid, reason: "the hub could not read the kept file" });
       }
     } finally {
+      senders.delete(fid);
       handle.close();
       leaving.catch(() => {});
     }

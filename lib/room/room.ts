@@ -152,6 +152,9 @@ export class Room implements FileRoom {
       who: (m, e) => this.#who(m, (e.message as Extract<Message, { t: "who" }>).page),
       // Transfers are the policy's: the room only routes them.
       offer: (m, e) => this.#transfers.offer(m, e.message as Extract<Message, { t: "offer" }>),
+      start: (m, e) => this.#transfers.start(m, e.message as Extract<Message, { t: "start" }>),
+      check: (m, e) => this.#transfers.check(m, e.message as Extract<Message, { t: "check" }>),
+      ready: (m, e) => this.#transfers.ready(m, e.message as Extract<Message, { t: "ready" }>),
       chunk: (m, e) => this.#transfers.chunk(m, (e.message as { fid: number }).fid, e.body),
       end: (m, e) => this.#transfers.end(m, e.message as Extract<Message, { t: "end" }>),
       cancel: (m, e) => this.#transfers.cancel(m, e.message as Extract<Message, { t: "cancel" }>),

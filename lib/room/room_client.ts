@@ -21,11 +21,11 @@ import type { Session, SessionProblem } from "../session/session.ts";
 import { MAX_HEADER_BYTES } from "../wire/limits.ts";
 import { senderFileName } from "./file_name.ts";
 import { FileReceiver } from "./file_receiver.ts";
-import { FileSender } from "./file_sender.ts";
+import { fileKey, FileSender } from "./file_sender.ts";
 import { FileSlots } from "./file_slots.ts";
 import type { FileStore } from "./file_store.ts";
 import { Listeners } from "./listeners.ts";
-import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
+import { DOWNLOADS_QUEUED, TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** Everything a client reports, in the order it happened. */
 export type ClientEvent =
@@ -68,8 +68,29 @@ export type ClientEvent =
     done: number;
     total: number;
   }
-  | { type: "file"; from: string; name: string; path: string; bytes: number; sha256: string }
-  | { type: "file-sent"; name: string; bytes: number; sha256: string; to?: string }
+  | {
+    type: "file";
+    from: string;
+    name: string;
+    path: string;
+    bytes: number;
+    sha256: string;
+    /** Bytes held from an interrupted transfer, not sent again; absent when none. */
+    resumedFrom?: number;
+    /** Nothing was sent: the folder had this file already (`path`). */
+    skipped?: boolean;
+  }
+  | {
+    type: "file-sent";
+    name: string;
+    bytes: number;
+    sha256: string;
+    to?: string;
+    /** Bytes the receiver held already, not sent again; absent when none. */
+    resumedFrom?: number;
+    /** Nothing was sent: the receiver had this file already. */
+    skipped?: boolean;
+  }
   | { type: "file-failed"; direction: "send" | "receive"; name: string; reason: string }
   | { type: "shared"; file: number; from: string; name: string; bytes: number; sha256: string }
   /** A page of `/files`, newest first: page `page` of `pages`, `total` files. */
@@ -110,6 +131,7 @@ interface Outgoing {
   name: string;
   size: number;
   sha256?: string;
+  resumedFrom?: number;
   sender?: FileSender;
   settle: (error?: Error) => void;
 }
@@ -140,6 +162,10 @@ export class RoomClient {
   #sendSlots = new FileSlots(TRANSFERS_AT_ONCE);
   /** Files coming on the current session. */
   #receiver: FileReceiver | undefined;
+  /** Kept files asked for with `/get` that have not arrived: asked again after a reconnect. */
+  #gets: Set<number> = new Set();
+  /** This session's file ids of those downloads. */
+  #getFids: Map<number, number> = new Map();
   #loop: Promise<string | undefined> | undefined;
   #leaving = false;
   #endedCleanly = false;
@@ -242,6 +268,7 @@ export class RoomClient {
     // Re-send what the room had not acknowledged; ids let it drop the ones it already has.
     this.#welcomed = true;
     this.#outbox = [...this.#pending.values()];
+    for (const file of this.#gets) this.#outbox.push({ t: "get", file });
     this.#outboxHead = 0;
     this.#flush();
     this.#loop = this.#run(reader, session);
@@ -277,8 +304,12 @@ export class RoomClient {
     this.#post({ t: "files", ...(page > 1 ? { page } : {}) });
   }
 
-  /** Asks the hub for kept file `file`. */
+  /**
+   * Asks the hub for kept file `file`; asked again after a reconnect until it arrives (it
+   * then resumes where it stopped).
+   */
   fetch(file: number): void {
+    if (this.#gets.size < DOWNLOADS_QUEUED) this.#gets.add(file);
     this.#post({ t: "get", file });
   }
 
@@ -321,11 +352,14 @@ export class RoomClient {
         file,
         post: (message, body, record) => session.post(message, body, record),
         drained: () => session.drained(),
+        key: fileKey(path, info),
         onProgress: (done, total) =>
           this.#emit({ type: "progress", transfer, direction: "send", name, done, total }),
       });
       try {
-        outgoing.sha256 = (await sender.send()).sha256;
+        const sent = await sender.send();
+        outgoing.sha256 = sent.sha256;
+        outgoing.resumedFrom = sent.resumedFrom;
       } catch (error) {
         // Stopped: the refusal or the lost connection settled it already, with its reason.
         if (sender.stopped === undefined) outgoing.settle(error as Error);
@@ -570,13 +604,22 @@ export class RoomClient {
           total: message.total ?? message.files.length,
         });
       case "offer":
+        if (message.file !== undefined && this.#gets.has(message.file)) {
+          this.#getFids.set(message.fid, message.file);
+        }
         return await this.#receiver?.offer(message, "?");
+      case "start":
+        return await this.#receiver?.start(message.fid, message.offset);
+      case "check":
+        return await this.#receiver?.check(message.fid, message.sha256);
+      case "ready":
+        return this.#sending.get(message.fid)?.sender?.ready(message);
       case "chunk":
         return await this.#receiver?.chunk(message.fid, body);
       case "end":
         return await this.#receiver?.end(message.fid, message.sha256);
       case "cancel":
-        return await this.#receiver?.cancel(message.fid, message.reason);
+        return await this.#receiver?.cancel(message.fid, message.reason, message.keep);
       case "received":
         return this.#received(message);
     }
@@ -608,6 +651,7 @@ export class RoomClient {
 
   /** The receiver of the files that come on `session`, telling this client's listeners. */
   #newReceiver(session: Session): FileReceiver {
+    this.#getFids = new Map();
     return new FileReceiver(this.#options.files, {
       reply: (message) => session.post(message),
       admit: () => ({ maxBytes: this.#options.maxFileBytes }),
@@ -622,7 +666,8 @@ export class RoomClient {
           done,
           total,
         }),
-      saved: ({ from, saved }) => () =>
+      saved: ({ fid, from, saved, resumedFrom, skipped }) => () => {
+        this.#gotten(fid);
         this.#emit({
           type: "file",
           from,
@@ -630,22 +675,48 @@ export class RoomClient {
           path: saved.path,
           bytes: saved.bytes,
           sha256: saved.sha256,
-        }),
-      failed: (name, reason) =>
-        this.#emit({ type: "file-failed", direction: "receive", name, reason }),
-    });
+          ...(resumedFrom > 0 ? { resumedFrom } : {}),
+          ...(skipped ? { skipped } : {}),
+        });
+      },
+      failed: (name, reason, _offered, fid, kept) => {
+        // A download cut off is asked for again after a reconnect; a refused one is not.
+        if (!kept) this.#gotten(fid);
+        this.#emit({ type: "file-failed", direction: "receive", name, reason });
+      },
+    }, { resume: true });
+  }
+
+  /** File `fid` of this session arrived or failed for good: a `/get` of it is done. */
+  #gotten(fid: number): void {
+    const file = this.#getFids.get(fid);
+    this.#getFids.delete(fid);
+    if (file !== undefined) this.#gets.delete(file);
   }
 
   #received(received: Extract<Message, { t: "received" }>): void {
     const outgoing = this.#sending.get(received.fid);
     if (!outgoing) return;
-    if (received.ok && received.sha256 === outgoing.sha256) {
+    const sha256 = outgoing.sha256 ?? outgoing.sender?.sha256;
+    if (received.ok && received.skipped && sha256 !== undefined && received.sha256 === sha256) {
+      outgoing.sender?.finish();
+      this.#emit({
+        type: "file-sent",
+        name: outgoing.name,
+        bytes: outgoing.size,
+        sha256,
+        ...(received.by ? { to: received.by } : {}),
+        skipped: true,
+      });
+      outgoing.settle();
+    } else if (received.ok && received.sha256 === outgoing.sha256) {
       this.#emit({
         type: "file-sent",
         name: outgoing.name,
         bytes: outgoing.size,
         sha256: outgoing.sha256!,
         ...(received.by ? { to: received.by } : {}),
+        ...(outgoing.resumedFrom ? { resumedFrom: outgoing.resumedFrom } : {}),
       });
       outgoing.settle();
     } else {
