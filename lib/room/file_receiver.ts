@@ -231,21 +231,7 @@ export class FileReceiver {
     if (ours !== sha256) return this.#ready(fid, receiving.file, false);
     await this.#drop(fid, receiving);
     const saved = { name: receiving.offer.name, path, bytes: receiving.offer.size, sha256 };
-    let then: (() => void) | void;
-    try {
-      then = await this.#hooks.saved({
-        fid,
-        from: receiving.from,
-        offered: receiving.offer.name,
-        saved,
-        resumedFrom: 0,
-        skipped: true,
-      });
-    } catch (error) {
-      return this.#refuse(fid, receiving.offer.name, error, false);
-    }
-    this.#hooks.reply({ t: "received", fid, ok: true, sha256, skipped: true });
-    then?.();
+    await this.#done(fid, receiving, saved, 0, true);
   }
 
   /**
@@ -313,28 +299,40 @@ export class FileReceiver {
       receiving.admission.release?.(false);
       return this.#refuse(fid, receiving.offer.name, error, false);
     }
-    const resumedFrom = receiving.file.resumedFrom;
+    await this.#done(fid, receiving, saved, receiving.file.resumedFrom, false);
+  }
+
+  /** File `fid` is saved (or was there already): the hooks hear it, then the sender. */
+  async #done(
+    fid: number,
+    receiving: Receiving,
+    saved: SavedFile,
+    resumedFrom: number,
+    skipped: boolean,
+  ): Promise<void> {
+    const { from, offer, admission } = receiving;
     let then: (() => void) | void;
     try {
       then = await this.#hooks.saved({
         fid,
-        from: receiving.from,
-        offered: receiving.offer.name,
+        from,
+        offered: offer.name,
         saved,
         resumedFrom,
-        skipped: false,
+        skipped,
       });
     } catch (error) {
-      receiving.admission.release?.(false);
-      return this.#refuse(fid, receiving.offer.name, error, false);
+      if (!skipped) admission.release?.(false); // a skipped file's was given back when dropped
+      return this.#refuse(fid, offer.name, error, false);
     }
-    receiving.admission.release?.(true);
+    if (!skipped) admission.release?.(true);
     this.#hooks.reply({
       t: "received",
       fid,
       ok: true,
       sha256: saved.sha256,
       ...(resumedFrom > 0 ? { resumedFrom } : {}),
+      ...(skipped ? { skipped } : {}),
     });
     then?.();
   }

@@ -15,6 +15,15 @@ import type { ChatEvent } from "../../lib/app/chat_event.ts";
 
 const TIME = "2026-01-01T12:34:00.000Z";
 const HASH = "0123456789abcdef".repeat(4);
+/** A received file, the base of the file samples. */
+const SAVED = {
+  type: "file" as const,
+  from: "alice",
+  name: "a.txt",
+  path: "received_files/a.txt",
+  bytes: 1234,
+  sha256: HASH,
+};
 
 type Samples = { [T in ChatEvent["type"]]: Extract<ChatEvent, { type: T }>[] };
 
@@ -110,30 +119,11 @@ const SAMPLES: Samples = {
     done: 1234,
     total: 1234,
   }],
-  file: [{
-    type: "file",
-    from: "alice",
-    name: "a.txt",
-    path: "received_files/a.txt",
-    bytes: 1234,
-    sha256: HASH,
-  }, {
-    type: "file",
-    from: "alice",
-    name: "a.txt",
-    path: "received_files/a.txt",
-    bytes: 200_000_000,
-    sha256: HASH,
-    resumedFrom: 104_857_600,
-  }, {
-    type: "file",
-    from: "alice",
-    name: "a.txt",
-    path: "received_files/a.txt",
-    bytes: 1234,
-    sha256: HASH,
-    skipped: true,
-  }],
+  file: [
+    SAVED,
+    { ...SAVED, bytes: 200_000_000, resumedFrom: 104_857_600 },
+    { ...SAVED, skipped: true },
+  ],
   "file-sent": [
     { type: "file-sent", name: "b.txt", bytes: 20, sha256: HASH, to: "alice" },
     { type: "file-sent", name: "b.txt", bytes: 9e8, sha256: HASH, to: "alice", resumedFrom: 5e8 },
