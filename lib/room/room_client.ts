@@ -213,6 +213,8 @@ export class RoomClient {
   #sendSlots = new FileSlots(TRANSFERS_AT_ONCE);
   /** Files coming on the current session. */
   #receiver: FileReceiver | undefined;
+  /** Keyed offers being opened beside the chat (see `#handle`). */
+  #opening: Set<Promise<void>> = new Set();
   /** Kept files asked for with `/get` that have not arrived: asked again after a reconnect. */
   #gets: Set<number> = new Set();
   /** This session's file ids of those downloads. */
@@ -664,6 +666,7 @@ export class RoomClient {
     const reason = byeReason ?? await session.closed;
     this.#endedCleanly = byeReason !== undefined || this.#leaving;
     await this.#receiver?.endAll("the connection ended before the file was complete");
+    await Promise.allSettled(this.#opening);
     for (const outgoing of this.#sending.values()) {
       outgoing.sender?.stop("the connection ended");
       outgoing.settle(new Error("the connection ended before the file was confirmed"));
@@ -802,7 +805,16 @@ export class RoomClient {
         if (message.file !== undefined && this.#gets.has(message.file)) {
           this.#getFids.set(message.fid, message.file);
         }
-        return await this.#receiver?.offer(message, "?");
+        // A keyed offer waits for our `ready`: opening it (hashing a held part, which may be
+        // gigabytes) goes on beside the chat; an offer without a key has its chunks right behind.
+        if (message.key === undefined) return await this.#receiver?.offer(message, "?");
+        if (this.#receiver) {
+          // Its failures are told by the receiver (a refusal to the sender, file-failed here).
+          const opening = this.#receiver.offer(message, "?").catch(() => {});
+          this.#opening.add(opening);
+          opening.finally(() => this.#opening.delete(opening));
+        }
+        return;
       case "start":
         return await this.#receiver?.start(message.fid, message.offset);
       case "check":
