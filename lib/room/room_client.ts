@@ -15,7 +15,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import type {
   ChatLine,
   Envelope,
@@ -26,16 +25,16 @@ import type {
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
 import { MAX_HEADER_BYTES } from "../wire/limits.ts";
-import { ChunkReader } from "./chunk_reader.ts";
-import type { FileStore, IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
+import { FileReceiver } from "./file_receiver.ts";
+import { fileKey, FileSender } from "./file_sender.ts";
 import { FileSlots } from "./file_slots.ts";
+import type { FileStore } from "./file_store.ts";
 import { Listeners } from "./listeners.ts";
 import { isValidName, sameName, skeleton } from "./member_name.ts";
 import { mentions } from "./mention.ts";
 import type { Order, Role } from "./moderation.ts";
-import { refusalReason } from "./refusal.ts";
-import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
+import { DOWNLOADS_QUEUED, TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** Everything a client reports, in the order it happened. */
 export type ClientEvent =
@@ -100,8 +99,29 @@ export type ClientEvent =
     done: number;
     total: number;
   }
-  | { type: "file"; from: string; name: string; path: string; bytes: number; sha256: string }
-  | { type: "file-sent"; name: string; bytes: number; sha256: string; to?: string }
+  | {
+    type: "file";
+    from: string;
+    name: string;
+    path: string;
+    bytes: number;
+    sha256: string;
+    /** Bytes held from an interrupted transfer, not sent again; absent when none. */
+    resumedFrom?: number;
+    /** Nothing was sent: the folder had this file already (`path`). */
+    skipped?: boolean;
+  }
+  | {
+    type: "file-sent";
+    name: string;
+    bytes: number;
+    sha256: string;
+    to?: string;
+    /** Bytes the receiver held already, not sent again; absent when none. */
+    resumedFrom?: number;
+    /** Nothing was sent: the receiver had this file already. */
+    skipped?: boolean;
+  }
   | { type: "file-failed"; direction: "send" | "receive"; name: string; reason: string }
   | { type: "shared"; file: number; from: string; name: string; bytes: number; sha256: string }
   /** A page of `/files`, newest first: page `page` of `pages`, `total` files. */
@@ -162,18 +182,9 @@ interface Outgoing {
   name: string;
   size: number;
   sha256?: string;
-  refused?: string;
+  resumedFrom?: number;
+  sender?: FileSender;
   settle: (error?: Error) => void;
-}
-
-/** A file being received: only while its temporary file is open. */
-interface Receiving {
-  file: IncomingFile;
-  /** When progress was last reported (ms). */
-  reported: number;
-  from: string;
-  name: string;
-  size: number;
 }
 
 /** One person's connection to a room, across reconnects. */
@@ -200,7 +211,14 @@ export class RoomClient {
   #sending: Map<number, Outgoing> = new Map();
   /** Files sent at once; the others wait (the room refuses more). */
   #sendSlots = new FileSlots(TRANSFERS_AT_ONCE);
-  #receiving: Map<number, Receiving> = new Map();
+  /** Files coming on the current session. */
+  #receiver: FileReceiver | undefined;
+  /** Keyed offers being opened beside the chat (see `#handle`). */
+  #opening: Set<Promise<void>> = new Set();
+  /** Kept files asked for with `/get` that have not arrived: asked again after a reconnect. */
+  #gets: Set<number> = new Set();
+  /** This session's file ids of those downloads. */
+  #getFids: Map<number, number> = new Map();
   #loop: Promise<string | undefined> | undefined;
   #leaving = false;
   #endedCleanly = false;
@@ -289,6 +307,7 @@ export class RoomClient {
    */
   async join(session: Session): Promise<void> {
     this.#session = session;
+    this.#receiver = this.#newReceiver(session);
     this.#welcomed = false;
     session.onProblem = (problem) => this.#problem(session, problem);
     session.post({
@@ -341,6 +360,7 @@ export class RoomClient {
     // Re-send what the room had not acknowledged; ids let it drop the ones it already has.
     this.#welcomed = true;
     this.#outbox = [...this.#pending.values()];
+    for (const file of this.#gets) this.#outbox.push({ t: "get", file });
     this.#outboxHead = 0;
     this.#flush();
     this.#loop = this.#run(reader, session);
@@ -430,8 +450,12 @@ export class RoomClient {
     this.#post({ t: "files", ...(page > 1 ? { page } : {}) });
   }
 
-  /** Asks the hub for kept file `file`. */
+  /**
+   * Asks the hub for kept file `file`; asked again after a reconnect until it arrives (it
+   * then resumes where it stopped).
+   */
   fetch(file: number): void {
+    if (this.#gets.size < DOWNLOADS_QUEUED) this.#gets.add(file);
     this.#post({ t: "get", file });
   }
 
@@ -465,39 +489,27 @@ export class RoomClient {
       const info = await file.stat();
       if (!info.isFile) throw new Error(`${path} is not a file`);
       const size = info.size;
-      this.#sending.get(fid)!.size = size;
-      session.post({ t: "offer", fid, name, size });
-      const hash = createHash("sha256");
-      let done = 0;
-      let lastReport = 0;
-      // Each chunk is read straight into a record of its own, posted as it is (a session may
-      // keep it until written): no copy per chunk.
-      const header: Message = { t: "chunk", fid };
-      const chunks = new ChunkReader(file, header, { size });
-      while (done < size) {
-        const outgoing = this.#sending.get(fid);
-        if (!outgoing || outgoing.refused) break;
-        const chunk = await chunks.next();
-        if (chunk === null) break;
-        hash.update(chunk.body);
-        session.post(header, chunk.body, chunk.record);
-        done += chunk.body.length;
-        if (done === size || Date.now() - lastReport > 100) {
-          lastReport = Date.now();
-          this.#emit({ type: "progress", transfer, direction: "send", name, done, total: size });
-        }
-        await session.drained();
+      const outgoing = this.#sending.get(fid)!;
+      outgoing.size = size;
+      const sender = outgoing.sender = new FileSender({
+        fid,
+        name,
+        size,
+        file,
+        post: (message, body, record) => session.post(message, body, record),
+        drained: () => session.drained(),
+        key: fileKey(path, info),
+        onProgress: (done, total) =>
+          this.#emit({ type: "progress", transfer, direction: "send", name, done, total }),
+      });
+      try {
+        const sent = await sender.send();
+        outgoing.sha256 = sent.sha256;
+        outgoing.resumedFrom = sent.resumedFrom;
+      } catch (error) {
+        // Stopped: the refusal or the lost connection settled it already, with its reason.
+        if (sender.stopped === undefined) outgoing.settle(error as Error);
       }
-      const outgoing = this.#sending.get(fid);
-      if (outgoing && !outgoing.refused) {
-        if (done !== size) {
-          session.post({ t: "cancel", fid, reason: "the file changed while it was sent" });
-          outgoing.settle(new Error(`${name} changed while it was sent`));
-        } else {
-          outgoing.sha256 = hash.digest("hex");
-          session.post({ t: "end", fid, sha256: outgoing.sha256 });
-        }
-      } else if (outgoing?.refused) session.post({ t: "cancel", fid, reason: "refused" });
       await settled;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -653,18 +665,10 @@ export class RoomClient {
     }
     const reason = byeReason ?? await session.closed;
     this.#endedCleanly = byeReason !== undefined || this.#leaving;
-    for (const [fid, receiving] of this.#receiving) {
-      await receiving.file.abort();
-      this.#receiving.delete(fid);
-      this.#emit({
-        type: "file-failed",
-        direction: "receive",
-        name: receiving.name,
-        reason: "the connection ended before the file was complete",
-      });
-    }
+    await this.#receiver?.endAll("the connection ended before the file was complete");
+    await Promise.allSettled(this.#opening);
     for (const outgoing of this.#sending.values()) {
-      outgoing.refused = "the connection ended";
+      outgoing.sender?.stop("the connection ended");
       outgoing.settle(new Error("the connection ended before the file was confirmed"));
     }
     if (this.#session === session && !this.#leaving) {
@@ -798,13 +802,31 @@ export class RoomClient {
           total: message.total ?? message.files.length,
         });
       case "offer":
-        return await this.#offer(message);
+        if (message.file !== undefined && this.#gets.has(message.file)) {
+          this.#getFids.set(message.fid, message.file);
+        }
+        // A keyed offer waits for our `ready`: opening it (hashing a held part, which may be
+        // gigabytes) goes on beside the chat; an offer without a key has its chunks right behind.
+        if (message.key === undefined) return await this.#receiver?.offer(message, "?");
+        if (this.#receiver) {
+          // Its failures are told by the receiver (a refusal to the sender, file-failed here).
+          const opening = this.#receiver.offer(message, "?").catch(() => {});
+          this.#opening.add(opening);
+          opening.finally(() => this.#opening.delete(opening));
+        }
+        return;
+      case "start":
+        return await this.#receiver?.start(message.fid, message.offset);
+      case "check":
+        return await this.#receiver?.check(message.fid, message.sha256);
+      case "ready":
+        return this.#sending.get(message.fid)?.sender?.ready(message);
       case "chunk":
-        return await this.#chunk(message.fid, body);
+        return await this.#receiver?.chunk(message.fid, body);
       case "end":
-        return await this.#end(message.fid, message.sha256);
+        return await this.#receiver?.end(message.fid, message.sha256);
       case "cancel":
-        return await this.#cancelled(message.fid, message.reason);
+        return await this.#receiver?.cancel(message.fid, message.reason, message.keep);
       case "received":
         return this.#received(message);
     }
@@ -836,108 +858,84 @@ export class RoomClient {
     });
   }
 
-  async #offer(offer: Extract<Message, { t: "offer" }>): Promise<void> {
-    const from = offer.from ?? "?";
-    // Refused before anything is opened. A file id in use keeps its file: replacing it
-    // would leave that file's temporary copy behind, with the peer's content in it.
-    const busy = this.#receiving.has(offer.fid)
-      ? `refused '${offer.name}': file id ${offer.fid} is already in use`
-      : this.#receiving.size >= TRANSFERS_AT_ONCE
-      ? `refused '${offer.name}': ${TRANSFERS_AT_ONCE} files are already coming; ` +
-        "send it when one has arrived"
-      : undefined;
-    if (busy) return this.#refuse(offer.fid, offer.name, busy);
-    this.#emit({ type: "file-incoming", from, name: offer.name, bytes: offer.size });
-    let file: IncomingFile;
-    try {
-      file = await this.#options.files.begin(offer.name, offer.size, {
-        maxBytes: this.#options.maxFileBytes,
-      });
-    } catch (error) {
-      return this.#refuse(offer.fid, offer.name, error);
-    }
-    this.#receiving.set(offer.fid, { file, from, name: offer.name, size: offer.size, reported: 0 });
+  /** The receiver of the files that come on `session`, telling this client's listeners. */
+  #newReceiver(session: Session): FileReceiver {
+    this.#getFids = new Map();
+    return new FileReceiver(this.#options.files, {
+      reply: (message) => session.post(message),
+      admit: () => ({ maxBytes: this.#options.maxFileBytes }),
+      incoming: (offer, from) =>
+        this.#emit({ type: "file-incoming", from, name: offer.name, bytes: offer.size }),
+      progress: (fid, name, done, total) =>
+        this.#emit({
+          type: "progress",
+          transfer: `receive-${fid}`,
+          direction: "receive",
+          name,
+          done,
+          total,
+        }),
+      saved: ({ fid, from, saved, resumedFrom, skipped }) => () => {
+        this.#gotten(fid);
+        this.#emit({
+          type: "file",
+          from,
+          name: saved.name,
+          path: saved.path,
+          bytes: saved.bytes,
+          sha256: saved.sha256,
+          ...(resumedFrom > 0 ? { resumedFrom } : {}),
+          ...(skipped ? { skipped } : {}),
+        });
+      },
+      failed: (name, reason, _offered, fid, kept) => {
+        // A download cut off is asked for again after a reconnect; a refused one is not.
+        if (!kept) this.#gotten(fid);
+        this.#emit({ type: "file-failed", direction: "receive", name, reason });
+      },
+    }, { resume: true });
   }
 
-  async #chunk(fid: number, body: Uint8Array): Promise<void> {
-    const receiving = this.#receiving.get(fid);
-    if (!receiving) return; // refused or ended: the rest of it is dropped
-    try {
-      await receiving.file.write(body);
-      const done = receiving.file.received;
-      // At most ten progress events a second: drawing them costs more than the data.
-      const now = Date.now();
-      if (done < receiving.size && now - receiving.reported < 100) return;
-      receiving.reported = now;
-      this.#emit({
-        type: "progress",
-        transfer: `receive-${fid}`,
-        direction: "receive",
-        name: receiving.name,
-        done,
-        total: receiving.size,
-      });
-    } catch (error) {
-      this.#receiving.delete(fid);
-      await receiving.file.abort();
-      this.#refuse(fid, receiving.name, error);
-    }
-  }
-
-  async #end(fid: number, sha256: string): Promise<void> {
-    const receiving = this.#receiving.get(fid);
-    this.#receiving.delete(fid);
-    if (!receiving) return;
-    try {
-      const saved = await receiving.file.commit(sha256);
-      this.#session?.post({ t: "received", fid, ok: true, sha256: saved.sha256 });
-      this.#emit({
-        type: "file",
-        from: receiving.from,
-        name: saved.name,
-        path: saved.path,
-        bytes: saved.bytes,
-        sha256: saved.sha256,
-      });
-    } catch (error) {
-      this.#refuse(fid, receiving.name, error);
-    }
-  }
-
-  async #cancelled(fid: number, reason: string): Promise<void> {
-    const receiving = this.#receiving.get(fid);
-    this.#receiving.delete(fid);
-    if (!receiving) return;
-    await receiving.file.abort();
-    this.#emit({ type: "file-failed", direction: "receive", name: receiving.name, reason });
-  }
-
-  /** Tells the sender and the person that file `fid` (`name`) was refused or failed. */
-  #refuse(fid: number, name: string, error: unknown): void {
-    const reason = refusalReason(error);
-    this.#session?.post({ t: "received", fid, ok: false, reason });
-    this.#emit({ type: "file-failed", direction: "receive", name, reason });
+  /** File `fid` of this session arrived or failed for good: a `/get` of it is done. */
+  #gotten(fid: number): void {
+    const file = this.#getFids.get(fid);
+    this.#getFids.delete(fid);
+    if (file !== undefined) this.#gets.delete(file);
   }
 
   #received(received: Extract<Message, { t: "received" }>): void {
     const outgoing = this.#sending.get(received.fid);
     if (!outgoing) return;
-    if (received.ok && received.sha256 === outgoing.sha256) {
+    const sha256 = outgoing.sha256 ?? outgoing.sender?.sha256;
+    if (received.ok && received.skipped && sha256 !== undefined && received.sha256 === sha256) {
+      outgoing.sender?.finish();
+      this.#emit({
+        type: "file-sent",
+        name: outgoing.name,
+        bytes: outgoing.size,
+        sha256,
+        ...(received.by ? { to: received.by } : {}),
+        skipped: true,
+      });
+      outgoing.settle();
+    } else if (received.ok && received.sha256 === outgoing.sha256) {
       this.#emit({
         type: "file-sent",
         name: outgoing.name,
         bytes: outgoing.size,
         sha256: outgoing.sha256!,
         ...(received.by ? { to: received.by } : {}),
+        ...(outgoing.resumedFrom ? { resumedFrom: outgoing.resumedFrom } : {}),
       });
       outgoing.settle();
     } else {
-      outgoing.refused = received.reason ?? "the hash did not match";
+      const reason = received.reason ?? "the hash did not match";
+      outgoing.sender?.stop("refused");
       outgoing.settle(
         new Error(
           `${
             received.by ?? (this.#kind === "hub" ? "The hub" : "The receiver")
-          } refused ${outgoing.name}: ${outgoing.refused}`,
+          } refused ${outgoing.name}: ${reason}`,
         ),
       );
     }
