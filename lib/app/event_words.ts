@@ -19,6 +19,7 @@ import { untilText } from "../room/duration.ts";
 import { HOST_NAME } from "../room/moderation.ts";
 import type { RoomEvent } from "../room/room.ts";
 import type { HostRoomEvent } from "../room/room_host.ts";
+import { formatAddress } from "../session/chat_address.ts";
 import type { Message } from "../session/message.ts";
 import type { ChatEvent } from "./chat_event.ts";
 import type { ConsoleEvent } from "./host_console.ts";
@@ -353,22 +354,42 @@ const ROOM_WORDS: RoomTable = {
   denied: ({ name, order, reason }) => [`Refused /${order} from `, peer(name), ": ", peer(reason)],
 };
 
+/** Where a host's passkey lives, said beside it. */
+function passkeyNote(kept: { dir: string; given: boolean } | undefined): string {
+  if (!kept) return "give it to the person connecting";
+  const dir = kept.dir.endsWith("/") ? kept.dir : `${kept.dir}/`;
+  return kept.given
+    ? `given at start; not kept in ${dir}`
+    : `kept in ${dir}; --new-passkey makes a new one`;
+}
+
 /**
  * Every event's lines. Most events are one line; a few are none (progress is drawn, not
  * said) or several (a listening host's addresses, a welcome).
  */
 export const WORDS: EventTable = {
-  listening: ({ host, port, addresses, passkey, hub, served }) => [
+  listening: ({ host, port, addresses, passkey, hub, kept, served }) => [
     ...system(`${hub ? "Hub listening" : "Listening"} on ${host}:${port} ...`),
     ...(addresses.length
       ? addresses.flatMap((a) => system(`Others can connect with: p2pchat connect ${a} ${port}`))
       : system("No network address found; others on this computer can use 127.0.0.1.")),
     ...(passkey === null
       ? system("Open mode: no passkey. Connections are encrypted but NOT authenticated.")
-      : system(`Passkey: ${passkey} (give it to the person connecting)`)),
+      : system(`Passkey: ${passkey} (${passkeyNote(kept)})`)),
     ...(served ? servedLines(host, port) : []),
   ],
-  "connected-to": ({ host, port }) => system(`Connected to ${host}:${port}`),
+  scanning: ({ timeoutMs, label }) =>
+    label === undefined
+      ? system(`Looking for chats on the local network (${timeoutMs / 1000} s) ...`)
+      : system(
+        `Looking for the chat labelled "`,
+        peer(label),
+        `" on the local network (${timeoutMs / 1000} s) ...`,
+      ),
+  "found-chat": ({ label, host, port }) =>
+    system("Found ", peer(label), ` at ${formatAddress(host, port)}`),
+  connecting: ({ host, port }) => system(`Connecting to ${formatAddress(host, port)} ...`),
+  "connected-to": ({ host, port }) => system(`Connected to ${formatAddress(host, port)}`),
   secured: ({ authenticated, safety, peer: address, previousSafety, safetyChanged }) => {
     if (authenticated) {
       return system(
@@ -416,6 +437,23 @@ export const WORDS: EventTable = {
       peer(reason),
       "); others can still connect with the address.",
     ),
+  "name-numbered": ({ taken, name }) =>
+    system(
+      "The name ",
+      peer(taken),
+      " is taken here; you are ",
+      peer(name),
+      " (choose another with /nick).",
+    ),
+  "passkey-changed": ({ queued, asking }) => {
+    const lines = queued === 1 ? "1 line" : `${queued} lines`;
+    const changed = "The hub's passkey changed (it was restarted with a new one)";
+    if (!asking) return alert(`${changed}: ${lines} not delivered.`);
+    return alert(
+      `${changed}. Type the new passkey to rejoin`,
+      queued ? `; your ${lines} not delivered yet ${queued === 1 ? "is" : "are"} kept.` : ".",
+    );
+  },
   retry: ({ ask, reason, triesLeft }) =>
     ask === "passkey"
       ? alert(

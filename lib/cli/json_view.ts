@@ -61,14 +61,18 @@ const notice: Mapper<ChatEvent> = (event, view) => {
 
 // One entry per event type: the table is the schema.
 const MAPPERS: Mappers = {
-  listening: ({ host, port, addresses, passkey, hub }) => ({
+  listening: ({ host, port, addresses, passkey, hub, kept }) => ({
     type: "listening",
     host,
     port,
     addresses,
     passkey,
     hub,
+    ...(kept ? { passkeyKept: !kept.given } : {}),
   }),
+  scanning: notice,
+  "found-chat": same,
+  connecting: notice,
   "connected-to": notice,
   secured: same,
   reconnecting: same,
@@ -76,6 +80,8 @@ const MAPPERS: Mappers = {
   waiting: notice,
   announced: notice,
   "announce-failed": notice,
+  "passkey-changed": same,
+  "name-numbered": same,
   retry: notice,
   // A program sees the lines it sent as it sent them.
   own: () => undefined,

@@ -14,15 +14,19 @@ import { parseArgs } from "node:util";
 import { defaultLabel, defaultName, DEFAULTS } from "../app/defaults.ts";
 import { sanitizeName } from "../room/member_name.ts";
 import { labelProblem } from "../session/announcement.ts";
+import { AddressError, parseChatAddress, portToUse } from "../session/chat_address.ts";
 import { escapeForTerminal } from "./terminal_text.ts";
 import { UsageError } from "./usage.ts";
 
 /** Options of every command (each command reads the ones it has). */
 export interface Options {
   command: string;
+  /** listen/serve: where to listen; connect: where to connect, `""` to find a chat by scanning. */
   host: string;
   port: number;
   name: string;
+  /** Whether the name was given with --name (a default one that is taken becomes NAME-2). */
+  nameGiven: boolean;
   dir: string;
   data: string;
   json: boolean;
@@ -35,11 +39,16 @@ export interface Options {
   maxClients: number;
   rate: number;
   noOpen: boolean;
-  /** listen/serve: what the LAN announcement calls this chat (default: the host's name). */
+  /**
+   * listen/serve: what the LAN announcement calls this chat (default: the host's name);
+   * connect: the label of the chat to find (`""`: any).
+   */
   label: string;
   /** listen/serve: announce on the LAN (`--no-announce` turns it off). */
   announce: boolean;
-  /** scan: how long to wait for answers. */
+  /** serve: make a new passkey instead of the one kept in the data folder. */
+  newPasskey: boolean;
+  /** scan, and connect without HOST: how long to wait for answers. */
   timeoutMs: number;
 }
 
@@ -70,7 +79,13 @@ const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals
     positionals: ["PORT"],
   },
   connect: {
-    flags: { ...COMMON, name: { type: "string" }, dir: { type: "string" } },
+    flags: {
+      ...COMMON,
+      name: { type: "string" },
+      dir: { type: "string" },
+      label: { type: "string" },
+      timeout: { type: "string" },
+    },
     positionals: ["HOST", "PORT"],
   },
   serve: {
@@ -79,6 +94,7 @@ const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals
       ...ANNOUNCE,
       host: { type: "string" },
       data: { type: "string" },
+      "new-passkey": { type: "boolean" },
       history: { type: "string" },
       "max-file-size": { type: "string" },
       "max-storage": { type: "string" },
@@ -139,6 +155,36 @@ export function parseTimeout(text: string): number {
   return Math.round(seconds * 1000);
 }
 
+/**
+ * Where `connect` goes: `HOST [PORT]`, `HOST:PORT` or `[IPv6]:PORT` (a port given twice must
+ * agree); no HOST (`""`) finds a chat by scanning, by its `--label` if given.
+ */
+function connectTarget(
+  positionals: string[],
+  label: string | undefined,
+): { host: string; port: number } {
+  const [typed, portText] = positionals;
+  // No HOST: connect finds the chat on the local network (by --label, if given).
+  if (typed === undefined) return { host: "", port: DEFAULTS.port };
+  if (label !== undefined) {
+    throw new UsageError(
+      "connect takes a HOST or a --label, not both",
+      'Example: p2pchat connect 192.168.1.12:5050, or p2pchat connect --label "alice\'s hub"',
+    );
+  }
+  const port = portText === undefined ? undefined : parsePort(portText);
+  try {
+    const address = parseChatAddress(typed);
+    return { host: address.host, port: portToUse(address, port, DEFAULTS.port) };
+  } catch (error) {
+    if (!(error instanceof AddressError)) throw error;
+    throw new UsageError(
+      error.message,
+      "Example: p2pchat connect 192.168.1.12:5050 (or 192.168.1.12 5050, or [fe80::1]:5050)",
+    );
+  }
+}
+
 /** Parses `args` of `command`, throwing {@linkcode UsageError} for mistakes. */
 export function parseOptions(command: string, args: string[]): Options {
   const spec = SPECS[command];
@@ -157,19 +203,14 @@ export function parseOptions(command: string, args: string[]): Options {
     throw new UsageError(`unexpected argument '${positionals[spec.positionals.length]}'`);
   }
   const str = (flag: string) => values[flag] as string | undefined;
+  const portText = command === "ui" ? str("port") : command === "connect"
+    ? undefined // connectTarget reads HOST and PORT
+    : positionals[0];
   let host = str("host") ?? DEFAULTS.listenHost;
-  let portText: string | undefined = positionals[0];
-  if (command === "connect") {
-    if (!positionals[0]) {
-      throw new UsageError(
-        "connect needs the HOST to connect to",
-        "Example: p2pchat connect 192.168.1.12 5050",
-      );
-    }
-    host = positionals[0];
-    portText = positionals[1];
-  }
-  if (command === "ui") portText = str("port");
+  let port = portText === undefined
+    ? (command === "ui" ? DEFAULTS.uiPort : DEFAULTS.port)
+    : parsePort(portText);
+  if (command === "connect") ({ host, port } = connectTarget(positionals, str("label")));
   const name = str("name") ?? defaultName();
   if (str("name") !== undefined && (name === "" || sanitizeName(name) !== name)) {
     throw new UsageError(`invalid name '${name}'`, "A name is 1-16 of A-Z a-z 0-9 _ . -");
@@ -185,10 +226,9 @@ export function parseOptions(command: string, args: string[]): Options {
   return {
     command,
     host,
-    port: portText === undefined
-      ? (command === "ui" ? DEFAULTS.uiPort : DEFAULTS.port)
-      : parsePort(portText),
+    port,
     name,
+    nameGiven: str("name") !== undefined,
     dir: str("dir") ?? DEFAULTS.receiveDir,
     data: str("data") ?? DEFAULTS.dataDir,
     json: values.json === true,
@@ -206,6 +246,7 @@ export function parseOptions(command: string, args: string[]): Options {
     noOpen: values["no-open"] === true,
     label: label ?? (command === "listen" || command === "serve" ? defaultLabel() : ""),
     announce: values["no-announce"] !== true,
+    newPasskey: values["new-passkey"] === true,
     timeoutMs: str("timeout") === undefined
       ? DEFAULTS.scanTimeoutMs
       : parseTimeout(str("timeout")!),

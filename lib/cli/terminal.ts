@@ -18,6 +18,7 @@
 
 import process from "node:process";
 import readline from "node:readline";
+import { promptHidden } from "./hidden_prompt.ts";
 import { LineSplitter } from "./line_splitter.ts";
 
 /** Where the chat meets a person (or a program). */
@@ -38,6 +39,11 @@ export interface Terminal {
    * for {@linkcode lines}); `undefined` at end of input, on Ctrl-C, or where nobody types.
    */
   ask(question: string): Promise<string | undefined>;
+  /**
+   * Asks `question` for a secret (a passkey) without echoing it, also while the line editor
+   * is open; `undefined` on Ctrl-C, at end of input, or where nobody types.
+   */
+  askSecret(question: string): Promise<string | undefined>;
   /** Stops reading input. */
   close(): void;
 }
@@ -47,6 +53,8 @@ const PROMPT = "> ";
 class TtyTerminal implements Terminal {
   #rl: readline.Interface | undefined;
   #closed = false;
+  /** The line editor set aside while a secret is typed (its close is not the end of input). */
+  #suspended: readline.Interface | undefined;
   /** Lines typed and not taken yet; `null` is the end of input. */
   #queue: (string | null)[] = [];
   #wake: (() => void) | undefined;
@@ -72,6 +80,7 @@ class TtyTerminal implements Terminal {
       rl.prompt();
     });
     rl.on("close", () => {
+      if (this.#suspended === rl) return;
       this.#answer?.(undefined);
       this.#answer = undefined;
       this.#push(null);
@@ -131,6 +140,25 @@ class TtyTerminal implements Terminal {
     return new Promise((resolve) => this.#answer = resolve);
   }
 
+  async askSecret(question: string): Promise<string | undefined> {
+    const rl = this.#rl;
+    if (this.#closed || this.#suspended) return undefined;
+    if (!rl) return await promptHidden(question);
+    // The line editor reads the keys and echoes them: set it aside while the secret is
+    // typed, then take up reading again (what was typed before is kept).
+    this.#suspended = rl;
+    this.#rl = undefined;
+    readline.clearLine(process.stdout, 0);
+    readline.cursorTo(process.stdout, 0);
+    rl.close();
+    try {
+      return await promptHidden(question);
+    } finally {
+      this.#suspended = undefined;
+      if (!this.#closed) this.open();
+    }
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -148,6 +176,10 @@ class PlainTerminal implements Terminal {
   open(): void {}
 
   ask(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  askSecret(): Promise<string | undefined> {
     return Promise.resolve(undefined);
   }
 

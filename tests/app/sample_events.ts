@@ -51,6 +51,24 @@ const SAMPLES: Samples = {
       served: true,
     },
   ],
+  scanning: [
+    { type: "scanning", timeoutMs: 2000 },
+    { type: "scanning", timeoutMs: 500, label: "alice's hub" },
+  ],
+  "found-chat": [
+    { type: "found-chat", label: "alice's hub", kind: "hub", host: "192.168.1.12", port: 5050 },
+    { type: "found-chat", label: "bob", kind: "direct", host: "fe80::1", port: 5050 },
+  ],
+  connecting: [
+    { type: "connecting", host: "192.168.1.12", port: 5050 },
+    { type: "connecting", host: "fe80::1", port: 5050 },
+  ],
+  "name-numbered": [{ type: "name-numbered", taken: "root", name: "root-2" }],
+  "passkey-changed": [
+    { type: "passkey-changed", queued: 2, asking: true },
+    { type: "passkey-changed", queued: 0, asking: true },
+    { type: "passkey-changed", queued: 1, asking: false },
+  ],
   "connected-to": [{ type: "connected-to", host: "192.168.1.12", port: 5050 }],
   secured: [
     { type: "secured", peer: "192.168.1.12:5050", authenticated: true, safety: "1111 2222 3333" },

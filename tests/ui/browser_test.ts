@@ -95,8 +95,11 @@ pageTest("a browser chats with a terminal peer; clear errors; peer HTML stays te
 
   const refused = freePort();
   await connectForm(page, { mode: "connect", host: "127.0.0.1", port: refused, passkey: PASSKEY });
-  // The terminal's words (the page used to say "Unable to connect").
-  await page.getByText(`Could not connect to 127.0.0.1:${refused}: connection refused`).waitFor();
+  // The terminal's words (the page used to say "Unable to connect"), saying what to check.
+  await page.getByText(
+    `Could not connect to 127.0.0.1:${refused}: nothing answers there: is p2pchat running on ` +
+      "that port?",
+  ).waitFor();
 
   const { proc: cli, port } = await startListener("termy", { cwd: dir.path });
   try {
