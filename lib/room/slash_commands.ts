@@ -11,6 +11,7 @@
  */
 
 import type { RoomClient } from "./room_client.ts";
+import { SendPathsError, splitSendPaths } from "./send_paths.ts";
 
 /** What a command shows the person: a line of help or an error. */
 export type CommandFeedback =
@@ -64,15 +65,24 @@ function needs(args: string, usage: string, context: CommandContext): boolean {
 /** Every command, by name. */
 export const COMMANDS: { readonly [name: string]: Command } = {
   send: {
-    usage: "/send PATH",
-    help: "send a file (in a hub: share it with everyone)",
+    usage: "/send PATH ...",
+    help: "send files (in a hub: share them with everyone)",
     run(context, args) {
       if (context.sendPathRefusal !== undefined) {
         return void context.show({ type: "error", message: context.sendPathRefusal });
       }
       if (!needs(args, this.usage, context)) return;
-      // Runs in the background: chat keeps flowing while the file streams.
-      context.client.sendFile(unquote(args.trim())).catch(() => {/* shown as file-failed */});
+      let paths: string[];
+      try {
+        paths = sendPaths(args.trim());
+      } catch (error) {
+        if (!(error instanceof SendPathsError)) throw error;
+        return void context.show({ type: "error", message: `${error.message}: ${this.usage}` });
+      }
+      // Each runs in the background: chat keeps flowing while the files stream.
+      for (const path of paths) {
+        context.client.sendFile(path).catch(() => {/* shown as file-failed */});
+      }
     },
   },
   msg: {
@@ -205,10 +215,31 @@ export function commandList(options: { hub?: boolean; send?: boolean } = {}): st
   return lines;
 }
 
-/** Strips one pair of surrounding quotes, so pasted paths with spaces work. */
-function unquote(text: string): string {
-  const match = text.match(/^(["'])(.*)\1$/s);
-  return match ? match[2] : text;
+/**
+ * The paths of `/send`, split as a shell would ({@linkcode splitSendPaths}); a line that
+ * names one existing file as typed (`/send my notes.txt`, as before paths were split) is
+ * that file.
+ */
+function sendPaths(args: string): string[] {
+  const paths = splitSendPaths(args, homeFolder());
+  if (paths.length > 1 && isFile(args)) return [args];
+  return paths;
+}
+
+function homeFolder(): string | undefined {
+  try {
+    return Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+  } catch {
+    return undefined; // no permission to read the environment: `~` stays as typed
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
 }
 
 /**

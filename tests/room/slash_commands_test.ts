@@ -99,14 +99,48 @@ Deno.test("runLine: /send sends the file, quotes around the path removed", () =>
   assert.deepEqual(shown, []);
 });
 
+Deno.test("runLine: /send sends several files, dropped-on paths and ~/ included", () => {
+  const { client, shown, run } = setup("direct");
+  const home = Deno.env.get("HOME");
+  run(String.raw`/send a.txt /tmp/My\ Holiday.jpg "b c.pdf" ~/notes.md`);
+  assert.deepEqual(client.calls, [
+    ["sendFile", "a.txt"],
+    ["sendFile", "/tmp/My Holiday.jpg"],
+    ["sendFile", "b c.pdf"],
+    ["sendFile", home === undefined ? "~/notes.md" : `${home}/notes.md`],
+  ]);
+  assert.deepEqual(shown, []);
+});
+
+Deno.test("runLine: /send of one existing file named with spaces, unquoted, sends that file", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const { client, run } = setup("direct");
+    Deno.writeFileSync(`${dir}/my notes.txt`, new Uint8Array(1));
+    run(`/send ${dir}/my notes.txt`);
+    assert.deepEqual(client.calls, [["sendFile", `${dir}/my notes.txt`]]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("runLine: /send with an unclosed quote sends nothing and says why", () => {
+  const { client, shown, run } = setup("direct");
+  run(`/send a.txt "b.txt`);
+  assert.deepEqual(client.calls, []);
+  assert.deepEqual(shown, [
+    { type: "error", message: 'a quote (") is not closed: /send PATH ...' },
+  ]);
+});
+
 Deno.test("runLine: /send without a path shows its usage", () => {
   const { client, shown, run } = setup();
   run("/send");
   run("/send   ");
   assert.deepEqual(client.calls, []);
   assert.deepEqual(shown, [
-    { type: "error", message: "Usage: /send PATH" },
-    { type: "error", message: "Usage: /send PATH" },
+    { type: "error", message: "Usage: /send PATH ..." },
+    { type: "error", message: "Usage: /send PATH ..." },
   ]);
 });
 
@@ -244,5 +278,5 @@ Deno.test("runLine: /help lists hub commands only in a hub", () => {
     assert.ok(hubText.includes(command.usage), command.usage);
     assert.equal(directText.includes(command.usage), !command.hubOnly, command.usage);
   }
-  assert.match(directText, /\/send PATH +send a file/);
+  assert.match(directText, /\/send PATH \.\.\. +send files/);
 });
