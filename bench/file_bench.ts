@@ -46,8 +46,15 @@ async function writeSource(path: string, bytes: number): Promise<void> {
   }
 }
 
-/** Seconds to send `path` through a listen/connect pair of p2pchat processes. */
-async function p2pchatSeconds(context: BenchContext, path: string, bytes: number): Promise<number> {
+/**
+ * Seconds to send `path` (a file or a folder of `bytes` in all) through a listen/connect pair
+ * of p2pchat processes.
+ */
+export async function p2pchatSeconds(
+  context: BenchContext,
+  path: string,
+  bytes: number,
+): Promise<number> {
   const dir = await Deno.makeTempDir({ dir: context.tmp, prefix: "file_" });
   const receiver = startCli(["listen", "0", "--host", "127.0.0.1", "--name", "alice", "--json"], {
     cwd: dir,

@@ -84,7 +84,7 @@ export class WormholePeer {
   }
 
   /**
-   * Sends `path` with `code` into a new file in `outDir`; resolves with the timings once the
+   * Sends `path` (a file or a folder) with `code` into `outDir`; resolves with the timings once the
    * receiver has saved it and the sender has its confirmation. Throws when either side fails
    * or the saved file is not the size of the source.
    */
@@ -123,9 +123,9 @@ export class WormholePeer {
           `send exit ${sent.code} (${sent.stderr.trim()})`,
       );
     }
-    const size = (await Deno.stat(path)).size;
-    const saved = (await Deno.stat(output)).size;
-    await Deno.remove(output);
+    const size = await treeBytes(path);
+    const saved = await treeBytes(output);
+    await Deno.remove(output, { recursive: true });
     if (saved !== size) throw new Error(`wormhole saved ${saved} of ${size} bytes`);
     const phases: { name: string; start: number; stop: number | null }[] = JSON.parse(
       await Deno.readTextFile(timing),
@@ -156,6 +156,15 @@ async function run(
   }).output();
   const decoder = new TextDecoder();
   return { success, code, stderr: decoder.decode(stderr) + decoder.decode(stdout) };
+}
+
+/** The bytes of the file at `path`, or of every file in the folder at `path`. */
+async function treeBytes(path: string): Promise<number> {
+  const info = await Deno.stat(path);
+  if (!info.isDirectory) return info.size;
+  let bytes = 0;
+  for await (const entry of Deno.readDir(path)) bytes += await treeBytes(join(path, entry.name));
+  return bytes;
 }
 
 /** Resolves once something accepts connections on 127.0.0.1:`port`. */

@@ -323,23 +323,30 @@ export const WORDS: EventTable = {
       ` (${total} in all${page < pages ? `; /who ${page + 1} for more` : ""})`,
     ),
   notice: ({ text, error }) => error ? alert(peer(text)) : system(peer(text)),
-  "file-incoming": ({ name, bytes, from }) =>
-    system("Incoming file ", peer(name), ` (${formatBytes(bytes)}) from `, peer(from), "..."),
+  "file-incoming": ({ name, bytes, from, files }) =>
+    system(
+      files === undefined ? "Incoming file " : "Incoming folder ",
+      peer(name),
+      ` (${sizeWords(bytes, files)}) from `,
+      peer(from),
+      "...",
+    ),
   // Drawn as a progress bar or a transfer row, not said.
   progress: () => [],
-  file: ({ path, bytes, sha256 }) =>
+  file: ({ path, bytes, sha256, files }) =>
     system(
-      "File saved to ",
+      files === undefined ? "File saved to " : "Folder saved to ",
       peer(path),
-      ` (${formatBytes(bytes)}, SHA-256 ${sha256.slice(0, 12)}... verified)`,
+      ` (${sizeWords(bytes, files)}, SHA-256 ${sha256.slice(0, 12)}... verified)`,
     ),
-  "file-sent": ({ name, bytes, to }) =>
+  "file-sent": ({ name, bytes, to, files, leftOut }) =>
     system(
-      "Sent file ",
+      files === undefined ? "Sent file " : "Sent folder ",
       peer(name),
-      ` (${formatBytes(bytes)})`,
+      ` (${sizeWords(bytes, files)})`,
       ...(to ? [" to ", peer(to)] : []),
       ", hash verified",
+      ...(leftOut ? [`; ${leftOut} ${leftOut === 1 ? "link" : "links"} not sent`] : []),
     ),
   "file-failed": ({ direction, name, reason }) =>
     alert(
@@ -373,6 +380,12 @@ export const WORDS: EventTable = {
       ? system(...(reason ? ["Peer disconnected: ", peer(reason)] : ["Peer disconnected."]))
       : system(...(reason ? ["Disconnected: ", peer(reason)] : ["Disconnected."])),
 };
+
+/** `3.1 MB`, or for a folder `2 files, 3.1 MB`. */
+function sizeWords(bytes: number, files: number | undefined): string {
+  if (files === undefined) return formatBytes(bytes);
+  return `${files} ${files === 1 ? "file" : "files"}, ${formatBytes(bytes)}`;
+}
 
 /** The words of one chat's events, keeping what they depend on (the room's kind, our name). */
 export class EventWords {

@@ -147,6 +147,10 @@ export class HubFiles implements SharedFiles {
       member.post({ t: "received", fid: offer.fid, ok: false, reason });
       if (member.limiter.allow()) room.reportFailure(member.name, offer.name, reason);
     };
+    if (offer.folder) {
+      refuseOffer(`refused '${offer.name}': a hub keeps files, not folders; send the files`);
+      return undefined;
+    }
     if (!this.#slots.tryTake()) {
       refuseOffer(
         `refused '${offer.name}': the hub is receiving too many files at once; try again shortly`,

@@ -639,7 +639,14 @@ export class Room {
     }
     const fid = this.#nextFid++;
     this.#forwards.set(fid, { sender: member, senderFid: offer.fid, target });
-    target.post({ t: "offer", fid, name: offer.name, size: offer.size, from: member.name });
+    target.post({
+      t: "offer",
+      fid,
+      name: offer.name,
+      size: offer.size,
+      from: member.name,
+      ...(offer.folder ? { folder: offer.folder } : {}),
+    });
     member.inbound.set(offer.fid, {
       write: async (chunk) => {
         if (!this.#forwards.has(fid)) return;

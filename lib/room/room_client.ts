@@ -20,10 +20,12 @@ import type { ChatLine, Envelope, Message, SharedFileInfo } from "../session/mes
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
 import { MAX_HEADER_BYTES } from "../wire/limits.ts";
-import { ChunkReader } from "./chunk_reader.ts";
-import type { FileStore, IncomingFile } from "./file_store.ts";
+import { ChunkReader, type ChunkSource } from "./chunk_reader.ts";
+import { DEFAULT_MAX_FILE_BYTES, type FileStore, type IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
 import { FileSlots } from "./file_slots.ts";
+import { FolderSource } from "./folder_stream.ts";
+import { IncomingFolder } from "./incoming_folder.ts";
 import { Listeners } from "./listeners.ts";
 import { refusalReason } from "./refusal.ts";
 import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
@@ -60,7 +62,8 @@ export type ClientEvent =
   /** A page of `/who`: `names` in joining order, page `page` of `pages`, `total` members. */
   | { type: "members"; names: string[]; page: number; pages: number; total: number }
   | { type: "notice"; text: string; error: boolean }
-  | { type: "file-incoming"; from: string; name: string; bytes: number }
+  /** A file (or a folder of `files` files) is coming. */
+  | { type: "file-incoming"; from: string; name: string; bytes: number; files?: number }
   | {
     type: "progress";
     transfer: string;
@@ -69,8 +72,26 @@ export type ClientEvent =
     done: number;
     total: number;
   }
-  | { type: "file"; from: string; name: string; path: string; bytes: number; sha256: string }
-  | { type: "file-sent"; name: string; bytes: number; sha256: string; to?: string }
+  /** A file saved; a folder says how many `files` (with `bytes` their bytes together). */
+  | {
+    type: "file";
+    from: string;
+    name: string;
+    path: string;
+    bytes: number;
+    sha256: string;
+    files?: number;
+  }
+  /** A file (or a folder of `files` files, `leftOut` links not sent) confirmed received. */
+  | {
+    type: "file-sent";
+    name: string;
+    bytes: number;
+    sha256: string;
+    to?: string;
+    files?: number;
+    leftOut?: number;
+  }
   | { type: "file-failed"; direction: "send" | "receive"; name: string; reason: string }
   | { type: "shared"; file: number; from: string; name: string; bytes: number; sha256: string }
   /** A page of `/files`, newest first: page `page` of `pages`, `total` files. */
@@ -110,6 +131,8 @@ export interface RoomClientOptions {
 interface Outgoing {
   name: string;
   size: number;
+  /** A folder: its files, their bytes and the links left out. */
+  folder?: { files: number; bytes: number; leftOut: number };
   sha256?: string;
   refused?: string;
   settle: (error?: Error) => void;
@@ -117,7 +140,7 @@ interface Outgoing {
 
 /** A file being received: only while its temporary file is open. */
 interface Receiving {
-  file: IncomingFile;
+  file: IncomingFile | IncomingFolder;
   /** When progress was last reported (ms). */
   reported: number;
   from: string;
@@ -309,6 +332,7 @@ export class RoomClient {
     settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
     this.#sending.set(fid, { name, size: 0, settle });
     let file: Deno.FsFile | undefined;
+    let folder: FolderSource | undefined;
     let slot = false;
     try {
       await this.#sendSlots.take();
@@ -319,17 +343,32 @@ export class RoomClient {
         throw new Error(`Cannot read ${path}: ${error instanceof Error ? error.message : error}`);
       }
       const info = await file.stat();
-      if (!info.isFile) throw new Error(`${path} is not a file`);
-      const size = info.size;
-      this.#sending.get(fid)!.size = size;
-      session.post({ t: "offer", fid, name, size });
+      if (info.isDirectory) {
+        file.close();
+        file = undefined;
+        folder = await this.#folder(path);
+      } else if (!info.isFile) throw new Error(`${path} is not a file`);
+      const size = folder?.size ?? info.size;
+      const sending = this.#sending.get(fid)!;
+      sending.size = size;
+      if (folder) {
+        const { files, bytes, leftOut } = folder;
+        sending.folder = { files, bytes, leftOut };
+      }
+      session.post({
+        t: "offer",
+        fid,
+        name,
+        size,
+        ...(folder ? { folder: { files: folder.files, bytes: folder.bytes } } : {}),
+      });
       const hash = createHash("sha256");
       let done = 0;
       let lastReport = 0;
       // Each chunk is read straight into a record of its own, posted as it is (a session may
       // keep it until written): no copy per chunk.
       const header: Message = { t: "chunk", fid };
-      const chunks = new ChunkReader(file, header, { size });
+      const chunks = new ChunkReader((folder ?? file) as ChunkSource, header, { size });
       while (done < size) {
         const outgoing = this.#sending.get(fid);
         if (!outgoing || outgoing.refused) break;
@@ -363,7 +402,17 @@ export class RoomClient {
       if (slot) this.#sendSlots.release();
       this.#sending.delete(fid);
       file?.close();
+      folder?.close();
       this.#wakeSettled();
+    }
+  }
+
+  /** Lists folder `path` for sending; a refusal names the folder. */
+  async #folder(path: string): Promise<FolderSource> {
+    try {
+      return await FolderSource.open(path);
+    } catch (error) {
+      throw new Error(`Cannot send ${path}: ${error instanceof Error ? error.message : error}`);
     }
   }
 
@@ -650,12 +699,26 @@ export class RoomClient {
         "send it when one has arrived"
       : undefined;
     if (busy) return this.#refuse(offer.fid, offer.name, busy);
-    this.#emit({ type: "file-incoming", from, name: offer.name, bytes: offer.size });
-    let file: IncomingFile;
+    const folder = offer.folder;
+    this.#emit({
+      type: "file-incoming",
+      from,
+      name: offer.name,
+      bytes: folder?.bytes ?? offer.size,
+      ...(folder ? { files: folder.files } : {}),
+    });
+    let file: IncomingFile | IncomingFolder;
     try {
-      file = await this.#options.files.begin(offer.name, offer.size, {
-        maxBytes: this.#options.maxFileBytes,
-      });
+      const maxBytes = this.#options.maxFileBytes;
+      file = folder
+        ? await IncomingFolder.begin(
+          this.#options.files.dir,
+          offer.name,
+          offer.size,
+          folder,
+          maxBytes ?? DEFAULT_MAX_FILE_BYTES,
+        )
+        : await this.#options.files.begin(offer.name, offer.size, { maxBytes });
     } catch (error) {
       return this.#refuse(offer.fid, offer.name, error);
     }
@@ -701,6 +764,7 @@ export class RoomClient {
         path: saved.path,
         bytes: saved.bytes,
         sha256: saved.sha256,
+        ...(receiving.file instanceof IncomingFolder ? { files: receiving.file.files } : {}),
       });
     } catch (error) {
       this.#refuse(fid, receiving.name, error);
@@ -726,12 +790,15 @@ export class RoomClient {
     const outgoing = this.#sending.get(received.fid);
     if (!outgoing) return;
     if (received.ok && received.sha256 === outgoing.sha256) {
+      const folder = outgoing.folder;
       this.#emit({
         type: "file-sent",
         name: outgoing.name,
-        bytes: outgoing.size,
+        bytes: folder?.bytes ?? outgoing.size,
         sha256: outgoing.sha256!,
         ...(received.by ? { to: received.by } : {}),
+        ...(folder ? { files: folder.files } : {}),
+        ...(folder?.leftOut ? { leftOut: folder.leftOut } : {}),
       });
       outgoing.settle();
     } else {

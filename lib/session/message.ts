@@ -79,7 +79,15 @@ export type Message =
     total?: number;
   }
   | { t: "notice"; text: string; error?: boolean }
-  | { t: "offer"; fid: number; name: string; size: number; from?: string }
+  | {
+    t: "offer";
+    fid: number;
+    name: string;
+    size: number;
+    from?: string;
+    /** A folder (its stream: folder_stream.ts): how many files, and their bytes together. */
+    folder?: { files: number; bytes: number };
+  }
   | { t: "chunk"; fid: number }
   | { t: "end"; fid: number; sha256: string }
   | { t: "cancel"; fid: number; reason: string }
@@ -145,6 +153,9 @@ const fileList: Check = (v) =>
     hex64((f as SharedFileInfo).sha256) && str(64)((f as SharedFileInfo).time)
   );
 const NAME = str(64);
+const folderCounts: Check = (v) =>
+  typeof v === "object" && v !== null && int((v as { files: unknown }).files) &&
+  int((v as { bytes: unknown }).bytes);
 /** An array (bounded) of plain objects that each pass `check`. */
 const list = (check: (item: { [key: string]: unknown }) => boolean): Check => (v) =>
   Array.isArray(v) && v.length <= 100_000 &&
@@ -197,7 +208,13 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
   who: { page: [int, false] },
   members: { names: [names, true], page: [int, false], pages: [int, false], total: [int, false] },
   notice: { text: [str(1024), true], error: [bool, false] },
-  offer: { fid: [int, true], name: [str(1024), true], size: [int, true], from: [NAME, false] },
+  offer: {
+    fid: [int, true],
+    name: [str(1024), true],
+    size: [int, true],
+    from: [NAME, false],
+    folder: [folderCounts, false],
+  },
   chunk: { fid: [int, true] },
   end: { fid: [int, true], sha256: [hex64, true] },
   cancel: { fid: [int, true], reason: [str(256), true] },

@@ -95,7 +95,10 @@ export function chatPayload(
     sizes: sizesOf(event),
     time: new Date().toISOString(),
   };
-  if (event.type === "file" && fileLinks) payload.file = fileLinks(basename(event.path));
+  // A folder has no link: the process serves single files only.
+  if (event.type === "file" && event.files === undefined && fileLinks) {
+    payload.file = fileLinks(basename(event.path));
+  }
   return payload;
 }
 

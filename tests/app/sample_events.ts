@@ -101,7 +101,10 @@ const SAMPLES: Samples = {
     { type: "notice", text: "Message rejected: Rate limiting is in effect.", error: true },
     { type: "notice", text: "The hub will restart soon.", error: false },
   ],
-  "file-incoming": [{ type: "file-incoming", from: "alice", name: "a.txt", bytes: 1234 }],
+  "file-incoming": [
+    { type: "file-incoming", from: "alice", name: "a.txt", bytes: 1234 },
+    { type: "file-incoming", from: "alice", name: "photos", bytes: 5_000_000, files: 12 },
+  ],
   progress: [{
     type: "progress",
     transfer: "receive-1",
@@ -117,8 +120,19 @@ const SAMPLES: Samples = {
     path: "received_files/a.txt",
     bytes: 1234,
     sha256: HASH,
+  }, {
+    type: "file",
+    from: "alice",
+    name: "photos (1)",
+    path: "received_files/photos (1)",
+    bytes: 5_000_000,
+    sha256: HASH,
+    files: 1,
   }],
-  "file-sent": [{ type: "file-sent", name: "b.txt", bytes: 20, sha256: HASH, to: "alice" }],
+  "file-sent": [
+    { type: "file-sent", name: "b.txt", bytes: 20, sha256: HASH, to: "alice" },
+    { type: "file-sent", name: "photos", bytes: 5_000_000, sha256: HASH, files: 12, leftOut: 2 },
+  ],
   "file-failed": [{ type: "file-failed", direction: "send", name: "c.txt", reason: "too large" }],
   shared: [{
     type: "shared",
