@@ -323,6 +323,21 @@ export const WORDS: EventTable = {
       ` (${total} in all${page < pages ? `; /who ${page + 1} for more` : ""})`,
     ),
   notice: ({ text, error }) => error ? alert(peer(text)) : system(peer(text)),
+  // Said only when the person is asked; otherwise what was decided follows.
+  "file-offer": ({ name, bytes, from, files, ask }) =>
+    ask
+      ? system(
+        files === undefined ? "Accept " : "Accept folder ",
+        peer(name),
+        ` (${sizeWords(bytes, files)}) from `,
+        peer(from),
+        "? [Y/n]",
+      )
+      : [],
+  "file-declined": ({ name, by, from }) =>
+    from !== undefined
+      ? system("Declined ", peer(name), " from ", peer(from), ".")
+      : system(by !== undefined ? peer(by) : "The receiver", " declined ", peer(name)),
   "file-incoming": ({ name, bytes, from, files }) =>
     system(
       files === undefined ? "Incoming file " : "Incoming folder ",
@@ -409,6 +424,7 @@ export function plainText(text: Segment[]): string {
  */
 export function sizesOf(event: ChatEvent): string[] {
   switch (event.type) {
+    case "file-offer":
     case "file-incoming":
     case "file":
     case "file-sent":

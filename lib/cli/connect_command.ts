@@ -32,6 +32,7 @@ export async function connectCommand(options: Options): Promise<number> {
       name: options.name,
       receiveDir: options.dir,
       passkey,
+      accept: options.accept ?? (prompts ? "ask" : "all"),
     }, {
       onEvent: (event) => {
         view.show(event);

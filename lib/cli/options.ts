@@ -12,6 +12,7 @@
 
 import { parseArgs } from "node:util";
 import { defaultLabel, defaultName, DEFAULTS } from "../app/defaults.ts";
+import { ACCEPT_MODES, type AcceptMode } from "../app/front_door.ts";
 import { sanitizeName } from "../room/member_name.ts";
 import { labelProblem } from "../session/announcement.ts";
 import { escapeForTerminal } from "./terminal_text.ts";
@@ -41,6 +42,8 @@ export interface Options {
   announce: boolean;
   /** scan: how long to wait for answers. */
   timeoutMs: number;
+  /** listen/connect `--accept`: what happens to offered files (unset: the command decides). */
+  accept?: AcceptMode;
 }
 
 type Flag = { type: "string" | "boolean"; default?: string | boolean };
@@ -66,11 +69,17 @@ const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals
       host: { type: "string" },
       name: { type: "string" },
       dir: { type: "string" },
+      accept: { type: "string" },
     },
     positionals: ["PORT"],
   },
   connect: {
-    flags: { ...COMMON, name: { type: "string" }, dir: { type: "string" } },
+    flags: {
+      ...COMMON,
+      name: { type: "string" },
+      dir: { type: "string" },
+      accept: { type: "string" },
+    },
     positionals: ["HOST", "PORT"],
   },
   serve: {
@@ -174,6 +183,13 @@ export function parseOptions(command: string, args: string[]): Options {
   if (str("name") !== undefined && (name === "" || sanitizeName(name) !== name)) {
     throw new UsageError(`invalid name '${name}'`, "A name is 1-16 of A-Z a-z 0-9 _ . -");
   }
+  const accept = str("accept");
+  if (accept !== undefined && !(ACCEPT_MODES as readonly string[]).includes(accept)) {
+    throw new UsageError(
+      `invalid --accept '${escapeForTerminal(accept)}'`,
+      "Use --accept ask, --accept all or --accept none.",
+    );
+  }
   const label = str("label");
   const problem = label === undefined ? undefined : labelProblem(label);
   if (problem) {
@@ -209,5 +225,6 @@ export function parseOptions(command: string, args: string[]): Options {
     timeoutMs: str("timeout") === undefined
       ? DEFAULTS.scanTimeoutMs
       : parseTimeout(str("timeout")!),
+    ...(accept !== undefined ? { accept: accept as AcceptMode } : {}),
   };
 }

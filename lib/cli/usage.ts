@@ -31,8 +31,9 @@ export const HELP =
 
 Usage:
   p2pchat listen [PORT] [--host ADDR] [--name NAME] [--dir DIR] [--open] [--json]
-                 [--label TEXT] [--no-announce]
+                 [--accept MODE] [--label TEXT] [--no-announce]
   p2pchat connect HOST [PORT] [--name NAME] [--dir DIR] [--open] [--json]
+                  [--accept MODE]
   p2pchat serve [PORT] [--host ADDR] [--data DIR] [--history N] [--open] [--json]
                 [--max-file-size SIZE] [--max-storage SIZE] [--max-clients N] [--rate N]
                 [--label TEXT] [--no-announce]
@@ -57,6 +58,8 @@ Options:
   --passkey KEY     The passkey. Visible to other users in the process list: prefer
                     the P2PCHAT_PASSKEY environment variable or the prompt.
   --json            One JSON object per line on stdout, for programs.
+  --accept MODE     Files offered in a direct chat: ask, all or none (default: ask
+                    at a terminal, all for programs and --json).
   --data DIR        A hub's history and shared files (default ${DEFAULTS.dataDir}).
   --history N       Lines a hub replays to newcomers (default ${DEFAULTS.history}).
   --rate N          Lines a second each hub member may send, bursts of 2N

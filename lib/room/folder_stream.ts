@@ -96,13 +96,13 @@ export class FolderSource {
    * @throws {FolderError} When it is too deep, holds too many entries or a name the
    * receiver would refuse.
    */
-  static async open(root: string): Promise<FolderSource> {
+  static open(root: string): FolderSource {
     const manifest: FolderManifest = { dirs: [], files: [] };
     let leftOut = 0;
     let entries = 0;
-    const walk = async (dir: string, prefix: string, depth: number) => {
-      const listed: Deno.DirEntry[] = [];
-      for await (const entry of Deno.readDir(join(root, dir))) listed.push(entry);
+    const walk = (dir: string, prefix: string, depth: number) => {
+      // Synchronous: thousands of small asynchronous operations cost more than the work.
+      const listed = [...Deno.readDirSync(join(root, dir))];
       listed.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
       for (const entry of listed) {
         const path = prefix + entry.name;
@@ -119,16 +119,16 @@ export class FolderSource {
           throw new FolderError(`${path}: ${error instanceof Error ? error.message : error}`);
         }
         if (entry.isFile) {
-          manifest.files.push([path, (await Deno.lstat(join(root, path))).size]);
+          manifest.files.push([path, Deno.lstatSync(join(root, path)).size]);
         } else if (depth >= MAX_FOLDER_DEPTH) {
           throw new FolderError(`holds folders nested deeper than ${MAX_FOLDER_DEPTH}`);
         } else {
           manifest.dirs.push(path);
-          await walk(path, `${path}/`, depth + 1);
+          walk(path, `${path}/`, depth + 1);
         }
       }
     };
-    await walk("", "", 0);
+    walk("", "", 0);
     const source = new FolderSource(root, manifest, leftOut);
     if (source.size - source.bytes > MAX_MANIFEST_BYTES) {
       throw new FolderError("holds too many names to send at once");

@@ -172,6 +172,8 @@ export class HubFiles implements SharedFiles {
       refuseOffer(error);
       return undefined;
     }
+    // Kept for everyone: a hub takes every file it has room for, without asking anyone.
+    if (offer.ask) member.post({ t: "accept", fid: offer.fid });
     let open = true;
     /** Ends the upload: the file is closed, and its space given back unless it was kept. */
     const close = (kept: boolean) => {

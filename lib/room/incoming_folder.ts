@@ -52,6 +52,8 @@ export class IncomingFolder {
   #fileLeft = 0;
   /** The files written, to flush before the folder is given its name. */
   #written: string[] = [];
+  /** The folders made so far, as paths. */
+  #made = new Set<string>();
   #done = false;
 
   private constructor(dir: string, temp: string, name: string, size: number, offer: FolderOffer) {
@@ -199,6 +201,8 @@ export class IncomingFolder {
     let path = this.#temp;
     for (const part of parts) {
       path = join(path, part);
+      if (this.#made.has(path)) continue;
+      this.#made.add(path);
       try {
         Deno.mkdirSync(path);
       } catch (error) {

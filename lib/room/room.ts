@@ -159,6 +159,7 @@ export class Room {
       end: (m, e) => this.#end(m, e.message as Extract<Message, { t: "end" }>),
       cancel: (m, e) => this.#cancel(m, e.message as Extract<Message, { t: "cancel" }>),
       received: (m, e) => this.#received(m, e.message as Extract<Message, { t: "received" }>),
+      accept: (m, e) => this.#accept(m, (e.message as Extract<Message, { t: "accept" }>).fid),
       files: (m, e) => this.#listFiles(m, (e.message as Extract<Message, { t: "files" }>).page),
       get: (m, e) => this.#get(m, (e.message as Extract<Message, { t: "get" }>).file),
     };
@@ -646,6 +647,7 @@ export class Room {
       size: offer.size,
       from: member.name,
       ...(offer.folder ? { folder: offer.folder } : {}),
+      ...(offer.ask ? { ask: true } : {}),
     });
     member.inbound.set(offer.fid, {
       write: async (chunk) => {
@@ -679,6 +681,14 @@ export class Room {
     const transfer = member.inbound.get(cancel.fid);
     member.inbound.delete(cancel.fid);
     await transfer?.cancel(cancel.reason);
+  }
+
+  /** The receiver of a relayed offer takes it: the sender may send the bytes. */
+  #accept(member: Member, fid: number): void {
+    const forward = this.#forwards.get(fid);
+    if (forward && forward.target === member) {
+      forward.sender.post({ t: "accept", fid: forward.senderFid });
+    }
   }
 
   #received(member: Member, received: Extract<Message, { t: "received" }>): void {

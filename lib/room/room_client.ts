@@ -62,6 +62,21 @@ export type ClientEvent =
   /** A page of `/who`: `names` in joining order, page `page` of `pages`, `total` members. */
   | { type: "members"; names: string[]; page: number; pages: number; total: number }
   | { type: "notice"; text: string; error: boolean }
+  /**
+   * A file (or a folder of `files` files) is offered; `ask`: the person is asked (answer with
+   * {@linkcode RoomClient.answerOffer}), else it is taken or declined by the accept mode.
+   */
+  | {
+    type: "file-offer";
+    offer: number;
+    from: string;
+    name: string;
+    bytes: number;
+    files?: number;
+    ask: boolean;
+  }
+  /** An offer declined: ours `by` the receiver, or one `from` a sender, by us. */
+  | { type: "file-declined"; name: string; by?: string; from?: string }
   /** A file (or a folder of `files` files) is coming. */
   | { type: "file-incoming"; from: string; name: string; bytes: number; files?: number }
   | {
@@ -118,8 +133,19 @@ export class RefusedError extends Error {
   }
 }
 
+/**
+ * What happens to files offered in a direct chat: the person is asked, or all are taken, or
+ * none. (A hub sends only what was asked for with `/get`.)
+ */
+export type AcceptMode = "ask" | "all" | "none";
+
+/** The accept modes, for option parsers. */
+export const ACCEPT_MODES: readonly AcceptMode[] = ["ask", "all", "none"];
+
 /** Options of {@linkcode RoomClient}. */
 export interface RoomClientOptions {
+  /** What happens to offered files; `all` by default. */
+  accept?: AcceptMode;
   /** The name asked for. */
   name: string;
   /** The receive folder. */
@@ -133,6 +159,8 @@ interface Outgoing {
   size: number;
   /** A folder: its files, their bytes and the links left out. */
   folder?: { files: number; bytes: number; leftOut: number };
+  /** Set while the receiver has not taken the offer yet: called when it does. */
+  accepted?: () => void;
   sha256?: string;
   refused?: string;
   settle: (error?: Error) => void;
@@ -147,6 +175,12 @@ interface Receiving {
   name: string;
   size: number;
 }
+
+/** The receiver declined a file we offered (already told as `file-declined`). */
+class DeclinedError extends Error {}
+
+/** An offer waiting for the person's answer. */
+type WaitingOffer = Extract<Message, { t: "offer" }>;
 
 /** One person's connection to a room, across reconnects. */
 export class RoomClient {
@@ -173,6 +207,8 @@ export class RoomClient {
   /** Files sent at once; the others wait (the room refuses more). */
   #sendSlots = new FileSlots(TRANSFERS_AT_ONCE);
   #receiving: Map<number, Receiving> = new Map();
+  /** Offers the person has not answered yet, oldest first. */
+  #asking: Map<number, WaitingOffer> = new Map();
   #loop: Promise<string | undefined> | undefined;
   #leaving = false;
   #endedCleanly = false;
@@ -355,13 +391,17 @@ export class RoomClient {
         const { files, bytes, leftOut } = folder;
         sending.folder = { files, bytes, leftOut };
       }
+      const accepted = new Promise<void>((resolve) => sending.accepted = resolve);
       session.post({
         t: "offer",
         fid,
         name,
         size,
         ...(folder ? { folder: { files: folder.files, bytes: folder.bytes } } : {}),
+        ask: true,
       });
+      // Nothing is sent before the receiver takes it (or refuses: `settled` rejects).
+      await Promise.race([accepted, settled]);
       const hash = createHash("sha256");
       let done = 0;
       let lastReport = 0;
@@ -395,6 +435,7 @@ export class RoomClient {
       } else if (outgoing?.refused) session.post({ t: "cancel", fid, reason: "refused" });
       await settled;
     } catch (error) {
+      if (error instanceof DeclinedError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       this.#emit({ type: "file-failed", direction: "send", name, reason });
       throw error;
@@ -410,7 +451,7 @@ export class RoomClient {
   /** Lists folder `path` for sending; a refusal names the folder. */
   async #folder(path: string): Promise<FolderSource> {
     try {
-      return await FolderSource.open(path);
+      return FolderSource.open(path);
     } catch (error) {
       throw new Error(`Cannot send ${path}: ${error instanceof Error ? error.message : error}`);
     }
@@ -424,6 +465,12 @@ export class RoomClient {
     this.#leaving = true;
     const session = this.#session;
     if (!session) return;
+    // An offer nobody answered yet is withdrawn: leaving does not wait for a person.
+    for (const [fid, outgoing] of this.#sending) {
+      if (!outgoing.accepted) continue;
+      session.post({ t: "cancel", fid, reason: "the sender left" });
+      outgoing.settle(new Error("left before it was accepted"));
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       this.#settled(),
@@ -567,6 +614,15 @@ export class RoomClient {
         reason: "the connection ended before the file was complete",
       });
     }
+    for (const waiting of this.#asking.values()) {
+      this.#emit({
+        type: "file-failed",
+        direction: "receive",
+        name: waiting.name,
+        reason: "the connection ended before it was answered",
+      });
+    }
+    this.#asking.clear();
     for (const outgoing of this.#sending.values()) {
       outgoing.refused = "the connection ended";
       outgoing.settle(new Error("the connection ended before the file was confirmed"));
@@ -661,6 +717,12 @@ export class RoomClient {
         return await this.#cancelled(message.fid, message.reason);
       case "received":
         return this.#received(message);
+      case "accept": {
+        const outgoing = this.#sending.get(message.fid);
+        outgoing?.accepted?.();
+        if (outgoing) outgoing.accepted = undefined;
+        return;
+      }
     }
   }
 
@@ -692,13 +754,62 @@ export class RoomClient {
     const from = offer.from ?? "?";
     // Refused before anything is opened. A file id in use keeps its file: replacing it
     // would leave that file's temporary copy behind, with the peer's content in it.
-    const busy = this.#receiving.has(offer.fid)
+    const busy = this.#receiving.has(offer.fid) || this.#asking.has(offer.fid)
       ? `refused '${offer.name}': file id ${offer.fid} is already in use`
-      : this.#receiving.size >= TRANSFERS_AT_ONCE
+      : this.#receiving.size + this.#asking.size >= TRANSFERS_AT_ONCE
       ? `refused '${offer.name}': ${TRANSFERS_AT_ONCE} files are already coming; ` +
         "send it when one has arrived"
       : undefined;
     if (busy) return this.#refuse(offer.fid, offer.name, busy);
+    if (!offer.ask) return await this.#take(offer); // what we asked a hub for with /get
+    const mode = this.#options.accept ?? "all";
+    this.#emit({
+      type: "file-offer",
+      offer: offer.fid,
+      from,
+      name: offer.name,
+      bytes: offer.folder?.bytes ?? offer.size,
+      ...(offer.folder ? { files: offer.folder.files } : {}),
+      ask: mode === "ask",
+    });
+    if (mode === "all") return await this.#take(offer);
+    if (mode === "none") return this.#decline(offer);
+    this.#asking.set(offer.fid, offer);
+  }
+
+  /**
+   * Answers offer `offer` (the oldest waiting when not given): `yes` takes it, else it is
+   * declined. False when no such offer waits.
+   */
+  answerOffer(offer: number | undefined, yes: boolean): boolean {
+    const fid = offer ?? this.#asking.keys().next().value;
+    const waiting = fid === undefined ? undefined : this.#asking.get(fid);
+    if (!waiting) return false;
+    this.#asking.delete(waiting.fid);
+    if (yes) this.#take(waiting).catch(() => {/* refused: shown as file-failed */});
+    else this.#decline(waiting);
+    return true;
+  }
+
+  /** The offers waiting for the person's answer, oldest first. */
+  get offersWaiting(): number[] {
+    return [...this.#asking.keys()];
+  }
+
+  #decline(offer: WaitingOffer): void {
+    this.#session?.post({
+      t: "received",
+      fid: offer.fid,
+      ok: false,
+      reason: "declined",
+      declined: true,
+    });
+    this.#emit({ type: "file-declined", name: offer.name, from: offer.from ?? "?" });
+  }
+
+  /** Opens where offered file `offer` goes, then lets the sender send it. */
+  async #take(offer: WaitingOffer): Promise<void> {
+    const from = offer.from ?? "?";
     const folder = offer.folder;
     this.#emit({
       type: "file-incoming",
@@ -723,6 +834,7 @@ export class RoomClient {
       return this.#refuse(offer.fid, offer.name, error);
     }
     this.#receiving.set(offer.fid, { file, from, name: offer.name, size: offer.size, reported: 0 });
+    if (offer.ask) this.#session?.post({ t: "accept", fid: offer.fid });
   }
 
   async #chunk(fid: number, body: Uint8Array): Promise<void> {
@@ -772,6 +884,11 @@ export class RoomClient {
   }
 
   async #cancelled(fid: number, reason: string): Promise<void> {
+    const waiting = this.#asking.get(fid);
+    if (waiting) {
+      this.#asking.delete(fid);
+      this.#emit({ type: "file-failed", direction: "receive", name: waiting.name, reason });
+    }
     const receiving = this.#receiving.get(fid);
     this.#receiving.delete(fid);
     if (!receiving) return;
@@ -789,7 +906,15 @@ export class RoomClient {
   #received(received: Extract<Message, { t: "received" }>): void {
     const outgoing = this.#sending.get(received.fid);
     if (!outgoing) return;
-    if (received.ok && received.sha256 === outgoing.sha256) {
+    if (!received.ok && received.declined) {
+      this.#emit({
+        type: "file-declined",
+        name: outgoing.name,
+        ...(received.by ? { by: received.by } : {}),
+      });
+      outgoing.refused = "declined";
+      outgoing.settle(new DeclinedError(`${outgoing.name} was declined`));
+    } else if (received.ok && received.sha256 === outgoing.sha256) {
       const folder = outgoing.folder;
       this.#emit({
         type: "file-sent",

@@ -85,6 +85,16 @@ export const COMMANDS: { readonly [name: string]: Command } = {
       }
     },
   },
+  accept: {
+    usage: "/accept [ID]",
+    help: "take an offered file (y answers the question too)",
+    run: (context, args) => answer(context, args, true, "/accept [ID]"),
+  },
+  decline: {
+    usage: "/decline [ID]",
+    help: "refuse an offered file (or n)",
+    run: (context, args) => answer(context, args, false, "/decline [ID]"),
+  },
   msg: {
     usage: "/msg NAME TEXT",
     help: "private message to one person",
@@ -173,6 +183,20 @@ export const COMMANDS: { readonly [name: string]: Command } = {
   },
 };
 
+/** Answers offer ID (the oldest waiting when none is given). */
+function answer(context: CommandContext, args: string, yes: boolean, usage: string): void {
+  const id = args.trim() === "" ? undefined : Number(args.trim());
+  if (id !== undefined && (!/^\d+$/.test(args.trim()) || !Number.isSafeInteger(id))) {
+    return void context.show({ type: "error", message: `Usage: ${usage}` });
+  }
+  if (!context.client.answerOffer(id, yes)) {
+    context.show({ type: "error", message: "No file offer waits for an answer." });
+  }
+}
+
+/** What answers the question about an offer when one waits: `y`, `yes`, `n`, `no`. */
+const SHORT_ANSWER = /^\s*(y|yes|n|no)\s*$/i;
+
 /** The page a list command asks for (1 when none is given); `undefined` after a usage error. */
 function pageNumber(args: string, usage: string, context: CommandContext): number | undefined {
   if (args.trim() === "") return 1;
@@ -253,6 +277,11 @@ function isFile(path: string): boolean {
  */
 export function runLine(line: string, context: CommandContext): void {
   if (line.trim() === "") return;
+  const short = SHORT_ANSWER.exec(line);
+  if (short && context.client.offersWaiting.length > 0) {
+    context.client.answerOffer(undefined, short[1].toLowerCase().startsWith("y"));
+    return;
+  }
   if (!line.startsWith("/") || line.startsWith("//")) {
     const text = line.startsWith("//") ? line.slice(1) : line;
     context.client.say(text);

@@ -87,11 +87,24 @@ export type Message =
     from?: string;
     /** A folder (its stream: folder_stream.ts): how many files, and their bytes together. */
     folder?: { files: number; bytes: number };
+    /** The sender waits for an `accept` (or a refusal) before it sends the bytes. */
+    ask?: boolean;
   }
+  /** The receiver takes offered file `fid`: the bytes may come. */
+  | { t: "accept"; fid: number }
   | { t: "chunk"; fid: number }
   | { t: "end"; fid: number; sha256: string }
   | { t: "cancel"; fid: number; reason: string }
-  | { t: "received"; fid: number; ok: boolean; sha256?: string; reason?: string; by?: string }
+  | {
+    t: "received";
+    fid: number;
+    ok: boolean;
+    sha256?: string;
+    reason?: string;
+    by?: string;
+    /** The person declined the offer. */
+    declined?: boolean;
+  }
   | { t: "shared"; file: number; from: string; name: string; size: number; sha256: string }
   /** Asks for page `page` (default 1) of the kept files, newest first. */
   | { t: "files"; page?: number }
@@ -214,7 +227,9 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     size: [int, true],
     from: [NAME, false],
     folder: [folderCounts, false],
+    ask: [bool, false],
   },
+  accept: { fid: [int, true] },
   chunk: { fid: [int, true] },
   end: { fid: [int, true], sha256: [hex64, true] },
   cancel: { fid: [int, true], reason: [str(256), true] },
@@ -224,6 +239,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     sha256: [hex64, false],
     reason: [str(256), false],
     by: [NAME, false],
+    declined: [bool, false],
   },
   shared: {
     file: [int, true],

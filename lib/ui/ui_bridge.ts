@@ -292,11 +292,19 @@ export class UiBridge {
     try {
       chat = request.mode === "connect"
         ? await connectChat(
-          { host, port: request.port, name, receiveDir, passkey: typed as string | null },
+          // Offered files are asked about: Accept and Decline on the offer.
+          {
+            host,
+            port: request.port,
+            name,
+            receiveDir,
+            passkey: typed as string | null,
+            accept: "ask",
+          },
           hooks,
         )
         : request.mode === "listen"
-        ? await listenChat({ ...hosting, name, receiveDir }, hooks)
+        ? await listenChat({ ...hosting, name, receiveDir, accept: "ask" }, hooks)
         : await hubChat({
           ...hosting,
           name,

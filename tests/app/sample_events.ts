@@ -101,6 +101,22 @@ const SAMPLES: Samples = {
     { type: "notice", text: "Message rejected: Rate limiting is in effect.", error: true },
     { type: "notice", text: "The hub will restart soon.", error: false },
   ],
+  "file-offer": [
+    {
+      type: "file-offer",
+      offer: 2,
+      from: "alice",
+      name: "report.pdf",
+      bytes: 12_300_000,
+      ask: true,
+    },
+    { type: "file-offer", offer: 3, from: "alice", name: "pics", bytes: 9000, files: 3, ask: true },
+    { type: "file-offer", offer: 4, from: "alice", name: "a.txt", bytes: 1234, ask: false },
+  ],
+  "file-declined": [
+    { type: "file-declined", name: "report.pdf", by: "alice" },
+    { type: "file-declined", name: "report.pdf", from: "bob" },
+  ],
   "file-incoming": [
     { type: "file-incoming", from: "alice", name: "a.txt", bytes: 1234 },
     { type: "file-incoming", from: "alice", name: "photos", bytes: 5_000_000, files: 12 },

@@ -14,9 +14,19 @@ type Call = [method: string, ...args: unknown[]];
 class FakeClient implements
   Pick<
     RoomClient,
-    "say" | "whisper" | "nick" | "who" | "listFiles" | "fetch" | "sendFile" | "kind"
+    | "say"
+    | "whisper"
+    | "nick"
+    | "who"
+    | "listFiles"
+    | "fetch"
+    | "sendFile"
+    | "kind"
+    | "answerOffer"
+    | "offersWaiting"
   > {
   calls: Call[] = [];
+  offersWaiting: number[] = [];
   kind: "direct" | "hub";
   sendResult: Promise<void> = Promise.resolve();
   constructor(kind: "direct" | "hub" = "hub") {
@@ -43,6 +53,14 @@ class FakeClient implements
   sendFile(path: string): Promise<void> {
     this.calls.push(["sendFile", path]);
     return this.sendResult;
+  }
+  answerOffer(offer: number | undefined, yes: boolean): boolean {
+    this.calls.push(["answerOffer", offer, yes]);
+    const known = offer === undefined
+      ? this.offersWaiting.length > 0
+      : this.offersWaiting.includes(offer);
+    this.offersWaiting = this.offersWaiting.filter((id) => id !== (offer ?? this.offersWaiting[0]));
+    return known;
   }
 }
 
@@ -130,6 +148,28 @@ Deno.test("runLine: /send with an unclosed quote sends nothing and says why", ()
   assert.deepEqual(client.calls, []);
   assert.deepEqual(shown, [
     { type: "error", message: 'a quote (") is not closed: /send PATH ...' },
+  ]);
+});
+
+Deno.test("runLine: y and n answer the oldest waiting offer; /accept and /decline take an id", () => {
+  const { client, shown, run } = setup("direct");
+  client.offersWaiting = [3, 4, 5];
+  run("y");
+  run(" NO ");
+  run("/accept 5");
+  assert.deepEqual(client.calls, [
+    ["answerOffer", undefined, true],
+    ["answerOffer", undefined, false],
+    ["answerOffer", 5, true],
+  ]);
+  // With nothing waiting, y is a chat line; /decline says there is nothing to answer.
+  run("y");
+  run("/decline");
+  run("/decline x");
+  assert.deepEqual(client.calls.slice(3), [["say", "y", false], ["answerOffer", undefined, false]]);
+  assert.deepEqual(shown, [
+    { type: "error", message: "No file offer waits for an answer." },
+    { type: "error", message: "Usage: /decline [ID]" },
   ]);
 });
 

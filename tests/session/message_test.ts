@@ -24,6 +24,7 @@ const ALL_TYPES: { [T in MessageType]: true } = {
   members: true,
   notice: true,
   offer: true,
+  accept: true,
   chunk: true,
   end: true,
   cancel: true,
@@ -70,10 +71,13 @@ const VALID: Message[] = [
   { t: "members", names: ["alice", "bob"], page: 2, pages: 101, total: 10_001 },
   { t: "notice", text: "hello", error: true },
   { t: "offer", fid: 1, name: "report.pdf", size: 0, from: "alice" },
+  { t: "offer", fid: 2, name: "pics", size: 90, folder: { files: 2, bytes: 9 }, ask: true },
+  { t: "accept", fid: 2 },
   { t: "chunk", fid: 1 },
   { t: "end", fid: 1, sha256: HASH },
   { t: "cancel", fid: 1, reason: "stopped" },
   { t: "received", fid: 1, ok: true, sha256: HASH, reason: "fine", by: "bob" },
+  { t: "received", fid: 2, ok: false, reason: "declined", declined: true },
   { t: "shared", file: 2, from: "alice", name: "a.txt", size: 10, sha256: HASH },
   { t: "files" },
   { t: "files", page: 3 },
@@ -171,6 +175,10 @@ Deno.test("parseMessage() refuses fields of the wrong kind", () => {
   assert.equal(
     problem({ t: "offer", fid: 1, name: "a", size: 2 ** 53 }),
     "offer message has an invalid size",
+  );
+  assert.equal(
+    problem({ t: "offer", fid: 1, name: "a", size: 1, folder: { files: -1, bytes: 1 } }),
+    "offer message has an invalid folder",
   );
   assert.equal(
     problem({

@@ -292,9 +292,18 @@ pageTest("browser: received files open or download from the page", async () => {
       `${dir.path}/page.html`,
       "<script>alert(document.domain)</script><p>a page</p>",
     );
-    for (const name of ["picture.png", "page.html", "picture.png"]) {
+    for (const name of ["picture.png", "page.html", "picture.png", "page.html"]) {
       await termy.writeLine(`/send ${dir.path}/${name}`);
     }
+    // Each offer is asked about on the page: three accepted, the last one declined.
+    const answer = (text: string) =>
+      page.locator(`.offer-answer button:enabled`, { hasText: text }).first().click();
+    await page.locator(".offer-answer").nth(3).waitFor();
+    await screenshots(page, "offers");
+    for (let i = 0; i < 3; i++) await answer("Accept");
+    await answer("Decline");
+    const declined = await termy.waitFor((event) => event.type === "file-declined");
+    assert.equal(declined.name, "page.html");
     const received = page.locator("#received li");
     await received.nth(2).waitFor();
     // The page shows where each landed and offers it: a picture opens, a page only downloads.
