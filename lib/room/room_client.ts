@@ -382,7 +382,7 @@ export class RoomClient {
       if (info.isDirectory) {
         file.close();
         file = undefined;
-        folder = await this.#folder(path);
+        folder = this.#folder(path);
       } else if (!info.isFile) throw new Error(`${path} is not a file`);
       const size = folder?.size ?? info.size;
       const sending = this.#sending.get(fid)!;
@@ -449,7 +449,7 @@ export class RoomClient {
   }
 
   /** Lists folder `path` for sending; a refusal names the folder. */
-  async #folder(path: string): Promise<FolderSource> {
+  #folder(path: string): FolderSource {
     try {
       return FolderSource.open(path);
     } catch (error) {
