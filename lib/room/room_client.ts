@@ -15,19 +15,17 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import type { ChatLine, Envelope, Message, SharedFileInfo } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
 import { MAX_HEADER_BYTES } from "../wire/limits.ts";
-import { ChunkReader, type ChunkSource } from "./chunk_reader.ts";
-import { DEFAULT_MAX_FILE_BYTES, type FileStore, type IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
+import { FileReceiver } from "./file_receiver.ts";
+import { FileSender } from "./file_sender.ts";
 import { FileSlots } from "./file_slots.ts";
 import { FolderSource } from "./folder_stream.ts";
-import { IncomingFolder } from "./incoming_folder.ts";
+import type { FileStore } from "./file_store.ts";
 import { Listeners } from "./listeners.ts";
-import { refusalReason } from "./refusal.ts";
 import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** Everything a client reports, in the order it happened. */
@@ -162,18 +160,8 @@ interface Outgoing {
   /** Set while the receiver has not taken the offer yet: called when it does. */
   accepted?: () => void;
   sha256?: string;
-  refused?: string;
+  sender?: FileSender;
   settle: (error?: Error) => void;
-}
-
-/** A file being received: only while its temporary file is open. */
-interface Receiving {
-  file: IncomingFile | IncomingFolder;
-  /** When progress was last reported (ms). */
-  reported: number;
-  from: string;
-  name: string;
-  size: number;
 }
 
 /** The receiver declined a file we offered (already told as `file-declined`). */
@@ -206,7 +194,8 @@ export class RoomClient {
   #sending: Map<number, Outgoing> = new Map();
   /** Files sent at once; the others wait (the room refuses more). */
   #sendSlots = new FileSlots(TRANSFERS_AT_ONCE);
-  #receiving: Map<number, Receiving> = new Map();
+  /** Files coming on the current session. */
+  #receiver: FileReceiver | undefined;
   /** Offers the person has not answered yet, oldest first. */
   #asking: Map<number, WaitingOffer> = new Map();
   #loop: Promise<string | undefined> | undefined;
@@ -269,6 +258,7 @@ export class RoomClient {
    */
   async join(session: Session): Promise<void> {
     this.#session = session;
+    this.#receiver = this.#newReceiver(session);
     this.#welcomed = false;
     session.onProblem = (problem) => this.#problem(session, problem);
     session.post({
@@ -385,54 +375,32 @@ export class RoomClient {
         folder = this.#folder(path);
       } else if (!info.isFile) throw new Error(`${path} is not a file`);
       const size = folder?.size ?? info.size;
-      const sending = this.#sending.get(fid)!;
-      sending.size = size;
+      const outgoing = this.#sending.get(fid)!;
+      outgoing.size = size;
       if (folder) {
         const { files, bytes, leftOut } = folder;
-        sending.folder = { files, bytes, leftOut };
+        outgoing.folder = { files, bytes, leftOut };
       }
-      const accepted = new Promise<void>((resolve) => sending.accepted = resolve);
-      session.post({
-        t: "offer",
+      // No byte goes before the receiver takes the offer; a refusal rejects `settled`.
+      const accepted = new Promise<void>((resolve) => outgoing.accepted = resolve);
+      const sender = outgoing.sender = new FileSender({
         fid,
         name,
         size,
+        file: (folder ?? file)!,
         ...(folder ? { folder: { files: folder.files, bytes: folder.bytes } } : {}),
-        ask: true,
+        answer: Promise.race([accepted, settled]),
+        post: (message, body, record) => session.post(message, body, record),
+        drained: () => session.drained(),
+        onProgress: (done, total) =>
+          this.#emit({ type: "progress", transfer, direction: "send", name, done, total }),
       });
-      // Nothing is sent before the receiver takes it (or refuses: `settled` rejects).
-      await Promise.race([accepted, settled]);
-      const hash = createHash("sha256");
-      let done = 0;
-      let lastReport = 0;
-      // Each chunk is read straight into a record of its own, posted as it is (a session may
-      // keep it until written): no copy per chunk.
-      const header: Message = { t: "chunk", fid };
-      const chunks = new ChunkReader((folder ?? file) as ChunkSource, header, { size });
-      while (done < size) {
-        const outgoing = this.#sending.get(fid);
-        if (!outgoing || outgoing.refused) break;
-        const chunk = await chunks.next();
-        if (chunk === null) break;
-        hash.update(chunk.body);
-        session.post(header, chunk.body, chunk.record);
-        done += chunk.body.length;
-        if (done === size || Date.now() - lastReport > 100) {
-          lastReport = Date.now();
-          this.#emit({ type: "progress", transfer, direction: "send", name, done, total: size });
-        }
-        await session.drained();
+      try {
+        outgoing.sha256 = (await sender.send()).sha256;
+      } catch (error) {
+        // Stopped: the refusal or the lost connection settled it already, with its reason.
+        if (sender.stopped === undefined) outgoing.settle(error as Error);
       }
-      const outgoing = this.#sending.get(fid);
-      if (outgoing && !outgoing.refused) {
-        if (done !== size) {
-          session.post({ t: "cancel", fid, reason: "the file changed while it was sent" });
-          outgoing.settle(new Error(`${name} changed while it was sent`));
-        } else {
-          outgoing.sha256 = hash.digest("hex");
-          session.post({ t: "end", fid, sha256: outgoing.sha256 });
-        }
-      } else if (outgoing?.refused) session.post({ t: "cancel", fid, reason: "refused" });
       await settled;
     } catch (error) {
       if (error instanceof DeclinedError) throw error;
@@ -469,6 +437,7 @@ export class RoomClient {
     for (const [fid, outgoing] of this.#sending) {
       if (!outgoing.accepted) continue;
       session.post({ t: "cancel", fid, reason: "the sender left" });
+      outgoing.sender?.stop("the sender left");
       outgoing.settle(new Error("left before it was accepted"));
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -604,16 +573,7 @@ export class RoomClient {
     }
     const reason = byeReason ?? await session.closed;
     this.#endedCleanly = byeReason !== undefined || this.#leaving;
-    for (const [fid, receiving] of this.#receiving) {
-      await receiving.file.abort();
-      this.#receiving.delete(fid);
-      this.#emit({
-        type: "file-failed",
-        direction: "receive",
-        name: receiving.name,
-        reason: "the connection ended before the file was complete",
-      });
-    }
+    await this.#receiver?.endAll("the connection ended before the file was complete");
     for (const waiting of this.#asking.values()) {
       this.#emit({
         type: "file-failed",
@@ -624,7 +584,7 @@ export class RoomClient {
     }
     this.#asking.clear();
     for (const outgoing of this.#sending.values()) {
-      outgoing.refused = "the connection ended";
+      outgoing.sender?.stop("the connection ended");
       outgoing.settle(new Error("the connection ended before the file was confirmed"));
     }
     if (this.#session === session && !this.#leaving) {
@@ -708,13 +668,14 @@ export class RoomClient {
           total: message.total ?? message.files.length,
         });
       case "offer":
-        return await this.#offer(message);
+        return await this.#offered(message);
       case "chunk":
-        return await this.#chunk(message.fid, body);
+        return await this.#receiver?.chunk(message.fid, body);
       case "end":
-        return await this.#end(message.fid, message.sha256);
+        return await this.#receiver?.end(message.fid, message.sha256);
       case "cancel":
-        return await this.#cancelled(message.fid, message.reason);
+        this.#withdrawn(message.fid, message.reason);
+        return await this.#receiver?.cancel(message.fid, message.reason);
       case "received":
         return this.#received(message);
       case "accept": {
@@ -750,29 +711,33 @@ export class RoomClient {
     });
   }
 
-  async #offer(offer: Extract<Message, { t: "offer" }>): Promise<void> {
-    const from = offer.from ?? "?";
-    // Refused before anything is opened. A file id in use keeps its file: replacing it
-    // would leave that file's temporary copy behind, with the peer's content in it.
-    const busy = this.#receiving.has(offer.fid) || this.#asking.has(offer.fid)
-      ? `refused '${offer.name}': file id ${offer.fid} is already in use`
-      : this.#receiving.size + this.#asking.size >= TRANSFERS_AT_ONCE
-      ? `refused '${offer.name}': ${TRANSFERS_AT_ONCE} files are already coming; ` +
-        "send it when one has arrived"
-      : undefined;
-    if (busy) return this.#refuse(offer.fid, offer.name, busy);
-    if (!offer.ask) return await this.#take(offer); // what we asked a hub for with /get
+  /**
+   * An offer: taken at once when it waits for no yes (what we asked a hub for with `/get`),
+   * else as the accept mode says: asked about, taken, or declined.
+   */
+  async #offered(offer: WaitingOffer): Promise<void> {
+    if (!offer.ask) return await this.#receiver?.offer(offer, "?");
+    // Questions count against the files coming at once: a flood of offers asks nothing.
+    if (this.#asking.has(offer.fid) || this.#asking.size >= TRANSFERS_AT_ONCE) {
+      this.#session?.post({
+        t: "received",
+        fid: offer.fid,
+        ok: false,
+        reason: `refused '${offer.name}': ${TRANSFERS_AT_ONCE} offers wait for an answer already`,
+      });
+      return;
+    }
     const mode = this.#options.accept ?? "all";
     this.#emit({
       type: "file-offer",
       offer: offer.fid,
-      from,
+      from: offer.from ?? "?",
       name: offer.name,
       bytes: offer.folder?.bytes ?? offer.size,
       ...(offer.folder ? { files: offer.folder.files } : {}),
       ask: mode === "ask",
     });
-    if (mode === "all") return await this.#take(offer);
+    if (mode === "all") return await this.#receiver?.offer(offer, "?");
     if (mode === "none") return this.#decline(offer);
     this.#asking.set(offer.fid, offer);
   }
@@ -786,7 +751,7 @@ export class RoomClient {
     const waiting = fid === undefined ? undefined : this.#asking.get(fid);
     if (!waiting) return false;
     this.#asking.delete(waiting.fid);
-    if (yes) this.#take(waiting).catch(() => {/* refused: shown as file-failed */});
+    if (yes) this.#receiver?.offer(waiting, "?").catch(() => {/* shown as file-failed */});
     else this.#decline(waiting);
     return true;
   }
@@ -807,100 +772,49 @@ export class RoomClient {
     this.#emit({ type: "file-declined", name: offer.name, from: offer.from ?? "?" });
   }
 
-  /** Opens where offered file `offer` goes, then lets the sender send it. */
-  async #take(offer: WaitingOffer): Promise<void> {
-    const from = offer.from ?? "?";
-    const folder = offer.folder;
-    this.#emit({
-      type: "file-incoming",
-      from,
-      name: offer.name,
-      bytes: folder?.bytes ?? offer.size,
-      ...(folder ? { files: folder.files } : {}),
-    });
-    let file: IncomingFile | IncomingFolder;
-    try {
-      const maxBytes = this.#options.maxFileBytes;
-      file = folder
-        ? await IncomingFolder.begin(
-          this.#options.files.dir,
-          offer.name,
-          offer.size,
-          folder,
-          maxBytes ?? DEFAULT_MAX_FILE_BYTES,
-        )
-        : await this.#options.files.begin(offer.name, offer.size, { maxBytes });
-    } catch (error) {
-      return this.#refuse(offer.fid, offer.name, error);
-    }
-    this.#receiving.set(offer.fid, { file, from, name: offer.name, size: offer.size, reported: 0 });
-    if (offer.ask) this.#session?.post({ t: "accept", fid: offer.fid });
-  }
-
-  async #chunk(fid: number, body: Uint8Array): Promise<void> {
-    const receiving = this.#receiving.get(fid);
-    if (!receiving) return; // refused or ended: the rest of it is dropped
-    try {
-      await receiving.file.write(body);
-      const done = receiving.file.received;
-      // At most ten progress events a second: drawing them costs more than the data.
-      const now = Date.now();
-      if (done < receiving.size && now - receiving.reported < 100) return;
-      receiving.reported = now;
-      this.#emit({
-        type: "progress",
-        transfer: `receive-${fid}`,
-        direction: "receive",
-        name: receiving.name,
-        done,
-        total: receiving.size,
-      });
-    } catch (error) {
-      this.#receiving.delete(fid);
-      await receiving.file.abort();
-      this.#refuse(fid, receiving.name, error);
-    }
-  }
-
-  async #end(fid: number, sha256: string): Promise<void> {
-    const receiving = this.#receiving.get(fid);
-    this.#receiving.delete(fid);
-    if (!receiving) return;
-    try {
-      const saved = await receiving.file.commit(sha256);
-      this.#session?.post({ t: "received", fid, ok: true, sha256: saved.sha256 });
-      this.#emit({
-        type: "file",
-        from: receiving.from,
-        name: saved.name,
-        path: saved.path,
-        bytes: saved.bytes,
-        sha256: saved.sha256,
-        ...(receiving.file instanceof IncomingFolder ? { files: receiving.file.files } : {}),
-      });
-    } catch (error) {
-      this.#refuse(fid, receiving.name, error);
-    }
-  }
-
-  async #cancelled(fid: number, reason: string): Promise<void> {
+  /** The sender withdrew an offer the person was still asked about. */
+  #withdrawn(fid: number, reason: string): void {
     const waiting = this.#asking.get(fid);
-    if (waiting) {
-      this.#asking.delete(fid);
-      this.#emit({ type: "file-failed", direction: "receive", name: waiting.name, reason });
-    }
-    const receiving = this.#receiving.get(fid);
-    this.#receiving.delete(fid);
-    if (!receiving) return;
-    await receiving.file.abort();
-    this.#emit({ type: "file-failed", direction: "receive", name: receiving.name, reason });
+    if (!waiting) return;
+    this.#asking.delete(fid);
+    this.#emit({ type: "file-failed", direction: "receive", name: waiting.name, reason });
   }
 
-  /** Tells the sender and the person that file `fid` (`name`) was refused or failed. */
-  #refuse(fid: number, name: string, error: unknown): void {
-    const reason = refusalReason(error);
-    this.#session?.post({ t: "received", fid, ok: false, reason });
-    this.#emit({ type: "file-failed", direction: "receive", name, reason });
+  /** The receiver of the files that come on `session`, telling this client's listeners. */
+  #newReceiver(session: Session): FileReceiver {
+    return new FileReceiver(this.#options.files, {
+      reply: (message) => session.post(message),
+      admit: () => ({ maxBytes: this.#options.maxFileBytes }),
+      incoming: (offer, from) =>
+        this.#emit({
+          type: "file-incoming",
+          from,
+          name: offer.name,
+          bytes: offer.folder?.bytes ?? offer.size,
+          ...(offer.folder ? { files: offer.folder.files } : {}),
+        }),
+      progress: (fid, name, done, total) =>
+        this.#emit({
+          type: "progress",
+          transfer: `receive-${fid}`,
+          direction: "receive",
+          name,
+          done,
+          total,
+        }),
+      saved: ({ from, saved, files }) => () =>
+        this.#emit({
+          type: "file",
+          from,
+          name: saved.name,
+          path: saved.path,
+          bytes: saved.bytes,
+          sha256: saved.sha256,
+          ...(files !== undefined ? { files } : {}),
+        }),
+      failed: (name, reason) =>
+        this.#emit({ type: "file-failed", direction: "receive", name, reason }),
+    });
   }
 
   #received(received: Extract<Message, { t: "received" }>): void {
@@ -912,7 +826,7 @@ export class RoomClient {
         name: outgoing.name,
         ...(received.by ? { by: received.by } : {}),
       });
-      outgoing.refused = "declined";
+      outgoing.sender?.stop("declined");
       outgoing.settle(new DeclinedError(`${outgoing.name} was declined`));
     } else if (received.ok && received.sha256 === outgoing.sha256) {
       const folder = outgoing.folder;
@@ -927,12 +841,13 @@ export class RoomClient {
       });
       outgoing.settle();
     } else {
-      outgoing.refused = received.reason ?? "the hash did not match";
+      const reason = received.reason ?? "the hash did not match";
+      outgoing.sender?.stop("refused");
       outgoing.settle(
         new Error(
           `${
             received.by ?? (this.#kind === "hub" ? "The hub" : "The receiver")
-          } refused ${outgoing.name}: ${outgoing.refused}`,
+          } refused ${outgoing.name}: ${reason}`,
         ),
       );
     }

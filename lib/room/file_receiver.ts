@@ -1,0 +1,299 @@
+/**
+ * The one receiver of files from one peer: a person's client and a hub's storage alike. It
+ * answers the peer's `offer`, `chunk`, `end` and `cancel` messages for every file that peer
+ * sends, writes them into a {@linkcode FileStore} (temporary file, hash, rename), and tells
+ * the peer the verdict with `received`. What differs between a client and a hub (what a file
+ * may take, what happens once it is saved, who hears of a failure) comes in as hooks.
+ *
+ * @example
+ * ```ts ignore
+ * import { FileReceiver } from "./file_receiver.ts";
+ * import { FileStore } from "./file_store.ts";
+ * const receiver = new FileReceiver(new FileStore("received_files"), {
+ *   reply: (message) => session.post(message),
+ *   saved: (file) => console.log(`saved ${file.saved.path}`),
+ *   failed: (name, reason) => console.log(`${name}: ${reason}`),
+ * });
+ * await receiver.offer(offer, "bob");
+ * ```
+ * @module
+ */
+
+import type { Message } from "../session/message.ts";
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  type FileStore,
+  type IncomingFile,
+  type SavedFile,
+} from "./file_store.ts";
+import { IncomingFolder } from "./incoming_folder.ts";
+import { refusalReason } from "./refusal.ts";
+import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
+
+type Offer = Extract<Message, { t: "offer" }>;
+
+/** What a file may take, given by {@linkcode ReceiverHooks.admit} before anything is opened. */
+export interface Admission {
+  /** Largest size accepted for this file (the store's default when absent). */
+  maxBytes?: number;
+  /** Gives back what was taken for the file once it ends: `kept` when it was saved. */
+  release?: (kept: boolean) => void;
+}
+
+/** A file received, verified and saved. */
+export interface ReceivedFile {
+  /** The peer's file id. */
+  fid: number;
+  /** Who it is from (the offer's `from`, else the peer's name). */
+  from: string;
+  /** The offered name. */
+  offered: string;
+  /** Where it was saved. */
+  saved: SavedFile;
+  /** Set for a folder: how many files it holds (`saved.bytes` is theirs together). */
+  files?: number;
+}
+
+/** What a client and a hub do differently with what they receive. */
+export interface ReceiverHooks {
+  /** Posts a message to the sending peer. */
+  reply: (message: Message) => void;
+  /**
+   * Checks an offer before anything is opened: returns what the file may take, or throws
+   * (a {@linkcode FileRefusedError} or a reason) to refuse it.
+   */
+  admit?: (offer: Offer) => Admission;
+  /** A file is coming (after the offer was admitted, before it is opened). */
+  incoming?: (offer: Offer, from: string) => void;
+  /** Bytes of file `fid` received so far: at most ten calls a second, and at the end. */
+  progress?: (fid: number, name: string, done: number, total: number) => void;
+  /**
+   * The file is saved. Throwing refuses it after all (e.g. a hub that cannot index it; the
+   * hook removes what it must): the peer hears the reason. It may return what to do once the
+   * peer was told it arrived.
+   */
+  saved: (file: ReceivedFile) => Promise<(() => void) | void> | (() => void) | void;
+  /**
+   * A file failed or was refused, with the reason the peer was told (or was given by the
+   * peer's `cancel`). `offered` is true when it was refused at its offer, before anything was
+   * opened: a flood of such offers should not flood a log.
+   */
+  failed: (name: string, reason: string, offered: boolean) => void;
+}
+
+/** Options of {@linkcode FileReceiver}. */
+export interface FileReceiverOptions {
+  /** Files received from this peer at once; {@linkcode TRANSFERS_AT_ONCE} by default. */
+  atOnce?: number;
+  /** The refusal when that many come already. */
+  busy?: (offer: Offer, atOnce: number) => string;
+}
+
+/** One file on its way in. */
+interface Receiving {
+  file: IncomingFile | IncomingFolder;
+  from: string;
+  offer: Offer;
+  admission: Admission;
+  /** When progress was last reported (ms). */
+  reported: number;
+}
+
+/** Receives every file one peer sends. */
+export class FileReceiver {
+  #store: FileStore;
+  #hooks: ReceiverHooks;
+  #atOnce: number;
+  #busy: (offer: Offer, atOnce: number) => string;
+  #receiving: Map<number, Receiving> = new Map();
+  /** Offers admitted and being opened: they count against the limit already. */
+  #opening: Set<number> = new Set();
+
+  /**
+   * @param store The folder the files go to.
+   * @param hooks What to do with an offer, a saved file and a failure.
+   * @param options How many files at once, and the refusal past that.
+   *
+   * @example
+   * ```ts ignore
+   * const receiver = new FileReceiver(store, { reply, saved, failed });
+   * ```
+   */
+  constructor(store: FileStore, hooks: ReceiverHooks, options: FileReceiverOptions = {}) {
+    this.#store = store;
+    this.#hooks = hooks;
+    this.#atOnce = options.atOnce ?? TRANSFERS_AT_ONCE;
+    this.#busy = options.busy ??
+      ((offer, atOnce) =>
+        `refused '${offer.name}': ${atOnce} files are already coming; send it when one has arrived`);
+  }
+
+  /** Files being received now. */
+  get size(): number {
+    return this.#receiving.size + this.#opening.size;
+  }
+
+  /**
+   * Takes an offer from `from` (the offer's own `from` wins: a hub passes on others' files):
+   * refused at once when its file id is in use or too many files come already, else admitted
+   * and opened in the store.
+   *
+   * @example
+   * ```ts ignore
+   * await receiver.offer({ t: "offer", fid: 1, name: "a.txt", size: 3 }, "bob");
+   * ```
+   */
+  async offer(offer: Offer, from: string): Promise<void> {
+    const { fid } = offer;
+    // Refused before anything is opened. A file id in use keeps its file: replacing it
+    // would leave that file's temporary copy behind, with the peer's content in it.
+    if (this.#receiving.has(fid) || this.#opening.has(fid)) {
+      return this.#refuse(
+        fid,
+        offer.name,
+        `refused '${offer.name}': file id ${fid} is already in use`,
+        true,
+      );
+    }
+    if (this.size >= this.#atOnce) {
+      return this.#refuse(fid, offer.name, this.#busy(offer, this.#atOnce), true);
+    }
+    let admission: Admission;
+    try {
+      admission = this.#hooks.admit?.(offer) ?? {};
+    } catch (error) {
+      return this.#refuse(fid, offer.name, error, true);
+    }
+    const sender = offer.from ?? from;
+    this.#hooks.incoming?.(offer, sender);
+    this.#opening.add(fid);
+    let file: IncomingFile | IncomingFolder;
+    try {
+      const maxBytes = admission.maxBytes;
+      file = offer.folder
+        ? await IncomingFolder.begin(
+          this.#store.dir,
+          offer.name,
+          offer.size,
+          offer.folder,
+          maxBytes ?? DEFAULT_MAX_FILE_BYTES,
+        )
+        : await this.#store.begin(offer.name, offer.size, { maxBytes });
+    } catch (error) {
+      admission.release?.(false);
+      return this.#refuse(fid, offer.name, error, true);
+    } finally {
+      this.#opening.delete(fid);
+    }
+    this.#receiving.set(fid, { file, from: sender, offer, admission, reported: 0 });
+    // A sender that waits for a yes gets it once there is somewhere for the bytes to go.
+    if (offer.ask) this.#hooks.reply({ t: "accept", fid });
+  }
+
+  /**
+   * Writes a chunk of file `fid`; a chunk of a file not (or no longer) being received is
+   * dropped.
+   *
+   * @example
+   * ```ts ignore
+   * await receiver.chunk(1, body);
+   * ```
+   */
+  async chunk(fid: number, body: Uint8Array): Promise<void> {
+    const receiving = this.#receiving.get(fid);
+    if (!receiving) return; // refused or ended: the rest of it is dropped
+    try {
+      await receiving.file.write(body);
+    } catch (error) {
+      await this.#drop(fid, receiving);
+      return this.#refuse(fid, receiving.offer.name, error, false);
+    }
+    const done = receiving.file.received;
+    // At most ten progress events a second: drawing them costs more than the data.
+    const now = Date.now();
+    if (done < receiving.offer.size && now - receiving.reported < 100) return;
+    receiving.reported = now;
+    this.#hooks.progress?.(fid, receiving.offer.name, done, receiving.offer.size);
+  }
+
+  /**
+   * Checks file `fid` against the sender's hash and saves it; the peer hears the verdict.
+   *
+   * @example
+   * ```ts ignore
+   * await receiver.end(1, sha256);
+   * ```
+   */
+  async end(fid: number, sha256: string): Promise<void> {
+    const receiving = this.#receiving.get(fid);
+    if (!receiving) return;
+    this.#receiving.delete(fid);
+    let saved: SavedFile;
+    try {
+      saved = await receiving.file.commit(sha256);
+    } catch (error) {
+      receiving.admission.release?.(false);
+      return this.#refuse(fid, receiving.offer.name, error, false);
+    }
+    let then: (() => void) | void;
+    try {
+      then = await this.#hooks.saved({
+        fid,
+        from: receiving.from,
+        offered: receiving.offer.name,
+        saved,
+        ...(receiving.file instanceof IncomingFolder ? { files: receiving.file.files } : {}),
+      });
+    } catch (error) {
+      receiving.admission.release?.(false);
+      return this.#refuse(fid, receiving.offer.name, error, false);
+    }
+    receiving.admission.release?.(true);
+    this.#hooks.reply({ t: "received", fid, ok: true, sha256: saved.sha256 });
+    then?.();
+  }
+
+  /**
+   * The sender gave file `fid` up: what came of it is removed.
+   *
+   * @example
+   * ```ts ignore
+   * await receiver.cancel(1, "the file changed while it was sent");
+   * ```
+   */
+  async cancel(fid: number, reason: string): Promise<void> {
+    const receiving = this.#receiving.get(fid);
+    if (!receiving) return;
+    await this.#drop(fid, receiving);
+    this.#hooks.failed(receiving.offer.name, reason, false);
+  }
+
+  /**
+   * Ends every file still coming (the connection ended, the member left), each reported as
+   * failed with `reason`.
+   *
+   * @example
+   * ```ts ignore
+   * await receiver.endAll("the connection ended before the file was complete");
+   * ```
+   */
+  async endAll(reason: string): Promise<void> {
+    for (const [fid, receiving] of [...this.#receiving]) {
+      await this.#drop(fid, receiving);
+      this.#hooks.failed(receiving.offer.name, reason, false);
+    }
+  }
+
+  async #drop(fid: number, receiving: Receiving): Promise<void> {
+    this.#receiving.delete(fid);
+    await receiving.file.abort();
+    receiving.admission.release?.(false);
+  }
+
+  /** Tells the peer and the hooks that file `fid` (`name`) was refused or failed. */
+  #refuse(fid: number, name: string, error: unknown, offered: boolean): void {
+    const reason = refusalReason(error);
+    this.#hooks.reply({ t: "received", fid, ok: false, reason });
+    this.#hooks.failed(name, reason, offered);
+  }
+}
