@@ -370,8 +370,13 @@ export const WORDS: EventTable = {
       " failed: ",
       peer(reason),
     ),
-  shared: ({ from, name, bytes, file }) =>
-    system(peer(from), " shared ", peer(name), ` (${formatBytes(bytes)}): /get ${file}`),
+  shared: ({ from, name, bytes, file, files }) =>
+    system(
+      peer(from),
+      files === undefined ? " shared " : " shared the folder ",
+      peer(name),
+      ` (${sizeWords(bytes, files)}): /get ${file}`,
+    ),
   "file-list": ({ files, page, pages, total }) =>
     files.length === 0 ? system("No shared files yet.") : [
       ...system(
@@ -385,7 +390,7 @@ export const WORDS: EventTable = {
         system(
           `  /get ${f.file}  `,
           peer(f.name),
-          ` (${formatBytes(f.size)}) from `,
+          ` (${sizeWords(f.folder?.bytes ?? f.size, f.folder?.files)}) from `,
           peer(f.from),
         )
       ),
@@ -433,7 +438,7 @@ export function sizesOf(event: ChatEvent): string[] {
     case "progress":
       return [formatBytes(event.total)];
     case "file-list":
-      return event.files.map((file) => formatBytes(file.size));
+      return event.files.map((file) => formatBytes(file.folder?.bytes ?? file.size));
     default:
       return [];
   }

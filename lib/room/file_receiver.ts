@@ -38,6 +38,8 @@ export interface Admission {
   maxBytes?: number;
   /** Gives back what was taken for the file once it ends: `kept` when it was saved. */
   release?: (kept: boolean) => void;
+  /** A folder is kept whole: its stream saved as one file, not unpacked (a hub). */
+  whole?: boolean;
 }
 
 /** A file received, verified and saved. */
@@ -50,8 +52,10 @@ export interface ReceivedFile {
   offered: string;
   /** Where it was saved. */
   saved: SavedFile;
-  /** Set for a folder: how many files it holds (`saved.bytes` is theirs together). */
+  /** Set for a folder unpacked: how many files it holds (`saved.bytes` is theirs together). */
   files?: number;
+  /** Set for a folder kept whole (`saved` is its stream): the offer's counts. */
+  folder?: { files: number; bytes: number };
 }
 
 /** What a client and a hub do differently with what they receive. */
@@ -170,7 +174,7 @@ export class FileReceiver {
     let file: IncomingFile | IncomingFolder;
     try {
       const maxBytes = admission.maxBytes;
-      file = offer.folder
+      file = offer.folder && !admission.whole
         ? await IncomingFolder.begin(
           this.#store.dir,
           offer.name,
@@ -243,6 +247,9 @@ export class FileReceiver {
         offered: receiving.offer.name,
         saved,
         ...(receiving.file instanceof IncomingFolder ? { files: receiving.file.files } : {}),
+        ...(receiving.offer.folder && receiving.admission.whole
+          ? { folder: receiving.offer.folder }
+          : {}),
       });
     } catch (error) {
       receiving.admission.release?.(false);

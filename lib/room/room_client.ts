@@ -106,7 +106,16 @@ export type ClientEvent =
     leftOut?: number;
   }
   | { type: "file-failed"; direction: "send" | "receive"; name: string; reason: string }
-  | { type: "shared"; file: number; from: string; name: string; bytes: number; sha256: string }
+  /** A file (or a folder of `files` files, `bytes` theirs together) kept by the hub. */
+  | {
+    type: "shared";
+    file: number;
+    from: string;
+    name: string;
+    bytes: number;
+    sha256: string;
+    files?: number;
+  }
   /** A page of `/files`, newest first: page `page` of `pages`, `total` files. */
   | { type: "file-list"; files: SharedFileInfo[]; page: number; pages: number; total: number }
   | { type: "closed"; reason?: string };
@@ -656,8 +665,9 @@ export class RoomClient {
           file: message.file,
           from: message.from,
           name: message.name,
-          bytes: message.size,
+          bytes: message.folder?.bytes ?? message.size,
           sha256: message.sha256,
+          ...(message.folder ? { files: message.folder.files } : {}),
         });
       case "file-list":
         return this.#emit({

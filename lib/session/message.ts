@@ -105,7 +105,16 @@ export type Message =
     /** The person declined the offer. */
     declined?: boolean;
   }
-  | { t: "shared"; file: number; from: string; name: string; size: number; sha256: string }
+  | {
+    t: "shared";
+    file: number;
+    from: string;
+    name: string;
+    size: number;
+    sha256: string;
+    /** A folder kept whole: how many files, and their bytes together. */
+    folder?: { files: number; bytes: number };
+  }
   /** Asks for page `page` (default 1) of the kept files, newest first. */
   | { t: "files"; page?: number }
   | {
@@ -130,6 +139,8 @@ export interface SharedFileInfo {
   size: number;
   sha256: string;
   time: string;
+  /** A folder kept whole: how many files, and their bytes together. */
+  folder?: { files: number; bytes: number };
 }
 
 /** The `t` of every message. */
@@ -158,17 +169,18 @@ const int: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
 const bool: Check = (v) => typeof v === "boolean";
 const hex64: Check = (v) => typeof v === "string" && /^[0-9a-f]{64}$/.test(v);
 const names: Check = (v) => Array.isArray(v) && v.length <= 100_000 && v.every(str(64));
+const folderCounts: Check = (v) =>
+  typeof v === "object" && v !== null && int((v as { files: unknown }).files) &&
+  int((v as { bytes: unknown }).bytes);
 const fileList: Check = (v) =>
   Array.isArray(v) && v.length <= 100_000 && v.every((f) =>
     typeof f === "object" && f !== null &&
     int((f as SharedFileInfo).file) && str(64)((f as SharedFileInfo).from) &&
     str(1024)((f as SharedFileInfo).name) && int((f as SharedFileInfo).size) &&
-    hex64((f as SharedFileInfo).sha256) && str(64)((f as SharedFileInfo).time)
+    hex64((f as SharedFileInfo).sha256) && str(64)((f as SharedFileInfo).time) &&
+    ((f as SharedFileInfo).folder === undefined || folderCounts((f as SharedFileInfo).folder))
   );
 const NAME = str(64);
-const folderCounts: Check = (v) =>
-  typeof v === "object" && v !== null && int((v as { files: unknown }).files) &&
-  int((v as { bytes: unknown }).bytes);
 /** An array (bounded) of plain objects that each pass `check`. */
 const list = (check: (item: { [key: string]: unknown }) => boolean): Check => (v) =>
   Array.isArray(v) && v.length <= 100_000 &&
@@ -247,6 +259,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     name: [str(1024), true],
     size: [int, true],
     sha256: [hex64, true],
+    folder: [folderCounts, false],
   },
   files: { page: [int, false] },
   "file-list": {

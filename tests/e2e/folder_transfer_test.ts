@@ -2,31 +2,17 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   type JsonEvent,
-  sha256File,
   startConnector,
   startListener,
   tempDir,
   writeRandomFile,
 } from "./cli_process.ts";
-import { listing } from "./folder_listing.ts";
+import { hashedTree, listing } from "./folder_listing.ts";
 
 const TRANSFER_MS = 60_000;
 
 const isEvent = (type: string, name?: string) => (event: JsonEvent) =>
   event.type === type && (name === undefined || event.name === name);
-
-/** Every path under `dir` with the SHA-256 of each file (`/` ends a folder). */
-async function hashedTree(dir: string, prefix = ""): Promise<string[]> {
-  const found: string[] = [];
-  for (const name of await listing(join(dir, prefix))) {
-    const path = prefix + name;
-    const info = await Deno.lstat(join(dir, path));
-    if (info.isDirectory) found.push(`${path}/`, ...await hashedTree(dir, `${path}/`));
-    else if (info.isFile) found.push(`${path} ${await sha256File(join(dir, path))}`);
-    else found.push(`${path} (not a file)`);
-  }
-  return found;
-}
 
 Deno.test("/send of a folder and a file at once: the folder arrives identical as received_files/NAME, then NAME (1)", async () => {
   await using base = await tempDir();
