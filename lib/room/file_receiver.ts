@@ -70,7 +70,14 @@ export interface ReceiverHooks {
   /** A file is coming (after the offer was admitted, before it is opened). */
   incoming?: (offer: Offer, from: string) => void;
   /** Bytes of file `fid` received so far: at most ten calls a second, and at the end. */
-  progress?: (fid: number, name: string, done: number, total: number) => void;
+  progress?: (
+    fid: number,
+    name: string,
+    done: number,
+    total: number,
+    /** A folder: its files written so far, and how many it holds. */
+    files?: { done: number; total: number },
+  ) => void;
   /**
    * The file is saved. Throwing refuses it after all (e.g. a hub that cannot index it; the
    * hook removes what it must): the peer hears the reason. It may return what to do once the
@@ -217,7 +224,11 @@ export class FileReceiver {
     const now = Date.now();
     if (done < receiving.offer.size && now - receiving.reported < 100) return;
     receiving.reported = now;
-    this.#hooks.progress?.(fid, receiving.offer.name, done, receiving.offer.size);
+    const file = receiving.file;
+    const files = file instanceof IncomingFolder
+      ? { done: file.filesDone, total: file.files }
+      : undefined;
+    this.#hooks.progress?.(fid, receiving.offer.name, done, receiving.offer.size, files);
   }
 
   /**

@@ -136,6 +136,11 @@ export class FolderSource {
     return source;
   }
 
+  /** How many files are read whole so far. */
+  get filesDone(): number {
+    return Math.max(0, Math.min(this.#index + (this.#fileLeft === 0 ? 1 : 0), this.files));
+  }
+
   /** Fills `buffer` with the next bytes of the stream; `null` at its end. */
   readSync(buffer: Uint8Array): number | null {
     let n = 0;

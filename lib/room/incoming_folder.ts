@@ -101,6 +101,11 @@ export class IncomingFolder {
     return this.#offer.files;
   }
 
+  /** How many files are written whole so far. */
+  get filesDone(): number {
+    return this.#manifest ? Math.min(this.#index, this.#manifest.files.length) : 0;
+  }
+
   /** Bytes of the stream received so far. */
   get received(): number {
     return this.#received;

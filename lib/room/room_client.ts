@@ -84,6 +84,8 @@ export type ClientEvent =
     name: string;
     done: number;
     total: number;
+    /** A folder: its files done so far, and how many it holds. */
+    files?: { done: number; total: number };
   }
   /** A file saved; a folder says how many `files` (with `bytes` their bytes together). */
   | {
@@ -402,7 +404,15 @@ export class RoomClient {
         post: (message, body, record) => session.post(message, body, record),
         drained: () => session.drained(),
         onProgress: (done, total) =>
-          this.#emit({ type: "progress", transfer, direction: "send", name, done, total }),
+          this.#emit({
+            type: "progress",
+            transfer,
+            direction: "send",
+            name,
+            done,
+            total,
+            ...(folder ? { files: { done: folder.filesDone, total: folder.files } } : {}),
+          }),
       });
       try {
         outgoing.sha256 = (await sender.send()).sha256;
@@ -803,7 +813,7 @@ export class RoomClient {
           bytes: offer.folder?.bytes ?? offer.size,
           ...(offer.folder ? { files: offer.folder.files } : {}),
         }),
-      progress: (fid, name, done, total) =>
+      progress: (fid, name, done, total, files) =>
         this.#emit({
           type: "progress",
           transfer: `receive-${fid}`,
@@ -811,6 +821,7 @@ export class RoomClient {
           name,
           done,
           total,
+          ...(files ? { files } : {}),
         }),
       saved: ({ from, saved, files }) => () =>
         this.#emit({

@@ -25,11 +25,18 @@ async function roundTrip(source: string, into: string, chunkBytes = 7): Promise<
   const incoming = await IncomingFolder.begin(into, folder.name, folder.size, folder, GiB);
   const hash = createHash("sha256");
   const buffer = new Uint8Array(chunkBytes);
+  let filesDone = 0;
   for (let n = folder.readSync(buffer); n !== null; n = folder.readSync(buffer)) {
     hash.update(buffer.subarray(0, n));
     await incoming.write(buffer.slice(0, n));
+    // Files count up as they are read and written, never past the set.
+    assert.ok(incoming.filesDone >= filesDone && incoming.filesDone <= folder.files);
+    assert.ok(incoming.filesDone <= folder.filesDone);
+    filesDone = incoming.filesDone;
   }
   folder.close();
+  assert.equal(folder.filesDone, folder.files);
+  assert.equal(incoming.filesDone, incoming.files);
   return (await incoming.commit(hash.digest("hex"))).name;
 }
 
