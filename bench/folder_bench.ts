@@ -24,6 +24,7 @@ import { freePort } from "../dev/free_port.ts";
 import { p2pchatSeconds } from "./file_bench.ts";
 import { median } from "./stats.ts";
 import { WormholePeer } from "./wormhole_peer.ts";
+import { inTurn, paired, range, type Timings, withTempDir } from "./in_turn.ts";
 
 const FILE_BYTES = 4096;
 const PER_FOLDER = 100;
@@ -92,52 +93,37 @@ export async function folderScenario(context: BenchContext): Promise<BenchRow[]>
   const bytes = files * FILE_BYTES;
   const wormholeDir = await Deno.makeTempDir({ dir: context.tmp, prefix: "wormhole_" });
   const wormhole = await WormholePeer.start(wormholeDir);
-  const seconds: { [system: string]: number[] } = {};
+  let seconds: Timings;
   try {
-    for (let rep = 0; rep < reps; rep++) {
-      const runs: { [system: string]: () => Promise<number> } = {
-        p2pchat: async () => (await warm(source), await p2pchatSeconds(context, source, bytes)),
-        wormhole: async () => {
-          await warm(source);
-          const outDir = await Deno.makeTempDir({ dir: context.tmp, prefix: "wormhole_rx_" });
-          try {
-            const timed = await wormhole.transfer(source, outDir, `${rep + 2}-p2pchat-folder`);
-            return timed.seconds;
-          } finally {
-            await Deno.remove(outDir, { recursive: true });
-          }
-        },
-        tarSocat: async () => {
-          await warm(source);
-          const outDir = await Deno.makeTempDir({ dir: context.tmp, prefix: "tar_rx_" });
-          try {
-            const taken = await tarSocatSeconds(source, outDir);
-            const got = await countFiles(outDir);
-            if (got !== files) throw new Error(`tar | socat saved ${got} of ${files} files`);
-            return taken;
-          } finally {
-            await Deno.remove(outDir, { recursive: true });
-          }
-        },
-      };
-      const order = Object.keys(runs);
-      const rotated = [...order.slice(rep % order.length), ...order.slice(0, rep % order.length)];
-      for (const system of rotated) (seconds[system] ??= []).push(await runs[system]());
+    seconds = await inTurn(reps, (rep) => ({
+      p2pchat: async () => (await warm(source), await p2pchatSeconds(context, source, bytes)),
+      wormhole: async () => {
+        await warm(source);
+        return await withTempDir(context.tmp, "wormhole_rx_", async (outDir) => {
+          return (await wormhole.transfer(source, outDir, `${rep + 2}-p2pchat-folder`)).seconds;
+        });
+      },
+      tarSocat: async () => {
+        await warm(source);
+        return await withTempDir(context.tmp, "tar_rx_", async (outDir) => {
+          const taken = await tarSocatSeconds(source, outDir);
+          const got = await countFiles(outDir);
+          if (got !== files) throw new Error(`tar | socat saved ${got} of ${files} files`);
+          return taken;
+        });
+      },
+    }), (rep, rotated, seconds) => {
       const taken = (system: string) => seconds[system].at(-1)!.toFixed(2);
       context.log(
         `folder rep ${rep + 1}/${reps} (${rotated.join(", ")}): p2pchat ${taken("p2pchat")} s, ` +
           `magic-wormhole ${taken("wormhole")} s, tar | socat ${taken("tarSocat")} s`,
       );
-    }
+    });
   } finally {
     await wormhole.stop();
     await Deno.remove(source, { recursive: true });
   }
   const rates = (system: string) => seconds[system].map((s) => files / s);
-  const range = (values: number[]) =>
-    `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`;
-  const paired = (system: string) =>
-    seconds[system].map((s, i) => (s / seconds.p2pchat[i]).toFixed(2)).join(", ");
   const value = median(rates("p2pchat"));
   const what = `${files} files of 4 KiB in ${files / PER_FOLDER} folders`;
   return [
@@ -153,7 +139,7 @@ export async function folderScenario(context: BenchContext): Promise<BenchRow[]>
         `${what}, /send to confirmed receipt, median of ${reps} (${
           range(rates("p2pchat"))
         } files/s); magic-wormhole ${range(rates("wormhole"))} files/s; ratio in each ` +
-        `repetition: ${paired("wormhole")}`,
+        `repetition: ${paired(seconds, "wormhole")}`,
     }),
     benchRow({
       scenario: "folder",
