@@ -81,6 +81,7 @@ const MAPPERS: Mappers = {
   own: () => undefined,
   room: ({ event }, view) =>
     view.hubLog ? { ...event, type: `hub-${event.type}` } : notice({ type: "room", event }, view),
+  console: ({ event }) => ({ ...event, type: `console-${event.type}` }),
   stopping: notice,
   stopped: notice,
   exiting: notice,
@@ -96,7 +97,7 @@ const MAPPERS: Mappers = {
     const peer = event.members.find((name) => name !== event.you);
     return peer ? { type: "connected", peer } : undefined;
   },
-  message: ({ from, text, time, seq, me, history }) => ({
+  message: ({ from, text, time, seq, me, history, mention }) => ({
     type: "message",
     from,
     text,
@@ -104,6 +105,7 @@ const MAPPERS: Mappers = {
     seq,
     ...(me ? { me } : {}),
     ...(history ? { history } : {}),
+    ...(mention ? { mention } : {}),
   }),
   private: same,
   joined: ({ name, count, remote }) =>
@@ -125,4 +127,8 @@ const MAPPERS: Mappers = {
   shared: same,
   "file-list": ({ files, page, pages, total }) => ({ type: "files", files, page, pages, total }),
   closed: same,
+  moderated: same,
+  topic: same,
+  away: same,
+  removed: same,
 };

@@ -13,6 +13,7 @@
 
 import type { ChatEvent } from "../app/chat_event.ts";
 import { EventWords, type Line, type Segment } from "../app/event_words.ts";
+import { markMention, type MentionMark } from "./mention_mark.ts";
 import { escapeForTerminal as clean } from "./terminal_text.ts";
 import { ProgressBar } from "./progress_bar.ts";
 import type { Terminal } from "./terminal.ts";
@@ -62,10 +63,18 @@ export class TextView implements View {
   /** Transfers under way, by transfer id: the file name, its bar and its last line. */
   #transfers: Map<string, { name: string; bar: ProgressBar; line: string }> = new Map();
   #words = new EventWords();
+  #mention: MentionMark | undefined;
 
-  /** Creates the view on `terminal`. */
-  constructor(terminal: Pick<Terminal, "print" | "status">) {
+  /**
+   * Creates the view on `terminal`; `mention`: how lines that mention the person are marked
+   * (not at all without it).
+   */
+  constructor(
+    terminal: Pick<Terminal, "print" | "status">,
+    options: { mention?: MentionMark } = {},
+  ) {
     this.#terminal = terminal;
+    this.#mention = options.mention;
   }
 
   /** Prints `event`; a transfer's progress goes to the status line. */
@@ -74,7 +83,15 @@ export class TextView implements View {
       this.progress(event.transfer, event.name, event.done, event.total, event.files);
     }
     if (event.type === "file-failed") this.endProgress(event.name);
-    for (const line of this.#words.lines(event)) this.#terminal.print(terminalLine(line));
+    for (const line of this.#words.lines(event)) {
+      const text = terminalLine(line);
+      // Escaped first: the bell and the styles are ours alone.
+      this.#terminal.print(
+        line.mention && this.#mention
+          ? markMention(text, this.#mention, line.kind === "chat")
+          : text,
+      );
+    }
   }
 
   /** Draws or clears a transfer's progress in the prompt. */

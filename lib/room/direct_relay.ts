@@ -90,9 +90,49 @@ export class DirectRelay implements TransferPolicy {
       name: offer.name,
       size: offer.size,
       from: member.name,
+      ...(offer.key !== undefined ? { key: offer.key } : {}),
       ...(offer.folder ? { folder: offer.folder } : {}),
-      ...(offer.ask ? { ask: true } : {}),
     });
+  }
+
+  /**
+   * Passes the sender's starting offset on.
+   *
+   * @example
+   * ```ts ignore
+   * relay.start(bob, { t: "start", fid: 1, offset: 0 });
+   * ```
+   */
+  start(member: Member, start: Extract<Message, { t: "start" }>): void {
+    const forward = this.#forward(member, start.fid);
+    if (forward) forward.target.post({ t: "start", fid: forward.fid, offset: start.offset });
+  }
+
+  /**
+   * Passes the sender's whole-file hash on.
+   *
+   * @example
+   * ```ts ignore
+   * relay.check(bob, { t: "check", fid: 1, sha256 });
+   * ```
+   */
+  check(member: Member, check: Extract<Message, { t: "check" }>): void {
+    const forward = this.#forward(member, check.fid);
+    if (forward) forward.target.post({ t: "check", fid: forward.fid, sha256: check.sha256 });
+  }
+
+  /**
+   * Passes the receiver's `ready` back to the sender, under the sender's id.
+   *
+   * @example
+   * ```ts ignore
+   * relay.ready(alice, { t: "ready", fid: 1, offset: 0 });
+   * ```
+   */
+  ready(member: Member, ready: Extract<Message, { t: "ready" }>): void {
+    const forward = this.#forwards.get(ready.fid);
+    if (!forward || forward.target !== member) return;
+    forward.sender.post({ ...ready, fid: forward.senderFid });
   }
 
   /**
@@ -142,21 +182,6 @@ export class DirectRelay implements TransferPolicy {
   }
 
   /**
-   * Passes the receiver's yes to the sender, which then sends the bytes.
-   *
-   * @example
-   * ```ts ignore
-   * relay.accept(alice, 1);
-   * ```
-   */
-  accept(member: Member, fid: number): void {
-    const forward = this.#forwards.get(fid);
-    if (forward && forward.target === member) {
-      forward.sender.post({ t: "accept", fid: forward.senderFid });
-    }
-  }
-
-  /**
    * Passes the receiver's verdict back to the sender; a refusal stops the rest of the file.
    *
    * @example
@@ -194,7 +219,8 @@ export class DirectRelay implements TransferPolicy {
         });
       } else if (forward.sender === member) {
         this.#forwards.delete(fid);
-        forward.target.post({ t: "cancel", fid, reason: `${member.name} left` });
+        // Lost, not stopping: the receiver keeps what arrived, for a resume.
+        forward.target.post({ t: "cancel", fid, reason: `${member.name} left`, keep: true });
       }
     }
     this.#sending.delete(member);

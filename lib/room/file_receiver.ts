@@ -20,6 +20,7 @@
  */
 
 import type { Message } from "../session/message.ts";
+import { createHash } from "node:crypto";
 import {
   DEFAULT_MAX_FILE_BYTES,
   type FileStore,
@@ -50,8 +51,12 @@ export interface ReceivedFile {
   from: string;
   /** The offered name. */
   offered: string;
-  /** Where it was saved. */
+  /** Where it was saved (or was already, when `skipped`). */
   saved: SavedFile;
+  /** Bytes held from an interrupted transfer, not sent again (0 when none). */
+  resumedFrom: number;
+  /** Nothing was sent: the same file was in the folder already. */
+  skipped: boolean;
   /** Set for a folder unpacked: how many files it holds (`saved.bytes` is theirs together). */
   files?: number;
   /** Set for a folder kept whole (`saved` is its stream): the offer's counts. */
@@ -87,9 +92,10 @@ export interface ReceiverHooks {
   /**
    * A file failed or was refused, with the reason the peer was told (or was given by the
    * peer's `cancel`). `offered` is true when it was refused at its offer, before anything was
-   * opened: a flood of such offers should not flood a log.
+   * opened: a flood of such offers should not flood a log. `kept`: what arrived is kept for a
+   * resume (the transfer was cut off, not refused).
    */
-  failed: (name: string, reason: string, offered: boolean) => void;
+  failed: (name: string, reason: string, offered: boolean, fid: number, kept: boolean) => void;
 }
 
 /** Options of {@linkcode FileReceiver}. */
@@ -98,6 +104,11 @@ export interface FileReceiverOptions {
   atOnce?: number;
   /** The refusal when that many come already. */
   busy?: (offer: Offer, atOnce: number) => string;
+  /**
+   * Keeps what an interrupted transfer received, to resume it (offers with a `key`), and
+   * skips a file the folder has already. Off: such offers are answered to start at 0.
+   */
+  resume?: boolean;
 }
 
 /** One file on its way in. */
@@ -108,6 +119,8 @@ interface Receiving {
   admission: Admission;
   /** When progress was last reported (ms). */
   reported: number;
+  /** A file of the offered name and size in the folder, until the sender's `check` settles it. */
+  same?: string;
 }
 
 /** Receives every file one peer sends. */
@@ -116,6 +129,7 @@ export class FileReceiver {
   #hooks: ReceiverHooks;
   #atOnce: number;
   #busy: (offer: Offer, atOnce: number) => string;
+  #resume: boolean;
   #receiving: Map<number, Receiving> = new Map();
   /** Offers admitted and being opened: they count against the limit already. */
   #opening: Set<number> = new Set();
@@ -134,6 +148,7 @@ export class FileReceiver {
     this.#store = store;
     this.#hooks = hooks;
     this.#atOnce = options.atOnce ?? TRANSFERS_AT_ONCE;
+    this.#resume = options.resume ?? false;
     this.#busy = options.busy ??
       ((offer, atOnce) =>
         `refused '${offer.name}': ${atOnce} files are already coming; send it when one has arrived`);
@@ -178,27 +193,95 @@ export class FileReceiver {
     const sender = offer.from ?? from;
     this.#hooks.incoming?.(offer, sender);
     this.#opening.add(fid);
+    const resume = this.#resume && offer.key !== undefined
+      ? { owner: sender, key: offer.key }
+      : undefined;
     let file: IncomingFile | IncomingFolder;
+    let same: string | undefined;
     try {
-      const maxBytes = admission.maxBytes;
-      file = offer.folder && !admission.whole
-        ? await IncomingFolder.begin(
+      if (offer.folder && !admission.whole) {
+        // Unpacked as it comes, whole or not at all: no resume, no "already there".
+        file = await IncomingFolder.begin(
           this.#store.dir,
           offer.name,
           offer.size,
           offer.folder,
-          maxBytes ?? DEFAULT_MAX_FILE_BYTES,
-        )
-        : await this.#store.begin(offer.name, offer.size, { maxBytes });
+          admission.maxBytes ?? DEFAULT_MAX_FILE_BYTES,
+        );
+      } else {
+        file = await this.#store.begin(offer.name, offer.size, {
+          maxBytes: admission.maxBytes,
+          ...(resume ? { resume } : {}),
+        });
+        if (resume) same = await this.#store.existing(offer.name, offer.size);
+      }
     } catch (error) {
       admission.release?.(false);
       return this.#refuse(fid, offer.name, error, true);
     } finally {
       this.#opening.delete(fid);
     }
-    this.#receiving.set(fid, { file, from: sender, offer, admission, reported: 0 });
-    // A sender that waits for a yes gets it once there is somewhere for the bytes to go.
-    if (offer.ask) this.#hooks.reply({ t: "accept", fid });
+    this.#receiving.set(fid, { file, from: sender, offer, admission, reported: 0, same });
+    // A sender that gave a key waits for this before it sends anything.
+    if (offer.key !== undefined) this.#ready(fid, file, same !== undefined);
+  }
+
+  /** Tells the sender what is held of file `fid` (and whether the folder has it already). */
+  #ready(fid: number, file: IncomingFile | IncomingFolder, same: boolean): void {
+    const held = file.resume?.held ?? 0;
+    this.#hooks.reply({
+      t: "ready",
+      fid,
+      offset: held,
+      ...(held > 0 ? { nonce: file.resume!.nonce, proof: file.resume!.proof } : {}),
+      ...(same ? { same: true } : {}),
+    });
+  }
+
+  /**
+   * The sender's hash of the whole file, for a file the folder may have already: the same
+   * hash ends the transfer with nothing sent, another asks for the file.
+   *
+   * @example
+   * ```ts ignore
+   * await receiver.check(1, sha256);
+   * ```
+   */
+  async check(fid: number, sha256: string): Promise<void> {
+    const receiving = this.#receiving.get(fid);
+    if (!receiving?.same) return;
+    const path = receiving.same;
+    receiving.same = undefined;
+    let ours: string | undefined;
+    try {
+      ours = await sha256Of(path);
+    } catch {
+      ours = undefined; // gone or unreadable: it is sent
+    }
+    if (ours !== sha256) return this.#ready(fid, receiving.file, false);
+    await this.#drop(fid, receiving);
+    const saved = { name: receiving.offer.name, path, bytes: receiving.offer.size, sha256 };
+    await this.#done(fid, receiving, saved, 0, true);
+  }
+
+  /**
+   * Where the sender of file `fid` starts: at what is held, or at 0.
+   *
+   * @example
+   * ```ts ignore
+   * await receiver.start(1, 0);
+   * ```
+   */
+  async start(fid: number, offset: number): Promise<void> {
+    const receiving = this.#receiving.get(fid);
+    if (!receiving) return;
+    receiving.same = undefined;
+    try {
+      await receiving.file.startAt(offset);
+    } catch (error) {
+      await this.#drop(fid, receiving);
+      return this.#refuse(fid, receiving.offer.name, error, false);
+    }
   }
 
   /**
@@ -250,45 +333,65 @@ export class FileReceiver {
       receiving.admission.release?.(false);
       return this.#refuse(fid, receiving.offer.name, error, false);
     }
+    await this.#done(fid, receiving, saved, receiving.file.resumedFrom, false);
+  }
+
+  /** File `fid` is saved (or was there already): the hooks hear it, then the sender. */
+  async #done(
+    fid: number,
+    receiving: Receiving,
+    saved: SavedFile,
+    resumedFrom: number,
+    skipped: boolean,
+  ): Promise<void> {
+    const { from, offer, admission } = receiving;
     let then: (() => void) | void;
     try {
       then = await this.#hooks.saved({
         fid,
-        from: receiving.from,
-        offered: receiving.offer.name,
+        from,
+        offered: offer.name,
         saved,
+        resumedFrom,
+        skipped,
         ...(receiving.file instanceof IncomingFolder ? { files: receiving.file.files } : {}),
-        ...(receiving.offer.folder && receiving.admission.whole
-          ? { folder: receiving.offer.folder }
-          : {}),
+        ...(offer.folder && admission.whole ? { folder: offer.folder } : {}),
       });
     } catch (error) {
-      receiving.admission.release?.(false);
-      return this.#refuse(fid, receiving.offer.name, error, false);
+      if (!skipped) admission.release?.(false); // a skipped file's was given back when dropped
+      return this.#refuse(fid, offer.name, error, false);
     }
-    receiving.admission.release?.(true);
-    this.#hooks.reply({ t: "received", fid, ok: true, sha256: saved.sha256 });
+    if (!skipped) admission.release?.(true);
+    this.#hooks.reply({
+      t: "received",
+      fid,
+      ok: true,
+      sha256: saved.sha256,
+      ...(resumedFrom > 0 ? { resumedFrom } : {}),
+      ...(skipped ? { skipped } : {}),
+    });
     then?.();
   }
 
   /**
-   * The sender gave file `fid` up: what came of it is removed.
+   * The sender gave file `fid` up: what came of it is removed, unless `keep` (the sender was
+   * lost, not stopping): a resumable file's part is then kept for a resume.
    *
    * @example
    * ```ts ignore
    * await receiver.cancel(1, "the file changed while it was sent");
    * ```
    */
-  async cancel(fid: number, reason: string): Promise<void> {
+  async cancel(fid: number, reason: string, keep = false): Promise<void> {
     const receiving = this.#receiving.get(fid);
     if (!receiving) return;
-    await this.#drop(fid, receiving);
-    this.#hooks.failed(receiving.offer.name, reason, false);
+    await this.#drop(fid, receiving, keep ? "suspend" : "abort");
+    this.#hooks.failed(receiving.offer.name, reason, false, fid, keep);
   }
 
   /**
    * Ends every file still coming (the connection ended, the member left), each reported as
-   * failed with `reason`.
+   * failed with `reason`; what a resumable file received is kept for a resume.
    *
    * @example
    * ```ts ignore
@@ -297,14 +400,14 @@ export class FileReceiver {
    */
   async endAll(reason: string): Promise<void> {
     for (const [fid, receiving] of [...this.#receiving]) {
-      await this.#drop(fid, receiving);
-      this.#hooks.failed(receiving.offer.name, reason, false);
+      await this.#drop(fid, receiving, "suspend");
+      this.#hooks.failed(receiving.offer.name, reason, false, fid, true);
     }
   }
 
-  async #drop(fid: number, receiving: Receiving): Promise<void> {
+  async #drop(fid: number, receiving: Receiving, how: "abort" | "suspend" = "abort") {
     this.#receiving.delete(fid);
-    await receiving.file.abort();
+    await (how === "suspend" ? receiving.file.suspend() : receiving.file.abort());
     receiving.admission.release?.(false);
   }
 
@@ -312,6 +415,17 @@ export class FileReceiver {
   #refuse(fid: number, name: string, error: unknown, offered: boolean): void {
     const reason = refusalReason(error);
     this.#hooks.reply({ t: "received", fid, ok: false, reason });
-    this.#hooks.failed(name, reason, offered);
+    this.#hooks.failed(name, reason, offered, fid, false);
   }
+}
+
+/** SHA-256 (hex) of the file at `path`, read a MiB at a time. */
+async function sha256Of(path: string): Promise<string> {
+  using file = await Deno.open(path, { read: true });
+  const hash = createHash("sha256");
+  const buffer = new Uint8Array(1024 * 1024);
+  for (let n = await file.read(buffer); n !== null; n = await file.read(buffer)) {
+    hash.update(buffer.subarray(0, n));
+  }
+  return hash.digest("hex");
 }

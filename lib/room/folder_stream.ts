@@ -166,6 +166,21 @@ export class FolderSource {
     return n === 0 ? null : n;
   }
 
+  /**
+   * Back to the start of the stream (a sender reads it again after hashing it whole); only
+   * `seek(0, Deno.SeekMode.Start)` is possible.
+   */
+  seek(offset: number | bigint, whence: Deno.SeekMode): Promise<number> {
+    if (Number(offset) !== 0 || whence !== Deno.SeekMode.Start) {
+      return Promise.reject(new FolderError("a folder's stream is read from its start only"));
+    }
+    this.close();
+    this.#offset = 0;
+    this.#index = -1;
+    this.#fileLeft = 0;
+    return Promise.resolve(0);
+  }
+
   /** As {@linkcode FolderSource.readSync}, for callers that await. */
   read(buffer: Uint8Array): Promise<number | null> {
     try {

@@ -14,6 +14,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Message, SharedFileInfo } from "../session/message.ts";
@@ -39,6 +40,26 @@ interface Row {
   /** A folder kept whole: its files and their bytes (null for a file). */
   files: number | null;
   bytes: number | null;
+}
+
+/** A kept file as members see it in `/files`. */
+function fileInfo(row: Row): SharedFileInfo {
+  return {
+    file: row.file,
+    from: row.sender,
+    name: row.name,
+    size: row.size,
+    sha256: row.sha256,
+    time: row.time,
+    ...(folderOf(row) ? { folder: folderOf(row) } : {}),
+  };
+}
+
+/** The counts of a folder kept whole, or undefined for a file. */
+function folderOf(row: Row): { files: number; bytes: number } | undefined {
+  return row.files === null || row.bytes === null
+    ? undefined
+    : { files: row.files, bytes: row.bytes };
 }
 
 /**
@@ -74,6 +95,9 @@ export class HubFiles implements SharedFiles {
   #room: FileRoom | undefined;
   /** Each member's uploads. */
   #receivers: WeakMap<Member, FileReceiver> = new WeakMap();
+  /** Each member's download in progress, by its file id. */
+  #senders: WeakMap<Member, Map<number, FileSender>> = new WeakMap();
+  #delete: StatementSync;
   /** Downloads under way, by (member, fid), to log their outcome. */
   #outgoing: WeakMap<Member, Map<number, Row>> = new WeakMap();
   /** Files each member asked for and has not got yet; present while they are being sent. */
@@ -107,6 +131,7 @@ export class HubFiles implements SharedFiles {
     this.#page = db.prepare("SELECT * FROM files ORDER BY file DESC LIMIT ? OFFSET ?");
     this.#count = db.prepare("SELECT COUNT(*) AS n FROM files");
     this.#one = db.prepare("SELECT * FROM files WHERE file = ?");
+    this.#delete = db.prepare("DELETE FROM files WHERE file = ?");
     this.#quota = new StorageQuota(
       options.maxStorageBytes ?? DEFAULT_MAX_STORAGE_BYTES,
       this.#keptBytes(db),
@@ -158,6 +183,21 @@ export class HubFiles implements SharedFiles {
    */
   offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> {
     return this.#receiver(member).offer(offer, member.name);
+  }
+
+  /** A member starts its upload at an offset (always 0: uploads do not resume). */
+  start(member: Member, start: Extract<Message, { t: "start" }>): Promise<void> {
+    return this.#receivers.get(member)?.start(start.fid, start.offset) ?? Promise.resolve();
+  }
+
+  /** A member's whole-file hash (never asked for: a hub does not skip uploads). */
+  check(member: Member, check: Extract<Message, { t: "check" }>): Promise<void> {
+    return this.#receivers.get(member)?.check(check.fid, check.sha256) ?? Promise.resolve();
+  }
+
+  /** A member says what it holds of a file the hub offers it: the download goes on from there. */
+  ready(member: Member, ready: Extract<Message, { t: "ready" }>): void {
+    this.#senders.get(member)?.get(ready.fid)?.ready(ready);
   }
 
   /** A chunk of a member's upload. */
@@ -258,15 +298,32 @@ export class HubFiles implements SharedFiles {
     };
   }
 
-  /** A download is sent without waiting for a yes (the member asked for it): nothing to do. */
-  accept(): void {}
-
   /** Logs a member's verdict on a download. */
   received(member: Member, received: Extract<Message, { t: "received" }>): void {
     const row = this.#outgoing.get(member)?.get(received.fid);
     if (!row) return;
     this.#outgoing.get(member)!.delete(received.fid);
     this.#onDelivered(member, row.name, received.ok, received.reason);
+  }
+
+  /**
+   * Removes kept file `file`: its data first (a file that cannot be removed stays listed), then
+   * its entry, and gives its space back. See {@linkcode SharedFiles.remove}.
+   */
+  async remove(file: number): Promise<SharedFileInfo | undefined> {
+    const row = this.#one.get(file) as unknown as Row | undefined;
+    if (!row) return undefined;
+    let present = true;
+    try {
+      await Deno.remove(join(this.#store.dir, row.stored));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      present = false; // removed by hand: it took no space
+    }
+    // Removed meanwhile by another call: that one tells of it.
+    if (Number(this.#delete.run(file).changes) === 0) return undefined;
+    if (present) this.#quota.free(row.size);
+    return fileInfo(row);
   }
 
   /** How many files are kept. */
@@ -276,15 +333,7 @@ export class HubFiles implements SharedFiles {
 
   /** Kept files, newest first: up to `limit` from the `offset`-th on. */
   list(offset: number, limit: number): SharedFileInfo[] {
-    return (this.#page.all(limit, offset) as unknown as Row[]).map((row) => ({
-      file: row.file,
-      from: row.sender,
-      name: row.name,
-      size: row.size,
-      sha256: row.sha256,
-      time: row.time,
-      ...(folderOf(row) ? { folder: folderOf(row) } : {}),
-    }));
+    return (this.#page.all(limit, offset) as unknown as Row[]).map(fileInfo);
   }
 
   /**
@@ -357,12 +406,18 @@ export class HubFiles implements SharedFiles {
       name: row.name,
       size: row.size,
       from: row.sender,
+      // The kept file's hash is its identity: a member resumes it across hub restarts.
+      key: createHash("sha256").update(`kept:${row.sha256}`).digest("hex").slice(0, 32),
+      kept: row.file,
       file: handle,
       ...(folderOf(row) ? { folder: folderOf(row) } : {}),
       post: (message, body, record) => member.post(message, body, record),
       drained: () => member.session.drained(),
     });
     const leaving = member.session.closed.then(() => sender.stop("the member left"));
+    const senders = this.#senders.get(member) ?? new Map<number, FileSender>();
+    this.#senders.set(member, senders);
+    senders.set(fid, sender);
     try {
       await sender.send();
     } catch (error) {
@@ -370,15 +425,9 @@ export class HubFiles implements SharedFiles {
         member.post({ t: "cancel", fid, reason: "the hub could not read the kept file" });
       }
     } finally {
+      senders.delete(fid);
       handle.close();
       leaving.catch(() => {});
     }
   }
-}
-
-/** The counts of a folder kept whole, or undefined for a file. */
-function folderOf(row: Row): { files: number; bytes: number } | undefined {
-  return row.files === null || row.bytes === null
-    ? undefined
-    : { files: row.files, bytes: row.bytes };
 }

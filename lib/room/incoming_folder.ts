@@ -96,6 +96,26 @@ export class IncomingFolder {
     return new IncomingFolder(dir, temp, safe, size, offer);
   }
 
+  /** A folder is received whole or not at all: nothing is held to resume from. */
+  readonly resume: undefined = undefined;
+  /** Always 0: a folder is not resumed. */
+  readonly resumedFrom = 0;
+
+  /**
+   * Where the sender starts: a folder always at 0.
+   *
+   * @throws {FileRefusedError} For any other offset.
+   */
+  startAt(offset: number): Promise<void> {
+    if (offset === 0) return Promise.resolve();
+    return Promise.reject(new FileRefusedError(`refused '${this.name}': a folder starts at 0`));
+  }
+
+  /** A cut-off folder is not kept: as {@linkcode IncomingFolder.abort}. */
+  suspend(): Promise<void> {
+    return this.abort();
+  }
+
   /** How many files the folder holds. */
   get files(): number {
     return this.#offer.files;

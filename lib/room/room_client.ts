@@ -15,18 +15,27 @@
  * @module
  */
 
-import type { ChatLine, Envelope, Message, SharedFileInfo } from "../session/message.ts";
+import type {
+  ChatLine,
+  Envelope,
+  Message,
+  ModerationAction,
+  SharedFileInfo,
+} from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
 import { MAX_HEADER_BYTES } from "../wire/limits.ts";
 import { senderFileName } from "./file_name.ts";
 import { FileReceiver } from "./file_receiver.ts";
-import { FileSender } from "./file_sender.ts";
+import { fileKey, FileSender } from "./file_sender.ts";
 import { FileSlots } from "./file_slots.ts";
 import { FolderSource } from "./folder_stream.ts";
 import type { FileStore } from "./file_store.ts";
 import { Listeners } from "./listeners.ts";
-import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
+import { isValidName, sameName, skeleton } from "./member_name.ts";
+import { mentions } from "./mention.ts";
+import type { Order, Role } from "./moderation.ts";
+import { DOWNLOADS_QUEUED, TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** Everything a client reports, in the order it happened. */
 export type ClientEvent =
@@ -41,6 +50,14 @@ export type ClientEvent =
     resumed: boolean;
     /** Lines missed while away that the hub does not replay (the oldest); absent when none. */
     skipped?: number;
+    /** The hub's topic, when it has one. */
+    topic?: string;
+    /** Our powers in the hub, when we have some: an operator, or the host. */
+    role?: "op" | "host";
+    /** Those of `members` away, operators (or the host) and muted, when there are any. */
+    away?: string[];
+    ops?: string[];
+    muted?: string[];
   }
   | {
     type: "message";
@@ -50,6 +67,8 @@ export type ClientEvent =
     seq: number;
     me: boolean;
     history: boolean;
+    /** The line mentions our name (as a word, ignoring case). */
+    mention?: true;
   }
   | { type: "private"; from: string; to: string; text: string; time: string }
   | { type: "joined"; name: string; count: number; remote?: string }
@@ -57,8 +76,20 @@ export type ClientEvent =
   /** More arrivals and departures than a big room names one by one. */
   | { type: "crowd"; joined: number; left: number; count: number }
   | { type: "renamed"; from: string; to: string }
-  /** A page of `/who`: `names` in joining order, page `page` of `pages`, `total` members. */
-  | { type: "members"; names: string[]; page: number; pages: number; total: number }
+  /**
+   * A page of `/who`: `names` in joining order, page `page` of `pages`, `total` members; those
+   * of them away, operators (or the host) and muted, when there are any.
+   */
+  | {
+    type: "members";
+    names: string[];
+    page: number;
+    pages: number;
+    total: number;
+    away?: string[];
+    ops?: string[];
+    muted?: string[];
+  }
   | { type: "notice"; text: string; error: boolean }
   /**
    * A file (or a folder of `files` files) is offered; `ask`: the person is asked (answer with
@@ -87,7 +118,6 @@ export type ClientEvent =
     /** A folder: its files done so far, and how many it holds. */
     files?: { done: number; total: number };
   }
-  /** A file saved; a folder says how many `files` (with `bytes` their bytes together). */
   | {
     type: "file";
     from: string;
@@ -95,15 +125,24 @@ export type ClientEvent =
     path: string;
     bytes: number;
     sha256: string;
+    /** Bytes held from an interrupted transfer, not sent again; absent when none. */
+    resumedFrom?: number;
+    /** Nothing was sent: the folder had this file already (`path`). */
+    skipped?: boolean;
+    /** A folder: how many files (`bytes` is theirs together). */
     files?: number;
   }
-  /** A file (or a folder of `files` files, `leftOut` links not sent) confirmed received. */
   | {
     type: "file-sent";
     name: string;
     bytes: number;
     sha256: string;
     to?: string;
+    /** Bytes the receiver held already, not sent again; absent when none. */
+    resumedFrom?: number;
+    /** Nothing was sent: the receiver had this file already. */
+    skipped?: boolean;
+    /** A folder: how many files (`bytes` is theirs together), and links left out. */
     files?: number;
     leftOut?: number;
   }
@@ -120,7 +159,25 @@ export type ClientEvent =
   }
   /** A page of `/files`, newest first: page `page` of `pages`, `total` files. */
   | { type: "file-list"; files: SharedFileInfo[]; page: number; pages: number; total: number }
-  | { type: "closed"; reason?: string };
+  /** The host or an operator (`by`; `host` when it was the host) did `action` to `name`. */
+  | {
+    type: "moderated";
+    action: ModerationAction;
+    name: string;
+    by: string;
+    host: boolean;
+    reason?: string;
+    /** ISO time a ban or mute ends; absent: until lifted. */
+    until?: string;
+  }
+  /** The topic was set by `by` (`""`: cleared). */
+  | { type: "topic"; text: string; by?: string }
+  /** `name`, whom we sent a private line, is away (with `text`, when it left one). */
+  | { type: "away"; name: string; text?: string }
+  /** The host removed shared file `file` (`name`). */
+  | { type: "removed"; file: number; name: string; by: string }
+  /** `kicked`: we were put out of the hub, and do not come back by ourselves. */
+  | { type: "closed"; reason?: string; kicked?: true };
 
 /** How long {@linkcode RoomClient.quit} waits for the host to close after our `bye`. */
 const BYE_WAIT_MS = 2_000;
@@ -132,6 +189,8 @@ const BYE_WAIT_MS = 2_000;
  */
 const OUTBOX_HIGH_WATER_BYTES = 256 * 1024;
 const OUTBOX_LOW_WATER_BYTES = 64 * 1024;
+/** Most names one person ignores. */
+const MAX_IGNORED = 1_000;
 
 /** The host refused us (name taken, chat full, ...): the message says why. */
 export class RefusedError extends Error {
@@ -153,7 +212,7 @@ export const ACCEPT_MODES: readonly AcceptMode[] = ["ask", "all", "none"];
 
 /** Options of {@linkcode RoomClient}. */
 export interface RoomClientOptions {
-  /** What happens to offered files; `all` by default. */
+  /** What happens to files offered in a direct chat; `all` by default. */
   accept?: AcceptMode;
   /** The name asked for. */
   name: string;
@@ -168,9 +227,10 @@ interface Outgoing {
   size: number;
   /** A folder: its files, their bytes and the links left out. */
   folder?: { files: number; bytes: number; leftOut: number };
-  /** Set while the receiver has not taken the offer yet: called when it does. */
-  accepted?: () => void;
+  /** The receiver answered the offer (its first `ready`). */
+  answered?: boolean;
   sha256?: string;
+  resumedFrom?: number;
   sender?: FileSender;
   settle: (error?: Error) => void;
 }
@@ -205,10 +265,14 @@ export class RoomClient {
   #sending: Map<number, Outgoing> = new Map();
   /** Files sent at once; the others wait (the room refuses more). */
   #sendSlots = new FileSlots(TRANSFERS_AT_ONCE);
-  /** Files coming on the current session. */
-  #receiver: FileReceiver | undefined;
   /** Offers the person has not answered yet, oldest first. */
   #asking: Map<number, WaitingOffer> = new Map();
+  /** Files coming on the current session. */
+  #receiver: FileReceiver | undefined;
+  /** Kept files asked for with `/get` that have not arrived: asked again after a reconnect. */
+  #gets: Set<number> = new Set();
+  /** This session's file ids of those downloads. */
+  #getFids: Map<number, number> = new Map();
   #loop: Promise<string | undefined> | undefined;
   #leaving = false;
   #endedCleanly = false;
@@ -218,6 +282,14 @@ export class RoomClient {
    * would show this person's lines out of order after a reconnect.
    */
   #welcomed = false;
+  #role: Role = "member";
+  #topic: string | undefined;
+  /** Why the hub put us out, once it did: we do not come back by ourselves. */
+  #kicked: string | undefined;
+  /** Our away message (`""`: none) while away; told again to the hub after a reconnect. */
+  #away: string | undefined;
+  /** Whose lines we do not show, by what their names look like (see `skeleton`). */
+  #ignored: Map<string, string> = new Map();
 
   /** Creates a client that has not joined yet. */
   constructor(options: RoomClientOptions) {
@@ -258,6 +330,26 @@ export class RoomClient {
     return this.#pending.size;
   }
 
+  /** What we are in the hub: a member, an operator or the host (known from the welcome on). */
+  get role(): Role {
+    return this.#role;
+  }
+
+  /** The hub's topic, if it has one. */
+  get topic(): string | undefined {
+    return this.#topic;
+  }
+
+  /** Why the hub put us out, once it did (a kick or a ban): we must not rejoin by ourselves. */
+  get kicked(): string | undefined {
+    return this.#kicked;
+  }
+
+  /** Whom we ignore, by name, in the order ignored. */
+  get ignored(): string[] {
+    return [...this.#ignored.values()];
+  }
+
   /** Whether lines or files are still on their way. */
   get busy(): boolean {
     return this.#pending.size > 0 || this.#sending.size > 0;
@@ -295,6 +387,8 @@ export class RoomClient {
       else if (message.t === "welcome") {
         this.#name = message.you;
         this.#kind = message.kind;
+        this.#role = message.role ?? "member";
+        this.#topic = message.topic;
         this.#emit({
           type: "welcome",
           you: message.you,
@@ -304,13 +398,23 @@ export class RoomClient {
           history: message.history,
           resumed: message.resumed ?? false,
           ...(message.skipped ? { skipped: message.skipped } : {}),
+          ...(message.topic ? { topic: message.topic } : {}),
+          ...(message.role ? { role: message.role } : {}),
+          ...(message.away?.length ? { away: message.away } : {}),
+          ...(message.ops?.length ? { ops: message.ops } : {}),
+          ...(message.muted?.length ? { muted: message.muted } : {}),
         });
         break;
       }
     }
+    // Still away after a reconnect (the hub forgot when the connection dropped).
+    if (this.#away !== undefined) {
+      session.post({ t: "away", ...(this.#away !== "" ? { text: this.#away } : {}) });
+    }
     // Re-send what the room had not acknowledged; ids let it drop the ones it already has.
     this.#welcomed = true;
     this.#outbox = [...this.#pending.values()];
+    for (const file of this.#gets) this.#outbox.push({ t: "get", file });
     this.#outboxHead = 0;
     this.#flush();
     this.#loop = this.#run(reader, session);
@@ -341,13 +445,71 @@ export class RoomClient {
     this.#post({ t: "who", ...(page > 1 ? { page } : {}) });
   }
 
+  /** Gives an order to the hub (kick, ban, mute, topic ...); the hub checks we may. */
+  order(order: Order): void {
+    const reason = "reason" in order && order.reason !== undefined ? { reason: order.reason } : {};
+    const seconds = "seconds" in order && order.seconds !== undefined
+      ? { seconds: order.seconds }
+      : {};
+    switch (order.action) {
+      case "topic":
+        return this.#post({ t: "topic", text: order.text });
+      case "ban":
+      case "mute":
+        return this.#post({ t: order.action, name: order.name, ...seconds, ...reason });
+      case "kick":
+        return this.#post({ t: "kick", name: order.name, ...reason });
+      default:
+        return this.#post({ t: order.action, name: order.name });
+    }
+  }
+
+  /** Marks us away (with `text`, told to whoever sends us a private line), until {@linkcode back}. */
+  away(text?: string): void {
+    this.#away = text ?? "";
+    this.#post({ t: "away", ...(text ? { text } : {}) });
+  }
+
+  /** Marks us back. */
+  back(): void {
+    this.#away = undefined;
+    this.#post({ t: "back" });
+  }
+
+  /**
+   * Hides `name`'s lines and private lines from us (and a look-alike's: a room holds one of
+   * them at a time), following its renames; why not, when it cannot.
+   */
+  ignore(name: string): string | undefined {
+    if (!isValidName(name)) return `"${name.slice(0, 32)}" is not a name.`;
+    if (sameName(name, this.#name)) return "You cannot ignore yourself.";
+    if (this.#ignored.has(skeleton(name))) return `You already ignore ${name}.`;
+    if (this.#ignored.size >= MAX_IGNORED) return `You ignore ${MAX_IGNORED} names already.`;
+    this.#ignored.set(skeleton(name), name);
+    return undefined;
+  }
+
+  /** Shows `name`'s lines again; `false` when it was not ignored. */
+  unignore(name: string): boolean {
+    return this.#ignored.delete(skeleton(name));
+  }
+
+  /** Whether lines from `name` are hidden. */
+  #ignores(name: string | undefined): boolean {
+    return name !== undefined && this.#ignored.size > 0 && this.#ignored.has(skeleton(name));
+  }
+
   /** Asks for the hub's kept files, newest first, page `page` (a `file-list` event). */
   listFiles(page = 1): void {
     this.#post({ t: "files", ...(page > 1 ? { page } : {}) });
   }
 
-  /** Asks the hub for kept file `file`. */
+  /**
+   * Asks the hub for kept file `file`; asked again after a reconnect until it arrives (it
+   * then resumes where it stopped).
+   */
   fetch(file: number): void {
+    if (this.#gets.size < DOWNLOADS_QUEUED) this.#gets.add(file);
     this.#post({ t: "get", file });
   }
 
@@ -392,17 +554,15 @@ export class RoomClient {
         const { files, bytes, leftOut } = folder;
         outgoing.folder = { files, bytes, leftOut };
       }
-      // No byte goes before the receiver takes the offer; a refusal rejects `settled`.
-      const accepted = new Promise<void>((resolve) => outgoing.accepted = resolve);
       const sender = outgoing.sender = new FileSender({
         fid,
         name,
         size,
         file: (folder ?? file)!,
         ...(folder ? { folder: { files: folder.files, bytes: folder.bytes } } : {}),
-        answer: Promise.race([accepted, settled]),
         post: (message, body, record) => session.post(message, body, record),
         drained: () => session.drained(),
+        key: fileKey(path, info),
         onProgress: (done, total) =>
           this.#emit({
             type: "progress",
@@ -415,7 +575,9 @@ export class RoomClient {
           }),
       });
       try {
-        outgoing.sha256 = (await sender.send()).sha256;
+        const sent = await sender.send();
+        outgoing.sha256 = sent.sha256;
+        outgoing.resumedFrom = sent.resumedFrom;
       } catch (error) {
         // Stopped: the refusal or the lost connection settled it already, with its reason.
         if (sender.stopped === undefined) outgoing.settle(error as Error);
@@ -453,10 +615,9 @@ export class RoomClient {
     const session = this.#session;
     if (!session) return;
     // An offer nobody answered yet is withdrawn: leaving does not wait for a person.
-    for (const [fid, outgoing] of this.#sending) {
-      if (!outgoing.accepted) continue;
-      session.post({ t: "cancel", fid, reason: "the sender left" });
-      outgoing.sender?.stop("the sender left");
+    for (const outgoing of this.#sending.values()) {
+      if (outgoing.answered || !outgoing.sender) continue;
+      outgoing.sender.stop("the sender left");
       outgoing.settle(new Error("left before it was accepted"));
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -583,6 +744,7 @@ export class RoomClient {
         if (done) break;
         if (value.message.t === "bye") {
           byeReason = value.message.reason ?? "The host ended the chat";
+          if (value.message.kicked) this.#kicked = byeReason;
           continue;
         }
         await this.#handle(value);
@@ -607,7 +769,11 @@ export class RoomClient {
       outgoing.settle(new Error("the connection ended before the file was confirmed"));
     }
     if (this.#session === session && !this.#leaving) {
-      this.#emit({ type: "closed", ...(reason ? { reason } : {}) });
+      this.#emit({
+        type: "closed",
+        ...(reason ? { reason } : {}),
+        ...(this.#kicked !== undefined ? { kicked: true as const } : {}),
+      });
     }
     this.#wakeSettled();
     return reason;
@@ -624,6 +790,7 @@ export class RoomClient {
         if (this.#pending.size === 0) this.#wakeSettled();
         return;
       case "private":
+        if (this.#ignores(message.from)) return;
         return this.#emit({
           type: "private",
           from: message.from ?? "?",
@@ -655,9 +822,16 @@ export class RoomClient {
           });
         }
         return;
-      case "renamed":
+      case "renamed": {
         if (message.from === this.#name) this.#name = message.to;
+        // Ignoring follows the member, not the name it had.
+        const ignored = this.#ignores(message.from);
+        if (ignored) {
+          this.#ignored.delete(skeleton(message.from));
+          this.#ignored.set(skeleton(message.to), message.to);
+        }
         return this.#emit({ type: "renamed", from: message.from, to: message.to });
+      }
       case "members":
         // A host that does not page sends everyone at once: one page.
         return this.#emit({
@@ -666,6 +840,44 @@ export class RoomClient {
           page: message.page ?? 1,
           pages: message.pages ?? 1,
           total: message.total ?? message.names.length,
+          ...(message.away?.length ? { away: message.away } : {}),
+          ...(message.ops?.length ? { ops: message.ops } : {}),
+          ...(message.muted?.length ? { muted: message.muted } : {}),
+        });
+      case "moderated":
+        if (message.name === this.#name && this.#role !== "host") {
+          if (message.action === "op") this.#role = "op";
+          if (message.action === "deop") this.#role = "member";
+        }
+        return this.#emit({
+          type: "moderated",
+          action: message.action,
+          name: message.name,
+          by: message.by,
+          host: message.host ?? false,
+          ...(message.reason !== undefined ? { reason: message.reason } : {}),
+          ...(message.until !== undefined ? { until: message.until } : {}),
+        });
+      case "topic":
+        this.#topic = message.text === "" ? undefined : message.text;
+        return this.#emit({
+          type: "topic",
+          text: message.text,
+          ...(message.by !== undefined ? { by: message.by } : {}),
+        });
+      case "away":
+        if (message.name === undefined || this.#ignores(message.name)) return;
+        return this.#emit({
+          type: "away",
+          name: message.name,
+          ...(message.text !== undefined ? { text: message.text } : {}),
+        });
+      case "removed":
+        return this.#emit({
+          type: "removed",
+          file: message.file,
+          name: message.name,
+          by: message.by,
         });
       case "notice":
         return this.#emit({ type: "notice", text: message.text, error: message.error ?? false });
@@ -688,22 +900,28 @@ export class RoomClient {
           total: message.total ?? message.files.length,
         });
       case "offer":
+        if (message.file !== undefined && this.#gets.has(message.file)) {
+          this.#getFids.set(message.fid, message.file);
+        }
         return await this.#offered(message);
+      case "start":
+        return await this.#receiver?.start(message.fid, message.offset);
+      case "check":
+        return await this.#receiver?.check(message.fid, message.sha256);
+      case "ready": {
+        const outgoing = this.#sending.get(message.fid);
+        if (outgoing) outgoing.answered = true;
+        return outgoing?.sender?.ready(message);
+      }
       case "chunk":
         return await this.#receiver?.chunk(message.fid, body);
       case "end":
         return await this.#receiver?.end(message.fid, message.sha256);
       case "cancel":
         this.#withdrawn(message.fid, message.reason);
-        return await this.#receiver?.cancel(message.fid, message.reason);
+        return await this.#receiver?.cancel(message.fid, message.reason, message.keep);
       case "received":
         return this.#received(message);
-      case "accept": {
-        const outgoing = this.#sending.get(message.fid);
-        outgoing?.accepted?.();
-        if (outgoing) outgoing.accepted = undefined;
-        return;
-      }
     }
   }
 
@@ -720,6 +938,7 @@ export class RoomClient {
       if (line.seq <= this.#lastSeq) return;
       this.#lastSeq = line.seq;
     }
+    if (this.#ignores(line.from)) return;
     this.#emit({
       type: "message",
       from: line.from ?? "?",
@@ -728,17 +947,22 @@ export class RoomClient {
       seq: line.seq ?? 0,
       me: line.me ?? false,
       history: line.history ?? false,
+      ...(mentions(line.text, this.#name) ? { mention: true as const } : {}),
     });
   }
 
+  /** The receiver of the files that come on `session`, telling this client's listeners. */
   /**
-   * An offer: taken at once when it waits for no yes (what we asked a hub for with `/get`),
-   * else as the accept mode says: asked about, taken, or declined.
+   * An offer. In a direct chat it goes as the accept mode says: asked about (the sender waits
+   * for `ready`, sent once the person says yes), taken, or declined; a hub sends only what was
+   * asked for with `/get`.
    */
   async #offered(offer: WaitingOffer): Promise<void> {
-    if (!offer.ask) return await this.#receiver?.offer(offer, "?");
-    // Questions count against the files coming at once: a flood of offers asks nothing.
-    if (this.#asking.has(offer.fid) || this.#asking.size >= TRANSFERS_AT_ONCE) {
+    const mode = this.#kind === "hub" ? "all" : this.#options.accept ?? "all";
+    // A sender that does not wait for an answer (no key: an older p2pchat) cannot be asked.
+    const asked = mode === "ask" && offer.key !== undefined;
+    if (asked && (this.#asking.has(offer.fid) || this.#asking.size >= TRANSFERS_AT_ONCE)) {
+      // Questions count like files coming at once: a flood of offers asks nothing.
       this.#session?.post({
         t: "received",
         fid: offer.fid,
@@ -747,18 +971,19 @@ export class RoomClient {
       });
       return;
     }
-    const mode = this.#options.accept ?? "all";
-    this.#emit({
-      type: "file-offer",
-      offer: offer.fid,
-      from: offer.from ?? "?",
-      name: offer.name,
-      bytes: offer.folder?.bytes ?? offer.size,
-      ...(offer.folder ? { files: offer.folder.files } : {}),
-      ask: mode === "ask",
-    });
-    if (mode === "all") return await this.#receiver?.offer(offer, "?");
-    if (mode === "none") return this.#decline(offer);
+    if (this.#kind !== "hub") {
+      this.#emit({
+        type: "file-offer",
+        offer: offer.fid,
+        from: offer.from ?? "?",
+        name: offer.name,
+        bytes: offer.folder?.bytes ?? offer.size,
+        ...(offer.folder ? { files: offer.folder.files } : {}),
+        ask: asked,
+      });
+    }
+    if (mode === "none" || (mode === "ask" && !asked)) return this.#decline(offer);
+    if (!asked) return await this.#receiver?.offer(offer, "?");
     this.#asking.set(offer.fid, offer);
   }
 
@@ -800,8 +1025,8 @@ export class RoomClient {
     this.#emit({ type: "file-failed", direction: "receive", name: waiting.name, reason });
   }
 
-  /** The receiver of the files that come on `session`, telling this client's listeners. */
   #newReceiver(session: Session): FileReceiver {
+    this.#getFids = new Map();
     return new FileReceiver(this.#options.files, {
       reply: (message) => session.post(message),
       admit: () => ({ maxBytes: this.#options.maxFileBytes }),
@@ -823,7 +1048,8 @@ export class RoomClient {
           total,
           ...(files ? { files } : {}),
         }),
-      saved: ({ from, saved, files }) => () =>
+      saved: ({ fid, from, saved, resumedFrom, skipped, files }) => () => {
+        this.#gotten(fid);
         this.#emit({
           type: "file",
           from,
@@ -831,16 +1057,30 @@ export class RoomClient {
           path: saved.path,
           bytes: saved.bytes,
           sha256: saved.sha256,
+          ...(resumedFrom > 0 ? { resumedFrom } : {}),
+          ...(skipped ? { skipped } : {}),
           ...(files !== undefined ? { files } : {}),
-        }),
-      failed: (name, reason) =>
-        this.#emit({ type: "file-failed", direction: "receive", name, reason }),
-    });
+        });
+      },
+      failed: (name, reason, _offered, fid, kept) => {
+        // A download cut off is asked for again after a reconnect; a refused one is not.
+        if (!kept) this.#gotten(fid);
+        this.#emit({ type: "file-failed", direction: "receive", name, reason });
+      },
+    }, { resume: true });
+  }
+
+  /** File `fid` of this session arrived or failed for good: a `/get` of it is done. */
+  #gotten(fid: number): void {
+    const file = this.#getFids.get(fid);
+    this.#getFids.delete(fid);
+    if (file !== undefined) this.#gets.delete(file);
   }
 
   #received(received: Extract<Message, { t: "received" }>): void {
     const outgoing = this.#sending.get(received.fid);
     if (!outgoing) return;
+    const sha256 = outgoing.sha256 ?? outgoing.sender?.sha256;
     if (!received.ok && received.declined) {
       this.#emit({
         type: "file-declined",
@@ -849,6 +1089,19 @@ export class RoomClient {
       });
       outgoing.sender?.stop("declined");
       outgoing.settle(new DeclinedError(`${outgoing.name} was declined`));
+    } else if (
+      received.ok && received.skipped && sha256 !== undefined && received.sha256 === sha256
+    ) {
+      outgoing.sender?.finish();
+      this.#emit({
+        type: "file-sent",
+        name: outgoing.name,
+        bytes: outgoing.size,
+        sha256,
+        ...(received.by ? { to: received.by } : {}),
+        skipped: true,
+      });
+      outgoing.settle();
     } else if (received.ok && received.sha256 === outgoing.sha256) {
       const folder = outgoing.folder;
       this.#emit({
@@ -857,6 +1110,7 @@ export class RoomClient {
         bytes: folder?.bytes ?? outgoing.size,
         sha256: outgoing.sha256!,
         ...(received.by ? { to: received.by } : {}),
+        ...(outgoing.resumedFrom ? { resumedFrom: outgoing.resumedFrom } : {}),
         ...(folder ? { files: folder.files } : {}),
         ...(folder?.leftOut ? { leftOut: folder.leftOut } : {}),
       });

@@ -36,14 +36,18 @@ export interface TransferPolicy {
   attach(room: FileRoom): void;
   /** A member offers a file (as its sender). */
   offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> | void;
+  /** A member (as a sender) starts its file at an offset, after the receiver's `ready`. */
+  start(member: Member, start: Extract<Message, { t: "start" }>): Promise<void> | void;
+  /** A member (as a sender) gives its whole-file hash, asked for by the receiver's `ready`. */
+  check(member: Member, check: Extract<Message, { t: "check" }>): Promise<void> | void;
+  /** A member (as a receiver) says what it holds of a file it is offered. */
+  ready(member: Member, ready: Extract<Message, { t: "ready" }>): void;
   /** A chunk of a file a member sends. */
   chunk(member: Member, fid: number, body: Uint8Array): Promise<void> | void;
   /** A member's file is complete, with its hash. */
   end(member: Member, end: Extract<Message, { t: "end" }>): Promise<void> | void;
   /** A member gives up sending a file. */
   cancel(member: Member, cancel: Extract<Message, { t: "cancel" }>): Promise<void> | void;
-  /** A member takes a file it was offered: its sender may send the bytes. */
-  accept(member: Member, fid: number): void;
   /** A member's verdict on a file it was sent. */
   received(member: Member, received: Extract<Message, { t: "received" }>): void;
   /** A member left: its transfers end. */

@@ -50,6 +50,14 @@ export type Message =
     resumed?: boolean;
     /** Lines the member missed that are not replayed: more than the room replays. */
     skipped?: number;
+    /** The room's topic, when it has one. */
+    topic?: string;
+    /** The member's powers beyond a member's: an operator, or the host itself. */
+    role?: "op" | "host";
+    /** Those of `members` who are away, who are operators (or the host), who are muted. */
+    away?: string[];
+    ops?: string[];
+    muted?: string[];
   }
   | ChatLine
   | { t: "private"; id: string; to: string; from?: string; text: string; time?: string }
@@ -77,8 +85,46 @@ export type Message =
     page?: number;
     pages?: number;
     total?: number;
+    /** Those of `names` who are away, who are operators (or the host), who are muted. */
+    away?: string[];
+    ops?: string[];
+    muted?: string[];
   }
   | { t: "notice"; text: string; error?: boolean }
+  /** An operator's (or the host's) order: `name` leaves, with `reason`. */
+  | { t: "kick"; name: string; reason?: string }
+  /** An order to ban `name` for `seconds` (absent: until unbanned). */
+  | { t: "ban"; name: string; seconds?: number; reason?: string }
+  | { t: "unban"; name: string }
+  /** An order to mute `name` for `seconds` (absent: until unmuted). */
+  | { t: "mute"; name: string; seconds?: number; reason?: string }
+  | { t: "unmute"; name: string }
+  /** Makes `name` an operator, or no longer one (the host alone may). */
+  | { t: "op"; name: string }
+  | { t: "deop"; name: string }
+  /** Sets the topic (to a hub; `""` clears it), or tells it (from a hub, with who set it). */
+  | { t: "topic"; text: string; by?: string }
+  /**
+   * To a hub: marks the sender away (with `text`, when given). From a hub: the answer to a
+   * private line to `name`, who is away.
+   */
+  | { t: "away"; name?: string; text?: string }
+  /** Marks the sender back (no longer away). */
+  | { t: "back" }
+  /** What an operator or the host did to `name`, told to everyone. */
+  | {
+    t: "moderated";
+    action: ModerationAction;
+    name: string;
+    /** Who did it: an operator's name, or the host (`host: true`). */
+    by: string;
+    host?: boolean;
+    reason?: string;
+    /** ISO time a ban or mute ends; absent: until lifted. */
+    until?: string;
+  }
+  /** A kept file removed by the host. */
+  | { t: "removed"; file: number; name: string; by: string }
   | {
     t: "offer";
     fid: number;
@@ -87,14 +133,29 @@ export type Message =
     from?: string;
     /** A folder (its stream: folder_stream.ts): how many files, and their bytes together. */
     folder?: { files: number; bytes: number };
-    /** The sender waits for an `accept` (or a refusal) before it sends the bytes. */
-    ask?: boolean;
+    /**
+     * The sender's identity of its file (a partial file is kept under it). With it, the sender
+     * waits for `ready` before any chunk: the transfer may resume or be skipped.
+     */
+    key?: string;
+    /** The hub's number of the kept file being sent (a `/get`), so a client can ask again. */
+    file?: number;
   }
-  /** The receiver takes offered file `fid`: the bytes may come. */
-  | { t: "accept"; fid: number }
+  /**
+   * The receiver holds `offset` bytes of an interrupted transfer of the offered file: `proof`
+   * is HMAC-SHA256 over them keyed with `nonce`, for the sender to compare with its own file.
+   * `same`: a file of the offered name and size is in the receive folder already (answer with
+   * `check`).
+   */
+  | { t: "ready"; fid: number; offset: number; nonce?: string; proof?: string; same?: boolean }
+  /** The sender's whole-file hash, asked for by `ready` with `same`. */
+  | { t: "check"; fid: number; sha256: string }
+  /** The sender starts at `offset`: the held part matched (or 0: it did not, start over). */
+  | { t: "start"; fid: number; offset: number }
   | { t: "chunk"; fid: number }
   | { t: "end"; fid: number; sha256: string }
-  | { t: "cancel"; fid: number; reason: string }
+  /** `keep`: the sender was lost, not stopping: what arrived is kept for a resume. */
+  | { t: "cancel"; fid: number; reason: string; keep?: boolean }
   | {
     t: "received";
     fid: number;
@@ -104,6 +165,10 @@ export type Message =
     by?: string;
     /** The person declined the offer. */
     declined?: boolean;
+    /** Where the transfer resumed, when it did. */
+    resumedFrom?: number;
+    /** Nothing was sent: the receiver had the file already. */
+    skipped?: boolean;
   }
   | {
     t: "shared";
@@ -129,7 +194,29 @@ export type Message =
   | { t: "get"; file: number }
   | { t: "ping" }
   | { t: "pong" }
-  | { t: "bye"; reason?: string };
+  /** Goodbye; `kicked`: the member was put out and must not come back by itself. */
+  | { t: "bye"; reason?: string; kicked?: boolean };
+
+/** What an operator or the host did to a member, as the room tells it. */
+export type ModerationAction =
+  | "kicked"
+  | "banned"
+  | "unbanned"
+  | "muted"
+  | "unmuted"
+  | "op"
+  | "deop";
+
+/** Every {@linkcode ModerationAction}, to check one that arrives. */
+const MODERATION_ACTIONS: ReadonlySet<string> = new Set<ModerationAction>([
+  "kicked",
+  "banned",
+  "unbanned",
+  "muted",
+  "unmuted",
+  "op",
+  "deop",
+]);
 
 /** A file kept by a hub, as listed by `/files`. */
 export interface SharedFileInfo {
@@ -186,6 +273,13 @@ const list = (check: (item: { [key: string]: unknown }) => boolean): Check => (v
   Array.isArray(v) && v.length <= 100_000 &&
   v.every((item) => typeof item === "object" && item !== null && check(item));
 const ID = str(64);
+/**
+ * Reasons, topics and away texts: the room refuses those over their limits (a few hundred
+ * characters) with a notice; only absurd ones break the protocol.
+ */
+const SHORT = str(1024);
+/** Most seconds a ban or mute may last (365 days). */
+const seconds: Check = (v) => int(v) && (v as number) >= 1 && (v as number) <= 365 * 86_400;
 
 /** Required (`true`) and optional (`false`) fields of each message type, with their checks. */
 const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
@@ -203,6 +297,11 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     history: [int, true],
     resumed: [bool, false],
     skipped: [int, false],
+    topic: [SHORT, false],
+    role: [(v) => v === "op" || v === "host", false],
+    away: [names, false],
+    ops: [names, false],
+    muted: [names, false],
   },
   chat: {
     id: [ID, true],
@@ -231,20 +330,56 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
   nick: { name: [NAME, true] },
   renamed: { from: [NAME, true], to: [NAME, true] },
   who: { page: [int, false] },
-  members: { names: [names, true], page: [int, false], pages: [int, false], total: [int, false] },
+  members: {
+    names: [names, true],
+    page: [int, false],
+    pages: [int, false],
+    total: [int, false],
+    away: [names, false],
+    ops: [names, false],
+    muted: [names, false],
+  },
   notice: { text: [str(1024), true], error: [bool, false] },
+  kick: { name: [NAME, true], reason: [SHORT, false] },
+  ban: { name: [NAME, true], seconds: [seconds, false], reason: [SHORT, false] },
+  unban: { name: [NAME, true] },
+  mute: { name: [NAME, true], seconds: [seconds, false], reason: [SHORT, false] },
+  unmute: { name: [NAME, true] },
+  op: { name: [NAME, true] },
+  deop: { name: [NAME, true] },
+  topic: { text: [SHORT, true], by: [NAME, false] },
+  away: { name: [NAME, false], text: [SHORT, false] },
+  back: {},
+  moderated: {
+    action: [(v) => typeof v === "string" && MODERATION_ACTIONS.has(v), true],
+    name: [NAME, true],
+    by: [NAME, true],
+    host: [bool, false],
+    reason: [SHORT, false],
+    until: [str(64), false],
+  },
+  removed: { file: [int, true], name: [str(1024), true], by: [NAME, true] },
   offer: {
     fid: [int, true],
     name: [str(1024), true],
     size: [int, true],
     from: [NAME, false],
     folder: [folderCounts, false],
-    ask: [bool, false],
+    key: [str(128), false],
+    file: [int, false],
   },
-  accept: { fid: [int, true] },
+  ready: {
+    fid: [int, true],
+    offset: [int, true],
+    nonce: [hex64, false],
+    proof: [hex64, false],
+    same: [bool, false],
+  },
+  check: { fid: [int, true], sha256: [hex64, true] },
+  start: { fid: [int, true], offset: [int, true] },
   chunk: { fid: [int, true] },
   end: { fid: [int, true], sha256: [hex64, true] },
-  cancel: { fid: [int, true], reason: [str(256), true] },
+  cancel: { fid: [int, true], reason: [str(256), true], keep: [bool, false] },
   received: {
     fid: [int, true],
     ok: [bool, true],
@@ -252,6 +387,8 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     reason: [str(256), false],
     by: [NAME, false],
     declined: [bool, false],
+    resumedFrom: [int, false],
+    skipped: [bool, false],
   },
   shared: {
     file: [int, true],
@@ -271,7 +408,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
   get: { file: [int, true] },
   ping: {},
   pong: {},
-  bye: { reason: [str(256), false] },
+  bye: { reason: [str(256), false], kicked: [bool, false] },
 };
 
 /** {@linkcode SCHEMA} as lists, made once: a hub validates every line it relays. */

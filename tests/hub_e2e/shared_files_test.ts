@@ -87,8 +87,10 @@ Deno.test("a 50 MB shared file reaches three members intact; the list survives a
 
     // Three downloads at once.
     for (const proc of fetchers) await proc.writeLine(`/get ${shared.file}`);
+    const fetched: JsonEvent[] = [];
     for (const [i, proc] of fetchers.entries()) {
       const file = await proc.waitFor(isEvent("file"), TRANSFER_MS);
+      fetched.push(file);
       // The path is as given by --dir (default received_files), relative to the cwd.
       assert.deepEqual(
         [file.from, file.name, file.bytes, file.sha256, file.path],
@@ -142,13 +144,17 @@ Deno.test("a 50 MB shared file reaches three members intact; the list survives a
       })),
       [{ file: shared.file, from: "alice", name: "big.bin", size: FILE_BYTES, sha256: hash }],
     );
+    // Fetched again: it is there already, the same, so nothing is sent.
     await bob.writeLine(`/get ${shared.file}`);
     const again = await bob.waitFor(
-      (event) => event.type === "file" && event.name === "big (1).bin",
+      (event) => event.type === "file" && event !== fetched[0],
       TRANSFER_MS,
     );
-    assert.deepEqual(again.sha256, hash);
-    assert.deepEqual(await sha256File(join(dir.path, "bob", again.path as string)), hash);
+    assert.deepEqual(
+      [again.name, again.sha256, again.skipped],
+      ["big.bin", hash, true],
+    );
+    assert.deepEqual(await listing(join(dir.path, "bob", "received_files")), ["big.bin"]);
 
     for (const proc of procs) await proc.closeStdin();
     for (const proc of procs) assert.deepEqual((await proc.exit()).code, 0);

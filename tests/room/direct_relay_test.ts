@@ -54,7 +54,7 @@ Deno.test("DirectRelay: a sender that leaves mid-file has the receiver told; a r
     await bob.received.waitFor((e) => e.message.t === "offer");
     await bob.session.close();
     const cancel = await alice.received.waitFor((e) => e.message.t === "cancel");
-    assert.deepEqual(cancel.message, { t: "cancel", fid: 1, reason: "bob left" });
+    assert.deepEqual(cancel.message, { t: "cancel", fid: 1, reason: "bob left", keep: true });
     const refused = await alice.received.waitFor((e) => e.message.t === "received");
     assert.deepEqual(refused.message, {
       t: "received",
