@@ -27,7 +27,7 @@ import { type BenchRow, benchRow } from "./bench_row.ts";
 import { startCli } from "./p2pchat_cli.ts";
 import { median } from "./stats.ts";
 import { WormholePeer } from "./wormhole_peer.ts";
-import { inTurn, paired, range, type Timings, withTempDir } from "./in_turn.ts";
+import { inTurn, paired, range, type Timings } from "./in_turn.ts";
 import { GATHER_BYTES } from "../lib/room/file_store.ts";
 
 const MiB = 1024 * 1024;
@@ -175,12 +175,9 @@ export async function fileScenario(context: BenchContext): Promise<BenchRow[]> {
     seconds = await inTurn(reps, (rep) => ({
       p2pchat: async () => (await warm(path), await p2pchatSeconds(context, path, bytes)),
       wormhole: async () => {
-        await warm(path);
-        return await withTempDir(context.tmp, "wormhole_rx_", async (outDir) => {
-          const timed = await wormhole.transfer(path, outDir, `${rep + 2}-p2pchat-bench`);
-          wormholeTransfer.push(timed.transferSeconds);
-          return timed.seconds;
-        });
+        const timed = await wormhole.transferFresh(path, context.tmp, `${rep + 2}-bench`, warm);
+        wormholeTransfer.push(timed.transferSeconds);
+        return timed.seconds;
       },
       raw: () => rawSeconds(bytes),
       socat: async () => (await warm(path), await socatSeconds(path)),

@@ -97,12 +97,8 @@ export async function folderScenario(context: BenchContext): Promise<BenchRow[]>
   try {
     seconds = await inTurn(reps, (rep) => ({
       p2pchat: async () => (await warm(source), await p2pchatSeconds(context, source, bytes)),
-      wormhole: async () => {
-        await warm(source);
-        return await withTempDir(context.tmp, "wormhole_rx_", async (outDir) => {
-          return (await wormhole.transfer(source, outDir, `${rep + 2}-p2pchat-folder`)).seconds;
-        });
-      },
+      wormhole: async () =>
+        (await wormhole.transferFresh(source, context.tmp, `${rep + 2}-folder`, warm)).seconds,
       tarSocat: async () => {
         await warm(source);
         return await withTempDir(context.tmp, "tar_rx_", async (outDir) => {

@@ -134,6 +134,25 @@ export class WormholePeer {
     return { seconds, transferSeconds: rx?.stop ? rx.stop - rx.start : NaN };
   }
 
+  /**
+   * As {@linkcode WormholePeer.transfer}, into a fresh folder in `tmp` removed afterwards,
+   * after reading `path` once so that it is in the page cache (`warm`).
+   */
+  async transferFresh(
+    path: string,
+    tmp: string,
+    code: string,
+    warm: (path: string) => Promise<void>,
+  ): Promise<WormholeTransfer> {
+    await warm(path);
+    const outDir = await Deno.makeTempDir({ dir: tmp, prefix: "wormhole_rx_" });
+    try {
+      return await this.transfer(path, outDir, code);
+    } finally {
+      await Deno.remove(outDir, { recursive: true });
+    }
+  }
+
   /** Stops the mailbox and the relay. */
   async stop(): Promise<void> {
     for (const server of this.#servers) {
