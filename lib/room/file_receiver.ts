@@ -133,6 +133,8 @@ export class FileReceiver {
   #receiving: Map<number, Receiving> = new Map();
   /** Offers admitted and being opened: they count against the limit already. */
   #opening: Set<number> = new Set();
+  /** Cancels that came while their file was being opened. */
+  #cancelled: Map<number, { reason: string; keep: boolean }> = new Map();
 
   /**
    * @param store The folder the files go to.
@@ -222,6 +224,9 @@ export class FileReceiver {
       this.#opening.delete(fid);
     }
     this.#receiving.set(fid, { file, from: sender, offer, admission, reported: 0, same });
+    const early = this.#cancelled.get(fid);
+    this.#cancelled.delete(fid);
+    if (early) return await this.cancel(fid, early.reason, early.keep);
     // A sender that gave a key waits for this before it sends anything.
     if (offer.key !== undefined) this.#ready(fid, file, same !== undefined);
   }
@@ -384,6 +389,8 @@ export class FileReceiver {
    */
   async cancel(fid: number, reason: string, keep = false): Promise<void> {
     const receiving = this.#receiving.get(fid);
+    // Still being opened (its held part hashed): cancelled once it is open.
+    if (!receiving && this.#opening.has(fid)) this.#cancelled.set(fid, { reason, keep });
     if (!receiving) return;
     await this.#drop(fid, receiving, keep ? "suspend" : "abort");
     this.#hooks.failed(receiving.offer.name, reason, false, fid, keep);
@@ -399,6 +406,8 @@ export class FileReceiver {
    * ```
    */
   async endAll(reason: string): Promise<void> {
+    // Those still being opened end as soon as they are open.
+    for (const fid of this.#opening) this.#cancelled.set(fid, { reason, keep: true });
     for (const [fid, receiving] of [...this.#receiving]) {
       await this.#drop(fid, receiving, "suspend");
       this.#hooks.failed(receiving.offer.name, reason, false, fid, true);

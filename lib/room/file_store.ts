@@ -47,6 +47,8 @@ const PARTIAL_NAME = /^\.p2pchat-[0-9a-f]{32}\.part$/;
 export const PARTIAL_KEEP_MS: number = 7 * 24 * 60 * 60 * 1000;
 /** Most partial files a receive folder keeps; past it the oldest go. */
 export const MAX_PARTIAL_FILES = 16;
+/** How often a receive folder is listed for stale partial files at most (unless at the limit). */
+const PARTIAL_SWEEP_MS = 60 * 60 * 1000;
 /** Bytes read at a time when a held part or an existing file is hashed. */
 const HASH_READ_BYTES = 1024 * 1024;
 const COMPOUND_EXTENSION = /\.tar\.[^.]+$/i;
@@ -208,6 +210,12 @@ export class FileStore {
   #fileMode: number | undefined;
   #flushBehindBytes: number;
   #active = new Set<IncomingFile>();
+  /**
+   * Partial files in the folder, at most (counted by the last sweep, plus each one made since),
+   * and when the folder was last swept: a folder of thousands of files is not listed per offer.
+   */
+  #partials = 0;
+  #sweptAt: number | undefined;
 
   /**
    * @param dir The receive folder; created (with parents) on first use.
@@ -355,7 +363,14 @@ export class FileStore {
         throw new FileRefusedError(`refused '${name}': it is being received already`);
       }
     }
-    await this.#sweepPartials(path);
+    const now = Date.now();
+    if (
+      this.#sweptAt === undefined || now - this.#sweptAt > PARTIAL_SWEEP_MS ||
+      this.#partials >= MAX_PARTIAL_FILES
+    ) {
+      this.#sweptAt = now;
+      await this.#sweepPartials(path);
+    }
     let held = 0;
     try {
       const info = await Deno.lstat(path);
@@ -366,6 +381,7 @@ export class FileStore {
       if (!(err instanceof Deno.errors.NotFound)) throw diskError(`cannot open '${name}'`, err);
     }
     await this.#checkSpace(name, size - held);
+    if (held === 0) this.#partials++;
     let file: Deno.FsFile;
     try {
       file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
@@ -435,6 +451,7 @@ export class FileStore {
       await Deno.remove(path).catch(() => {});
       count--;
     }
+    this.#partials = count + active.size;
   }
 
   async #ensureDir(): Promise<void> {

@@ -269,6 +269,8 @@ export class RoomClient {
   #asking: Map<number, WaitingOffer> = new Map();
   /** Files coming on the current session. */
   #receiver: FileReceiver | undefined;
+  /** Keyed offers being opened beside the chat (see `#handle`). */
+  #opening: Set<Promise<void>> = new Set();
   /** Kept files asked for with `/get` that have not arrived: asked again after a reconnect. */
   #gets: Set<number> = new Set();
   /** This session's file ids of those downloads. */
@@ -755,6 +757,7 @@ export class RoomClient {
     const reason = byeReason ?? await session.closed;
     this.#endedCleanly = byeReason !== undefined || this.#leaving;
     await this.#receiver?.endAll("the connection ended before the file was complete");
+    await Promise.allSettled(this.#opening);
     for (const waiting of this.#asking.values()) {
       this.#emit({
         type: "file-failed",
@@ -983,8 +986,23 @@ export class RoomClient {
       });
     }
     if (mode === "none" || (mode === "ask" && !asked)) return this.#decline(offer);
-    if (!asked) return await this.#receiver?.offer(offer, "?");
+    if (!asked) return await this.#take(offer);
     this.#asking.set(offer.fid, offer);
+  }
+
+  /**
+   * Opens a taken offer. A keyed offer waits for our `ready`: opening it (hashing a held part,
+   * which may be gigabytes) goes on beside the chat; an offer without a key has its chunks
+   * right behind.
+   */
+  async #take(offer: WaitingOffer): Promise<void> {
+    if (offer.key === undefined) return await this.#receiver?.offer(offer, "?");
+    if (this.#receiver) {
+      // Its failures are told by the receiver (a refusal to the sender, file-failed here).
+      const opening = this.#receiver.offer(offer, "?").catch(() => {});
+      this.#opening.add(opening);
+      opening.finally(() => this.#opening.delete(opening));
+    }
   }
 
   /**
@@ -996,7 +1014,7 @@ export class RoomClient {
     const waiting = fid === undefined ? undefined : this.#asking.get(fid);
     if (!waiting) return false;
     this.#asking.delete(waiting.fid);
-    if (yes) this.#receiver?.offer(waiting, "?").catch(() => {/* shown as file-failed */});
+    if (yes) this.#take(waiting).catch(() => {/* shown as file-failed */});
     else this.#decline(waiting);
     return true;
   }

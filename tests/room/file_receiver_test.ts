@@ -171,3 +171,20 @@ Deno.test("FileReceiver: a file of the same name and hash in the folder is not s
     assert.deepEqual(await names(dir), ["s.txt"]);
   });
 });
+
+Deno.test("FileReceiver: a cancel that comes while a keyed offer is still being opened ends it once open", async () => {
+  await resumable(async (receiver, replies, dir) => {
+    const offer = { t: "offer" as const, fid: 1, name: "n.txt", size: 8, key: "k" };
+    const opening = receiver.offer(offer, "bob");
+    await receiver.cancel(1, "stopped");
+    await opening;
+    assert.equal(receiver.size, 0);
+    assert.deepEqual(replies, [], "no ready for a cancelled offer");
+    assert.deepEqual(await names(dir), []);
+    // And the connection ending meanwhile keeps nothing open either.
+    const again = receiver.offer({ ...offer, fid: 2 }, "bob");
+    await receiver.endAll("the connection ended");
+    await again;
+    assert.equal(receiver.size, 0);
+  });
+});
