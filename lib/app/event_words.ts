@@ -581,11 +581,32 @@ export const WORDS: EventTable = {
     );
   },
   notice: ({ text, error }) => error ? alert(peer(text)) : system(peer(text)),
-  "file-incoming": ({ name, bytes, from }) =>
-    system("Incoming file ", peer(name), ` (${formatBytes(bytes)}) from `, peer(from), "..."),
+  // Said only when the person is asked; otherwise what was decided follows.
+  "file-offer": ({ name, bytes, from, files, ask }) =>
+    ask
+      ? system(
+        files === undefined ? "Accept " : "Accept folder ",
+        peer(name),
+        ` (${sizeWords(bytes, files)}) from `,
+        peer(from),
+        "? [Y/n]",
+      )
+      : [],
+  "file-declined": ({ name, by, from }) =>
+    from !== undefined
+      ? system("Declined ", peer(name), " from ", peer(from), ".")
+      : system(by !== undefined ? peer(by) : "The receiver", " declined ", peer(name)),
+  "file-incoming": ({ name, bytes, from, files }) =>
+    system(
+      files === undefined ? "Incoming file " : "Incoming folder ",
+      peer(name),
+      ` (${sizeWords(bytes, files)}) from `,
+      peer(from),
+      "...",
+    ),
   // Drawn as a progress bar or a transfer row, not said.
   progress: () => [],
-  file: ({ path, bytes, sha256, resumedFrom, skipped }) =>
+  file: ({ path, bytes, sha256, resumedFrom, skipped, files }) =>
     skipped
       ? system(
         "Already here: ",
@@ -593,13 +614,13 @@ export const WORDS: EventTable = {
         ` (${formatBytes(bytes)}, same SHA-256 ${sha256.slice(0, 12)}...): nothing was sent`,
       )
       : system(
-        "File saved to ",
+        files === undefined ? "File saved to " : "Folder saved to ",
         peer(path),
-        ` (${formatBytes(bytes)}`,
+        ` (${sizeWords(bytes, files)}`,
         resumedFrom ? `, resumed at ${formatBytes(resumedFrom)}` : "",
         `, SHA-256 ${sha256.slice(0, 12)}... verified)`,
       ),
-  "file-sent": ({ name, bytes, to, resumedFrom, skipped }) =>
+  "file-sent": ({ name, bytes, to, resumedFrom, skipped, files, leftOut }) =>
     skipped
       ? system(
         ...(to ? [peer(to), " already has "] : ["Already there: "]),
@@ -607,13 +628,14 @@ export const WORDS: EventTable = {
         ` (${formatBytes(bytes)}, same SHA-256): nothing was sent`,
       )
       : system(
-        "Sent file ",
+        files === undefined ? "Sent file " : "Sent folder ",
         peer(name),
-        ` (${formatBytes(bytes)}`,
+        ` (${sizeWords(bytes, files)}`,
         resumedFrom ? `, resumed at ${formatBytes(resumedFrom)}` : "",
         ")",
         ...(to ? [" to ", peer(to)] : []),
         ", hash verified",
+        ...(leftOut ? [`; ${leftOut} ${leftOut === 1 ? "link" : "links"} not sent`] : []),
       ),
   "file-failed": ({ direction, name, reason }) =>
     alert(
@@ -622,8 +644,13 @@ export const WORDS: EventTable = {
       " failed: ",
       peer(reason),
     ),
-  shared: ({ from, name, bytes, file }) =>
-    system(peer(from), " shared ", peer(name), ` (${formatBytes(bytes)}): /get ${file}`),
+  shared: ({ from, name, bytes, file, files }) =>
+    system(
+      peer(from),
+      files === undefined ? " shared " : " shared the folder ",
+      peer(name),
+      ` (${sizeWords(bytes, files)}): /get ${file}`,
+    ),
   "file-list": ({ files, page, pages, total }) =>
     files.length === 0 ? system("No shared files yet.") : [
       ...system(
@@ -637,7 +664,7 @@ export const WORDS: EventTable = {
         system(
           `  /get ${f.file}  `,
           peer(f.name),
-          ` (${formatBytes(f.size)}) from `,
+          ` (${sizeWords(f.folder?.bytes ?? f.size, f.folder?.files)}) from `,
           peer(f.from),
         )
       ),
@@ -657,6 +684,12 @@ export const WORDS: EventTable = {
       ? system(...(reason ? ["Peer disconnected: ", peer(reason)] : ["Peer disconnected."]))
       : system(...(reason ? ["Disconnected: ", peer(reason)] : ["Disconnected."])),
 };
+
+/** `3.1 MB`, or for a folder `2 files, 3.1 MB`. */
+function sizeWords(bytes: number, files: number | undefined): string {
+  if (files === undefined) return formatBytes(bytes);
+  return `${files} ${files === 1 ? "file" : "files"}, ${formatBytes(bytes)}`;
+}
 
 /** The words of one chat's events, keeping what they depend on (the room's kind, our name). */
 export class EventWords {
@@ -685,6 +718,7 @@ export function plainText(text: Segment[]): string {
  */
 export function sizesOf(event: ChatEvent): string[] {
   switch (event.type) {
+    case "file-offer":
     case "file-incoming":
     case "file":
     case "file-sent":
@@ -693,7 +727,7 @@ export function sizesOf(event: ChatEvent): string[] {
     case "progress":
       return [formatBytes(event.total)];
     case "file-list":
-      return event.files.map((file) => formatBytes(file.size));
+      return event.files.map((file) => formatBytes(file.folder?.bytes ?? file.size));
     default:
       return [];
   }

@@ -24,7 +24,14 @@ import { Listeners } from "../room/listeners.ts";
 import { isValidName, notAllowedName, numberedName } from "../room/member_name.ts";
 import { isNameRefusal } from "../room/name_registry.ts";
 import { stayConnected } from "../room/reconnector.ts";
-import { type ClientEvent, RefusedError, RoomClient } from "../room/room_client.ts";
+import {
+  type AcceptMode,
+  type ClientEvent,
+  RefusedError,
+  RoomClient,
+} from "../room/room_client.ts";
+
+export { ACCEPT_MODES, type AcceptMode } from "../room/room_client.ts";
 import { type HostEvent, RoomHost } from "../room/room_host.ts";
 import { generatePasskey, normalizePasskey, passkeyWeakness } from "../secure/passkey.ts";
 import { dial, DialError } from "../session/dial.ts";
@@ -50,6 +57,8 @@ export interface ConnectPlan {
   port: number;
   name: string;
   receiveDir: string;
+  /** What happens to files offered in a direct chat; `all` by default. */
+  accept?: AcceptMode;
   /**
    * Normalized passkey, `null` for open mode, or how to ask for it: asked once the address
    * answered as p2pchat (and asked again through `hooks.ask.passkey` after a wrong one).
@@ -82,6 +91,8 @@ export interface HostPlan {
 export interface ListenPlan extends HostPlan {
   name: string;
   receiveDir: string;
+  /** What happens to offered files; `all` by default. */
+  accept?: AcceptMode;
 }
 
 /** How to host a hub. */
@@ -226,7 +237,7 @@ export async function connectChat(plan: ConnectPlan, hooks: ChatHooks = {}): Pro
   let number = 1;
   let client: RoomClient;
   while (true) {
-    client = new RoomClient({ name, files: new FileStore(plan.receiveDir) });
+    client = new RoomClient({ name, files: new FileStore(plan.receiveDir), accept: plan.accept });
     const unsubscribe = client.subscribe((event) => feed.emit(event));
     try {
       await client.join(session);
@@ -392,6 +403,7 @@ export async function listenChat(plan: ListenPlan, hooks: ChatHooks = {}): Promi
     passkey,
     name: plan.name,
     receiveDir: plan.receiveDir,
+    accept: plan.accept,
     onEvent,
     onClientEvent: (event: ClientEvent) => {
       feed.emit(event);

@@ -56,6 +56,7 @@ export async function connectCommand(options: Options): Promise<number> {
       receiveDir: options.dir,
       passkey,
       numberIfTaken: !options.nameGiven,
+      accept: options.accept ?? (prompts ? "ask" : "all"),
     }, {
       onEvent: (event) => {
         view.show(event);

@@ -123,6 +123,8 @@ const MAPPERS: Mappers = {
   renamed: same,
   members: same,
   notice,
+  "file-offer": same,
+  "file-declined": same,
   "file-incoming": same,
   progress: () => undefined,
   file: same,

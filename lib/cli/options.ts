@@ -12,6 +12,7 @@
 
 import { parseArgs } from "node:util";
 import { defaultLabel, defaultName, DEFAULTS } from "../app/defaults.ts";
+import { ACCEPT_MODES, type AcceptMode } from "../app/front_door.ts";
 import { sanitizeName } from "../room/member_name.ts";
 import { labelProblem } from "../session/announcement.ts";
 import { AddressError, parseChatAddress, portToUse } from "../session/chat_address.ts";
@@ -50,6 +51,8 @@ export interface Options {
   newPasskey: boolean;
   /** scan, and connect without HOST: how long to wait for answers. */
   timeoutMs: number;
+  /** listen/connect `--accept`: what happens to offered files (unset: the command decides). */
+  accept?: AcceptMode;
 }
 
 type Flag = { type: "string" | "boolean"; default?: string | boolean };
@@ -75,6 +78,7 @@ const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals
       host: { type: "string" },
       name: { type: "string" },
       dir: { type: "string" },
+      accept: { type: "string" },
     },
     positionals: ["PORT"],
   },
@@ -83,6 +87,7 @@ const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals
       ...COMMON,
       name: { type: "string" },
       dir: { type: "string" },
+      accept: { type: "string" },
       label: { type: "string" },
       timeout: { type: "string" },
     },
@@ -215,6 +220,13 @@ export function parseOptions(command: string, args: string[]): Options {
   if (str("name") !== undefined && (name === "" || sanitizeName(name) !== name)) {
     throw new UsageError(`invalid name '${name}'`, "A name is 1-16 of A-Z a-z 0-9 _ . -");
   }
+  const accept = str("accept");
+  if (accept !== undefined && !(ACCEPT_MODES as readonly string[]).includes(accept)) {
+    throw new UsageError(
+      `invalid --accept '${escapeForTerminal(accept)}'`,
+      "Use --accept ask, --accept all or --accept none.",
+    );
+  }
   const label = str("label");
   const problem = label === undefined ? undefined : labelProblem(label);
   if (problem) {
@@ -250,5 +262,6 @@ export function parseOptions(command: string, args: string[]): Options {
     timeoutMs: str("timeout") === undefined
       ? DEFAULTS.scanTimeoutMs
       : parseTimeout(str("timeout")!),
+    ...(accept !== undefined ? { accept: accept as AcceptMode } : {}),
   };
 }

@@ -80,7 +80,7 @@ export class TextView implements View {
   /** Prints `event`; a transfer's progress goes to the status line. */
   show(event: ChatEvent): void {
     if (event.type === "progress") {
-      this.progress(event.transfer, event.name, event.done, event.total);
+      this.progress(event.transfer, event.name, event.done, event.total, event.files);
     }
     if (event.type === "file-failed") this.endProgress(event.name);
     for (const line of this.#words.lines(event)) {
@@ -95,13 +95,20 @@ export class TextView implements View {
   }
 
   /** Draws or clears a transfer's progress in the prompt. */
-  progress(transfer: string, name: string, done: number, total: number): void {
+  progress(
+    transfer: string,
+    name: string,
+    done: number,
+    total: number,
+    files?: { done: number; total: number },
+  ): void {
     let entry = this.#transfers.get(transfer);
     if (!entry) {
       entry = { name, bar: new ProgressBar({ label: clean(name), total, width: 16 }), line: "" };
       this.#transfers.set(transfer, entry);
     }
-    entry.line = entry.bar.update(done);
+    // A folder is one line: its bytes, rate and ETA, and how many of its files are in.
+    entry.line = entry.bar.update(done) + (files ? ` ${files.done}/${files.total} files` : "");
     if (done >= total) this.#transfers.delete(transfer);
     this.#drawStatus();
   }

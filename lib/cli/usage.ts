@@ -31,9 +31,9 @@ export const HELP =
 
 Usage:
   p2pchat listen [PORT] [--host ADDR] [--name NAME] [--dir DIR] [--open] [--json]
-                 [--label TEXT] [--no-announce]
+                 [--accept MODE] [--label TEXT] [--no-announce]
   p2pchat connect [HOST [PORT]] [--name NAME] [--dir DIR] [--open] [--json]
-                  [--label TEXT] [--timeout SECONDS]
+                  [--accept MODE] [--label TEXT] [--timeout SECONDS]
   p2pchat serve [PORT] [--host ADDR] [--data DIR] [--new-passkey] [--history N] [--open]
                 [--json] [--max-file-size SIZE] [--max-storage SIZE] [--max-clients N] [--rate N]
                 [--label TEXT] [--no-announce]
@@ -61,6 +61,8 @@ Options:
   --passkey KEY     The passkey. Visible to other users in the process list: prefer
                     the P2PCHAT_PASSKEY environment variable or the prompt.
   --json            One JSON object per line on stdout, for programs.
+  --accept MODE     Files offered in a direct chat: ask, all or none (default: ask
+                    at a terminal, all for programs and --json).
   --data DIR        A hub's history, shared files and passkey (default ${DEFAULTS.dataDir}).
   --new-passkey     A hub makes a new passkey instead of the one kept in --data.
   --history N       Lines a hub replays to newcomers (default ${DEFAULTS.history}).

@@ -261,9 +261,13 @@ const HANDLERS = {
     if (typeof event?.type === "string" && Object.hasOwn(LISTS, event.type)) {
       LISTS[event.type](event, payload.sizes ?? [], payload);
     }
+    let item;
     for (const line of payload.lines ?? []) {
-      const item = showLine(line, payload.time);
+      item = showLine(line, payload.time);
       if (event?.type === "own" && chat.link === "down") item.classList.add("queued");
+    }
+    if (event?.type === "file-offer" && event.ask === true && item) {
+      item.append(offerButtons(Number(event.offer), event.name));
     }
     if (typeof event?.type === "string" && Object.hasOwn(LINK_EVENTS, event.type)) {
       LINK_EVENTS[event.type](payload.lines ?? []);
@@ -691,6 +695,24 @@ function setTopic(text) {
 }
 
 // ---- Files ----
+
+/** Accept and Decline on an offer the person is asked about: each answers it once. */
+function offerButtons(offer, name) {
+  const actions = document.createElement("span");
+  actions.className = "offer-answer";
+  for (const [text, command] of [["Accept", "accept"], ["Decline", "decline"]]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = text;
+    button.setAttribute("aria-label", `${text} ${name}`);
+    button.addEventListener("click", () => {
+      for (const other of actions.querySelectorAll("button")) other.disabled = true;
+      send({ type: "line", text: `/${command} ${offer}` });
+    });
+    actions.append(button);
+  }
+  return actions;
+}
 
 function addShared(file, name, size, from) {
   const list = $("shared");

@@ -103,7 +103,10 @@ export function chatPayload(
     sizes: sizesOf(event),
     time: new Date().toISOString(),
   };
-  if (event.type === "file" && fileLinks) payload.file = fileLinks(basename(event.path));
+  // A folder has no link: the process serves single files only.
+  if (event.type === "file" && event.files === undefined && fileLinks) {
+    payload.file = fileLinks(basename(event.path));
+  }
   return payload;
 }
 
@@ -338,11 +341,12 @@ export class UiBridge {
     try {
       chat = request.mode === "connect"
         ? await connectChat(
-          { host, port, name, receiveDir, passkey: typed as string | null },
+          // Offered files are asked about: Accept and Decline on the offer.
+          { host, port, name, receiveDir, passkey: typed as string | null, accept: "ask" },
           hooks,
         )
         : request.mode === "listen"
-        ? await listenChat({ ...hosting, name, receiveDir }, hooks)
+        ? await listenChat({ ...hosting, name, receiveDir, accept: "ask" }, hooks)
         : await hubChat({
           ...hosting,
           name,

@@ -62,6 +62,8 @@ pageTest("two browsers chat: one listens, one connects; a picked file arrives in
   const path = `${dir.path}/report.bin`;
   await writeRandomFile(path, 3_000_000);
   await bob.locator("#file-input").setInputFiles(path);
+  // The page asks before anything lands: Accept on the offer.
+  await alice.getByRole("button", { name: "Accept report.bin" }).click();
   await logLine(bob, "Sent file report.bin (3.0 MB) to alice, hash verified");
   await logLine(bob, "sent", "#transfers li");
   const received = await logLine(alice, "report.bin", "#received li");
