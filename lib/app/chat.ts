@@ -167,6 +167,11 @@ export class Chat {
     await this.#parts.host?.close(reason ?? this.#parts.goodbye?.() ?? "The chat has ended.");
   }
 
+  /** Ctrl-C at the keyboard where a terminal reads it as a key: as SIGINT. */
+  interrupt(): void {
+    this.#stop({ signal: "SIGINT", status: 130 });
+  }
+
   /** A signal: goodbye to the LAN, leave without waiting for files, close the room. */
   async #stop(stop: StopSignal): Promise<void> {
     if (this.#signalled) return;

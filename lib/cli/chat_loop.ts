@@ -16,6 +16,8 @@ import type { Terminal } from "./terminal.ts";
 
 /** Runs the typed lines through `chat` until it ends; resolves with how it ended. */
 export async function chatLoop(chat: Chat, terminal: Terminal): Promise<ChatEnd> {
+  // Ctrl-C typed at the prompt is the chat's SIGINT.
+  terminal.onInterrupt(() => chat.interrupt());
   const lines = terminal.lines()[Symbol.asyncIterator]();
   const ending = chat.ending.then(() => "ending" as const);
   while (true) {

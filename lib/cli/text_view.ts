@@ -14,7 +14,7 @@
 import type { ChatEvent } from "../app/chat_event.ts";
 import { EventWords, type Line, type Segment } from "../app/event_words.ts";
 import { escapeForTerminal as clean } from "./terminal_text.ts";
-import { ProgressBar } from "./progress_bar.ts";
+import { StatusLine } from "./status_line.ts";
 import type { Terminal } from "./terminal.ts";
 import type { View } from "./view_event.ts";
 
@@ -59,8 +59,8 @@ export function terminalLine(line: Line): string {
 /** Renders events for a person at a terminal. */
 export class TextView implements View {
   #terminal: Pick<Terminal, "print" | "status">;
-  /** Transfers under way, by transfer id: the file name, its bar and its last line. */
-  #transfers: Map<string, { name: string; bar: ProgressBar; line: string }> = new Map();
+  /** Transfers under way, by transfer id, labelled with their escaped file names. */
+  #transfers = new StatusLine();
   #words = new EventWords();
 
   /** Creates the view on `terminal`. */
@@ -73,32 +73,27 @@ export class TextView implements View {
     if (event.type === "progress") {
       this.progress(event.transfer, event.name, event.done, event.total);
     }
-    if (event.type === "file-failed") this.endProgress(event.name);
+    // A transfer is under way until it is confirmed (every byte sent is not yet received).
+    if (event.type === "file-failed" || event.type === "file" || event.type === "file-sent") {
+      this.endProgress(event.name);
+    }
     for (const line of this.#words.lines(event)) this.#terminal.print(terminalLine(line));
   }
 
-  /** Draws or clears a transfer's progress in the prompt. */
+  /** Draws a transfer's progress in the status line. */
   progress(transfer: string, name: string, done: number, total: number): void {
-    let entry = this.#transfers.get(transfer);
-    if (!entry) {
-      entry = { name, bar: new ProgressBar({ label: clean(name), total, width: 16 }), line: "" };
-      this.#transfers.set(transfer, entry);
-    }
-    entry.line = entry.bar.update(done);
-    if (done >= total) this.#transfers.delete(transfer);
+    this.#transfers.set(transfer, { label: clean(name), done, total });
     this.#drawStatus();
   }
 
-  /** Forgets the progress of transfers of `name` (failed). */
+  /** Forgets the progress of transfers of `name` (saved, confirmed or failed). */
   endProgress(name: string): void {
-    for (const [transfer, entry] of this.#transfers) {
-      if (entry.name === name) this.#transfers.delete(transfer);
-    }
+    this.#transfers.deleteLabelled(clean(name));
     this.#drawStatus();
   }
 
   #drawStatus(): void {
-    const lines = [...this.#transfers.values()].map((entry) => entry.line);
-    this.#terminal.status(lines.length ? lines.join(" | ") : undefined);
+    const transfers = this.#transfers;
+    this.#terminal.status(transfers.size ? (columns) => transfers.render(columns) : undefined);
   }
 }
