@@ -81,6 +81,22 @@ const MAPPERS: Mappers = {
   own: () => undefined,
   room: ({ event }, view) =>
     view.hubLog ? { ...event, type: `hub-${event.type}` } : notice({ type: "room", event }, view),
+  quitting: ({ lines, transfers, connected, how }, view) => ({
+    type: "quitting",
+    lines,
+    files: transfers.map(({ direction, name, done, total }) => ({
+      direction,
+      name,
+      bytes: total,
+      done,
+    })),
+    connected,
+    how,
+    text: plainText(
+      view.words.lines({ type: "quitting", lines, transfers, connected, how })[0].text,
+    ),
+  }),
+  dropped: same,
   stopping: notice,
   stopped: notice,
   exiting: notice,
@@ -122,5 +138,7 @@ const MAPPERS: Mappers = {
   "file-failed": (event, view) => ({ ...notice(event, view), file: event.name }),
   shared: same,
   "file-list": ({ files, page, pages, total }) => ({ type: "files", files, page, pages, total }),
+  sent: same,
+  "not-sent": same,
   closed: same,
 };

@@ -75,7 +75,31 @@ export type ClientEvent =
   | { type: "shared"; file: number; from: string; name: string; bytes: number; sha256: string }
   /** A page of `/files`, newest first: page `page` of `pages`, `total` files. */
   | { type: "file-list"; files: SharedFileInfo[]; page: number; pages: number; total: number }
+  /**
+   * A line of ours the room took, with its number (`seq`; none for a private line): the
+   * acknowledgement a program can count on.
+   */
+  | { type: "sent"; text: string; seq?: number; me?: boolean; to?: string }
+  /** A line of ours that was not delivered: refused by the room, or dropped when leaving. */
+  | { type: "not-sent"; text: string; reason: string; me?: boolean; to?: string }
   | { type: "closed"; reason?: string };
+
+/** A file under way, as far as it has got. */
+export interface Transfer {
+  direction: "send" | "receive";
+  name: string;
+  done: number;
+  total: number;
+}
+
+/** What leaving waits for: lines not acknowledged and files under way. */
+export interface InFlight {
+  lines: number;
+  transfers: Transfer[];
+}
+
+/** Why a transfer stopped when we left without waiting for it, as this person reads it. */
+export const CANCELLED_AT_QUIT = "cancelled (you quit)";
 
 /** How long {@linkcode RoomClient.quit} waits for the host to close after our `bye`. */
 const BYE_WAIT_MS = 2_000;
@@ -110,8 +134,12 @@ export interface RoomClientOptions {
 interface Outgoing {
   name: string;
   size: number;
+  /** Bytes posted so far. */
+  done: number;
   sha256?: string;
   refused?: string;
+  /** Cancelled by us: what the peer is told. */
+  cancelled?: string;
   settle: (error?: Error) => void;
 }
 
@@ -151,6 +179,10 @@ export class RoomClient {
   #sendSlots = new FileSlots(TRANSFERS_AT_ONCE);
   #receiving: Map<number, Receiving> = new Map();
   #loop: Promise<string | undefined> | undefined;
+  /** Whether the current session is up (its messages are being read). */
+  #live = false;
+  /** The text of the last refusal the room sent: the reason of a rejected line's ack. */
+  #lastRefusal: string | undefined;
   #leaving = false;
   #endedCleanly = false;
   /**
@@ -199,9 +231,35 @@ export class RoomClient {
     return this.#pending.size;
   }
 
-  /** Whether lines or files are still on their way. */
+  /** Whether lines or files are still on their way (either way). */
   get busy(): boolean {
-    return this.#pending.size > 0 || this.#sending.size > 0;
+    return this.#pending.size > 0 || this.#sending.size > 0 || this.#receiving.size > 0;
+  }
+
+  /** Whether the connection is up now (a hub member's may be down between reconnects). */
+  get connected(): boolean {
+    return this.#live;
+  }
+
+  /** Lines not acknowledged yet and files under way, in both directions. */
+  get inFlight(): InFlight {
+    return {
+      lines: this.#pending.size,
+      transfers: [
+        ...[...this.#sending.values()].map((outgoing) => ({
+          direction: "send" as const,
+          name: outgoing.name,
+          done: outgoing.done,
+          total: outgoing.size,
+        })),
+        ...[...this.#receiving.values()].map((receiving) => ({
+          direction: "receive" as const,
+          name: receiving.name,
+          done: receiving.file.received,
+          total: receiving.size,
+        })),
+      ],
+    };
   }
 
   /**
@@ -250,6 +308,7 @@ export class RoomClient {
     }
     // Re-send what the room had not acknowledged; ids let it drop the ones it already has.
     this.#welcomed = true;
+    this.#live = true;
     this.#outbox = [...this.#pending.values()];
     this.#outboxHead = 0;
     this.#flush();
@@ -307,12 +366,14 @@ export class RoomClient {
       settle = (error) => error ? reject(error) : resolve();
     });
     settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
-    this.#sending.set(fid, { name, size: 0, settle });
+    this.#sending.set(fid, { name, size: 0, done: 0, settle });
     let file: Deno.FsFile | undefined;
     let slot = false;
     try {
       await this.#sendSlots.take();
       slot = true;
+      const waited = this.#sending.get(fid);
+      if (!waited || waited.cancelled) throw new Error(CANCELLED_AT_QUIT);
       try {
         file = await Deno.open(path, { read: true });
       } catch (error) {
@@ -338,7 +399,7 @@ export class RoomClient {
       let reading = size > 0 ? readNext(file) : Promise.resolve(null);
       while (done < size) {
         const outgoing = this.#sending.get(fid);
-        if (!outgoing || outgoing.refused) break;
+        if (!outgoing || outgoing.refused || outgoing.cancelled) break;
         const n = await reading;
         if (n === null) break;
         const { record, body: chunk } = next.filled(n);
@@ -348,6 +409,7 @@ export class RoomClient {
         hash.update(chunk);
         session.post(header, chunk, record);
         done += n;
+        outgoing.done = done;
         if (done === size || Date.now() - lastReport > 100) {
           lastReport = Date.now();
           this.#emit({ type: "progress", transfer, direction: "send", name, done, total: size });
@@ -355,7 +417,9 @@ export class RoomClient {
         await session.drained();
       }
       const outgoing = this.#sending.get(fid);
-      if (outgoing && !outgoing.refused) {
+      if (outgoing?.cancelled) {
+        // Told to the peer and settled by drop().
+      } else if (outgoing && !outgoing.refused) {
         if (done !== size) {
           session.post({ t: "cancel", fid, reason: "the file changed while it was sent" });
           outgoing.settle(new Error(`${name} changed while it was sent`));
@@ -378,20 +442,71 @@ export class RoomClient {
   }
 
   /**
-   * Leaves: waits (up to `graceMs`) for unacknowledged lines and files in flight, then says
-   * goodbye and closes.
+   * Leaving: waits until nothing is in flight (lines acknowledged, files through both ways),
+   * until {@linkcode drop}, or until nothing more can be delivered (a direct chat's
+   * connection ended). A hub member whose connection is down keeps waiting: it reconnects
+   * (while leaving, as long as something is in flight) and delivers then.
    */
-  async quit(graceMs = 30_000): Promise<void> {
+  async deliver(): Promise<void> {
     this.#leaving = true;
-    const session = this.#session;
-    if (!session) return;
+    while (this.busy && (this.#live || this.#kind === "hub")) {
+      await new Promise<void>((resolve) => this.#pendingWaiters.push(resolve));
+    }
+  }
+
+  /**
+   * Gives up what is in flight: lines not acknowledged are reported `not-sent`, files under
+   * way are cancelled and both sides told. Resolves with how many lines were dropped.
+   */
+  async drop(): Promise<number> {
+    const lines = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#outbox = [];
+    this.#outboxHead = 0;
+    for (const message of lines) this.#notSent(message, "dropped when leaving");
+    const toPeer = `cancelled by ${this.#name} (quit)`;
+    const session = this.#live ? this.#session : undefined;
+    for (const [fid, outgoing] of this.#sending) {
+      if (outgoing.cancelled) continue;
+      outgoing.cancelled = toPeer;
+      // Not offered yet (waiting for its turn) is nothing the peer knows of.
+      if (outgoing.size > 0 || outgoing.done > 0) {
+        session?.post({ t: "cancel", fid, reason: toPeer });
+      }
+      outgoing.settle(new Error(CANCELLED_AT_QUIT));
+    }
+    for (const [fid, receiving] of this.#receiving) {
+      this.#receiving.delete(fid);
+      session?.post({ t: "received", fid, ok: false, reason: toPeer });
+      await receiving.file.abort();
+      this.#emit({
+        type: "file-failed",
+        direction: "receive",
+        name: receiving.name,
+        reason: CANCELLED_AT_QUIT,
+      });
+    }
+    this.#wakeSettled();
+    return lines.length;
+  }
+
+  /**
+   * Leaves: waits for what is in flight ({@linkcode deliver}; at most `graceMs`, then it is
+   * dropped), then says goodbye and closes.
+   */
+  async quit(graceMs?: number): Promise<void> {
+    this.#leaving = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
-      this.#settled(),
-      this.#loop, // the connection ended: nothing more can be delivered
-      new Promise((resolve) => timer = setTimeout(resolve, graceMs)),
+      this.deliver(),
+      ...(graceMs === undefined
+        ? []
+        : [new Promise((resolve) => timer = setTimeout(resolve, graceMs))]),
     ]);
     clearTimeout(timer);
+    if (this.busy) await this.drop();
+    const session = this.#session;
+    if (!session) return;
     session.post({ t: "bye" });
     // Let the host close first: closing at once races the host's writes to us, and a failed
     // write makes it drop our unread `bye`, so the others would see "left (the connection was
@@ -414,6 +529,37 @@ export class RoomClient {
   #id(): string {
     // Unique across clients too, so no one else's line is taken for one of ours.
     return `${this.#lineIds}:${this.#nextId++}`;
+  }
+
+  /** Reports our line `message` as not delivered. */
+  #notSent(message: Message, reason: string): void {
+    if (message.t !== "chat" && message.t !== "private") return;
+    this.#emit({
+      type: "not-sent",
+      text: message.text,
+      reason,
+      ...(message.t === "chat" && message.me ? { me: true } : {}),
+      ...(message.t === "private" ? { to: message.to } : {}),
+    });
+  }
+
+  /** Reports our line `id` as taken by the room (with its number), once. */
+  #acknowledged(id: string, seq: number | undefined, rejected: boolean): void {
+    const message = this.#pending.get(id);
+    if (!message) return;
+    this.#pending.delete(id);
+    if (rejected) {
+      this.#notSent(message, this.#lastRefusal ?? "refused by the host");
+    } else if (message.t === "chat" || message.t === "private") {
+      this.#emit({
+        type: "sent",
+        text: message.text,
+        ...(seq !== undefined && message.t === "chat" ? { seq } : {}),
+        ...(message.t === "chat" && message.me ? { me: true } : {}),
+        ...(message.t === "private" ? { to: message.to } : {}),
+      });
+    }
+    if (this.#pending.size === 0) this.#wakeSettled();
   }
 
   /** Sends a line, kept until acknowledged (and re-sent after a reconnect until then). */
@@ -471,8 +617,9 @@ export class RoomClient {
       return;
     }
     const message = problem.message;
-    if ("id" in message && this.#pending.delete(message.id) && this.#pending.size === 0) {
-      this.#wakeSettled();
+    if ("id" in message && this.#pending.delete(message.id)) {
+      this.#notSent(message, "too large to send");
+      if (this.#pending.size === 0) this.#wakeSettled();
     }
     this.#emit({
       type: "notice",
@@ -480,12 +627,6 @@ export class RoomClient {
         `header; the limit is ${MAX_HEADER_BYTES}).`,
       error: true,
     });
-  }
-
-  async #settled(): Promise<void> {
-    while (this.busy) {
-      await new Promise<void>((resolve) => this.#pendingWaiters.push(resolve));
-    }
   }
 
   #wakeSettled(): void {
@@ -516,6 +657,7 @@ export class RoomClient {
     } finally {
       reader.releaseLock();
     }
+    if (this.#session === session) this.#live = false;
     const reason = byeReason ?? await session.closed;
     this.#endedCleanly = byeReason !== undefined || this.#leaving;
     for (const [fid, receiving] of this.#receiving) {
@@ -546,9 +688,7 @@ export class RoomClient {
       case "ack":
         // Acks follow, in order, every line the room sent us before: so all up to here arrived.
         if (message.seq !== undefined) this.#lastSeq = Math.max(this.#lastSeq, message.seq);
-        this.#pending.delete(message.id);
-        if (this.#pending.size === 0) this.#wakeSettled();
-        return;
+        return this.#acknowledged(message.id, message.seq, message.rejected ?? false);
       case "private":
         return this.#emit({
           type: "private",
@@ -594,6 +734,8 @@ export class RoomClient {
           total: message.total ?? message.names.length,
         });
       case "notice":
+        // A refused line's notice comes just before its ack.
+        this.#lastRefusal = message.error ? message.text : undefined;
         return this.#emit({ type: "notice", text: message.text, error: message.error ?? false });
       case "shared":
         return this.#emit({
@@ -627,10 +769,10 @@ export class RoomClient {
 
   #line(line: ChatLine): void {
     // Only our own lines come with an id (replayed after a reconnect); others' have none.
-    if (line.id !== "" && this.#pending.delete(line.id)) {
+    if (line.id !== "" && this.#pending.has(line.id)) {
       // Our own line, stored before the connection dropped: it counts as acknowledged.
       this.#lastSeq = Math.max(this.#lastSeq, line.seq ?? 0);
-      if (this.#pending.size === 0) this.#wakeSettled();
+      this.#acknowledged(line.id, line.seq, false);
       return;
     }
     if (line.seq !== undefined) {
@@ -694,6 +836,7 @@ export class RoomClient {
       this.#receiving.delete(fid);
       await receiving.file.abort();
       this.#refuse(fid, receiving.name, error);
+      this.#wakeSettled();
     }
   }
 
@@ -701,6 +844,14 @@ export class RoomClient {
     const receiving = this.#receiving.get(fid);
     this.#receiving.delete(fid);
     if (!receiving) return;
+    try {
+      await this.#save(fid, receiving, sha256);
+    } finally {
+      this.#wakeSettled();
+    }
+  }
+
+  async #save(fid: number, receiving: Receiving, sha256: string): Promise<void> {
     try {
       const saved = await receiving.file.commit(sha256);
       this.#session?.post({ t: "received", fid, ok: true, sha256: saved.sha256 });
@@ -723,6 +874,7 @@ export class RoomClient {
     if (!receiving) return;
     await receiving.file.abort();
     this.#emit({ type: "file-failed", direction: "receive", name: receiving.name, reason });
+    this.#wakeSettled();
   }
 
   /** Tells the sender and the person that file `fid` (`name`) was refused or failed. */
@@ -746,11 +898,15 @@ export class RoomClient {
       outgoing.settle();
     } else {
       outgoing.refused = received.reason ?? "the hash did not match";
+      // A receiver that quit says so itself (`cancelled by alice (quit)`).
+      const cancelled = outgoing.refused.startsWith("cancelled by ");
       outgoing.settle(
         new Error(
-          `${
-            received.by ?? (this.#kind === "hub" ? "The hub" : "The receiver")
-          } refused ${outgoing.name}: ${outgoing.refused}`,
+          cancelled
+            ? outgoing.refused
+            : `${
+              received.by ?? (this.#kind === "hub" ? "The hub" : "The receiver")
+            } refused ${outgoing.name}: ${outgoing.refused}`,
         ),
       );
     }

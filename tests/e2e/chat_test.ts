@@ -32,7 +32,7 @@ Deno.test("text mode: two processes chat both ways, bob /quits, alice sees him l
   }
 });
 
-Deno.test("--json: two processes chat both ways, alice /quits, bob sees her leave", async () => {
+Deno.test("--json: two processes chat both ways, alice /quits, bob is told once", async () => {
   await using dir = await tempDir();
   const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
   const bob = startConnector("bob", port, { cwd: dir.path });
@@ -56,10 +56,11 @@ Deno.test("--json: two processes chat both ways, alice /quits, bob sees her leav
 
     await alice.writeLine("/quit");
     assert.deepEqual((await alice.exit()).code, 0);
-    const left = await bob.waitFor((event) => event.type === "left");
-    assert.deepEqual(left.name, "alice");
-    // The host is gone: bob's chat ends by itself, cleanly.
+    const closed = await bob.waitFor((event) => event.type === "closed");
+    assert.deepEqual(closed.reason, "alice ended the chat.");
+    // The host is gone: bob's chat ends by itself, cleanly, told once (no `left` before it).
     assert.deepEqual((await bob.exit()).code, 0);
+    assert.deepEqual(bob.events.filter((event) => event.type === "left"), []);
     assert.deepEqual(alice.events.at(-1), { type: "system", text: "Exiting." });
     assert.deepEqual(bob.events.at(-1), { type: "system", text: "Exiting." });
     assert.deepEqual(alice.stderr, "");

@@ -28,8 +28,14 @@ Deno.test("private lines reach only their addressee; floods and overlong lines a
       [whisper.from, whisper.to, whisper.text],
       ["alice", "bob", "psst: only for bob 🤫"],
     );
+    // alice is told the hub took her private line (no `seq`: it is not in the room's order).
+    const sent = await alice.waitFor(isEvent("sent"));
+    assert.deepEqual(sent, { type: "sent", text: "psst: only for bob 🤫", to: "bob" });
     for (const proc of [alice, carol, dave, hub.proc]) {
-      assert.ok(!proc.stdout.includes("psst"), `the private line leaked:\n${proc.stdout}`);
+      const shown = proc.lines.filter((line) =>
+        proc !== alice || !line.startsWith('{"type":"sent"')
+      );
+      assert.ok(!shown.join("\n").includes("psst"), `the private line leaked:\n${proc.stdout}`);
     }
     assert.deepEqual(
       (await alice.waitFor(isEvent("error"))).message,
