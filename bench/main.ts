@@ -36,7 +36,10 @@ import { startupScenario } from "./startup_bench.ts";
 const SCENARIOS: { [name: string]: { run: Scenario; tools: ToolName[] } } = {
   startup: { run: startupScenario, tools: [] },
   rtt: { run: rttScenario, tools: [] },
-  file: { run: fileScenario, tools: ["socat"] },
+  file: {
+    run: fileScenario,
+    tools: ["socat", "wormhole", "wormhole-mailbox", "wormhole-relay", "twist3"],
+  },
   "fanout-100": { run: fanoutScenario("fanout-100"), tools: ["ncat"] },
   "fanout-1000": { run: fanoutScenario("fanout-1000"), tools: ["ncat"] },
   saturation: { run: fanoutScenario("saturation"), tools: ["ncat"] },

@@ -47,6 +47,34 @@ export const TOOLS = {
     debian: "ncat",
     neededBy: "the fan-out benchmarks' baseline",
   },
+  wormhole: {
+    name: "wormhole",
+    candidates: ["wormhole"],
+    debian: "magic-wormhole",
+    neededBy: "the file benchmark's magic-wormhole peer",
+  },
+  // The mailbox and transit relay run as twisted plugins (`twist3 wormhole-mailbox`, `twist3
+  // transitrelay`); their packages bring python3-twisted, which brings twist3.
+  "wormhole-mailbox": {
+    name: "magic-wormhole mailbox server",
+    candidates: ["/usr/lib/python3/dist-packages/twisted/plugins/magic_wormhole_mailbox.py"],
+    plainFile: true,
+    debian: "python3-magic-wormhole-mailbox-server",
+    neededBy: "the file benchmark's magic-wormhole peer (its mailbox on 127.0.0.1)",
+  },
+  "wormhole-relay": {
+    name: "magic-wormhole transit relay",
+    candidates: ["/usr/lib/python3/dist-packages/twisted/plugins/magic_wormhole_transit_relay.py"],
+    plainFile: true,
+    debian: "magic-wormhole-transit-relay",
+    neededBy: "the file benchmark's magic-wormhole peer (its transit relay on 127.0.0.1)",
+  },
+  twist3: {
+    name: "twist3",
+    candidates: ["twist3"],
+    debian: "python3-twisted",
+    neededBy: "the file benchmark's magic-wormhole mailbox and relay",
+  },
   ip: {
     name: "ip",
     candidates: ["ip", "/usr/sbin/ip", "/sbin/ip"],

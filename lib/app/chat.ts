@@ -36,6 +36,13 @@ export type ChatEnd =
   /** A stop signal; `announced` tells whether the chat had been announced on the LAN. */
   | ({ how: "signal"; announced: boolean } & StopSignal);
 
+/** Who a hosted chat would stop for if its host left: the others in the room. */
+export interface Audience {
+  kind: "direct" | "hub";
+  /** The other members' names, in joining order. */
+  others: string[];
+}
+
 /** What a face asks of the front door. */
 export interface ChatHooks {
   /** The first listener, subscribed before anything happens. */
@@ -128,6 +135,16 @@ export class Chat {
   /** Resolves once the chat is over and everything it ran is closed. */
   get done(): Promise<ChatEnd> {
     return this.#end.promise;
+  }
+
+  /**
+   * The others a leave would stop the chat for: set only when this person hosts the room (a
+   * hub or a direct chat it listens on), while the room is open.
+   */
+  get audience(): Audience | undefined {
+    const room = this.#parts.host?.room;
+    if (!room || this.#leaving) return undefined;
+    return { kind: room.kind, others: room.names.filter((name) => name !== this.client.name) };
   }
 
   /**

@@ -36,6 +36,12 @@ export const DEFAULTS = {
   dataDir: "p2pchat-data",
   /** How long `scan` waits for answers, in milliseconds. */
   scanTimeoutMs: 2000,
+  /**
+   * How long `ui` keeps the chat of a page that was closed, in milliseconds: a reload (or a
+   * phone that dropped the page's connection for a moment) comes back to its seat; after it,
+   * the chat is left cleanly.
+   */
+  closedPageGraceMs: 20_000,
 } as const;
 
 /** The OS user name, made a usable name, or "guest". */

@@ -19,8 +19,8 @@ import { createHash } from "node:crypto";
 import type { ChatLine, Envelope, Message, SharedFileInfo } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
-import { recordWithRoom } from "../wire/codec.ts";
-import { FILE_CHUNK_BYTES, MAX_HEADER_BYTES } from "../wire/limits.ts";
+import { MAX_HEADER_BYTES } from "../wire/limits.ts";
+import { ChunkReader } from "./chunk_reader.ts";
 import type { FileStore, IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
 import { FileSlots } from "./file_slots.ts";
@@ -387,28 +387,18 @@ export class RoomClient {
       const hash = createHash("sha256");
       let done = 0;
       let lastReport = 0;
-      // Each read goes straight into a record of its own, posted as it is (a session may keep
-      // it until written): no copy per chunk.
+      // Each chunk is read straight into a record of its own, posted as it is (a session may
+      // keep it until written): no copy per chunk.
       const header: Message = { t: "chunk", fid };
-      let next = recordWithRoom(header, FILE_CHUNK_BYTES);
-      const readNext = (from: Deno.FsFile) => {
-        const read = from.read(next.body);
-        read.catch(() => {}); // awaited below, unless the transfer stops first
-        return read;
-      };
-      let reading = size > 0 ? readNext(file) : Promise.resolve(null);
+      const chunks = new ChunkReader(file, header, { size });
       while (done < size) {
         const outgoing = this.#sending.get(fid);
         if (!outgoing || outgoing.refused || outgoing.cancelled) break;
-        const n = await reading;
-        if (n === null) break;
-        const { record, body: chunk } = next.filled(n);
-        // The next read runs on the runtime's file thread while this chunk is hashed and sealed.
-        next = recordWithRoom(header, FILE_CHUNK_BYTES);
-        reading = done + n < size ? readNext(file) : Promise.resolve(null);
-        hash.update(chunk);
-        session.post(header, chunk, record);
-        done += n;
+        const chunk = await chunks.next();
+        if (chunk === null) break;
+        hash.update(chunk.body);
+        session.post(header, chunk.body, chunk.record);
+        done += chunk.body.length;
         outgoing.done = done;
         if (done === size || Date.now() - lastReport > 100) {
           lastReport = Date.now();

@@ -52,6 +52,10 @@ function freshChat() {
     count: 0,
     historyLeft: 0,
     transfers: new Map(),
+    /** Whether this person hosts the chat (leaving stops it for the others). */
+    hosting: false,
+    /** The chat's connection: up, down (reconnecting), ended, or lost (this page's). */
+    link: "up",
   };
 }
 
@@ -65,6 +69,11 @@ const token = sessionStorage.getItem(TOKEN_KEY) ?? "";
 if (location.search) history.replaceState(null, "", "/");
 
 // ---- Connection to the local process ----
+
+/** Tries left to reopen the socket after it closed (a phone may drop it for a moment). */
+let reopenTries = 0;
+const REOPEN_TRIES = 10;
+const REOPEN_DELAY_MS = 1500;
 
 function openSocket() {
   if (!token) {
@@ -82,13 +91,23 @@ function openSocket() {
     }
     handle(data);
   });
-  socket.addEventListener("close", () => {
-    setStatus(
-      "Lost contact with the p2pchat program. Is it still running? Reload to retry, " +
-        "or open the address it printed.",
-    );
-    for (const button of document.querySelectorAll("button")) button.disabled = true;
-  });
+  socket.addEventListener("open", () => reopenTries = REOPEN_TRIES);
+  socket.addEventListener("close", lostProcess);
+}
+
+/**
+ * The socket to the p2pchat program closed: say so, grey the chat, and try again for a while
+ * (the program keeps the chat for a grace; back within it, the page shows it again).
+ */
+function lostProcess() {
+  setStatus(
+    "Lost contact with the p2pchat program. Is it still running? Reload to retry, " +
+      "or open the address it printed.",
+  );
+  for (const button of document.querySelectorAll("button")) button.disabled = true;
+  message.disabled = true;
+  showLink("lost");
+  if (reopenTries-- > 0) setTimeout(openSocket, REOPEN_DELAY_MS);
 }
 
 function send(request) {
@@ -172,6 +191,7 @@ function fail(text, field) {
 
 const HANDLERS = {
   hello(event) {
+    for (const button of document.querySelectorAll("button")) button.disabled = false;
     nameInput.value ||= event.name;
     suggestedPasskey = event.passkey;
     if (mode() !== "connect" && passkeyInput.value === "") passkeyInput.value = event.passkey;
@@ -188,17 +208,24 @@ const HANDLERS = {
     chat = freshChat();
     clearChat();
     showStarted(event);
+    showLink("up");
   },
   chat(payload) {
     const event = payload.event;
     if (typeof event?.type === "string" && Object.hasOwn(LISTS, event.type)) {
-      LISTS[event.type](event, payload.sizes ?? []);
+      LISTS[event.type](event, payload.sizes ?? [], payload);
     }
-    for (const line of payload.lines ?? []) showLine(line);
+    for (const line of payload.lines ?? []) {
+      const item = showLine(line, payload.time);
+      if (event?.type === "own" && chat.link === "down") item.classList.add("queued");
+    }
+    if (typeof event?.type === "string" && Object.hasOwn(LINK_EVENTS, event.type)) {
+      LINK_EVENTS[event.type](payload.lines ?? []);
+    } else if (event?.type === "own") showQueue();
   },
-  ended(event) {
-    showLine({ kind: "system", text: [{ peer: event.reason }, " Press Exit to go back."] });
-  },
+  // Said at the top until Exit (the log has the event that ended it).
+  ended: (event) => showLink("ended", [{ peer: event.reason }, " Press Exit to go back."]),
+  "confirm-exit": (event) => askStop(event),
 };
 
 function handle(event) {
@@ -217,7 +244,7 @@ function showState(next) {
   connectButton.disabled = next === "connecting";
   if (next === "connecting") connectButton.textContent = "Connecting...";
   else if (next === "idle") updateMode();
-  message.disabled = next !== "chat";
+  message.disabled = next !== "chat" || chat.link === "lost";
   $("send-button").disabled = next !== "chat";
   $("file-button").disabled = next !== "chat";
   $("exit-button").disabled = false;
@@ -239,6 +266,7 @@ function showStarted(event) {
       info.append(element);
     } else info.append(text);
   };
+  chat.hosting = event.mode !== "connect";
   if (event.mode === "connect") {
     chat.address = `${event.host}:${event.port}`;
     $("chat-title").textContent = `Connected to ${chat.address}`;
@@ -295,7 +323,8 @@ function segments(parts) {
   });
 }
 
-function showLine(line) {
+/** Shows `line`; `stamped` is when its event happened (the process stamped it). */
+function showLine(line, stamped) {
   const follow = following || nearBottom();
   let classes = Object.hasOwn(LINE_CLASSES, line.kind) ? LINE_CLASSES[line.kind] : "system";
   if (line.self && line.kind === "chat") classes = "msg own";
@@ -304,7 +333,7 @@ function showLine(line) {
   item.className = classes;
   if (line.kind !== "divider") {
     const time = document.createElement("time");
-    const date = new Date(line.time ?? Date.now());
+    const date = new Date(line.time ?? stamped ?? Date.now());
     time.dateTime = date.toISOString();
     time.textContent = line.kind === "history" && date.toDateString() !== new Date().toDateString()
       ? `${date.toLocaleDateString()} ${clock(date)}`
@@ -363,6 +392,73 @@ function clearChat() {
   $("chat-info").replaceChildren();
 }
 
+// ---- The chat's connection: a banner, the members greyed, what happens to typed lines ----
+
+/** Events that change the connection's state; the banner says the event's own line. */
+const LINK_EVENTS = {
+  closed: (lines) => chat.kind === "hub" && showLink("down", lines[0]?.text),
+  reconnecting: (lines) => showLink("down", lines[0]?.text),
+  reconnected: () => showLink("up"),
+};
+
+/** What the message box says in each state. */
+const PLACEHOLDERS = {
+  up: "Type a message, or /help",
+  down: "Not connected: what you send now waits and is sent when the connection is back",
+  ended: "The chat has ended: press Exit to go back",
+  lost: "Not connected to the p2pchat program",
+};
+
+function showLink(link, why) {
+  chat.link = link;
+  $("chat-screen").dataset.link = link;
+  $("link-banner").hidden = link === "up" || link === "lost";
+  if (why) $("link-why").replaceChildren(...segments(why));
+  message.placeholder = PLACEHOLDERS[link];
+  // Back: what waited was sent again with the reconnect.
+  if (link === "up") {
+    for (const item of log.querySelectorAll("li.queued")) item.classList.remove("queued");
+  }
+  showQueue();
+}
+
+/** How many of our lines wait for the connection. */
+function showQueue() {
+  const waiting = log.querySelectorAll("li.queued").length;
+  $("link-queue").textContent = chat.link !== "down"
+    ? ""
+    : waiting === 0
+    ? "What you send now waits and is sent when the connection is back."
+    : `${waiting} ${waiting === 1 ? "line waits" : "lines wait"} to be sent when the ` +
+      "connection is back.";
+}
+
+// ---- Leaving a chat one hosts: ask before stopping it for the others ----
+
+function askStop(event) {
+  const dialog = $("stop-dialog");
+  $("stop-question").replaceChildren(...segments(event.question));
+  $("stop-detail").textContent = event.detail;
+  $("stop-confirm").textContent = event.stop;
+  $("stop-keep").textContent = event.keep;
+  $("exit-button").disabled = false;
+  if (!dialog.open) dialog.showModal();
+  $("stop-keep").focus();
+}
+
+$("stop-keep").addEventListener("click", () => $("stop-dialog").close());
+$("stop-confirm").addEventListener("click", () => {
+  $("stop-dialog").close();
+  $("exit-button").disabled = true;
+  send({ type: "exit", confirmed: true });
+});
+
+// Closing the page of a chat one hosts stops it for the others after the grace: ask.
+globalThis.addEventListener("beforeunload", (event) => {
+  const others = Math.max(chat.count, chat.members.length) - 1;
+  if (state === "chat" && chat.hosting && others > 0) event.preventDefault();
+});
+
 // ---- What events change besides the log: the title, the lists and the transfer rows ----
 
 const LISTS = {
@@ -401,7 +497,7 @@ const LISTS = {
     setMembers(event.pages <= 1 ? event.names : chat.members);
   },
   progress: (event, sizes) => showProgress(event, sizes[0]),
-  file(event, sizes) {
+  file(event, sizes, payload) {
     finishTransfer(event.name, "receive", "saved");
     const item = document.createElement("li");
     const name = document.createElement("strong");
@@ -409,7 +505,7 @@ const LISTS = {
     const path = document.createElement("span");
     path.className = "file-path";
     path.textContent = event.path;
-    item.append(name, ...peer` ${sizes[0]} from ${event.from}`, path);
+    item.append(name, ...peer` ${sizes[0]} from ${event.from}`, path, fileLinks(payload.file));
     $("received").append(item);
     $("received-panel").hidden = false;
   },
@@ -463,6 +559,24 @@ function addShared(file, name, size, from) {
   $("shared-panel").hidden = false;
 }
 
+/** A received file's Open (pictures, text) and Download links, served by the process. */
+function fileLinks(links) {
+  const actions = document.createElement("span");
+  actions.className = "file-links";
+  const link = (text, href, extra) => {
+    const anchor = document.createElement("a");
+    anchor.textContent = text;
+    anchor.href = href;
+    Object.assign(anchor, extra);
+    actions.append(anchor);
+  };
+  if (typeof links?.open === "string") {
+    link("Open", links.open, { target: "_blank", rel: "noopener noreferrer" });
+  }
+  if (typeof links?.download === "string") link("Download", links.download, { download: "" });
+  return actions;
+}
+
 function transferRow(key, name, direction) {
   let row = chat.transfers.get(key);
   if (row) return row;
@@ -485,13 +599,19 @@ function transferRow(key, name, direction) {
 }
 
 function showProgress(event, total) {
-  // A browser upload shows a row before the process starts sending: take it over.
-  const upload = chat.transfers.get(`upload:${event.name}`);
-  if (event.direction === "send" && upload && !chat.transfers.has(event.transfer)) {
-    chat.transfers.delete(`upload:${event.name}`);
-    chat.transfers.set(event.transfer, upload);
+  // A browser upload shows a row before the process starts sending: the send takes it over.
+  if (event.direction === "send" && !chat.transfers.has(event.transfer)) {
+    const waiting = [...chat.transfers].find(([key, row]) =>
+      key.startsWith("upload:") && row.name === event.name && !row.done
+    );
+    if (waiting) {
+      chat.transfers.delete(waiting[0]);
+      chat.transfers.set(event.transfer, waiting[1]);
+    }
   }
   const row = transferRow(event.transfer, event.name, event.direction);
+  row.uploading = false;
+  if (row.done) return;
   row.bar.max = Math.max(event.total, 1);
   row.bar.value = event.done;
   const percent = event.total ? Math.floor(event.done / event.total * 100) : 100;
@@ -499,32 +619,52 @@ function showProgress(event, total) {
 }
 
 function finishTransfer(name, direction, outcome) {
-  for (const row of chat.transfers.values()) {
-    if (row.name === name && row.direction === direction && !row.done) {
-      row.done = true;
-      if (outcome !== "failed") row.bar.value = row.bar.max;
-      row.stateText.textContent = ` ${outcome}`;
-      row.item.classList.toggle("failed", outcome === "failed");
-      return;
-    }
-  }
+  const open = [...chat.transfers.values()].filter((row) =>
+    row.direction === direction && !row.done
+  );
+  const complete = (row) => row.bar.value >= row.bar.max;
+  // A file saved under another name ("a (1).png": one of that name was there) is the one
+  // whose bytes have all arrived.
+  const row = open.find((row) => row.name === name && complete(row)) ??
+    (outcome === "saved" ? open.find(complete) : undefined) ??
+    open.find((row) => row.name === name);
+  if (!row) return;
+  row.done = true;
+  if (outcome !== "failed") row.bar.value = row.bar.max;
+  row.stateText.textContent = ` ${outcome}`;
+  row.item.classList.toggle("failed", outcome === "failed");
 }
 
-async function upload(file) {
-  const row = transferRow(`upload:${file.name}`, file.name, "send");
-  row.stateText.textContent = " preparing...";
-  try {
-    // The body streams from disk; the process writes it to a temporary file and sends it.
-    const query = `name=${encodeURIComponent(file.name)}&token=${encodeURIComponent(token)}`;
-    const response = await fetch(`/upload?${query}`, {
-      method: "POST",
-      body: file,
-    });
-    if (!response.ok) throw new Error(await response.text());
-  } catch {
-    // The process said why, as a file-failed event; a page cut off from it says so above.
-    finishTransfer(file.name, "send", "failed");
-  }
+let uploads = 0;
+
+/**
+ * Uploads a file to the p2pchat program, which sends it: one row shows the upload's progress,
+ * then the send's. (XHR: fetch reports no upload progress.)
+ */
+function upload(file) {
+  const row = transferRow(`upload:${++uploads}`, file.name, "send");
+  row.uploading = true;
+  showUploaded(row, 0, file.size);
+  // The body streams from disk; the process writes it to a temporary file and sends it.
+  const query = `name=${encodeURIComponent(file.name)}&token=${encodeURIComponent(token)}`;
+  const request = new XMLHttpRequest();
+  request.open("POST", `/upload?${query}`);
+  request.upload.addEventListener("progress", (event) => {
+    showUploaded(row, event.loaded, event.lengthComputable ? event.total : file.size);
+  });
+  // The process said why, as a file-failed event; a page cut off from it says so above.
+  const failed = () => finishTransfer(file.name, "send", "failed");
+  request.addEventListener("load", () => request.status >= 300 && failed());
+  request.addEventListener("error", failed);
+  request.addEventListener("abort", failed);
+  request.send(file);
+}
+
+function showUploaded(row, done, total) {
+  if (!row.uploading || row.done) return;
+  row.bar.max = Math.max(total, 1);
+  row.bar.value = done;
+  row.stateText.textContent = ` uploading ${total ? Math.floor(done / total * 100) : 100}%`;
 }
 
 function uploadAll(files) {
@@ -572,6 +712,7 @@ $("send-form").addEventListener("submit", (event) => {
 });
 
 $("exit-button").addEventListener("click", () => {
+  // Asked again by the process if leaving stops the chat for others.
   $("exit-button").disabled = true;
   send({ type: "exit" });
 });

@@ -15,8 +15,13 @@
  * const request = new Request(access.url, { headers: { host: "127.0.0.1:8080" } });
  * console.log(access.check(request)); // { ok: true, token: true }
  * ```
+ * A received file's link carries a ticket for that file alone (an HMAC of its name under the
+ * token), not the token: a link ends up in the browser's history and downloads list.
+ *
  * @module
  */
+
+import { createHmac } from "node:crypto";
 
 /** Bytes of randomness in a token (256 bits). */
 export const TOKEN_BYTES = 32;
@@ -90,6 +95,25 @@ export class UiAccess {
   /** The origin pages of this app have, e.g. `http://127.0.0.1:8080`. */
   get origin(): string {
     return `http://127.0.0.1:${this.#port}`;
+  }
+
+  /**
+   * The ticket that lets a link fetch the received file `name` (and nothing else).
+   *
+   * @example
+   * ```ts
+   * import { UiAccess } from "./ui_access.ts";
+   * const access = new UiAccess(8080);
+   * console.log(access.fileTicket("a.txt") === access.fileTicket("b.txt")); // false
+   * ```
+   */
+  fileTicket(name: string): string {
+    return base64url(createHmac("sha256", this.token).update(`file\0${name}`).digest());
+  }
+
+  /** Whether `ticket` is the one of the received file `name`. */
+  checkFileTicket(name: string, ticket: string | null): boolean {
+    return ticket !== null && sameSecret(ticket, this.fileTicket(name));
   }
 
   /**

@@ -1,8 +1,11 @@
 /**
  * The bridge between the page's WebSockets and one chat: the page's form goes to the front
  * door (lib/app), the typed lines to the chat, and every event, with its sentence from the
- * one table of words, to every open page (a reloaded page gets the chat so far). Files the
- * page uploads are streamed to a private temporary folder and sent from there.
+ * one table of words and the time it happened, to every open page (a reloaded page gets the
+ * chat so far, with its times). Files the page uploads are streamed to a private temporary
+ * folder and sent from there. When the last page closes, the chat is kept for a grace (a
+ * reload takes its seat back), then left cleanly. Exit asks first when leaving would stop a
+ * hosted chat for others.
  *
  * @example
  * ```ts ignore
@@ -15,15 +18,22 @@
  * @module
  */
 
-import { join } from "node:path";
 import type { Chat, ChatEnd, ChatHooks } from "../app/chat.ts";
 import type { ChatEvent } from "../app/chat_event.ts";
+import { basename, join } from "node:path";
 import { defaultLabel, DEFAULTS } from "../app/defaults.ts";
 import { EventWords, sizesOf } from "../app/event_words.ts";
 import { connectChat, hubChat, listenChat } from "../app/front_door.ts";
+import { stopQuestion } from "../app/stop_question.ts";
 import { safeFileName } from "../room/file_name.ts";
 import { generatePasskey, normalizePasskey } from "../secure/passkey.ts";
-import { parseUiRequest, type UiEvent, type UiRequest, type UiState } from "./ui_protocol.ts";
+import {
+  type FileLinks,
+  parseUiRequest,
+  type UiEvent,
+  type UiRequest,
+  type UiState,
+} from "./ui_protocol.ts";
 
 /** Options of {@linkcode UiBridge}. */
 export interface UiBridgeOptions {
@@ -35,6 +45,10 @@ export interface UiBridgeOptions {
   dataDir: string;
   /** Lines of history a hosted hub keeps for newcomers. Default in lib/app/defaults.ts. */
   historyLimit?: number;
+  /** How long the chat outlives its last page. Default in lib/app/defaults.ts. */
+  closedPageGraceMs?: number;
+  /** Where a page fetches a received file, by its name in the receive folder. */
+  fileLinks?: (name: string) => FileLinks;
 }
 
 /** Thrown by {@linkcode UiBridge.sendUpload} when no file can be sent now. */
@@ -58,7 +72,8 @@ const SEND_PATH_REFUSAL = "In the browser, /send does not read files from a path
 
 /**
  * What the page is sent for a chat event: the event (for its lists and transfer rows), its
- * lines, and its sizes already worded. The page adds no words of its own.
+ * lines, its sizes already worded, when it happened (now), and for a received file where to
+ * fetch it. The page adds no words of its own.
  *
  * @example
  * ```ts
@@ -71,8 +86,17 @@ const SEND_PATH_REFUSAL = "In the browser, /send does not read files from a path
 export function chatPayload(
   words: EventWords,
   event: ChatEvent,
+  fileLinks?: (name: string) => FileLinks,
 ): Extract<UiEvent, { type: "chat" }> {
-  return { type: "chat", event, lines: words.lines(event), sizes: sizesOf(event) };
+  const payload: Extract<UiEvent, { type: "chat" }> = {
+    type: "chat",
+    event,
+    lines: words.lines(event),
+    sizes: sizesOf(event),
+    time: new Date().toISOString(),
+  };
+  if (event.type === "file" && fileLinks) payload.file = fileLinks(basename(event.path));
+  return payload;
 }
 
 /** One person's chat, driven from the browser. */
@@ -86,6 +110,11 @@ export class UiBridge {
   /** What the chat ended as: resolves once it is over and the page was told. */
   #over: Promise<void> | undefined;
   #uploads: Set<Promise<void>> = new Set();
+  /** Runs out when the last page has been closed for the grace: the chat is left then. */
+  #grace: ReturnType<typeof setTimeout> | undefined;
+  /** The words of the chat being shown. */
+  #words = new EventWords();
+  #closing = false;
 
   /** Creates the bridge; nothing happens until a page asks. */
   constructor(options: UiBridgeOptions) {
@@ -95,10 +124,14 @@ export class UiBridge {
   /** Serves one page over `socket`: greets it, replays the chat so far, obeys its requests. */
   attach(socket: WebSocket): void {
     this.#sockets.add(socket);
+    // A page is back within the grace (a reload): it keeps the seat.
+    clearTimeout(this.#grace);
+    this.#grace = undefined;
     this.#socketsClosed.push(
       new Promise((resolve) => {
         socket.addEventListener("close", () => {
           this.#sockets.delete(socket);
+          if (this.#sockets.size === 0) this.#startGrace();
           resolve();
         });
       }),
@@ -116,7 +149,7 @@ export class UiBridge {
     socket.addEventListener("message", (message) => {
       const request = typeof message.data === "string" ? parseUiRequest(message.data) : undefined;
       if (!request) return this.#sendTo(socket, chatPayload(new EventWords(), BAD_REQUEST));
-      this.#handle(request).catch((error) => {
+      this.#handle(request, socket).catch((error) => {
         this.#emit(chatPayload(new EventWords(), {
           type: "error",
           message: error instanceof Error ? error.message : `${error}`,
@@ -174,14 +207,32 @@ export class UiBridge {
     return new UploadError(reason, status);
   }
 
+  /**
+   * The last page was closed: keep the chat for the grace, then leave it cleanly (a hosted
+   * chat stops: its page warned before closing).
+   */
+  #startGrace(): void {
+    if (this.#closing || this.#state === "idle") return;
+    clearTimeout(this.#grace);
+    this.#grace = setTimeout(() => {
+      this.#grace = undefined;
+      if (this.#sockets.size > 0) return;
+      // Still connecting: the chat is left once it has started.
+      if (this.#state === "connecting") return this.#startGrace();
+      this.#leave(undefined).then(() => this.#setState("idle"));
+    }, this.#options.closedPageGraceMs ?? DEFAULTS.closedPageGraceMs);
+  }
+
   /** Leaves the chat (if any), closes every page's socket and waits for all of it. */
   async close(): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#grace);
     await this.#leave("The p2pchat window was closed.");
     for (const socket of this.#sockets) socket.close(1001, "p2pchat is stopping");
     await Promise.all(this.#socketsClosed);
   }
 
-  async #handle(request: UiRequest): Promise<void> {
+  async #handle(request: UiRequest, socket: WebSocket): Promise<void> {
     switch (request.type) {
       case "connect":
         if (this.#state !== "idle") return;
@@ -189,11 +240,15 @@ export class UiBridge {
       case "line":
         if (this.#state === "chat") this.#chat?.run(request.text);
         return;
-      case "exit":
+      case "exit": {
+        const asked = this.#state === "chat" && !request.confirmed &&
+          stopQuestion(this.#chat?.audience);
+        if (asked) return this.#sendTo(socket, { type: "confirm-exit", ...asked });
         if (this.#state === "chat" || this.#state === "ended") {
           await this.#leave(undefined);
           this.#setState("idle");
         }
+      }
     }
   }
 
@@ -211,11 +266,11 @@ export class UiBridge {
     this.#replay = [];
     this.#setState("connecting");
     // Until the chat screen is up, its events wait (the welcome, history...).
-    const words = new EventWords();
+    this.#words = new EventWords();
     let early: UiEvent[] | undefined = [];
     const hooks: ChatHooks = {
       onEvent: (event) => {
-        const payload = chatPayload(words, event);
+        const payload = this.#payload(event);
         if (early) early.push(payload);
         else this.#emit(payload);
       },
@@ -283,6 +338,8 @@ export class UiBridge {
   #ended(chat: Chat, end: ChatEnd): void {
     if (this.#chat !== chat) return;
     if (end.how === "ended") {
+      // What ended retrying is said nowhere else.
+      if (end.fatal) this.#emit(this.#payload({ type: "error", message: end.fatal.message }));
       this.#emit({
         type: "ended",
         reason: end.fatal?.message ?? end.reason ?? "The chat has ended.",
@@ -308,6 +365,10 @@ export class UiBridge {
     this.#chat = undefined;
     this.#over = undefined;
     this.#replay = [];
+  }
+
+  #payload(event: ChatEvent): UiEvent {
+    return chatPayload(this.#words, event, this.#options.fileLinks);
   }
 
   #setState(state: UiState): void {

@@ -12,7 +12,7 @@
  */
 
 import type { ChatEvent } from "../app/chat_event.ts";
-import type { Line } from "../app/event_words.ts";
+import type { Line, Segment } from "../app/event_words.ts";
 
 /** How the person takes part: dial out, wait for one peer, or host a hub. */
 export type UiMode = "connect" | "listen" | "host";
@@ -32,7 +32,8 @@ export type UiRequest =
     open: boolean;
   }
   | { type: "line"; text: string }
-  | { type: "exit" };
+  /** Leave the chat; `confirmed` once the person answered the stop question. */
+  | { type: "exit"; confirmed: boolean };
 
 /** Where the page is: which screen to show. */
 export type UiState = "idle" | "connecting" | "chat" | "ended";
@@ -63,8 +64,26 @@ export type UiEvent =
    * A chat event: the event itself (for the page's lists and transfer rows), the lines it is
    * shown as, and its byte counts worded (see `sizesOf` in lib/app/event_words.ts).
    */
-  | { type: "chat"; event: ChatEvent; lines: Line[]; sizes: string[] }
-  | { type: "ended"; reason: string };
+  | {
+    type: "chat";
+    event: ChatEvent;
+    lines: Line[];
+    sizes: string[];
+    /** When it happened (ISO), stamped by the process: a reload shows the same time. */
+    time: string;
+    /** A received file's links (served from the receive folder). */
+    file?: FileLinks;
+  }
+  | { type: "ended"; reason: string }
+  /** Exit was asked while others are in the chat this person hosts: ask first. */
+  | { type: "confirm-exit"; question: Segment[]; detail: string; stop: string; keep: string };
+
+/** Where the page fetches a received file: to download it, and to open it when it can. */
+export interface FileLinks {
+  download: string;
+  /** Set for files a browser shows by itself (pictures, plain text). */
+  open?: string;
+}
 
 /** Longest request accepted from the page, in characters (a chat line is far shorter). */
 export const MAX_REQUEST_CHARS = 256 * 1024;
@@ -94,7 +113,7 @@ export function parseUiRequest(text: string): UiRequest | undefined {
     case "line":
       return typeof v.text === "string" ? { type: "line", text: v.text } : undefined;
     case "exit":
-      return { type: "exit" };
+      return { type: "exit", confirmed: v.confirmed === true };
     case "connect": {
       const { mode, host, port, name, passkey, open } = v;
       if (

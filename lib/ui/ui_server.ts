@@ -1,8 +1,8 @@
 /**
  * The local web app of `p2pchat ui`: serves the page and its assets (embedded, so a compiled
  * binary carries them, and holding no secret), the WebSocket to the {@linkcode UiBridge},
- * and file uploads, on 127.0.0.1 only; the socket and uploads only to holders of the token
- * (see {@linkcode UiAccess}).
+ * file uploads and received files, on 127.0.0.1 only; the socket and uploads only to holders
+ * of the token, a received file only to the holder of its ticket (see {@linkcode UiAccess}).
  *
  * @example
  * ```ts ignore
@@ -18,14 +18,19 @@
 import page from "./index.html" with { type: "text" };
 import script from "./app.js" with { type: "text" };
 import style from "./style.css" with { type: "text" };
+import { canOpen, ReceivedFileError, receivedFileResponse } from "./received_file.ts";
 import { UiAccess } from "./ui_access.ts";
 import { UiBridge, type UiBridgeOptions, UploadError } from "./ui_bridge.ts";
+import type { FileLinks } from "./ui_protocol.ts";
 
 /** Options of {@linkcode UiServer.start}. */
 export interface UiServerOptions extends UiBridgeOptions {
   /** Port on 127.0.0.1; 0 picks a free one. */
   port: number;
 }
+
+/** Received files are served under this path. */
+const FILES = "/files/";
 
 const ASSETS: { [path: string]: { body: string; type: string } } = {
   "/": { body: page, type: "text/html; charset=utf-8" },
@@ -39,9 +44,11 @@ export class UiServer {
   #access: UiAccess;
   #bridge: UiBridge;
   #headers: HeadersInit;
+  #receiveDir: string;
 
   private constructor(options: UiServerOptions) {
-    this.#bridge = new UiBridge(options);
+    this.#receiveDir = options.receiveDir;
+    this.#bridge = new UiBridge({ ...options, fileLinks: (name) => this.#fileLinks(name) });
     // The handler runs only after the constructor returns, when #access is set.
     this.#server = Deno.serve(
       { hostname: "127.0.0.1", port: options.port, onListen: () => {} },
@@ -85,6 +92,7 @@ export class UiServer {
     const access = this.#access.check(request);
     if (!access.ok) return this.#text(403, `Forbidden: ${access.reason}`);
     const { pathname } = new URL(request.url);
+    if (pathname.startsWith(FILES)) return await this.#receivedFile(request);
     if (pathname === "/ws" || pathname === "/upload") {
       // Actions: only the page opened with the token (it keeps it in sessionStorage).
       if (!access.token) return this.#text(403, "Forbidden: no token");
@@ -122,6 +130,33 @@ export class UiServer {
       throw error;
     }
     return this.#text(202, "Sending");
+  }
+
+  /** Where the page fetches the received file `name`. */
+  #fileLinks(name: string): FileLinks {
+    const link = `${FILES}${encodeURIComponent(name)}?ticket=${this.#access.fileTicket(name)}`;
+    return { download: link, ...(canOpen(name) ? { open: `${link}&open` } : {}) };
+  }
+
+  /** `GET /files/NAME?ticket=T[&open]`: a file of the receive folder. */
+  async #receivedFile(request: Request): Promise<Response> {
+    if (request.method !== "GET") return this.#text(405, "Method not allowed");
+    const url = new URL(request.url);
+    let name: string;
+    try {
+      name = decodeURIComponent(url.pathname.slice(FILES.length));
+    } catch {
+      return this.#text(400, "Not a file name");
+    }
+    if (!this.#access.checkFileTicket(name, url.searchParams.get("ticket"))) {
+      return this.#text(403, "Forbidden: no ticket for this file");
+    }
+    try {
+      return await receivedFileResponse(this.#receiveDir, name, url.searchParams.has("open"));
+    } catch (error) {
+      if (error instanceof ReceivedFileError) return this.#text(error.status, error.message);
+      throw error;
+    }
   }
 
   #text(status: number, text: string): Response {

@@ -134,10 +134,23 @@ export interface TestUi extends AsyncDisposable {
   receiveDir: string;
 }
 
-/** Starts a UI server as `name`, receiving into `dir/name/received_files`. */
-export function startUi(name: string, dir: string): TestUi {
+/**
+ * Starts a UI server as `name`, receiving into `dir/name/received_files`; `closedPageGraceMs`
+ * shortens how long it keeps the chat of a closed page.
+ */
+export function startUi(
+  name: string,
+  dir: string,
+  options: { closedPageGraceMs?: number } = {},
+): TestUi {
   const receiveDir = `${dir}/${name}/received_files`;
-  const server = UiServer.start({ port: 0, name, receiveDir, dataDir: `${dir}/${name}/data` });
+  const server = UiServer.start({
+    port: 0,
+    name,
+    receiveDir,
+    dataDir: `${dir}/${name}/data`,
+    ...options,
+  });
   return {
     server,
     url: server.url,
@@ -168,11 +181,11 @@ export async function connectForm(
   },
 ): Promise<void> {
   const labels = { connect: "Connect", listen: "Listen", host: "Host a hub" };
-  await page.getByLabel(labels[fields.mode], { exact: false }).check();
+  await page.getByRole("radio", { name: labels[fields.mode] }).check();
   if (fields.host !== undefined) {
     await page.locator("#host").fill(fields.host);
   }
-  await page.getByLabel("Port").fill(String(fields.port));
+  await page.getByLabel("Port", { exact: true }).fill(String(fields.port));
   if (fields.name !== undefined) await page.getByLabel("Your name").fill(fields.name);
   if (fields.passkey !== undefined) {
     await page.getByLabel("Passkey", { exact: true }).fill(fields.passkey);
