@@ -38,6 +38,6 @@ export async function serveCommand(options: Options): Promise<number> {
     maxFileBytes: options.maxFileBytes,
     maxStorageBytes: options.maxStorageBytes,
   }, { onEvent: (event) => view.show(event), signals: true });
-  await hub.done;
-  return 0;
+  // Stopped by a signal: as the shell reports one (130 for SIGINT, 143 for SIGTERM).
+  return (await hub.done)?.status ?? 0;
 }

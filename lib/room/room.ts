@@ -29,7 +29,7 @@ import { Member } from "./member.ts";
 import { isValidName, notAllowedName } from "./member_name.ts";
 import { clashReason, NAME_GRACE_MS, NameRegistry } from "./name_registry.ts";
 import type { RateLimit } from "./rate_limiter.ts";
-import { refusalReason } from "./refusal.ts";
+import { cancelledByQuit, refusalReason } from "./refusal.ts";
 import type { SharedFiles } from "./shared_files.ts";
 import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
@@ -444,7 +444,9 @@ export class Room {
     // that said goodbye, nor of one its own reconnect replaced.
     this.#names.remove(member, announce && reason !== "quit");
     this.#sessions.delete(member.session);
-    for (const transfer of member.inbound.values()) await transfer.cancel(`${member.name} left`);
+    // A goodbye overtakes the file data (and a `cancel`) still queued behind it.
+    const stopped = reason === "quit" ? cancelledByQuit(member.name) : `${member.name} left`;
+    for (const transfer of member.inbound.values()) await transfer.cancel(stopped);
     member.inbound.clear();
     for (const [fid, forward] of this.#forwards) {
       if (forward.target === member) {

@@ -25,7 +25,7 @@ import type { FileStore, IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
 import { FileSlots } from "./file_slots.ts";
 import { Listeners } from "./listeners.ts";
-import { refusalReason } from "./refusal.ts";
+import { cancelledByQuit, refusalReason } from "./refusal.ts";
 import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** Everything a client reports, in the order it happened. */
@@ -140,6 +140,8 @@ interface Outgoing {
   refused?: string;
   /** Cancelled by us: what the peer is told. */
   cancelled?: string;
+  /** Resolved when cancelled by us. */
+  cancel: PromiseWithResolvers<void>;
   settle: (error?: Error) => void;
 }
 
@@ -366,7 +368,7 @@ export class RoomClient {
       settle = (error) => error ? reject(error) : resolve();
     });
     settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
-    this.#sending.set(fid, { name, size: 0, done: 0, settle });
+    this.#sending.set(fid, { name, size: 0, done: 0, settle, cancel: Promise.withResolvers() });
     let file: Deno.FsFile | undefined;
     let slot = false;
     try {
@@ -399,12 +401,14 @@ export class RoomClient {
         hash.update(chunk.body);
         session.post(header, chunk.body, chunk.record);
         done += chunk.body.length;
-        outgoing.done = done;
         if (done === size || Date.now() - lastReport > 100) {
           lastReport = Date.now();
+          // What leaving reports is what the status line showed.
+          outgoing.done = done;
           this.#emit({ type: "progress", transfer, direction: "send", name, done, total: size });
         }
-        await session.drained();
+        // A cancel does not wait for a stalled connection to take the queued chunks.
+        await Promise.race([session.drained(), outgoing.cancel.promise]);
       }
       const outgoing = this.#sending.get(fid);
       if (outgoing?.cancelled) {
@@ -454,7 +458,7 @@ export class RoomClient {
     this.#outbox = [];
     this.#outboxHead = 0;
     for (const message of lines) this.#notSent(message, "dropped when leaving");
-    const toPeer = `cancelled by ${this.#name} (quit)`;
+    const toPeer = cancelledByQuit(this.#name);
     const session = this.#live ? this.#session : undefined;
     for (const [fid, outgoing] of this.#sending) {
       if (outgoing.cancelled) continue;
@@ -464,6 +468,7 @@ export class RoomClient {
         session?.post({ t: "cancel", fid, reason: toPeer });
       }
       outgoing.settle(new Error(CANCELLED_AT_QUIT));
+      outgoing.cancel.resolve();
     }
     for (const [fid, receiving] of this.#receiving) {
       this.#receiving.delete(fid);

@@ -83,7 +83,7 @@ Deno.test(
       await member.closeStdin();
       await member.exit();
       hub.proc.kill("SIGINT");
-      assert.equal((await hub.proc.exit()).code, 0);
+      assert.equal((await hub.proc.exit()).code, 130);
       assert.deepEqual(await scan(lab, "bob", dir.path), []);
     } finally {
       await member?.close();

@@ -3,10 +3,12 @@ import { join } from "node:path";
 import {
   type CliProcess,
   PASSKEY,
+  startConnector,
   startListener,
   tempDir,
   writeRandomFile,
 } from "./cli_process.ts";
+import { startHub } from "../hub_e2e/hub_process.ts";
 import { terminalTest, TmuxTerminal } from "./tmux_terminal.ts";
 import { ValveProxy } from "./valve_proxy.ts";
 
@@ -44,6 +46,12 @@ function rows(text: string): string[] {
   return all;
 }
 
+/**
+ * A file that cannot be through when the proxy holds it: the socket buffers on both sides of
+ * the proxy (some MB each on Linux) and bob's send queue hold less than what is left.
+ */
+const BIG = { name: "big.bin", bytes: 64 * 1024 * 1024 };
+
 /** Holds bob's file half way and waits until his status line shows it. */
 async function holdHalfWay(bob: TmuxTerminal, proxy: ValveProxy, files: string[]) {
   proxy.holdAfter(6 * 1024 * 1024);
@@ -55,7 +63,7 @@ async function holdHalfWay(bob: TmuxTerminal, proxy: ValveProxy, files: string[]
 terminalTest(
   "80x24: every incoming line stays on screen and in the scrollback above a wrapped draft and a running transfer",
   () =>
-    bobSending([{ name: "big.bin", bytes: 24 * 1024 * 1024 }], async (bob, alice, proxy) => {
+    bobSending([BIG], async (bob, alice, proxy) => {
       await holdHalfWay(bob, proxy, ["big.bin"]);
       await bob.type(DRAFT);
       await bob.waitFor("end of draft");
@@ -86,7 +94,7 @@ terminalTest(
 terminalTest(
   "resizing the terminal leaves no fragments of the status line or the draft",
   () =>
-    bobSending([{ name: "big.bin", bytes: 24 * 1024 * 1024 }], async (bob, alice, proxy) => {
+    bobSending([BIG], async (bob, alice, proxy) => {
       await holdHalfWay(bob, proxy, ["big.bin"]);
       await bob.type(DRAFT);
       await bob.waitFor("end of draft");
@@ -141,5 +149,130 @@ terminalTest(
       assert.deepEqual(all.filter((row) => / % /.test(row)), []);
       assert.ok(all.includes("> after the files"));
       assert.ok(all.includes("> /send one.bin") && all.includes("> /send two.bin"), `${screen}`);
+    }),
+);
+
+terminalTest(
+  "Ctrl-C during a transfer says what it waits for; Ctrl-C again cancels it, told on both sides",
+  () =>
+    bobSending([BIG], async (bob, alice, proxy) => {
+      await holdHalfWay(bob, proxy, ["big.bin"]);
+      await bob.press("C-c");
+      const screen = await bob.waitFor(
+        /Waiting for big\.bin to finish \(\d+ %\); Ctrl-C again cancels it and quits\./,
+      );
+      // The percent said is the status line's.
+      const said = screen.match(/finish \((\d+ %)\)/)![1];
+      assert.match(screen, new RegExp(`^big\\.bin ${said} \\[`, "m"));
+      await bob.press("C-c");
+      // Cancelled at once, though the connection does not take the file's data now.
+      await bob.waitFor("[System] Sending big.bin failed: cancelled (you quit)");
+      proxy.release();
+      const failed = await alice.waitFor((event) => event.type === "error" && "file" in event);
+      assert.deepEqual(failed, {
+        type: "error",
+        message: "Receiving big.bin failed: cancelled by bob (quit)",
+        file: "big.bin",
+      });
+      assert.equal(await bob.exit(), 130);
+      assert.deepEqual(alice.events.filter((event) => event.type === "file"), []);
+    }),
+);
+
+terminalTest(
+  "Ctrl-C during a transfer waits for it: the file arrives whole, then the program ends",
+  () =>
+    bobSending([BIG], async (bob, alice, proxy) => {
+      await holdHalfWay(bob, proxy, ["big.bin"]);
+      await bob.press("C-c");
+      await bob.waitFor("Waiting for big.bin to finish");
+      proxy.release();
+      const file = await alice.waitFor((event) => event.type === "file");
+      assert.equal(file.name, "big.bin");
+      assert.equal(await bob.exit(), 130);
+    }),
+);
+
+/** bob at a terminal in a hub that is then killed; `fn` drives him and can restart the hub. */
+async function bobInDeadHub(
+  fn: (bob: TmuxTerminal, restart: () => Promise<void>, cwd: string, port: number) => Promise<void>,
+): Promise<void> {
+  await using dir = await tempDir();
+  let hub = await startHub({ cwd: dir.path });
+  const port = hub.port;
+  try {
+    await using bob = await TmuxTerminal.start(
+      ["connect", "127.0.0.1", String(port), "--name", "bob"],
+      { cwd: dir.path, env: { P2PCHAT_PASSKEY: PASSKEY } },
+    );
+    await bob.waitFor("Type /help for commands.");
+    hub.proc.kill("SIGKILL");
+    await hub.proc.close();
+    await bob.waitFor("Connection lost (");
+    const restart = async () => {
+      hub = await startHub({ cwd: dir.path, port });
+    };
+    await fn(bob, restart, dir.path, port);
+  } finally {
+    await hub.proc.close();
+  }
+}
+
+terminalTest(
+  "/quit while the hub is unreachable says how many lines wait, and delivers them once it is back",
+  () =>
+    bobInDeadHub(async (bob, restart, cwd, port) => {
+      await bob.typeLine("first while away");
+      await bob.typeLine("second while away");
+      await bob.typeLine("/quit");
+      await bob.waitFor(
+        "[System] 2 lines are not delivered yet: waiting for the connection to come back; " +
+          "/quit again drops them and quits.",
+      );
+      await restart();
+      assert.equal(await bob.exit(), 0);
+      // Delivered: in the hub's history, as carol, who comes next, sees.
+      const carol = startConnector("carol", port, { cwd });
+      try {
+        await carol.waitFor((event) =>
+          event.type === "message" && event.text === "second while away"
+        );
+        const seen = carol.events.filter((event) => event.type === "message");
+        assert.deepEqual(seen.map((event) => [event.from, event.text]), [
+          ["bob", "first while away"],
+          ["bob", "second while away"],
+        ]);
+      } finally {
+        await carol.close();
+      }
+    }),
+);
+
+terminalTest(
+  "/quit again while the hub is unreachable drops the waiting lines, saying so",
+  () =>
+    bobInDeadHub(async (bob) => {
+      await bob.typeLine("lost line");
+      await bob.typeLine("/quit");
+      await bob.waitFor(
+        "[System] 1 line is not delivered yet: waiting for the connection to come back; " +
+          "/quit again drops it and quits.",
+      );
+      await bob.typeLine("/quit");
+      await bob.waitFor("1 line was not delivered (dropped).");
+      assert.equal(await bob.exit(), 0);
+    }),
+);
+
+terminalTest(
+  "Ctrl-C while the hub is unreachable waits for the lines; Ctrl-C again drops them, exit 130",
+  () =>
+    bobInDeadHub(async (bob) => {
+      await bob.typeLine("lost line");
+      await bob.press("C-c");
+      await bob.waitFor("Ctrl-C again drops it and quits.");
+      await bob.press("C-c");
+      await bob.waitFor("1 line was not delivered (dropped).");
+      assert.equal(await bob.exit(), 130);
     }),
 );
