@@ -137,7 +137,14 @@ const MAPPERS: Mappers = {
   "file-sent": same,
   "file-failed": (event, view) => ({ ...notice(event, view), file: event.name }),
   shared: same,
-  "file-list": ({ files, page, pages, total }) => ({ type: "files", files, page, pages, total }),
+  // Sizes are `bytes` in every event; `size` stays beside it for one version (README).
+  "file-list": ({ files, page, pages, total }) => ({
+    type: "files",
+    files: files.map((file) => ({ ...file, bytes: file.size })),
+    page,
+    pages,
+    total,
+  }),
   sent: same,
   "not-sent": same,
   closed: same,
