@@ -19,7 +19,7 @@
 import type { Listeners } from "../room/listeners.ts";
 import type { RoomClient } from "../room/room_client.ts";
 import type { RoomHost } from "../room/room_host.ts";
-import { type CommandContext, runLine } from "../room/slash_commands.ts";
+import { type CommandContext, isCommand, runLine } from "../room/slash_commands.ts";
 import type { ChatEvent } from "./chat_event.ts";
 import type { HostAnnouncement } from "./host_announcement.ts";
 import { type StopSignal, StopSignals } from "./stop_signals.ts";
@@ -61,6 +61,12 @@ export interface ChatHooks {
   sendPathRefusal?: string;
   /** End on SIGINT/SIGTERM, in order (a terminal's chat). */
   signals?: boolean;
+  /**
+   * A program types (stdin is not a terminal): each command waits until the one before it
+   * has its outcome (a `/send` its file-sent or error), so answers come in the order asked.
+   * Chat lines never wait.
+   */
+  inOrder?: boolean;
 }
 
 /** What the front door builds a {@linkcode Chat} from. */
@@ -88,6 +94,8 @@ export class Chat {
   #end = Promise.withResolvers<ChatEnd>();
   #leaving: Promise<void> | undefined;
   #dropping: Promise<void> | undefined;
+  /** The commands typed so far, in order (with `inOrder`). */
+  #commands: Promise<void> = Promise.resolve();
   #signalled: StopSignal | undefined;
   #signals: StopSignals | undefined;
 
@@ -162,7 +170,18 @@ export class Chat {
       }
       return;
     }
-    runLine(line, this.#context);
+    if (this.#parts.hooks.inOrder && isCommand(line)) {
+      this.#commands = this.#commands.then(() =>
+        this.#leaving ? this.run(line) : runLine(line, this.#context)
+      );
+    } else runLine(line, this.#context);
+  }
+
+  /** The end of what is typed: leaves as `/quit` does (after the commands before it). */
+  endOfInput(): void {
+    this.#commands = this.#commands.then(() => {
+      if (!this.#leaving) void this.leave();
+    });
   }
 
   /**

@@ -27,7 +27,7 @@ export async function chatLoop(chat: Chat, terminal: Terminal): Promise<ChatEnd>
     if (next === "over") break;
     if (next.done) {
       // End of input: like /quit, once what is queued (files too) has been delivered.
-      chat.leave();
+      chat.endOfInput();
       break;
     }
     chat.run(next.value);

@@ -45,6 +45,7 @@ export async function connectCommand(options: Options): Promise<number> {
         }
         : undefined,
       signals: true,
+      inOrder: !Deno.stdin.isTerminal(),
     });
   } catch (error) {
     terminal.close();

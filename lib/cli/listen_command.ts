@@ -28,7 +28,7 @@ export async function listenCommand(options: Options): Promise<number> {
     announce: options.announce,
     name: options.name,
     receiveDir: options.dir,
-  }, { onEvent: (event) => view.show(event), signals: true });
+  }, { onEvent: (event) => view.show(event), signals: true, inOrder: !Deno.stdin.isTerminal() });
   terminal.open();
   const end = await chatLoop(chat, terminal);
   view.show({ type: "exiting" });

@@ -51,8 +51,11 @@ export interface Command {
   help: string;
   /** Only meaningful in a hub. */
   hubOnly?: boolean;
-  /** Runs it with the rest of the line. */
-  run(context: CommandContext, args: string): void;
+  /**
+   * Runs it with the rest of the line; what it returns settles once its outcome is known (a
+   * file sent: confirmed or failed), where that comes later.
+   */
+  run(context: CommandContext, args: string): void | Promise<void>;
 }
 
 function needs(args: string, usage: string, context: CommandContext): boolean {
@@ -72,7 +75,7 @@ export const COMMANDS: { readonly [name: string]: Command } = {
       }
       if (!needs(args, this.usage, context)) return;
       // Runs in the background: chat keeps flowing while the file streams.
-      context.client.sendFile(unquote(args.trim())).catch(() => {/* shown as file-failed */});
+      return context.client.sendFile(unquote(args.trim())).catch(() => {/* file-failed */});
     },
   },
   msg: {
@@ -220,9 +223,9 @@ function unquote(text: string): string {
  * runLine("/me waves", { client, show: console.log, quit: () => {} });
  * ```
  */
-export function runLine(line: string, context: CommandContext): void {
+export function runLine(line: string, context: CommandContext): void | Promise<void> {
   if (line.trim() === "") return;
-  if (!line.startsWith("/") || line.startsWith("//")) {
+  if (!isCommand(line)) {
     const text = line.startsWith("//") ? line.slice(1) : line;
     context.client.say(text);
     context.said?.({ text, me: false });
@@ -236,5 +239,18 @@ export function runLine(line: string, context: CommandContext): void {
     context.show({ type: "error", message: `Unknown command /${name}. Type /help for the list.` });
     return;
   }
-  command.run(context, args);
+  return command.run(context, args);
+}
+
+/**
+ * Whether `line` is a slash command (`//` starts a chat line with `/`).
+ *
+ * @example
+ * ```ts
+ * import { isCommand } from "./slash_commands.ts";
+ * console.log(isCommand("/who"), isCommand("//who"), isCommand("hi")); // true false false
+ * ```
+ */
+export function isCommand(line: string): boolean {
+  return line.startsWith("/") && !line.startsWith("//");
 }

@@ -157,3 +157,31 @@ Deno.test("a 50 MB shared file reaches three members intact; the list survives a
     await hub.proc.close();
   }
 });
+
+Deno.test("a program's /files after its /send is answered once the file is shared, listing it", async () => {
+  await using dir = await tempDir();
+  const hub = await startHub({ cwd: dir.path });
+  await writeRandomFile(join(dir.path, "report.bin"), 16 * 1024 * 1024);
+  const bob = startConnector("bob", hub.port, { cwd: dir.path });
+  try {
+    await bob.waitFor(isEvent("welcome"));
+    // Typed at once, as a script does; the line between is not held by the /send.
+    await bob.writeLine("/send report.bin");
+    await bob.writeLine("while it goes");
+    await bob.writeLine("/files");
+    await bob.closeStdin();
+    assert.equal((await bob.exit()).code, 0);
+    const order = bob.events.map((event) => event.type).filter((type) =>
+      ["sent", "file-sent", "files"].includes(type)
+    );
+    assert.deepEqual(order, ["sent", "file-sent", "files"]);
+    const files = bob.events.find(isEvent("files"))!.files as JsonEvent[];
+    assert.deepEqual(files.map((file) => [file.name, file.bytes]), [[
+      "report.bin",
+      16 * 1024 * 1024,
+    ]]);
+  } finally {
+    await bob.close();
+    await hub.proc.close();
+  }
+});
