@@ -1,6 +1,6 @@
 /**
- * Asks for a secret at the terminal showing a star per character, so it never shows on screen, in the
- * shell history or in `ps`.
+ * Asks for a secret at the terminal showing a star per character, so the secret never shows
+ * on screen, in the shell history or in `ps`.
  *
  * @example
  * ```ts ignore
