@@ -55,8 +55,12 @@ export interface ChatHooks {
     passkey?: () => Promise<string | undefined>;
     name?: () => Promise<string | undefined>;
   };
-  /** Shows our own lines as `own` events (the browser; a terminal shows what was typed). */
-  echo?: boolean;
+  /**
+   * Shows our own lines as `own` events: every one (the browser), or `"actions"`, only `/me`
+   * and private lines (a terminal, which shows what was typed: `/me waves` is not what the
+   * others see).
+   */
+  echo?: boolean | "actions";
   /** Set where `/send PATH` must not read local files: the error shown instead. */
   sendPathRefusal?: string;
   /** End on SIGINT/SIGTERM, in order (a terminal's chat). */
@@ -109,7 +113,8 @@ export class Chat {
       show: (feedback) => feed.emit(feedback),
       quit: () => void this.leave(),
       said: hooks.echo
-        ? (line) =>
+        ? (line) => {
+          if (hooks.echo !== true && !("to" in line) && !line.me) return;
           feed.emit({
             type: "own",
             from: client.name,
@@ -117,7 +122,8 @@ export class Chat {
             me: "me" in line && line.me,
             ...("to" in line ? { to: line.to } : {}),
             time: new Date().toISOString(),
-          })
+          });
+        }
         : undefined,
       sendPathRefusal: hooks.sendPathRefusal,
     };

@@ -46,6 +46,7 @@ export async function connectCommand(options: Options): Promise<number> {
         : undefined,
       signals: true,
       inOrder: !Deno.stdin.isTerminal(),
+      echo: "actions",
     });
   } catch (error) {
     terminal.close();

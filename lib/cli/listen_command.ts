@@ -28,7 +28,12 @@ export async function listenCommand(options: Options): Promise<number> {
     announce: options.announce,
     name: options.name,
     receiveDir: options.dir,
-  }, { onEvent: (event) => view.show(event), signals: true, inOrder: !Deno.stdin.isTerminal() });
+  }, {
+    onEvent: (event) => view.show(event),
+    signals: true,
+    inOrder: !Deno.stdin.isTerminal(),
+    echo: "actions",
+  });
   terminal.open();
   const end = await chatLoop(chat, terminal);
   view.show({ type: "exiting" });

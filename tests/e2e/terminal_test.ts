@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type CliProcess, PASSKEY, startConnector, startListener, tempDir } from "./cli_process.ts";
 import { CraftedHost } from "./crafted_host.ts";
+import { startHub } from "../hub_e2e/hub_process.ts";
 import { terminalTest, TmuxTerminal } from "./tmux_terminal.ts";
 
 /**
@@ -131,6 +132,35 @@ terminalTest(
       await alice.waitFor(`[System] Waiting for the next person on port ${port} ...`);
     } finally {
       await bob.close();
+    }
+  },
+);
+
+terminalTest(
+  "/me and /msg show the sender what the others see",
+  async () => {
+    await using dir = await tempDir();
+    const hub = await startHub({ cwd: dir.path });
+    const carol = startConnector("carol", hub.port, { cwd: dir.path });
+    try {
+      await carol.waitFor((event) => event.type === "welcome");
+      await using bob = await TmuxTerminal.start(
+        ["connect", "127.0.0.1", String(hub.port), "--name", "bob"],
+        { cwd: dir.path, env: { P2PCHAT_PASSKEY: PASSKEY } },
+      );
+      await bob.waitFor("Type /help for commands.");
+      await bob.typeLine("/me waves");
+      await bob.typeLine("/msg carol just you");
+      await bob.typeLine("a plain line");
+      await carol.waitFor((event) => event.type === "message" && event.text === "a plain line");
+      const screen = await bob.screen();
+      assert.match(screen, /^> \/me waves\n\* bob waves$/m);
+      assert.match(screen, /^> \/msg carol just you\n\[you -> carol\] just you$/m);
+      // A plain line is shown once: as it was typed.
+      assert.equal(screen.match(/a plain line/g)?.length, 1, screen);
+    } finally {
+      await carol.close();
+      await hub.proc.close();
     }
   },
 );
