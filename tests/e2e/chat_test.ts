@@ -159,3 +159,23 @@ Deno.test("--json: a wrong passkey and a busy chat end with a fatal event on std
     await alice.close();
   }
 });
+
+Deno.test("text mode: the host leaving is told once", async () => {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path, json: false });
+  const bob = startConnector("bob", port, { cwd: dir.path, json: false });
+  try {
+    await bob.waitForLine((line) => line === "[System] Chatting with alice.");
+    await alice.writeLine("/quit");
+    assert.deepEqual((await alice.exit()).code, 0);
+    assert.deepEqual((await bob.exit()).code, 0);
+    const told = bob.lines.filter((line) => /alice|disconnected|left/i.test(line));
+    assert.deepEqual(told, [
+      "[System] Chatting with alice.",
+      "[System] Peer disconnected: alice ended the chat.",
+    ]);
+  } finally {
+    await bob.close();
+    await alice.close();
+  }
+});
