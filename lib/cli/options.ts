@@ -49,6 +49,8 @@ const COMMON: { [flag: string]: Flag } = {
   json: { type: "boolean" },
   open: { type: "boolean" },
   passkey: { type: "string" },
+  // As `ui --port`: every command that takes a port takes it this way too.
+  port: { type: "string" },
 };
 
 /** The LAN announcement of listen and serve. */
@@ -139,12 +141,32 @@ export function parseTimeout(text: string): number {
   return Math.round(seconds * 1000);
 }
 
+/**
+ * `--history -1` as `--history=-1`: a value that looks like a negative number goes with its
+ * flag, so it is refused by the flag's own check (with its hint), not as "ambiguous".
+ */
+function joinDashValues(args: string[], flags: { [flag: string]: Flag }): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i].startsWith("--") ? flags[args[i].slice(2)] : undefined;
+    if (flag?.type === "string" && /^-[\d.]/.test(args[i + 1] ?? "")) {
+      joined.push(`${args[i]}=${args[++i]}`);
+    } else joined.push(args[i]);
+  }
+  return joined;
+}
+
 /** Parses `args` of `command`, throwing {@linkcode UsageError} for mistakes. */
 export function parseOptions(command: string, args: string[]): Options {
   const spec = SPECS[command];
   let parsed;
   try {
-    parsed = parseArgs({ args, options: spec.flags, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: joinDashValues(args, spec.flags),
+      options: spec.flags,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new UsageError(message.replace(/\. To specify .*$/, ""), `Run p2pchat --help for usage.`);
@@ -169,7 +191,15 @@ export function parseOptions(command: string, args: string[]): Options {
     host = positionals[0];
     portText = positionals[1];
   }
-  if (command === "ui") portText = str("port");
+  if (str("port") !== undefined) {
+    if (portText !== undefined && portText !== str("port")) {
+      throw new UsageError(
+        `two ports given: '${portText}' and --port '${str("port")}'`,
+        "Give the port once.",
+      );
+    }
+    portText = str("port");
+  }
   const name = str("name") ?? defaultName();
   if (str("name") !== undefined && (name === "" || sanitizeName(name) !== name)) {
     throw new UsageError(`invalid name '${name}'`, "A name is 1-16 of A-Z a-z 0-9 _ . -");

@@ -48,7 +48,7 @@ Commands:
   ui        Open the graphical client in your browser.
 
 Options:
-  PORT              TCP port (default ${DEFAULTS.port}; 0 picks a free one).
+  PORT, --port PORT TCP port (default ${DEFAULTS.port}; 0 picks a free one).
   --host ADDR       Address to listen on (default ${DEFAULTS.listenHost}: every network).
   --name NAME       Your name: A-Z a-z 0-9 _ . - up to 16 (default: your user name).
   --dir DIR         Where received files go (default ${DEFAULTS.receiveDir}).
