@@ -25,6 +25,7 @@ import type { FileStore, IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
 import { FileSlots } from "./file_slots.ts";
 import { Listeners } from "./listeners.ts";
+import { readErrorText } from "./read_error.ts";
 import { cancelledByQuit, refusalReason } from "./refusal.ts";
 import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
@@ -379,7 +380,7 @@ export class RoomClient {
       try {
         file = await Deno.open(path, { read: true });
       } catch (error) {
-        throw new Error(`Cannot read ${path}: ${error instanceof Error ? error.message : error}`);
+        throw new Error(`Cannot read ${path}: ${readErrorText(error)}`);
       }
       const info = await file.stat();
       if (!info.isFile) throw new Error(`${path} is not a file`);
