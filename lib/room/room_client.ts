@@ -19,11 +19,12 @@ import { createHash } from "node:crypto";
 import type { ChatLine, Envelope, Message, SharedFileInfo } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
-import { MAX_HEADER_BYTES } from "../wire/limits.ts";
+import { MAX_HEADER_BYTES, MAX_TEXT_BYTES } from "../wire/limits.ts";
 import { ChunkReader } from "./chunk_reader.ts";
 import type { FileStore, IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
 import { FileSlots } from "./file_slots.ts";
+import { splitLongText } from "./line_text.ts";
 import { Listeners } from "./listeners.ts";
 import { readErrorText } from "./read_error.ts";
 import { cancelledByQuit, refusalReason } from "./refusal.ts";
@@ -323,14 +324,33 @@ export class RoomClient {
     return this.#loop ?? Promise.resolve(undefined);
   }
 
-  /** Sends a chat line (or an action, with `me`). */
+  /**
+   * Sends a chat line (or an action, with `me`); one over the room's limit goes as several
+   * lines, and the person is told.
+   */
   say(text: string, me = false): void {
-    this.#send({ t: "chat", id: this.#id(), text, ...(me ? { me: true } : {}) });
+    for (const line of this.#split(text)) {
+      this.#send({ t: "chat", id: this.#id(), text: line, ...(me ? { me: true } : {}) });
+    }
   }
 
-  /** Sends a private line to `to`. */
+  /** Sends a private line to `to` (several, when it is over the room's limit). */
   whisper(to: string, text: string): void {
-    this.#send({ t: "private", id: this.#id(), to, text });
+    for (const line of this.#split(text)) {
+      this.#send({ t: "private", id: this.#id(), to, text: line });
+    }
+  }
+
+  #split(text: string): string[] {
+    const lines = splitLongText(text);
+    if (lines.length > 1) {
+      this.#emit({
+        type: "notice",
+        text: `Your line is over ${MAX_TEXT_BYTES} bytes: it goes as ${lines.length} lines.`,
+        error: false,
+      });
+    }
+    return lines;
   }
 
   /** Asks to be known as `name`. */
