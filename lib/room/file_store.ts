@@ -9,6 +9,7 @@ import { createHash, type Hash } from "node:crypto";
 import { statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { formatBytes } from "./byte_size.ts";
+import { sha256File } from "./file_hash.ts";
 import { safeFileName, UnsafeFileNameError } from "./file_name.ts";
 import { FILE_CHUNK_BYTES } from "../wire/limits.ts";
 import { writeAll } from "../wire/write_all.ts";
@@ -227,6 +228,28 @@ export class FileStore {
    */
   get dir(): string {
     return this.#dir;
+  }
+
+  /**
+   * Whether the receive folder already holds `file` under its own name: a regular file of its
+   * size and SHA-256 (a second `/get` of it is not needed).
+   *
+   * @example
+   * ```ts ignore
+   * import { FileStore } from "./file_store.ts";
+   * const store = new FileStore("received_files");
+   * console.log(await store.holds({ name: "report.pdf", bytes: 1234, sha256: "ab..." }));
+   * ```
+   */
+  async holds(file: { name: string; bytes: number; sha256: string }): Promise<boolean> {
+    try {
+      const path = join(this.#dir, safeFileName(file.name));
+      const info = await Deno.lstat(path);
+      return info.isFile && info.size === file.bytes &&
+        await sha256File(path) === file.sha256.toLowerCase();
+    } catch {
+      return false; // not there, not readable, or a name no file is saved under
+    }
   }
 
   /**

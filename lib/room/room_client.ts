@@ -103,6 +103,9 @@ export interface InFlight {
 /** Why a transfer stopped when we left without waiting for it, as this person reads it. */
 export const CANCELLED_AT_QUIT = "cancelled (you quit)";
 
+/** How many of the hub's kept files a client remembers, to spare a second `/get` of one. */
+const SHARED_KEPT = 1000;
+
 /** How long {@linkcode RoomClient.quit} waits for the host to close after our `bye`. */
 const BYE_WAIT_MS = 2_000;
 /**
@@ -183,6 +186,8 @@ export class RoomClient {
   #sendSlots = new FileSlots(TRANSFERS_AT_ONCE);
   #receiving: Map<number, Receiving> = new Map();
   #loop: Promise<string | undefined> | undefined;
+  /** Kept files the hub told of, by id, newest last (at most {@linkcode SHARED_KEPT}). */
+  #shared = new Map<number, { name: string; bytes: number; sha256: string }>();
   /** Whether the current session is up (its messages are being read). */
   #live = false;
   /** The text of the last refusal the room sent: the reason of a rejected line's ack. */
@@ -368,9 +373,30 @@ export class RoomClient {
     this.#post({ t: "files", ...(page > 1 ? { page } : {}) });
   }
 
-  /** Asks the hub for kept file `file`. */
-  fetch(file: number): void {
+  /**
+   * Asks the hub for kept file `file`, unless the receive folder holds it already (the same
+   * name, size and SHA-256, as listed by the hub): then the person is told instead.
+   */
+  async fetch(file: number): Promise<void> {
+    const known = this.#shared.get(file);
+    if (known && await this.#options.files.holds(known)) {
+      this.#emit({
+        type: "notice",
+        text:
+          `${known.name} is already in ${this.#options.files.dir}/ (same SHA-256): not downloaded again.`,
+        error: false,
+      });
+      return;
+    }
     this.#post({ t: "get", file });
+  }
+
+  /** Notes a kept file the hub told of (`shared`, `/files`), for {@linkcode fetch}. */
+  #sharedFile(file: number, name: string, bytes: number, sha256: string): void {
+    this.#shared.delete(file);
+    this.#shared.set(file, { name, bytes, sha256 });
+    // The oldest go first: a long-lived member of a busy hub keeps a bounded list.
+    if (this.#shared.size > SHARED_KEPT) this.#shared.delete(this.#shared.keys().next().value!);
   }
 
   /**
@@ -754,6 +780,7 @@ export class RoomClient {
         this.#lastRefusal = message.error ? message.text : undefined;
         return this.#emit({ type: "notice", text: message.text, error: message.error ?? false });
       case "shared":
+        this.#sharedFile(message.file, message.name, message.size, message.sha256);
         return this.#emit({
           type: "shared",
           file: message.file,
@@ -763,6 +790,9 @@ export class RoomClient {
           sha256: message.sha256,
         });
       case "file-list":
+        for (const file of message.files) {
+          this.#sharedFile(file.file, file.name, file.size, file.sha256);
+        }
         return this.#emit({
           type: "file-list",
           files: message.files,

@@ -145,7 +145,7 @@ export const COMMANDS: { readonly [name: string]: Command } = {
       if (!Number.isSafeInteger(id) || id <= 0) {
         return void context.show({ type: "error", message: `Usage: ${this.usage}` });
       }
-      context.client.fetch(id);
+      return context.client.fetch(id);
     },
   },
   help: {

@@ -185,3 +185,40 @@ Deno.test("a program's /files after its /send is answered once the file is share
     await hub.proc.close();
   }
 });
+
+Deno.test("a second /get of a file already in the receive folder says so and downloads nothing", async () => {
+  await using dir = await tempDir();
+  const hub = await startHub({ cwd: dir.path });
+  await Deno.mkdir(join(dir.path, "alice"));
+  await Deno.mkdir(join(dir.path, "bob"));
+  await Deno.writeTextFile(join(dir.path, "alice", "report.txt"), "the report\n");
+  const alice = startConnector("alice", hub.port, { cwd: join(dir.path, "alice") });
+  const bob = startConnector("bob", hub.port, { cwd: join(dir.path, "bob") });
+  try {
+    await alice.waitFor(isEvent("welcome"));
+    await bob.waitFor(isEvent("welcome"));
+    await alice.writeLine("/send report.txt");
+    const shared = await bob.waitFor(isEvent("shared"));
+    await bob.writeLine(`/get ${shared.file}`);
+    const saved = await bob.waitFor(isEvent("file"));
+    assert.equal(saved.path, join("received_files", "report.txt"));
+    await bob.writeLine(`/get ${shared.file}`);
+    await bob.waitFor((event) =>
+      event.type === "system" &&
+      event.text ===
+        "report.txt is already in received_files/ (same SHA-256): not downloaded again."
+    );
+    // Changed on disk: it is not the same file any more, so it is downloaded (beside it).
+    await Deno.writeTextFile(join(dir.path, "bob", "received_files", "report.txt"), "edited\n");
+    await bob.writeLine(`/get ${shared.file}`);
+    await bob.waitFor(() => bob.events.filter(isEvent("file")).length === 2);
+    assert.deepEqual(await listing(join(dir.path, "bob", "received_files")), [
+      "report (1).txt",
+      "report.txt",
+    ]);
+  } finally {
+    await alice.close();
+    await bob.close();
+    await hub.proc.close();
+  }
+});
