@@ -59,13 +59,16 @@ export async function main(args: string[]): Promise<number> {
     }
     return await run(parseOptions(command, rest));
   } catch (error) {
-    const [message, exit] = error instanceof UsageError
-      ? [`${error.message}\n${error.hint}`, 2]
+    // A usage error's hint is a line of its own.
+    const lines = error instanceof UsageError
+      ? [error.message, error.hint]
       : error instanceof FatalError || error instanceof ChatError
-      ? [error.message, 1]
-      : [`unexpected error: ${error instanceof Error ? error.message : String(error)}`, 1];
+      ? [error.message]
+      : [`unexpected error: ${error instanceof Error ? error.message : String(error)}`];
+    const exit = error instanceof UsageError ? 2 : 1;
+    const message = lines.join("\n");
     // Messages may carry what a peer or host sent (a refusal, a goodbye): escaped, never raw.
-    console.error(`p2pchat: ${clean(message)}`);
+    console.error(`p2pchat: ${lines.map(clean).join("\n")}`);
     // A program reading --json learns the outcome from stdout too, as the last event.
     if (args.includes("--json")) console.log(jsonForTerminal({ type: "fatal", message, exit }));
     return exit;

@@ -142,12 +142,17 @@ Deno.test("a 50 MB shared file reaches three members intact; the list survives a
       })),
       [{ file: shared.file, from: "alice", name: "big.bin", size: FILE_BYTES, sha256: hash }],
     );
+    // bob has it already: not downloaded again. Once he has removed his copy, it is.
     await bob.writeLine(`/get ${shared.file}`);
-    const again = await bob.waitFor(
-      (event) => event.type === "file" && event.name === "big (1).bin",
-      TRANSFER_MS,
+    await bob.waitFor((event) =>
+      event.type === "system" &&
+      event.text === "big.bin is already in received_files/ (same SHA-256): not downloaded again."
     );
-    assert.deepEqual(again.sha256, hash);
+    await Deno.remove(join(dir.path, "bob", "received_files", "big.bin"));
+    await bob.writeLine(`/get ${shared.file}`);
+    await bob.waitFor(() => bob.events.filter(isEvent("file")).length === 2, TRANSFER_MS);
+    const again = bob.events.filter(isEvent("file"))[1];
+    assert.deepEqual([again.name, again.sha256], ["big.bin", hash]);
     assert.deepEqual(await sha256File(join(dir.path, "bob", again.path as string)), hash);
 
     for (const proc of procs) await proc.closeStdin();
