@@ -12,7 +12,9 @@
  * @module
  */
 
-const WORDS: [new (...args: never[]) => Error, string][] = [
+import { type ErrorWords, errorWords } from "../session/network_error.ts";
+
+const WORDS: ErrorWords = [
   [Deno.errors.NotFound, "no such file"],
   [Deno.errors.PermissionDenied, "permission denied"],
   [Deno.errors.NotCapable, "permission denied"],
@@ -32,9 +34,6 @@ const WORDS: [new (...args: never[]) => Error, string][] = [
  * ```
  */
 export function readErrorText(error: unknown): string {
-  for (const [type, words] of WORDS) if (error instanceof type) return words;
-  const message = error instanceof Error ? error.message : String(error);
-  // The OS's words without the error number and the repeated path.
-  const plain = message.replace(/\s*\(os error \d+\).*$/s, "");
+  const plain = errorWords(error, WORDS);
   return plain.charAt(0).toLowerCase() + plain.slice(1);
 }
