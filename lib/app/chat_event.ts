@@ -15,6 +15,7 @@
 import type { ClientEvent, Transfer } from "../room/room_client.ts";
 import type { HostRoomEvent } from "../room/room_host.ts";
 import type { ListenerEvent } from "../session/session_listener.ts";
+import type { ConsoleEvent } from "./host_console.ts";
 
 /** An event of the front door itself: hosting, dialling, staying connected, ending. */
 export type DoorEvent =
@@ -26,6 +27,8 @@ export type DoorEvent =
     addresses: string[];
     passkey: string | null;
     hub: boolean;
+    /** A hub served with the host's console (`serve`): the host joins as a member to chat. */
+    served?: true;
   }
   /** The connection to `host:port` is up (the handshake follows). */
   | { type: "connected-to"; host: string; port: number }
@@ -53,6 +56,8 @@ export type DoorEvent =
   | { type: "own"; from: string; text: string; me: boolean; to?: string; time: string }
   /** What the room of a hosted chat reports (a hub's log). */
   | { type: "room"; event: HostRoomEvent }
+  /** What the host's console answers a command (who is here, the bans, a refusal and why). */
+  | { type: "console"; event: ConsoleEvent }
   /** A hub stops (a signal): members are told, history is flushed. */
   | { type: "stopping" }
   | { type: "stopped" }

@@ -15,10 +15,14 @@
  */
 
 import { formatBytes } from "../room/byte_size.ts";
+import { untilText } from "../room/duration.ts";
+import { HOST_NAME } from "../room/moderation.ts";
 import type { RoomEvent } from "../room/room.ts";
 import type { Transfer } from "../room/room_client.ts";
 import type { HostRoomEvent } from "../room/room_host.ts";
+import type { Message } from "../session/message.ts";
 import type { ChatEvent } from "./chat_event.ts";
+import type { ConsoleEvent } from "./host_console.ts";
 
 /** A piece of a sentence: our own words, or what a peer chose. */
 export type Segment = string | { peer: string };
@@ -49,6 +53,8 @@ export interface Line {
   time?: string;
   /** Said by us. */
   self?: boolean;
+  /** Mentions us by name: faces make it stand out (and a terminal rings for a live one). */
+  mention?: boolean;
   /** The sentence. */
   text: Segment[];
 }
@@ -61,13 +67,24 @@ export interface ChatState {
   you: string;
   /** Replayed lines still to come after a welcome, to close the history after the last. */
   historyLeft: number;
+  /** The clock (ms since 1970): how long a ban or mute has left is reckoned on it. */
+  now: () => number;
 }
 
 type Words<E> = (event: E, chat: ChatState) => Line[];
 /** One entry per event type: a new event does not compile until it has its words. */
 type EventTable = { [T in ChatEvent["type"]]: Words<Extract<ChatEvent, { type: T }>> };
 type RoomTable = {
-  [T in RoomEvent["type"]]: (event: Extract<HostRoomEvent, { type: T }>) => Segment[];
+  [T in RoomEvent["type"]]: (
+    event: Extract<HostRoomEvent, { type: T }>,
+    chat: ChatState,
+  ) => Segment[];
+};
+type ConsoleTable = {
+  [T in ConsoleEvent["type"]]: (
+    event: Extract<ConsoleEvent, { type: T }>,
+    chat: ChatState,
+  ) => Line[];
 };
 
 const peer = (text: string): Segment => ({ peer: text });
@@ -78,6 +95,25 @@ const alert = (...text: Segment[]): Line[] => [{ kind: "alert", text }];
 /** A list of names: "ann, ben" with each name a peer's. */
 function names(list: string[]): Segment[] {
   return list.flatMap((name, i) => i === 0 ? [peer(name)] : [", ", peer(name)]);
+}
+
+/** A list of names with their marks, as `/who` shows them: "ann (op), ben (away, muted)". */
+function markedNames(
+  list: string[],
+  marks: { away?: string[]; ops?: string[]; muted?: string[] },
+): Segment[] {
+  return list.flatMap((name, i): Segment[] => {
+    const shown = [
+      ...(marks.ops?.includes(name) ? ["op"] : []),
+      ...(marks.away?.includes(name) ? ["away"] : []),
+      ...(marks.muted?.includes(name) ? ["muted"] : []),
+    ];
+    return [
+      ...(i > 0 ? [", "] : []),
+      peer(name),
+      ...(shown.length ? [` (${shown.join(", ")})`] : []),
+    ];
+  });
 }
 
 /** "12 more joined, 3 more left." for a crowd a big room counts rather than names. */
@@ -126,12 +162,159 @@ function quittingWords(
   return ["Waiting for ", ...what, `; ${again} ${gives} ${many ? "them" : "it"} and quits.`];
 }
 
+/** What the host of a served hub is told: how to take part too, and its console. */
+function servedLines(host: string, port: number): Line[] {
+  const own = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return [
+    ...system(`To chat too, in another terminal: p2pchat connect ${own} ${port}`),
+    ...system("Type /help for the host's commands; a line without / is said as host."),
+  ];
+}
+
 /** "bob (10.0.0.5:4000)", or the address alone before the member said who it is. */
 function who(event: { name?: string; remote: string }): Segment[] {
   return event.name === undefined
     ? [peer(event.remote)]
     : [peer(event.name), " (", peer(event.remote), ")"];
 }
+
+/** "the host", or the operator's name. */
+function byWhom(by: string, host?: boolean): Segment {
+  return by === HOST_NAME && host !== false ? "the host" : peer(by);
+}
+
+/** The same, at the start of a sentence. */
+function subject(by: string, host?: boolean): Segment {
+  return by === HOST_NAME && host !== false ? "The host" : peer(by);
+}
+
+/** " until 2026-12-05 14:03:20 UTC (another 9m 58s)", or ` until ${lifted}` when it has no end. */
+function until(iso: string | undefined, lifted: string, now: number): Segment[] {
+  if (iso === undefined) return [` until ${lifted}`];
+  const time = Date.parse(iso);
+  // A time that does not read as one (not from a hub of ours) is shown as it came.
+  return Number.isNaN(time) ? [" until ", peer(iso)] : [` until ${untilText(time, now)}`];
+}
+
+/** " (REASON)", when there is one. */
+function because(reason: string | undefined): Segment[] {
+  return reason ? [" (", peer(reason), ")"] : [];
+}
+
+/** What the host or an operator did, as everyone is told: `bob was kicked by the host (spam).` */
+function moderated(done: Omit<Extract<Message, { t: "moderated" }>, "t">, now: number): Segment[] {
+  const by = byWhom(done.by, done.host);
+  const name = peer(done.name);
+  switch (done.action) {
+    case "kicked":
+      return [name, " was kicked by ", by, ...because(done.reason), "."];
+    case "banned":
+      return [
+        name,
+        " was banned by ",
+        by,
+        ...until(done.until, "unbanned", now),
+        ...because(done.reason),
+        ".",
+      ];
+    case "unbanned":
+      return [name, " was unbanned by ", by, "."];
+    case "muted":
+      return [
+        name,
+        " was muted by ",
+        by,
+        ...until(done.until, "unmuted", now),
+        ...because(done.reason),
+        ".",
+      ];
+    case "unmuted":
+      return [name, " may speak again (unmuted by ", by, ")."];
+    case "op":
+      return [name, " is now an operator (made by ", by, ")."];
+    case "deop":
+      return [name, " is no longer an operator (by ", by, ")."];
+  }
+}
+
+/** "the name, the client and the address 10.0.0.7": what a ban holds. */
+function held(client: boolean, address: string | undefined): Segment[] {
+  const parts: Segment[][] = [
+    ["the name"],
+    ...(client ? [["the client"]] : []),
+    ...(address ? [["the address ", peer(address)]] : []),
+  ];
+  return parts.flatMap((part, i) =>
+    i === 0 ? part : [i === parts.length - 1 ? " and " : ", ", ...part]
+  );
+}
+
+/** " (page 2 of 3)" of a list the console answers a page at a time. */
+function pageOf({ page, pages }: { page: number; pages: number }): string {
+  return pages > 1 ? `; page ${page} of ${pages}` : "";
+}
+
+/** The host's console's answers, a line each (the list commands a line per entry). */
+const CONSOLE_WORDS: ConsoleTable = {
+  help: ({ commands }) => [
+    ...system("Host commands (a line without / is said to everyone as host):"),
+    ...commands.flatMap(({ usage, help }) => system(`  ${usage.padEnd(32)} ${help}`)),
+    ...system("DURATION: 90s, 10m, 2h, 7d; without one, until /unban or /unmute."),
+  ],
+  who: (event) => [
+    ...system(`Members (${event.total}${pageOf(event)}):`),
+    ...event.members.flatMap((m) =>
+      system(
+        "  ",
+        peer(m.name),
+        " from ",
+        peer(m.remote),
+        ...(m.role !== "member" ? [` (${m.role === "op" ? "operator" : "the host"})`] : []),
+        ...(m.away !== undefined ? [" (away", ...(m.away ? [": ", peer(m.away)] : []), ")"] : []),
+        ...(m.muted ? [" (muted)"] : []),
+      )
+    ),
+  ],
+  bans: (event, chat) =>
+    event.bans.length === 0 ? system("No bans.") : [
+      ...system(`Bans (${event.total}${pageOf(event)}):`),
+      ...event.bans.flatMap((ban) =>
+        system(
+          "  ",
+          peer(ban.name),
+          ...until(ban.until, "unbanned", chat.now()),
+          " by ",
+          peer(ban.by),
+          ...because(ban.reason),
+          "; holds ",
+          ...held(ban.client, ban.address),
+        )
+      ),
+    ],
+  files: (event) =>
+    event.files.length === 0 ? system("No shared files.") : [
+      ...system(`Shared files (${event.total}${pageOf(event)}):`),
+      ...event.files.flatMap((f) =>
+        system(
+          `  ${f.file}  `,
+          peer(f.name),
+          ` (${formatBytes(f.size)}) from `,
+          peer(f.from),
+        )
+      ),
+    ],
+  passkey: ({ passkey }) =>
+    system(
+      passkey === null
+        ? "Open mode: no passkey."
+        : `Passkey: ${passkey} (give it to the person connecting)`,
+    ),
+  topic: ({ text, by }) =>
+    text === undefined
+      ? system("No topic: /topic TEXT sets one.")
+      : system("Topic: ", peer(text), " (set by ", peer(by ?? "?"), ")"),
+  error: ({ message }) => error(peer(message)),
+};
 
 /** The host log's sentence of each room event. */
 const ROOM_WORDS: RoomTable = {
@@ -185,6 +368,28 @@ const ROOM_WORDS: RoomTable = {
     ...who(event),
     `: its header (${event.bytes} bytes) is over the limit`,
   ],
+  kicked: (event, chat) => moderated({ ...event, action: "kicked" }, chat.now()),
+  banned: (event, chat) => [
+    ...moderated({ ...event, action: "banned" }, chat.now()),
+    " The ban holds ",
+    ...held(event.client, event.address),
+    event.kept === false ? "; the disk refused it: it holds until the hub stops." : ".",
+  ],
+  unbanned: (event, chat) => moderated({ ...event, action: "unbanned" }, chat.now()),
+  muted: (event, chat) => moderated({ ...event, action: "muted" }, chat.now()),
+  unmuted: (event, chat) => moderated({ ...event, action: "unmuted" }, chat.now()),
+  op: (event, chat) => moderated({ ...event, action: "op" }, chat.now()),
+  deop: (event, chat) => moderated({ ...event, action: "deop" }, chat.now()),
+  topic: ({ text, by }) =>
+    text ? [subject(by), " set the topic: ", peer(text)] : [subject(by), " cleared the topic."],
+  said: ({ text }) => [`[${HOST_NAME}] `, peer(text)],
+  removed: ({ file, name, by }) => [
+    subject(by),
+    ` removed shared file ${file} (`,
+    peer(name),
+    ").",
+  ],
+  denied: ({ name, order, reason }) => [`Refused /${order} from `, peer(name), ": ", peer(reason)],
 };
 
 /**
@@ -192,7 +397,7 @@ const ROOM_WORDS: RoomTable = {
  * said) or several (a listening host's addresses, a welcome).
  */
 export const WORDS: EventTable = {
-  listening: ({ host, port, addresses, passkey, hub }) => [
+  listening: ({ host, port, addresses, passkey, hub, served }) => [
     ...system(`${hub ? "Hub listening" : "Listening"} on ${host}:${port} ...`),
     ...(addresses.length
       ? addresses.flatMap((a) => system(`Others can connect with: p2pchat connect ${a} ${port}`))
@@ -200,6 +405,7 @@ export const WORDS: EventTable = {
     ...(passkey === null
       ? system("Open mode: no passkey. Connections are encrypted but NOT authenticated.")
       : system(`Passkey: ${passkey} (give it to the person connecting)`)),
+    ...(served ? servedLines(host, port) : []),
   ],
   "connected-to": ({ host, port }) => system(`Connected to ${host}:${port}`),
   secured: ({ authenticated, safety, peer: address, previousSafety, safetyChanged }) => {
@@ -262,8 +468,15 @@ export const WORDS: EventTable = {
       : me
       ? [{ kind: "chat", time, self: true, text: ["* ", peer(from), " ", peer(text)] }]
       : [{ kind: "chat", from: [peer(from)], time, self: true, text: [peer(text)] }],
-  room: ({ event }) =>
-    system(...(ROOM_WORDS[event.type] as (event: HostRoomEvent) => Segment[])(event)),
+  room: ({ event }, chat) =>
+    system(
+      ...(ROOM_WORDS[event.type] as (event: HostRoomEvent, chat: ChatState) => Segment[])(
+        event,
+        chat,
+      ),
+    ),
+  console: ({ event }, chat) =>
+    (CONSOLE_WORDS[event.type] as (event: ConsoleEvent, chat: ChatState) => Line[])(event, chat),
   quitting: (event) => system(...quittingWords(event)),
   dropped: ({ lines }) =>
     alert(`${lineCount(lines)} ${lines === 1 ? "was" : "were"} not delivered (dropped).`),
@@ -307,7 +520,7 @@ export const WORDS: EventTable = {
       lines.push(
         ...system(
           "Connected: ",
-          ...names(event.members),
+          ...markedNames(event.members, event),
           `${more > 0 ? ` and ${more} more` : ""} (${event.count})`,
         ),
       );
@@ -317,6 +530,10 @@ export const WORDS: EventTable = {
       lines.push(
         ...system(`${event.skipped} earlier ${event.skipped === 1 ? "line" : "lines"} not shown.`),
       );
+    }
+    if (event.topic) lines.push(...system("Topic: ", peer(event.topic)));
+    if (event.role && event.kind === "hub") {
+      lines.push(...system(event.role === "op" ? "You are an operator." : "You are the host."));
     }
     if (event.history > 0) {
       lines.push({
@@ -329,12 +546,13 @@ export const WORDS: EventTable = {
     if (!event.resumed) lines.push(...system("Type /help for commands."));
     return lines;
   },
-  message: ({ from, text, time, me, history }, chat) => {
+  message: ({ from, text, time, me, history, mention }, chat) => {
     const kind = history ? "history" : "chat";
     const self = from === chat.you;
     const line: Line = me
       ? { kind, time, self, text: ["* ", peer(from), " ", peer(text)] }
       : { kind, time, self, from: [peer(from)], text: [peer(text)] };
+    if (mention) line.mention = true;
     if (history && --chat.historyLeft === 0) {
       return [line, { kind: "divider", text: ["End of history"] }];
     }
@@ -358,12 +576,14 @@ export const WORDS: EventTable = {
     if (from === chat.you) chat.you = to;
     return system(peer(from), " is now known as ", peer(to), ".");
   },
-  members: ({ names: list, page, pages, total }) =>
-    pages <= 1 ? system("Connected: ", ...names(list), ` (${total})`) : system(
+  members: ({ names: list, page, pages, total, away, ops, muted }) => {
+    const marked = markedNames(list, { away, ops, muted });
+    return pages <= 1 ? system("Connected: ", ...marked, ` (${total})`) : system(
       `Connected (page ${page} of ${pages}): `,
-      ...names(list),
+      ...marked,
       ` (${total} in all${page < pages ? `; /who ${page + 1} for more` : ""})`,
-    ),
+    );
+  },
   notice: ({ text, error }) => error ? alert(peer(text)) : system(peer(text)),
   "file-incoming": ({ name, bytes, from }) =>
     system("Incoming file ", peer(name), ` (${formatBytes(bytes)}) from `, peer(from), "..."),
@@ -410,6 +630,16 @@ export const WORDS: EventTable = {
         )
       ),
     ],
+  moderated: (event, chat) => system(...moderated(event, chat.now())),
+  topic: ({ text, by }) =>
+    by === undefined ? system(...(text ? ["Topic: ", peer(text)] : ["No topic."])) : system(
+      ...(text
+        ? [subject(by), " set the topic: ", peer(text)]
+        : [subject(by), " cleared the topic."]),
+    ),
+  away: ({ name, text }) => system(peer(name), " is away", ...(text ? [": ", peer(text)] : ["."])),
+  removed: ({ file, name, by }) =>
+    system(subject(by), ` removed shared file ${file} (`, peer(name), ")."),
   // The room took our line: the terminal shows what was typed, the browser its own echo.
   sent: () => [],
   // A refused line's notice says why; dropped lines are counted by `dropped`.
@@ -424,7 +654,12 @@ export const WORDS: EventTable = {
 /** The words of one chat's events, keeping what they depend on (the room's kind, our name). */
 export class EventWords {
   /** The chat so far. */
-  readonly chat: ChatState = { kind: "direct", you: "", historyLeft: 0 };
+  readonly chat: ChatState;
+
+  /** Words on the clock `now` (the time of day, by default). */
+  constructor(options: { now?: () => number } = {}) {
+    this.chat = { kind: "direct", you: "", historyLeft: 0, now: options.now ?? Date.now };
+  }
 
   /** The lines `event` is shown as (none for some). */
   lines(event: ChatEvent): Line[] {

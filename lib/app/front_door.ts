@@ -33,8 +33,9 @@ import { Chat, type ChatHooks } from "./chat.ts";
 import { ChatError } from "./chat_error.ts";
 import type { ChatEvent, DoorEvent } from "./chat_event.ts";
 import { DEFAULTS } from "./defaults.ts";
-import { type ConsoleKind, hostConsole } from "./host_console.ts";
+import { type HostKind, hostVisibility } from "./host_visibility.ts";
 import { HostAnnouncement } from "./host_announcement.ts";
+import { HostConsole } from "./host_console.ts";
 import { Hub } from "./hub.ts";
 
 /** Tries of a passkey at a terminal, as ssh gives. */
@@ -229,8 +230,16 @@ function listenOn(plan: HostPlan): Deno.Listener {
   }
 }
 
-/** What a host shows once it listens: where, how others reach it, and the passkey. */
-function listeningEvent(listener: Deno.Listener, passkey: string | null, hub: boolean): DoorEvent {
+/**
+ * What a host shows once it listens: where, how others reach it, and the passkey; `served`:
+ * a hub with the host's console and no member of its own (`serve`).
+ */
+function listeningEvent(
+  listener: Deno.Listener,
+  passkey: string | null,
+  hub: boolean,
+  served = false,
+): DoorEvent {
   const address = listener.addr as Deno.NetAddr;
   return {
     type: "listening",
@@ -240,6 +249,7 @@ function listeningEvent(listener: Deno.Listener, passkey: string | null, hub: bo
     addresses: address.hostname === "0.0.0.0" ? lanAddresses() : [],
     passkey,
     hub,
+    ...(served ? { served: true as const } : {}),
   };
 }
 
@@ -248,7 +258,7 @@ function prepareHost(
   plan: HostPlan,
   kind: "direct" | "hub",
   feed: Listeners<ChatEvent>,
-  consoleKind: ConsoleKind,
+  hostKind: HostKind,
 ) {
   const passkey = hostPasskey(plan);
   const listener = listenOn(plan);
@@ -256,7 +266,7 @@ function prepareHost(
     { label: plan.label, announce: plan.announce, kind, passkey },
     (event) => feed.emit(event),
   );
-  const shown = hostConsole(consoleKind);
+  const shown = hostVisibility(hostKind);
   const onEvent = (event: HostEvent) => {
     const visible = shown(event);
     if (visible) feed.emit(visible);
@@ -342,9 +352,14 @@ export async function serveHub(
   const feed = feedFor(hooks.onEvent);
   const { passkey, listener, announcement, onEvent } = prepareHost(plan, "hub", feed, "hub-log");
   const host = await openHub(plan, listener, passkey, onEvent);
-  feed.emit(listeningEvent(listener, passkey, true));
+  const console = new HostConsole({
+    room: host.room,
+    passkey,
+    show: (event) => feed.emit({ type: "console", event }),
+  });
+  feed.emit(listeningEvent(listener, passkey, true, true));
   await announcement.start(listener);
-  return new Hub({ feed, host, announcement, signals: hooks.signals });
+  return new Hub({ feed, host, announcement, console, signals: hooks.signals });
 }
 
 /** Hosts a hub and takes part in it (the browser's "Host a hub"). */

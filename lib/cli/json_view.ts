@@ -16,6 +16,9 @@ import { EventWords, plainText } from "../app/event_words.ts";
 import { jsonForTerminal } from "./terminal_text.ts";
 import type { View } from "./view_event.ts";
 
+/** A kept file as a `/files` page lists it. */
+type KeptFile = Extract<ChatEvent, { type: "file-list" }>["files"][number];
+
 type Json = { [key: string]: unknown } | undefined;
 type Mapper<E> = (event: E, view: JsonView) => Json;
 type Mappers = { [T in ChatEvent["type"]]: Mapper<Extract<ChatEvent, { type: T }>> };
@@ -59,6 +62,11 @@ const notice: Mapper<ChatEvent> = (event, view) => {
     : { type: "system", text };
 };
 
+/** Kept files with their size as `bytes`, as in every event; `size` stays for one version. */
+function withBytes(files: KeptFile[]): (KeptFile & { bytes: number })[] {
+  return files.map((file) => ({ ...file, bytes: file.size }));
+}
+
 // One entry per event type: the table is the schema.
 const MAPPERS: Mappers = {
   listening: ({ host, port, addresses, passkey, hub }) => ({
@@ -97,6 +105,11 @@ const MAPPERS: Mappers = {
     ),
   }),
   dropped: same,
+  console: ({ event }) => ({
+    ...event,
+    type: `console-${event.type}`,
+    ...(event.type === "files" ? { files: withBytes(event.files) } : {}),
+  }),
   stopping: notice,
   stopped: notice,
   exiting: notice,
@@ -112,7 +125,7 @@ const MAPPERS: Mappers = {
     const peer = event.members.find((name) => name !== event.you);
     return peer ? { type: "connected", peer } : undefined;
   },
-  message: ({ from, text, time, seq, me, history }) => ({
+  message: ({ from, text, time, seq, me, history, mention }) => ({
     type: "message",
     from,
     text,
@@ -120,6 +133,7 @@ const MAPPERS: Mappers = {
     seq,
     ...(me ? { me } : {}),
     ...(history ? { history } : {}),
+    ...(mention ? { mention } : {}),
   }),
   private: same,
   joined: ({ name, count, remote }) =>
@@ -140,7 +154,7 @@ const MAPPERS: Mappers = {
   // Sizes are `bytes` in every event; `size` stays beside it for one version (README).
   "file-list": ({ files, page, pages, total }) => ({
     type: "files",
-    files: files.map((file) => ({ ...file, bytes: file.size })),
+    files: withBytes(files),
     page,
     pages,
     total,
@@ -148,4 +162,8 @@ const MAPPERS: Mappers = {
   sent: same,
   "not-sent": same,
   closed: same,
+  moderated: same,
+  topic: same,
+  away: same,
+  removed: same,
 };

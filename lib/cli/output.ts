@@ -11,6 +11,7 @@
  */
 
 import { JsonView } from "./json_view.ts";
+import { mentionMark } from "./mention_mark.ts";
 import { openTerminal, type Terminal } from "./terminal.ts";
 import { TextView } from "./text_view.ts";
 import type { View } from "./view_event.ts";
@@ -24,6 +25,8 @@ export interface Output {
 /** Opens the terminal and the text or JSON view on it. */
 export function openOutput(json: boolean): Output {
   const terminal = openTerminal();
-  const view = json ? new JsonView((line) => terminal.print(line)) : new TextView(terminal);
+  const view = json
+    ? new JsonView((line) => terminal.print(line))
+    : new TextView(terminal, { mention: mentionMark() });
   return { terminal, view };
 }

@@ -13,6 +13,7 @@
 
 import type { ChatEvent } from "../app/chat_event.ts";
 import { EventWords, type Line, type Segment } from "../app/event_words.ts";
+import { markMention, type MentionMark } from "./mention_mark.ts";
 import { escapeForTerminal as clean } from "./terminal_text.ts";
 import { StatusLine } from "./status_line.ts";
 import type { Terminal } from "./terminal.ts";
@@ -62,10 +63,18 @@ export class TextView implements View {
   /** Transfers under way, by transfer id, labelled with their escaped file names. */
   #transfers = new StatusLine();
   #words = new EventWords();
+  #mention: MentionMark | undefined;
 
-  /** Creates the view on `terminal`. */
-  constructor(terminal: Pick<Terminal, "print" | "status">) {
+  /**
+   * Creates the view on `terminal`; `mention`: how lines that mention the person are marked
+   * (not at all without it).
+   */
+  constructor(
+    terminal: Pick<Terminal, "print" | "status">,
+    options: { mention?: MentionMark } = {},
+  ) {
     this.#terminal = terminal;
+    this.#mention = options.mention;
   }
 
   /** Prints `event`; a transfer's progress goes to the status line. */
@@ -77,7 +86,15 @@ export class TextView implements View {
     if (event.type === "file-failed" || event.type === "file" || event.type === "file-sent") {
       this.endProgress(event.name);
     }
-    for (const line of this.#words.lines(event)) this.#terminal.print(terminalLine(line));
+    for (const line of this.#words.lines(event)) {
+      const text = terminalLine(line);
+      // Escaped first: the bell and the styles are ours alone.
+      this.#terminal.print(
+        line.mention && this.#mention
+          ? markMention(text, this.#mention, line.kind === "chat")
+          : text,
+      );
+    }
   }
 
   /** Draws a transfer's progress in the status line. */

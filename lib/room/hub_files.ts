@@ -37,6 +37,18 @@ interface Row {
   time: string;
 }
 
+/** A kept file as members see it in `/files`. */
+function fileInfo(row: Row): SharedFileInfo {
+  return {
+    file: row.file,
+    from: row.sender,
+    name: row.name,
+    size: row.size,
+    sha256: row.sha256,
+    time: row.time,
+  };
+}
+
 /**
  * Options of {@linkcode HubFiles}.
  *
@@ -67,6 +79,7 @@ export class HubFiles implements SharedFiles {
   #page: StatementSync;
   #count: StatementSync;
   #one: StatementSync;
+  #delete: StatementSync;
   /** Downloads under way, by (member, fid), to log their outcome. */
   #outgoing: WeakMap<Member, Map<number, Row>> = new WeakMap();
   /** Files each member asked for and has not got yet; present while they are being sent. */
@@ -95,6 +108,7 @@ export class HubFiles implements SharedFiles {
     this.#page = db.prepare("SELECT * FROM files ORDER BY file DESC LIMIT ? OFFSET ?");
     this.#count = db.prepare("SELECT COUNT(*) AS n FROM files");
     this.#one = db.prepare("SELECT * FROM files WHERE file = ?");
+    this.#delete = db.prepare("DELETE FROM files WHERE file = ?");
     this.#quota = new StorageQuota(
       options.maxStorageBytes ?? DEFAULT_MAX_STORAGE_BYTES,
       this.#keptBytes(db),
@@ -241,6 +255,26 @@ export class HubFiles implements SharedFiles {
     this.#onDelivered(member, row.name, received.ok, received.reason);
   }
 
+  /**
+   * Removes kept file `file`: its data first (a file that cannot be removed stays listed), then
+   * its entry, and gives its space back. See {@linkcode SharedFiles.remove}.
+   */
+  async remove(file: number): Promise<SharedFileInfo | undefined> {
+    const row = this.#one.get(file) as unknown as Row | undefined;
+    if (!row) return undefined;
+    let present = true;
+    try {
+      await Deno.remove(join(this.#store.dir, row.stored));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      present = false; // removed by hand: it took no space
+    }
+    // Removed meanwhile by another call: that one tells of it.
+    if (Number(this.#delete.run(file).changes) === 0) return undefined;
+    if (present) this.#quota.free(row.size);
+    return fileInfo(row);
+  }
+
   /** How many files are kept. */
   count(): number {
     return (this.#count.get() as { n: number }).n;
@@ -248,14 +282,7 @@ export class HubFiles implements SharedFiles {
 
   /** Kept files, newest first: up to `limit` from the `offset`-th on. */
   list(offset: number, limit: number): SharedFileInfo[] {
-    return (this.#page.all(limit, offset) as unknown as Row[]).map((row) => ({
-      file: row.file,
-      from: row.sender,
-      name: row.name,
-      size: row.size,
-      sha256: row.sha256,
-      time: row.time,
-    }));
+    return (this.#page.all(limit, offset) as unknown as Row[]).map(fileInfo);
   }
 
   /**

@@ -40,12 +40,17 @@ export class Member {
   readonly inbound: Map<number, InboundTransfer> = new Map();
   /** The replay of the lines it missed (or its history), while it runs. */
   replay: LineReplay | undefined;
+  /** Whether this is the host itself, taking part (no operator may touch it). */
+  readonly host: boolean;
+  /** The member's away message (`""`: away without one); `undefined` while here. */
+  away: string | undefined;
   #name: string;
   #saidNew = false;
 
-  /** Creates a member. */
-  constructor(session: Session, name: string, client: string, rate: RateLimit) {
+  /** Creates a member; `host` for the host's own client taking part. */
+  constructor(session: Session, name: string, client: string, rate: RateLimit, host = false) {
     this.session = session;
+    this.host = host;
     this.#name = name;
     this.client = client;
     this.limiter = new RateLimiter(rate);

@@ -18,6 +18,24 @@
 import type { Session } from "../session/session.ts";
 import { RefusedError, type RoomClient } from "./room_client.ts";
 
+/**
+ * The hub put this member out (kicked or banned): the message says why.
+ *
+ * @example
+ * ```ts
+ * import { KickedError } from "./reconnector.ts";
+ * const error = new KickedError("You were kicked by the host (flooding).");
+ * console.log(error.name, error.message);
+ * ```
+ */
+export class KickedError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "KickedError";
+  }
+}
+
 /** What the reconnector reports. */
 export type ReconnectEvent =
   | { type: "reconnecting"; reason: string; delayMs: number; attempt: number }
@@ -59,7 +77,8 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 
 /**
  * Resolves when the client is done for good: it quit, it was in a direct chat (which ends
- * with the connection), or an error made retrying pointless (returned).
+ * with the connection), or an error made retrying pointless (returned): a refusal, a wrong
+ * passkey, or a kick or ban ({@linkcode KickedError}).
  */
 export async function stayConnected(
   client: RoomClient,
@@ -72,6 +91,8 @@ export async function stayConnected(
     // Leaving with lines or files still to deliver: they are delivered after a reconnect.
     const done = () => client.leaving && !client.busy;
     if (done() || client.kind !== "hub") return undefined;
+    // Put out by the host or an operator: coming back by ourselves would defy it.
+    if (client.kicked !== undefined) return new KickedError(client.kicked);
     for (let attempt = 1;; attempt++) {
       const delayMs = backoffMs(attempt, options.random);
       options.onEvent({ type: "reconnecting", reason, delayMs, attempt });

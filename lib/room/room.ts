@@ -14,11 +14,13 @@
  * @module
  */
 
-import type { Envelope, Message } from "../session/message.ts";
+import type { Envelope, Message, SharedFileInfo } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
 import { encodeRecord } from "../wire/codec.ts";
 import { BacklogGate, type BacklogGateOptions } from "./backlog_gate.ts";
+import { type Ban, banAddress, BanList } from "./ban_list.ts";
+import { untilText } from "./duration.ts";
 import { BroadcastPacer } from "./broadcast_pacer.ts";
 import { type History, lineMessage } from "./history.ts";
 import { type KnownClients, MemoryKnownClients } from "./known_clients.ts";
@@ -26,11 +28,25 @@ import { LineReplay } from "./line_replay.ts";
 import { lineTextProblem } from "./line_text.ts";
 import { fileEntry, FILES_PAGE_ENTRIES, fitting, listPage, WHO_PAGE_NAMES } from "./list_page.ts";
 import { Member } from "./member.ts";
-import { isValidName, notAllowedName } from "./member_name.ts";
+import { isValidName, nameKey, notAllowedName } from "./member_name.ts";
+import {
+  expelledText,
+  HOST_NAME,
+  isReservedName,
+  type Order,
+  orderDenied,
+  type Role,
+} from "./moderation.ts";
 import { clashReason, NAME_GRACE_MS, NameRegistry } from "./name_registry.ts";
 import type { RateLimit } from "./rate_limiter.ts";
 import { cancelledByQuit, refusalReason } from "./refusal.ts";
 import type { SharedFiles } from "./shared_files.ts";
+import {
+  MAX_AWAY_CHARS,
+  MAX_REASON_CHARS,
+  MAX_TOPIC_CHARS,
+  shortTextProblem,
+} from "./short_text.ts";
 import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** What the room reports to its host's console. */
@@ -45,7 +61,48 @@ export type RoomEvent =
   /** A record from a member (`name`, once it said hello) that could not be read was skipped. */
   | { type: "skipped"; name?: string; remote: string; reason: string; count: number }
   /** A message to a member was too large for it to accept, and was not sent. */
-  | { type: "unsendable"; name?: string; remote: string; message: string; bytes: number };
+  | { type: "unsendable"; name?: string; remote: string; message: string; bytes: number }
+  /** The host or an operator (`by`) put `name` out of the room. */
+  | { type: "kicked"; name: string; by: string; reason?: string }
+  /**
+   * `name` may not come back until `until` (ISO; absent: until unbanned). The ban holds its
+   * client (`client`) and its `address` when they were known; `kept: false` when the disk
+   * refused it (it holds until the hub stops).
+   */
+  | {
+    type: "banned";
+    name: string;
+    by: string;
+    reason?: string;
+    until?: string;
+    client: boolean;
+    address?: string;
+    kept?: false;
+  }
+  | { type: "unbanned"; name: string; by: string }
+  /** `name` may read but not speak until `until` (ISO; absent: until unmuted). */
+  | { type: "muted"; name: string; by: string; reason?: string; until?: string }
+  | { type: "unmuted"; name: string; by: string }
+  /** `name` was made an operator, or (`deop`) is none any more. */
+  | { type: "op"; name: string; by: string }
+  | { type: "deop"; name: string; by: string }
+  /** The topic was set (`""`: cleared). */
+  | { type: "topic"; text: string; by: string }
+  /** The host said a line (as `host`). */
+  | { type: "said"; text: string }
+  /** The host removed a kept file. */
+  | { type: "removed"; file: number; name: string; by: string }
+  /** A member's order was refused; logged within the member's rate limit only. */
+  | { type: "denied"; name: string; order: string; reason: string };
+
+/** A member on the host's `/who`: with its address, role, away message and mute. */
+export interface RosterEntry {
+  name: string;
+  remote: string;
+  role: Role;
+  away?: string;
+  muted?: boolean;
+}
 
 /** Options of {@linkcode Room}. */
 export interface RoomOptions {
@@ -74,6 +131,10 @@ export interface RoomOptions {
    * {@linkcode NAME_GRACE_MS}; a direct chat keeps none (it ends with the connection).
    */
   nameGraceMs?: number;
+  /** Who may not join (a hub keeps them in its database). Default: in memory. */
+  bans?: BanList;
+  /** The clock (ms), for tests. */
+  now?: () => number;
 }
 
 type Presence = Extract<Message, { t: "presence" }>;
@@ -113,6 +174,13 @@ const REASON_CHARS = 256;
 const REMOTE_CHARS = 64;
 /** What a member is told when it says, renames or asks more than `--rate` allows. */
 const RATE_LIMITED = "Message rejected: Rate limiting is in effect.";
+/** Members whose name, client and address a hub remembers after they left, to ban them. */
+const RECENT_MEMBERS = 1_000;
+/** Most operators at once. */
+const MAX_OPS = 1_000;
+
+/** Who gives an order: the host (its console) or a member. */
+export type Actor = "host" | Member;
 
 /** Members, ordering, history, presence and files of one chat. */
 export class Room {
@@ -134,16 +202,31 @@ export class Room {
   #gate: BacklogGate;
   /** The members' names in joining order, for `/who`: made when asked, kept until they change. */
   #roster: string[] | undefined;
+  #bans: BanList;
+  /** Who may not speak: like bans, by client and name (not address), until the hub stops. */
+  #mutes: BanList;
+  /** Operators, by client id (a name can be taken by someone else once its owner left). */
+  #ops: Map<string, string> = new Map();
+  #topic: { text: string; by: string } | undefined;
+  /** Members who left lately, by name (see {@linkcode nameKey}): a ban may still catch them. */
+  #recent: Map<string, { name: string; client: string; address?: string }> = new Map();
+  /** The client id of the host's own lines: no member's, and nobody knows it. */
+  #hostClient = crypto.randomUUID();
 
   /** Creates an empty room. */
   constructor(options: RoomOptions) {
+    const now = options.now ?? Date.now;
     this.#options = {
       historyLimit: 50,
       rate: { perSecond: 0, burst: 0 },
       helloTimeoutMs: 10_000,
       clients: new MemoryKnownClients(),
+      bans: new BanList({ now }),
+      now,
       ...options,
     };
+    this.#bans = this.#options.bans;
+    this.#mutes = new BanList({ now });
     this.#gate = new BacklogGate(() => this.#sessions, options.backlog);
     this.#names = new NameRegistry({
       graceMs: options.kind === "hub" ? options.nameGraceMs ?? NAME_GRACE_MS : 0,
@@ -161,6 +244,29 @@ export class Room {
       received: (m, e) => this.#received(m, e.message as Extract<Message, { t: "received" }>),
       files: (m, e) => this.#listFiles(m, (e.message as Extract<Message, { t: "files" }>).page),
       get: (m, e) => this.#get(m, (e.message as Extract<Message, { t: "get" }>).file),
+      kick: (m, e) => {
+        const { name, reason } = e.message as Extract<Message, { t: "kick" }>;
+        this.#order(m, { action: "kick", name, ...(reason ? { reason } : {}) });
+      },
+      ban: (m, e) => {
+        const { name, seconds, reason } = e.message as Extract<Message, { t: "ban" }>;
+        this.#order(m, { action: "ban", name, seconds, ...(reason ? { reason } : {}) });
+      },
+      mute: (m, e) => {
+        const { name, seconds, reason } = e.message as Extract<Message, { t: "mute" }>;
+        this.#order(m, { action: "mute", name, seconds, ...(reason ? { reason } : {}) });
+      },
+      unban: (m, e) =>
+        this.#order(m, { action: "unban", name: (e.message as { name: string }).name }),
+      unmute: (m, e) =>
+        this.#order(m, { action: "unmute", name: (e.message as { name: string }).name }),
+      op: (m, e) => this.#order(m, { action: "op", name: (e.message as { name: string }).name }),
+      deop: (m, e) =>
+        this.#order(m, { action: "deop", name: (e.message as { name: string }).name }),
+      topic: (m, e) =>
+        this.#order(m, { action: "topic", text: (e.message as { text: string }).text }),
+      away: (m, e) => this.#away(m, (e.message as Extract<Message, { t: "away" }>).text),
+      back: (m) => this.#back(m),
     };
   }
 
@@ -174,23 +280,26 @@ export class Room {
     return [...this.#members.values()].map((member) => member.name);
   }
 
-  /** Admits a member over `session` and serves it until it leaves. Never throws. */
-  async admit(session: Session): Promise<void> {
+  /**
+   * Admits a member over `session` and serves it until it leaves. Never throws. `host`: the
+   * host's own client, taking part (it may give every order, and no operator may touch it).
+   */
+  async admit(session: Session, options: { host?: boolean } = {}): Promise<void> {
     // Two steps so that nothing of the joining (the names, the history replayed) stays held by
     // a coroutine that lives as long as the member: in a hub of N that was O(N^2) memory.
-    const member = await this.#enter(session);
+    const member = await this.#enter(session, options.host ?? false);
     if (member) await this.#serve(member);
   }
 
   /** Greets a new member and makes it one of the room; `undefined` when it was refused. */
-  async #enter(session: Session): Promise<Member | undefined> {
+  async #enter(session: Session, host: boolean): Promise<Member | undefined> {
     session.onProblem = (problem) => this.#problem(session, undefined, problem);
     const hello = await this.#hello(session);
     if (!hello) {
       await session.close();
       return;
     }
-    const refusal = this.#refusal(hello.name, hello.client);
+    const refusal = this.#refusal(hello.name, hello.client, session.remote, host);
     if (refusal) {
       this.#options.onEvent?.({ type: "refused", remote: session.remote, reason: refusal });
       session.post({ t: "notice", text: refusal, error: true });
@@ -203,6 +312,7 @@ export class Room {
       hello.name,
       hello.client ?? crypto.randomUUID(),
       this.#options.rate,
+      host,
     );
     // Held from here, before anything is awaited: a join meanwhile must see it taken.
     this.#names.add(member);
@@ -229,21 +339,29 @@ export class Room {
     clients.joined(member.client, floor ?? span.start);
     // Missed lines left out, told; a newcomer's older history was not missed (nor counted).
     const skipped = lastSeq > 0 ? this.#options.history.count(after, span.start) : 0;
+    // An operator is one again after a reconnect: its client is the same.
+    const role = this.#roleOf(member);
     // The first names only: a list of everyone per join is O(N^2) in a big hub.
     const names: string[] = [];
     for (const other of this.#members.values()) {
       if (names.length >= WELCOME_NAMES - 1) break;
       names.push(other.name);
     }
+    names.push(member.name);
     member.post({
       t: "welcome",
       you: member.name,
       kind: this.kind,
-      members: [...names, member.name],
+      members: names,
       count: this.#members.size + 1,
       history: span.lines,
       ...(resumed ? { resumed: true } : {}),
       ...(skipped > 0 ? { skipped } : {}),
+      ...(this.#topic ? { topic: this.#topic.text } : {}),
+      // Powers exist in a hub; in a direct chat the listener is no one's host.
+      ...(role !== "member" && this.kind === "hub" ? { role } : {}),
+      // Who of them is an operator, away or muted: a face shows it from the start.
+      ...this.#marks(names),
     });
     // In place before the member is: from now its lines come from the replay, in order.
     const replay = member.replay = new LineReplay({
@@ -362,11 +480,21 @@ export class Room {
     }
   }
 
-  #refusal(name: string, client: string | undefined): string | undefined {
+  #refusal(
+    name: string,
+    client: string | undefined,
+    remote: string,
+    host: boolean,
+  ): string | undefined {
     if (this.#closing) return "The room is closing.";
     if (!isValidName(name)) {
       return notAllowedName(name);
     }
+    if (!host && isReservedName(name)) return reservedReason(name, "join");
+    const ban = this.kind === "hub" && !host
+      ? this.#bans.match({ name, client, address: banAddress(remote) })
+      : undefined;
+    if (ban) return this.#banReason(ban);
     const clash = this.#names.clash(name, client);
     if (clash) return clashReason(name, clash, "join");
     if (!(client && this.#findClient(client)) && this.#members.size >= this.#options.capacity) {
@@ -437,12 +565,18 @@ export class Room {
     });
   }
 
-  async #drop(member: Member, reason: string, announce: boolean): Promise<void> {
+  async #drop(
+    member: Member,
+    reason: string,
+    announce: boolean,
+    keepName = announce && reason !== "quit",
+  ): Promise<void> {
     this.#members.delete(member.client);
     this.#roster = undefined;
     // A hub keeps the name of a member whose connection dropped, for its return; not of one
-    // that said goodbye, nor of one its own reconnect replaced.
-    this.#names.remove(member, announce && reason !== "quit");
+    // that said goodbye, nor of one its own reconnect replaced, nor of one put out.
+    this.#names.remove(member, keepName);
+    if (this.kind === "hub") this.#remember(member);
     this.#sessions.delete(member.session);
     // A goodbye overtakes the file data (and a `cancel`) still queued behind it.
     const stopped = reason === "quit" ? cancelledByQuit(member.name) : `${member.name} left`;
@@ -478,7 +612,7 @@ export class Room {
   /** Stores and broadcasts a line; the promise, when the room is behind, holds the sender. */
   #chat(member: Member, chat: Extract<Message, { t: "chat" }>): Promise<void> | undefined {
     // A direct chat keeps no history: a line said while alone would reach no one.
-    const problem = this.#lineProblem(member, chat.text) ??
+    const problem = this.#lineProblem(member, chat.text) ?? this.#mutedReason(member) ??
       (this.kind === "direct" && this.#members.size < 2
         ? "No one else is in the chat yet: message not sent."
         : undefined);
@@ -536,7 +670,7 @@ export class Room {
       member.post({ t: "ack", id: message.id, rejected: true });
       return;
     }
-    const problem = this.#lineProblem(member, message.text);
+    const problem = this.#lineProblem(member, message.text) ?? this.#mutedReason(member);
     if (problem) {
       member.post({ t: "notice", text: problem, error: true });
       member.post({ t: "ack", id: message.id, rejected: true });
@@ -551,6 +685,14 @@ export class Room {
       time: new Date().toISOString(),
     });
     member.post({ t: "ack", id: message.id });
+    // Delivered all the same: it is read on return.
+    if (target.away !== undefined) {
+      member.post({
+        t: "away",
+        name: target.name,
+        ...(target.away !== "" ? { text: target.away } : {}),
+      });
+    }
   }
 
   /** Renames a member; like a line, a rename reaches everyone, so it is paced like one. */
@@ -567,6 +709,16 @@ export class Room {
       });
       return;
     }
+    // A muted member's new name would reach everyone: a way around the mute.
+    const refusal = this.#mutedReason(member) ??
+      (member.host || !isReservedName(name) ? undefined : reservedReason(name, "nick")) ??
+      (this.kind === "hub" && !member.host && this.#bans.match({ name })
+        ? `The name ${name} is banned from this hub.`
+        : undefined);
+    if (refusal) {
+      member.post({ t: "notice", text: refusal, error: true });
+      return;
+    }
     const clash = this.#names.clash(name, member.client);
     if (clash) {
       member.post({ t: "notice", text: clashReason(name, clash, "nick"), error: true });
@@ -576,6 +728,7 @@ export class Room {
     // Given up by choice: the old name is free at once.
     this.#names.remove(member, false);
     member.rename(name);
+    if (this.#ops.has(member.client)) this.#ops.set(member.client, name);
     this.#names.add(member);
     this.#roster = undefined;
     this.#broadcast({ t: "renamed", from, to: name });
@@ -591,16 +744,48 @@ export class Room {
     }
     const names = this.#roster ??= this.names;
     const at = listPage(names.length, page, WHO_PAGE_NAMES);
+    const shown = names.slice(at.start, at.end);
     member.post({
       t: "members",
-      names: names.slice(at.start, at.end),
+      names: shown,
       page: at.page,
       pages: at.pages,
       total: at.total,
+      ...this.#marks(shown),
     });
   }
 
+  /**
+   * Those of `names` who are away, operators (or the host) and muted, where any are: for a page
+   * of `/who` or a welcome's names only, a name each at most, so it stays within its record. A
+   * direct chat has no powers, nor marks.
+   */
+  #marks(names: string[]): { away?: string[]; ops?: string[]; muted?: string[] } {
+    if (this.kind !== "hub") return {};
+    const away: string[] = [];
+    const ops: string[] = [];
+    const muted: string[] = [];
+    for (const name of names) {
+      const other = this.#names.find(name);
+      if (!other) continue;
+      if (other.away !== undefined) away.push(name);
+      if (this.#roleOf(other) !== "member") ops.push(name);
+      if (this.#mutedReason(other)) muted.push(name);
+    }
+    return {
+      ...(away.length ? { away } : {}),
+      ...(ops.length ? { ops } : {}),
+      ...(muted.length ? { muted } : {}),
+    };
+  }
+
   async #offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> {
+    // A shared file is announced to everyone, its name with it: a way around a mute.
+    const muted = this.#mutedReason(member);
+    if (muted) {
+      member.post({ t: "received", fid: offer.fid, ok: false, reason: refusalReason(muted) });
+      return;
+    }
     if (member.inbound.has(offer.fid)) {
       member.post({ t: "received", fid: offer.fid, ok: false, reason: "duplicate file id" });
       return;
@@ -735,6 +920,393 @@ export class Room {
     this.#options.files.send(member, file);
   }
 
+  /** What `member` is: the host taking part, an operator, or a member. */
+  #roleOf(member: Member): Role {
+    return member.host ? "host" : this.#ops.has(member.client) ? "op" : "member";
+  }
+
+  /** Why `member` may not speak now (it is muted), or `undefined`. */
+  #mutedReason(member: Member): string | undefined {
+    if (this.kind !== "hub") return undefined;
+    const mute = this.#mutes.match({ name: member.name, client: member.client });
+    if (!mute) return undefined;
+    const by = mute.byHost && mute.by === HOST_NAME ? "the host" : mute.by;
+    const span = mute.until === undefined
+      ? "until unmuted"
+      : `until ${untilText(mute.until, this.#options.now())}`;
+    return `You are muted (by ${by}, ${span}): you can still read.`;
+  }
+
+  /** What a banned member is told at the door. */
+  #banReason(ban: Ban): string {
+    const span = ban.until === undefined
+      ? "until unbanned"
+      : `until ${untilText(ban.until, this.#options.now())}`;
+    return `You are banned from this hub ${span}${ban.reason ? `: ${ban.reason}` : ""}.`;
+  }
+
+  /** Remembers who left, so that a ban given after it still holds its client and address. */
+  #remember(member: Member): void {
+    const key = nameKey(member.name);
+    this.#recent.delete(key);
+    this.#recent.set(key, {
+      name: member.name,
+      client: member.client,
+      address: banAddress(member.session.remote),
+    });
+    if (this.#recent.size > RECENT_MEMBERS) this.#recent.delete(this.#recent.keys().next().value!);
+  }
+
+  /** A member's order: counted like a line (it may reach everyone), then checked and done. */
+  #order(member: Member, order: Order): void {
+    if (!member.limiter.allow()) {
+      member.post({ t: "notice", text: RATE_LIMITED, error: true });
+      return;
+    }
+    const refusal = this.moderate(order, member);
+    if (refusal === undefined) return;
+    member.post({ t: "notice", text: refusal, error: true });
+    this.#options.onEvent?.({
+      type: "denied",
+      name: member.name,
+      order: order.action,
+      reason: refusal,
+    });
+  }
+
+  /**
+   * Carries out `order` given by `actor` (the host's console, or a member): `undefined` once
+   * done (everyone is told, and the host's log), or why it was refused.
+   */
+  moderate(order: Order, actor: Actor = "host"): string | undefined {
+    if (this.kind !== "hub") return "This is a direct chat: there is no one to moderate.";
+    const role = actor === "host" ? "host" : this.#roleOf(actor);
+    const denied = orderDenied(order.action, role);
+    if (denied) return denied;
+    const by = {
+      by: actor === "host" ? HOST_NAME : actor.name,
+      host: role === "host",
+    };
+    if ("reason" in order && order.reason !== undefined) {
+      const problem = shortTextProblem(order.reason, "reason", MAX_REASON_CHARS);
+      if (problem) return problem;
+    }
+    if (order.action === "topic") return this.#setTopic(order.text, by);
+    if (!isValidName(order.name)) {
+      return `"${order.name.slice(0, 32)}" is not a name: names are 1-16 of A-Z a-z 0-9 _ . -`;
+    }
+    const target = this.#names.find(order.name);
+    // Neither the host nor (unless the host orders it) an operator can be touched.
+    const untouchable = (role: Role) =>
+      role === "host"
+        ? `${order.name} is the host.`
+        : role === "op" && !by.host
+        ? `${order.name} is an operator: only the host can do that.`
+        : undefined;
+    const guarded = target ? untouchable(this.#roleOf(target)) : undefined;
+    const absent = `No one called ${order.name} is here.`;
+    const now = this.#options.now();
+    const until = "seconds" in order && order.seconds !== undefined
+      ? now + order.seconds * 1000
+      : undefined;
+    const untilIso = until !== undefined ? { until: new Date(until).toISOString() } : {};
+    const reason = "reason" in order && order.reason !== undefined ? { reason: order.reason } : {};
+    switch (order.action) {
+      case "kick": {
+        if (!target) return absent;
+        if (guarded) return guarded;
+        // Logged first: the log then tells why the member left.
+        this.#options.onEvent?.({ type: "kicked", name: target.name, by: by.by, ...reason });
+        this.#expel(target, { banned: false, ...by, ...reason });
+        return undefined;
+      }
+      case "ban": {
+        if (guarded) return guarded;
+        // Someone who left lately is banned with the client and address it had.
+        const who = target
+          ? {
+            name: target.name,
+            client: target.client,
+            address: banAddress(target.session.remote),
+          }
+          : this.#recent.get(nameKey(order.name)) ?? { name: order.name };
+        if (!target && "client" in who && !by.host && this.#ops.has(who.client)) {
+          return `${who.name} is an operator: only the host can do that.`;
+        }
+        const added = this.#bans.add({
+          name: who.name,
+          ...("client" in who ? { client: who.client } : {}),
+          ...("address" in who && who.address ? { address: who.address } : {}),
+          ...reason,
+          by: by.by,
+          byHost: by.host,
+          ...(until !== undefined ? { until } : {}),
+        });
+        if (!added) return "The ban list is full: /unban someone first.";
+        this.#options.onEvent?.({
+          type: "banned",
+          name: who.name,
+          by: by.by,
+          ...reason,
+          ...untilIso,
+          client: "client" in who,
+          ...("address" in who && who.address ? { address: who.address } : {}),
+          ...(added.kept ? {} : { kept: false as const }),
+        });
+        if (target) this.#expel(target, { banned: true, ...by, ...reason, until });
+        else this.#tell({ action: "banned", name: who.name, ...by, ...reason, ...untilIso });
+        return undefined;
+      }
+      case "unban": {
+        const bans = this.#bans.onName(order.name);
+        if (bans.length === 0) return `${order.name} is not banned.`;
+        if (!by.host && bans.some((ban) => ban.byHost)) {
+          return `Only the host may lift the host's ban on ${order.name}.`;
+        }
+        this.#bans.removeName(order.name);
+        this.#tell({ action: "unbanned", name: bans[0].name, ...by });
+        this.#options.onEvent?.({ type: "unbanned", name: bans[0].name, by: by.by });
+        return undefined;
+      }
+      case "mute": {
+        if (!target) return absent;
+        if (guarded) return guarded;
+        const added = this.#mutes.add({
+          name: target.name,
+          client: target.client,
+          ...reason,
+          by: by.by,
+          byHost: by.host,
+          ...(until !== undefined ? { until } : {}),
+        });
+        if (!added) return "Too many members are muted: /unmute someone first.";
+        this.#tell({ action: "muted", name: target.name, ...by, ...reason, ...untilIso });
+        this.#options.onEvent?.({
+          type: "muted",
+          name: target.name,
+          by: by.by,
+          ...reason,
+          ...untilIso,
+        });
+        return undefined;
+      }
+      case "unmute": {
+        const mutes = [
+          ...new Set([
+            ...this.#mutes.onName(order.name),
+            ...(target ? [this.#mutes.match({ name: target.name, client: target.client })] : []),
+          ]),
+        ].filter((mute) => mute !== undefined);
+        if (mutes.length === 0) return `${order.name} is not muted.`;
+        if (!by.host && mutes.some((mute) => mute.byHost)) {
+          return `Only the host may lift the host's mute on ${order.name}.`;
+        }
+        this.#mutes.removeName(order.name);
+        if (target) this.#mutes.removeClient(target.client);
+        const name = target?.name ?? mutes[0].name;
+        this.#tell({ action: "unmuted", name, ...by });
+        this.#options.onEvent?.({ type: "unmuted", name, by: by.by });
+        return undefined;
+      }
+      case "op": {
+        if (!target) return absent;
+        if (target.host) return `${target.name} is the host.`;
+        if (this.#ops.has(target.client)) return `${target.name} is already an operator.`;
+        if (this.#ops.size >= MAX_OPS) return "There are too many operators: /deop someone first.";
+        this.#ops.set(target.client, target.name);
+        this.#tell({ action: "op", name: target.name, ...by });
+        this.#options.onEvent?.({ type: "op", name: target.name, by: by.by });
+        return undefined;
+      }
+      case "deop": {
+        const key = nameKey(order.name);
+        const client = target
+          ? target.client
+          : [...this.#ops].find(([, name]) => nameKey(name) === key)?.[0];
+        if (client === undefined || !this.#ops.delete(client)) {
+          return `${order.name} is not an operator.`;
+        }
+        const name = target?.name ?? order.name;
+        this.#tell({ action: "deop", name, ...by });
+        this.#options.onEvent?.({ type: "deop", name, by: by.by });
+        return undefined;
+      }
+    }
+  }
+
+  /** Tells everyone (but `except`) what was done to a member. */
+  #tell(told: Omit<Extract<Message, { t: "moderated" }>, "t">, except?: Member): void {
+    this.#broadcast({ t: "moderated", ...told }, except);
+  }
+
+  /**
+   * Puts `target` out: everyone else is told, and the member is told why, in a goodbye that
+   * tells its client not to come back by itself. Its name is not kept for it.
+   */
+  #expel(
+    target: Member,
+    how: { banned: boolean; by: string; host: boolean; reason?: string; until?: number },
+  ): void {
+    this.#tell({
+      action: how.banned ? "banned" : "kicked",
+      name: target.name,
+      by: how.by,
+      host: how.host,
+      ...(how.reason !== undefined ? { reason: how.reason } : {}),
+      ...(how.until !== undefined ? { until: new Date(how.until).toISOString() } : {}),
+    }, target);
+    const text = refusalReason(expelledText(how, this.#options.now()));
+    target.post({ t: "bye", reason: text, kicked: true });
+    // Out of the room at once (the first steps of #drop are synchronous): nothing more it
+    // sends is taken. Its goodbye is flushed before the connection closes.
+    this.#drop(target, how.banned ? "banned" : "kicked", true, false).catch(() => {});
+    this.#lastSeen(target.client);
+    target.session.close(text).catch(() => {});
+  }
+
+  #setTopic(text: string, by: { by: string; host: boolean }): string | undefined {
+    if (text !== "") {
+      const problem = shortTextProblem(text, "topic", MAX_TOPIC_CHARS);
+      if (problem) return problem;
+    }
+    this.#topic = text === "" ? undefined : { text, by: by.by };
+    this.#broadcast({ t: "topic", text, by: by.by });
+    this.#options.onEvent?.({ type: "topic", text, by: by.by });
+    return undefined;
+  }
+
+  /** The topic and who set it, if there is one. */
+  get topic(): { text: string; by: string } | undefined {
+    return this.#topic;
+  }
+
+  /** Marks `member` away; like a line, counted against its rate. */
+  #away(member: Member, text: string | undefined): void {
+    if (!member.limiter.allow()) {
+      member.post({ t: "notice", text: RATE_LIMITED, error: true });
+      return;
+    }
+    const problem = text ? shortTextProblem(text, "away message", MAX_AWAY_CHARS) : undefined;
+    if (problem) {
+      member.post({ t: "notice", text: problem, error: true });
+      return;
+    }
+    member.away = text ?? "";
+    member.post({
+      t: "notice",
+      text: `You are marked as away${text ? ` (${text})` : ""}; /back when you return.`,
+    });
+  }
+
+  #back(member: Member): void {
+    if (!member.limiter.allow()) {
+      member.post({ t: "notice", text: RATE_LIMITED, error: true });
+      return;
+    }
+    if (member.away === undefined) {
+      member.post({ t: "notice", text: "You were not marked as away.", error: true });
+      return;
+    }
+    member.away = undefined;
+    member.post({ t: "notice", text: "You are back: no longer marked as away." });
+  }
+
+  /**
+   * The host says `text` as `host`: a line like any other, kept in the history. Resolves with
+   * why it was refused, or `undefined` once it went out (and the room is not behind).
+   */
+  async say(text: string): Promise<string | undefined> {
+    const problem = lineTextProblem(text);
+    if (problem) return problem;
+    this.#options.history.append({
+      client: this.#hostClient,
+      id: crypto.randomUUID(),
+      from: HOST_NAME,
+      text,
+      time: new Date().toISOString(),
+    }, {
+      mayBeStored: false,
+      deliver: (line) => this.#broadcast(lineMessage(line, { own: false, history: false })),
+      stored: (_line, error) => {
+        if (error) {
+          this.#options.onEvent?.({
+            type: "history-failed",
+            from: HOST_NAME,
+            reason: error.message,
+          });
+        }
+      },
+    });
+    this.#options.onEvent?.({ type: "said", text });
+    await this.#gate.afterBroadcast();
+    return undefined;
+  }
+
+  /**
+   * Resolves once no member is behind on what the room sent (at once when none is): whoever
+   * gives the room many orders in a row (a host's script) waits here, as a member's lines do.
+   */
+  async settled(): Promise<void> {
+    await this.#gate.afterBroadcast();
+  }
+
+  /** One page of the members as the host sees them: addresses, roles, away and muted. */
+  roster(page?: number): { members: RosterEntry[]; page: number; pages: number; total: number } {
+    const names = this.#roster ??= this.names;
+    const at = listPage(names.length, page, WHO_PAGE_NAMES);
+    const members = names.slice(at.start, at.end).flatMap((name) => {
+      const member = this.#names.find(name);
+      if (!member) return [];
+      return [{
+        name,
+        remote: member.session.remote,
+        role: this.#roleOf(member),
+        ...(member.away !== undefined ? { away: member.away } : {}),
+        ...(this.#mutedReason(member) ? { muted: true } : {}),
+      }];
+    });
+    return { members, page: at.page, pages: at.pages, total: at.total };
+  }
+
+  /** The bans in force, oldest first. */
+  bans(): Ban[] {
+    return this.#bans.list();
+  }
+
+  /** One page of the kept files, newest first; `undefined` where files are not kept. */
+  fileList(
+    page?: number,
+  ): { files: SharedFileInfo[]; page: number; pages: number; total: number } | undefined {
+    const files = this.#options.files;
+    if (!files) return undefined;
+    const at = listPage(files.count(), page, FILES_PAGE_ENTRIES);
+    return {
+      files: files.list(at.start, at.end - at.start),
+      page: at.page,
+      pages: at.pages,
+      total: at.total,
+    };
+  }
+
+  /**
+   * Removes kept file `file` (its entry and its data) and tells everyone; resolves with why
+   * it could not, or `undefined` once done.
+   */
+  async removeFile(file: number, by: string = HOST_NAME): Promise<string | undefined> {
+    const files = this.#options.files;
+    if (!files) return "This is a direct chat: there are no kept files.";
+    let removed: SharedFileInfo | undefined;
+    try {
+      removed = await files.remove(file);
+    } catch (error) {
+      return `Could not remove shared file ${file}: ${refusalReason(error)}`;
+    }
+    if (!removed) return `No shared file ${file}. /files lists them.`;
+    this.#broadcast({ t: "removed", file, name: removed.name, by });
+    this.#options.onEvent?.({ type: "removed", file, name: removed.name, by });
+    return undefined;
+  }
+
   /** Announces a kept file to every member (called by {@linkcode SharedFiles}). */
   announce(message: Extract<Message, { t: "shared" }>): void {
     this.#broadcast(message);
@@ -751,6 +1323,12 @@ export class Room {
   reportFailure(from: string, name: string, reason: string): void {
     this.#options.onEvent?.({ type: "file-failed", from, name, reason });
   }
+}
+
+/** Why `name` may not be had: it is, or looks like, one the hub keeps for itself. */
+function reservedReason(name: string, when: "join" | "nick"): string {
+  return `The name ${name} is reserved: it could be taken for the hub's own` +
+    (when === "join" ? "; choose another with --name." : ".");
 }
 
 /**

@@ -16,7 +16,13 @@
  */
 
 import { createHash } from "node:crypto";
-import type { ChatLine, Envelope, Message, SharedFileInfo } from "../session/message.ts";
+import type {
+  ChatLine,
+  Envelope,
+  Message,
+  ModerationAction,
+  SharedFileInfo,
+} from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
 import { MAX_HEADER_BYTES, MAX_TEXT_BYTES } from "../wire/limits.ts";
@@ -26,6 +32,9 @@ import { senderFileName } from "./file_name.ts";
 import { FileSlots } from "./file_slots.ts";
 import { splitLongText } from "./line_text.ts";
 import { Listeners } from "./listeners.ts";
+import { isValidName, sameName, skeleton } from "./member_name.ts";
+import { mentions } from "./mention.ts";
+import type { Order, Role } from "./moderation.ts";
 import { readErrorText } from "./read_error.ts";
 import { cancelledByQuit, refusalReason } from "./refusal.ts";
 import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
@@ -43,6 +52,14 @@ export type ClientEvent =
     resumed: boolean;
     /** Lines missed while away that the hub does not replay (the oldest); absent when none. */
     skipped?: number;
+    /** The hub's topic, when it has one. */
+    topic?: string;
+    /** Our powers in the hub, when we have some: an operator, or the host. */
+    role?: "op" | "host";
+    /** Those of `members` away, operators (or the host) and muted, when there are any. */
+    away?: string[];
+    ops?: string[];
+    muted?: string[];
   }
   | {
     type: "message";
@@ -52,6 +69,8 @@ export type ClientEvent =
     seq: number;
     me: boolean;
     history: boolean;
+    /** The line mentions our name (as a word, ignoring case). */
+    mention?: true;
   }
   | { type: "private"; from: string; to: string; text: string; time: string }
   | { type: "joined"; name: string; count: number; remote?: string }
@@ -59,8 +78,20 @@ export type ClientEvent =
   /** More arrivals and departures than a big room names one by one. */
   | { type: "crowd"; joined: number; left: number; count: number }
   | { type: "renamed"; from: string; to: string }
-  /** A page of `/who`: `names` in joining order, page `page` of `pages`, `total` members. */
-  | { type: "members"; names: string[]; page: number; pages: number; total: number }
+  /**
+   * A page of `/who`: `names` in joining order, page `page` of `pages`, `total` members; those
+   * of them away, operators (or the host) and muted, when there are any.
+   */
+  | {
+    type: "members";
+    names: string[];
+    page: number;
+    pages: number;
+    total: number;
+    away?: string[];
+    ops?: string[];
+    muted?: string[];
+  }
   | { type: "notice"; text: string; error: boolean }
   | { type: "file-incoming"; from: string; name: string; bytes: number }
   | {
@@ -84,7 +115,25 @@ export type ClientEvent =
   | { type: "sent"; text: string; seq?: number; me?: boolean; to?: string }
   /** A line of ours that was not delivered: refused by the room, or dropped when leaving. */
   | { type: "not-sent"; text: string; reason: string; me?: boolean; to?: string }
-  | { type: "closed"; reason?: string };
+  /** The host or an operator (`by`; `host` when it was the host) did `action` to `name`. */
+  | {
+    type: "moderated";
+    action: ModerationAction;
+    name: string;
+    by: string;
+    host: boolean;
+    reason?: string;
+    /** ISO time a ban or mute ends; absent: until lifted. */
+    until?: string;
+  }
+  /** The topic was set by `by` (`""`: cleared). */
+  | { type: "topic"; text: string; by?: string }
+  /** `name`, whom we sent a private line, is away (with `text`, when it left one). */
+  | { type: "away"; name: string; text?: string }
+  /** The host removed shared file `file` (`name`). */
+  | { type: "removed"; file: number; name: string; by: string }
+  /** `kicked`: we were put out of the hub, and do not come back by ourselves. */
+  | { type: "closed"; reason?: string; kicked?: true };
 
 /** A file under way, as far as it has got. */
 export interface Transfer {
@@ -116,6 +165,8 @@ const BYE_WAIT_MS = 2_000;
  */
 const OUTBOX_HIGH_WATER_BYTES = 256 * 1024;
 const OUTBOX_LOW_WATER_BYTES = 64 * 1024;
+/** Most names one person ignores. */
+const MAX_IGNORED = 1_000;
 
 /** The host refused us (name taken, chat full, ...): the message says why. */
 export class RefusedError extends Error {
@@ -200,6 +251,14 @@ export class RoomClient {
    * would show this person's lines out of order after a reconnect.
    */
   #welcomed = false;
+  #role: Role = "member";
+  #topic: string | undefined;
+  /** Why the hub put us out, once it did: we do not come back by ourselves. */
+  #kicked: string | undefined;
+  /** Our away message (`""`: none) while away; told again to the hub after a reconnect. */
+  #away: string | undefined;
+  /** Whose lines we do not show, by what their names look like (see `skeleton`). */
+  #ignored: Map<string, string> = new Map();
 
   /** Creates a client that has not joined yet. */
   constructor(options: RoomClientOptions) {
@@ -238,6 +297,26 @@ export class RoomClient {
   /** Lines sent but not acknowledged yet. */
   get unacknowledged(): number {
     return this.#pending.size;
+  }
+
+  /** What we are in the hub: a member, an operator or the host (known from the welcome on). */
+  get role(): Role {
+    return this.#role;
+  }
+
+  /** The hub's topic, if it has one. */
+  get topic(): string | undefined {
+    return this.#topic;
+  }
+
+  /** Why the hub put us out, once it did (a kick or a ban): we must not rejoin by ourselves. */
+  get kicked(): string | undefined {
+    return this.#kicked;
+  }
+
+  /** Whom we ignore, by name, in the order ignored. */
+  get ignored(): string[] {
+    return [...this.#ignored.values()];
   }
 
   /** Whether lines or files are still on their way (either way). */
@@ -302,6 +381,8 @@ export class RoomClient {
       else if (message.t === "welcome") {
         this.#name = message.you;
         this.#kind = message.kind;
+        this.#role = message.role ?? "member";
+        this.#topic = message.topic;
         this.#emit({
           type: "welcome",
           you: message.you,
@@ -311,9 +392,18 @@ export class RoomClient {
           history: message.history,
           resumed: message.resumed ?? false,
           ...(message.skipped ? { skipped: message.skipped } : {}),
+          ...(message.topic ? { topic: message.topic } : {}),
+          ...(message.role ? { role: message.role } : {}),
+          ...(message.away?.length ? { away: message.away } : {}),
+          ...(message.ops?.length ? { ops: message.ops } : {}),
+          ...(message.muted?.length ? { muted: message.muted } : {}),
         });
         break;
       }
+    }
+    // Still away after a reconnect (the hub forgot when the connection dropped).
+    if (this.#away !== undefined) {
+      session.post({ t: "away", ...(this.#away !== "" ? { text: this.#away } : {}) });
     }
     // Re-send what the room had not acknowledged; ids let it drop the ones it already has.
     this.#welcomed = true;
@@ -366,6 +456,60 @@ export class RoomClient {
   /** Asks who is here, page `page` (answered with a `members` event). */
   who(page = 1): void {
     this.#post({ t: "who", ...(page > 1 ? { page } : {}) });
+  }
+
+  /** Gives an order to the hub (kick, ban, mute, topic ...); the hub checks we may. */
+  order(order: Order): void {
+    const reason = "reason" in order && order.reason !== undefined ? { reason: order.reason } : {};
+    const seconds = "seconds" in order && order.seconds !== undefined
+      ? { seconds: order.seconds }
+      : {};
+    switch (order.action) {
+      case "topic":
+        return this.#post({ t: "topic", text: order.text });
+      case "ban":
+      case "mute":
+        return this.#post({ t: order.action, name: order.name, ...seconds, ...reason });
+      case "kick":
+        return this.#post({ t: "kick", name: order.name, ...reason });
+      default:
+        return this.#post({ t: order.action, name: order.name });
+    }
+  }
+
+  /** Marks us away (with `text`, told to whoever sends us a private line), until {@linkcode back}. */
+  away(text?: string): void {
+    this.#away = text ?? "";
+    this.#post({ t: "away", ...(text ? { text } : {}) });
+  }
+
+  /** Marks us back. */
+  back(): void {
+    this.#away = undefined;
+    this.#post({ t: "back" });
+  }
+
+  /**
+   * Hides `name`'s lines and private lines from us (and a look-alike's: a room holds one of
+   * them at a time), following its renames; why not, when it cannot.
+   */
+  ignore(name: string): string | undefined {
+    if (!isValidName(name)) return `"${name.slice(0, 32)}" is not a name.`;
+    if (sameName(name, this.#name)) return "You cannot ignore yourself.";
+    if (this.#ignored.has(skeleton(name))) return `You already ignore ${name}.`;
+    if (this.#ignored.size >= MAX_IGNORED) return `You ignore ${MAX_IGNORED} names already.`;
+    this.#ignored.set(skeleton(name), name);
+    return undefined;
+  }
+
+  /** Shows `name`'s lines again; `false` when it was not ignored. */
+  unignore(name: string): boolean {
+    return this.#ignored.delete(skeleton(name));
+  }
+
+  /** Whether lines from `name` are hidden. */
+  #ignores(name: string | undefined): boolean {
+    return name !== undefined && this.#ignored.size > 0 && this.#ignored.has(skeleton(name));
   }
 
   /** Asks for the hub's kept files, newest first, page `page` (a `file-list` event). */
@@ -692,6 +836,7 @@ export class RoomClient {
         if (done) break;
         if (value.message.t === "bye") {
           byeReason = value.message.reason ?? "The host ended the chat";
+          if (value.message.kicked) this.#kicked = byeReason;
           continue;
         }
         await this.#handle(value);
@@ -717,7 +862,11 @@ export class RoomClient {
       outgoing.settle(new Error("the connection ended before the file was confirmed"));
     }
     if (this.#session === session && !this.#leaving) {
-      this.#emit({ type: "closed", ...(reason ? { reason } : {}) });
+      this.#emit({
+        type: "closed",
+        ...(reason ? { reason } : {}),
+        ...(this.#kicked !== undefined ? { kicked: true as const } : {}),
+      });
     }
     this.#wakeSettled();
     return reason;
@@ -732,6 +881,7 @@ export class RoomClient {
         if (message.seq !== undefined) this.#lastSeq = Math.max(this.#lastSeq, message.seq);
         return this.#acknowledged(message.id, message.seq, message.rejected ?? false);
       case "private":
+        if (this.#ignores(message.from)) return;
         return this.#emit({
           type: "private",
           from: message.from ?? "?",
@@ -763,9 +913,16 @@ export class RoomClient {
           });
         }
         return;
-      case "renamed":
+      case "renamed": {
         if (message.from === this.#name) this.#name = message.to;
+        // Ignoring follows the member, not the name it had.
+        const ignored = this.#ignores(message.from);
+        if (ignored) {
+          this.#ignored.delete(skeleton(message.from));
+          this.#ignored.set(skeleton(message.to), message.to);
+        }
         return this.#emit({ type: "renamed", from: message.from, to: message.to });
+      }
       case "members":
         // A host that does not page sends everyone at once: one page.
         return this.#emit({
@@ -774,6 +931,44 @@ export class RoomClient {
           page: message.page ?? 1,
           pages: message.pages ?? 1,
           total: message.total ?? message.names.length,
+          ...(message.away?.length ? { away: message.away } : {}),
+          ...(message.ops?.length ? { ops: message.ops } : {}),
+          ...(message.muted?.length ? { muted: message.muted } : {}),
+        });
+      case "moderated":
+        if (message.name === this.#name && this.#role !== "host") {
+          if (message.action === "op") this.#role = "op";
+          if (message.action === "deop") this.#role = "member";
+        }
+        return this.#emit({
+          type: "moderated",
+          action: message.action,
+          name: message.name,
+          by: message.by,
+          host: message.host ?? false,
+          ...(message.reason !== undefined ? { reason: message.reason } : {}),
+          ...(message.until !== undefined ? { until: message.until } : {}),
+        });
+      case "topic":
+        this.#topic = message.text === "" ? undefined : message.text;
+        return this.#emit({
+          type: "topic",
+          text: message.text,
+          ...(message.by !== undefined ? { by: message.by } : {}),
+        });
+      case "away":
+        if (message.name === undefined || this.#ignores(message.name)) return;
+        return this.#emit({
+          type: "away",
+          name: message.name,
+          ...(message.text !== undefined ? { text: message.text } : {}),
+        });
+      case "removed":
+        return this.#emit({
+          type: "removed",
+          file: message.file,
+          name: message.name,
+          by: message.by,
         });
       case "notice":
         // A refused line's notice comes just before its ack.
@@ -826,6 +1021,7 @@ export class RoomClient {
       if (line.seq <= this.#lastSeq) return;
       this.#lastSeq = line.seq;
     }
+    if (this.#ignores(line.from)) return;
     this.#emit({
       type: "message",
       from: line.from ?? "?",
@@ -834,6 +1030,7 @@ export class RoomClient {
       seq: line.seq ?? 0,
       me: line.me ?? false,
       history: line.history ?? false,
+      ...(mentions(line.text, this.#name) ? { mention: true as const } : {}),
     });
   }
 

@@ -18,6 +18,7 @@ import { DatabaseSync } from "node:sqlite";
 import { memorySessionPair } from "../session/memory_session.ts";
 import type { NetSession } from "../session/net_session.ts";
 import { type ListenerEvent, SessionListener } from "../session/session_listener.ts";
+import { BanList } from "./ban_list.ts";
 import { DataFolder, PRIVATE_FILE_MODE } from "./data_folder.ts";
 import { FileStore } from "./file_store.ts";
 import { MemoryHistory } from "./history.ts";
@@ -25,6 +26,7 @@ import { HubFiles } from "./hub_files.ts";
 import { Room, type RoomEvent } from "./room.ts";
 import { type ClientEvent, RoomClient } from "./room_client.ts";
 import { LineJournal } from "./line_journal.ts";
+import { SqliteBanStore } from "./sqlite_ban_store.ts";
 import { SqliteHistory } from "./sqlite_history.ts";
 import { SqliteKnownClients } from "./sqlite_known_clients.ts";
 
@@ -187,6 +189,8 @@ export class RoomHost {
       historyLimit: options.historyLimit,
       // Kept with the history: a restarted hub still replays a returning member what it missed.
       clients: new SqliteKnownClients(db),
+      // And its bans hold after a restart.
+      bans: new BanList({ store: new SqliteBanStore(db, { settle: () => history.commit() }) }),
       rate: { perSecond: options.rate, burst: options.rate * 2 },
       files: new HubFiles(db, new FileStore(folder.files, { fileMode: PRIVATE_FILE_MODE }), {
         maxBytes: options.maxFileBytes,
@@ -231,7 +235,8 @@ export class RoomHost {
     onClientEvent?: (event: ClientEvent) => void,
   ): Promise<{ client: RoomClient; hosting: Promise<void> }> {
     const [hostSide, ownSide] = memorySessionPair("this computer");
-    const hosting = room.admit(hostSide);
+    // The host's own client: it may moderate, and no operator may touch it.
+    const hosting = room.admit(hostSide, { host: true });
     const client = new RoomClient({ name, files: new FileStore(receiveDir) });
     if (onClientEvent) client.subscribe(onClientEvent);
     await client.join(ownSide);

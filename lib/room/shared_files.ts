@@ -47,4 +47,9 @@ export interface SharedFiles {
    * member's other messages are not held meanwhile).
    */
   send(member: Member, file: number): void;
+  /**
+   * Removes kept file `file`, its entry and its data; resolves with what it was, or
+   * `undefined` when there is no such file. A download under way goes on from the open file.
+   */
+  remove(file: number): Promise<SharedFileInfo | undefined>;
 }

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { ORDER_USAGE, type OrderAction, parseOrder, type Role } from "./moderation.ts";
 import type { RoomClient } from "./room_client.ts";
 
 /** What a command shows the person: a line of help or an error. */
@@ -51,11 +52,28 @@ export interface Command {
   help: string;
   /** Only meaningful in a hub. */
   hubOnly?: boolean;
+  /** Only for operators (`op`, the host too) or the host (`host`); /help lists it only to them. */
+  role?: "op" | "host";
   /**
    * Runs it with the rest of the line; what it returns settles once its outcome is known (a
    * file sent: confirmed or failed), where that comes later.
    */
   run(context: CommandContext, args: string): void | Promise<void>;
+}
+
+/** A moderation order, sent to the hub, which checks that we may give it. */
+function order(action: Exclude<OrderAction, "topic">, help: string, role: "op" | "host"): Command {
+  return {
+    usage: ORDER_USAGE[action],
+    help,
+    hubOnly: true,
+    role,
+    run(context, args) {
+      const parsed = parseOrder(action, args);
+      if ("error" in parsed) return void context.show({ type: "error", message: parsed.error });
+      context.client.order(parsed);
+    },
+  };
 }
 
 function needs(args: string, usage: string, context: CommandContext): boolean {
@@ -148,6 +166,75 @@ export const COMMANDS: { readonly [name: string]: Command } = {
       return context.client.fetch(id);
     },
   },
+  away: {
+    usage: "/away [MESSAGE]",
+    help: "mark yourself away; a private message to you gets MESSAGE back",
+    hubOnly: true,
+    run(context, args) {
+      context.client.away(args.trim() || undefined);
+    },
+  },
+  back: {
+    usage: "/back",
+    help: "you are back (no longer away)",
+    hubOnly: true,
+    run: (context) => context.client.back(),
+  },
+  ignore: {
+    usage: "/ignore [NAME]",
+    help: "hide NAME's lines and private messages from you (alone: whom you ignore)",
+    hubOnly: true,
+    run(context, args) {
+      const name = args.trim();
+      if (name === "") {
+        const ignored = context.client.ignored;
+        return void context.show({
+          type: "system",
+          text: ignored.length ? `You ignore: ${ignored.join(", ")}` : "You ignore no one.",
+        });
+      }
+      const problem = context.client.ignore(name);
+      context.show(
+        problem
+          ? { type: "error", message: problem }
+          : { type: "system", text: `You ignore ${name} now: /unignore ${name} to undo.` },
+      );
+    },
+  },
+  unignore: {
+    usage: "/unignore NAME",
+    help: "show NAME's lines again",
+    hubOnly: true,
+    run(context, args) {
+      if (!needs(args, this.usage, context)) return;
+      const name = args.trim();
+      context.show(
+        context.client.unignore(name)
+          ? { type: "system", text: `You no longer ignore ${name}.` }
+          : { type: "error", message: `You do not ignore ${name}.` },
+      );
+    },
+  },
+  topic: {
+    usage: "/topic [TEXT | --clear]",
+    help: "show the topic; operators set or clear it",
+    hubOnly: true,
+    run(context, args) {
+      const text = args.trim();
+      if (text === "") {
+        const topic = context.client.topic;
+        return void context.show({ type: "system", text: topic ? `Topic: ${topic}` : "No topic." });
+      }
+      context.client.order({ action: "topic", text: text === "--clear" ? "" : text });
+    },
+  },
+  kick: order("kick", "put a member out", "op"),
+  ban: order("ban", "keep a member out: 10m, 2h, 7d or until /unban", "op"),
+  unban: order("unban", "let a banned member back in", "op"),
+  mute: order("mute", "a member may read but not speak", "op"),
+  unmute: order("unmute", "let a muted member speak again", "op"),
+  op: order("op", "make a member an operator", "host"),
+  deop: order("deop", "an operator is a member again", "host"),
   help: {
     usage: "/help",
     help: "this list",
@@ -155,6 +242,7 @@ export const COMMANDS: { readonly [name: string]: Command } = {
       const lines = commandList({
         hub: context.client.kind === "hub",
         send: context.sendPathRefusal === undefined,
+        role: context.client.role,
       });
       context.show({ type: "system", text: `Commands:\n${lines.join("\n")}` });
     },
@@ -184,8 +272,9 @@ export const ALIASES: { readonly [alias: string]: string } = {
 
 /**
  * The commands as lines of help, from the table: `/help` in a chat (`hub` says which room
- * it is in) and `p2pchat --help` (no `hub`: every command, the hub-only ones marked). `send`
- * false leaves out `/send PATH` (where paths are refused).
+ * it is in, `role` what we are in it) and `p2pchat --help` (no `hub` nor `role`: every
+ * command, the hub-only and operators' ones marked). `send` false leaves out `/send PATH`
+ * (where paths are refused).
  *
  * @example
  * ```ts
@@ -193,19 +282,35 @@ export const ALIASES: { readonly [alias: string]: string } = {
  * console.log(commandList({ hub: false })[0]); // "  /send PATH       send a file ..."
  * ```
  */
-export function commandList(options: { hub?: boolean; send?: boolean } = {}): string[] {
+export function commandList(
+  options: { hub?: boolean; send?: boolean; role?: Role } = {},
+): string[] {
   const shown = Object.entries(COMMANDS).filter(([name, command]) =>
-    (options.hub !== false || !command.hubOnly) && (options.send !== false || name !== "send")
+    (options.hub !== false || !command.hubOnly) && (options.send !== false || name !== "send") &&
+    mayUse(command, options.role)
   );
   const lines = shown.map(([, command]) =>
-    `  ${command.usage.padEnd(16)} ${command.help}` +
-    (options.hub === undefined && command.hubOnly ? " (hubs only)" : "")
+    `  ${command.usage.padEnd(16)} ` +
+    (options.role === undefined && command.role ? `${ROLE_NOTE[command.role]}: ` : "") +
+    command.help + (options.hub === undefined && command.hubOnly ? " (hubs only)" : "")
   );
   const aliases = Object.entries(ALIASES)
     .filter(([, name]) => shown.some(([shownName]) => shownName === name))
     .map(([alias, name]) => `/${alias} for /${name}`);
   if (aliases.length > 0) lines.push(`  Also: ${aliases.join(", ")}.`);
   return lines;
+}
+
+/** Who may use the commands kept for a role, as `--help` marks them. */
+const ROLE_NOTE: { readonly [R in "op" | "host"]: string } = {
+  op: "operators",
+  host: "the host",
+};
+
+/** Whether someone of `role` may use `command` (any command, when the role is not known). */
+function mayUse(command: Command, role: Role | undefined): boolean {
+  return role === undefined || command.role === undefined || role === "host" ||
+    (command.role === "op" && role === "op");
 }
 
 /** Strips one pair of surrounding quotes, so pasted paths with spaces work. */

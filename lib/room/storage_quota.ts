@@ -129,6 +129,21 @@ export class StorageQuota {
       },
     };
   }
+
+  /**
+   * Gives back the `size` bytes of a kept file that was removed.
+   *
+   * @example
+   * ```ts
+   * import { StorageQuota } from "./storage_quota.ts";
+   * const quota = new StorageQuota(100, 40);
+   * quota.free(40);
+   * console.log(quota.used); // 0
+   * ```
+   */
+  free(size: number): void {
+    this.#used = Math.max(0, this.#used - size);
+  }
 }
 
 /** `9.8 of 10.0 GB`: the used part in the limit's unit, so the two read together. */

@@ -50,6 +50,14 @@ export type Message =
     resumed?: boolean;
     /** Lines the member missed that are not replayed: more than the room replays. */
     skipped?: number;
+    /** The room's topic, when it has one. */
+    topic?: string;
+    /** The member's powers beyond a member's: an operator, or the host itself. */
+    role?: "op" | "host";
+    /** Those of `members` who are away, who are operators (or the host), who are muted. */
+    away?: string[];
+    ops?: string[];
+    muted?: string[];
   }
   | ChatLine
   | { t: "private"; id: string; to: string; from?: string; text: string; time?: string }
@@ -77,8 +85,46 @@ export type Message =
     page?: number;
     pages?: number;
     total?: number;
+    /** Those of `names` who are away, who are operators (or the host), who are muted. */
+    away?: string[];
+    ops?: string[];
+    muted?: string[];
   }
   | { t: "notice"; text: string; error?: boolean }
+  /** An operator's (or the host's) order: `name` leaves, with `reason`. */
+  | { t: "kick"; name: string; reason?: string }
+  /** An order to ban `name` for `seconds` (absent: until unbanned). */
+  | { t: "ban"; name: string; seconds?: number; reason?: string }
+  | { t: "unban"; name: string }
+  /** An order to mute `name` for `seconds` (absent: until unmuted). */
+  | { t: "mute"; name: string; seconds?: number; reason?: string }
+  | { t: "unmute"; name: string }
+  /** Makes `name` an operator, or no longer one (the host alone may). */
+  | { t: "op"; name: string }
+  | { t: "deop"; name: string }
+  /** Sets the topic (to a hub; `""` clears it), or tells it (from a hub, with who set it). */
+  | { t: "topic"; text: string; by?: string }
+  /**
+   * To a hub: marks the sender away (with `text`, when given). From a hub: the answer to a
+   * private line to `name`, who is away.
+   */
+  | { t: "away"; name?: string; text?: string }
+  /** Marks the sender back (no longer away). */
+  | { t: "back" }
+  /** What an operator or the host did to `name`, told to everyone. */
+  | {
+    t: "moderated";
+    action: ModerationAction;
+    name: string;
+    /** Who did it: an operator's name, or the host (`host: true`). */
+    by: string;
+    host?: boolean;
+    reason?: string;
+    /** ISO time a ban or mute ends; absent: until lifted. */
+    until?: string;
+  }
+  /** A kept file removed by the host. */
+  | { t: "removed"; file: number; name: string; by: string }
   | { t: "offer"; fid: number; name: string; size: number; from?: string }
   | { t: "chunk"; fid: number }
   | { t: "end"; fid: number; sha256: string }
@@ -99,7 +145,29 @@ export type Message =
   | { t: "get"; file: number }
   | { t: "ping" }
   | { t: "pong" }
-  | { t: "bye"; reason?: string };
+  /** Goodbye; `kicked`: the member was put out and must not come back by itself. */
+  | { t: "bye"; reason?: string; kicked?: boolean };
+
+/** What an operator or the host did to a member, as the room tells it. */
+export type ModerationAction =
+  | "kicked"
+  | "banned"
+  | "unbanned"
+  | "muted"
+  | "unmuted"
+  | "op"
+  | "deop";
+
+/** Every {@linkcode ModerationAction}, to check one that arrives. */
+const MODERATION_ACTIONS: ReadonlySet<string> = new Set<ModerationAction>([
+  "kicked",
+  "banned",
+  "unbanned",
+  "muted",
+  "unmuted",
+  "op",
+  "deop",
+]);
 
 /** A file kept by a hub, as listed by `/files`. */
 export interface SharedFileInfo {
@@ -150,6 +218,13 @@ const list = (check: (item: { [key: string]: unknown }) => boolean): Check => (v
   Array.isArray(v) && v.length <= 100_000 &&
   v.every((item) => typeof item === "object" && item !== null && check(item));
 const ID = str(64);
+/**
+ * Reasons, topics and away texts: the room refuses those over their limits (a few hundred
+ * characters) with a notice; only absurd ones break the protocol.
+ */
+const SHORT = str(1024);
+/** Most seconds a ban or mute may last (365 days). */
+const seconds: Check = (v) => int(v) && (v as number) >= 1 && (v as number) <= 365 * 86_400;
 
 /** Required (`true`) and optional (`false`) fields of each message type, with their checks. */
 const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
@@ -167,6 +242,11 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     history: [int, true],
     resumed: [bool, false],
     skipped: [int, false],
+    topic: [SHORT, false],
+    role: [(v) => v === "op" || v === "host", false],
+    away: [names, false],
+    ops: [names, false],
+    muted: [names, false],
   },
   chat: {
     id: [ID, true],
@@ -195,8 +275,35 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
   nick: { name: [NAME, true] },
   renamed: { from: [NAME, true], to: [NAME, true] },
   who: { page: [int, false] },
-  members: { names: [names, true], page: [int, false], pages: [int, false], total: [int, false] },
+  members: {
+    names: [names, true],
+    page: [int, false],
+    pages: [int, false],
+    total: [int, false],
+    away: [names, false],
+    ops: [names, false],
+    muted: [names, false],
+  },
   notice: { text: [str(1024), true], error: [bool, false] },
+  kick: { name: [NAME, true], reason: [SHORT, false] },
+  ban: { name: [NAME, true], seconds: [seconds, false], reason: [SHORT, false] },
+  unban: { name: [NAME, true] },
+  mute: { name: [NAME, true], seconds: [seconds, false], reason: [SHORT, false] },
+  unmute: { name: [NAME, true] },
+  op: { name: [NAME, true] },
+  deop: { name: [NAME, true] },
+  topic: { text: [SHORT, true], by: [NAME, false] },
+  away: { name: [NAME, false], text: [SHORT, false] },
+  back: {},
+  moderated: {
+    action: [(v) => typeof v === "string" && MODERATION_ACTIONS.has(v), true],
+    name: [NAME, true],
+    by: [NAME, true],
+    host: [bool, false],
+    reason: [SHORT, false],
+    until: [str(64), false],
+  },
+  removed: { file: [int, true], name: [str(1024), true], by: [NAME, true] },
   offer: { fid: [int, true], name: [str(1024), true], size: [int, true], from: [NAME, false] },
   chunk: { fid: [int, true] },
   end: { fid: [int, true], sha256: [hex64, true] },
@@ -225,7 +332,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
   get: { file: [int, true] },
   ping: {},
   pong: {},
-  bye: { reason: [str(256), false] },
+  bye: { reason: [str(256), false], kicked: [bool, false] },
 };
 
 /** {@linkcode SCHEMA} as lists, made once: a hub validates every line it relays. */

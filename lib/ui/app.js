@@ -56,6 +56,8 @@ function freshChat() {
     hosting: false,
     /** The chat's connection: up, down (reconnecting), ended, or lost (this page's). */
     link: "up",
+    /** Marks by member name ("op", "away", "muted"), as far as this page has learnt them. */
+    marks: new Map(),
   };
 }
 
@@ -331,6 +333,7 @@ function showLine(line, stamped) {
   else if (line.self) classes += " own";
   const item = document.createElement("li");
   item.className = classes;
+  if (line.mention) mentioned(item, line, stamped);
   if (line.kind !== "divider") {
     const time = document.createElement("time");
     const date = new Date(line.time ?? stamped ?? Date.now());
@@ -383,8 +386,48 @@ function nameClass(name) {
   return `name-${hash % 6}`;
 }
 
+// ---- Mentions: highlighted, and counted in the tab's title while the person looks elsewhere ----
+
+const TITLE = document.title;
+let looking = document.visibilityState === "visible" && document.hasFocus();
+let unseenMentions = 0;
+
+/** When this page opened: what was said before is in the log it opened with, not news. */
+const OPENED = Date.now();
+
+function mentioned(item, line, stamped) {
+  item.classList.add("mention");
+  // A line of the history, or replayed to a page opened since, was said before: only a line
+  // said now waits to be seen.
+  if (line.kind !== "chat" || looking || Date.parse(stamped) < OPENED) return;
+  unseenMentions++;
+  showTitle();
+}
+
+function showTitle() {
+  document.title = unseenMentions ? `(${unseenMentions}) ${TITLE}` : TITLE;
+}
+
+function setLooking(now) {
+  looking = now;
+  if (now && unseenMentions) {
+    unseenMentions = 0;
+    showTitle();
+  }
+}
+
+addEventListener("focus", () => setLooking(document.visibilityState === "visible"));
+addEventListener("blur", () => setLooking(false));
+document.addEventListener(
+  "visibilitychange",
+  () => setLooking(document.visibilityState === "visible" && document.hasFocus()),
+);
+
 function clearChat() {
   log.replaceChildren();
+  unseenMentions = 0;
+  showTitle();
+  setTopic("");
   for (const id of ["members", "transfers", "received", "shared"]) $(id).replaceChildren();
   for (const id of ["members-panel", "transfers-panel", "received-panel", "shared-panel"]) {
     $(id).hidden = true;
@@ -466,6 +509,8 @@ const LISTS = {
     chat.you = event.you;
     chat.kind = event.kind;
     chat.count = event.count;
+    setTopic(event.topic ?? "");
+    learnMarks(event.members, event);
     setMembers(event.members);
     if (chat.address) {
       const others = event.members.filter((name) => name !== event.you);
@@ -482,6 +527,7 @@ const LISTS = {
   },
   left(event) {
     chat.count = event.count;
+    chat.marks.delete(event.name);
     removeMember(event.name);
   },
   crowd(event) {
@@ -490,12 +536,22 @@ const LISTS = {
   },
   renamed(event) {
     if (event.from === chat.you) chat.you = event.to;
+    const marks = chat.marks.get(event.from);
+    chat.marks.delete(event.from);
+    if (marks) chat.marks.set(event.to, marks);
     setMembers(chat.members.map((name) => name === event.from ? event.to : name));
   },
   members(event) {
     chat.count = event.total;
+    learnMarks(event.names, event);
     setMembers(event.pages <= 1 ? event.names : chat.members);
   },
+  moderated(event) {
+    const change = MARK_CHANGES[event.action];
+    if (change) mark(event.name, change[0], change[1]);
+  },
+  away: (event) => mark(event.name, "away", true),
+  topic: (event) => setTopic(event.text),
   progress: (event, sizes) => showProgress(event, sizes[0]),
   file(event, sizes, payload) {
     finishTransfer(event.name, "receive", "saved");
@@ -519,12 +575,53 @@ const LISTS = {
 
 // ---- Members ----
 
+/** What each moderation does to a member's marks. */
+const MARK_CHANGES = {
+  op: ["op", true],
+  deop: ["op", false],
+  muted: ["muted", true],
+  unmuted: ["muted", false],
+};
+
+/** The order marks are shown in, as the terminal's /who shows them. */
+const MARK_ORDER = ["op", "away", "muted"];
+
+/** Where a welcome or a page of /who lists the names with each mark. */
+const MARK_LISTS = { op: "ops", away: "away", muted: "muted" };
+
+/** The marks of `names` as a welcome or a page of /who gives them (of those names, all). */
+function learnMarks(names, marked) {
+  for (const name of names) {
+    chat.marks.set(
+      name,
+      new Set(MARK_ORDER.filter((which) => marked[MARK_LISTS[which]]?.includes(name))),
+    );
+  }
+}
+
+function mark(name, which, on) {
+  const marks = chat.marks.get(name) ?? new Set();
+  if (on) marks.add(which);
+  else marks.delete(which);
+  chat.marks.set(name, marks);
+  setMembers(chat.members);
+}
+
 function setMembers(names) {
   chat.members = [...names];
   const list = $("members");
   list.replaceChildren(...chat.members.map((name) => {
     const item = document.createElement("li");
-    item.textContent = name === chat.you ? `${name} (you)` : name;
+    const marks = MARK_ORDER.filter((which) => chat.marks.get(name)?.has(which));
+    const shown = [...(name === chat.you ? ["you"] : []), ...marks];
+    item.textContent = name;
+    if (shown.length) {
+      const notes = document.createElement("span");
+      notes.className = "marks";
+      notes.textContent = ` (${shown.join(", ")})`;
+      item.append(notes);
+    }
+    if (marks.length) item.dataset.marks = marks.join(" ");
     return item;
   }));
   // The names known may be a few of many: the count is the room's.
@@ -538,6 +635,14 @@ function addMember(name) {
 
 function removeMember(name) {
   setMembers(chat.members.filter((member) => member !== name));
+}
+
+// ---- The topic ----
+
+function setTopic(text) {
+  $("topic").hidden = !text;
+  $("topic-text").textContent = text;
+  $("topic").title = text;
 }
 
 // ---- Files ----

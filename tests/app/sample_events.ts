@@ -15,6 +15,8 @@ import type { ChatEvent } from "../../lib/app/chat_event.ts";
 
 const TIME = "2026-01-01T12:34:00.000Z";
 const HASH = "0123456789abcdef".repeat(4);
+/** A ban's end already past: how long is left reads the same whenever the test runs. */
+const ENDED = "2026-01-01T14:00:00.000Z";
 
 type Samples = { [T in ChatEvent["type"]]: Extract<ChatEvent, { type: T }>[] };
 
@@ -30,6 +32,15 @@ const SAMPLES: Samples = {
       hub: false,
     },
     { type: "listening", host: "127.0.0.1", port: 6060, addresses: [], passkey: null, hub: true },
+    {
+      type: "listening",
+      host: "0.0.0.0",
+      port: 6060,
+      addresses: ["192.168.1.12"],
+      passkey: "7-orbit-lemon-cradle",
+      hub: true,
+      served: true,
+    },
   ],
   "connected-to": [{ type: "connected-to", host: "192.168.1.12", port: 5050 }],
   secured: [
@@ -49,6 +60,19 @@ const SAMPLES: Samples = {
     { type: "retry", ask: "name", reason: "The name bob is taken in this chat." },
   ],
   welcome: [
+    {
+      type: "welcome",
+      you: "bob",
+      kind: "hub",
+      members: ["alice", "bob"],
+      count: 2,
+      history: 0,
+      resumed: true,
+      topic: "Release day",
+      role: "op",
+      ops: ["bob"],
+      away: ["alice"],
+    },
     {
       type: "welcome",
       you: "bob",
@@ -80,6 +104,16 @@ const SAMPLES: Samples = {
       history: false,
     },
     { type: "message", from: "alice", text: "waves", time: TIME, seq: 3, me: true, history: false },
+    {
+      type: "message",
+      from: "alice",
+      text: "bob, look",
+      time: TIME,
+      seq: 4,
+      me: false,
+      history: false,
+      mention: true,
+    },
   ],
   own: [
     { type: "own", from: "bob", text: "hello all", me: false, time: TIME },
@@ -96,7 +130,46 @@ const SAMPLES: Samples = {
   members: [
     { type: "members", names: ["alice", "robert"], page: 1, pages: 1, total: 2 },
     { type: "members", names: ["alice"], page: 1, pages: 3, total: 250 },
+    {
+      type: "members",
+      names: ["alice", "robert", "carol"],
+      page: 1,
+      pages: 1,
+      total: 3,
+      away: ["robert"],
+      ops: ["alice", "robert"],
+      muted: ["carol"],
+    },
   ],
+  moderated: [
+    { type: "moderated", action: "kicked", name: "carol", by: "host", host: true, reason: "spam" },
+    {
+      type: "moderated",
+      action: "banned",
+      name: "carol",
+      by: "alice",
+      host: false,
+      reason: "spam",
+      until: ENDED,
+    },
+    { type: "moderated", action: "banned", name: "dave", by: "host", host: true, until: "soon" },
+    { type: "moderated", action: "unbanned", name: "dave", by: "host", host: true },
+    { type: "moderated", action: "muted", name: "erin", by: "alice", host: false },
+    { type: "moderated", action: "unmuted", name: "erin", by: "alice", host: false },
+    { type: "moderated", action: "op", name: "robert", by: "host", host: true },
+    { type: "moderated", action: "deop", name: "robert", by: "host", host: true },
+  ],
+  topic: [
+    { type: "topic", text: "Release day", by: "host" },
+    { type: "topic", text: "Ship it", by: "alice" },
+    { type: "topic", text: "", by: "alice" },
+    { type: "topic", text: "Ship it" },
+  ],
+  away: [
+    { type: "away", name: "alice", text: "at lunch" },
+    { type: "away", name: "carol" },
+  ],
+  removed: [{ type: "removed", file: 3, name: "d.txt", by: "host" }],
   notice: [
     { type: "notice", text: "Message rejected: Rate limiting is in effect.", error: true },
     { type: "notice", text: "The hub will restart soon.", error: false },
@@ -153,6 +226,81 @@ const SAMPLES: Samples = {
   room: [
     { type: "room", event: { type: "joined", name: "erin", remote: "10.0.0.7:5000", count: 3 } },
     { type: "room", event: { type: "skipped", remote: "10.0.0.6:4001", reason: "bad", count: 8 } },
+    { type: "room", event: { type: "kicked", name: "erin", by: "host", reason: "spam" } },
+    {
+      type: "room",
+      event: {
+        type: "banned",
+        name: "erin",
+        by: "alice",
+        until: ENDED,
+        client: true,
+        address: "10.0.0.7",
+      },
+    },
+    {
+      type: "room",
+      event: { type: "banned", name: "zed", by: "host", client: false, kept: false },
+    },
+    { type: "room", event: { type: "topic", text: "Release day", by: "host" } },
+    { type: "room", event: { type: "topic", text: "", by: "alice" } },
+    { type: "room", event: { type: "said", text: "good luck" } },
+    { type: "room", event: { type: "removed", file: 3, name: "d.txt", by: "host" } },
+    {
+      type: "room",
+      event: { type: "denied", name: "erin", order: "kick", reason: "Only operators may kick." },
+    },
+  ],
+  console: [
+    { type: "console", event: { type: "help", commands: [{ usage: "/kick NAME", help: "out" }] } },
+    {
+      type: "console",
+      event: {
+        type: "who",
+        members: [
+          { name: "alice", remote: "10.0.0.1:5000", role: "op", away: "at lunch", muted: true },
+          { name: "carol", remote: "10.0.0.3:5000", role: "member", away: "" },
+        ],
+        page: 1,
+        pages: 2,
+        total: 120,
+      },
+    },
+    { type: "console", event: { type: "bans", bans: [], page: 1, pages: 1, total: 0 } },
+    {
+      type: "console",
+      event: {
+        type: "bans",
+        bans: [{
+          name: "erin",
+          client: true,
+          address: "10.0.0.7",
+          reason: "spam",
+          by: "alice",
+          since: TIME,
+          until: ENDED,
+        }, { name: "zed", client: false, by: "host", since: TIME }],
+        page: 1,
+        pages: 1,
+        total: 2,
+      },
+    },
+    { type: "console", event: { type: "files", files: [], page: 1, pages: 1, total: 0 } },
+    {
+      type: "console",
+      event: {
+        type: "files",
+        files: [{ file: 3, from: "alice", name: "d.txt", size: 1234, sha256: HASH, time: TIME }],
+        page: 1,
+        pages: 1,
+        total: 1,
+      },
+    },
+    { type: "console", event: { type: "passkey", passkey: "7-orbit-lemon-cradle" } },
+    { type: "console", event: { type: "passkey", passkey: null } },
+    { type: "console", event: { type: "topic", text: "Release day", by: "host" } },
+    { type: "console", event: { type: "topic" } },
+    { type: "console", event: { type: "error", message: "No one called zed is here." } },
   ],
   refused: [{ type: "refused", remote: "10.0.0.9:2", reason: "too many connections" }],
   "handshake-failed": [{
@@ -172,7 +320,10 @@ const SAMPLES: Samples = {
     { type: "sent", text: "psst", to: "alice" },
   ],
   "not-sent": [{ type: "not-sent", text: "hello?", reason: "dropped when leaving" }],
-  closed: [{ type: "closed", reason: "The hub is stopping." }],
+  closed: [
+    { type: "closed", reason: "The hub is stopping." },
+    { type: "closed", reason: "You were kicked by the host (spam).", kicked: true },
+  ],
   quitting: [
     { type: "quitting", lines: 2, transfers: [], connected: false, how: "quit" },
     {

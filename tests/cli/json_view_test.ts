@@ -272,3 +272,26 @@ Deno.test("JsonView: the room's acknowledgement of our line carries its seq; a r
     ],
   );
 });
+
+Deno.test("JsonView: a line that mentions us is marked; moderation, topic, away and removed files pass on whole", () => {
+  const base = { type: "message", from: "carol", text: "hi alice", time: TIME, seq: 5 } as const;
+  assert.deepEqual(render({ ...base, me: false, history: false, mention: true }), [
+    { type: "message", from: "carol", text: "hi alice", time: TIME, seq: 5, mention: true },
+  ]);
+  const events: ChatEvent[] = [
+    {
+      type: "moderated",
+      action: "banned",
+      name: "bob",
+      by: "host",
+      host: true,
+      reason: "spam",
+      until: TIME,
+    },
+    { type: "topic", text: "Release day", by: "host" },
+    { type: "away", name: "bob", text: "lunch" },
+    { type: "removed", file: 3, name: "a.txt", by: "host" },
+    { type: "closed", reason: "You were kicked by the host.", kicked: true },
+  ];
+  assert.deepEqual(render(...events), events);
+});

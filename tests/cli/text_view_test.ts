@@ -374,3 +374,84 @@ Deno.test("TextView: /who and /files show a page, the count, and how to see the 
     "[System]   /get 1  old\\x1b[2J.txt (2.0 kB) from bob",
   ]);
 });
+
+Deno.test("TextView: moderation, the topic, away marks and removed files, peers' words escaped", () => {
+  const { printed, show } = terminal();
+  show(
+    {
+      type: "welcome",
+      you: "alice",
+      kind: "hub",
+      members: ["alice"],
+      count: 1,
+      history: 0,
+      resumed: false,
+      topic: "plans\x1b[2J",
+      role: "op",
+    },
+    { type: "moderated", action: "kicked", name: "bob", by: "host", host: true, reason: "a\x07" },
+    { type: "moderated", action: "muted", name: "eve", by: "carol", host: false },
+    { type: "moderated", action: "op", name: "carol", by: "host", host: true },
+    { type: "topic", text: "Release \u202eday", by: "carol" },
+    { type: "topic", text: "", by: "host" },
+    { type: "away", name: "bob", text: "lunch" },
+    { type: "away", name: "dave" },
+    { type: "removed", file: 3, name: "a\x1b.txt", by: "host" },
+    {
+      type: "members",
+      names: ["alice", "bob", "carol", "eve"],
+      page: 1,
+      pages: 1,
+      total: 4,
+      away: ["bob"],
+      ops: ["alice", "carol"],
+      muted: ["eve"],
+    },
+  );
+  assert.deepEqual(printed, [
+    "[System] Joined the hub as alice.",
+    "[System] Connected: alice (1)",
+    "[System] Topic: plans\\x1b[2J",
+    "[System] You are an operator.",
+    "[System] Type /help for commands.",
+    "[System] bob was kicked by the host (a\\x07).",
+    "[System] eve was muted by carol until unmuted.",
+    "[System] carol is now an operator (made by the host).",
+    "[System] carol set the topic: Release \\u202eday",
+    "[System] The host cleared the topic.",
+    "[System] bob is away: lunch",
+    "[System] dave is away.",
+    "[System] The host removed shared file 3 (a\\x1b.txt).",
+    "[System] Connected: alice (op), bob (away), carol (op), eve (muted) (4)",
+  ]);
+});
+
+Deno.test("TextView: a line that mentions you is marked, and rings only when said now", () => {
+  const printed: string[] = [];
+  const view = new TextView({ print: (line) => printed.push(line), status: () => {} }, {
+    mention: { bell: true, styled: false },
+  });
+  const line = {
+    type: "message",
+    from: "carol",
+    time: TIME,
+    seq: 5,
+    me: false,
+    history: false,
+  } as const;
+  view.show({ ...line, text: "hi bob\x07", mention: true });
+  view.show({ ...line, text: "earlier, bob", history: true, mention: true });
+  view.show({ ...line, text: "hi all" });
+  view.show({ ...line, text: "waves at bob", me: true, mention: true });
+  assert.deepEqual(printed, [
+    "\x07* [carol] hi bob\\x07",
+    `* [${clock(TIME)}] [carol] earlier, bob`,
+    "[carol] hi all",
+    "\x07* * carol waves at bob",
+  ]);
+  // Without a mark (a view that was given none), the line is as any other.
+  const plain: string[] = [];
+  new TextView({ print: (text) => plain.push(text), status: () => {} })
+    .show({ ...line, text: "hi bob", mention: true });
+  assert.deepEqual(plain, ["[carol] hi bob"]);
+});

@@ -122,6 +122,16 @@ export class TmuxTerminal implements AsyncDisposable {
     return await this.#tmux(["capture-pane", "-p", "-J", "-S", "-"]);
   }
 
+  /** What the pane shows now with its styles, as SGR escape sequences (`\x1b[1;7m`...). */
+  async styledScreen(): Promise<string> {
+    return await this.#tmux(["capture-pane", "-p", "-J", "-e"]);
+  }
+
+  /** Whether the program rang the terminal's bell since the pane opened (tmux's bell flag). */
+  async rang(): Promise<boolean> {
+    return (await this.#tmux(["display-message", "-p", "#{window_bell_flag}"])).trim() === "1";
+  }
+
   /** Types `text` as it is (no key names), without Enter. */
   async type(text: string): Promise<void> {
     await this.#tmux(["send-keys", "-l", text]);

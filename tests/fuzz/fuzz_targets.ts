@@ -256,10 +256,24 @@ const TYPES: MessageType[] = [
   "ping",
   "pong",
   "bye",
+  "kick",
+  "ban",
+  "unban",
+  "mute",
+  "unmute",
+  "op",
+  "deop",
+  "topic",
+  "away",
+  "back",
+  "moderated",
+  "removed",
 ];
 const FIELD_NAMES = ["v", "name", "id", "text", "seq", "from", "to", "fid", "file", "size"]
   .concat(["sha256", "reason", "ok", "members", "names", "joined", "left", "count", "files"])
-  .concat(["history", "kind", "you", "time", "me", "client", "lastSeq", "__proto__"]);
+  .concat(["history", "kind", "you", "time", "me", "client", "lastSeq", "__proto__"])
+  .concat(["seconds", "action", "by", "host", "until", "topic", "role", "away", "ops", "muted"])
+  .concat(["kicked"]);
 
 /** A plausible message: a known `t` and fields that each may or may not fit. */
 const nearMessage = fc.dictionary(fc.constantFrom(...FIELD_NAMES), fc.jsonValue({ maxDepth: 2 }), {

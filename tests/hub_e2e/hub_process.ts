@@ -15,7 +15,7 @@
  * @module
  */
 
-import { CliProcess, type JsonEvent } from "../e2e/cli_process.ts";
+import { CliProcess, type JsonEvent, startConnector } from "../e2e/cli_process.ts";
 
 /** How to start a hub. */
 export interface HubStartOptions {
@@ -65,4 +65,20 @@ export async function startHub(options: HubStartOptions): Promise<RunningHub> {
 /** The hub's log events of one type (`hub-joined`, `hub-left`, ...), in order. */
 export function hubLog(proc: CliProcess, type: string): JsonEvent[] {
   return proc.events.filter((event) => event.type === type);
+}
+
+/**
+ * Starts `connect --json` as `name` into the hub on `port` (run in `cwd`) and waits until it has
+ * joined.
+ *
+ * @example
+ * ```ts ignore
+ * import { joinHub } from "./hub_process.ts";
+ * const alice = await joinHub("alice", hub.port, dir);
+ * ```
+ */
+export async function joinHub(name: string, port: number, cwd: string): Promise<CliProcess> {
+  const proc = startConnector(name, port, { cwd });
+  await proc.waitFor((event) => event.type === "welcome");
+  return proc;
 }

@@ -10,7 +10,18 @@ import type { Envelope, Message } from "../../lib/session/message.ts";
 import type { Session } from "../../lib/session/session.ts";
 import { FileStore } from "../../lib/room/file_store.ts";
 import { Room, type RoomEvent, type RoomOptions } from "../../lib/room/room.ts";
-import { type ClientEvent, RoomClient } from "../../lib/room/room_client.ts";
+import { type ClientEvent, RefusedError, RoomClient } from "../../lib/room/room_client.ts";
+
+/** Why the room refused a join: `promise` must reject with a {@linkcode RefusedError}. */
+export async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof RefusedError) return error.message;
+    throw new Error(`the join failed otherwise: ${error}`);
+  }
+  throw new Error("the join should have been refused");
+}
 
 /** Collects items and lets a test wait for one that matches. */
 export class Recorder<T> {

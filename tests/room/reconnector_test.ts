@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { MemoryHistory } from "../../lib/room/history.ts";
-import { backoffMs, type ReconnectEvent, stayConnected } from "../../lib/room/reconnector.ts";
+import {
+  backoffMs,
+  KickedError,
+  type ReconnectEvent,
+  stayConnected,
+} from "../../lib/room/reconnector.ts";
 import { InMemoryRoom } from "./in_memory_room.ts";
 
 Deno.test("backoffMs: doubles from 1 s up to 30 s", () => {
@@ -167,4 +172,24 @@ Deno.test("stayConnected: a direct chat is not redialled when it ends", async ()
   await chat.close();
   assert.equal(await staying, undefined);
   assert.deepEqual(events, []);
+});
+
+Deno.test("stayConnected: a member the hub put out (kicked or banned) does not come back by itself", async () => {
+  const chat = new InMemoryRoom({ kind: "hub", capacity: 10, history: new MemoryHistory(100) });
+  try {
+    const alice = await chat.join("alice", "10.0.0.1:1");
+    const events: ReconnectEvent[] = [];
+    let dials = 0;
+    const staying = stayConnected(alice.client, () => {
+      dials++;
+      return Promise.resolve(chat.connect("10.0.0.1:2"));
+    }, { onEvent: (event) => events.push(event), random: () => 0 });
+    chat.room.moderate({ action: "ban", name: "alice", seconds: 60, reason: "test" });
+    const fatal = await staying;
+    assert.ok(fatal instanceof KickedError);
+    assert.match(fatal.message, /^You were banned by the host until .* \(test\)\.$/);
+    assert.deepEqual([events, dials], [[], 0]);
+  } finally {
+    await chat.close();
+  }
 });

@@ -3,7 +3,7 @@ import type { BacklogGateOptions } from "../../lib/room/backlog_gate.ts";
 import { DatabaseSync } from "node:sqlite";
 import { type History, MemoryHistory } from "../../lib/room/history.ts";
 import { SqliteHistory } from "../../lib/room/sqlite_history.ts";
-import { type ClientEvent, RefusedError, RoomClient } from "../../lib/room/room_client.ts";
+import { type ClientEvent, RoomClient } from "../../lib/room/room_client.ts";
 import { FileStore } from "../../lib/room/file_store.ts";
 import { HubFiles } from "../../lib/room/hub_files.ts";
 import { createHash } from "node:crypto";
@@ -12,7 +12,7 @@ import { type Envelope, type Message, PROTOCOL_VERSION } from "../../lib/session
 import type { Session } from "../../lib/session/session.ts";
 import { MAX_TEXT_BYTES } from "../../lib/wire/limits.ts";
 import { CheckedSession } from "./checked_session.ts";
-import { InMemoryRoom, Recorder } from "./in_memory_room.ts";
+import { InMemoryRoom, Recorder, refusal } from "./in_memory_room.ts";
 
 function directRoom(): InMemoryRoom {
   return new InMemoryRoom({ kind: "direct", capacity: 2, history: new MemoryHistory(1) });
@@ -34,16 +34,6 @@ function hubRoom(
     rate: { perSecond: options.perSecond ?? 0, burst: options.burst ?? 0 },
     backlog: options.backlog,
   });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof RefusedError, String(error));
-    return error.message;
-  }
-  assert.fail("the join should have been refused");
 }
 
 /** The two histories a room may keep, each opened fresh. */

@@ -6,6 +6,7 @@ import {
   type OwnLine,
   runLine,
 } from "../../lib/room/slash_commands.ts";
+import type { Order, Role } from "../../lib/room/moderation.ts";
 import type { RoomClient } from "../../lib/room/room_client.ts";
 
 type Call = [method: string, ...args: unknown[]];
@@ -14,10 +15,28 @@ type Call = [method: string, ...args: unknown[]];
 class FakeClient implements
   Pick<
     RoomClient,
-    "say" | "whisper" | "nick" | "who" | "listFiles" | "fetch" | "sendFile" | "kind"
+    | "say"
+    | "whisper"
+    | "nick"
+    | "who"
+    | "listFiles"
+    | "fetch"
+    | "sendFile"
+    | "kind"
+    | "role"
+    | "topic"
+    | "order"
+    | "away"
+    | "back"
+    | "ignore"
+    | "unignore"
+    | "ignored"
   > {
   calls: Call[] = [];
   kind: "direct" | "hub";
+  role: Role = "member";
+  topic: string | undefined;
+  ignored: string[] = [];
   sendResult: Promise<void> = Promise.resolve();
   constructor(kind: "direct" | "hub" = "hub") {
     this.kind = kind;
@@ -44,6 +63,27 @@ class FakeClient implements
   sendFile(path: string): Promise<void> {
     this.calls.push(["sendFile", path]);
     return this.sendResult;
+  }
+  order(order: Order): void {
+    this.calls.push(["order", order]);
+  }
+  away(text?: string): void {
+    this.calls.push(["away", text]);
+  }
+  back(): void {
+    this.calls.push(["back"]);
+  }
+  ignore(name: string): string | undefined {
+    this.calls.push(["ignore", name]);
+    if (name === "me") return "You cannot ignore yourself.";
+    this.ignored.push(name);
+    return undefined;
+  }
+  unignore(name: string): boolean {
+    this.calls.push(["unignore", name]);
+    const had = this.ignored.includes(name);
+    this.ignored = this.ignored.filter((other) => other !== name);
+    return had;
   }
 }
 
@@ -192,7 +232,7 @@ Deno.test("runLine: /who and /files take a page number", () => {
     run(bad);
   }
   assert.deepEqual(client.calls, [["who", 2], ["listFiles", 12], ["who", 3]]);
-  assert.deepEqual(shown.map((event) => event.type === "error" && event.message), [
+  assert.deepEqual(shown.map((event) => event.type === "error" ? event.message : event.text), [
     ...Array(4).fill("Usage: /who [PAGE]"),
     ...Array(2).fill("Usage: /files [PAGE]"),
   ]);
@@ -233,17 +273,119 @@ Deno.test("runLine: a lone slash is an unknown command, not a crash", () => {
   ]);
 });
 
-Deno.test("runLine: /help lists hub commands only in a hub", () => {
-  const hub = setup("hub");
-  hub.run("/help");
-  const direct = setup("direct");
-  direct.run("/HELP");
-  const hubText = hub.shown[0].type === "system" ? hub.shown[0].text : "";
-  const directText = direct.shown[0].type === "system" ? direct.shown[0].text : "";
-  assert.match(hubText, /^Commands:\n/);
+Deno.test("runLine: /help lists hub commands only in a hub, and orders only to those who may give them", () => {
+  const helpOf = (kind: "direct" | "hub", role: Role) => {
+    const person = setup(kind);
+    person.client.role = role;
+    person.run(kind === "hub" ? "/help" : "/HELP");
+    return person.shown[0].type === "system" ? person.shown[0].text : "";
+  };
+  const hostText = helpOf("hub", "host");
+  const opText = helpOf("hub", "op");
+  const memberText = helpOf("hub", "member");
+  const directText = helpOf("direct", "member");
+  assert.match(hostText, /^Commands:\n/);
   for (const command of Object.values(COMMANDS)) {
-    assert.ok(hubText.includes(command.usage), command.usage);
-    assert.equal(directText.includes(command.usage), !command.hubOnly, command.usage);
+    assert.ok(hostText.includes(command.usage), command.usage);
+    assert.equal(opText.includes(command.usage), command.role !== "host", command.usage);
+    assert.equal(memberText.includes(command.usage), command.role === undefined, command.usage);
+    assert.equal(
+      directText.includes(command.usage),
+      !command.hubOnly && command.role === undefined,
+      command.usage,
+    );
   }
   assert.match(directText, /\/send PATH +send a file/);
+  assert.match(memberText, /\/away \[MESSAGE\] +mark yourself away/);
+  assert.match(opText, /\/kick NAME \[REASON\] +put a member out/);
+  assert.ok(!opText.includes("/op NAME"), "an operator does not make operators");
+});
+
+Deno.test("runLine: moderation orders go to the hub parsed (durations strictly); mistakes are shown", () => {
+  const { client, shown, run } = setup();
+  run("/kick bob");
+  run("/kick bob stop flooding");
+  run("/ban bob 2h flooding the room");
+  run("/ban bob");
+  run("/ban bob spam");
+  run("/mute bob 10m");
+  run("/unmute bob");
+  run("/unban bob");
+  run("/op carol");
+  run("/deop carol");
+  run("/topic Friday's plan");
+  run("/topic --clear");
+  assert.deepEqual(client.calls.map((call) => call[1]), [
+    { action: "kick", name: "bob" },
+    { action: "kick", name: "bob", reason: "stop flooding" },
+    { action: "ban", name: "bob", seconds: 7200, reason: "flooding the room" },
+    { action: "ban", name: "bob" },
+    { action: "ban", name: "bob", reason: "spam" },
+    { action: "mute", name: "bob", seconds: 600 },
+    { action: "unmute", name: "bob" },
+    { action: "unban", name: "bob" },
+    { action: "op", name: "carol" },
+    { action: "deop", name: "carol" },
+    { action: "topic", text: "Friday's plan" },
+    { action: "topic", text: "" },
+  ]);
+  assert.equal(shown.length, 0);
+  client.calls = [];
+  run("/kick");
+  run("/ban bob 1.5h");
+  run("/ban bob 400d");
+  run("/mute bob 0m");
+  run("/ban bob 10 minutes");
+  run("/unban bob now");
+  assert.deepEqual(client.calls, [], "nothing went to the hub");
+  assert.deepEqual(shown.map((event) => event.type === "error" ? event.message : event.text), [
+    "Usage: /kick NAME [REASON]",
+    "Not a duration: 1.5h (use a whole number and s, m, h or d: 90s, 10m, 2h, 7d).",
+    "Too long: 400d (at most 365d).",
+    "Too short: 0m.",
+    "Not a duration: 10 (use a whole number and s, m, h or d: 90s, 10m, 2h, 7d).",
+    "Usage: /unban NAME",
+  ]);
+});
+
+Deno.test("runLine: /topic alone shows the topic", () => {
+  const { client, shown, run } = setup();
+  run("/topic");
+  client.topic = "Friday's plan";
+  run("/topic ");
+  assert.deepEqual(client.calls, []);
+  assert.deepEqual(shown, [
+    { type: "system", text: "No topic." },
+    { type: "system", text: "Topic: Friday's plan" },
+  ]);
+});
+
+Deno.test("runLine: /away, /back, /ignore and /unignore", () => {
+  const { client, shown, run } = setup();
+  run("/away");
+  run("/away  at lunch ");
+  run("/back");
+  run("/ignore mallory");
+  run("/ignore me");
+  run("/ignore");
+  run("/unignore mallory");
+  run("/unignore mallory");
+  run("/ignore");
+  assert.deepEqual(client.calls, [
+    ["away", undefined],
+    ["away", "at lunch"],
+    ["back"],
+    ["ignore", "mallory"],
+    ["ignore", "me"],
+    ["unignore", "mallory"],
+    ["unignore", "mallory"],
+  ]);
+  assert.deepEqual(shown, [
+    { type: "system", text: "You ignore mallory now: /unignore mallory to undo." },
+    { type: "error", message: "You cannot ignore yourself." },
+    { type: "system", text: "You ignore: mallory" },
+    { type: "system", text: "You no longer ignore mallory." },
+    { type: "error", message: "You do not ignore mallory." },
+    { type: "system", text: "You ignore no one." },
+  ]);
 });

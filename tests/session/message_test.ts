@@ -35,6 +35,18 @@ const ALL_TYPES: { [T in MessageType]: true } = {
   ping: true,
   pong: true,
   bye: true,
+  kick: true,
+  ban: true,
+  unban: true,
+  mute: true,
+  unmute: true,
+  op: true,
+  deop: true,
+  topic: true,
+  away: true,
+  back: true,
+  moderated: true,
+  removed: true,
 };
 
 /** One valid example of every message type, with all optional fields used somewhere. */
@@ -87,6 +99,52 @@ const VALID: Message[] = [
   { t: "pong" },
   { t: "bye" },
   { t: "bye", reason: "The room is closing" },
+  { t: "bye", reason: "You were kicked by the host.", kicked: true },
+  {
+    t: "welcome",
+    you: "alice",
+    kind: "hub",
+    members: ["alice"],
+    history: 0,
+    topic: "planning",
+    role: "op",
+    away: ["alice"],
+    ops: ["alice"],
+    muted: [],
+  },
+  {
+    t: "members",
+    names: ["alice", "bob", "carol"],
+    away: ["bob"],
+    ops: ["alice"],
+    muted: ["carol"],
+  },
+  { t: "kick", name: "bob" },
+  { t: "kick", name: "bob", reason: "flooding" },
+  { t: "ban", name: "bob", seconds: 600, reason: "flooding" },
+  { t: "ban", name: "bob" },
+  { t: "unban", name: "bob" },
+  { t: "mute", name: "bob", seconds: 365 * 86_400 },
+  { t: "unmute", name: "bob" },
+  { t: "op", name: "carol" },
+  { t: "deop", name: "carol" },
+  { t: "topic", text: "" },
+  { t: "topic", text: "Friday's plan", by: "host" },
+  { t: "away", text: "lunch" },
+  { t: "away", name: "bob", text: "lunch" },
+  { t: "away" },
+  { t: "back" },
+  {
+    t: "moderated",
+    action: "banned",
+    name: "bob",
+    by: "host",
+    host: true,
+    reason: "flooding",
+    until: "2026-12-05T14:03:20.000Z",
+  },
+  { t: "moderated", action: "op", name: "carol", by: "alice" },
+  { t: "removed", file: 3, name: "report.pdf", by: "host" },
 ];
 
 function problem(header: unknown): string {
@@ -211,6 +269,50 @@ Deno.test("parseMessage() refuses oversized fields", () => {
     problem({ t: "members", names: ["ok", "n".repeat(65)] }),
     "members message has an invalid names",
   );
+});
+
+Deno.test("parseMessage() refuses moderation orders and notices out of bounds", () => {
+  // A ban or mute lasts 1 s to 365 days, in whole seconds.
+  for (const seconds of [0, -1, 1.5, 365 * 86_400 + 1, "600", null]) {
+    assert.equal(problem({ t: "ban", name: "bob", seconds }), "ban message has an invalid seconds");
+    assert.equal(
+      problem({ t: "mute", name: "bob", seconds }),
+      "mute message has an invalid seconds",
+    );
+  }
+  assert.equal(problem({ t: "kick" }), "kick message lacks name");
+  assert.equal(problem({ t: "kick", name: "n".repeat(65) }), "kick message has an invalid name");
+  assert.equal(
+    problem({ t: "kick", name: "bob", reason: "r".repeat(1025) }),
+    "kick message has an invalid reason",
+  );
+  assert.equal(problem({ t: "topic", text: 5 }), "topic message has an invalid text");
+  assert.equal(problem({ t: "away", text: "x".repeat(1025) }), "away message has an invalid text");
+  assert.equal(
+    problem({ t: "moderated", action: "shot", name: "bob", by: "host" }),
+    "moderated message has an invalid action",
+  );
+  assert.equal(
+    problem({ t: "moderated", action: "constructor", name: "bob", by: "host" }),
+    "moderated message has an invalid action",
+  );
+  assert.equal(
+    problem({ t: "moderated", action: "op", name: "bob" }),
+    "moderated message lacks by",
+  );
+  assert.equal(
+    problem({ t: "welcome", you: "a", kind: "hub", members: [], history: 0, role: "admin" }),
+    "welcome message has an invalid role",
+  );
+  assert.equal(
+    problem({ t: "members", names: [], away: [1] }),
+    "members message has an invalid away",
+  );
+  assert.equal(
+    problem({ t: "welcome", you: "a", kind: "hub", members: [], history: 0, ops: [1] }),
+    "welcome message has an invalid ops",
+  );
+  assert.equal(problem({ t: "bye", kicked: "yes" }), "bye message has an invalid kicked");
 });
 
 Deno.test("parseMessage() leaves overlong chat lines below the hard cap to the room", () => {

@@ -235,7 +235,10 @@ pageTest("a browser hosts a hub that a terminal joins", async () => {
     await logLine(page, "dan joined.");
     await dan.writeLine("hi host");
     await logLine(page, "hi host", "#log li.peer");
-    assert.deepEqual(await page.locator("#members li").allTextContents(), ["host (you)", "dan"]);
+    assert.deepEqual(await page.locator("#members li").allTextContents(), [
+      "host (you, op)",
+      "dan",
+    ]);
     await page.getByRole("button", { name: "Exit" }).click();
     // Asked first: dan is there (tests/ui/chat_screen_test.ts holds the question).
     await page.getByRole("button", { name: "Stop the hub" }).click();
