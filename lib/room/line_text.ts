@@ -80,7 +80,7 @@ export function splitLongText(text: string, maxBytes: number = MAX_TEXT_BYTES): 
     if (piece.trim() !== "") lines.push(piece);
   };
   for (const { segment } of graphemes.segment(text)) {
-    const size = encoder.encode(segment).length;
+    const size = utf8Bytes(segment);
     if (bytes + size > maxBytes) {
       if (space && space.bytes * 2 >= maxBytes) {
         push(line.slice(0, space.length));
@@ -96,7 +96,7 @@ export function splitLongText(text: string, maxBytes: number = MAX_TEXT_BYTES): 
     if (size > maxBytes) {
       // One character over the limit on its own: between its code points.
       for (const codePoint of segment) {
-        const codeBytes = encoder.encode(codePoint).length;
+        const codeBytes = utf8Bytes(codePoint);
         if (bytes + codeBytes > maxBytes) {
           push(line);
           line = "";
@@ -113,4 +113,14 @@ export function splitLongText(text: string, maxBytes: number = MAX_TEXT_BYTES): 
   }
   push(line);
   return lines;
+}
+
+/** Bytes of `text` in UTF-8, counted without encoding it (a long paste has many pieces). */
+function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
 }
