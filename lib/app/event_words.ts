@@ -589,20 +589,36 @@ export const WORDS: EventTable = {
     system("Incoming file ", peer(name), ` (${formatBytes(bytes)}) from `, peer(from), "..."),
   // Drawn as a progress bar or a transfer row, not said.
   progress: () => [],
-  file: ({ path, bytes, sha256 }) =>
-    system(
-      "File saved to ",
-      peer(path),
-      ` (${formatBytes(bytes)}, SHA-256 ${sha256.slice(0, 12)}... verified)`,
-    ),
-  "file-sent": ({ name, bytes, to }) =>
-    system(
-      "Sent file ",
-      peer(name),
-      ` (${formatBytes(bytes)})`,
-      ...(to ? [" to ", peer(to)] : []),
-      ", hash verified",
-    ),
+  file: ({ path, bytes, sha256, resumedFrom, skipped }) =>
+    skipped
+      ? system(
+        "Already here: ",
+        peer(path),
+        ` (${formatBytes(bytes)}, same SHA-256 ${sha256.slice(0, 12)}...): nothing was sent`,
+      )
+      : system(
+        "File saved to ",
+        peer(path),
+        ` (${formatBytes(bytes)}`,
+        resumedFrom ? `, resumed at ${formatBytes(resumedFrom)}` : "",
+        `, SHA-256 ${sha256.slice(0, 12)}... verified)`,
+      ),
+  "file-sent": ({ name, bytes, to, resumedFrom, skipped }) =>
+    skipped
+      ? system(
+        ...(to ? [peer(to), " already has "] : ["Already there: "]),
+        peer(name),
+        ` (${formatBytes(bytes)}, same SHA-256): nothing was sent`,
+      )
+      : system(
+        "Sent file ",
+        peer(name),
+        ` (${formatBytes(bytes)}`,
+        resumedFrom ? `, resumed at ${formatBytes(resumedFrom)}` : "",
+        ")",
+        ...(to ? [" to ", peer(to)] : []),
+        ", hash verified",
+      ),
   "file-failed": ({ direction, name, reason }) =>
     alert(
       `${direction === "send" ? "Sending" : "Receiving"} `,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createHash, type Hash } from "node:crypto";
+import { createHash, createHmac, type Hash } from "node:crypto";
 import { statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { formatBytes } from "./byte_size.ts";
@@ -42,7 +42,16 @@ export const FLUSH_BEHIND_BYTES: number = 64 * 1024 * 1024;
 /** How many ` (n)` variants to try before giving up on a name. */
 const MAX_NAME_ATTEMPTS = 10_000;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-const TEMPORARY_NAME = /^\.p2pchat-[0-9a-f]{32}\.tmp$/;
+const TEMPORARY_NAME = /^\.p2pchat-[0-9a-f]{32}\.(tmp|part)$/;
+const PARTIAL_NAME = /^\.p2pchat-[0-9a-f]{32}\.part$/;
+/** A partial file (what an interrupted transfer left, for a resume) untouched this long goes. */
+export const PARTIAL_KEEP_MS: number = 7 * 24 * 60 * 60 * 1000;
+/** Most partial files a receive folder keeps; past it the oldest go. */
+export const MAX_PARTIAL_FILES = 16;
+/** How often a receive folder is listed for stale partial files at most (unless at the limit). */
+const PARTIAL_SWEEP_MS = 60 * 60 * 1000;
+/** Bytes read at a time when a held part or an existing file is hashed. */
+const HASH_READ_BYTES = 1024 * 1024;
 const COMPOUND_EXTENSION = /\.tar\.[^.]+$/i;
 const encoder = new TextEncoder();
 
@@ -160,6 +169,13 @@ export interface FileStoreOptions {
 export interface BeginOptions {
   /** Largest size accepted for this file; overrides the store's default. */
   maxBytes?: number;
+  /**
+   * Makes the file resumable: it is written to a partial file named after `owner` (who sends
+   * it), the offered name and size, and `key` (the sender's identity of its file), kept when
+   * the transfer is interrupted ({@linkcode IncomingFile.suspend}), and continued by the next
+   * `begin` with the same four.
+   */
+  resume?: { owner: string; key: string };
 }
 
 /**
@@ -195,6 +211,12 @@ export class FileStore {
   #fileMode: number | undefined;
   #flushBehindBytes: number;
   #active = new Set<IncomingFile>();
+  /**
+   * Partial files in the folder, at most (counted by the last sweep, plus each one made since),
+   * and when the folder was last swept: a folder of thousands of files is not listed per offer.
+   */
+  #partials = 0;
+  #sweptAt: number | undefined;
 
   /**
    * @param dir The receive folder; created (with parents) on first use.
@@ -231,8 +253,8 @@ export class FileStore {
   }
 
   /**
-   * Whether the receive folder already holds `file` under its own name: a regular file of its
-   * size and SHA-256 (a second `/get` of it is not needed).
+   * Where the receive folder already holds `file` under its own name: a regular file of its
+   * size and SHA-256 (a second `/get` of it is not needed); `undefined` when it does not.
    *
    * @example
    * ```ts ignore
@@ -241,14 +263,16 @@ export class FileStore {
    * console.log(await store.holds({ name: "report.pdf", bytes: 1234, sha256: "ab..." }));
    * ```
    */
-  async holds(file: { name: string; bytes: number; sha256: string }): Promise<boolean> {
+  async holds(
+    file: { name: string; bytes: number; sha256: string },
+  ): Promise<string | undefined> {
+    const path = await this.existing(file.name, file.bytes);
     try {
-      const path = join(this.#dir, safeFileName(file.name));
-      const info = await Deno.lstat(path);
-      return info.isFile && info.size === file.bytes &&
-        await sha256File(path) === file.sha256.toLowerCase();
+      return path !== undefined && await sha256File(path) === file.sha256.toLowerCase()
+        ? path
+        : undefined;
     } catch {
-      return false; // not there, not readable, or a name no file is saved under
+      return undefined; // not readable
     }
   }
 
@@ -298,6 +322,7 @@ export class FileStore {
       );
     }
     await this.#ensureDir();
+    if (options.resume) return await this.#beginPartial(name, size, options.resume);
     await this.#checkSpace(name, size);
 
     const tempName = `.p2pchat-${randomHex(16)}.tmp`;
@@ -322,6 +347,136 @@ export class FileStore {
     );
     this.#active.add(incoming);
     return incoming;
+  }
+
+  /**
+   * A regular file named exactly `name`, of `size` bytes, in the folder: its path, else
+   * `undefined`. What a sender offers may be there already.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "./file_store.ts";
+   * const dir = await Deno.makeTempDir();
+   * await Deno.writeTextFile(`${dir}/a.txt`, "abc");
+   * console.log(await new FileStore(dir).existing("a.txt", 3) !== undefined); // true
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  async existing(name: string, size: number): Promise<string | undefined> {
+    try {
+      safeFileName(name);
+      const path = join(this.#dir, name);
+      const info = await Deno.lstat(path);
+      return info.isFile && info.size === size ? path : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Opens (or creates) the partial file of a resumable transfer, hashing what it holds. */
+  async #beginPartial(
+    name: string,
+    size: number,
+    resume: { owner: string; key: string },
+  ): Promise<IncomingFile> {
+    const id = createHash("sha256")
+      .update(JSON.stringify([resume.owner, name, size, resume.key]))
+      .digest("hex").slice(0, 32);
+    const path = join(this.#dir, `.p2pchat-${id}.part`);
+    for (const other of this.#active) {
+      if (other.path === path) {
+        throw new FileRefusedError(`refused '${name}': it is being received already`);
+      }
+    }
+    const now = Date.now();
+    if (
+      this.#sweptAt === undefined || now - this.#sweptAt > PARTIAL_SWEEP_MS ||
+      this.#partials >= MAX_PARTIAL_FILES
+    ) {
+      this.#sweptAt = now;
+      await this.#sweepPartials(path);
+    }
+    let held = 0;
+    try {
+      const info = await Deno.lstat(path);
+      // Only a plain file of ours: anything else at that name is removed, never followed.
+      if (info.isFile && info.size <= size) held = info.size;
+      else await Deno.remove(path, { recursive: true });
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw diskError(`cannot open '${name}'`, err);
+    }
+    await this.#checkSpace(name, size - held);
+    if (held === 0) this.#partials++;
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+    } catch (err) {
+      throw diskError(`cannot create a file in '${this.#dir}'`, err);
+    }
+    const hash = createHash("sha256");
+    const nonce = randomHex(32);
+    const hmac = createHmac("sha256", nonce);
+    try {
+      // What is held is hashed from the disk: what a killed receiver left is what counts.
+      const buffer = new Uint8Array(HASH_READ_BYTES);
+      let read = 0;
+      while (read < held) {
+        const n = await file.read(buffer.subarray(0, Math.min(buffer.length, held - read)));
+        if (n === null) break;
+        hash.update(buffer.subarray(0, n));
+        hmac.update(buffer.subarray(0, n));
+        read += n;
+      }
+      if (read !== held) {
+        held = read;
+        await file.truncate(held);
+      }
+    } catch (err) {
+      file.close();
+      throw diskError(`cannot read '${name}'`, err);
+    }
+    const incoming = new IncomingFile(
+      name,
+      size,
+      this.#dir,
+      path,
+      file,
+      this.#fileMode,
+      () => this.#active.delete(incoming),
+      this.#flushBehindBytes,
+      { held, hash, nonce, proof: hmac.digest("hex") },
+    );
+    this.#active.add(incoming);
+    return incoming;
+  }
+
+  /**
+   * Removes partial files untouched for {@linkcode PARTIAL_KEEP_MS}, and the oldest past
+   * {@linkcode MAX_PARTIAL_FILES} (leaving room for one more); never one in use or `keep`.
+   */
+  async #sweepPartials(keep: string): Promise<void> {
+    const active = new Set([...this.#active].map((file) => file.path));
+    const partials: { path: string; mtime: number }[] = [];
+    try {
+      for await (const entry of Deno.readDir(this.#dir)) {
+        if (!entry.isFile || !PARTIAL_NAME.test(entry.name)) continue;
+        const path = join(this.#dir, entry.name);
+        if (path === keep || active.has(path)) continue;
+        const mtime = (await Deno.lstat(path)).mtime?.getTime() ?? 0;
+        partials.push({ path, mtime });
+      }
+    } catch {
+      return; // a folder that cannot be listed keeps what it has
+    }
+    partials.sort((a, b) => a.mtime - b.mtime);
+    const now = Date.now();
+    let count = partials.length;
+    for (const { path, mtime } of partials) {
+      if (now - mtime < PARTIAL_KEEP_MS && count < MAX_PARTIAL_FILES) break;
+      await Deno.remove(path).catch(() => {});
+      count--;
+    }
+    this.#partials = count + active.size;
   }
 
   async #ensureDir(): Promise<void> {
@@ -380,6 +535,16 @@ export class IncomingFile {
   readonly name: string;
   /** The announced size in bytes. */
   readonly size: number;
+  /** Where it is written: a temporary or partial file in the folder. */
+  readonly path: string;
+  /**
+   * What a resumable file held when it was opened (bytes from an interrupted transfer), the
+   * nonce and the HMAC-SHA256 of those bytes under it; `undefined` for a file that is not
+   * resumable.
+   */
+  readonly resume: { held: number; nonce: string; proof: string } | undefined;
+  /** Where the transfer started: `resume.held` when it continued, else 0. */
+  #startedAt = 0;
   #dir: string;
   #tempPath: string;
   #file: Deno.FsFile | undefined;
@@ -431,9 +596,21 @@ export class IncomingFile {
     fileMode: number | undefined,
     onClose: () => void,
     flushBehindBytes: number = FLUSH_BEHIND_BYTES,
+    resume?: { held: number; hash: Hash; nonce: string; proof: string },
   ) {
     this.name = name;
     this.size = size;
+    this.path = tempPath;
+    if (resume) {
+      const { held, hash, nonce, proof } = resume;
+      this.resume = { held, nonce, proof };
+      this.#hash = hash;
+      this.#accepted =
+        this.#written =
+        this.#flushedFrom =
+        this.#startedAt =
+          held;
+    }
     this.#dir = dir;
     this.#tempPath = tempPath;
     this.#file = file;
@@ -597,6 +774,80 @@ export class IncomingFile {
       // Already closed.
     }
     this.#flushFile = undefined;
+  }
+
+  /**
+   * Bytes the transfer did not send because they were held from an interrupted one.
+   *
+   * @example
+   * ```ts ignore
+   * console.log(incoming.resumedFrom); // 0 unless it resumed
+   * ```
+   */
+  get resumedFrom(): number {
+    return this.#startedAt;
+  }
+
+  /**
+   * Where the sender starts: at what is held (the sender's file matched it), or at 0 (it did
+   * not: what is held is dropped). Before any write.
+   *
+   * @throws {FileRefusedError} For any other offset.
+   *
+   * @example
+   * ```ts ignore
+   * await incoming.startAt(incoming.resume?.held ?? 0);
+   * ```
+   */
+  startAt(offset: number): Promise<void> {
+    const held = this.resume?.held ?? 0;
+    if (offset === this.#startedAt) return Promise.resolve();
+    if (offset !== 0 || this.#accepted !== held) {
+      return Promise.reject(
+        new FileRefusedError(`refused '${this.name}': the sender started at ${offset} bytes`),
+      );
+    }
+    const run = this.#queue.then(async () => {
+      await this.#file?.truncate(0);
+      await this.#file?.seek(0, Deno.SeekMode.Start);
+      this.#hash = createHash("sha256");
+      this.#accepted =
+        this.#written =
+        this.#flushedFrom =
+        this.#startedAt =
+          0;
+    });
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Stops receiving but keeps what arrived, for a resume (the connection was lost). A file
+   * that is not resumable is removed, as by {@linkcode IncomingFile.abort}.
+   *
+   * @example
+   * ```ts ignore
+   * await incoming.suspend();
+   * ```
+   */
+  suspend(): Promise<void> {
+    // Nothing arrived: nothing to keep.
+    if (!this.resume || this.#accepted === 0) return this.abort();
+    if (this.#state === "open") this.#flush();
+    const run = this.#queue.then(async () => {
+      if (this.#state !== "open") return;
+      this.#state = "done";
+      await this.#endFlushBehind();
+      try {
+        this.#file?.close();
+      } catch {
+        // Already closed.
+      }
+      this.#file = undefined;
+      this.#onClose();
+    });
+    this.#queue = run.catch(() => {});
+    return run;
   }
 
   /**

@@ -14,16 +14,18 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Message, SharedFileInfo } from "../session/message.ts";
-import { recordWithRoom } from "../wire/codec.ts";
-import { FILE_CHUNK_BYTES } from "../wire/limits.ts";
+import { type Admission, FileReceiver } from "./file_receiver.ts";
+import { FileChangedError, FileSender } from "./file_sender.ts";
 import { FileSlots } from "./file_slots.ts";
-import type { FileStore, IncomingFile, SavedFile } from "./file_store.ts";
-import type { InboundTransfer, Member } from "./member.ts";
-import { refusalReason } from "./refusal.ts";
-import type { FileRoom, SharedFiles } from "./shared_files.ts";
+import type { FileStore } from "./file_store.ts";
+import type { Member } from "./member.ts";
+import { cancelledByQuit, refusalReason } from "./refusal.ts";
+import type { SharedFiles } from "./shared_files.ts";
+import type { FileRoom } from "./transfer_policy.ts";
 import { DEFAULT_MAX_STORAGE_BYTES, type Reservation, StorageQuota } from "./storage_quota.ts";
 import { DOWNLOADS_QUEUED, HUB_OPEN_FILES } from "./transfer_limits.ts";
 
@@ -79,6 +81,11 @@ export class HubFiles implements SharedFiles {
   #page: StatementSync;
   #count: StatementSync;
   #one: StatementSync;
+  #room: FileRoom | undefined;
+  /** Each member's uploads. */
+  #receivers: WeakMap<Member, FileReceiver> = new WeakMap();
+  /** Each member's download in progress, by its file id. */
+  #senders: WeakMap<Member, Map<number, FileSender>> = new WeakMap();
   #delete: StatementSync;
   /** Downloads under way, by (member, fid), to log their outcome. */
   #outgoing: WeakMap<Member, Map<number, Row>> = new WeakMap();
@@ -141,79 +148,78 @@ export class HubFiles implements SharedFiles {
   }
 
   /**
-   * Starts keeping an offered file; see {@linkcode SharedFiles.receive}. Refused at once,
-   * before anything is opened, when the hub holds as many open files as it may or the file
-   * does not fit in its storage (counting the uploads in progress at their full size).
+   * Serves `room`: where kept files are announced and failures logged.
+   *
+   * @example
+   * ```ts ignore
+   * files.attach(room);
+   * ```
    */
-  async receive(
-    member: Member,
-    offer: Extract<Message, { t: "offer" }>,
-    room: FileRoom,
-  ): Promise<InboundTransfer | undefined> {
-    const refuse = (error: unknown) => {
-      const reason = refusalReason(error);
-      member.post({ t: "received", fid: offer.fid, ok: false, reason });
-      room.reportFailure(member.name, offer.name, reason);
-    };
-    /** Refused at once: counted like a line, so a flood of offers cannot flood the log. */
-    const refuseOffer = (error: unknown) => {
-      const reason = refusalReason(error);
-      member.post({ t: "received", fid: offer.fid, ok: false, reason });
-      if (member.limiter.allow()) room.reportFailure(member.name, offer.name, reason);
-    };
-    if (!this.#slots.tryTake()) {
-      refuseOffer(
-        `refused '${offer.name}': the hub is receiving too many files at once; try again shortly`,
-      );
-      return undefined;
-    }
-    let reservation: Reservation;
-    let incoming: IncomingFile;
-    try {
-      reservation = this.#quota.reserve(offer.name, offer.size);
-      try {
-        incoming = await this.#store.begin(offer.name, offer.size, { maxBytes: this.#maxBytes });
-      } catch (error) {
-        reservation.release();
-        throw error;
-      }
-    } catch (error) {
-      this.#slots.release();
-      refuseOffer(error);
-      return undefined;
-    }
-    let open = true;
-    /** Ends the upload: the file is closed, and its space given back unless it was kept. */
-    const close = (kept: boolean) => {
-      open = false;
-      this.#slots.release();
-      if (!kept) reservation.release();
-    };
-    return {
-      write: async (chunk) => {
-        if (!open) return;
-        try {
-          await incoming.write(chunk);
-        } catch (error) {
-          await incoming.abort();
-          close(false);
-          refuse(error);
-        }
-      },
-      end: async (sha256) => {
-        if (!open) return;
-        let saved: SavedFile;
-        try {
-          saved = await incoming.commit(sha256);
-        } catch (error) {
-          close(false);
-          refuse(error);
-          return;
-        }
+  attach(room: FileRoom): void {
+    this.#room = room;
+  }
+
+  /**
+   * Starts keeping an offered file. Refused at once, before anything is opened, when the
+   * member sends {@linkcode TRANSFERS_AT_ONCE} files already, the hub holds as many open files
+   * as it may, or the file does not fit in its storage (counting the uploads in progress at
+   * their full size).
+   */
+  offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> {
+    return this.#receiver(member).offer(offer, member.name);
+  }
+
+  /** A member starts its upload at an offset (always 0: uploads do not resume). */
+  start(member: Member, start: Extract<Message, { t: "start" }>): Promise<void> {
+    return this.#receivers.get(member)?.start(start.fid, start.offset) ?? Promise.resolve();
+  }
+
+  /** A member's whole-file hash (never asked for: a hub does not skip uploads). */
+  check(member: Member, check: Extract<Message, { t: "check" }>): Promise<void> {
+    return this.#receivers.get(member)?.check(check.fid, check.sha256) ?? Promise.resolve();
+  }
+
+  /** A member says what it holds of a file the hub offers it: the download goes on from there. */
+  ready(member: Member, ready: Extract<Message, { t: "ready" }>): void {
+    this.#senders.get(member)?.get(ready.fid)?.ready(ready);
+  }
+
+  /** A chunk of a member's upload. */
+  chunk(member: Member, fid: number, body: Uint8Array): Promise<void> {
+    return this.#receivers.get(member)?.chunk(fid, body) ?? Promise.resolve();
+  }
+
+  /** A member's upload is complete: checked, kept, indexed and announced. */
+  end(member: Member, end: Extract<Message, { t: "end" }>): Promise<void> {
+    return this.#receivers.get(member)?.end(end.fid, end.sha256) ?? Promise.resolve();
+  }
+
+  /** A member gave an upload up. */
+  cancel(member: Member, cancel: Extract<Message, { t: "cancel" }>): Promise<void> {
+    return this.#receivers.get(member)?.cancel(cancel.fid, cancel.reason) ?? Promise.resolve();
+  }
+
+  /** A member left: its uploads in progress are dropped. */
+  async left(member: Member, quit = false): Promise<void> {
+    const receiver = this.#receivers.get(member);
+    this.#receivers.delete(member);
+    await receiver?.endAll(quit ? cancelledByQuit(member.name) : `${member.name} left`);
+  }
+
+  /** The receiver of a member's uploads, made on its first offer. */
+  #receiver(member: Member): FileReceiver {
+    let receiver = this.#receivers.get(member);
+    if (receiver) return receiver;
+    const log = (name: string, reason: string) =>
+      this.#room?.reportFailure(member.name, name, reason);
+    receiver = new FileReceiver(this.#store, {
+      reply: (message) => member.post(message),
+      admit: (offer) => this.#admit(offer),
+      saved: ({ offered, saved }) => {
         let file: number;
         try {
           ({ file } = this.#insert.get(
-            offer.name,
+            offered,
             saved.name,
             member.name,
             saved.bytes,
@@ -222,33 +228,57 @@ export class HubFiles implements SharedFiles {
           ) as { file: number });
         } catch (error) {
           // Not in the list, so nobody could ever fetch it: it must not take the disk.
-          await Deno.remove(saved.path).catch(() => {});
-          close(false);
-          refuse(`cannot keep '${offer.name}': ${refusalReason(error)}`);
-          return;
+          Deno.removeSync(saved.path);
+          throw new Error(`cannot keep '${offered}': ${refusalReason(error)}`);
         }
-        close(true);
-        member.post({ t: "received", fid: offer.fid, ok: true, sha256: saved.sha256 });
-        room.announce({
-          t: "shared",
-          file,
-          from: member.name,
-          name: offer.name,
-          size: saved.bytes,
-          sha256: saved.sha256,
-        });
+        return () =>
+          this.#room?.announce({
+            t: "shared",
+            file,
+            from: member.name,
+            name: offered,
+            size: saved.bytes,
+            sha256: saved.sha256,
+          });
       },
-      cancel: async (reason) => {
-        if (!open) return;
-        await incoming.abort();
-        close(false);
-        room.reportFailure(member.name, offer.name, reason);
+      // Refused at once: counted like a line, so a flood of offers cannot flood the log.
+      failed: (name, reason, offered) => {
+        if (!offered || member.limiter.allow()) log(name, reason);
+      },
+    }, {
+      busy: (offer, atOnce) =>
+        `refused '${offer.name}': you are already sending ${atOnce} files; ` +
+        "send more when one is done",
+    });
+    this.#receivers.set(member, receiver);
+    return receiver;
+  }
+
+  /** What an upload may take: an open file and its size in the storage, or a refusal. */
+  #admit(offer: Extract<Message, { t: "offer" }>): Admission {
+    if (!this.#slots.tryTake()) {
+      throw new Error(
+        `refused '${offer.name}': the hub is receiving too many files at once; try again shortly`,
+      );
+    }
+    let reservation: Reservation;
+    try {
+      reservation = this.#quota.reserve(offer.name, offer.size);
+    } catch (error) {
+      this.#slots.release();
+      throw error;
+    }
+    return {
+      maxBytes: this.#maxBytes,
+      release: (kept) => {
+        this.#slots.release();
+        if (!kept) reservation.release();
       },
     };
   }
 
   /** Logs a member's verdict on a download. */
-  delivered(member: Member, received: Extract<Message, { t: "received" }>): void {
+  received(member: Member, received: Extract<Message, { t: "received" }>): void {
     const row = this.#outgoing.get(member)?.get(received.fid);
     if (!row) return;
     this.#outgoing.get(member)!.delete(received.fid);
@@ -311,7 +341,7 @@ export class HubFiles implements SharedFiles {
         for (let next = queue.shift(); next !== undefined && !left; next = queue.shift()) {
           await this.#slots.take();
           try {
-            if (!left) await this.#sendOne(member, next, () => left);
+            if (!left) await this.#sendOne(member, next);
           } catch (error) {
             // Never the hub's end: say so, and go on with the next one.
             member.post({
@@ -330,10 +360,10 @@ export class HubFiles implements SharedFiles {
   }
 
   /**
-   * Streams one kept file until it is sent or the member has `left`; what goes wrong with the
+   * Streams one kept file until it is sent or the member has left; what goes wrong with the
    * file is told to the member.
    */
-  async #sendOne(member: Member, file: number, left: () => boolean): Promise<void> {
+  async #sendOne(member: Member, file: number): Promise<void> {
     const row = this.#one.get(file) as unknown as Row | undefined;
     if (!row) {
       member.post({ t: "notice", text: `No shared file ${file}. /files lists them.`, error: true });
@@ -350,27 +380,32 @@ export class HubFiles implements SharedFiles {
     const downloads = this.#outgoing.get(member) ?? new Map<number, Row>();
     this.#outgoing.set(member, downloads);
     downloads.set(fid, row);
+    const sender = new FileSender({
+      fid,
+      name: row.name,
+      size: row.size,
+      from: row.sender,
+      // The kept file's hash is its identity: a member resumes it across hub restarts.
+      key: createHash("sha256").update(`kept:${row.sha256}`).digest("hex").slice(0, 32),
+      kept: row.file,
+      file: handle,
+      post: (message, body, record) => member.post(message, body, record),
+      drained: () => member.session.drained(),
+    });
+    const leaving = member.session.closed.then(() => sender.stop("the member left"));
+    const senders = this.#senders.get(member) ?? new Map<number, FileSender>();
+    this.#senders.set(member, senders);
+    senders.set(fid, sender);
     try {
-      member.post({ t: "offer", fid, name: row.name, size: row.size, from: row.sender });
-      let sent = 0;
-      const header: Message = { t: "chunk", fid };
-      while (sent < row.size) {
-        if (left()) return;
-        // Each read goes straight into a record of its own, posted as it is: no copy per chunk.
-        const roomy = recordWithRoom(header, FILE_CHUNK_BYTES);
-        const n = await handle.read(roomy.body);
-        if (n === null) break;
-        const { record, body } = roomy.filled(n);
-        member.post(header, body, record);
-        sent += n;
-        await member.session.drained();
+      await sender.send();
+    } catch (error) {
+      if (sender.stopped === undefined && !(error instanceof FileChangedError)) {
+        member.post({ t: "cancel", fid, reason: "the hub could not read the kept file" });
       }
-      if (sent === row.size) member.post({ t: "end", fid, sha256: row.sha256 });
-      else member.post({ t: "cancel", fid, reason: "the kept file is damaged" });
-    } catch {
-      member.post({ t: "cancel", fid, reason: "the hub could not read the kept file" });
     } finally {
+      senders.delete(fid);
       handle.close();
+      leaving.catch(() => {});
     }
   }
 }

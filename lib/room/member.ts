@@ -15,14 +15,6 @@ import type { Session } from "../session/session.ts";
 import type { LineReplay } from "./line_replay.ts";
 import { type RateLimit, RateLimiter } from "./rate_limiter.ts";
 
-/** A file the member is sending through the room, keyed by the member's own file id. */
-export interface InboundTransfer {
-  /** Where the data goes: a forward to another member, or a sink that drops it. */
-  write(chunk: Uint8Array): Promise<void>;
-  end(sha256: string): Promise<void>;
-  cancel(reason: string): Promise<void>;
-}
-
 /** One person in a room. */
 export class Member {
   /** The session to this member's client. */
@@ -36,8 +28,6 @@ export class Member {
    * bucket of its own, so asking after a burst of lines is still answered.
    */
   readonly queries: RateLimiter;
-  /** Files this member is sending, by the member's file id. */
-  readonly inbound: Map<number, InboundTransfer> = new Map();
   /** The replay of the lines it missed (or its history), while it runs. */
   replay: LineReplay | undefined;
   /** Whether this is the host itself, taking part (no operator may touch it). */

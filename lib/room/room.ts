@@ -39,7 +39,8 @@ import {
 } from "./moderation.ts";
 import { clashReason, NAME_GRACE_MS, NameRegistry } from "./name_registry.ts";
 import type { RateLimit } from "./rate_limiter.ts";
-import { cancelledByQuit, refusalReason } from "./refusal.ts";
+import { DirectRelay } from "./direct_relay.ts";
+import { refusalReason } from "./refusal.ts";
 import type { SharedFiles } from "./shared_files.ts";
 import {
   MAX_AWAY_CHARS,
@@ -47,7 +48,7 @@ import {
   MAX_TOPIC_CHARS,
   shortTextProblem,
 } from "./short_text.ts";
-import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
+import type { FileRoom, TransferPolicy } from "./transfer_policy.ts";
 
 /** What the room reports to its host's console. */
 export type RoomEvent =
@@ -143,12 +144,6 @@ type PresenceLeave = Presence["left"][number];
 
 type Handler = (member: Member, envelope: Envelope) => Promise<void> | void;
 
-interface Forward {
-  sender: Member;
-  senderFid: number;
-  target: Member;
-}
-
 /** Members named in a welcome; a bigger hub is summed up by its count. */
 const WELCOME_NAMES = 50;
 /** Rooms up to this size hear of each arrival and departure at once. */
@@ -183,15 +178,15 @@ const MAX_OPS = 1_000;
 export type Actor = "host" | Member;
 
 /** Members, ordering, history, presence and files of one chat. */
-export class Room {
+export class Room implements FileRoom {
   #options:
     & Required<Omit<RoomOptions, "files" | "onEvent" | "backlog" | "nameGraceMs">>
     & RoomOptions;
   #members: Map<string, Member> = new Map();
   /** Names held and kept, by how they look: a join must not look at every member. */
   #names: NameRegistry<Member>;
-  #forwards: Map<number, Forward> = new Map();
-  #nextFid = 1;
+  /** What happens to the files members send: relayed (direct) or kept (hub). */
+  #transfers: TransferPolicy;
   #closing = false;
   #presence: { joined: PresenceJoin[]; left: PresenceLeave[] } = { joined: [], left: [] };
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
@@ -225,6 +220,8 @@ export class Room {
       now,
       ...options,
     };
+    this.#transfers = options.files ?? new DirectRelay();
+    this.#transfers.attach(this);
     this.#bans = this.#options.bans;
     this.#mutes = new BanList({ now });
     this.#gate = new BacklogGate(() => this.#sessions, options.backlog);
@@ -237,11 +234,16 @@ export class Room {
       private: (m, e) => this.#private(m, e.message as Extract<Message, { t: "private" }>),
       nick: (m, e) => this.#nick(m, (e.message as Extract<Message, { t: "nick" }>).name),
       who: (m, e) => this.#who(m, (e.message as Extract<Message, { t: "who" }>).page),
+      // Transfers are the policy's: the room only routes them.
       offer: (m, e) => this.#offer(m, e.message as Extract<Message, { t: "offer" }>),
-      chunk: (m, e) => this.#chunk(m, (e.message as { fid: number }).fid, e.body),
-      end: (m, e) => this.#end(m, e.message as Extract<Message, { t: "end" }>),
-      cancel: (m, e) => this.#cancel(m, e.message as Extract<Message, { t: "cancel" }>),
-      received: (m, e) => this.#received(m, e.message as Extract<Message, { t: "received" }>),
+      start: (m, e) => this.#transfers.start(m, e.message as Extract<Message, { t: "start" }>),
+      check: (m, e) => this.#transfers.check(m, e.message as Extract<Message, { t: "check" }>),
+      ready: (m, e) => this.#transfers.ready(m, e.message as Extract<Message, { t: "ready" }>),
+      chunk: (m, e) => this.#transfers.chunk(m, (e.message as { fid: number }).fid, e.body),
+      end: (m, e) => this.#transfers.end(m, e.message as Extract<Message, { t: "end" }>),
+      cancel: (m, e) => this.#transfers.cancel(m, e.message as Extract<Message, { t: "cancel" }>),
+      received: (m, e) =>
+        this.#transfers.received(m, e.message as Extract<Message, { t: "received" }>),
       files: (m, e) => this.#listFiles(m, (e.message as Extract<Message, { t: "files" }>).page),
       get: (m, e) => this.#get(m, (e.message as Extract<Message, { t: "get" }>).file),
       kick: (m, e) => {
@@ -578,21 +580,9 @@ export class Room {
     this.#names.remove(member, keepName);
     if (this.kind === "hub") this.#remember(member);
     this.#sessions.delete(member.session);
-    // A goodbye overtakes the file data (and a `cancel`) still queued behind it.
-    const stopped = reason === "quit" ? cancelledByQuit(member.name) : `${member.name} left`;
-    for (const transfer of member.inbound.values()) await transfer.cancel(stopped);
-    member.inbound.clear();
-    for (const [fid, forward] of this.#forwards) {
-      if (forward.target === member) {
-        this.#forwards.delete(fid);
-        forward.sender.post({
-          t: "received",
-          fid: forward.senderFid,
-          ok: false,
-          reason: `${member.name} left before the file arrived`,
-        });
-      } else if (forward.sender === member) this.#forwards.delete(fid);
-    }
+    // A goodbye (`quit`) overtakes the file data (and a `cancel`) still queued behind it: the
+    // member stopped its files, it was not cut off.
+    await this.#transfers.left(member, reason === "quit");
     if (!announce || this.#closing) return;
     this.#announce({
       left: {
@@ -779,100 +769,15 @@ export class Room {
     };
   }
 
-  async #offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> {
+  /** An offer goes to the transfer policy, unless the member is muted. */
+  #offer(member: Member, offer: Extract<Message, { t: "offer" }>): Promise<void> | void {
     // A shared file is announced to everyone, its name with it: a way around a mute.
     const muted = this.#mutedReason(member);
     if (muted) {
       member.post({ t: "received", fid: offer.fid, ok: false, reason: refusalReason(muted) });
       return;
     }
-    if (member.inbound.has(offer.fid)) {
-      member.post({ t: "received", fid: offer.fid, ok: false, reason: "duplicate file id" });
-      return;
-    }
-    // Refused before anything is opened or forwarded: each transfer holds a file open
-    // somewhere. A refused offer leaves no entry; its chunks, if any, are ignored.
-    if (member.inbound.size >= TRANSFERS_AT_ONCE) {
-      const reason = refusalReason(
-        `refused '${offer.name}': you are already sending ${TRANSFERS_AT_ONCE} files; ` +
-          "send more when one is done",
-      );
-      member.post({ t: "received", fid: offer.fid, ok: false, reason });
-      // Logged like a line is relayed: a flood of refused offers must not flood the log.
-      if (member.limiter.allow()) {
-        this.#options.onEvent?.({
-          type: "file-failed",
-          from: member.name,
-          name: offer.name,
-          reason,
-        });
-      }
-      return;
-    }
-    if (this.#options.files) {
-      const transfer = await this.#options.files.receive(member, offer, this);
-      if (transfer) member.inbound.set(offer.fid, transfer);
-      return;
-    }
-    const target = [...this.#members.values()].find((m) => m !== member);
-    if (!target) {
-      member.post({
-        t: "received",
-        fid: offer.fid,
-        ok: false,
-        reason: "No one else is in the chat yet.",
-      });
-      return;
-    }
-    const fid = this.#nextFid++;
-    this.#forwards.set(fid, { sender: member, senderFid: offer.fid, target });
-    target.post({ t: "offer", fid, name: offer.name, size: offer.size, from: member.name });
-    member.inbound.set(offer.fid, {
-      write: async (chunk) => {
-        if (!this.#forwards.has(fid)) return;
-        target.post({ t: "chunk", fid }, chunk);
-        // Wait for the receiver so a fast sender cannot pile a whole file up in the room.
-        await target.session.drained();
-      },
-      end: (sha256) => {
-        if (this.#forwards.has(fid)) target.post({ t: "end", fid, sha256 });
-        return Promise.resolve();
-      },
-      cancel: (reason) => {
-        if (this.#forwards.delete(fid)) target.post({ t: "cancel", fid, reason });
-        return Promise.resolve();
-      },
-    });
-  }
-
-  async #chunk(member: Member, fid: number, body: Uint8Array): Promise<void> {
-    await member.inbound.get(fid)?.write(body);
-  }
-
-  async #end(member: Member, end: Extract<Message, { t: "end" }>): Promise<void> {
-    const transfer = member.inbound.get(end.fid);
-    member.inbound.delete(end.fid);
-    await transfer?.end(end.sha256);
-  }
-
-  async #cancel(member: Member, cancel: Extract<Message, { t: "cancel" }>): Promise<void> {
-    const transfer = member.inbound.get(cancel.fid);
-    member.inbound.delete(cancel.fid);
-    await transfer?.cancel(cancel.reason);
-  }
-
-  #received(member: Member, received: Extract<Message, { t: "received" }>): void {
-    const forward = this.#forwards.get(received.fid);
-    if (forward && forward.target === member) {
-      this.#forwards.delete(received.fid);
-      forward.sender.post({ ...received, fid: forward.senderFid, by: member.name });
-      if (!received.ok) {
-        forward.sender.inbound.get(forward.senderFid)?.cancel(received.reason ?? "refused");
-        forward.sender.inbound.delete(forward.senderFid);
-      }
-      return;
-    }
-    this.#options.files?.delivered(member, received);
+    return this.#transfers.offer(member, offer);
   }
 
   /** Answers `/files` with one page of the kept files, newest first. */
@@ -918,6 +823,11 @@ export class Room {
       return;
     }
     this.#options.files.send(member, file);
+  }
+
+  /** The members now in the room (for its transfer policy). */
+  members(): Iterable<Member> {
+    return this.#members.values();
   }
 
   /** What `member` is: the host taking part, an operator, or a member. */
@@ -1319,7 +1229,7 @@ export class Room {
     });
   }
 
-  /** Reports a failed upload to the host console (called by {@linkcode SharedFiles}). */
+  /** Reports a failed transfer to the host console (called by the transfer policy). */
   reportFailure(from: string, name: string, reason: string): void {
     this.#options.onEvent?.({ type: "file-failed", from, name, reason });
   }

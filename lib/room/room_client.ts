@@ -15,7 +15,6 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import type {
   ChatLine,
   Envelope,
@@ -26,18 +25,19 @@ import type {
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
 import { MAX_HEADER_BYTES, MAX_TEXT_BYTES } from "../wire/limits.ts";
-import { ChunkReader } from "./chunk_reader.ts";
-import type { FileStore, IncomingFile } from "./file_store.ts";
 import { senderFileName } from "./file_name.ts";
+import { FileReceiver } from "./file_receiver.ts";
+import { fileKey, FileSender } from "./file_sender.ts";
 import { FileSlots } from "./file_slots.ts";
+import type { FileStore } from "./file_store.ts";
 import { splitLongText } from "./line_text.ts";
 import { Listeners } from "./listeners.ts";
 import { isValidName, sameName, skeleton } from "./member_name.ts";
 import { mentions } from "./mention.ts";
 import type { Order, Role } from "./moderation.ts";
 import { readErrorText } from "./read_error.ts";
-import { cancelledByQuit, refusalReason } from "./refusal.ts";
-import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
+import { cancelledByQuit } from "./refusal.ts";
+import { DOWNLOADS_QUEUED, TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** Everything a client reports, in the order it happened. */
 export type ClientEvent =
@@ -102,8 +102,29 @@ export type ClientEvent =
     done: number;
     total: number;
   }
-  | { type: "file"; from: string; name: string; path: string; bytes: number; sha256: string }
-  | { type: "file-sent"; name: string; bytes: number; sha256: string; to?: string }
+  | {
+    type: "file";
+    from: string;
+    name: string;
+    path: string;
+    bytes: number;
+    sha256: string;
+    /** Bytes held from an interrupted transfer, not sent again; absent when none. */
+    resumedFrom?: number;
+    /** Nothing was sent: the folder had this file already (`path`). */
+    skipped?: boolean;
+  }
+  | {
+    type: "file-sent";
+    name: string;
+    bytes: number;
+    sha256: string;
+    to?: string;
+    /** Bytes the receiver held already, not sent again; absent when none. */
+    resumedFrom?: number;
+    /** Nothing was sent: the receiver had this file already. */
+    skipped?: boolean;
+  }
   | { type: "file-failed"; direction: "send" | "receive"; name: string; reason: string }
   | { type: "shared"; file: number; from: string; name: string; bytes: number; sha256: string }
   /** A page of `/files`, newest first: page `page` of `pages`, `total` files. */
@@ -152,6 +173,14 @@ export interface InFlight {
 /** Why a transfer stopped when we left without waiting for it, as this person reads it. */
 export const CANCELLED_AT_QUIT = "cancelled (you quit)";
 
+/** A kept file the hub told of: enough to see that the receive folder holds it already. */
+interface KeptFile {
+  from: string;
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
 /** How many of the hub's kept files a client remembers, to spare a second `/get` of one. */
 const SHARED_KEPT = 1000;
 
@@ -193,22 +222,12 @@ interface Outgoing {
   /** Bytes posted so far. */
   done: number;
   sha256?: string;
-  refused?: string;
-  /** Cancelled by us: what the peer is told. */
+  resumedFrom?: number;
+  /** Its sender, once the file is open (until then it waits for its turn). */
+  sender?: FileSender;
+  /** Cancelled by us when leaving: what the peer is told. */
   cancelled?: string;
-  /** Resolved when cancelled by us. */
-  cancel: PromiseWithResolvers<void>;
   settle: (error?: Error) => void;
-}
-
-/** A file being received: only while its temporary file is open. */
-interface Receiving {
-  file: IncomingFile;
-  /** When progress was last reported (ms). */
-  reported: number;
-  from: string;
-  name: string;
-  size: number;
 }
 
 /** One person's connection to a room, across reconnects. */
@@ -235,10 +254,17 @@ export class RoomClient {
   #sending: Map<number, Outgoing> = new Map();
   /** Files sent at once; the others wait (the room refuses more). */
   #sendSlots = new FileSlots(TRANSFERS_AT_ONCE);
-  #receiving: Map<number, Receiving> = new Map();
+  /** Files coming on the current session. */
+  #receiver: FileReceiver | undefined;
+  /** Keyed offers being opened beside the chat (see `#handle`). */
+  #opening: Set<Promise<void>> = new Set();
+  /** Kept files asked for with `/get` that have not arrived: asked again after a reconnect. */
+  #gets: Set<number> = new Set();
+  /** This session's file ids of those downloads. */
+  #getFids: Map<number, number> = new Map();
   #loop: Promise<string | undefined> | undefined;
   /** Kept files the hub told of, by id, newest last (at most {@linkcode SHARED_KEPT}). */
-  #shared = new Map<number, { name: string; bytes: number; sha256: string }>();
+  #shared = new Map<number, KeptFile>();
   /** Whether the current session is up (its messages are being read). */
   #live = false;
   /** The text of the last refusal the room sent: the reason of a rejected line's ack. */
@@ -321,7 +347,7 @@ export class RoomClient {
 
   /** Whether lines or files are still on their way (either way). */
   get busy(): boolean {
-    return this.#pending.size > 0 || this.#sending.size > 0 || this.#receiving.size > 0;
+    return this.#pending.size > 0 || this.#sending.size > 0 || (this.#receiver?.size ?? 0) > 0;
   }
 
   /** Whether the connection is up now (a hub member's may be down between reconnects). */
@@ -340,11 +366,11 @@ export class RoomClient {
           done: outgoing.done,
           total: outgoing.size,
         })),
-        ...[...this.#receiving.values()].map((receiving) => ({
+        ...(this.#receiver?.files ?? []).map(({ name, done, total }) => ({
           direction: "receive" as const,
-          name: receiving.name,
-          done: receiving.file.received,
-          total: receiving.size,
+          name,
+          done,
+          total,
         })),
       ],
     };
@@ -356,6 +382,7 @@ export class RoomClient {
    */
   async join(session: Session): Promise<void> {
     this.#session = session;
+    this.#receiver = this.#newReceiver(session);
     this.#welcomed = false;
     session.onProblem = (problem) => this.#problem(session, problem);
     session.post({
@@ -409,6 +436,7 @@ export class RoomClient {
     this.#welcomed = true;
     this.#live = true;
     this.#outbox = [...this.#pending.values()];
+    for (const file of this.#gets) this.#outbox.push({ t: "get", file });
     this.#outboxHead = 0;
     this.#flush();
     this.#loop = this.#run(reader, session);
@@ -518,27 +546,34 @@ export class RoomClient {
   }
 
   /**
-   * Asks the hub for kept file `file`, unless the receive folder holds it already (the same
-   * name, size and SHA-256, as listed by the hub): then the person is told instead.
+   * Asks the hub for kept file `file`; asked again after a reconnect until it arrives (it
+   * then resumes where it stopped). When the receive folder holds it already (the same name,
+   * size and SHA-256, as the hub listed it) nothing is asked: it is reported `file` with
+   * `skipped`, as when the hub's offer finds it there.
    */
   async fetch(file: number): Promise<void> {
     const known = this.#shared.get(file);
-    if (known && await this.#options.files.holds(known)) {
+    const path = known && await this.#options.files.holds(known);
+    if (known && path !== undefined) {
       this.#emit({
-        type: "notice",
-        text:
-          `${known.name} is already in ${this.#options.files.dir}/ (same SHA-256): not downloaded again.`,
-        error: false,
+        type: "file",
+        from: known.from,
+        name: known.name,
+        path,
+        bytes: known.bytes,
+        sha256: known.sha256,
+        skipped: true,
       });
       return;
     }
+    if (this.#gets.size < DOWNLOADS_QUEUED) this.#gets.add(file);
     this.#post({ t: "get", file });
   }
 
   /** Notes a kept file the hub told of (`shared`, `/files`), for {@linkcode fetch}. */
-  #sharedFile(file: number, name: string, bytes: number, sha256: string): void {
+  #sharedFile(file: number, kept: KeptFile): void {
     this.#shared.delete(file);
-    this.#shared.set(file, { name, bytes, sha256 });
+    this.#shared.set(file, kept);
     // The oldest go first: a long-lived member of a busy hub keeps a bounded list.
     if (this.#shared.size > SHARED_KEPT) this.#shared.delete(this.#shared.keys().next().value!);
   }
@@ -559,7 +594,7 @@ export class RoomClient {
       settle = (error) => error ? reject(error) : resolve();
     });
     settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
-    this.#sending.set(fid, { name, size: 0, done: 0, settle, cancel: Promise.withResolvers() });
+    this.#sending.set(fid, { name, size: 0, done: 0, settle });
     let file: Deno.FsFile | undefined;
     let slot = false;
     try {
@@ -575,44 +610,33 @@ export class RoomClient {
       const info = await file.stat();
       if (!info.isFile) throw new Error(`${path} is not a file`);
       const size = info.size;
-      this.#sending.get(fid)!.size = size;
-      session.post({ t: "offer", fid, name, size });
-      const hash = createHash("sha256");
-      let done = 0;
-      let lastReport = 0;
-      // Each chunk is read straight into a record of its own, posted as it is (a session may
-      // keep it until written): no copy per chunk.
-      const header: Message = { t: "chunk", fid };
-      const chunks = new ChunkReader(file, header, { size });
-      while (done < size) {
-        const outgoing = this.#sending.get(fid);
-        if (!outgoing || outgoing.refused || outgoing.cancelled) break;
-        const chunk = await chunks.next();
-        if (chunk === null) break;
-        hash.update(chunk.body);
-        session.post(header, chunk.body, chunk.record);
-        done += chunk.body.length;
-        if (done === size || Date.now() - lastReport > 100) {
-          lastReport = Date.now();
+      const outgoing = waited;
+      // Cancelled (we quit) while it was opened: the peer was offered nothing.
+      if (outgoing.cancelled) throw new Error(CANCELLED_AT_QUIT);
+      outgoing.size = size;
+      const sender = outgoing.sender = new FileSender({
+        fid,
+        name,
+        size,
+        file,
+        post: (message, body, record) => session.post(message, body, record),
+        drained: () => session.drained(),
+        key: fileKey(path, info),
+        onProgress: (done, total) => {
           // What leaving reports is what the status line showed.
           outgoing.done = done;
-          this.#emit({ type: "progress", transfer, direction: "send", name, done, total: size });
-        }
-        // A cancel does not wait for a stalled connection to take the queued chunks.
-        await Promise.race([session.drained(), outgoing.cancel.promise]);
+          this.#emit({ type: "progress", transfer, direction: "send", name, done, total });
+        },
+      });
+      try {
+        const sent = await sender.send();
+        outgoing.sha256 = sent.sha256;
+        outgoing.resumedFrom = sent.resumedFrom;
+      } catch (error) {
+        // Stopped: the refusal, the lost connection or drop() settled it already, with its
+        // reason (the peer was told by the sender's `cancel`).
+        if (sender.stopped === undefined) outgoing.settle(error as Error);
       }
-      const outgoing = this.#sending.get(fid);
-      if (outgoing?.cancelled) {
-        // Told to the peer and settled by drop().
-      } else if (outgoing && !outgoing.refused) {
-        if (done !== size) {
-          session.post({ t: "cancel", fid, reason: "the file changed while it was sent" });
-          outgoing.settle(new Error(`${name} changed while it was sent`));
-        } else {
-          outgoing.sha256 = hash.digest("hex");
-          session.post({ t: "end", fid, sha256: outgoing.sha256 });
-        }
-      } else if (outgoing?.refused) session.post({ t: "cancel", fid, reason: "refused" });
       await settled;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -650,28 +674,16 @@ export class RoomClient {
     this.#outboxHead = 0;
     for (const message of lines) this.#notSent(message, "dropped when leaving");
     const toPeer = cancelledByQuit(this.#name);
-    const session = this.#live ? this.#session : undefined;
-    for (const [fid, outgoing] of this.#sending) {
+    for (const outgoing of this.#sending.values()) {
       if (outgoing.cancelled) continue;
       outgoing.cancelled = toPeer;
-      // Not offered yet (waiting for its turn) is nothing the peer knows of.
-      if (outgoing.size > 0 || outgoing.done > 0) {
-        session?.post({ t: "cancel", fid, reason: toPeer });
-      }
+      // Its sender tells the peer with `cancel`, at once (it does not wait for a stalled
+      // connection). One not offered yet (waiting for its turn) is nothing the peer knows of.
+      outgoing.sender?.stop(toPeer);
       outgoing.settle(new Error(CANCELLED_AT_QUIT));
-      outgoing.cancel.resolve();
     }
-    for (const [fid, receiving] of this.#receiving) {
-      this.#receiving.delete(fid);
-      session?.post({ t: "received", fid, ok: false, reason: toPeer });
-      await receiving.file.abort();
-      this.#emit({
-        type: "file-failed",
-        direction: "receive",
-        name: receiving.name,
-        reason: CANCELLED_AT_QUIT,
-      });
-    }
+    // Files coming are refused: each sender is told, and what came of them removed.
+    await this.#receiver?.refuseAll(toPeer, CANCELLED_AT_QUIT);
     this.#wakeSettled();
     return lines.length;
   }
@@ -847,18 +859,10 @@ export class RoomClient {
     if (this.#session === session) this.#live = false;
     const reason = byeReason ?? await session.closed;
     this.#endedCleanly = byeReason !== undefined || this.#leaving;
-    for (const [fid, receiving] of this.#receiving) {
-      await receiving.file.abort();
-      this.#receiving.delete(fid);
-      this.#emit({
-        type: "file-failed",
-        direction: "receive",
-        name: receiving.name,
-        reason: "the connection ended before the file was complete",
-      });
-    }
+    await this.#receiver?.endAll("the connection ended before the file was complete");
+    await Promise.allSettled(this.#opening);
     for (const outgoing of this.#sending.values()) {
-      outgoing.refused = "the connection ended";
+      outgoing.sender?.stop("the connection ended");
       outgoing.settle(new Error("the connection ended before the file was confirmed"));
     }
     if (this.#session === session && !this.#leaving) {
@@ -975,7 +979,12 @@ export class RoomClient {
         this.#lastRefusal = message.error ? message.text : undefined;
         return this.#emit({ type: "notice", text: message.text, error: message.error ?? false });
       case "shared":
-        this.#sharedFile(message.file, message.name, message.size, message.sha256);
+        this.#sharedFile(message.file, {
+          from: message.from,
+          name: message.name,
+          bytes: message.size,
+          sha256: message.sha256,
+        });
         return this.#emit({
           type: "shared",
           file: message.file,
@@ -986,7 +995,12 @@ export class RoomClient {
         });
       case "file-list":
         for (const file of message.files) {
-          this.#sharedFile(file.file, file.name, file.size, file.sha256);
+          this.#sharedFile(file.file, {
+            from: file.from,
+            name: file.name,
+            bytes: file.size,
+            sha256: file.sha256,
+          });
         }
         return this.#emit({
           type: "file-list",
@@ -996,13 +1010,38 @@ export class RoomClient {
           total: message.total ?? message.files.length,
         });
       case "offer":
-        return await this.#offer(message);
+        if (message.file !== undefined && this.#gets.has(message.file)) {
+          this.#getFids.set(message.fid, message.file);
+        }
+        // A keyed offer waits for our `ready`: opening it (hashing a held part, which may be
+        // gigabytes) goes on beside the chat; an offer without a key has its chunks right behind.
+        // Either way, leaving may go on once it is settled (one refused counts until then).
+        if (message.key === undefined) {
+          await this.#receiver?.offer(message, "?");
+          return this.#wakeSettled();
+        }
+        if (this.#receiver) {
+          // Its failures are told by the receiver (a refusal to the sender, file-failed here).
+          const opening = this.#receiver.offer(message, "?").catch(() => {});
+          this.#opening.add(opening);
+          opening.finally(() => {
+            this.#opening.delete(opening);
+            this.#wakeSettled();
+          });
+        }
+        return;
+      case "start":
+        return await this.#receiver?.start(message.fid, message.offset);
+      case "check":
+        return await this.#receiver?.check(message.fid, message.sha256);
+      case "ready":
+        return this.#sending.get(message.fid)?.sender?.ready(message);
       case "chunk":
-        return await this.#chunk(message.fid, body);
+        return await this.#receiver?.chunk(message.fid, body);
       case "end":
-        return await this.#end(message.fid, message.sha256);
+        return await this.#receiver?.end(message.fid, message.sha256);
       case "cancel":
-        return await this.#cancelled(message.fid, message.reason);
+        return await this.#receiver?.cancel(message.fid, message.reason, message.keep);
       case "received":
         return this.#received(message);
     }
@@ -1034,122 +1073,91 @@ export class RoomClient {
     });
   }
 
-  async #offer(offer: Extract<Message, { t: "offer" }>): Promise<void> {
-    const from = offer.from ?? "?";
-    // Refused before anything is opened. A file id in use keeps its file: replacing it
-    // would leave that file's temporary copy behind, with the peer's content in it.
-    const busy = this.#receiving.has(offer.fid)
-      ? `refused '${offer.name}': file id ${offer.fid} is already in use`
-      : this.#receiving.size >= TRANSFERS_AT_ONCE
-      ? `refused '${offer.name}': ${TRANSFERS_AT_ONCE} files are already coming; ` +
-        "send it when one has arrived"
-      : undefined;
-    if (busy) return this.#refuse(offer.fid, offer.name, busy);
-    this.#emit({ type: "file-incoming", from, name: offer.name, bytes: offer.size });
-    let file: IncomingFile;
-    try {
-      file = await this.#options.files.begin(offer.name, offer.size, {
-        maxBytes: this.#options.maxFileBytes,
-      });
-    } catch (error) {
-      return this.#refuse(offer.fid, offer.name, error);
-    }
-    this.#receiving.set(offer.fid, { file, from, name: offer.name, size: offer.size, reported: 0 });
+  /** The receiver of the files that come on `session`, telling this client's listeners. */
+  #newReceiver(session: Session): FileReceiver {
+    this.#getFids = new Map();
+    return new FileReceiver(this.#options.files, {
+      reply: (message) => session.post(message),
+      admit: () => ({ maxBytes: this.#options.maxFileBytes }),
+      incoming: (offer, from) =>
+        this.#emit({ type: "file-incoming", from, name: offer.name, bytes: offer.size }),
+      progress: (fid, name, done, total) =>
+        this.#emit({
+          type: "progress",
+          transfer: `receive-${fid}`,
+          direction: "receive",
+          name,
+          done,
+          total,
+        }),
+      saved: ({ fid, from, saved, resumedFrom, skipped }) => () => {
+        this.#gotten(fid);
+        this.#emit({
+          type: "file",
+          from,
+          name: saved.name,
+          path: saved.path,
+          bytes: saved.bytes,
+          sha256: saved.sha256,
+          ...(resumedFrom > 0 ? { resumedFrom } : {}),
+          ...(skipped ? { skipped } : {}),
+        });
+        // After the sender was told: leaving may go on.
+        this.#wakeSettled();
+      },
+      failed: (name, reason, _offered, fid, kept) => {
+        // A download cut off is asked for again after a reconnect; a refused one is not.
+        if (!kept) this.#gotten(fid);
+        this.#emit({ type: "file-failed", direction: "receive", name, reason });
+        this.#wakeSettled();
+      },
+    }, { resume: true });
   }
 
-  async #chunk(fid: number, body: Uint8Array): Promise<void> {
-    const receiving = this.#receiving.get(fid);
-    if (!receiving) return; // refused or ended: the rest of it is dropped
-    try {
-      await receiving.file.write(body);
-      const done = receiving.file.received;
-      // At most ten progress events a second: drawing them costs more than the data.
-      const now = Date.now();
-      if (done < receiving.size && now - receiving.reported < 100) return;
-      receiving.reported = now;
-      this.#emit({
-        type: "progress",
-        transfer: `receive-${fid}`,
-        direction: "receive",
-        name: receiving.name,
-        done,
-        total: receiving.size,
-      });
-    } catch (error) {
-      this.#receiving.delete(fid);
-      await receiving.file.abort();
-      this.#refuse(fid, receiving.name, error);
-      this.#wakeSettled();
-    }
-  }
-
-  async #end(fid: number, sha256: string): Promise<void> {
-    const receiving = this.#receiving.get(fid);
-    this.#receiving.delete(fid);
-    if (!receiving) return;
-    try {
-      await this.#save(fid, receiving, sha256);
-    } finally {
-      this.#wakeSettled();
-    }
-  }
-
-  async #save(fid: number, receiving: Receiving, sha256: string): Promise<void> {
-    try {
-      const saved = await receiving.file.commit(sha256);
-      this.#session?.post({ t: "received", fid, ok: true, sha256: saved.sha256 });
-      this.#emit({
-        type: "file",
-        from: receiving.from,
-        name: saved.name,
-        path: saved.path,
-        bytes: saved.bytes,
-        sha256: saved.sha256,
-      });
-    } catch (error) {
-      this.#refuse(fid, receiving.name, error);
-    }
-  }
-
-  async #cancelled(fid: number, reason: string): Promise<void> {
-    const receiving = this.#receiving.get(fid);
-    this.#receiving.delete(fid);
-    if (!receiving) return;
-    await receiving.file.abort();
-    this.#emit({ type: "file-failed", direction: "receive", name: receiving.name, reason });
-    this.#wakeSettled();
-  }
-
-  /** Tells the sender and the person that file `fid` (`name`) was refused or failed. */
-  #refuse(fid: number, name: string, error: unknown): void {
-    const reason = refusalReason(error);
-    this.#session?.post({ t: "received", fid, ok: false, reason });
-    this.#emit({ type: "file-failed", direction: "receive", name, reason });
+  /** File `fid` of this session arrived or failed for good: a `/get` of it is done. */
+  #gotten(fid: number): void {
+    const file = this.#getFids.get(fid);
+    this.#getFids.delete(fid);
+    if (file !== undefined) this.#gets.delete(file);
   }
 
   #received(received: Extract<Message, { t: "received" }>): void {
     const outgoing = this.#sending.get(received.fid);
     if (!outgoing) return;
-    if (received.ok && received.sha256 === outgoing.sha256) {
+    const sha256 = outgoing.sha256 ?? outgoing.sender?.sha256;
+    if (received.ok && received.skipped && sha256 !== undefined && received.sha256 === sha256) {
+      outgoing.sender?.finish();
+      this.#emit({
+        type: "file-sent",
+        name: outgoing.name,
+        bytes: outgoing.size,
+        sha256,
+        ...(received.by ? { to: received.by } : {}),
+        skipped: true,
+      });
+      outgoing.settle();
+    } else if (received.ok && received.sha256 === outgoing.sha256) {
       this.#emit({
         type: "file-sent",
         name: outgoing.name,
         bytes: outgoing.size,
         sha256: outgoing.sha256!,
         ...(received.by ? { to: received.by } : {}),
+        ...(outgoing.resumedFrom ? { resumedFrom: outgoing.resumedFrom } : {}),
       });
       outgoing.settle();
     } else {
-      outgoing.refused = received.reason ?? "the hash did not match";
+      const reason = received.reason ?? "the hash did not match";
+      outgoing.sender?.stop("refused");
       // A receiver that quit says so itself (`cancelled by alice (quit)`).
-      const cancelled = outgoing.refused.startsWith("cancelled by ");
+      const cancelled = reason.startsWith("cancelled by ");
       outgoing.settle(
         new Error(
           cancelled
-            ? outgoing.refused
+            ? reason
             : `${
               received.by ?? (this.#kind === "hub" ? "The hub" : "The receiver")
-            } refused ${outgoing.name}: ${outgoing.refused}`,
+            } refused ${outgoing.name}: ${reason}`,
         ),
       );
     }

@@ -11,33 +11,15 @@
  * @module
  */
 
-import type { Message, SharedFileInfo } from "../session/message.ts";
-import type { InboundTransfer, Member } from "./member.ts";
+import type { SharedFileInfo } from "../session/message.ts";
+import type { Member } from "./member.ts";
+import type { TransferPolicy } from "./transfer_policy.ts";
 
 /**
- * What kept files may tell the room (a hub's `Room` is one): described here, not imported, so
- * the room and its files do not import each other.
+ * Files a hub keeps for its members: its transfer policy (an offered file is kept, a `/get`
+ * sends one), and the list.
  */
-export interface FileRoom {
-  /** Tells every member a file is now shared, and the host's log. */
-  announce(message: Extract<Message, { t: "shared" }>): void;
-  /** Tells the host's log that a member's upload of `name` failed. */
-  reportFailure(from: string, name: string, reason: string): void;
-}
-
-/** Files a hub keeps for its members. */
-export interface SharedFiles {
-  /**
-   * Starts keeping a file a member offers; the transfer receives its chunks. `undefined` when
-   * it was refused at once (the member was told why): nothing was opened.
-   */
-  receive(
-    member: Member,
-    offer: Extract<Message, { t: "offer" }>,
-    room: FileRoom,
-  ): Promise<InboundTransfer | undefined>;
-  /** A member's verdict on a file the hub sent it. */
-  delivered(member: Member, received: Extract<Message, { t: "received" }>): void;
+export interface SharedFiles extends TransferPolicy {
   /** How many files are kept. */
   count(): number;
   /** Kept files, newest first: up to `limit` of them, from the `offset`-th on. */

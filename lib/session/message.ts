@@ -125,11 +125,47 @@ export type Message =
   }
   /** A kept file removed by the host. */
   | { t: "removed"; file: number; name: string; by: string }
-  | { t: "offer"; fid: number; name: string; size: number; from?: string }
+  | {
+    t: "offer";
+    fid: number;
+    name: string;
+    size: number;
+    from?: string;
+    /**
+     * The sender's identity of its file (a partial file is kept under it). With it, the sender
+     * waits for `ready` before any chunk: the transfer may resume or be skipped.
+     */
+    key?: string;
+    /** The hub's number of the kept file being sent (a `/get`), so a client can ask again. */
+    file?: number;
+  }
+  /**
+   * The receiver holds `offset` bytes of an interrupted transfer of the offered file: `proof`
+   * is HMAC-SHA256 over them keyed with `nonce`, for the sender to compare with its own file.
+   * `same`: a file of the offered name and size is in the receive folder already (answer with
+   * `check`).
+   */
+  | { t: "ready"; fid: number; offset: number; nonce?: string; proof?: string; same?: boolean }
+  /** The sender's whole-file hash, asked for by `ready` with `same`. */
+  | { t: "check"; fid: number; sha256: string }
+  /** The sender starts at `offset`: the held part matched (or 0: it did not, start over). */
+  | { t: "start"; fid: number; offset: number }
   | { t: "chunk"; fid: number }
   | { t: "end"; fid: number; sha256: string }
-  | { t: "cancel"; fid: number; reason: string }
-  | { t: "received"; fid: number; ok: boolean; sha256?: string; reason?: string; by?: string }
+  /** `keep`: the sender was lost, not stopping: what arrived is kept for a resume. */
+  | { t: "cancel"; fid: number; reason: string; keep?: boolean }
+  | {
+    t: "received";
+    fid: number;
+    ok: boolean;
+    sha256?: string;
+    reason?: string;
+    by?: string;
+    /** Where the transfer resumed, when it did. */
+    resumedFrom?: number;
+    /** Nothing was sent: the receiver had the file already. */
+    skipped?: boolean;
+  }
   | { t: "shared"; file: number; from: string; name: string; size: number; sha256: string }
   /** Asks for page `page` (default 1) of the kept files, newest first. */
   | { t: "files"; page?: number }
@@ -304,16 +340,34 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     until: [str(64), false],
   },
   removed: { file: [int, true], name: [str(1024), true], by: [NAME, true] },
-  offer: { fid: [int, true], name: [str(1024), true], size: [int, true], from: [NAME, false] },
+  offer: {
+    fid: [int, true],
+    name: [str(1024), true],
+    size: [int, true],
+    from: [NAME, false],
+    key: [str(128), false],
+    file: [int, false],
+  },
+  ready: {
+    fid: [int, true],
+    offset: [int, true],
+    nonce: [hex64, false],
+    proof: [hex64, false],
+    same: [bool, false],
+  },
+  check: { fid: [int, true], sha256: [hex64, true] },
+  start: { fid: [int, true], offset: [int, true] },
   chunk: { fid: [int, true] },
   end: { fid: [int, true], sha256: [hex64, true] },
-  cancel: { fid: [int, true], reason: [str(256), true] },
+  cancel: { fid: [int, true], reason: [str(256), true], keep: [bool, false] },
   received: {
     fid: [int, true],
     ok: [bool, true],
     sha256: [hex64, false],
     reason: [str(256), false],
     by: [NAME, false],
+    resumedFrom: [int, false],
+    skipped: [bool, false],
   },
   shared: {
     file: [int, true],

@@ -117,7 +117,14 @@ export async function receiveFromStream(
 }
 
 /** Messages that must stay in order with file chunks, so they share the bulk queue. */
-const BULK: ReadonlySet<MessageType> = new Set(["offer", "chunk", "end", "cancel"]);
+const BULK: ReadonlySet<MessageType> = new Set([
+  "offer",
+  "start",
+  "check",
+  "chunk",
+  "end",
+  "cancel",
+]);
 
 /** Whether `message` travels in the bulk (file data) queue. */
 export function isBulk(message: Message): boolean {

@@ -17,6 +17,15 @@ const TIME = "2026-01-01T12:34:00.000Z";
 const HASH = "0123456789abcdef".repeat(4);
 /** A ban's end already past: how long is left reads the same whenever the test runs. */
 const ENDED = "2026-01-01T14:00:00.000Z";
+/** A received file, the base of the file samples. */
+const SAVED = {
+  type: "file" as const,
+  from: "alice",
+  name: "a.txt",
+  path: "received_files/a.txt",
+  bytes: 1234,
+  sha256: HASH,
+};
 
 type Samples = { [T in ChatEvent["type"]]: Extract<ChatEvent, { type: T }>[] };
 
@@ -183,15 +192,16 @@ const SAMPLES: Samples = {
     done: 1234,
     total: 1234,
   }],
-  file: [{
-    type: "file",
-    from: "alice",
-    name: "a.txt",
-    path: "received_files/a.txt",
-    bytes: 1234,
-    sha256: HASH,
-  }],
-  "file-sent": [{ type: "file-sent", name: "b.txt", bytes: 20, sha256: HASH, to: "alice" }],
+  file: [
+    SAVED,
+    { ...SAVED, bytes: 200_000_000, resumedFrom: 104_857_600 },
+    { ...SAVED, skipped: true },
+  ],
+  "file-sent": [
+    { type: "file-sent", name: "b.txt", bytes: 20, sha256: HASH, to: "alice" },
+    { type: "file-sent", name: "b.txt", bytes: 9e8, sha256: HASH, to: "alice", resumedFrom: 5e8 },
+    { type: "file-sent", name: "b.txt", bytes: 20, sha256: HASH, to: "alice", skipped: true },
+  ],
   "file-failed": [{ type: "file-failed", direction: "send", name: "c.txt", reason: "too large" }],
   shared: [{
     type: "shared",

@@ -78,13 +78,16 @@ Deno.test("50 MB files go each way while chat flows; hashes match; a clash gets 
     assert.equal(await sha256File(`${aliceDir}/received_files/data.bin`), bobHash);
     assert.equal(await sha256File(`${bobDir}/received_files/data.bin`), aliceHash);
 
-    // The same name again: a new name, the first file untouched.
+    // The same name again with other content: a new name, the first file untouched.
+    await Deno.remove(bobFile);
+    await writeRandomFile(bobFile, FILE_BYTES);
+    const bobHash2 = await sha256File(bobFile);
     await bob.writeLine(`/send ${bobFile}`);
     const again = await alice.waitFor(isEvent("file", "data (1).bin"), TRANSFER_MS);
     assert.equal(again.path, "received_files/data (1).bin");
-    assert.equal(again.sha256, bobHash);
+    assert.equal(again.sha256, bobHash2);
     await bob.waitFor((e) => e.type === "file-sent" && e !== sent, TRANSFER_MS);
-    assert.equal(await sha256File(`${aliceDir}/received_files/data (1).bin`), bobHash);
+    assert.equal(await sha256File(`${aliceDir}/received_files/data (1).bin`), bobHash2);
     assert.equal(await sha256File(`${aliceDir}/received_files/data.bin`), bobHash);
 
     assert.deepEqual(await listing(`${aliceDir}/received_files`), ["data (1).bin", "data.bin"]);

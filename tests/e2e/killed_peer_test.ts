@@ -72,7 +72,7 @@ Deno.test("a listener killed with SIGKILL ends the connector's chat", async () =
   }
 });
 
-Deno.test("a sender killed with SIGKILL mid-file leaves no file on the receiver, and no temporary one once noticed", async () => {
+Deno.test("a sender killed with SIGKILL mid-file leaves no file on the receiver: only its hidden, private part, kept for a resume", async () => {
   await using dir = await tempDir();
   const inbox = join(dir.path, "received_files");
   const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
@@ -87,10 +87,10 @@ Deno.test("a sender killed with SIGKILL mid-file leaves no file on the receiver,
     await bob.writeLine(`/send ${source}`);
     await alice.waitFor((event) => event.type === "file-incoming");
     await proxy.held;
-    // Half way: only a hidden temporary file.
+    // Half way: only a hidden partial file (a resumable transfer's).
     const during = await listing(inbox);
     assert.equal(during.length, 1);
-    assert.match(during[0], /^\.p2pchat-[0-9a-f]{32}\.tmp$/);
+    assert.match(during[0], /^\.p2pchat-[0-9a-f]{32}\.part$/);
 
     bob.kill("SIGKILL");
     assert.equal((await bob.status).signal, "SIGKILL");
@@ -98,7 +98,11 @@ Deno.test("a sender killed with SIGKILL mid-file leaves no file on the receiver,
     const failed = await alice.waitFor((event) => event.type === "error", KEEPALIVE_WINDOW_MS);
     assert.equal(failed.message, "Receiving big.bin failed: bob left");
     await alice.waitFor((event) => event.type === "left", KEEPALIVE_WINDOW_MS);
-    assert.deepEqual(await listing(inbox), []);
+    // No file under any visible name; what arrived stays hidden and private, for a resume.
+    assert.deepEqual(await listing(inbox), during);
+    const part = await Deno.stat(join(inbox, during[0]));
+    assert.equal(part.mode! & 0o777, 0o600);
+    assert.ok(part.size > 0 && part.size < 24 * 1024 * 1024, `${part.size}`);
     assert.equal(alice.events.some((event) => event.type === "file"), false);
     await alice.closeStdin();
     assert.equal((await alice.exit()).code, 0);

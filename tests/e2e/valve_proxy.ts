@@ -2,7 +2,8 @@
  * A TCP proxy on loopback that can hold a transfer half way: after a given number of bytes
  * from the client it stops passing (and reading) the client's bytes until released. A test
  * can then act at a known moment of a file transfer between two real processes: fill the
- * receiver's disk, or kill the sender.
+ * receiver's disk, or kill the sender. It counts the bytes it passes each way, so a test can
+ * tell how much of a file crossed the wire.
  *
  * @example
  * ```ts ignore
@@ -30,6 +31,8 @@ export class ValveProxy implements AsyncDisposable {
   /** Client bytes still allowed through, or `undefined` when the valve is open. */
   #allowance: number | undefined;
   #held = Promise.withResolvers<void>();
+  /** Bytes passed from clients to the target, and back, over every connection so far. */
+  #passed = { fromClient: 0, toClient: 0 };
   #released = Promise.withResolvers<void>();
 
   private constructor(target: number) {
@@ -49,6 +52,11 @@ export class ValveProxy implements AsyncDisposable {
     this.#allowance = bytes;
     this.#held = Promise.withResolvers<void>();
     this.#released = Promise.withResolvers<void>();
+  }
+
+  /** Bytes passed so far over all connections: from the clients, and to them. */
+  get passed(): { fromClient: number; toClient: number } {
+    return { ...this.#passed };
   }
 
   /** Resolves once the valve holds bytes back. */
@@ -111,6 +119,7 @@ export class ValveProxy implements AsyncDisposable {
         while (valved && this.#allowance !== undefined && chunk.length > this.#allowance) {
           // Pass what is allowed, hold the rest (and read no more) until released.
           await writeAll(to, chunk.subarray(0, this.#allowance));
+          this.#passed.fromClient += this.#allowance;
           chunk = chunk.subarray(this.#allowance);
           this.#allowance = 0;
           this.#held.resolve();
@@ -118,6 +127,7 @@ export class ValveProxy implements AsyncDisposable {
         }
         if (valved && this.#allowance !== undefined) this.#allowance -= chunk.length;
         await writeAll(to, chunk);
+        this.#passed[valved ? "fromClient" : "toClient"] += chunk.length;
       }
       await to.closeWrite();
     } catch {

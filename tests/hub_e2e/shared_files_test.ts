@@ -87,8 +87,10 @@ Deno.test("a 50 MB shared file reaches three members intact; the list survives a
 
     // Three downloads at once.
     for (const proc of fetchers) await proc.writeLine(`/get ${shared.file}`);
+    const fetched: JsonEvent[] = [];
     for (const [i, proc] of fetchers.entries()) {
       const file = await proc.waitFor(isEvent("file"), TRANSFER_MS);
+      fetched.push(file);
       // The path is as given by --dir (default received_files), relative to the cwd.
       assert.deepEqual(
         [file.from, file.name, file.bytes, file.sha256, file.path],
@@ -142,18 +144,26 @@ Deno.test("a 50 MB shared file reaches three members intact; the list survives a
       })),
       [{ file: shared.file, from: "alice", name: "big.bin", size: FILE_BYTES, sha256: hash }],
     );
-    // bob has it already: not downloaded again. Once he has removed his copy, it is.
+    // Fetched again: bob has it already, the same (as listed), so he does not even ask.
+    const incoming = bob.events.filter(isEvent("file-incoming")).length;
     await bob.writeLine(`/get ${shared.file}`);
-    await bob.waitFor((event) =>
-      event.type === "system" &&
-      event.text === "big.bin is already in received_files/ (same SHA-256): not downloaded again."
+    const again = await bob.waitFor(
+      (event) => event.type === "file" && event !== fetched[0],
+      TRANSFER_MS,
     );
+    assert.deepEqual(
+      [again.name, again.sha256, again.skipped, again.path],
+      ["big.bin", hash, true, join("received_files", "big.bin")],
+    );
+    assert.equal(bob.events.filter(isEvent("file-incoming")).length, incoming, "no offer came");
+    assert.deepEqual(await listing(join(dir.path, "bob", "received_files")), ["big.bin"]);
+    // Once he has removed his copy, it is downloaded again.
     await Deno.remove(join(dir.path, "bob", "received_files", "big.bin"));
     await bob.writeLine(`/get ${shared.file}`);
-    await bob.waitFor(() => bob.events.filter(isEvent("file")).length === 2, TRANSFER_MS);
-    const again = bob.events.filter(isEvent("file"))[1];
-    assert.deepEqual([again.name, again.sha256], ["big.bin", hash]);
-    assert.deepEqual(await sha256File(join(dir.path, "bob", again.path as string)), hash);
+    await bob.waitFor(() => bob.events.filter(isEvent("file")).length === 3, TRANSFER_MS);
+    const third = bob.events.filter(isEvent("file"))[2];
+    assert.deepEqual([third.name, third.sha256, third.skipped], ["big.bin", hash, undefined]);
+    assert.deepEqual(await sha256File(join(dir.path, "bob", third.path as string)), hash);
 
     for (const proc of procs) await proc.closeStdin();
     for (const proc of procs) assert.deepEqual((await proc.exit()).code, 0);
@@ -208,15 +218,22 @@ Deno.test("a second /get of a file already in the receive folder says so and dow
     const saved = await bob.waitFor(isEvent("file"));
     assert.equal(saved.path, join("received_files", "report.txt"));
     await bob.writeLine(`/get ${shared.file}`);
-    await bob.waitFor((event) =>
-      event.type === "system" &&
-      event.text ===
-        "report.txt is already in received_files/ (same SHA-256): not downloaded again."
-    );
+    // Told as the hub's offer of a file already there is told, but nothing was asked for.
+    const again = await bob.waitFor((event) => event.type === "file" && event !== saved);
+    assert.deepEqual(again, {
+      type: "file",
+      from: "alice",
+      name: "report.txt",
+      path: join("received_files", "report.txt"),
+      bytes: 11,
+      sha256: saved.sha256,
+      skipped: true,
+    });
+    assert.equal(bob.events.filter(isEvent("file-incoming")).length, 1, "one offer only");
     // Changed on disk: it is not the same file any more, so it is downloaded (beside it).
     await Deno.writeTextFile(join(dir.path, "bob", "received_files", "report.txt"), "edited\n");
     await bob.writeLine(`/get ${shared.file}`);
-    await bob.waitFor(() => bob.events.filter(isEvent("file")).length === 2);
+    await bob.waitFor(() => bob.events.filter(isEvent("file")).length === 3);
     assert.deepEqual(await listing(join(dir.path, "bob", "received_files")), [
       "report (1).txt",
       "report.txt",

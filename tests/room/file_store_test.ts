@@ -561,3 +561,98 @@ Deno.test({
     assert.deepEqual(await list(disk.path), []);
   },
 });
+
+Deno.test("FileStore: a resumable file interrupted keeps its part (hidden, 0600); the same sender, name, size and key continue it", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir);
+    const data = encoder.encode("hello, resumable world");
+    const resume = { owner: "bob", key: "k1" };
+    const first = await store.begin("greeting.txt", data.length, { resume });
+    assert.deepEqual(first.resume?.held, 0);
+    await first.write(data.subarray(0, 10));
+    await first.suspend();
+    const [part] = await list(dir);
+    assert.match(part, /^\.p2pchat-[0-9a-f]{32}\.part$/);
+    assert.equal((await Deno.stat(join(dir, part))).mode! & 0o777, 0o600);
+
+    // Another sender, name or key does not see it.
+    for (const other of [{ owner: "mallory", key: "k1" }, { owner: "bob", key: "k2" }]) {
+      const stranger = await store.begin("greeting.txt", data.length, { resume: other });
+      assert.equal(stranger.resume?.held, 0);
+      await stranger.abort();
+    }
+    const again = await store.begin("greeting.txt", data.length, { resume });
+    assert.equal(again.resume?.held, 10);
+    const { createHmac } = await import("node:crypto");
+    const proof = createHmac("sha256", again.resume!.nonce).update(data.subarray(0, 10)).digest(
+      "hex",
+    );
+    assert.equal(again.resume?.proof, proof);
+    await again.startAt(10);
+    await again.write(data.subarray(10));
+    const saved = await again.commit(sha256(data));
+    assert.equal(again.resumedFrom, 10);
+    assert.deepEqual(await Deno.readFile(saved.path), data);
+    assert.deepEqual(await list(dir), ["greeting.txt"]);
+  });
+});
+
+Deno.test("FileStore: a sender that starts over at 0 replaces the held part; any other offset is refused", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir);
+    const resume = { owner: "bob", key: "k" };
+    const first = await store.begin("a.bin", 6, { resume });
+    await first.write(encoder.encode("xyz"));
+    await first.suspend();
+    const odd = await store.begin("a.bin", 6, { resume });
+    await assert.rejects(() => odd.startAt(1), FileRefusedError);
+    await odd.suspend();
+    const again = await store.begin("a.bin", 6, { resume });
+    await again.startAt(0);
+    await again.write(encoder.encode("abcdef"));
+    const saved = await again.commit(sha256(encoder.encode("abcdef")));
+    assert.equal(again.resumedFrom, 0);
+    assert.equal(await Deno.readTextFile(saved.path), "abcdef");
+  });
+});
+
+Deno.test("FileStore: partial files untouched for 7 days go, and at most 16 are kept", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir);
+    const old = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    for (let i = 0; i < 20; i++) {
+      const incoming = await store.begin(`f${i}.bin`, 4, { resume: { owner: "bob", key: "k" } });
+      await incoming.write(encoder.encode("ab"));
+      await incoming.suspend();
+      if (i === 0) await Deno.utime(incoming.path, old, old);
+    }
+    const parts = (await list(dir)).filter((name) => name.endsWith(".part"));
+    assert.equal(parts.length, 16);
+    // The stale one went first.
+    const stale = await store.begin("f0.bin", 4, { resume: { owner: "bob", key: "k" } });
+    assert.equal(stale.resume?.held, 0);
+    await stale.abort();
+  });
+});
+
+Deno.test("FileStore: something else at a partial file's name (a symlink) is removed, never followed", async () => {
+  await withDir(async (dir) => {
+    const store = new FileStore(dir);
+    const resume = { owner: "bob", key: "k" };
+    const probe = await store.begin("a.bin", 4, { resume });
+    const path = probe.path;
+    await probe.abort();
+    const outside = await Deno.makeTempFile();
+    await Deno.writeTextFile(outside, "secret");
+    await Deno.symlink(outside, path);
+    try {
+      const incoming = await store.begin("a.bin", 4, { resume });
+      assert.equal(incoming.resume?.held, 0);
+      await incoming.write(encoder.encode("abcd"));
+      await incoming.commit(sha256(encoder.encode("abcd")));
+      assert.equal(await Deno.readTextFile(outside), "secret");
+    } finally {
+      await Deno.remove(outside);
+    }
+  });
+});

@@ -67,11 +67,14 @@ Deno.test("RoomClient: a file sent in a direct chat lands in the receiver's fold
       to: "bob",
     }]);
 
-    // The same name again does not overwrite the first file.
+    // The same name with other content does not overwrite the first file.
+    const other = data.map((b) => b ^ 1);
+    await Deno.writeFile(outbox.path, other);
     await alice.client.sendFile(outbox.path);
     const second = await bob.events.waitFor((e) => e.type === "file" && e !== saved);
     assert.equal(second.type === "file" && second.name, "report (1).bin");
-    assert.deepEqual(await Deno.readFile(join(bob.dir, "report (1).bin")), data);
+    assert.deepEqual(await Deno.readFile(join(bob.dir, "report (1).bin")), other);
+    assert.deepEqual(await Deno.readFile(join(bob.dir, "report.bin")), data);
     const names = (await Array.fromAsync(Deno.readDir(bob.dir))).map((e) => e.name).sort();
     assert.deepEqual(names, ["report (1).bin", "report.bin"], "no temporary files are left");
   } finally {

@@ -292,7 +292,10 @@ pageTest("browser: received files open or download from the page", async () => {
       `${dir.path}/page.html`,
       "<script>alert(document.domain)</script><p>a page</p>",
     );
-    for (const name of ["picture.png", "page.html", "picture.png"]) {
+    // Another picture under the same name (the same one again would not be sent: it is there).
+    await Deno.mkdir(`${dir.path}/other`);
+    await Deno.writeFile(`${dir.path}/other/picture.png`, picture.slice(0, -1));
+    for (const name of ["picture.png", "page.html", "other/picture.png"]) {
       await termy.writeLine(`/send ${dir.path}/${name}`);
     }
     const received = page.locator("#received li");
@@ -328,7 +331,7 @@ pageTest("browser: received files open or download from the page", async () => {
     // The second picture.png was saved as "picture (1).png": its link fetches that one.
     const second = await downloaded("picture (1).png");
     assert.equal(second.name, "picture (1).png");
-    assert.equal(await sha256File(second.path), await sha256File(`${dir.path}/picture.png`));
+    assert.equal(await sha256File(second.path), await sha256File(`${dir.path}/other/picture.png`));
 
     const [tab] = await Promise.all([
       page.waitForEvent("popup"),
