@@ -27,6 +27,7 @@ import { type BenchRow, benchRow } from "./bench_row.ts";
 import { startCli } from "./p2pchat_cli.ts";
 import { median } from "./stats.ts";
 import { WormholePeer } from "./wormhole_peer.ts";
+import { inTurn, paired, range, type Timings } from "./in_turn.ts";
 import { GATHER_BYTES } from "../lib/room/file_store.ts";
 
 const MiB = 1024 * 1024;
@@ -46,8 +47,15 @@ async function writeSource(path: string, bytes: number): Promise<void> {
   }
 }
 
-/** Seconds to send `path` through a listen/connect pair of p2pchat processes. */
-async function p2pchatSeconds(context: BenchContext, path: string, bytes: number): Promise<number> {
+/**
+ * Seconds to send `path` (a file or a folder of `bytes` in all) through a listen/connect pair
+ * of p2pchat processes.
+ */
+export async function p2pchatSeconds(
+  context: BenchContext,
+  path: string,
+  bytes: number,
+): Promise<number> {
   const dir = await Deno.makeTempDir({ dir: context.tmp, prefix: "file_" });
   const receiver = startCli(["listen", "0", "--host", "127.0.0.1", "--name", "alice", "--json"], {
     cwd: dir,
@@ -153,9 +161,6 @@ async function warm(path: string): Promise<void> {
   while (await file.read(buffer) !== null) { /* only the page cache matters */ }
 }
 
-/** The systems of one repetition, each returning its seconds. */
-type Runs = { [system: string]: () => Promise<number> };
-
 /** Runs the file-transfer scenario. */
 export async function fileScenario(context: BenchContext): Promise<BenchRow[]> {
   const bytes = context.quick ? 64 * MiB : 1024 * MiB;
@@ -164,49 +169,34 @@ export async function fileScenario(context: BenchContext): Promise<BenchRow[]> {
   await writeSource(path, bytes);
   const wormholeDir = await Deno.makeTempDir({ dir: context.tmp, prefix: "wormhole_" });
   const wormhole = await WormholePeer.start(wormholeDir);
-  const seconds: { [system: string]: number[] } = {};
+  let seconds: Timings;
   const wormholeTransfer: number[] = [];
   try {
-    for (let rep = 0; rep < reps; rep++) {
-      const runs: Runs = {
-        p2pchat: async () => (await warm(path), await p2pchatSeconds(context, path, bytes)),
-        wormhole: async () => {
-          await warm(path);
-          const outDir = await Deno.makeTempDir({ dir: context.tmp, prefix: "wormhole_rx_" });
-          try {
-            const timed = await wormhole.transfer(path, outDir, `${rep + 2}-p2pchat-bench`);
-            wormholeTransfer.push(timed.transferSeconds);
-            return timed.seconds;
-          } finally {
-            await Deno.remove(outDir, { recursive: true });
-          }
-        },
-        raw: () => rawSeconds(bytes),
-        socat: async () => (await warm(path), await socatSeconds(path)),
-        disk: () => diskSeconds(context.tmp, bytes, true),
-        diskNoSync: () => diskSeconds(context.tmp, bytes, false),
-      };
-      const order = Object.keys(runs);
-      const rotated = [...order.slice(rep % order.length), ...order.slice(0, rep % order.length)];
-      for (const system of rotated) (seconds[system] ??= []).push(await runs[system]());
+    seconds = await inTurn(reps, (rep) => ({
+      p2pchat: async () => (await warm(path), await p2pchatSeconds(context, path, bytes)),
+      wormhole: async () => {
+        const timed = await wormhole.transferFresh(path, context.tmp, `${rep + 2}-bench`, warm);
+        wormholeTransfer.push(timed.transferSeconds);
+        return timed.seconds;
+      },
+      raw: () => rawSeconds(bytes),
+      socat: async () => (await warm(path), await socatSeconds(path)),
+      disk: () => diskSeconds(context.tmp, bytes, true),
+      diskNoSync: () => diskSeconds(context.tmp, bytes, false),
+    }), (rep, rotated, seconds) => {
       const rate = (system: string) => (bytes / 1e6 / seconds[system].at(-1)!).toFixed(0);
       context.log(
         `file rep ${rep + 1}/${reps} (${rotated.join(", ")}): p2pchat ${rate("p2pchat")} MB/s, ` +
           `magic-wormhole ${rate("wormhole")}, raw ${rate("raw")}, socat ${rate("socat")}, ` +
           `disk write + fdatasync ${rate("disk")}, write alone ${rate("diskNoSync")}`,
       );
-    }
+    });
   } finally {
     await wormhole.stop();
     await Deno.remove(path);
   }
   const mb = bytes / 1e6;
   const rates = (system: string) => seconds[system].map((s) => mb / s);
-  const range = (values: number[]) =>
-    `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`;
-  // Each repetition's own ratio: the host's speed drifts between repetitions, less within one.
-  const paired = (system: string) =>
-    seconds[system].map((s, i) => (s / seconds.p2pchat[i]).toFixed(2)).join(", ");
   const value = median(rates("p2pchat"));
   const note = `${bytes / MiB} MiB, offer to confirmed receipt (hashed, written, flushed, ` +
     `renamed), median of ${reps} (${range(rates("p2pchat"))} MB/s)`;
@@ -238,7 +228,7 @@ export async function fileScenario(context: BenchContext): Promise<BenchRow[]> {
       baselineValue: median(rates("wormhole")),
       target: { of: "ratio", op: ">=", limit: 2 },
       note: `magic-wormhole ${range(rates("wormhole"))} MB/s, mailbox and transit relay on ` +
-        `127.0.0.1, --no-listen; ratio in each repetition: ${paired("wormhole")}`,
+        `127.0.0.1, --no-listen; ratio in each repetition: ${paired(seconds, "wormhole")}`,
     }),
     benchRow({
       scenario: "file",
@@ -257,7 +247,9 @@ export async function fileScenario(context: BenchContext): Promise<BenchRow[]> {
       baselineValue: median(rates("disk")),
       target: { of: "ratio", op: ">=", limit: 0.8 },
       note: `the same bytes written by Deno to a new file as the receiver writes them, then ` +
-        `fdatasync'ed: ${range(rates("disk"))} MB/s; ratio in each repetition: ${paired("disk")}`,
+        `fdatasync'ed: ${range(rates("disk"))} MB/s; ratio in each repetition: ${
+          paired(seconds, "disk")
+        }`,
     }),
     benchRow({
       scenario: "file",

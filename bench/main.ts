@@ -3,7 +3,7 @@
  * baseline, prints a table, and writes bench/results/latest.json (an array of rows: scenario,
  * metric, value, unit, baseline, baseline_value, ratio, plus target, met and note).
  *
- * Scenarios: startup, rtt, file, fanout-100, fanout-1000, saturation, idle-10000,
+ * Scenarios: startup, rtt, file, folder, fanout-100, fanout-1000, saturation, idle-10000,
  * reconnect-1000. `--quick` shrinks sizes and repetitions so the whole run takes under a
  * minute. `BENCH_HUB_FLAGS` adds `deno run` flags to every hub subprocess (e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof`), `BENCH_WORKER_FLAGS` to every load-generator worker.
@@ -26,6 +26,7 @@ import type { BenchContext, Scenario } from "./bench_context.ts";
 import { type BenchRow, benchRow } from "./bench_row.ts";
 import { fanoutScenario } from "./fanout_bench.ts";
 import { fileScenario } from "./file_bench.ts";
+import { folderScenario } from "./folder_bench.ts";
 import { idleScenario } from "./idle_bench.ts";
 import { reconnectScenario } from "./reconnect_bench.ts";
 import { resultsTable } from "./results_table.ts";
@@ -38,6 +39,10 @@ const SCENARIOS: { [name: string]: { run: Scenario; tools: ToolName[] } } = {
   rtt: { run: rttScenario, tools: [] },
   file: {
     run: fileScenario,
+    tools: ["socat", "wormhole", "wormhole-mailbox", "wormhole-relay", "twist3"],
+  },
+  folder: {
+    run: folderScenario,
     tools: ["socat", "wormhole", "wormhole-mailbox", "wormhole-relay", "twist3"],
   },
   "fanout-100": { run: fanoutScenario("fanout-100"), tools: ["ncat"] },

@@ -84,7 +84,7 @@ export class WormholePeer {
   }
 
   /**
-   * Sends `path` with `code` into a new file in `outDir`; resolves with the timings once the
+   * Sends `path` (a file or a folder) with `code` into `outDir`; resolves with the timings once the
    * receiver has saved it and the sender has its confirmation. Throws when either side fails
    * or the saved file is not the size of the source.
    */
@@ -123,15 +123,34 @@ export class WormholePeer {
           `send exit ${sent.code} (${sent.stderr.trim()})`,
       );
     }
-    const size = (await Deno.stat(path)).size;
-    const saved = (await Deno.stat(output)).size;
-    await Deno.remove(output);
+    const size = await treeBytes(path);
+    const saved = await treeBytes(output);
+    await Deno.remove(output, { recursive: true });
     if (saved !== size) throw new Error(`wormhole saved ${saved} of ${size} bytes`);
     const phases: { name: string; start: number; stop: number | null }[] = JSON.parse(
       await Deno.readTextFile(timing),
     );
     const rx = phases.find((phase) => phase.name === "rx file");
     return { seconds, transferSeconds: rx?.stop ? rx.stop - rx.start : NaN };
+  }
+
+  /**
+   * As {@linkcode WormholePeer.transfer}, into a fresh folder in `tmp` removed afterwards,
+   * after reading `path` once so that it is in the page cache (`warm`).
+   */
+  async transferFresh(
+    path: string,
+    tmp: string,
+    code: string,
+    warm: (path: string) => Promise<void>,
+  ): Promise<WormholeTransfer> {
+    await warm(path);
+    const outDir = await Deno.makeTempDir({ dir: tmp, prefix: "wormhole_rx_" });
+    try {
+      return await this.transfer(path, outDir, code);
+    } finally {
+      await Deno.remove(outDir, { recursive: true });
+    }
   }
 
   /** Stops the mailbox and the relay. */
@@ -156,6 +175,15 @@ async function run(
   }).output();
   const decoder = new TextDecoder();
   return { success, code, stderr: decoder.decode(stderr) + decoder.decode(stdout) };
+}
+
+/** The bytes of the file at `path`, or of every file in the folder at `path`. */
+async function treeBytes(path: string): Promise<number> {
+  const info = await Deno.stat(path);
+  if (!info.isDirectory) return info.size;
+  let bytes = 0;
+  for await (const entry of Deno.readDir(path)) bytes += await treeBytes(join(path, entry.name));
+  return bytes;
 }
 
 /** Resolves once something accepts connections on 127.0.0.1:`port`. */

@@ -27,10 +27,21 @@ export type DoorEvent =
     addresses: string[];
     passkey: string | null;
     hub: boolean;
+    /**
+     * A hub that keeps its passkey in its data folder `dir` (`serve`); `given`: the passkey in
+     * use was given at start instead, and is not kept.
+     */
+    kept?: { dir: string; given: boolean };
     /** A hub served with the host's console (`serve`): the host joins as a member to chat. */
     served?: true;
   }
-  /** The connection to `host:port` is up (the handshake follows). */
+  /** `connect` without an address looks for chats announced on the LAN (by label, if given). */
+  | { type: "scanning"; timeoutMs: number; label?: string }
+  /** The chat `connect` goes to, found on the LAN: `label` is what its host announced. */
+  | { type: "found-chat"; label: string; kind: "direct" | "hub"; host: string; port: number }
+  /** Connecting to `host:port` begins: said at once, before anything is asked. */
+  | { type: "connecting"; host: string; port: number }
+  /** The connection to `host:port` is up and secured. */
   | { type: "connected-to"; host: string; port: number }
   /** A connection was secured; in open mode, the safety code people compare. */
   | {
@@ -45,6 +56,14 @@ export type DoorEvent =
   }
   | { type: "reconnecting"; reason: string; delayMs: number; attempt: number }
   | { type: "reconnected" }
+  /** The default name `taken` was taken here: this person joined as `name` (`root-2`). */
+  | { type: "name-numbered"; taken: string; name: string }
+  /**
+   * A reconnect to the hub met a passkey that no longer works (the hub was restarted with a
+   * new one): `queued` lines typed are not delivered yet; `asking`: the new passkey is asked
+   * for (they are kept and delivered after rejoining), otherwise the chat ends.
+   */
+  | { type: "passkey-changed"; queued: number; asking: boolean }
   /** A direct chat's host, after its peer left: the next person may connect. */
   | { type: "waiting"; port: number }
   /** The host is announced on the local network as `label`. */

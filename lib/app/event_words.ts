@@ -20,6 +20,7 @@ import { HOST_NAME } from "../room/moderation.ts";
 import type { RoomEvent } from "../room/room.ts";
 import type { Transfer } from "../room/room_client.ts";
 import type { HostRoomEvent } from "../room/room_host.ts";
+import { formatAddress } from "../session/chat_address.ts";
 import type { Message } from "../session/message.ts";
 import type { ChatEvent } from "./chat_event.ts";
 import type { ConsoleEvent } from "./host_console.ts";
@@ -392,22 +393,42 @@ const ROOM_WORDS: RoomTable = {
   denied: ({ name, order, reason }) => [`Refused /${order} from `, peer(name), ": ", peer(reason)],
 };
 
+/** Where a host's passkey lives, said beside it. */
+function passkeyNote(kept: { dir: string; given: boolean } | undefined): string {
+  if (!kept) return "give it to the person connecting";
+  const dir = kept.dir.endsWith("/") ? kept.dir : `${kept.dir}/`;
+  return kept.given
+    ? `given at start; not kept in ${dir}`
+    : `kept in ${dir}; --new-passkey makes a new one`;
+}
+
 /**
  * Every event's lines. Most events are one line; a few are none (progress is drawn, not
  * said) or several (a listening host's addresses, a welcome).
  */
 export const WORDS: EventTable = {
-  listening: ({ host, port, addresses, passkey, hub, served }) => [
+  listening: ({ host, port, addresses, passkey, hub, kept, served }) => [
     ...system(`${hub ? "Hub listening" : "Listening"} on ${host}:${port} ...`),
     ...(addresses.length
       ? addresses.flatMap((a) => system(`Others can connect with: p2pchat connect ${a} ${port}`))
       : system("No network address found; others on this computer can use 127.0.0.1.")),
     ...(passkey === null
       ? system("Open mode: no passkey. Connections are encrypted but NOT authenticated.")
-      : system(`Passkey: ${passkey} (give it to the person connecting)`)),
+      : system(`Passkey: ${passkey} (${passkeyNote(kept)})`)),
     ...(served ? servedLines(host, port) : []),
   ],
-  "connected-to": ({ host, port }) => system(`Connected to ${host}:${port}`),
+  scanning: ({ timeoutMs, label }) =>
+    label === undefined
+      ? system(`Looking for chats on the local network (${timeoutMs / 1000} s) ...`)
+      : system(
+        `Looking for the chat labelled "`,
+        peer(label),
+        `" on the local network (${timeoutMs / 1000} s) ...`,
+      ),
+  "found-chat": ({ label, host, port }) =>
+    system("Found ", peer(label), ` at ${formatAddress(host, port)}`),
+  connecting: ({ host, port }) => system(`Connecting to ${formatAddress(host, port)} ...`),
+  "connected-to": ({ host, port }) => system(`Connected to ${formatAddress(host, port)}`),
   secured: ({ authenticated, safety, peer: address, previousSafety, safetyChanged }) => {
     if (authenticated) {
       return system(
@@ -455,6 +476,23 @@ export const WORDS: EventTable = {
       peer(reason),
       "); others can still connect with the address.",
     ),
+  "name-numbered": ({ taken, name }) =>
+    system(
+      "The name ",
+      peer(taken),
+      " is taken here; you are ",
+      peer(name),
+      " (choose another with /nick).",
+    ),
+  "passkey-changed": ({ queued, asking }) => {
+    const lines = queued === 1 ? "1 line" : `${queued} lines`;
+    const changed = "The hub's passkey changed (it was restarted with a new one)";
+    if (!asking) return alert(`${changed}: ${lines} not delivered.`);
+    return alert(
+      `${changed}. Type the new passkey to rejoin`,
+      queued ? `; your ${lines} not delivered yet ${queued === 1 ? "is" : "are"} kept.` : ".",
+    );
+  },
   retry: ({ ask, reason, triesLeft }) =>
     ask === "passkey"
       ? alert(
@@ -585,11 +623,32 @@ export const WORDS: EventTable = {
     );
   },
   notice: ({ text, error }) => error ? alert(peer(text)) : system(peer(text)),
-  "file-incoming": ({ name, bytes, from }) =>
-    system("Incoming file ", peer(name), ` (${formatBytes(bytes)}) from `, peer(from), "..."),
+  // Said only when the person is asked; otherwise what was decided follows.
+  "file-offer": ({ name, bytes, from, files, ask }) =>
+    ask
+      ? system(
+        files === undefined ? "Accept " : "Accept folder ",
+        peer(name),
+        ` (${sizeWords(bytes, files)}) from `,
+        peer(from),
+        "? [Y/n]",
+      )
+      : [],
+  "file-declined": ({ name, by, from }) =>
+    from !== undefined
+      ? system("Declined ", peer(name), " from ", peer(from), ".")
+      : system(by !== undefined ? peer(by) : "The receiver", " declined ", peer(name)),
+  "file-incoming": ({ name, bytes, from, files }) =>
+    system(
+      files === undefined ? "Incoming file " : "Incoming folder ",
+      peer(name),
+      ` (${sizeWords(bytes, files)}) from `,
+      peer(from),
+      "...",
+    ),
   // Drawn as a progress bar or a transfer row, not said.
   progress: () => [],
-  file: ({ path, bytes, sha256, resumedFrom, skipped }) =>
+  file: ({ path, bytes, sha256, resumedFrom, skipped, files }) =>
     skipped
       ? system(
         "Already here: ",
@@ -597,13 +656,13 @@ export const WORDS: EventTable = {
         ` (${formatBytes(bytes)}, same SHA-256 ${sha256.slice(0, 12)}...): nothing was sent`,
       )
       : system(
-        "File saved to ",
+        files === undefined ? "File saved to " : "Folder saved to ",
         peer(path),
-        ` (${formatBytes(bytes)}`,
+        ` (${sizeWords(bytes, files)}`,
         resumedFrom ? `, resumed at ${formatBytes(resumedFrom)}` : "",
         `, SHA-256 ${sha256.slice(0, 12)}... verified)`,
       ),
-  "file-sent": ({ name, bytes, to, resumedFrom, skipped }) =>
+  "file-sent": ({ name, bytes, to, resumedFrom, skipped, files, leftOut }) =>
     skipped
       ? system(
         ...(to ? [peer(to), " already has "] : ["Already there: "]),
@@ -611,13 +670,14 @@ export const WORDS: EventTable = {
         ` (${formatBytes(bytes)}, same SHA-256): nothing was sent`,
       )
       : system(
-        "Sent file ",
+        files === undefined ? "Sent file " : "Sent folder ",
         peer(name),
-        ` (${formatBytes(bytes)}`,
+        ` (${sizeWords(bytes, files)}`,
         resumedFrom ? `, resumed at ${formatBytes(resumedFrom)}` : "",
         ")",
         ...(to ? [" to ", peer(to)] : []),
         ", hash verified",
+        ...(leftOut ? [`; ${leftOut} ${leftOut === 1 ? "link" : "links"} not sent`] : []),
       ),
   "file-failed": ({ direction, name, reason }) =>
     alert(
@@ -626,8 +686,13 @@ export const WORDS: EventTable = {
       " failed: ",
       peer(reason),
     ),
-  shared: ({ from, name, bytes, file }) =>
-    system(peer(from), " shared ", peer(name), ` (${formatBytes(bytes)}): /get ${file}`),
+  shared: ({ from, name, bytes, file, files }) =>
+    system(
+      peer(from),
+      files === undefined ? " shared " : " shared the folder ",
+      peer(name),
+      ` (${sizeWords(bytes, files)}): /get ${file}`,
+    ),
   "file-list": ({ files, page, pages, total }) =>
     files.length === 0 ? system("No shared files yet.") : [
       ...system(
@@ -641,7 +706,7 @@ export const WORDS: EventTable = {
         system(
           `  /get ${f.file}  `,
           peer(f.name),
-          ` (${formatBytes(f.size)}) from `,
+          ` (${sizeWords(f.folder?.bytes ?? f.size, f.folder?.files)}) from `,
           peer(f.from),
         )
       ),
@@ -666,6 +731,12 @@ export const WORDS: EventTable = {
       ? system(...(reason ? ["Peer disconnected: ", peer(reason)] : ["Peer disconnected."]))
       : [],
 };
+
+/** `3.1 MB`, or for a folder `2 files, 3.1 MB`. */
+function sizeWords(bytes: number, files: number | undefined): string {
+  if (files === undefined) return formatBytes(bytes);
+  return `${files} ${files === 1 ? "file" : "files"}, ${formatBytes(bytes)}`;
+}
 
 /** The words of one chat's events, keeping what they depend on (the room's kind, our name). */
 export class EventWords {
@@ -694,6 +765,7 @@ export function plainText(text: Segment[]): string {
  */
 export function sizesOf(event: ChatEvent): string[] {
   switch (event.type) {
+    case "file-offer":
     case "file-incoming":
     case "file":
     case "file-sent":
@@ -702,7 +774,7 @@ export function sizesOf(event: ChatEvent): string[] {
     case "progress":
       return [formatBytes(event.total)];
     case "file-list":
-      return event.files.map((file) => formatBytes(file.size));
+      return event.files.map((file) => formatBytes(file.folder?.bytes ?? file.size));
     default:
       return [];
   }

@@ -17,18 +17,28 @@
  * @module
  */
 
+import { DataFolder } from "../room/data_folder.ts";
 import { FileStore } from "../room/file_store.ts";
+import { keptPasskey, KeptPasskeyError } from "../room/kept_passkey.ts";
 import { Listeners } from "../room/listeners.ts";
-import { isValidName, notAllowedName } from "../room/member_name.ts";
+import { isValidName, notAllowedName, numberedName } from "../room/member_name.ts";
 import { isNameRefusal } from "../room/name_registry.ts";
 import { stayConnected } from "../room/reconnector.ts";
-import { type ClientEvent, RefusedError, RoomClient } from "../room/room_client.ts";
+import {
+  type AcceptMode,
+  type ClientEvent,
+  RefusedError,
+  RoomClient,
+} from "../room/room_client.ts";
+
+export { ACCEPT_MODES, type AcceptMode } from "../room/room_client.ts";
 import { type HostEvent, RoomHost } from "../room/room_host.ts";
 import { generatePasskey, normalizePasskey, passkeyWeakness } from "../secure/passkey.ts";
 import { dial, DialError } from "../session/dial.ts";
 import { lanAddresses } from "../session/lan_addresses.ts";
 import type { NetSession } from "../session/net_session.ts";
 import { describeNetworkError } from "../session/network_error.ts";
+import { probePort } from "../session/port_probe.ts";
 import { Chat, type ChatHooks } from "./chat.ts";
 import { ChatError } from "./chat_error.ts";
 import type { ChatEvent, DoorEvent } from "./chat_event.ts";
@@ -47,9 +57,22 @@ export interface ConnectPlan {
   port: number;
   name: string;
   receiveDir: string;
-  /** Normalized passkey, or `null` for open mode. */
-  passkey: string | null;
+  /** What happens to files offered in a direct chat; `all` by default. */
+  accept?: AcceptMode;
+  /**
+   * Normalized passkey, `null` for open mode, or how to ask for it: asked once the address
+   * answered as p2pchat (and asked again through `hooks.ask.passkey` after a wrong one).
+   */
+  passkey: string | null | (() => Promise<string | undefined>);
+  /**
+   * The name is a default one (not chosen): when taken, `NAME-2`, `NAME-3` ... is tried
+   * instead of asking, and said.
+   */
+  numberIfTaken?: boolean;
 }
+
+/** The highest number tried after a taken default name (`NAME-9`). */
+const MAX_NAME_NUMBER = 9;
 
 /** How to host: where to listen, with which passkey, and how to announce. */
 export interface HostPlan {
@@ -68,11 +91,19 @@ export interface HostPlan {
 export interface ListenPlan extends HostPlan {
   name: string;
   receiveDir: string;
+  /** What happens to offered files; `all` by default. */
+  accept?: AcceptMode;
 }
 
 /** How to host a hub. */
 export interface HubPlan extends HostPlan {
   dataDir: string;
+  /**
+   * Keep the passkey in the data folder (`serve`): with `passkey` unset, the kept one is used
+   * (made and kept at the first start; `renew` makes and keeps a new one). A passkey given
+   * is used as it is and not kept.
+   */
+  keepPasskey?: { renew: boolean };
   /** Lines replayed to newcomers. */
   history?: number;
   /** Lines a second per member; 0 turns flood control off. */
@@ -112,7 +143,9 @@ async function dialAsking(
   feed: Listeners<ChatEvent>,
   hooks: ChatHooks,
 ): Promise<{ session: NetSession; passkey: string | null }> {
-  let passkey = plan.passkey;
+  let passkey = typeof plan.passkey === "function"
+    ? await firstTypedPasskey(plan.passkey)
+    : plan.passkey;
   for (let tries = 1;; tries++) {
     try {
       return { session: await dial(plan.host, plan.port, passkey), passkey };
@@ -130,11 +163,31 @@ async function dialAsking(
         reason: message(error),
         triesLeft: PASSKEY_TRIES - tries,
       });
-      const typed = normalizePasskey((await ask()) ?? "");
-      if (!typed) throw new ChatError("No passkey given.");
-      passkey = typed;
+      passkey = await typedPasskey(ask);
     }
   }
+}
+
+/**
+ * The passkey first typed at a face's prompt: one too weak to be any host's is refused before
+ * it costs a guess (what it says to do: the host shows the passkey).
+ */
+async function firstTypedPasskey(ask: () => Promise<string | undefined>): Promise<string> {
+  const passkey = await typedPasskey(ask);
+  const weak = passkeyWeakness(passkey);
+  if (weak) {
+    throw new ChatError(
+      `${weak}. Use the passkey the host shows (hosts make ones like 7-orbit-lemon-cradle).`,
+    );
+  }
+  return passkey;
+}
+
+/** The passkey typed at a face's prompt, normalized; none given ends the connecting. */
+async function typedPasskey(ask: () => Promise<string | undefined>): Promise<string> {
+  const typed = normalizePasskey((await ask()) ?? "");
+  if (!typed) throw new ChatError("No passkey given.");
+  return typed;
 }
 
 function securedEvent(session: NetSession): DoorEvent {
@@ -170,13 +223,21 @@ async function askName(
 export async function connectChat(plan: ConnectPlan, hooks: ChatHooks = {}): Promise<Chat> {
   checkName(plan.name);
   const feed = feedFor(hooks.onEvent);
+  feed.emit({ type: "connecting", host: plan.host, port: plan.port });
+  // The address is tried before anyone types a passkey, and a failure says what to check.
+  try {
+    await probePort(plan.host, plan.port, { open: plan.passkey === null });
+  } catch (error) {
+    throw new ChatError(message(error));
+  }
   let { session, passkey } = await dialAsking(plan, feed, hooks);
   feed.emit({ type: "connected-to", host: plan.host, port: plan.port });
   feed.emit(securedEvent(session));
   let name = plan.name;
+  let number = 1;
   let client: RoomClient;
   while (true) {
-    client = new RoomClient({ name, files: new FileStore(plan.receiveDir) });
+    client = new RoomClient({ name, files: new FileStore(plan.receiveDir), accept: plan.accept });
     const unsubscribe = client.subscribe((event) => feed.emit(event));
     try {
       await client.join(session);
@@ -185,13 +246,17 @@ export async function connectChat(plan: ConnectPlan, hooks: ChatHooks = {}): Pro
       unsubscribe();
       await session.close();
       const ask = hooks.ask?.name;
-      if (!(error instanceof RefusedError && isNameRefusal(error.message) && ask)) {
-        throw new ChatError(message(error));
+      const nameRefused = error instanceof RefusedError && isNameRefusal(error.message);
+      if (nameRefused && plan.numberIfTaken && number < MAX_NAME_NUMBER) {
+        // A default name someone else has too (root, pi, student): the next number, quietly.
+        name = numberedName(plan.name, ++number);
+      } else {
+        if (!(nameRefused && ask)) throw new ChatError(message(error));
+        feed.emit({ type: "retry", ask: "name", reason: error.message });
+        const next = await askName(ask, feed);
+        if (next === undefined) throw new ChatError(message(error));
+        name = next;
       }
-      feed.emit({ type: "retry", ask: "name", reason: error.message });
-      const next = await askName(ask, feed);
-      if (next === undefined) throw new ChatError(error.message);
-      name = next;
       try {
         session = await dial(plan.host, plan.port, passkey);
       } catch (error) {
@@ -202,22 +267,66 @@ export async function connectChat(plan: ConnectPlan, hooks: ChatHooks = {}): Pro
     }
   }
   const joined = client;
-  const finished = stayConnected(joined, () => dial(plan.host, plan.port, passkey), {
+  if (number > 1 && name === numberedName(plan.name, number)) {
+    feed.emit({ type: "name-numbered", taken: plan.name, name });
+  }
+  // A hub restarted with a new passkey: say so, keep what is queued, ask for the new one.
+  const redial = async () => {
+    try {
+      return await dial(plan.host, plan.port, passkey);
+    } catch (error) {
+      if (!(error instanceof DialError && error.handshake?.code === "wrong-passkey")) throw error;
+      const ask = hooks.ask?.passkey;
+      feed.emit({ type: "passkey-changed", queued: joined.unacknowledged, asking: !!ask });
+      const lost = (why: string) => {
+        const queued = joined.unacknowledged;
+        return new ChatError(
+          queued ? `${why} (${queued === 1 ? "1 line" : `${queued} lines`} not delivered)` : why,
+        );
+      };
+      if (!ask) throw lost("The hub's passkey changed");
+      try {
+        const next = await dialAsking({ ...plan, passkey: ask }, feed, hooks);
+        passkey = next.passkey;
+        return next.session;
+      } catch (error) {
+        throw lost(message(error));
+      }
+    }
+  };
+  const finished = stayConnected(joined, redial, {
     onEvent: (event) => feed.emit(event),
     // Open mode: each reconnect shows its new safety code against the one shown before.
     safety: session.keys.authenticated ? undefined : session.keys.safety,
-    // A wrong passkey or mode will not fix itself by retrying.
-    isFatal: (error) => error instanceof DialError && error.handshake !== undefined,
+    // A wrong passkey or mode will not fix itself by retrying (nor a new passkey not given).
+    isFatal: (error) =>
+      error instanceof ChatError || (error instanceof DialError && error.handshake !== undefined),
   }).then(async (fatal) => ({ fatal, reason: await joined.ended() }));
   return new Chat({ feed, client: joined, finished, hooks });
 }
 
-/** The passkey a host uses: the one given, none (open mode), or a fresh one. */
-function hostPasskey(plan: HostPlan): string | null {
-  if (plan.passkey === undefined || plan.passkey === "") return generatePasskey();
+/** The passkey a host uses: the one given, none (open mode), a kept one, or a fresh one. */
+function hostPasskey(plan: HostPlan | HubPlan): {
+  passkey: string | null;
+  kept?: { dir: string; given: boolean };
+} {
+  const keep = "keepPasskey" in plan && plan.keepPasskey
+    ? { dir: plan.dataDir, renew: plan.keepPasskey.renew }
+    : undefined;
+  if (plan.passkey === undefined || plan.passkey === "") {
+    if (!keep) return { passkey: generatePasskey() };
+    try {
+      const { passkey } = keptPasskey(DataFolder.open(keep.dir), { renew: keep.renew });
+      return { passkey, kept: { dir: keep.dir, given: false } };
+    } catch (error) {
+      if (error instanceof KeptPasskeyError) throw new ChatError(error.message);
+      throw new ChatError(`Could not open the data folder ${keep.dir}: ${message(error)}`);
+    }
+  }
   const weak = plan.passkey === null ? undefined : passkeyWeakness(plan.passkey);
   if (weak) throw new ChatError(`${weak}.`);
-  return plan.passkey;
+  const kept = keep && plan.passkey !== null ? { dir: keep.dir, given: true } : undefined;
+  return { passkey: plan.passkey, ...(kept ? { kept } : {}) };
 }
 
 /** Opens a TCP listener, or throws {@linkcode ChatError} in plain words. */
@@ -236,7 +345,7 @@ function listenOn(plan: HostPlan): Deno.Listener {
  */
 function listeningEvent(
   listener: Deno.Listener,
-  passkey: string | null,
+  { passkey, kept }: ReturnType<typeof hostPasskey>,
   hub: boolean,
   served = false,
 ): DoorEvent {
@@ -249,6 +358,7 @@ function listeningEvent(
     addresses: address.hostname === "0.0.0.0" ? lanAddresses() : [],
     passkey,
     hub,
+    ...(kept ? { kept } : {}),
     ...(served ? { served: true as const } : {}),
   };
 }
@@ -260,7 +370,8 @@ function prepareHost(
   feed: Listeners<ChatEvent>,
   hostKind: HostKind,
 ) {
-  const passkey = hostPasskey(plan);
+  const chosen = hostPasskey(plan);
+  const passkey = chosen.passkey;
   const listener = listenOn(plan);
   const announcement = new HostAnnouncement(
     { label: plan.label, announce: plan.announce, kind, passkey },
@@ -272,21 +383,27 @@ function prepareHost(
     if (visible) feed.emit(visible);
     announcement.hostEvent(event);
   };
-  return { passkey, listener, announcement, onEvent };
+  return { chosen, passkey, listener, announcement, onEvent };
 }
 
 /** Hosts a direct chat and takes part; after each peer it waits for the next one. */
 export async function listenChat(plan: ListenPlan, hooks: ChatHooks = {}): Promise<Chat> {
   checkName(plan.name);
   const feed = feedFor(hooks.onEvent);
-  const { passkey, listener, announcement, onEvent } = prepareHost(plan, "direct", feed, "direct");
+  const { chosen, passkey, listener, announcement, onEvent } = prepareHost(
+    plan,
+    "direct",
+    feed,
+    "direct",
+  );
   const port = (listener.addr as Deno.NetAddr).port;
-  feed.emit(listeningEvent(listener, passkey, false));
+  feed.emit(listeningEvent(listener, chosen, false));
   const host = await RoomHost.direct({
     listener,
     passkey,
     name: plan.name,
     receiveDir: plan.receiveDir,
+    accept: plan.accept,
     onEvent,
     onClientEvent: (event: ClientEvent) => {
       feed.emit(event);
@@ -350,14 +467,19 @@ export async function serveHub(
   hooks: { onEvent?: (event: ChatEvent) => void; signals?: boolean } = {},
 ): Promise<Hub> {
   const feed = feedFor(hooks.onEvent);
-  const { passkey, listener, announcement, onEvent } = prepareHost(plan, "hub", feed, "hub-log");
+  const { chosen, passkey, listener, announcement, onEvent } = prepareHost(
+    plan,
+    "hub",
+    feed,
+    "hub-log",
+  );
   const host = await openHub(plan, listener, passkey, onEvent);
   const console = new HostConsole({
     room: host.room,
     passkey,
     show: (event) => feed.emit({ type: "console", event }),
   });
-  feed.emit(listeningEvent(listener, passkey, true, true));
+  feed.emit(listeningEvent(listener, chosen, true, true));
   await announcement.start(listener);
   return new Hub({ feed, host, announcement, console, signals: hooks.signals });
 }
@@ -366,8 +488,13 @@ export async function serveHub(
 export async function hubChat(plan: HubChatPlan, hooks: ChatHooks = {}): Promise<Chat> {
   checkName(plan.name);
   const feed = feedFor(hooks.onEvent);
-  const { passkey, listener, announcement, onEvent } = prepareHost(plan, "hub", feed, "hub-member");
-  feed.emit(listeningEvent(listener, passkey, true));
+  const { chosen, passkey, listener, announcement, onEvent } = prepareHost(
+    plan,
+    "hub",
+    feed,
+    "hub-member",
+  );
+  feed.emit(listeningEvent(listener, chosen, true));
   const host = await openHub(plan, listener, passkey, onEvent, {
     name: plan.name,
     receiveDir: plan.receiveDir,

@@ -14,16 +14,39 @@
 import { connectChat } from "../app/front_door.ts";
 import { chatLoop } from "./chat_loop.ts";
 import { FatalError } from "./fatal_error.ts";
-import { promptHidden } from "./hidden_prompt.ts";
+import { findChat } from "./find_chat.ts";
 import type { Options } from "./options.ts";
 import { openOutput } from "./output.ts";
 import { clientPasskey, PASSKEY_QUESTION } from "./passkey_source.ts";
 
 /** Runs `connect`; resolves with the exit code. */
 export async function connectCommand(options: Options): Promise<number> {
-  const { passkey, typed } = await clientPasskey(options);
   const { terminal, view } = openOutput(options.json);
   const prompts = Deno.stdin.isTerminal() && !options.json;
+  if (options.host === "") {
+    // No address: found on the local network (then the passkey is asked as always).
+    let found;
+    try {
+      found = await findChat(options, terminal, view, prompts);
+    } catch (error) {
+      terminal.close();
+      throw error;
+    }
+    if ("exit" in found) {
+      terminal.close();
+      return found.exit;
+    }
+    options = { ...options, host: found.host, port: found.port };
+  }
+  const askPasskey = () => terminal.askSecret(PASSKEY_QUESTION);
+  let passkey;
+  try {
+    // Asked for once the address answered as p2pchat (the front door tries it first).
+    passkey = clientPasskey(options, askPasskey);
+  } catch (error) {
+    terminal.close();
+    throw error;
+  }
   let chat;
   try {
     chat = await connectChat({
@@ -32,6 +55,8 @@ export async function connectCommand(options: Options): Promise<number> {
       name: options.name,
       receiveDir: options.dir,
       passkey,
+      numberIfTaken: !options.nameGiven,
+      accept: options.accept ?? (prompts ? "ask" : "all"),
     }, {
       onEvent: (event) => {
         view.show(event);
@@ -40,7 +65,8 @@ export async function connectCommand(options: Options): Promise<number> {
       },
       ask: prompts
         ? {
-          passkey: typed ? () => promptHidden(PASSKEY_QUESTION) : undefined,
+          // Asked again after a wrong one only when it was typed (not from the environment).
+          passkey: typeof passkey === "function" ? askPasskey : undefined,
           name: () => terminal.ask("Another name: "),
         }
         : undefined,

@@ -69,14 +69,18 @@ function withBytes(files: KeptFile[]): (KeptFile & { bytes: number })[] {
 
 // One entry per event type: the table is the schema.
 const MAPPERS: Mappers = {
-  listening: ({ host, port, addresses, passkey, hub }) => ({
+  listening: ({ host, port, addresses, passkey, hub, kept }) => ({
     type: "listening",
     host,
     port,
     addresses,
     passkey,
     hub,
+    ...(kept ? { passkeyKept: !kept.given } : {}),
   }),
+  scanning: notice,
+  "found-chat": same,
+  connecting: notice,
   "connected-to": notice,
   secured: same,
   reconnecting: same,
@@ -84,6 +88,8 @@ const MAPPERS: Mappers = {
   waiting: notice,
   announced: notice,
   "announce-failed": notice,
+  "passkey-changed": same,
+  "name-numbered": same,
   retry: notice,
   // A program sees the lines it sent as it sent them.
   own: () => undefined,
@@ -145,6 +151,8 @@ const MAPPERS: Mappers = {
   renamed: same,
   members: same,
   notice,
+  "file-offer": same,
+  "file-declined": same,
   "file-incoming": same,
   progress: () => undefined,
   file: same,

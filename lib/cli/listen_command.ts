@@ -28,6 +28,8 @@ export async function listenCommand(options: Options): Promise<number> {
     announce: options.announce,
     name: options.name,
     receiveDir: options.dir,
+    // Asked at a terminal; programs (and --json, which get a file-offer event) take all.
+    accept: options.accept ?? (Deno.stdin.isTerminal() && !options.json ? "ask" : "all"),
   }, {
     onEvent: (event) => view.show(event),
     signals: true,

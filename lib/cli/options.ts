@@ -12,17 +12,22 @@
 
 import { parseArgs } from "node:util";
 import { defaultLabel, defaultName, DEFAULTS } from "../app/defaults.ts";
+import { ACCEPT_MODES, type AcceptMode } from "../app/front_door.ts";
 import { sanitizeName } from "../room/member_name.ts";
 import { labelProblem } from "../session/announcement.ts";
+import { AddressError, parseChatAddress, portToUse } from "../session/chat_address.ts";
 import { escapeForTerminal } from "./terminal_text.ts";
 import { UsageError } from "./usage.ts";
 
 /** Options of every command (each command reads the ones it has). */
 export interface Options {
   command: string;
+  /** listen/serve: where to listen; connect: where to connect, `""` to find a chat by scanning. */
   host: string;
   port: number;
   name: string;
+  /** Whether the name was given with --name (a default one that is taken becomes NAME-2). */
+  nameGiven: boolean;
   dir: string;
   data: string;
   json: boolean;
@@ -35,12 +40,19 @@ export interface Options {
   maxClients: number;
   rate: number;
   noOpen: boolean;
-  /** listen/serve: what the LAN announcement calls this chat (default: the host's name). */
+  /**
+   * listen/serve: what the LAN announcement calls this chat (default: the host's name);
+   * connect: the label of the chat to find (`""`: any).
+   */
   label: string;
   /** listen/serve: announce on the LAN (`--no-announce` turns it off). */
   announce: boolean;
-  /** scan: how long to wait for answers. */
+  /** serve: make a new passkey instead of the one kept in the data folder. */
+  newPasskey: boolean;
+  /** scan, and connect without HOST: how long to wait for answers. */
   timeoutMs: number;
+  /** listen/connect `--accept`: what happens to offered files (unset: the command decides). */
+  accept?: AcceptMode;
 }
 
 type Flag = { type: "string" | "boolean"; default?: string | boolean };
@@ -68,11 +80,19 @@ const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals
       host: { type: "string" },
       name: { type: "string" },
       dir: { type: "string" },
+      accept: { type: "string" },
     },
     positionals: ["PORT"],
   },
   connect: {
-    flags: { ...COMMON, name: { type: "string" }, dir: { type: "string" } },
+    flags: {
+      ...COMMON,
+      name: { type: "string" },
+      dir: { type: "string" },
+      accept: { type: "string" },
+      label: { type: "string" },
+      timeout: { type: "string" },
+    },
     positionals: ["HOST", "PORT"],
   },
   serve: {
@@ -81,6 +101,7 @@ const SPECS: { [command: string]: { flags: { [flag: string]: Flag }; positionals
       ...ANNOUNCE,
       host: { type: "string" },
       data: { type: "string" },
+      "new-passkey": { type: "boolean" },
       history: { type: "string" },
       "max-file-size": { type: "string" },
       "max-storage": { type: "string" },
@@ -156,6 +177,38 @@ function joinDashValues(args: string[], flags: { [flag: string]: Flag }): string
   return joined;
 }
 
+/**
+ * Where `connect` goes: `HOST [PORT]`, `HOST:PORT` or `[IPv6]:PORT` (a port given twice must
+ * agree); no HOST (`""`) finds a chat by scanning, by its `--label` if given.
+ */
+function connectTarget(
+  typed: string | undefined,
+  portText: string | undefined,
+  label: string | undefined,
+): { host: string; port: number } {
+  // No HOST: connect finds the chat on the local network (by --label, if given).
+  if (typed === undefined) {
+    return { host: "", port: portText === undefined ? DEFAULTS.port : parsePort(portText) };
+  }
+  if (label !== undefined) {
+    throw new UsageError(
+      "connect takes a HOST or a --label, not both",
+      'Example: p2pchat connect 192.168.1.12:5050, or p2pchat connect --label "alice\'s hub"',
+    );
+  }
+  const port = portText === undefined ? undefined : parsePort(portText);
+  try {
+    const address = parseChatAddress(typed);
+    return { host: address.host, port: portToUse(address, port, DEFAULTS.port) };
+  } catch (error) {
+    if (!(error instanceof AddressError)) throw error;
+    throw new UsageError(
+      error.message,
+      "Example: p2pchat connect 192.168.1.12:5050 (or 192.168.1.12 5050, or [fe80::1]:5050)",
+    );
+  }
+}
+
 /** Parses `args` of `command`, throwing {@linkcode UsageError} for mistakes. */
 export function parseOptions(command: string, args: string[]): Options {
   const spec = SPECS[command];
@@ -180,17 +233,9 @@ export function parseOptions(command: string, args: string[]): Options {
   }
   const str = (flag: string) => values[flag] as string | undefined;
   let host = str("host") ?? DEFAULTS.listenHost;
-  let portText: string | undefined = positionals[0];
-  if (command === "connect") {
-    if (!positionals[0]) {
-      throw new UsageError(
-        "connect needs the HOST to connect to",
-        "Example: p2pchat connect 192.168.1.12 5050",
-      );
-    }
-    host = positionals[0];
-    portText = positionals[1];
-  }
+  // PORT as typed (after HOST for connect) or --port, which every command takes: given both
+  // ways, they must agree.
+  let portText: string | undefined = command === "connect" ? positionals[1] : positionals[0];
   if (str("port") !== undefined) {
     if (portText !== undefined && portText !== str("port")) {
       throw new UsageError(
@@ -200,9 +245,23 @@ export function parseOptions(command: string, args: string[]): Options {
     }
     portText = str("port");
   }
+  let port = portText === undefined
+    ? (command === "ui" ? DEFAULTS.uiPort : DEFAULTS.port)
+    : parsePort(portText);
+  if (command === "connect") {
+    // connectTarget reads HOST (maybe HOST:PORT, whose port must agree with PORT).
+    ({ host, port } = connectTarget(positionals[0], portText, str("label")));
+  }
   const name = str("name") ?? defaultName();
   if (str("name") !== undefined && (name === "" || sanitizeName(name) !== name)) {
     throw new UsageError(`invalid name '${name}'`, "A name is 1-16 of A-Z a-z 0-9 _ . -");
+  }
+  const accept = str("accept");
+  if (accept !== undefined && !(ACCEPT_MODES as readonly string[]).includes(accept)) {
+    throw new UsageError(
+      `invalid --accept '${escapeForTerminal(accept)}'`,
+      "Use --accept ask, --accept all or --accept none.",
+    );
   }
   const label = str("label");
   const problem = label === undefined ? undefined : labelProblem(label);
@@ -215,10 +274,9 @@ export function parseOptions(command: string, args: string[]): Options {
   return {
     command,
     host,
-    port: portText === undefined
-      ? (command === "ui" ? DEFAULTS.uiPort : DEFAULTS.port)
-      : parsePort(portText),
+    port,
     name,
+    nameGiven: str("name") !== undefined,
     dir: str("dir") ?? DEFAULTS.receiveDir,
     data: str("data") ?? DEFAULTS.dataDir,
     json: values.json === true,
@@ -236,8 +294,10 @@ export function parseOptions(command: string, args: string[]): Options {
     noOpen: values["no-open"] === true,
     label: label ?? (command === "listen" || command === "serve" ? defaultLabel() : ""),
     announce: values["no-announce"] !== true,
+    newPasskey: values["new-passkey"] === true,
     timeoutMs: str("timeout") === undefined
       ? DEFAULTS.scanTimeoutMs
       : parseTimeout(str("timeout")!),
+    ...(accept !== undefined ? { accept: accept as AcceptMode } : {}),
   };
 }

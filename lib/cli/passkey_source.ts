@@ -11,7 +11,6 @@
 
 import { generatePasskey, normalizePasskey, passkeyWeakness } from "../secure/passkey.ts";
 import { FatalError } from "./fatal_error.ts";
-import { promptHidden } from "./hidden_prompt.ts";
 import { UsageError } from "./usage.ts";
 
 /** The environment variable that carries the passkey. */
@@ -55,30 +54,36 @@ function fromEnvOrFlag(options: PasskeyOptions, side: "host" | "client"): string
  * weak to survive online guessing is refused (a {@linkcode UsageError} saying what to do).
  */
 export function hostPasskey(options: PasskeyOptions): string | null {
-  if (options.open) return null;
-  return fromEnvOrFlag(options, "host") ?? generatePasskey();
+  const given = givenHostPasskey(options);
+  return given === undefined ? generatePasskey() : given;
 }
 
 /**
- * The connecting side's passkey: environment, flag, else a hidden prompt at a terminal
- * (`typed`: it may be asked for again). One too weak to be a host's is refused before
- * connecting.
+ * The passkey given to a host: `null` with --open, the environment's or the flag's, or
+ * `undefined` when none is given (a hub then uses the one kept in its data folder).
  */
-export async function clientPasskey(
+export function givenHostPasskey(options: PasskeyOptions): string | null | undefined {
+  if (options.open) return null;
+  return fromEnvOrFlag(options, "host");
+}
+
+/**
+ * The connecting side's passkey: none with --open, else from the environment or the flag
+ * (one too weak to be a host's is refused before connecting), else `ask`: the front door asks
+ * at the terminal once the address answered. Where nobody can type it (stdin not a terminal)
+ * a missing passkey is a {@linkcode FatalError} before anything happens.
+ */
+export function clientPasskey(
   options: PasskeyOptions,
-): Promise<{ passkey: string | null; typed: boolean }> {
-  if (options.open) return { passkey: null, typed: false };
+  ask: () => Promise<string | undefined>,
+): string | null | (() => Promise<string | undefined>) {
+  if (options.open) return null;
   const given = fromEnvOrFlag(options, "client");
-  if (given !== undefined) return { passkey: given, typed: false };
+  if (given !== undefined) return given;
   if (!Deno.stdin.isTerminal()) {
     throw new FatalError(
       `No passkey: set ${PASSKEY_ENV} to the passkey the host shows (or use --open if the host does).`,
     );
   }
-  const typed = await promptHidden(PASSKEY_QUESTION);
-  const passkey = typed === undefined ? "" : normalizePasskey(typed);
-  if (passkey === "") throw new FatalError("No passkey given.");
-  const weak = passkeyWeakness(passkey);
-  if (weak) throw new FatalError(`${weak}. ${WEAK_HINT.client}`);
-  return { passkey, typed: true };
+  return ask;
 }

@@ -44,13 +44,11 @@ function moreText(found: FoundChats): string {
   return `${found.hidden}${found.hiddenCapped ? " or more" : ""}`;
 }
 
-/** The lines `scan` prints for people. */
-export function scanText(found: FoundChats, timeoutMs: number): string[] {
-  const chats = found.list;
-  const seconds = `${timeoutMs / 1000} s`;
-  if (chats.length === 0) {
-    return [`No chats found on the local network within ${seconds}.`, NOTHING_FOUND_HINT];
-  }
+/**
+ * One aligned line per chat (label escaped, kind, address, members or busy, passkey or
+ * open), for `scan` and for `connect`'s list to choose from.
+ */
+export function chatRows(chats: readonly FoundChat[]): string[] {
   const rows = chats.map((chat) => [
     escapeForTerminal(chat.label),
     chat.kind,
@@ -60,11 +58,20 @@ export function scanText(found: FoundChats, timeoutMs: number): string[] {
       : (chat.busy ? "busy" : chat.busy === false ? "waiting" : ""),
     chat.auth === "passkey" ? "passkey" : "open (no passkey)",
   ]);
+  if (rows.length === 0) return [];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const lines = [`Found ${chats.length} chat${chats.length === 1 ? "" : "s"} within ${seconds}:`];
-  for (const row of rows) {
-    lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()}`);
+  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd());
+}
+
+/** The lines `scan` prints for people. */
+export function scanText(found: FoundChats, timeoutMs: number): string[] {
+  const chats = found.list;
+  const seconds = `${timeoutMs / 1000} s`;
+  if (chats.length === 0) {
+    return [`No chats found on the local network within ${seconds}.`, NOTHING_FOUND_HINT];
   }
+  const lines = [`Found ${chats.length} chat${chats.length === 1 ? "" : "s"} within ${seconds}:`];
+  for (const row of chatRows(chats)) lines.push(`  ${row}`);
   if (found.hidden > 0) {
     lines.push(`  ... and ${moreText(found)} more not shown (at most ${chats.length} are listed).`);
   }
@@ -72,21 +79,29 @@ export function scanText(found: FoundChats, timeoutMs: number): string[] {
   return lines;
 }
 
-/** Runs `scan`; exit 0 whatever was found. */
-export async function scanCommand(options: Options): Promise<number> {
+/**
+ * Scans for `timeoutMs` and returns what was found, one view of the network, sorted; a scan
+ * that cannot start is a {@linkcode FatalError}.
+ */
+export async function scanToEnd(timeoutMs: number): Promise<FoundChats> {
   let scanner: Scanner;
   try {
-    scanner = await Scanner.start({ timeoutMs: options.timeoutMs });
+    scanner = await Scanner.start({ timeoutMs });
   } catch (error) {
     throw new FatalError(
       `Could not scan the local network: ${error instanceof Error ? error.message : error}`,
     );
   }
   for await (const _event of scanner) {
-    // The list is printed once the time is up: one view of the network, sorted.
+    // The list is read once the time is up.
   }
   await scanner.stop();
-  const found = scanner.found;
+  return scanner.found;
+}
+
+/** Runs `scan`; exit 0 whatever was found. */
+export async function scanCommand(options: Options): Promise<number> {
+  const found = await scanToEnd(options.timeoutMs);
   if (options.json) {
     for (const chat of found.list) console.log(JSON.stringify(foundEvent(chat)));
     console.log(JSON.stringify({

@@ -17,14 +17,21 @@ import { serveHub } from "../app/front_door.ts";
 import type { Hub } from "../app/hub.ts";
 import { JsonView } from "./json_view.ts";
 import type { Options } from "./options.ts";
-import { hostPasskey } from "./passkey_source.ts";
+import { givenHostPasskey } from "./passkey_source.ts";
 import { openTerminal, type Terminal } from "./terminal.ts";
 import { TextView } from "./text_view.ts";
+import { UsageError } from "./usage.ts";
 import type { View } from "./view_event.ts";
 
 /** Runs `serve`; resolves with the exit code once the hub has stopped. */
 export async function serveCommand(options: Options): Promise<number> {
-  const passkey = hostPasskey(options);
+  const passkey = givenHostPasskey(options);
+  if (options.newPasskey && passkey !== undefined) {
+    throw new UsageError(
+      `--new-passkey cannot go with ${passkey === null ? "--open" : "a given passkey"}`,
+      `--new-passkey makes a new passkey and keeps it in ${options.data}.`,
+    );
+  }
   const terminal = openTerminal();
   const view: View = options.json
     ? new JsonView((line) => terminal.print(line), { hubLog: true })
@@ -36,6 +43,7 @@ export async function serveCommand(options: Options): Promise<number> {
     label: options.label,
     announce: options.announce,
     dataDir: options.data,
+    keepPasskey: { renew: options.newPasskey },
     history: options.history,
     rate: options.rate,
     maxClients: options.maxClients,

@@ -25,6 +25,8 @@ export interface StatusEntry {
   label: string;
   done: number;
   total: number;
+  /** A folder: how many of its files are in, and how many it has. */
+  files?: { done: number; total: number };
 }
 
 /** Options of {@linkcode StatusLine}. */
@@ -35,7 +37,10 @@ export interface StatusLineOptions {
 
 /** The entries under way and their one line. */
 export class StatusLine {
-  #entries: Map<string, { label: string; bar: ProgressBar }> = new Map();
+  #entries: Map<
+    string,
+    { label: string; bar: ProgressBar; files?: { done: number; total: number } }
+  > = new Map();
   #now: (() => number) | undefined;
 
   /** Creates an empty status line. */
@@ -59,6 +64,7 @@ export class StatusLine {
       this.#entries.set(id, kept);
     }
     kept.bar.update(entry.done);
+    kept.files = entry.files;
   }
 
   /** Removes the entry `id` (finished, failed or cancelled). */
@@ -75,9 +81,15 @@ export class StatusLine {
 
   /** The line at `columns` cells; `undefined` when nothing is under way. */
   render(columns: number): string | undefined {
-    const all = [...this.#entries.values()].map((entry) => entry.bar.progress);
+    const entries = [...this.#entries.values()];
+    const all = entries.map((entry) => entry.bar.progress);
     if (all.length === 0) return undefined;
-    if (all.length === 1) return progressLine(all[0], columns);
+    if (all.length === 1) {
+      // A folder is one line: its bytes, rate and ETA, and how many of its files are in.
+      const files = entries[0].files;
+      const suffix = files ? ` ${files.done}/${files.total} files` : "";
+      return progressLine(all[0], Math.max(1, columns - suffix.length)) + suffix;
+    }
     const rates = all.filter((progress) => progress.rate !== undefined);
     const sum: Progress = {
       label: `${all.length} files,`,

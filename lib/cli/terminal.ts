@@ -19,6 +19,7 @@
  * @module
  */
 
+import { promptHidden } from "./hidden_prompt.ts";
 import { KeyDecoder } from "./key_decoder.ts";
 import { type EditorAction, LineEditor } from "./line_editor.ts";
 import { LineSplitter } from "./line_splitter.ts";
@@ -53,6 +54,12 @@ export interface Terminal {
    * above); `undefined` at end of input, on Ctrl-C, or where nobody types.
    */
   ask(question: string, options?: AskOptions): Promise<string | undefined>;
+  /**
+   * Asks `question` for a secret (a passkey): as {@linkcode ask} with `hidden`, each character
+   * shown as `*`, also while the chat's prompt is up; `undefined` on Ctrl-C, at end of input,
+   * or where nobody types.
+   */
+  askSecret(question: string): Promise<string | undefined>;
   /** Rings the terminal's bell (TTY only). */
   bell(): void;
   /**
@@ -237,6 +244,10 @@ class TtyTerminal implements Terminal {
     return promise;
   }
 
+  askSecret(question: string): Promise<string | undefined> {
+    return this.ask(question, { hidden: true });
+  }
+
   close(): void {
     if (this.#closed) return;
     if (this.#opened) {
@@ -313,6 +324,12 @@ class PlainTerminal implements Terminal {
 
   ask(): Promise<string | undefined> {
     return Promise.resolve(undefined);
+  }
+
+  askSecret(question: string): Promise<string | undefined> {
+    // Stdout is not a terminal (`connect | tee log`) but a person may still type at stdin:
+    // the secret is asked on stderr, a star per character.
+    return Deno.stdin.isTerminal() ? promptHidden(question) : Promise.resolve(undefined);
   }
 
   print(line: string): void {

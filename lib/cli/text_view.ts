@@ -80,7 +80,7 @@ export class TextView implements View {
   /** Prints `event`; a transfer's progress goes to the status line. */
   show(event: ChatEvent): void {
     if (event.type === "progress") {
-      this.progress(event.transfer, event.name, event.done, event.total);
+      this.progress(event.transfer, event.name, event.done, event.total, event.files);
     }
     // A transfer is under way until it is confirmed (every byte sent is not yet received).
     if (event.type === "file-failed" || event.type === "file" || event.type === "file-sent") {
@@ -97,9 +97,15 @@ export class TextView implements View {
     }
   }
 
-  /** Draws a transfer's progress in the status line. */
-  progress(transfer: string, name: string, done: number, total: number): void {
-    this.#transfers.set(transfer, { label: clean(name), done, total });
+  /** Draws a transfer's progress in the status line (a folder's with how many files are in). */
+  progress(
+    transfer: string,
+    name: string,
+    done: number,
+    total: number,
+    files?: { done: number; total: number },
+  ): void {
+    this.#transfers.set(transfer, { label: clean(name), done, total, files });
     this.#drawStatus();
   }
 

@@ -40,6 +40,9 @@ export interface ChunkReaderOptions {
   slowReadMs?: number;
 }
 
+/** What chunks are read from: an open file, or anything read like one (a folder's stream). */
+export type ChunkSource = Pick<Deno.FsFile, "read" | "readSync">;
+
 /** One chunk: its record (header and body, ready to post) and the body within it. */
 export interface FileChunk {
   /** The whole record, as `Session.post` takes it. */
@@ -50,7 +53,7 @@ export interface FileChunk {
 
 /** The chunks of one open file, in order. */
 export class ChunkReader {
-  #file: Deno.FsFile;
+  #file: ChunkSource;
   #header: Message;
   #size: number;
   #chunkBytes: number;
@@ -64,7 +67,7 @@ export class ChunkReader {
   #ended = false;
 
   /**
-   * @param file The file, open for reading at the first byte to send.
+   * @param file The file, open for reading at the first byte to send (or a folder's stream).
    * @param header The header of every chunk record, e.g. `{ t: "chunk", fid: 3 }`.
    * @param options The announced size, the chunk size and what counts as a slow read.
    *
@@ -75,7 +78,7 @@ export class ChunkReader {
    * const chunks = new ChunkReader(file, { t: "chunk", fid: 1 }, { size: 1e6 });
    * ```
    */
-  constructor(file: Deno.FsFile, header: Message, options: ChunkReaderOptions = {}) {
+  constructor(file: ChunkSource, header: Message, options: ChunkReaderOptions = {}) {
     this.#file = file;
     this.#header = header;
     this.#size = options.size ?? Infinity;

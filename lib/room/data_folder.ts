@@ -1,6 +1,6 @@
 /**
  * A hub's data folder (`serve --data`, default `p2pchat-data/`): the history database, its
- * journal (which holds members' resume ids) and the kept files. Private to its owner: the
+ * journal (which holds members' resume ids), the kept files and the hub's passkey. Private to its owner: the
  * folder and every folder in it 0700, every file 0600 (POSIX), fixed at each start for a
  * folder an older version or another program left readable. A hub killed during an upload
  * left a temporary file behind; it is removed at the next start.
@@ -101,6 +101,18 @@ export class DataFolder {
    */
   get journal(): string {
     return join(this.dir, "hub.journal");
+  }
+
+  /**
+   * The hub's kept passkey (see kept_passkey.ts).
+   *
+   * @example
+   * ```ts ignore
+   * keptPasskey(folder); // reads or writes folder.passkey
+   * ```
+   */
+  get passkey(): string {
+    return join(this.dir, "passkey");
   }
 
   /**

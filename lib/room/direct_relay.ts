@@ -91,6 +91,7 @@ export class DirectRelay implements TransferPolicy {
       size: offer.size,
       from: member.name,
       ...(offer.key !== undefined ? { key: offer.key } : {}),
+      ...(offer.folder ? { folder: offer.folder } : {}),
     });
   }
 

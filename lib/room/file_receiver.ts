@@ -21,7 +21,13 @@
 
 import type { Message } from "../session/message.ts";
 import { sha256File } from "./file_hash.ts";
-import type { FileStore, IncomingFile, SavedFile } from "./file_store.ts";
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  type FileStore,
+  type IncomingFile,
+  type SavedFile,
+} from "./file_store.ts";
+import { IncomingFolder } from "./incoming_folder.ts";
 import { refusalReason } from "./refusal.ts";
 import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
@@ -33,6 +39,8 @@ export interface Admission {
   maxBytes?: number;
   /** Gives back what was taken for the file once it ends: `kept` when it was saved. */
   release?: (kept: boolean) => void;
+  /** A folder is kept whole: its stream saved as one file, not unpacked (a hub). */
+  whole?: boolean;
 }
 
 /** A file received, verified and saved. */
@@ -49,6 +57,10 @@ export interface ReceivedFile {
   resumedFrom: number;
   /** Nothing was sent: the same file was in the folder already. */
   skipped: boolean;
+  /** Set for a folder unpacked: how many files it holds (`saved.bytes` is theirs together). */
+  files?: number;
+  /** Set for a folder kept whole (`saved` is its stream): the offer's counts. */
+  folder?: { files: number; bytes: number };
 }
 
 /** What a client and a hub do differently with what they receive. */
@@ -63,7 +75,14 @@ export interface ReceiverHooks {
   /** A file is coming (after the offer was admitted, before it is opened). */
   incoming?: (offer: Offer, from: string) => void;
   /** Bytes of file `fid` received so far: at most ten calls a second, and at the end. */
-  progress?: (fid: number, name: string, done: number, total: number) => void;
+  progress?: (
+    fid: number,
+    name: string,
+    done: number,
+    total: number,
+    /** A folder: its files written so far, and how many it holds. */
+    files?: { done: number; total: number },
+  ) => void;
   /**
    * The file is saved. Throwing refuses it after all (e.g. a hub that cannot index it; the
    * hook removes what it must): the peer hears the reason. It may return what to do once the
@@ -106,7 +125,7 @@ export interface FileComing {
 
 /** One file on its way in. */
 interface Receiving {
-  file: IncomingFile;
+  file: IncomingFile | IncomingFolder;
   from: string;
   offer: Offer;
   admission: Admission;
@@ -216,14 +235,25 @@ export class FileReceiver {
     const resume = this.#resume && offer.key !== undefined
       ? { owner: sender, key: offer.key }
       : undefined;
-    let file: IncomingFile;
+    let file: IncomingFile | IncomingFolder;
     let same: string | undefined;
     try {
-      file = await this.#store.begin(offer.name, offer.size, {
-        maxBytes: admission.maxBytes,
-        ...(resume ? { resume } : {}),
-      });
-      if (resume) same = await this.#store.existing(offer.name, offer.size);
+      if (offer.folder && !admission.whole) {
+        // Unpacked as it comes, whole or not at all: no resume, no "already there".
+        file = await IncomingFolder.begin(
+          this.#store.dir,
+          offer.name,
+          offer.size,
+          offer.folder,
+          admission.maxBytes ?? DEFAULT_MAX_FILE_BYTES,
+        );
+      } else {
+        file = await this.#store.begin(offer.name, offer.size, {
+          maxBytes: admission.maxBytes,
+          ...(resume ? { resume } : {}),
+        });
+        if (resume) same = await this.#store.existing(offer.name, offer.size);
+      }
     } catch (error) {
       admission.release?.(false);
       return this.#refuse(fid, offer.name, error, true);
@@ -239,7 +269,7 @@ export class FileReceiver {
   }
 
   /** Tells the sender what is held of file `fid` (and whether the folder has it already). */
-  #ready(fid: number, file: IncomingFile, same: boolean): void {
+  #ready(fid: number, file: IncomingFile | IncomingFolder, same: boolean): void {
     const held = file.resume?.held ?? 0;
     this.#hooks.reply({
       t: "ready",
@@ -319,7 +349,11 @@ export class FileReceiver {
     const now = Date.now();
     if (done < receiving.offer.size && now - receiving.reported < 100) return;
     receiving.reported = now;
-    this.#hooks.progress?.(fid, receiving.offer.name, done, receiving.offer.size);
+    const file = receiving.file;
+    const files = file instanceof IncomingFolder
+      ? { done: file.filesDone, total: file.files }
+      : undefined;
+    this.#hooks.progress?.(fid, receiving.offer.name, done, receiving.offer.size, files);
   }
 
   /**
@@ -362,6 +396,8 @@ export class FileReceiver {
         saved,
         resumedFrom,
         skipped,
+        ...(receiving.file instanceof IncomingFolder ? { files: receiving.file.files } : {}),
+        ...(offer.folder && admission.whole ? { folder: offer.folder } : {}),
       });
     } catch (error) {
       if (!skipped) admission.release?.(false); // a skipped file's was given back when dropped

@@ -22,7 +22,10 @@
 
 import { createHash, createHmac, type Hash, timingSafeEqual } from "node:crypto";
 import type { Message } from "../session/message.ts";
-import { ChunkReader } from "./chunk_reader.ts";
+import { ChunkReader, type ChunkSource } from "./chunk_reader.ts";
+
+/** What a sender reads: an open file, or anything read like one (a folder's stream). */
+export type SendSource = ChunkSource & Pick<Deno.FsFile, "seek">;
 
 /** Options of {@linkcode FileSender}. */
 export interface FileSenderOptions {
@@ -34,8 +37,10 @@ export interface FileSenderOptions {
   size: number;
   /** Who the file is from, when the sender passes on someone's file (a hub). */
   from?: string;
-  /** The file, open for reading at its first byte. */
-  file: Deno.FsFile;
+  /** The file, open for reading at its first byte (or a folder's stream: folder_stream.ts). */
+  file: SendSource;
+  /** Set when `file` is a folder's stream: its files and their bytes, said in the offer. */
+  folder?: { files: number; bytes: number };
   /** Posts a message (a chunk with its body and ready-made record) to the receiving side. */
   post: (message: Message, body?: Uint8Array, record?: Uint8Array) => void;
   /** Resolves when what was posted has been written (so a file is never piled up in memory). */
@@ -160,6 +165,7 @@ export class FileSender {
       ...(from !== undefined ? { from } : {}),
       ...(key !== undefined ? { key } : {}),
       ...(this.#options.kept !== undefined ? { file: this.#options.kept } : {}),
+      ...(this.#options.folder ? { folder: this.#options.folder } : {}),
     });
     let hash = createHash("sha256");
     let offset = 0;
@@ -247,7 +253,7 @@ export class FileSender {
  * returns the first (a new SHA-256 when none is given).
  */
 async function hashRange(
-  file: Deno.FsFile,
+  file: Pick<Deno.FsFile, "read">,
   bytes: number,
   ...hashes: (Hash | ReturnType<typeof createHmac>)[]
 ): Promise<Hash> {

@@ -37,6 +37,9 @@ interface Row {
   size: number;
   sha256: string;
   time: string;
+  /** A folder kept whole: its files and their bytes (null for a file). */
+  files: number | null;
+  bytes: number | null;
 }
 
 /** A kept file as members see it in `/files`. */
@@ -48,7 +51,15 @@ function fileInfo(row: Row): SharedFileInfo {
     size: row.size,
     sha256: row.sha256,
     time: row.time,
+    ...(folderOf(row) ? { folder: folderOf(row) } : {}),
   };
+}
+
+/** The counts of a folder kept whole, or undefined for a file. */
+function folderOf(row: Row): { files: number; bytes: number } | undefined {
+  return row.files === null || row.bytes === null
+    ? undefined
+    : { files: row.files, bytes: row.bytes };
 }
 
 /**
@@ -109,8 +120,13 @@ export class HubFiles implements SharedFiles {
       sha256 TEXT NOT NULL,
       time TEXT NOT NULL
     )`);
+    // A folder is kept whole, as one entry: its counts (added to databases made before).
+    const columns = db.prepare("PRAGMA table_info(files)").all().map((c) => String(c.name));
+    if (!columns.includes("files")) db.exec("ALTER TABLE files ADD COLUMN files INTEGER");
+    if (!columns.includes("bytes")) db.exec("ALTER TABLE files ADD COLUMN bytes INTEGER");
     this.#insert = db.prepare(
-      "INSERT INTO files (name, stored, sender, size, sha256, time) VALUES (?, ?, ?, ?, ?, ?) RETURNING file",
+      "INSERT INTO files (name, stored, sender, size, sha256, time, files, bytes) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING file",
     );
     this.#page = db.prepare("SELECT * FROM files ORDER BY file DESC LIMIT ? OFFSET ?");
     this.#count = db.prepare("SELECT COUNT(*) AS n FROM files");
@@ -215,7 +231,7 @@ export class HubFiles implements SharedFiles {
     receiver = new FileReceiver(this.#store, {
       reply: (message) => member.post(message),
       admit: (offer) => this.#admit(offer),
-      saved: ({ offered, saved }) => {
+      saved: ({ offered, saved, folder }) => {
         let file: number;
         try {
           ({ file } = this.#insert.get(
@@ -225,6 +241,8 @@ export class HubFiles implements SharedFiles {
             saved.bytes,
             saved.sha256,
             new Date().toISOString(),
+            folder?.files ?? null,
+            folder?.bytes ?? null,
           ) as { file: number });
         } catch (error) {
           // Not in the list, so nobody could ever fetch it: it must not take the disk.
@@ -239,6 +257,7 @@ export class HubFiles implements SharedFiles {
             name: offered,
             size: saved.bytes,
             sha256: saved.sha256,
+            ...(folder ? { folder } : {}),
           });
       },
       // Refused at once: counted like a line, so a flood of offers cannot flood the log.
@@ -270,6 +289,8 @@ export class HubFiles implements SharedFiles {
     }
     return {
       maxBytes: this.#maxBytes,
+      // A folder is kept as it came (one entry, fetched whole); members unpack it.
+      whole: true,
       release: (kept) => {
         this.#slots.release();
         if (!kept) reservation.release();
@@ -389,6 +410,7 @@ export class HubFiles implements SharedFiles {
       key: createHash("sha256").update(`kept:${row.sha256}`).digest("hex").slice(0, 32),
       kept: row.file,
       file: handle,
+      ...(folderOf(row) ? { folder: folderOf(row) } : {}),
       post: (message, body, record) => member.post(message, body, record),
       drained: () => member.session.drained(),
     });

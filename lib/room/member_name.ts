@@ -70,6 +70,21 @@ export function notAllowedName(name: string): string {
 }
 
 /**
+ * `name` numbered `n` for a second person with the same default name: `root-2`, cut so that
+ * it stays within 16 characters (`a-very-long-na-2`).
+ *
+ * @example
+ * ```ts
+ * import { numberedName } from "./member_name.ts";
+ * numberedName("root", 2); // "root-2"
+ * ```
+ */
+export function numberedName(name: string, n: number): string {
+  const suffix = `-${n}`;
+  return name.slice(0, MAX_NAME_LENGTH - suffix.length) + suffix;
+}
+
+/**
  * Whether two names denote the same member: equal ignoring (ASCII) case.
  *
  * @param a One name.

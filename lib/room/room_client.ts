@@ -29,6 +29,7 @@ import { senderFileName } from "./file_name.ts";
 import { FileReceiver } from "./file_receiver.ts";
 import { fileKey, FileSender } from "./file_sender.ts";
 import { FileSlots } from "./file_slots.ts";
+import { FolderSource } from "./folder_stream.ts";
 import type { FileStore } from "./file_store.ts";
 import { splitLongText } from "./line_text.ts";
 import { Listeners } from "./listeners.ts";
@@ -93,7 +94,23 @@ export type ClientEvent =
     muted?: string[];
   }
   | { type: "notice"; text: string; error: boolean }
-  | { type: "file-incoming"; from: string; name: string; bytes: number }
+  /**
+   * A file (or a folder of `files` files) is offered; `ask`: the person is asked (answer with
+   * {@linkcode RoomClient.answerOffer}), else it is taken or declined by the accept mode.
+   */
+  | {
+    type: "file-offer";
+    offer: number;
+    from: string;
+    name: string;
+    bytes: number;
+    files?: number;
+    ask: boolean;
+  }
+  /** An offer declined: ours `by` the receiver, or one `from` a sender, by us. */
+  | { type: "file-declined"; name: string; by?: string; from?: string }
+  /** A file (or a folder of `files` files) is coming. */
+  | { type: "file-incoming"; from: string; name: string; bytes: number; files?: number }
   | {
     type: "progress";
     transfer: string;
@@ -101,6 +118,8 @@ export type ClientEvent =
     name: string;
     done: number;
     total: number;
+    /** A folder: its files done so far, and how many it holds. */
+    files?: { done: number; total: number };
   }
   | {
     type: "file";
@@ -113,6 +132,8 @@ export type ClientEvent =
     resumedFrom?: number;
     /** Nothing was sent: the folder had this file already (`path`). */
     skipped?: boolean;
+    /** A folder: how many files (`bytes` is theirs together). */
+    files?: number;
   }
   | {
     type: "file-sent";
@@ -124,9 +145,21 @@ export type ClientEvent =
     resumedFrom?: number;
     /** Nothing was sent: the receiver had this file already. */
     skipped?: boolean;
+    /** A folder: how many files (`bytes` is theirs together), and links left out. */
+    files?: number;
+    leftOut?: number;
   }
   | { type: "file-failed"; direction: "send" | "receive"; name: string; reason: string }
-  | { type: "shared"; file: number; from: string; name: string; bytes: number; sha256: string }
+  /** A file (or a folder of `files` files, `bytes` theirs together) kept by the hub. */
+  | {
+    type: "shared";
+    file: number;
+    from: string;
+    name: string;
+    bytes: number;
+    sha256: string;
+    files?: number;
+  }
   /** A page of `/files`, newest first: page `page` of `pages`, `total` files. */
   | { type: "file-list"; files: SharedFileInfo[]; page: number; pages: number; total: number }
   /**
@@ -173,6 +206,21 @@ export interface InFlight {
 /** Why a transfer stopped when we left without waiting for it, as this person reads it. */
 export const CANCELLED_AT_QUIT = "cancelled (you quit)";
 
+/** Options of {@linkcode RoomClient.sendFile}. */
+export interface SendFileOptions {
+  /**
+   * Called when the offer was not answered within a second in a direct chat: a person there
+   * is asked (what waits for the transfer in order may go on).
+   */
+  unanswered?: () => void;
+}
+
+/**
+ * How long an offer of ours goes unanswered before it counts as waiting for a person: leaving
+ * withdraws it then, and commands kept in order go on.
+ */
+const UNANSWERED_OFFER_MS = 1_000;
+
 /** A kept file the hub told of: enough to see that the receive folder holds it already. */
 interface KeptFile {
   from: string;
@@ -206,8 +254,19 @@ export class RefusedError extends Error {
   }
 }
 
+/**
+ * What happens to files offered in a direct chat: the person is asked, or all are taken, or
+ * none. (A hub sends only what was asked for with `/get`.)
+ */
+export type AcceptMode = "ask" | "all" | "none";
+
+/** The accept modes, for option parsers. */
+export const ACCEPT_MODES: readonly AcceptMode[] = ["ask", "all", "none"];
+
 /** Options of {@linkcode RoomClient}. */
 export interface RoomClientOptions {
+  /** What happens to files offered in a direct chat; `all` by default. */
+  accept?: AcceptMode;
   /** The name asked for. */
   name: string;
   /** The receive folder. */
@@ -221,6 +280,12 @@ interface Outgoing {
   size: number;
   /** Bytes posted so far. */
   done: number;
+  /** A folder: its files, their bytes and the links left out. */
+  folder?: { files: number; bytes: number; leftOut: number };
+  /** The receiver answered the offer (its first `ready`). */
+  answered?: boolean;
+  /** When it was offered (`Date.now()`). */
+  offeredAt?: number;
   sha256?: string;
   resumedFrom?: number;
   /** Its sender, once the file is open (until then it waits for its turn). */
@@ -229,6 +294,12 @@ interface Outgoing {
   cancelled?: string;
   settle: (error?: Error) => void;
 }
+
+/** The receiver declined a file we offered (already told as `file-declined`). */
+class DeclinedError extends Error {}
+
+/** An offer waiting for the person's answer. */
+type WaitingOffer = Extract<Message, { t: "offer" }>;
 
 /** One person's connection to a room, across reconnects. */
 export class RoomClient {
@@ -254,6 +325,8 @@ export class RoomClient {
   #sending: Map<number, Outgoing> = new Map();
   /** Files sent at once; the others wait (the room refuses more). */
   #sendSlots = new FileSlots(TRANSFERS_AT_ONCE);
+  /** Offers the person has not answered yet, oldest first. */
+  #asking: Map<number, WaitingOffer> = new Map();
   /** Files coming on the current session. */
   #receiver: FileReceiver | undefined;
   /** Keyed offers being opened beside the chat (see `#handle`). */
@@ -582,7 +655,7 @@ export class RoomClient {
    * Sends the file at `path`, streaming it in chunks. Resolves once the other side confirmed
    * the hash; rejects with a readable reason otherwise.
    */
-  async sendFile(path: string): Promise<void> {
+  async sendFile(path: string, options: SendFileOptions = {}): Promise<void> {
     const session = this.#session;
     if (!session) throw new Error("Not connected");
     const name = senderFileName(path);
@@ -596,7 +669,9 @@ export class RoomClient {
     settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
     this.#sending.set(fid, { name, size: 0, done: 0, settle });
     let file: Deno.FsFile | undefined;
+    let folder: FolderSource | undefined;
     let slot = false;
+    let unanswered: ReturnType<typeof setTimeout> | undefined;
     try {
       await this.#sendSlots.take();
       slot = true;
@@ -608,26 +683,50 @@ export class RoomClient {
         throw new Error(`Cannot read ${path}: ${readErrorText(error)}`);
       }
       const info = await file.stat();
-      if (!info.isFile) throw new Error(`${path} is not a file`);
-      const size = info.size;
+      if (info.isDirectory) {
+        file.close();
+        file = undefined;
+        folder = this.#folder(path);
+      } else if (!info.isFile) throw new Error(`${path} is not a file`);
+      const size = folder?.size ?? info.size;
       const outgoing = waited;
       // Cancelled (we quit) while it was opened: the peer was offered nothing.
       if (outgoing.cancelled) throw new Error(CANCELLED_AT_QUIT);
       outgoing.size = size;
+      if (folder) {
+        const { files, bytes, leftOut } = folder;
+        outgoing.folder = { files, bytes, leftOut };
+      }
       const sender = outgoing.sender = new FileSender({
         fid,
         name,
         size,
-        file,
+        file: (folder ?? file)!,
+        ...(folder ? { folder: { files: folder.files, bytes: folder.bytes } } : {}),
         post: (message, body, record) => session.post(message, body, record),
         drained: () => session.drained(),
         key: fileKey(path, info),
         onProgress: (done, total) => {
           // What leaving reports is what the status line showed.
           outgoing.done = done;
-          this.#emit({ type: "progress", transfer, direction: "send", name, done, total });
+          this.#emit({
+            type: "progress",
+            transfer,
+            direction: "send",
+            name,
+            done,
+            total,
+            ...(folder ? { files: { done: folder.filesDone, total: folder.files } } : {}),
+          });
         },
       });
+      outgoing.offeredAt = Date.now();
+      // In a direct chat an offer not answered at once waits for a person there.
+      if (options.unanswered && this.#kind !== "hub") {
+        unanswered = setTimeout(() => {
+          if (!outgoing.answered) options.unanswered?.();
+        }, UNANSWERED_OFFER_MS);
+      }
       try {
         const sent = await sender.send();
         outgoing.sha256 = sent.sha256;
@@ -639,14 +738,26 @@ export class RoomClient {
       }
       await settled;
     } catch (error) {
+      if (error instanceof DeclinedError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
       this.#emit({ type: "file-failed", direction: "send", name, reason });
       throw error;
     } finally {
+      clearTimeout(unanswered);
       if (slot) this.#sendSlots.release();
       this.#sending.delete(fid);
       file?.close();
+      folder?.close();
       this.#wakeSettled();
+    }
+  }
+
+  /** Lists folder `path` for sending; a refusal names the folder. */
+  #folder(path: string): FolderSource {
+    try {
+      return FolderSource.open(path);
+    } catch (error) {
+      throw new Error(`Cannot send ${path}: ${error instanceof Error ? error.message : error}`);
     }
   }
 
@@ -659,8 +770,40 @@ export class RoomClient {
   async deliver(): Promise<void> {
     this.#leaving = true;
     while (this.busy && (this.#live || this.#kind === "hub")) {
-      await new Promise<void>((resolve) => this.#pendingWaiters.push(resolve));
+      // An offer the person there has not answered is withdrawn: leaving does not wait for
+      // a person (one just made gets a moment, for a peer that takes files unasked).
+      const next = this.#withdrawUnanswered();
+      if (!this.busy) break;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#pendingWaiters.push(resolve);
+        if (next !== undefined) timer = setTimeout(resolve, next);
+      });
+      clearTimeout(timer);
     }
+  }
+
+  /**
+   * Withdraws our offers in a direct chat that were not answered within
+   * {@linkcode UNANSWERED_OFFER_MS} (a hub takes files unasked); resolves with the time until
+   * the next one is due, if any.
+   */
+  #withdrawUnanswered(): number | undefined {
+    if (this.#kind === "hub") return undefined;
+    const now = Date.now();
+    let next: number | undefined;
+    for (const outgoing of this.#sending.values()) {
+      if (outgoing.answered || outgoing.offeredAt === undefined || outgoing.cancelled) continue;
+      const left = outgoing.offeredAt + UNANSWERED_OFFER_MS - now;
+      if (left > 0) {
+        next = Math.min(next ?? left, left);
+        continue;
+      }
+      outgoing.cancelled = "the sender left";
+      outgoing.sender?.stop(outgoing.cancelled);
+      outgoing.settle(new Error("left before it was accepted"));
+    }
+    return next;
   }
 
   /**
@@ -861,6 +1004,15 @@ export class RoomClient {
     this.#endedCleanly = byeReason !== undefined || this.#leaving;
     await this.#receiver?.endAll("the connection ended before the file was complete");
     await Promise.allSettled(this.#opening);
+    for (const waiting of this.#asking.values()) {
+      this.#emit({
+        type: "file-failed",
+        direction: "receive",
+        name: waiting.name,
+        reason: "the connection ended before it was answered",
+      });
+    }
+    this.#asking.clear();
     for (const outgoing of this.#sending.values()) {
       outgoing.sender?.stop("the connection ended");
       outgoing.settle(new Error("the connection ended before the file was confirmed"));
@@ -990,8 +1142,9 @@ export class RoomClient {
           file: message.file,
           from: message.from,
           name: message.name,
-          bytes: message.size,
+          bytes: message.folder?.bytes ?? message.size,
           sha256: message.sha256,
+          ...(message.folder ? { files: message.folder.files } : {}),
         });
       case "file-list":
         for (const file of message.files) {
@@ -1013,34 +1166,22 @@ export class RoomClient {
         if (message.file !== undefined && this.#gets.has(message.file)) {
           this.#getFids.set(message.fid, message.file);
         }
-        // A keyed offer waits for our `ready`: opening it (hashing a held part, which may be
-        // gigabytes) goes on beside the chat; an offer without a key has its chunks right behind.
-        // Either way, leaving may go on once it is settled (one refused counts until then).
-        if (message.key === undefined) {
-          await this.#receiver?.offer(message, "?");
-          return this.#wakeSettled();
-        }
-        if (this.#receiver) {
-          // Its failures are told by the receiver (a refusal to the sender, file-failed here).
-          const opening = this.#receiver.offer(message, "?").catch(() => {});
-          this.#opening.add(opening);
-          opening.finally(() => {
-            this.#opening.delete(opening);
-            this.#wakeSettled();
-          });
-        }
-        return;
+        return await this.#offered(message);
       case "start":
         return await this.#receiver?.start(message.fid, message.offset);
       case "check":
         return await this.#receiver?.check(message.fid, message.sha256);
-      case "ready":
-        return this.#sending.get(message.fid)?.sender?.ready(message);
+      case "ready": {
+        const outgoing = this.#sending.get(message.fid);
+        if (outgoing) outgoing.answered = true;
+        return outgoing?.sender?.ready(message);
+      }
       case "chunk":
         return await this.#receiver?.chunk(message.fid, body);
       case "end":
         return await this.#receiver?.end(message.fid, message.sha256);
       case "cancel":
+        this.#withdrawn(message.fid, message.reason);
         return await this.#receiver?.cancel(message.fid, message.reason, message.keep);
       case "received":
         return this.#received(message);
@@ -1074,14 +1215,115 @@ export class RoomClient {
   }
 
   /** The receiver of the files that come on `session`, telling this client's listeners. */
+  /**
+   * An offer. In a direct chat it goes as the accept mode says: asked about (the sender waits
+   * for `ready`, sent once the person says yes), taken, or declined; a hub sends only what was
+   * asked for with `/get`.
+   */
+  async #offered(offer: WaitingOffer): Promise<void> {
+    const mode = this.#kind === "hub" ? "all" : this.#options.accept ?? "all";
+    // A sender that does not wait for an answer (no key: an older p2pchat) cannot be asked.
+    const asked = mode === "ask" && offer.key !== undefined;
+    if (asked && (this.#asking.has(offer.fid) || this.#asking.size >= TRANSFERS_AT_ONCE)) {
+      // Questions count like files coming at once: a flood of offers asks nothing.
+      this.#session?.post({
+        t: "received",
+        fid: offer.fid,
+        ok: false,
+        reason: `refused '${offer.name}': ${TRANSFERS_AT_ONCE} offers wait for an answer already`,
+      });
+      return;
+    }
+    if (this.#kind !== "hub") {
+      this.#emit({
+        type: "file-offer",
+        offer: offer.fid,
+        from: offer.from ?? "?",
+        name: offer.name,
+        bytes: offer.folder?.bytes ?? offer.size,
+        ...(offer.folder ? { files: offer.folder.files } : {}),
+        ask: asked,
+      });
+    }
+    if (mode === "none" || (mode === "ask" && !asked)) return this.#decline(offer);
+    if (!asked) return await this.#take(offer);
+    this.#asking.set(offer.fid, offer);
+  }
+
+  /**
+   * Opens a taken offer. A keyed offer waits for our `ready`: opening it (hashing a held part,
+   * which may be gigabytes) goes on beside the chat; an offer without a key has its chunks
+   * right behind.
+   */
+  async #take(offer: WaitingOffer): Promise<void> {
+    // Either way, leaving may go on once it is settled (one refused counts until then).
+    if (offer.key === undefined) {
+      await this.#receiver?.offer(offer, "?");
+      return this.#wakeSettled();
+    }
+    if (this.#receiver) {
+      // Its failures are told by the receiver (a refusal to the sender, file-failed here).
+      const opening = this.#receiver.offer(offer, "?").catch(() => {});
+      this.#opening.add(opening);
+      opening.finally(() => {
+        this.#opening.delete(opening);
+        this.#wakeSettled();
+      });
+    }
+  }
+
+  /**
+   * Answers offer `offer` (the oldest waiting when not given): `yes` takes it, else it is
+   * declined. False when no such offer waits.
+   */
+  answerOffer(offer: number | undefined, yes: boolean): boolean {
+    const fid = offer ?? this.#asking.keys().next().value;
+    const waiting = fid === undefined ? undefined : this.#asking.get(fid);
+    if (!waiting) return false;
+    this.#asking.delete(waiting.fid);
+    if (yes) this.#take(waiting).catch(() => {/* shown as file-failed */});
+    else this.#decline(waiting);
+    return true;
+  }
+
+  /** The offers waiting for the person's answer, oldest first. */
+  get offersWaiting(): number[] {
+    return [...this.#asking.keys()];
+  }
+
+  #decline(offer: WaitingOffer): void {
+    this.#session?.post({
+      t: "received",
+      fid: offer.fid,
+      ok: false,
+      reason: "declined",
+      declined: true,
+    });
+    this.#emit({ type: "file-declined", name: offer.name, from: offer.from ?? "?" });
+  }
+
+  /** The sender withdrew an offer the person was still asked about. */
+  #withdrawn(fid: number, reason: string): void {
+    const waiting = this.#asking.get(fid);
+    if (!waiting) return;
+    this.#asking.delete(fid);
+    this.#emit({ type: "file-failed", direction: "receive", name: waiting.name, reason });
+  }
+
   #newReceiver(session: Session): FileReceiver {
     this.#getFids = new Map();
     return new FileReceiver(this.#options.files, {
       reply: (message) => session.post(message),
       admit: () => ({ maxBytes: this.#options.maxFileBytes }),
       incoming: (offer, from) =>
-        this.#emit({ type: "file-incoming", from, name: offer.name, bytes: offer.size }),
-      progress: (fid, name, done, total) =>
+        this.#emit({
+          type: "file-incoming",
+          from,
+          name: offer.name,
+          bytes: offer.folder?.bytes ?? offer.size,
+          ...(offer.folder ? { files: offer.folder.files } : {}),
+        }),
+      progress: (fid, name, done, total, files) =>
         this.#emit({
           type: "progress",
           transfer: `receive-${fid}`,
@@ -1089,8 +1331,9 @@ export class RoomClient {
           name,
           done,
           total,
+          ...(files ? { files } : {}),
         }),
-      saved: ({ fid, from, saved, resumedFrom, skipped }) => () => {
+      saved: ({ fid, from, saved, resumedFrom, skipped, files }) => () => {
         this.#gotten(fid);
         this.#emit({
           type: "file",
@@ -1101,6 +1344,7 @@ export class RoomClient {
           sha256: saved.sha256,
           ...(resumedFrom > 0 ? { resumedFrom } : {}),
           ...(skipped ? { skipped } : {}),
+          ...(files !== undefined ? { files } : {}),
         });
         // After the sender was told: leaving may go on.
         this.#wakeSettled();
@@ -1125,7 +1369,17 @@ export class RoomClient {
     const outgoing = this.#sending.get(received.fid);
     if (!outgoing) return;
     const sha256 = outgoing.sha256 ?? outgoing.sender?.sha256;
-    if (received.ok && received.skipped && sha256 !== undefined && received.sha256 === sha256) {
+    if (!received.ok && received.declined) {
+      this.#emit({
+        type: "file-declined",
+        name: outgoing.name,
+        ...(received.by ? { by: received.by } : {}),
+      });
+      outgoing.sender?.stop("declined");
+      outgoing.settle(new DeclinedError(`${outgoing.name} was declined`));
+    } else if (
+      received.ok && received.skipped && sha256 !== undefined && received.sha256 === sha256
+    ) {
       outgoing.sender?.finish();
       this.#emit({
         type: "file-sent",
@@ -1137,13 +1391,16 @@ export class RoomClient {
       });
       outgoing.settle();
     } else if (received.ok && received.sha256 === outgoing.sha256) {
+      const folder = outgoing.folder;
       this.#emit({
         type: "file-sent",
         name: outgoing.name,
-        bytes: outgoing.size,
+        bytes: folder?.bytes ?? outgoing.size,
         sha256: outgoing.sha256!,
         ...(received.by ? { to: received.by } : {}),
         ...(outgoing.resumedFrom ? { resumedFrom: outgoing.resumedFrom } : {}),
+        ...(folder ? { files: folder.files } : {}),
+        ...(folder?.leftOut ? { leftOut: folder.leftOut } : {}),
       });
       outgoing.settle();
     } else {

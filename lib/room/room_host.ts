@@ -24,7 +24,7 @@ import { FileStore } from "./file_store.ts";
 import { MemoryHistory } from "./history.ts";
 import { HubFiles } from "./hub_files.ts";
 import { Room, type RoomEvent } from "./room.ts";
-import { type ClientEvent, RoomClient } from "./room_client.ts";
+import { type AcceptMode, type ClientEvent, RoomClient } from "./room_client.ts";
 import { LineJournal } from "./line_journal.ts";
 import { SqliteBanStore } from "./sqlite_ban_store.ts";
 import { SqliteHistory } from "./sqlite_history.ts";
@@ -56,6 +56,8 @@ export interface HostOptions {
 export interface DirectHostOptions extends HostOptions {
   name: string;
   receiveDir: string;
+  /** What happens to files offered to the host; `all` by default. */
+  accept?: AcceptMode;
   /** The host's own events, set before joining so none is missed. */
   onClientEvent?: (event: ClientEvent) => void;
 }
@@ -163,6 +165,7 @@ export class RoomHost {
       options.name,
       options.receiveDir,
       options.onClientEvent,
+      options.accept,
     );
     const members = new Set<Promise<void>>();
     return new RoomHost(
@@ -233,11 +236,12 @@ export class RoomHost {
     name: string,
     receiveDir: string,
     onClientEvent?: (event: ClientEvent) => void,
+    accept?: AcceptMode,
   ): Promise<{ client: RoomClient; hosting: Promise<void> }> {
     const [hostSide, ownSide] = memorySessionPair("this computer");
     // The host's own client: it may moderate, and no operator may touch it.
     const hosting = room.admit(hostSide, { host: true });
-    const client = new RoomClient({ name, files: new FileStore(receiveDir) });
+    const client = new RoomClient({ name, files: new FileStore(receiveDir), accept });
     if (onClientEvent) client.subscribe(onClientEvent);
     await client.join(ownSide);
     return { client, hosting };

@@ -12,6 +12,7 @@
 
 import { ORDER_USAGE, type OrderAction, parseOrder, type Role } from "./moderation.ts";
 import type { RoomClient } from "./room_client.ts";
+import { SendPathsError, splitSendPaths } from "./send_paths.ts";
 
 /** What a command shows the person: a line of help or an error. */
 export type CommandFeedback =
@@ -85,16 +86,40 @@ function needs(args: string, usage: string, context: CommandContext): boolean {
 /** Every command, by name. */
 export const COMMANDS: { readonly [name: string]: Command } = {
   send: {
-    usage: "/send PATH",
-    help: "send a file (in a hub: share it with everyone)",
+    usage: "/send PATH ...",
+    help: "send files (in a hub: share them with everyone)",
     run(context, args) {
       if (context.sendPathRefusal !== undefined) {
         return void context.show({ type: "error", message: context.sendPathRefusal });
       }
       if (!needs(args, this.usage, context)) return;
-      // Runs in the background: chat keeps flowing while the file streams.
-      return context.client.sendFile(unquote(args.trim())).catch(() => {/* file-failed */});
+      let paths: string[];
+      try {
+        paths = sendPaths(args.trim());
+      } catch (error) {
+        if (!(error instanceof SendPathsError)) throw error;
+        return void context.show({ type: "error", message: `${error.message}: ${this.usage}` });
+      }
+      // Each runs in the background: chat keeps flowing while the files stream. Commands kept
+      // in order wait for them all, but not for a person asked whether to take one.
+      return Promise.all(paths.map((path) =>
+        new Promise<void>((resolve) => {
+          context.client.sendFile(path, { unanswered: resolve })
+            .catch(() => {/* shown as file-failed */})
+            .finally(resolve);
+        })
+      )).then(() => {});
     },
+  },
+  accept: {
+    usage: "/accept [ID]",
+    help: "take an offered file (y answers the question too)",
+    run: (context, args) => answer(context, args, true, "/accept [ID]"),
+  },
+  decline: {
+    usage: "/decline [ID]",
+    help: "refuse an offered file (or n)",
+    run: (context, args) => answer(context, args, false, "/decline [ID]"),
   },
   msg: {
     usage: "/msg NAME TEXT",
@@ -254,6 +279,20 @@ export const COMMANDS: { readonly [name: string]: Command } = {
   },
 };
 
+/** Answers offer ID (the oldest waiting when none is given). */
+function answer(context: CommandContext, args: string, yes: boolean, usage: string): void {
+  const id = args.trim() === "" ? undefined : Number(args.trim());
+  if (id !== undefined && (!/^\d+$/.test(args.trim()) || !Number.isSafeInteger(id))) {
+    return void context.show({ type: "error", message: `Usage: ${usage}` });
+  }
+  if (!context.client.answerOffer(id, yes)) {
+    context.show({ type: "error", message: "No file offer waits for an answer." });
+  }
+}
+
+/** What answers the question about an offer when one waits: `y`, `yes`, `n`, `no`. */
+const SHORT_ANSWER = /^\s*(y|yes|n|no)\s*$/i;
+
 /** The page a list command asks for (1 when none is given); `undefined` after a usage error. */
 function pageNumber(args: string, usage: string, context: CommandContext): number | undefined {
   if (args.trim() === "") return 1;
@@ -301,6 +340,33 @@ export function commandList(
   return lines;
 }
 
+/**
+ * The paths of `/send`, split as a shell would ({@linkcode splitSendPaths}); a line that
+ * names one existing file as typed (`/send my notes.txt`, as before paths were split) is
+ * that file.
+ */
+function sendPaths(args: string): string[] {
+  const paths = splitSendPaths(args, homeFolder());
+  if (paths.length > 1 && isFile(args)) return [args];
+  return paths;
+}
+
+function homeFolder(): string | undefined {
+  try {
+    return Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+  } catch {
+    return undefined; // no permission to read the environment: `~` stays as typed
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /** Who may use the commands kept for a role, as `--help` marks them. */
 const ROLE_NOTE: { readonly [R in "op" | "host"]: string } = {
   op: "operators",
@@ -311,12 +377,6 @@ const ROLE_NOTE: { readonly [R in "op" | "host"]: string } = {
 function mayUse(command: Command, role: Role | undefined): boolean {
   return role === undefined || command.role === undefined || role === "host" ||
     (command.role === "op" && role === "op");
-}
-
-/** Strips one pair of surrounding quotes, so pasted paths with spaces work. */
-function unquote(text: string): string {
-  const match = text.match(/^(["'])(.*)\1$/s);
-  return match ? match[2] : text;
 }
 
 /**
@@ -330,6 +390,11 @@ function unquote(text: string): string {
  */
 export function runLine(line: string, context: CommandContext): void | Promise<void> {
   if (line.trim() === "") return;
+  const short = SHORT_ANSWER.exec(line);
+  if (short && context.client.offersWaiting.length > 0) {
+    context.client.answerOffer(undefined, short[1].toLowerCase().startsWith("y"));
+    return;
+  }
   if (!isCommand(line)) {
     const text = line.startsWith("//") ? line.slice(1) : line;
     context.client.say(text);

@@ -16,6 +16,19 @@
  * A host too busy to start a handshake (see `session/handshake_gate.ts`) sends only a failure
  * frame with reason 6, before reading anything.
  *
+ * Before the passkey is typed, a client may ask whether a port speaks p2pchat at all, and in
+ * which mode, on a connection of its own that costs no guess (a hello needs the passkey):
+ *
+ * ```text
+ * client -> host  probe         05 | version | mode | 0d 0a                          5 bytes
+ * host -> client  probe answer  06 | version | mode                                  3 bytes
+ * ```
+ *
+ * The host answers with its mode and closes; a probe in the other mode is logged like a hello
+ * in it would be (not a guess). The line break makes line-based servers (HTTP) answer at once
+ * instead of waiting; a host of an older build answers the probe with a failure frame
+ * (malformed), which says p2pchat too.
+ *
  * mode is 1 (passkey) or 2 (open). Open mode runs the same exchange with w = 0, which is plain
  * ephemeral Diffie-Hellman: encrypted but not authenticated, so people compare the safety code.
  * The confirmation keys bind both hellos (without the MACs), so a changed version or mode fails
@@ -95,7 +108,9 @@ export type HandshakeErrorCode =
   | "aborted"
   | "closed"
   | "busy"
-  | "protocol";
+  | "protocol"
+  /** The host answered a probe (see {@linkcode probeFrame}); not a failure of anyone's. */
+  | "probe";
 
 /** Options of {@linkcode HandshakeError}. */
 export interface HandshakeErrorOptions extends ErrorOptions {
@@ -140,6 +155,8 @@ const FrameType = {
   HostHello: 0x02,
   Confirm: 0x03,
   Ok: 0x04,
+  Probe: 0x05,
+  ProbeAnswer: 0x06,
   Failure: 0x7f,
 } as const;
 
@@ -268,6 +285,13 @@ async function runHost(
 ): Promise<SecureKeys> {
   const hello = await io.read();
   if (hello[0] === FrameType.Failure) throw failureFromPeer(hello, "client");
+  if (hello[0] === FrameType.Probe) {
+    await io.tryWrite(new Uint8Array([FrameType.ProbeAnswer, HANDSHAKE_VERSION, mode]));
+    const clientMode = hello[2];
+    if (clientMode === Mode.Passkey && mode === Mode.Open) throw clientUsesPasskey();
+    if (clientMode === Mode.Open && mode === Mode.Passkey) throw clientIsOpen();
+    throw new HandshakeError("Answered a probe", "probe");
+  }
   if (hello[0] !== FrameType.ClientHello || hello.length < 2) {
     throw await refuse(io, Reason.Malformed, protocolError());
   }
@@ -280,19 +304,9 @@ async function runHost(
     throw await refuse(io, Reason.Malformed, protocolError());
   }
   if (clientMode !== mode && mode === Mode.Open) {
-    const error = new HandshakeError(
-      "The client uses a passkey, but this host was started with --open",
-      "mode-mismatch",
-    );
-    throw await refuse(io, Reason.HostIsOpen, error);
+    throw await refuse(io, Reason.HostIsOpen, clientUsesPasskey());
   }
-  if (clientMode !== mode) {
-    const error = new HandshakeError(
-      "The client connected without a passkey (--open), but this host requires one",
-      "mode-mismatch",
-    );
-    throw await refuse(io, Reason.HostNeedsPasskey, error);
-  }
+  if (clientMode !== mode) throw await refuse(io, Reason.HostNeedsPasskey, clientIsOpen());
 
   const spake = new Spake2({ role: "B", w, identityA: CLIENT_IDENTITY, identityB: HOST_IDENTITY });
   const signedReply = concatBytes([
@@ -313,6 +327,20 @@ async function runHost(
   }
   await io.write(new Uint8Array([FrameType.Ok]));
   return sessionKeys("host", keys, mode, hello, signedReply);
+}
+
+function clientUsesPasskey(): HandshakeError {
+  return new HandshakeError(
+    "The client uses a passkey, but this host was started with --open",
+    "mode-mismatch",
+  );
+}
+
+function clientIsOpen(): HandshakeError {
+  return new HandshakeError(
+    "The client connected without a passkey (--open), but this host requires one",
+    "mode-mismatch",
+  );
 }
 
 // Runs SPAKE2's second half with both hellos (without MACs) as AAD; a bad point is refused.
@@ -372,6 +400,53 @@ function safetyCode(bits: Uint8Array): string {
   const value = new DataView(bits.buffer, bits.byteOffset, bits.byteLength).getBigUint64(0);
   const digits = (value % 10n ** 12n).toString().padStart(12, "0");
   return `${digits.slice(0, 4)} ${digits.slice(4, 8)} ${digits.slice(8)}`;
+}
+
+/**
+ * The frame a client sends, before it knows the passkey, to learn whether a port speaks
+ * p2pchat and in which mode (saying its own: open or not); the host answers it and closes,
+ * counting no guess.
+ *
+ * @example
+ * ```ts
+ * import { probeFrame } from "./handshake.ts";
+ * console.log(probeFrame({ open: false })); // Uint8Array(5) [ 5, 2, 1, 13, 10 ]
+ * ```
+ */
+export function probeFrame(client: { open: boolean }): Uint8Array {
+  const mode = client.open ? Mode.Open : Mode.Passkey;
+  return new Uint8Array([FrameType.Probe, HANDSHAKE_VERSION, mode, 0x0d, 0x0a]);
+}
+
+/**
+ * Checks a host's answer to {@linkcode probeFrame} against how this side will connect (with
+ * a passkey, or in open mode): returns when the host speaks p2pchat and the handshake can
+ * work (a busy host too: it may have room by then); throws the {@linkcode HandshakeError}
+ * the handshake would end with (version or mode mismatch) before anyone types a passkey, or a
+ * `protocol` error when the answer is not p2pchat's.
+ *
+ * @example
+ * ```ts
+ * import { checkProbeAnswer } from "./handshake.ts";
+ * checkProbeAnswer(new Uint8Array([6, 2, 1]), { open: false }); // a passkey host: fine
+ * ```
+ */
+export function checkProbeAnswer(frame: Uint8Array, client: { open: boolean }): void {
+  if (frame[0] === FrameType.Failure && frame.length === 3) {
+    const error = failureFromPeer(frame, "host");
+    // Busy, or a build without probes (malformed): p2pchat all the same.
+    if (error.code === "version-mismatch") throw error;
+    return;
+  }
+  if (frame[0] !== FrameType.ProbeAnswer || frame.length !== 3) throw protocolError();
+  if (frame[1] !== HANDSHAKE_VERSION) throw versionMismatch("host", frame[1]);
+  const mode = client.open ? Mode.Open : Mode.Passkey;
+  if (frame[2] === mode) return;
+  if (frame[2] === Mode.Open) throw new HandshakeError(HOST_IS_OPEN, "mode-mismatch");
+  if (frame[2] === Mode.Passkey) {
+    throw new HandshakeError(`${HOST_NEEDS_PASSKEY}: connect without --open`, "mode-mismatch");
+  }
+  throw protocolError();
 }
 
 /**

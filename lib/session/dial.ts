@@ -11,6 +11,7 @@
 
 import { HandshakeError, type HandshakeErrorCode } from "../secure/handshake.ts";
 import { passkeyWeakness } from "../secure/passkey.ts";
+import { formatAddress } from "./chat_address.ts";
 import { NetSession } from "./net_session.ts";
 import { describeNetworkError } from "./network_error.ts";
 
@@ -57,7 +58,9 @@ export async function dial(
       signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new DialError(`Could not connect to ${host}:${port}: ${describeNetworkError(error)}`);
+    throw new DialError(
+      `Could not connect to ${formatAddress(host, port)}: ${describeNetworkError(error)}`,
+    );
   }
   conn.setNoDelay(true);
   try {
@@ -66,6 +69,8 @@ export async function dial(
     if (error instanceof HandshakeError) {
       throw new DialError(error.message, PASSING.has(error.code) ? undefined : error);
     }
-    throw new DialError(`Could not connect to ${host}:${port}: ${describeNetworkError(error)}`);
+    throw new DialError(
+      `Could not connect to ${formatAddress(host, port)}: ${describeNetworkError(error)}`,
+    );
   }
 }

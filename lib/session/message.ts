@@ -131,6 +131,8 @@ export type Message =
     name: string;
     size: number;
     from?: string;
+    /** A folder (its stream: folder_stream.ts): how many files, and their bytes together. */
+    folder?: { files: number; bytes: number };
     /**
      * The sender's identity of its file (a partial file is kept under it). With it, the sender
      * waits for `ready` before any chunk: the transfer may resume or be skipped.
@@ -161,12 +163,23 @@ export type Message =
     sha256?: string;
     reason?: string;
     by?: string;
+    /** The person declined the offer. */
+    declined?: boolean;
     /** Where the transfer resumed, when it did. */
     resumedFrom?: number;
     /** Nothing was sent: the receiver had the file already. */
     skipped?: boolean;
   }
-  | { t: "shared"; file: number; from: string; name: string; size: number; sha256: string }
+  | {
+    t: "shared";
+    file: number;
+    from: string;
+    name: string;
+    size: number;
+    sha256: string;
+    /** A folder kept whole: how many files, and their bytes together. */
+    folder?: { files: number; bytes: number };
+  }
   /** Asks for page `page` (default 1) of the kept files, newest first. */
   | { t: "files"; page?: number }
   | {
@@ -213,6 +226,8 @@ export interface SharedFileInfo {
   size: number;
   sha256: string;
   time: string;
+  /** A folder kept whole: how many files, and their bytes together. */
+  folder?: { files: number; bytes: number };
 }
 
 /** The `t` of every message. */
@@ -241,12 +256,16 @@ const int: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
 const bool: Check = (v) => typeof v === "boolean";
 const hex64: Check = (v) => typeof v === "string" && /^[0-9a-f]{64}$/.test(v);
 const names: Check = (v) => Array.isArray(v) && v.length <= 100_000 && v.every(str(64));
+const folderCounts: Check = (v) =>
+  typeof v === "object" && v !== null && int((v as { files: unknown }).files) &&
+  int((v as { bytes: unknown }).bytes);
 const fileList: Check = (v) =>
   Array.isArray(v) && v.length <= 100_000 && v.every((f) =>
     typeof f === "object" && f !== null &&
     int((f as SharedFileInfo).file) && str(64)((f as SharedFileInfo).from) &&
     str(1024)((f as SharedFileInfo).name) && int((f as SharedFileInfo).size) &&
-    hex64((f as SharedFileInfo).sha256) && str(64)((f as SharedFileInfo).time)
+    hex64((f as SharedFileInfo).sha256) && str(64)((f as SharedFileInfo).time) &&
+    ((f as SharedFileInfo).folder === undefined || folderCounts((f as SharedFileInfo).folder))
   );
 const NAME = str(64);
 /** An array (bounded) of plain objects that each pass `check`. */
@@ -345,6 +364,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     name: [str(1024), true],
     size: [int, true],
     from: [NAME, false],
+    folder: [folderCounts, false],
     key: [str(128), false],
     file: [int, false],
   },
@@ -366,6 +386,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     sha256: [hex64, false],
     reason: [str(256), false],
     by: [NAME, false],
+    declined: [bool, false],
     resumedFrom: [int, false],
     skipped: [bool, false],
   },
@@ -375,6 +396,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     name: [str(1024), true],
     size: [int, true],
     sha256: [hex64, true],
+    folder: [folderCounts, false],
   },
   files: { page: [int, false] },
   "file-list": {

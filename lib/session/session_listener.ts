@@ -190,6 +190,8 @@ export class SessionListener {
         });
       } catch (error) {
         answer.pass.done(outcomeOf(error));
+        // A client checking the port before its passkey is typed: nothing failed.
+        if (error instanceof HandshakeError && error.code === "probe") return;
         this.#options.onEvent?.({
           type: "handshake-failed",
           remote,

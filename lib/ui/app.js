@@ -133,6 +133,7 @@ function updateMode() {
   connectButton.textContent = labels.button;
   $("passkey-hint").textContent = labels.hint;
   $("host-hint").hidden = current === "connect";
+  $("found").hidden = current !== "connect";
   if (current === "connect") {
     if (hostInput.value === "0.0.0.0") hostInput.value = "127.0.0.1";
     if (passkeyInput.value === suggestedPasskey) passkeyInput.value = "";
@@ -165,8 +166,10 @@ openMode.addEventListener("change", updateOpenMode);
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   connectError.textContent = "";
-  const port = Number(portInput.value.trim());
-  if (!/^\d+$/.test(portInput.value.trim()) || port > 65535) {
+  // Empty: the port in the address (192.168.1.12:5050), else the default.
+  const portText = portInput.value.trim();
+  const port = portText === "" ? null : Number(portText);
+  if (port !== null && (!/^\d+$/.test(portText) || port > 65535)) {
     return fail("The port is a number from 0 to 65535, e.g. 5050.", portInput);
   }
   if (nameInput.value.trim() === "") return fail("Enter your name.", nameInput);
@@ -183,6 +186,47 @@ form.addEventListener("submit", (event) => {
     open: openMode.checked,
   });
 });
+
+// The chats found on this network (sent live while this screen is up): choosing one fills
+// the address, the port and open mode; the passkey is still typed. Labels are peer text.
+function showFound(event) {
+  const list = $("found-list");
+  const chats = Array.isArray(event.chats) ? event.chats : [];
+  list.replaceChildren(...chats.map((found) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "found-chat";
+    const label = document.createElement("bdi");
+    label.className = "label";
+    label.textContent = String(found.label);
+    const details = document.createElement("span");
+    details.className = "details";
+    const who = found.kind === "hub"
+      ? `hub${typeof found.members === "number" ? `, ${found.members} members` : ""}`
+      : `direct chat${found.busy ? ", busy" : ""}`;
+    details.textContent = `${who} · ${found.address} · ` +
+      (found.auth === "open" ? "open (no passkey)" : "passkey");
+    button.append(label, details);
+    button.addEventListener("click", () => choose(found));
+    item.append(button);
+    return item;
+  }));
+  $("found-none").hidden = chats.length > 0;
+  $("found-more").hidden = !(event.more > 0);
+  $("found-more").textContent = `... and ${event.more} more`;
+}
+
+function choose(found) {
+  form.querySelector("input[name=mode][value=connect]").checked = true;
+  updateMode();
+  hostInput.value = String(found.host);
+  portInput.value = String(found.port);
+  openMode.checked = found.auth === "open";
+  updateOpenMode();
+  connectError.textContent = "";
+  (openMode.checked ? connectButton : passkeyInput).focus();
+}
 
 function fail(text, field) {
   connectError.textContent = text;
@@ -217,9 +261,13 @@ const HANDLERS = {
     if (typeof event?.type === "string" && Object.hasOwn(LISTS, event.type)) {
       LISTS[event.type](event, payload.sizes ?? [], payload);
     }
+    let item;
     for (const line of payload.lines ?? []) {
-      const item = showLine(line, payload.time);
+      item = showLine(line, payload.time);
       if (event?.type === "own" && chat.link === "down") item.classList.add("queued");
+    }
+    if (event?.type === "file-offer" && event.ask === true && item) {
+      item.append(offerButtons(Number(event.offer), event.name));
     }
     if (typeof event?.type === "string" && Object.hasOwn(LINK_EVENTS, event.type)) {
       LINK_EVENTS[event.type](payload.lines ?? []);
@@ -228,6 +276,7 @@ const HANDLERS = {
   // Said at the top until Exit (the log has the event that ended it).
   ended: (event) => showLink("ended", [{ peer: event.reason }, " Press Exit to go back."]),
   "confirm-exit": (event) => askStop(event),
+  "found-chats": (event) => showFound(event),
 };
 
 function handle(event) {
@@ -646,6 +695,24 @@ function setTopic(text) {
 }
 
 // ---- Files ----
+
+/** Accept and Decline on an offer the person is asked about: each answers it once. */
+function offerButtons(offer, name) {
+  const actions = document.createElement("span");
+  actions.className = "offer-answer";
+  for (const [text, command] of [["Accept", "accept"], ["Decline", "decline"]]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = text;
+    button.setAttribute("aria-label", `${text} ${name}`);
+    button.addEventListener("click", () => {
+      for (const other of actions.querySelectorAll("button")) other.disabled = true;
+      send({ type: "line", text: `/${command} ${offer}` });
+    });
+    actions.append(button);
+  }
+  return actions;
+}
 
 function addShared(file, name, size, from) {
   const list = $("shared");

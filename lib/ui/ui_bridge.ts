@@ -27,6 +27,9 @@ import { connectChat, hubChat, listenChat } from "../app/front_door.ts";
 import { stopQuestion } from "../app/stop_question.ts";
 import { safeFileName } from "../room/file_name.ts";
 import { generatePasskey, normalizePasskey } from "../secure/passkey.ts";
+import { AddressError, parseChatAddress, portToUse } from "../session/chat_address.ts";
+import type { LinkAddress } from "../session/mdns_link.ts";
+import { FoundList } from "./found_list.ts";
 import {
   type FileLinks,
   parseUiRequest,
@@ -49,6 +52,11 @@ export interface UiBridgeOptions {
   closedPageGraceMs?: number;
   /** Where a page fetches a received file, by its name in the receive folder. */
   fileLinks?: (name: string) => FileLinks;
+  /**
+   * Where the connection screen's list of chats scans (default every IPv4 address of the
+   * machine; `[]`: no list, for tests that do not need it).
+   */
+  scanAddresses?: LinkAddress[];
 }
 
 /** Thrown by {@linkcode UiBridge.sendUpload} when no file can be sent now. */
@@ -95,7 +103,10 @@ export function chatPayload(
     sizes: sizesOf(event),
     time: new Date().toISOString(),
   };
-  if (event.type === "file" && fileLinks) payload.file = fileLinks(basename(event.path));
+  // A folder has no link: the process serves single files only.
+  if (event.type === "file" && event.files === undefined && fileLinks) {
+    payload.file = fileLinks(basename(event.path));
+  }
   return payload;
 }
 
@@ -115,10 +126,34 @@ export class UiBridge {
   /** The words of the chat being shown. */
   #words = new EventWords();
   #closing = false;
+  /** The chats found on the LAN, scanned while the connection screen is up. */
+  #found: FoundList | undefined;
+  #foundList: Extract<UiEvent, { type: "found-chats" }> = {
+    type: "found-chats",
+    chats: [],
+    more: 0,
+  };
+  #foundStopped: Promise<void> = Promise.resolve();
 
   /** Creates the bridge; nothing happens until a page asks. */
   constructor(options: UiBridgeOptions) {
     this.#options = options;
+    if (options.scanAddresses?.length !== 0) {
+      this.#found = new FoundList((chats, more) => {
+        this.#foundList = { type: "found-chats", chats, more };
+        if (this.#state === "idle") this.#broadcast(this.#foundList);
+      }, { addresses: options.scanAddresses });
+    }
+  }
+
+  /** Scans while a page shows the connection screen; stops otherwise. */
+  #scanWhileIdle(): void {
+    if (!this.#found) return;
+    if (this.#state === "idle" && this.#sockets.size > 0 && !this.#closing) {
+      this.#found.start();
+    } else {
+      this.#foundStopped = this.#found.stop();
+    }
   }
 
   /** Serves one page over `socket`: greets it, replays the chat so far, obeys its requests. */
@@ -132,6 +167,7 @@ export class UiBridge {
         socket.addEventListener("close", () => {
           this.#sockets.delete(socket);
           if (this.#sockets.size === 0) this.#startGrace();
+          this.#scanWhileIdle();
           resolve();
         });
       }),
@@ -145,6 +181,8 @@ export class UiBridge {
         receiveDir: this.#options.receiveDir,
       });
       for (const event of this.#replay) this.#sendTo(socket, event);
+      if (this.#state === "idle") this.#sendTo(socket, this.#foundList);
+      this.#scanWhileIdle();
     });
     socket.addEventListener("message", (message) => {
       const request = typeof message.data === "string" ? parseUiRequest(message.data) : undefined;
@@ -230,6 +268,8 @@ export class UiBridge {
     await this.#leave("The p2pchat window was closed.");
     for (const socket of this.#sockets) socket.close(1001, "p2pchat is stopping");
     await Promise.all(this.#socketsClosed);
+    this.#scanWhileIdle();
+    await this.#foundStopped;
   }
 
   async #handle(request: UiRequest, socket: WebSocket): Promise<void> {
@@ -261,8 +301,20 @@ export class UiBridge {
         message: "Enter the passkey the host shows (or tick Open if the host has no passkey).",
       });
     }
-    const host = request.host.trim() ||
-      (request.mode === "connect" ? DEFAULTS.connectHost : DEFAULTS.listenHost);
+    let host: string;
+    let port: number;
+    try {
+      const address = parseChatAddress(
+        request.host.trim() ||
+          (request.mode === "connect" ? DEFAULTS.connectHost : DEFAULTS.listenHost),
+      );
+      host = address.host;
+      port = portToUse(address, request.port ?? undefined, DEFAULTS.port);
+    } catch (error) {
+      if (!(error instanceof AddressError)) throw error;
+      const message = error.message.charAt(0).toUpperCase() + error.message.slice(1);
+      return this.#emit({ type: "connect-error", message: `${message}.` });
+    }
     this.#replay = [];
     this.#setState("connecting");
     // Until the chat screen is up, its events wait (the welcome, history...).
@@ -280,7 +332,7 @@ export class UiBridge {
     const receiveDir = this.#options.receiveDir;
     const hosting = {
       host,
-      port: request.port,
+      port,
       passkey: typed === "" ? undefined : typed,
       label: defaultLabel(),
       announce: true,
@@ -289,11 +341,12 @@ export class UiBridge {
     try {
       chat = request.mode === "connect"
         ? await connectChat(
-          { host, port: request.port, name, receiveDir, passkey: typed as string | null },
+          // Offered files are asked about: Accept and Decline on the offer.
+          { host, port, name, receiveDir, passkey: typed as string | null, accept: "ask" },
           hooks,
         )
         : request.mode === "listen"
-        ? await listenChat({ ...hosting, name, receiveDir }, hooks)
+        ? await listenChat({ ...hosting, name, receiveDir, accept: "ask" }, hooks)
         : await hubChat({
           ...hosting,
           name,
@@ -317,7 +370,7 @@ export class UiBridge {
       type: "started",
       mode: request.mode,
       host,
-      port: request.port,
+      port,
       passkey: null,
       addresses: [],
       ...(listening?.type === "chat" && listening.event.type === "listening"
@@ -374,6 +427,7 @@ export class UiBridge {
   #setState(state: UiState): void {
     this.#state = state;
     this.#broadcast({ type: "state", state });
+    this.#scanWhileIdle();
   }
 
   /** Sends to every page and keeps the event for pages that attach later. */

@@ -13,6 +13,7 @@
 
 import type { ChatEvent } from "../app/chat_event.ts";
 import type { Line, Segment } from "../app/event_words.ts";
+import type { ListedChat } from "./found_list.ts";
 
 /** How the person takes part: dial out, wait for one peer, or host a hub. */
 export type UiMode = "connect" | "listen" | "host";
@@ -22,9 +23,10 @@ export type UiRequest =
   | {
     type: "connect";
     mode: UiMode;
-    /** Address to dial, or to listen on. */
+    /** Address to dial, or to listen on: `HOST`, `HOST:PORT`, `[IPv6]:PORT`. */
     host: string;
-    port: number;
+    /** The port field; `null` when left empty (the address's port, else the default). */
+    port: number | null;
     name: string;
     /** As typed; normalized by the process. Ignored when `open`. */
     passkey: string;
@@ -75,6 +77,11 @@ export type UiEvent =
     file?: FileLinks;
   }
   | { type: "ended"; reason: string }
+  /**
+   * The chats found on the local network, live while the connection screen is up (the whole
+   * list each time, rate-limited; `more`: found but not listed). Labels are peer text.
+   */
+  | { type: "found-chats"; chats: ListedChat[]; more: number }
   /** Exit was asked while others are in the chat this person hosts: ask first. */
   | { type: "confirm-exit"; question: Segment[]; detail: string; stop: string; keep: string };
 
@@ -118,10 +125,19 @@ export function parseUiRequest(text: string): UiRequest | undefined {
       const { mode, host, port, name, passkey, open } = v;
       if (
         typeof mode !== "string" || !MODES.includes(mode) || typeof host !== "string" ||
-        typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535 ||
+        (port !== null &&
+          (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)) ||
         typeof name !== "string" || typeof passkey !== "string" || typeof open !== "boolean"
       ) return undefined;
-      return { type: "connect", mode: mode as UiMode, host, port, name, passkey, open };
+      return {
+        type: "connect",
+        mode: mode as UiMode,
+        host,
+        port: port as number | null,
+        name,
+        passkey,
+        open,
+      };
     }
   }
   return undefined;

@@ -97,7 +97,8 @@ Deno.test("front door: a wrong passkey is asked again while tries are left; with
       onEvent: seen.listen,
       ask: { passkey: () => Promise.resolve(typed.shift()) },
     });
-    assert.deepEqual(seen.sentences().slice(0, 2), [
+    assert.deepEqual(seen.sentences().slice(0, 3), [
+      `Connecting to 127.0.0.1:${port} ...`,
       "Wrong passkey, try again (2 tries left)",
       "Wrong passkey, try again (1 try left)",
     ]);
@@ -197,4 +198,140 @@ Deno.test("front door: a host's weak passkey, a bad name or a busy port are refu
     hubChat({ ...plan, port: taken.addr.port, dataDir: `${dir.path}/hub` }),
     new RegExp(`^ChatError: Could not listen on 127\\.0\\.0\\.1:${taken.addr.port}: `),
   );
+});
+
+/** A hub on loopback that keeps its passkey in `dataDir` (as `serve` does), its log seen. */
+async function keepingHub(dataDir: string, extra: { port?: number; renew?: boolean } = {}) {
+  const seen = new Seen();
+  const hub = await serveHub({
+    host: "127.0.0.1",
+    port: extra.port ?? 0,
+    label: "test",
+    announce: false,
+    dataDir,
+    keepPasskey: { renew: extra.renew ?? false },
+  }, { onEvent: seen.listen });
+  const listening = await seen.until((event) => event.type === "listening");
+  return { hub, seen, passkey: listening.type === "listening" ? listening.passkey! : "" };
+}
+
+Deno.test("front door: a hub keeps its passkey in its data folder across restarts; renew makes a new one; a given one is not kept", async () => {
+  await using dir = await folder();
+  const dataDir = `${dir.path}/p2pchat-data`;
+  const first = await keepingHub(dataDir);
+  await first.hub.close();
+  assert.ok(
+    first.seen.sentences().includes(
+      `Passkey: ${first.passkey} (kept in ${dataDir}/; --new-passkey makes a new one)`,
+    ),
+    first.seen.sentences().join("\n"),
+  );
+  const again = await keepingHub(dataDir);
+  await again.hub.close();
+  assert.equal(again.passkey, first.passkey);
+  const renewed = await keepingHub(dataDir, { renew: true });
+  await renewed.hub.close();
+  assert.notEqual(renewed.passkey, first.passkey);
+  // A passkey given at start is used, said to be not kept, and the kept one stays.
+  const seen = new Seen();
+  const given = await serveHub({
+    ...ON_LOOPBACK,
+    announce: false,
+    dataDir,
+    keepPasskey: { renew: false },
+  }, { onEvent: seen.listen });
+  await given.close();
+  assert.ok(
+    seen.sentences().includes(`Passkey: ${PASSKEY} (given at start; not kept in ${dataDir}/)`),
+  );
+  assert.equal(Deno.readTextFileSync(`${dataDir}/passkey`), `${renewed.passkey}\n`);
+});
+
+/** bob in a hub restarted with a new passkey while he typed two lines; `ask` is his prompt. */
+async function passkeyChanges(ask: ((newPasskey: string) => string) | undefined) {
+  await using dir = await folder();
+  const dataDir = `${dir.path}/p2pchat-data`;
+  const first = await keepingHub(dataDir);
+  const port = first.hub.addr.port;
+  const bobSeen = new Seen();
+  const renewed = Promise.withResolvers<string>();
+  let asked = 0;
+  const bob = await connectChat({
+    host: "127.0.0.1",
+    port,
+    name: "bob",
+    receiveDir: `${dir.path}/bob`,
+    passkey: first.passkey,
+  }, {
+    onEvent: bobSeen.listen,
+    ask: ask && { passkey: async () => (asked++, ask(await renewed.promise)) },
+  });
+  await bobSeen.until((event) => event.type === "welcome");
+  await first.hub.close();
+  await bobSeen.until((event) => event.type === "reconnecting");
+  bob.run("typed while the hub was away");
+  bob.run("and a second line");
+  const second = await keepingHub(dataDir, { port, renew: true });
+  // carol hears what bob delivers once he is back.
+  const carolSeen = new Seen();
+  const carol = await connectChat({
+    host: "127.0.0.1",
+    port,
+    name: "carol",
+    receiveDir: `${dir.path}/carol`,
+    passkey: second.passkey,
+  }, { onEvent: carolSeen.listen });
+  await carolSeen.until((event) => event.type === "welcome");
+  renewed.resolve(second.passkey);
+  return { bob, bobSeen, second, carol, carolSeen, asked: () => asked };
+}
+
+Deno.test("front door: a member whose hub comes back with a new passkey is told, asked for it, rejoins and delivers what it queued", async () => {
+  // The first passkey typed is wrong (one of the tries), the second the new one.
+  let typed = 0;
+  const { bob, bobSeen, second, carol, carolSeen, asked } = await passkeyChanges((newPasskey) =>
+    typed++ === 0 ? WRONG : newPasskey
+  );
+  try {
+    await bobSeen.until((event) => event.type === "reconnected");
+    const heard = bobSeen.sentences();
+    const changed = heard.findIndex((line) => line.startsWith("The hub's passkey changed"));
+    assert.deepEqual(heard.slice(changed, changed + 2), [
+      "The hub's passkey changed (it was restarted with a new one). Type the new passkey to " +
+      "rejoin; your 2 lines not delivered yet are kept.",
+      "Wrong passkey, try again (2 tries left)",
+    ]);
+    assert.equal(asked(), 2);
+    // What bob typed meanwhile reaches the hub, once each.
+    const lines = () =>
+      carolSeen.events.flatMap((event) => event.type === "message" ? [event.text] : []);
+    await carolSeen.until(() => lines().length === 2);
+    assert.deepEqual(lines(), ["typed while the hub was away", "and a second line"]);
+    // ... and the hub acknowledges them: nothing is left queued.
+    await bobSeen.until(() => bob.client.unacknowledged === 0);
+  } finally {
+    await bob.leave();
+    await carol.leave();
+    await second.hub.close();
+  }
+});
+
+Deno.test("front door: where nobody can type it, a changed passkey ends the chat with the lines not delivered", async () => {
+  const { bob, bobSeen, second, carol } = await passkeyChanges(undefined);
+  try {
+    const end = await bob.done;
+    assert.equal(end.how, "ended");
+    assert.equal(
+      end.how === "ended" ? end.fatal?.message : "",
+      "The hub's passkey changed (2 lines not delivered)",
+    );
+    assert.ok(
+      bobSeen.sentences().includes(
+        "The hub's passkey changed (it was restarted with a new one): 2 lines not delivered.",
+      ),
+    );
+  } finally {
+    await carol.leave();
+    await second.hub.close();
+  }
 });

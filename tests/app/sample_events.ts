@@ -51,6 +51,24 @@ const SAMPLES: Samples = {
       served: true,
     },
   ],
+  scanning: [
+    { type: "scanning", timeoutMs: 2000 },
+    { type: "scanning", timeoutMs: 500, label: "alice's hub" },
+  ],
+  "found-chat": [
+    { type: "found-chat", label: "alice's hub", kind: "hub", host: "192.168.1.12", port: 5050 },
+    { type: "found-chat", label: "bob", kind: "direct", host: "fe80::1", port: 5050 },
+  ],
+  connecting: [
+    { type: "connecting", host: "192.168.1.12", port: 5050 },
+    { type: "connecting", host: "fe80::1", port: 5050 },
+  ],
+  "name-numbered": [{ type: "name-numbered", taken: "root", name: "root-2" }],
+  "passkey-changed": [
+    { type: "passkey-changed", queued: 2, asking: true },
+    { type: "passkey-changed", queued: 0, asking: true },
+    { type: "passkey-changed", queued: 1, asking: false },
+  ],
   "connected-to": [{ type: "connected-to", host: "192.168.1.12", port: 5050 }],
   secured: [
     { type: "secured", peer: "192.168.1.12:5050", authenticated: true, safety: "1111 2222 3333" },
@@ -183,7 +201,26 @@ const SAMPLES: Samples = {
     { type: "notice", text: "Message rejected: Rate limiting is in effect.", error: true },
     { type: "notice", text: "The hub will restart soon.", error: false },
   ],
-  "file-incoming": [{ type: "file-incoming", from: "alice", name: "a.txt", bytes: 1234 }],
+  "file-offer": [
+    {
+      type: "file-offer",
+      offer: 2,
+      from: "alice",
+      name: "report.pdf",
+      bytes: 12_300_000,
+      ask: true,
+    },
+    { type: "file-offer", offer: 3, from: "alice", name: "pics", bytes: 9000, files: 3, ask: true },
+    { type: "file-offer", offer: 4, from: "alice", name: "a.txt", bytes: 1234, ask: false },
+  ],
+  "file-declined": [
+    { type: "file-declined", name: "report.pdf", by: "alice" },
+    { type: "file-declined", name: "report.pdf", from: "bob" },
+  ],
+  "file-incoming": [
+    { type: "file-incoming", from: "alice", name: "a.txt", bytes: 1234 },
+    { type: "file-incoming", from: "alice", name: "photos", bytes: 5_000_000, files: 12 },
+  ],
   progress: [{
     type: "progress",
     transfer: "receive-1",
@@ -196,11 +233,19 @@ const SAMPLES: Samples = {
     SAVED,
     { ...SAVED, bytes: 200_000_000, resumedFrom: 104_857_600 },
     { ...SAVED, skipped: true },
+    {
+      ...SAVED,
+      name: "photos (1)",
+      path: "received_files/photos (1)",
+      bytes: 5_000_000,
+      files: 1,
+    },
   ],
   "file-sent": [
     { type: "file-sent", name: "b.txt", bytes: 20, sha256: HASH, to: "alice" },
     { type: "file-sent", name: "b.txt", bytes: 9e8, sha256: HASH, to: "alice", resumedFrom: 5e8 },
     { type: "file-sent", name: "b.txt", bytes: 20, sha256: HASH, to: "alice", skipped: true },
+    { type: "file-sent", name: "photos", bytes: 5_000_000, sha256: HASH, files: 12, leftOut: 2 },
   ],
   "file-failed": [{ type: "file-failed", direction: "send", name: "c.txt", reason: "too large" }],
   shared: [{
@@ -210,6 +255,14 @@ const SAMPLES: Samples = {
     name: "d.txt",
     bytes: 50_000_000,
     sha256: HASH,
+  }, {
+    type: "shared",
+    file: 4,
+    from: "alice",
+    name: "pics",
+    bytes: 9000,
+    sha256: HASH,
+    files: 3,
   }],
   "file-list": [
     { type: "file-list", files: [], page: 1, pages: 1, total: 0 },
@@ -222,6 +275,14 @@ const SAMPLES: Samples = {
         size: 50_000_000,
         sha256: HASH,
         time: TIME,
+      }, {
+        file: 4,
+        from: "alice",
+        name: "pics",
+        size: 9100,
+        sha256: HASH,
+        time: TIME,
+        folder: { files: 3, bytes: 9000 },
       }],
       page: 1,
       pages: 2,

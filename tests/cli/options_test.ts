@@ -45,14 +45,35 @@ Deno.test("parseOptions: listen takes a port and flags", () => {
   assert.equal(options.json, true);
 });
 
-Deno.test("parseOptions: connect needs a host; the port defaults to 5050", () => {
+Deno.test("parseOptions: connect takes a host (none: found by scanning); the port defaults to 5050", () => {
   const options = parseOptions("connect", ["192.168.1.12"]);
   assert.equal(options.host, "192.168.1.12");
   assert.equal(options.port, 5050);
   assert.equal(parseOptions("connect", ["hub.local", "6000"]).port, 6000);
-  const error = usageError(() => parseOptions("connect", []));
-  assert.equal(error.message, "connect needs the HOST to connect to");
-  assert.equal(error.hint, "Example: p2pchat connect 192.168.1.12 5050");
+  const scanning = parseOptions("connect", ["--label", "alice's hub", "--timeout", "0.5"]);
+  assert.deepEqual([scanning.host, scanning.label, scanning.timeoutMs], ["", "alice's hub", 500]);
+  assert.equal(parseOptions("connect", []).label, "");
+  const error = usageError(() => parseOptions("connect", ["10.0.0.5", "--label", "x"]));
+  assert.equal(error.message, "connect takes a HOST or a --label, not both");
+});
+
+Deno.test("parseOptions: connect takes HOST:PORT and [IPv6]:PORT; a port given twice must agree", () => {
+  const target = (...args: string[]) => {
+    const options = parseOptions("connect", args);
+    return [options.host, options.port];
+  };
+  assert.deepEqual(target("127.0.0.1:6000"), ["127.0.0.1", 6000]);
+  assert.deepEqual(target("[::1]:6000"), ["::1", 6000]);
+  assert.deepEqual(target("::1", "6000"), ["::1", 6000]);
+  assert.deepEqual(target("[::1]"), ["::1", 5050]);
+  assert.deepEqual(target("hub.local:6000", "6000"), ["hub.local", 6000]);
+  const twice = usageError(() => parseOptions("connect", ["10.0.0.5:6000", "7000"]));
+  assert.equal(twice.message, "the port is given twice and differs: 10.0.0.5:6000 and port 7000");
+  const typo = usageError(() => parseOptions("connect", ["10.0.0.5:50x0"]));
+  assert.match(typo.message, /^'10\.0\.0\.5:50x0' has no usable port/);
+  assert.match(typo.hint, /p2pchat connect 192\.168\.1\.12:5050/);
+  const spaced = usageError(() => parseOptions("connect", ["alice's laptop"]));
+  assert.match(spaced.message, /is not an address/);
 });
 
 Deno.test("parseOptions: serve defaults and limits", () => {
@@ -63,6 +84,9 @@ Deno.test("parseOptions: serve defaults and limits", () => {
   assert.equal(defaults.maxClients, 10_000);
   assert.equal(defaults.rate, 5);
   assert.equal(defaults.maxFileBytes, undefined);
+  assert.equal(defaults.newPasskey, false);
+  assert.equal(parseOptions("serve", ["--new-passkey"]).newPasskey, true);
+  assert.throws(() => parseOptions("listen", ["--new-passkey"]), /Unknown option '--new-passkey'/);
   const options = parseOptions("serve", [
     "7000",
     "--history",

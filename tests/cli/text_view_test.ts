@@ -315,6 +315,20 @@ Deno.test("TextView: a sent file stays in the status line until the receiver con
   assert.match(statuses.at(-1) ?? "", /^b\.bin 0 % /);
 });
 
+Deno.test("TextView: a folder is one progress line, with how many of its files are in", () => {
+  const { statuses, show } = terminal();
+  show({
+    type: "progress",
+    transfer: "receive-2",
+    direction: "receive",
+    name: "photos",
+    done: 400,
+    total: 1000,
+    files: { done: 3, total: 12 },
+  });
+  assert.match(statuses[0] ?? "", /^photos 40 % \[.*\] .* 3\/12 files$/);
+});
+
 Deno.test("TextView: a failed transfer clears its progress", () => {
   const { statuses, show } = terminal();
   show(

@@ -15,9 +15,10 @@
  * @module
  */
 
-import { NetSession } from "../../lib/session/net_session.ts";
+import type { NetSession } from "../../lib/session/net_session.ts";
 import type { Message } from "../../lib/session/message.ts";
 import { PASSKEY, WAIT_MS } from "./cli_process.ts";
+import { secureNext } from "./hostile_host.ts";
 
 /** A listening crafted host. */
 export class CraftedHost implements AsyncDisposable {
@@ -45,8 +46,7 @@ export class CraftedHost implements AsyncDisposable {
    * for a slow join); returns the session.
    */
   async accept(hostName: string, options: { welcome?: Promise<void> } = {}): Promise<NetSession> {
-    const conn = await this.#listener.accept();
-    const session = await NetSession.start(conn, { role: "host", passkey: PASSKEY });
+    const session = await secureNext(this.#listener, PASSKEY);
     this.#session = session;
     const reader = session.incoming.getReader();
     const { value } = await reader.read();

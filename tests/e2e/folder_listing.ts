@@ -11,7 +11,7 @@
  */
 
 import { join } from "node:path";
-import { WAIT_MS } from "./cli_process.ts";
+import { sha256File, WAIT_MS } from "./cli_process.ts";
 
 /** Names in `dir`, hidden ones included, sorted; none when it does not exist. */
 export async function listing(dir: string): Promise<string[]> {
@@ -35,4 +35,20 @@ export async function untilTempHolds(dir: string, bytes: number): Promise<void> 
     if (Date.now() > deadline) throw new Error(`no temporary file of ${bytes} bytes in ${dir}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * Every path under `dir` (hidden ones included, folders ending in `/`), each file with its
+ * SHA-256, in order: two folders hold the same when their trees are equal.
+ */
+export async function hashedTree(dir: string, prefix = ""): Promise<string[]> {
+  const found: string[] = [];
+  for (const name of await listing(join(dir, prefix))) {
+    const path = prefix + name;
+    const info = await Deno.lstat(join(dir, path));
+    if (info.isDirectory) found.push(`${path}/`, ...await hashedTree(dir, `${path}/`));
+    else if (info.isFile) found.push(`${path} ${await sha256File(join(dir, path))}`);
+    else found.push(`${path} (not a file)`);
+  }
+  return found;
 }

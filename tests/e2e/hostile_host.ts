@@ -16,9 +16,33 @@
  * @module
  */
 
+import { HandshakeError } from "../../lib/secure/handshake.ts";
 import type { Message } from "../../lib/session/message.ts";
 import { NetSession } from "../../lib/session/net_session.ts";
 import { PASSKEY } from "./cli_process.ts";
+
+/**
+ * The next connection on `listener`, secured as a host with `passkey`; the probes a client
+ * sends before it asks for the passkey are answered and passed over.
+ *
+ * @example
+ * ```ts ignore
+ * const session = await secureNext(Deno.listen({ port: 0 }), PASSKEY);
+ * ```
+ */
+export async function secureNext(
+  listener: Deno.Listener,
+  passkey: string | null,
+): Promise<NetSession> {
+  while (true) {
+    const conn = await listener.accept();
+    try {
+      return await NetSession.start(conn, { role: "host", passkey });
+    } catch (error) {
+      if (!(error instanceof HandshakeError && error.code === "probe")) throw error;
+    }
+  }
+}
 
 /** A connection the hostile host accepted, after the client's hello. */
 export interface Accepted {
@@ -49,8 +73,7 @@ export class HostileHost implements AsyncDisposable {
 
   /** Accepts the next connection, secures it and waits for its hello. */
   async accept(): Promise<Accepted> {
-    const conn = await this.#listener.accept();
-    const session = await NetSession.start(conn, { role: "host", passkey: this.#passkey });
+    const session = await secureNext(this.#listener, this.#passkey);
     this.#sessions.push(session);
     const reader = session.incoming.getReader();
     try {

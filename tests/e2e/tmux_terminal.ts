@@ -53,6 +53,8 @@ export interface TerminalOptions {
   cwd: string;
   /** Environment of the program (added to a minimal one: PATH, HOME, TERM, NO_COLOR). */
   env?: Record<string, string>;
+  /** Run inside this network namespace (`ip netns exec`; needs root). */
+  netns?: string;
   /** Columns and rows; default 80x24. */
   width?: number;
   height?: number;
@@ -98,11 +100,13 @@ export class TmuxTerminal implements AsyncDisposable {
       ...Object.entries(env).flatMap(([name, value]) => ["-e", `${name}=${value}`]),
       "--",
       // tmux loses the exit status of a deno that used node:process on its terminal: a shell
-      // around it writes the status down.
+      // around it writes the status down. The shell then keeps the terminal open: when the
+      // last process on it exits, what it printed just before may never reach the pane.
       "sh",
       "-c",
-      '"$@"; echo $? > "$STATUS_FILE"',
+      '"$@"; echo $? > "$STATUS_FILE"; exec sleep 3600',
       "sh",
+      ...(options.netns ? ["ip", "netns", "exec", options.netns] : []),
       Deno.execPath(),
       ...startTaskArgs(args),
     ]);

@@ -20,7 +20,7 @@ Deno.test("--help prints the usage and exits 0", async () => {
     assert.equal(code, 0);
     assert.match(stdout, /^Usage:$/m);
     assert.match(stdout, /p2pchat listen \[PORT\]/);
-    assert.match(stdout, /p2pchat connect HOST \[PORT\]/);
+    assert.match(stdout, /p2pchat connect \[HOST \[PORT\]\]/);
     assert.equal(stderr, "");
   }
 });
@@ -34,7 +34,7 @@ Deno.test("--help printed by the program is the usage, chat commands from the ta
 Deno.test("--help after a command prints the usage too", async () => {
   const { code, stdout } = await run(["connect", "--help"]);
   assert.equal(code, 0);
-  assert.match(stdout, /p2pchat connect HOST/);
+  assert.match(stdout, /p2pchat connect \[HOST/);
 });
 
 Deno.test("--version prints the version from deno.json", async () => {
@@ -48,7 +48,7 @@ Deno.test("--version prints the version from deno.json", async () => {
 
 Deno.test("usage mistakes exit 2 with one line of reason and one of hint", async () => {
   const cases: [string[], RegExp][] = [
-    [["connect"], /^p2pchat: connect needs the HOST to connect to$/],
+    [["connect", "10.0.0.5", "--label", "x"], /^p2pchat: connect takes a HOST or a --label/],
     [["listen", "99999"], /^p2pchat: invalid port '99999'$/],
     [["connect", "127.0.0.1", "port"], /^p2pchat: invalid port 'port'$/],
     [["lsten"], /^p2pchat: unknown command 'lsten'$/],
@@ -71,8 +71,22 @@ Deno.test("connect to a closed port exits 1 with plain words and no stack trace"
   const port = freePort();
   const { code, stdout, stderr } = await run(["connect", "127.0.0.1", String(port)]);
   assert.equal(code, 1);
-  assert.equal(stderr, `p2pchat: Could not connect to 127.0.0.1:${port}: connection refused\n`);
-  assert.equal(stdout, "");
+  assert.equal(
+    stderr,
+    `p2pchat: Could not connect to 127.0.0.1:${port}: nothing answers there: is p2pchat running ` +
+      "on that port?\n",
+  );
+  assert.equal(stdout, `[System] Connecting to 127.0.0.1:${port} ...`);
+});
+
+Deno.test("serve --new-passkey with --open or a given passkey is a usage error", async () => {
+  const open = await run(["serve", "0", "--host", "127.0.0.1", "--new-passkey", "--open"]);
+  assert.equal(open.code, 2);
+  assert.match(open.stderr, /^p2pchat: --new-passkey cannot go with --open\n/);
+  // cli_process gives every command a passkey through P2PCHAT_PASSKEY.
+  const given = await run(["serve", "0", "--host", "127.0.0.1", "--new-passkey"]);
+  assert.equal(given.code, 2);
+  assert.match(given.stderr, /^p2pchat: --new-passkey cannot go with a given passkey\n/);
 });
 
 Deno.test("listen on a port in use exits 1 with plain words", async () => {

@@ -25,6 +25,8 @@ export interface HubStartOptions {
   port?: number;
   /** More `serve` flags, e.g. `["--rate", "0"]`. */
   args?: string[];
+  /** Extra environment (`P2PCHAT_PASSKEY: ""`: no passkey given, the hub keeps its own). */
+  env?: Record<string, string>;
 }
 
 /** A running hub and the port it listens on. */
@@ -49,7 +51,7 @@ export async function startHub(options: HubStartOptions): Promise<RunningHub> {
   while (true) {
     const proc = CliProcess.start(
       ["serve", String(options.port ?? 0), "--host", "127.0.0.1", "--json", ...options.args ?? []],
-      { cwd: options.cwd },
+      { cwd: options.cwd, env: options.env },
     );
     try {
       const listening = await proc.waitFor((event) => event.type === "listening");

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { type JsonEvent, startConnector, tempDir } from "../e2e/cli_process.ts";
+import {
+  CliProcess,
+  type JsonEvent,
+  PASSKEY,
+  startConnector,
+  tempDir,
+} from "../e2e/cli_process.ts";
+import { terminalTest, TmuxTerminal } from "../e2e/tmux_terminal.ts";
 import { RecordingProxy } from "../secure_e2e/recording_proxy.ts";
 import { hubLog, startHub } from "./hub_process.ts";
 
@@ -11,7 +18,8 @@ Deno.test("a member whose connection drops comes back as herself; nobody can tak
   // alice reaches the hub through a proxy that can cut her connection as a network would.
   let cutting = false;
   const proxy = RecordingProxy.start(hub.port, {
-    tamper: (frame) => cutting && frame.connection === 0 ? { cut: 0 } : [frame.payload],
+    // Connection 0 is connect's probe of the address; alice chats over connection 1.
+    tamper: (frame) => cutting && frame.connection === 1 ? { cut: 0 } : [frame.payload],
   });
   const alice = startConnector("alice", proxy.port, { cwd: dir.path });
   const bob = startConnector("bob", hub.port, { cwd: dir.path });
@@ -90,3 +98,58 @@ Deno.test("renames in a flood are refused like lines, with the rate-limit notice
     await hub.proc.close();
   }
 });
+
+terminalTest(
+  "two people with the same login name and no --name join as NAME and NAME-2, said on screen",
+  async () => {
+    await using dir = await tempDir();
+    const hub = await startHub({ cwd: dir.path });
+    // The first student, a program; its default name comes from the login name.
+    const first = CliProcess.start(["connect", `127.0.0.1:${hub.port}`, "--json"], {
+      cwd: dir.path,
+      env: { USER: "student" },
+    });
+    try {
+      const welcome = await first.waitFor(isEvent("welcome"));
+      assert.equal(welcome.you, "student");
+      // The second, at a terminal.
+      await using second = await TmuxTerminal.start(["connect", `127.0.0.1:${hub.port}`], {
+        cwd: dir.path,
+        env: { USER: "student", P2PCHAT_PASSKEY: PASSKEY },
+      });
+      const screen = await second.waitFor(
+        "[System] The name student is taken here; you are student-2 (choose another with /nick).",
+      );
+      assert.match(screen, /Joined the hub as student-2\./);
+      await second.typeLine("hello from the second student");
+      const heard = await first.waitFor(isEvent("message"));
+      assert.deepEqual([heard.from, heard.text], ["student-2", "hello from the second student"]);
+      // A third program gets the next number, and is told so on stdout.
+      const third = CliProcess.start(["connect", `127.0.0.1:${hub.port}`, "--json"], {
+        cwd: dir.path,
+        env: { USER: "student" },
+      });
+      try {
+        assert.equal((await third.waitFor(isEvent("welcome"))).you, "student-3");
+        assert.deepEqual(await third.waitFor(isEvent("name-numbered")), {
+          type: "name-numbered",
+          taken: "student",
+          name: "student-3",
+        });
+      } finally {
+        await third.close();
+      }
+      // A name chosen on purpose is not numbered: a program exits 1 with the reason.
+      const chosen = CliProcess.start(
+        ["connect", `127.0.0.1:${hub.port}`, "--json", "--name", "student"],
+        { cwd: dir.path },
+      );
+      await chosen.closeStdin();
+      assert.equal((await chosen.exit()).code, 1);
+      assert.match(chosen.stderr, /The name student is taken/);
+    } finally {
+      await first.close();
+      await hub.proc.close();
+    }
+  },
+);

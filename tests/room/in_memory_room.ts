@@ -10,7 +10,12 @@ import type { Envelope, Message } from "../../lib/session/message.ts";
 import type { Session } from "../../lib/session/session.ts";
 import { FileStore } from "../../lib/room/file_store.ts";
 import { Room, type RoomEvent, type RoomOptions } from "../../lib/room/room.ts";
-import { type ClientEvent, RefusedError, RoomClient } from "../../lib/room/room_client.ts";
+import {
+  type AcceptMode,
+  type ClientEvent,
+  RefusedError,
+  RoomClient,
+} from "../../lib/room/room_client.ts";
 
 /** Why the room refused a join: `promise` must reject with a {@linkcode RefusedError}. */
 export async function refusal(promise: Promise<unknown>): Promise<string> {
@@ -80,12 +85,15 @@ export class InMemoryRoom {
     this.room = new Room({ ...options, onEvent: (event) => this.roomEvents.push(event) });
   }
 
-  /** Joins `name` through a RoomClient; rejects like `RoomClient.join` when refused. */
-  async join(name: string, remote = "192.168.1.7:50483"): Promise<Person> {
+  /**
+   * Joins `name` through a RoomClient (taking offered files as `accept` says); rejects like
+   * `RoomClient.join` when refused.
+   */
+  async join(name: string, remote = "192.168.1.7:50483", accept?: AcceptMode): Promise<Person> {
     const dir = await Deno.makeTempDir({ prefix: "p2pchat_room_" });
     this.#dirs.push(dir);
     const ownSide = this.connect(remote);
-    const client = new RoomClient({ name, files: new FileStore(dir) });
+    const client = new RoomClient({ name, files: new FileStore(dir), accept });
     const events = new Recorder<ClientEvent>();
     client.subscribe((event) => events.push(event));
     await client.join(ownSide);

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { isValidName, sameName, sanitizeName, skeleton } from "../../lib/room/member_name.ts";
+import {
+  isValidName,
+  numberedName,
+  sameName,
+  sanitizeName,
+  skeleton,
+} from "../../lib/room/member_name.ts";
 
 Deno.test("sanitizeName() keeps [A-Za-z0-9_.-] and at most 16 characters", () => {
   assert.equal(sanitizeName("alice"), "alice");
@@ -108,4 +114,13 @@ Deno.test("skeleton(): distinct numbers stay distinct (a hub of 10,000 numbered 
   const seen = new Set<string>();
   for (let i = 0; i < 10_000; i++) seen.add(skeleton(`m${i}`));
   assert.equal(seen.size, 10_000);
+});
+
+Deno.test("numberedName: NAME-2, cut to stay a valid name of at most 16 characters", () => {
+  assert.equal(numberedName("root", 2), "root-2");
+  assert.equal(numberedName("a-very-long-name", 2), "a-very-long-na-2");
+  assert.equal(numberedName("sixteen-letters1", 9), "sixteen-letter-9");
+  for (const name of ["root", "a-very-long-name", "x"]) {
+    for (let n = 2; n <= 9; n++) assert.ok(isValidName(numberedName(name, n)));
+  }
 });

@@ -83,6 +83,125 @@ Deno.test("RoomClient: a file sent in a direct chat lands in the receiver's fold
   }
 });
 
+Deno.test("RoomClient: asked about an offer, the receiver declines: nothing is sent or saved, and the sender is told", async () => {
+  const chat = directRoom();
+  const outbox = await fileToSend("report.pdf", new Uint8Array(600_000).fill(7));
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob", undefined, "ask");
+    const sending = alice.client.sendFile(outbox.path);
+    sending.catch(() => {});
+    const offer = await bob.events.waitFor((e) => e.type === "file-offer");
+    assert.deepEqual(offer, {
+      type: "file-offer",
+      offer: offer.type === "file-offer" ? offer.offer : 0,
+      from: "alice",
+      name: "report.pdf",
+      bytes: 600_000,
+      ask: true,
+    });
+    // While the question waits: no byte has come, nothing is on the disk, and chat flows.
+    alice.client.say("did you get it?");
+    await bob.events.waitFor((e) => e.type === "message" && e.text === "did you get it?");
+    assert.deepEqual(alice.seen("progress"), []);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(bob.dir)), []);
+    assert.deepEqual(bob.client.offersWaiting, [offer.type === "file-offer" ? offer.offer : 0]);
+
+    assert.equal(bob.client.answerOffer(undefined, false), true);
+    await assert.rejects(sending, /declined/);
+    assert.deepEqual(alice.seen("file-declined"), [
+      { type: "file-declined", name: "report.pdf", by: "bob" },
+    ]);
+    assert.deepEqual(alice.seen("file-failed"), []);
+    assert.deepEqual(bob.seen("file-declined"), [
+      { type: "file-declined", name: "report.pdf", from: "alice" },
+    ]);
+    assert.deepEqual(bob.client.offersWaiting, []);
+    assert.equal(bob.client.answerOffer(undefined, true), false, "nothing waits any more");
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(bob.dir)), []);
+  } finally {
+    await chat.close();
+    await Deno.remove(outbox.dir, { recursive: true });
+  }
+});
+
+Deno.test("RoomClient: leaving does not wait for a person asked about an offer: it is withdrawn, and both sides are told", async () => {
+  const chat = directRoom();
+  const outbox = await fileToSend("report.pdf", new Uint8Array(600_000).fill(7));
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob", undefined, "ask");
+    let unanswered = false;
+    const sending = alice.client.sendFile(outbox.path, { unanswered: () => unanswered = true });
+    sending.catch(() => {});
+    await bob.events.waitFor((e) => e.type === "file-offer");
+    assert.equal(alice.client.busy, true);
+    // What keeps commands in order goes on once nobody answered (a person is asked).
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    assert.equal(unanswered, true);
+    const started = Date.now();
+    await alice.client.deliver();
+    assert.ok(Date.now() - started < 5_000, "leaving did not wait for bob");
+    await assert.rejects(sending, /left before it was accepted/);
+    assert.equal(alice.client.busy, false);
+    const failed = await bob.events.waitFor((e) => e.type === "file-failed");
+    assert.deepEqual(failed, {
+      type: "file-failed",
+      direction: "receive",
+      name: "report.pdf",
+      reason: "the sender left",
+    });
+    assert.deepEqual(bob.client.offersWaiting, [], "the question went away");
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(bob.dir)), []);
+  } finally {
+    await chat.close();
+    await Deno.remove(outbox.dir, { recursive: true });
+  }
+});
+
+Deno.test("RoomClient: asked about an offer, the receiver accepts: the file comes then", async () => {
+  const chat = directRoom();
+  const data = new Uint8Array(300_000).map((_, i) => i % 251);
+  const outbox = await fileToSend("a.bin", data);
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob", undefined, "ask");
+    const sending = alice.client.sendFile(outbox.path);
+    const offer = await bob.events.waitFor((e) => e.type === "file-offer");
+    assert.equal(bob.client.answerOffer(offer.type === "file-offer" ? offer.offer : 0, true), true);
+    await sending;
+    const saved = await bob.events.waitFor((e) => e.type === "file");
+    assert.equal(saved.type === "file" && saved.sha256, sha256(data));
+    assert.deepEqual(await Deno.readFile(join(bob.dir, "a.bin")), data);
+  } finally {
+    await chat.close();
+    await Deno.remove(outbox.dir, { recursive: true });
+  }
+});
+
+Deno.test("RoomClient: with accept none every offer is declined unasked; with all it is taken", async () => {
+  const chat = directRoom();
+  const outbox = await fileToSend("a.txt", new TextEncoder().encode("hello"));
+  try {
+    const alice = await chat.join("alice", undefined, "all");
+    const bob = await chat.join("bob", undefined, "none");
+    await bob.client.sendFile(outbox.path);
+    await alice.events.waitFor((e) => e.type === "file");
+    assert.deepEqual(alice.seen("file-offer").map((e) => e.ask), [false]);
+    await assert.rejects(alice.client.sendFile(outbox.path), /declined/);
+    assert.deepEqual(bob.seen("file-offer").map((e) => e.ask), [false]);
+    assert.deepEqual(alice.seen("file-declined"), [{
+      type: "file-declined",
+      name: "a.txt",
+      by: "bob",
+    }]);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(bob.dir)), []);
+  } finally {
+    await chat.close();
+    await Deno.remove(outbox.dir, { recursive: true });
+  }
+});
+
 Deno.test("RoomClient: an empty file is sent and saved too", async () => {
   const chat = directRoom();
   const outbox = await fileToSend("empty.txt", new Uint8Array(0));

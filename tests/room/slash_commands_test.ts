@@ -23,6 +23,8 @@ class FakeClient implements
     | "fetch"
     | "sendFile"
     | "kind"
+    | "answerOffer"
+    | "offersWaiting"
     | "role"
     | "topic"
     | "order"
@@ -33,6 +35,7 @@ class FakeClient implements
     | "ignored"
   > {
   calls: Call[] = [];
+  offersWaiting: number[] = [];
   kind: "direct" | "hub";
   role: Role = "member";
   topic: string | undefined;
@@ -63,6 +66,14 @@ class FakeClient implements
   sendFile(path: string): Promise<void> {
     this.calls.push(["sendFile", path]);
     return this.sendResult;
+  }
+  answerOffer(offer: number | undefined, yes: boolean): boolean {
+    this.calls.push(["answerOffer", offer, yes]);
+    const known = offer === undefined
+      ? this.offersWaiting.length > 0
+      : this.offersWaiting.includes(offer);
+    this.offersWaiting = this.offersWaiting.filter((id) => id !== (offer ?? this.offersWaiting[0]));
+    return known;
   }
   order(order: Order): void {
     this.calls.push(["order", order]);
@@ -140,14 +151,70 @@ Deno.test("runLine: /send sends the file, quotes around the path removed", () =>
   assert.deepEqual(shown, []);
 });
 
+Deno.test("runLine: /send sends several files, dropped-on paths and ~/ included", () => {
+  const { client, shown, run } = setup("direct");
+  const home = Deno.env.get("HOME");
+  run(String.raw`/send a.txt /tmp/My\ Holiday.jpg "b c.pdf" ~/notes.md`);
+  assert.deepEqual(client.calls, [
+    ["sendFile", "a.txt"],
+    ["sendFile", "/tmp/My Holiday.jpg"],
+    ["sendFile", "b c.pdf"],
+    ["sendFile", home === undefined ? "~/notes.md" : `${home}/notes.md`],
+  ]);
+  assert.deepEqual(shown, []);
+});
+
+Deno.test("runLine: /send of one existing file named with spaces, unquoted, sends that file", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const { client, run } = setup("direct");
+    Deno.writeFileSync(`${dir}/my notes.txt`, new Uint8Array(1));
+    run(`/send ${dir}/my notes.txt`);
+    assert.deepEqual(client.calls, [["sendFile", `${dir}/my notes.txt`]]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("runLine: /send with an unclosed quote sends nothing and says why", () => {
+  const { client, shown, run } = setup("direct");
+  run(`/send a.txt "b.txt`);
+  assert.deepEqual(client.calls, []);
+  assert.deepEqual(shown, [
+    { type: "error", message: 'a quote (") is not closed: /send PATH ...' },
+  ]);
+});
+
+Deno.test("runLine: y and n answer the oldest waiting offer; /accept and /decline take an id", () => {
+  const { client, shown, run } = setup("direct");
+  client.offersWaiting = [3, 4, 5];
+  run("y");
+  run(" NO ");
+  run("/accept 5");
+  assert.deepEqual(client.calls, [
+    ["answerOffer", undefined, true],
+    ["answerOffer", undefined, false],
+    ["answerOffer", 5, true],
+  ]);
+  // With nothing waiting, y is a chat line; /decline says there is nothing to answer.
+  run("y");
+  run("/decline");
+  run("/decline x");
+  assert.deepEqual(client.calls.slice(3), [["say", "y", false], ["answerOffer", undefined, false]]);
+  assert.deepEqual(shown, [
+    { type: "error", message: "No file offer waits for an answer." },
+    { type: "error", message: "Usage: /decline [ID]" },
+  ]);
+});
+
 Deno.test("runLine: /send without a path shows its usage", () => {
   const { client, shown, run } = setup();
   run("/send");
   run("/send   ");
   assert.deepEqual(client.calls, []);
   assert.deepEqual(shown, [
-    { type: "error", message: "Usage: /send PATH" },
-    { type: "error", message: "Usage: /send PATH" },
+    { type: "error", message: "Usage: /send PATH ..." },
+    { type: "error", message: "Usage: /send PATH ..." },
   ]);
 });
 
@@ -295,7 +362,7 @@ Deno.test("runLine: /help lists hub commands only in a hub, and orders only to t
       command.usage,
     );
   }
-  assert.match(directText, /\/send PATH +send a file/);
+  assert.match(directText, /\/send PATH \.\.\. +send files/);
   assert.match(memberText, /\/away \[MESSAGE\] +mark yourself away/);
   assert.match(opText, /\/kick NAME \[REASON\] +put a member out/);
   assert.ok(!opText.includes("/op NAME"), "an operator does not make operators");

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import {
+  checkProbeAnswer,
   handshake,
   HANDSHAKE_VERSION,
   HandshakeError,
   type HandshakeOptions,
   MAX_HANDSHAKE_FRAME,
+  probeFrame,
   type SecureKeys,
 } from "../../lib/secure/handshake.ts";
 import { FrameOpener, FrameSealer } from "../../lib/secure/encrypted_channel.ts";
@@ -231,6 +233,42 @@ Deno.test("handshake: a hello with a wrong version is refused and the peer is to
   assert.equal(error.code, "version-mismatch");
   assert.match(error.message, /client speaks handshake version 1, this p2pchat speaks version 2/);
   assert.deepEqual(replies, [new Uint8Array([0x7f, 4, 2])]);
+});
+
+Deno.test("handshake: a probe is answered with the host's version and mode, then ended (no guess)", async () => {
+  const passkeyHost = await hostAgainst([probeFrame({ open: false })]);
+  assert.equal(passkeyHost.error.code, "probe");
+  assert.equal(passkeyHost.error.guessed, false);
+  assert.deepEqual(passkeyHost.replies, [new Uint8Array([6, HANDSHAKE_VERSION, 1])]);
+  const openHost = await hostAgainst([probeFrame({ open: true })], { passkey: null });
+  assert.deepEqual(openHost.replies, [new Uint8Array([6, HANDSHAKE_VERSION, 2])]);
+  // A probe in the other mode: answered, and the host's log says what a hello would have.
+  const mismatch = await hostAgainst([probeFrame({ open: true })]);
+  assert.equal(mismatch.error.code, "mode-mismatch");
+  assert.equal(mismatch.error.guessed, false);
+  assert.deepEqual(mismatch.replies, [new Uint8Array([6, HANDSHAKE_VERSION, 1])]);
+});
+
+Deno.test("checkProbeAnswer: passes p2pchat in the same mode (or busy, or an older build); names a mismatch", () => {
+  checkProbeAnswer(new Uint8Array([6, HANDSHAKE_VERSION, 1]), { open: false });
+  checkProbeAnswer(new Uint8Array([6, HANDSHAKE_VERSION, 2]), { open: true });
+  checkProbeAnswer(new Uint8Array([0x7f, 6, HANDSHAKE_VERSION]), { open: false });
+  checkProbeAnswer(new Uint8Array([0x7f, 5, HANDSHAKE_VERSION]), { open: false });
+  const code = (frame: number[], open: boolean) => {
+    try {
+      checkProbeAnswer(new Uint8Array(frame), { open });
+    } catch (error) {
+      assert.ok(error instanceof HandshakeError);
+      return error.code;
+    }
+    assert.fail("expected a HandshakeError");
+  };
+  assert.equal(code([6, HANDSHAKE_VERSION, 2], false), "mode-mismatch");
+  assert.equal(code([6, HANDSHAKE_VERSION, 1], true), "mode-mismatch");
+  assert.equal(code([6, 9, 1], false), "version-mismatch");
+  assert.equal(code([0x7f, 4, 9], false), "version-mismatch");
+  assert.equal(code([6, HANDSHAKE_VERSION, 7], false), "protocol");
+  assert.equal(code([2, HANDSHAKE_VERSION, 1], false), "protocol");
 });
 
 Deno.test("handshake: a client told of another version reports it", async () => {

@@ -77,7 +77,7 @@ Deno.test("wrong passkey: the connecting CLI prints 'Wrong passkey' and exits 1;
       const status = await mallory.exit();
       assert.equal(status.code, 1);
       assert.equal(mallory.stderr, "p2pchat: Wrong passkey\n");
-      assert.equal(mallory.stdout, "");
+      assert.equal(mallory.stdout, `[System] Connecting to 127.0.0.1:${port} ...`);
     } finally {
       await mallory.close();
     }

@@ -85,6 +85,7 @@ const VALID: Message[] = [
   { t: "members", names: ["alice", "bob"], page: 2, pages: 101, total: 10_001 },
   { t: "notice", text: "hello", error: true },
   { t: "offer", fid: 1, name: "report.pdf", size: 0, from: "alice" },
+  { t: "offer", fid: 2, name: "pics", size: 90, folder: { files: 2, bytes: 9 }, key: "k" },
   { t: "offer", fid: 1, name: "report.pdf", size: 9, key: "k".repeat(32), file: 4 },
   { t: "ready", fid: 1, offset: 0 },
   { t: "ready", fid: 1, offset: 5, nonce: HASH, proof: HASH, same: true },
@@ -95,6 +96,7 @@ const VALID: Message[] = [
   { t: "cancel", fid: 1, reason: "stopped" },
   { t: "cancel", fid: 1, reason: "bob left", keep: true },
   { t: "received", fid: 1, ok: true, sha256: HASH, reason: "fine", by: "bob" },
+  { t: "received", fid: 2, ok: false, reason: "declined", declined: true },
   { t: "received", fid: 1, ok: true, sha256: HASH, resumedFrom: 5, skipped: true },
   { t: "shared", file: 2, from: "alice", name: "a.txt", size: 10, sha256: HASH },
   { t: "files" },
@@ -239,6 +241,10 @@ Deno.test("parseMessage() refuses fields of the wrong kind", () => {
   assert.equal(
     problem({ t: "offer", fid: 1, name: "a", size: 2 ** 53 }),
     "offer message has an invalid size",
+  );
+  assert.equal(
+    problem({ t: "offer", fid: 1, name: "a", size: 1, folder: { files: -1, bytes: 1 } }),
+    "offer message has an invalid folder",
   );
   assert.equal(
     problem({

@@ -19,6 +19,7 @@
 
 import fs from "node:fs";
 import type { Browser, Page } from "playwright-core";
+import type { LinkAddress } from "../../lib/session/mdns_link.ts";
 import { UiServer } from "../../lib/ui/ui_server.ts";
 import { findTool } from "../../dev/tool_install.ts";
 import { TOOLS } from "../../dev/tools.ts";
@@ -141,7 +142,7 @@ export interface TestUi extends AsyncDisposable {
 export function startUi(
   name: string,
   dir: string,
-  options: { closedPageGraceMs?: number } = {},
+  options: { closedPageGraceMs?: number; scanAddresses?: LinkAddress[] } = {},
 ): TestUi {
   const receiveDir = `${dir}/${name}/received_files`;
   const server = UiServer.start({
@@ -175,7 +176,8 @@ export async function connectForm(
   fields: {
     mode: "connect" | "listen" | "host";
     host?: string;
-    port: number | string;
+    /** Left as it is when not given (empty: the address's port, else the default). */
+    port?: number | string;
     passkey?: string;
     name?: string;
   },
@@ -185,7 +187,9 @@ export async function connectForm(
   if (fields.host !== undefined) {
     await page.locator("#host").fill(fields.host);
   }
-  await page.getByLabel("Port", { exact: true }).fill(String(fields.port));
+  if (fields.port !== undefined) {
+    await page.getByLabel("Port", { exact: true }).fill(String(fields.port));
+  }
   if (fields.name !== undefined) await page.getByLabel("Your name").fill(fields.name);
   if (fields.passkey !== undefined) {
     await page.getByLabel("Passkey", { exact: true }).fill(fields.passkey);

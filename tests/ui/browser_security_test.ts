@@ -59,14 +59,15 @@ pageTest(
       history: 0,
     });
     session.post({ t: "chat", id: "1", from: `mal${RLO}ory`, text: "hello world" });
-    session.post({ t: "offer", fid: 1, name: `evil${RLO}txt.exe`, size: 1, from: "mal" });
+    // Keyed: the sender waits for an answer, so the page asks about it.
+    session.post({ t: "offer", fid: 1, name: `evil${RLO}txt.exe`, size: 1, from: "mal", key: "k" });
     await logLine(page, "hello world", "#log li.peer");
-    await logLine(page, "Incoming file evil");
+    await logLine(page, "Accept evil");
 
     // The line's text still reads "hello world", to the right of the name.
     await assertReadsInOrder(page, "hello world", ["mal", "ory", "h", "w"]);
     // Our own words after a peer's file name stay in place and in order.
-    await assertReadsInOrder(page, "Incoming file evil", ["Incoming", "evil", "1 B", "from"]);
+    await assertReadsInOrder(page, "Accept evil", ["Accept", "evil", "1 B", "from", "[Y/n]"]);
     await assertReadsInOrder(page, `Chatting with mal${RLO}ory.`, ["Chatting", "mal"]);
     assert.deepEqual(browser.dialogs, []);
     await session.close();

@@ -62,6 +62,8 @@ pageTest("two browsers chat: one listens, one connects; a picked file arrives in
   const path = `${dir.path}/report.bin`;
   await writeRandomFile(path, 3_000_000);
   await bob.locator("#file-input").setInputFiles(path);
+  // The page asks before anything lands: Accept on the offer.
+  await alice.getByRole("button", { name: "Accept report.bin" }).click();
   await logLine(bob, "Sent file report.bin (3.0 MB) to alice, hash verified");
   await logLine(bob, "sent", "#transfers li");
   const received = await logLine(alice, "report.bin", "#received li");
@@ -95,8 +97,11 @@ pageTest("a browser chats with a terminal peer; clear errors; peer HTML stays te
 
   const refused = freePort();
   await connectForm(page, { mode: "connect", host: "127.0.0.1", port: refused, passkey: PASSKEY });
-  // The terminal's words (the page used to say "Unable to connect").
-  await page.getByText(`Could not connect to 127.0.0.1:${refused}: connection refused`).waitFor();
+  // The terminal's words (the page used to say "Unable to connect"), saying what to check.
+  await page.getByText(
+    `Could not connect to 127.0.0.1:${refused}: nothing answers there: is p2pchat running on ` +
+      "that port?",
+  ).waitFor();
 
   const { proc: cli, port } = await startListener("termy", { cwd: dir.path });
   try {

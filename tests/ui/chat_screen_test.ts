@@ -298,6 +298,18 @@ pageTest("browser: received files open or download from the page", async () => {
     for (const name of ["picture.png", "page.html", "other/picture.png"]) {
       await termy.writeLine(`/send ${dir.path}/${name}`);
     }
+    // Each offer is asked about on the page: these three are accepted, a fourth declined.
+    const answer = (text: string) =>
+      page.locator(`.offer-answer button:enabled`, { hasText: text }).first().click();
+    await page.locator(".offer-answer").nth(2).waitFor();
+    await screenshots(page, "offers");
+    for (let i = 0; i < 3; i++) await answer("Accept");
+    await page.locator("#received li").nth(2).waitFor();
+    await termy.writeLine(`/send ${dir.path}/page.html`);
+    await page.locator(".offer-answer").nth(3).waitFor();
+    await answer("Decline");
+    const declined = await termy.waitFor((event) => event.type === "file-declined");
+    assert.equal(declined.name, "page.html");
     const received = page.locator("#received li");
     await received.nth(2).waitFor();
     // The page shows where each landed and offers it: a picture opens, a page only downloads.
@@ -330,8 +342,13 @@ pageTest("browser: received files open or download from the page", async () => {
     assert.equal(await sha256File(html.path), await sha256File(`${dir.path}/page.html`));
     // The second picture.png was saved as "picture (1).png": its link fetches that one.
     const second = await downloaded("picture (1).png");
+    const first = await downloaded("picture.png");
     assert.equal(second.name, "picture (1).png");
-    assert.equal(await sha256File(second.path), await sha256File(`${dir.path}/other/picture.png`));
+    const pictures = [`${dir.path}/picture.png`, `${dir.path}/other/picture.png`];
+    assert.deepEqual(
+      (await Promise.all([first.path, second.path].map(sha256File))).sort(),
+      (await Promise.all(pictures.map(sha256File))).sort(),
+    );
 
     const [tab] = await Promise.all([
       page.waitForEvent("popup"),
