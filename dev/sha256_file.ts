@@ -1,6 +1,6 @@
 /**
- * The SHA-256 of a file on disk, for tests that check what landed is what was sent (the
- * product hashes while it sends and receives, never a file at rest).
+ * The SHA-256 of a file on disk, for tests that check what landed is what was sent: the
+ * product's own (lib/room/file_hash.ts).
  *
  * @example
  * ```ts
@@ -13,17 +13,4 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
-
-/** Lower-case hex SHA-256 of the file at `path`, read in pieces so memory stays flat. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const buffer = new Uint8Array(256 * 1024);
-  using file = await Deno.open(path, { read: true });
-  while (true) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    hash.update(buffer.subarray(0, n));
-  }
-  return hash.digest("hex");
-}
+export { sha256File } from "../lib/room/file_hash.ts";

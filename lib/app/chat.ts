@@ -19,10 +19,13 @@
 import type { Listeners } from "../room/listeners.ts";
 import type { RoomClient } from "../room/room_client.ts";
 import type { RoomHost } from "../room/room_host.ts";
-import { type CommandContext, runLine } from "../room/slash_commands.ts";
+import { type CommandContext, isCommand, runLine } from "../room/slash_commands.ts";
 import type { ChatEvent } from "./chat_event.ts";
 import type { HostAnnouncement } from "./host_announcement.ts";
 import { type StopSignal, StopSignals } from "./stop_signals.ts";
+
+/** How long leaving waits, while only lines are on their way, before it says so. */
+const QUIET_WAIT_MS = 500;
 
 /** How a chat ended. */
 export type ChatEnd =
@@ -52,12 +55,22 @@ export interface ChatHooks {
     passkey?: () => Promise<string | undefined>;
     name?: () => Promise<string | undefined>;
   };
-  /** Shows our own lines as `own` events (the browser; a terminal shows what was typed). */
-  echo?: boolean;
+  /**
+   * Shows our own lines as `own` events: every one (the browser), or `"actions"`, only `/me`
+   * and private lines (a terminal, which shows what was typed: `/me waves` is not what the
+   * others see).
+   */
+  echo?: boolean | "actions";
   /** Set where `/send PATH` must not read local files: the error shown instead. */
   sendPathRefusal?: string;
   /** End on SIGINT/SIGTERM, in order (a terminal's chat). */
   signals?: boolean;
+  /**
+   * A program types (stdin is not a terminal): each command waits until the one before it
+   * has its outcome (a `/send` its file-sent or error), so answers come in the order asked.
+   * Chat lines never wait.
+   */
+  inOrder?: boolean;
 }
 
 /** What the front door builds a {@linkcode Chat} from. */
@@ -84,6 +97,9 @@ export class Chat {
   #ending = Promise.withResolvers<void>();
   #end = Promise.withResolvers<ChatEnd>();
   #leaving: Promise<void> | undefined;
+  #dropping: Promise<void> | undefined;
+  /** The commands typed so far, in order (with `inOrder`). */
+  #commands: Promise<void> = Promise.resolve();
   #signalled: StopSignal | undefined;
   #signals: StopSignals | undefined;
 
@@ -97,7 +113,8 @@ export class Chat {
       show: (feedback) => feed.emit(feedback),
       quit: () => void this.leave(),
       said: hooks.echo
-        ? (line) =>
+        ? (line) => {
+          if (hooks.echo !== true && !("to" in line) && !line.me) return;
           feed.emit({
             type: "own",
             from: client.name,
@@ -105,7 +122,8 @@ export class Chat {
             me: "me" in line && line.me,
             ...("to" in line ? { to: line.to } : {}),
             time: new Date().toISOString(),
-          })
+          });
+        }
         : undefined,
       sendPathRefusal: hooks.sendPathRefusal,
     };
@@ -114,11 +132,7 @@ export class Chat {
       if (event.type === "private") this.#context.lastPrivateFrom = event.from;
     });
     parts.finished.then(({ reason, fatal }) => this.#finished(reason, fatal));
-    if (hooks.signals) {
-      const signals = StopSignals.listen();
-      this.#signals = signals;
-      signals.received.then((stop) => this.#stop(stop));
-    }
+    if (hooks.signals) this.#signals = StopSignals.listen((stop) => this.#stop(stop));
     this.#end.promise.then(() => this.#signals?.close());
   }
 
@@ -147,19 +161,57 @@ export class Chat {
     return { kind: room.kind, others: room.names.filter((name) => name !== this.client.name) };
   }
 
-  /** Runs one typed line: a chat line or a slash command. Ignored once the chat ends. */
+  /**
+   * Runs one typed line: a chat line or a slash command. While leaving, `/quit` leaves without
+   * waiting; anything else is not sent, and the person is told.
+   */
   run(line: string): void {
-    if (this.#leaving) return;
-    runLine(line, this.#context);
+    if (this.#leaving) {
+      if (/^\/(quit|exit)$/i.test(line.trim())) void this.leave();
+      else if (line.trim() !== "") {
+        this.#parts.feed.emit({
+          type: "system",
+          text: "Not sent: you are leaving (/quit again leaves without waiting).",
+        });
+      }
+      return;
+    }
+    if (this.#parts.hooks.inOrder && isCommand(line)) {
+      this.#commands = this.#commands.then(() =>
+        this.#leaving ? this.run(line) : runLine(line, this.#context)
+      );
+    } else runLine(line, this.#context);
+  }
+
+  /** The end of what is typed: leaves as `/quit` does (after the commands before it). */
+  endOfInput(): void {
+    this.#commands = this.#commands.then(() => {
+      if (!this.#leaving) void this.leave();
+    });
   }
 
   /**
-   * Leaves: waits for queued lines and files to be delivered, says goodbye to the LAN, closes
-   * the hosted room with `reason` (default: the person ended it) and resolves when all is done.
+   * Leaves: waits for lines not delivered yet and files under way (saying so when it takes a
+   * while), says goodbye to the LAN, closes the hosted room with `reason` (default: the person
+   * ended it) and resolves when all is done. Asked again while it waits, it gives up what is
+   * still on its way (lines dropped, files cancelled, both sides told).
    */
   leave(reason?: string): Promise<void> {
+    return this.#quit(reason, "quit");
+  }
+
+  /** Ctrl-C at the keyboard where a terminal reads it as a key: as SIGINT. */
+  interrupt(): void {
+    this.#stop({ signal: "SIGINT", status: 130 });
+  }
+
+  #quit(reason: string | undefined, how: "quit" | "signal"): Promise<void> {
     this.#ending.resolve();
-    this.#leaving ??= this.#leave(reason).then(() =>
+    if (this.#leaving) {
+      void this.#drop();
+      return this.#leaving;
+    }
+    this.#leaving = this.#leave(reason, how).then(() =>
       this.#end.resolve(
         this.#signalled
           ? { how: "signal", announced: this.#announced, ...this.#signalled }
@@ -173,10 +225,39 @@ export class Chat {
     return this.#parts.announcement?.announced ?? false;
   }
 
-  async #leave(reason: string | undefined, graceMs?: number): Promise<void> {
-    await this.client.quit(graceMs);
-    await this.#closeHosting(reason);
+  async #leave(reason: string | undefined, how: "quit" | "signal"): Promise<void> {
+    const client = this.client;
+    const delivered = client.deliver();
+    const timer = this.#tellWaiting(how);
+    await delivered;
+    clearTimeout(timer);
+    if (this.#parts.host) {
+      // Hosting: the room closes with its goodbye, which tells the others once (no "left"
+      // of our own before it).
+      await this.#closeHosting(reason);
+    } else await client.quit();
     await this.#parts.finished;
+  }
+
+  /** Says what leaving waits for: at once for files or a lost connection, lines after a bit. */
+  #tellWaiting(how: "quit" | "signal"): ReturnType<typeof setTimeout> | undefined {
+    const tell = () => {
+      const { lines, transfers } = this.client.inFlight;
+      if (this.#dropping || (lines === 0 && transfers.length === 0)) return;
+      const connected = this.client.connected;
+      this.#parts.feed.emit({ type: "quitting", lines, transfers, connected, how });
+    };
+    const { transfers } = this.client.inFlight;
+    if (transfers.length > 0 || !this.client.connected) return void tell();
+    return setTimeout(tell, QUIET_WAIT_MS);
+  }
+
+  /** Gives up what is in flight, once, saying how many lines were dropped. */
+  #drop(): Promise<void> {
+    this.#dropping ??= this.client.drop().then((lines) => {
+      if (lines > 0) this.#parts.feed.emit({ type: "dropped", lines });
+    });
+    return this.#dropping;
   }
 
   async #closeHosting(reason: string | undefined): Promise<void> {
@@ -184,26 +265,23 @@ export class Chat {
     await this.#parts.host?.close(reason ?? this.#parts.goodbye?.() ?? "The chat has ended.");
   }
 
-  /** A signal: goodbye to the LAN, leave without waiting for files, close the room. */
-  async #stop(stop: StopSignal): Promise<void> {
-    if (this.#signalled) return;
-    this.#signalled = stop;
-    this.#ending.resolve();
-    await this.#parts.announcement?.close();
-    if (this.#leaving) {
-      // Already leaving and waiting for files to be delivered: stop waiting.
-      await this.client.disconnect();
-    } else {
-      this.#leaving = this.#leave(undefined, 0).then(() =>
-        this.#end.resolve({ how: "signal", announced: this.#announced, ...stop })
-      );
-    }
-    await this.#leaving;
+  /**
+   * A signal: the first SIGINT leaves as `/quit` does (waiting for what is in flight), the
+   * second gives that up; SIGTERM never waits.
+   */
+  #stop(stop: StopSignal): void {
+    this.#signalled ??= stop;
+    if (stop.signal !== "SIGINT") void this.#drop();
+    void this.#quit(undefined, "signal");
   }
 
   /** The connection is over for good without leaving: close what remains. */
   async #finished(reason: string | undefined, fatal: Error | undefined): Promise<void> {
-    if (this.#leaving) return;
+    if (this.#leaving) {
+      // Nothing more can be delivered (a hub that will not take us back).
+      if (this.client.busy) void this.#drop();
+      return;
+    }
     this.#leaving = Promise.resolve();
     this.#ending.resolve();
     await this.#closeHosting(undefined);

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { ClientEvent } from "../room/room_client.ts";
+import type { ClientEvent, Transfer } from "../room/room_client.ts";
 import type { HostRoomEvent } from "../room/room_host.ts";
 import type { ListenerEvent } from "../session/session_listener.ts";
 import type { ConsoleEvent } from "./host_console.ts";
@@ -80,6 +80,19 @@ export type DoorEvent =
   /** A hub stops (a signal): members are told, history is flushed. */
   | { type: "stopping" }
   | { type: "stopped" }
+  /**
+   * Leaving waits for what is in flight (lines not delivered yet, files under way, and
+   * whether the connection is up); asked `how` (`/quit` or Ctrl-C), asked again it gives it up.
+   */
+  | {
+    type: "quitting";
+    lines: number;
+    transfers: Transfer[];
+    connected: boolean;
+    how: "quit" | "signal";
+  }
+  /** Leaving without waiting: `lines` lines not delivered were dropped. */
+  | { type: "dropped"; lines: number }
   /** The program ends. */
   | { type: "exiting" }
   /** Feedback of a command (help, usage). */

@@ -18,6 +18,7 @@ import { formatBytes } from "../room/byte_size.ts";
 import { untilText } from "../room/duration.ts";
 import { HOST_NAME } from "../room/moderation.ts";
 import type { RoomEvent } from "../room/room.ts";
+import type { Transfer } from "../room/room_client.ts";
 import type { HostRoomEvent } from "../room/room_host.ts";
 import { formatAddress } from "../session/chat_address.ts";
 import type { Message } from "../session/message.ts";
@@ -122,6 +123,44 @@ function crowdText(joined: number, left: number): string {
   if (joined > 0) parts.push(`${joined} more joined`);
   if (left > 0) parts.push(`${left} more left`);
   return `${parts.join(", ")}.`;
+}
+
+/** "3 lines", "1 line". */
+function lineCount(lines: number): string {
+  return lines === 1 ? "1 line" : `${lines} lines`;
+}
+
+/** How far files are through, summed: "40 %". */
+function percent(transfers: Transfer[]): string {
+  const total = transfers.reduce((bytes, transfer) => bytes + transfer.total, 0);
+  const done = transfers.reduce((bytes, transfer) => bytes + transfer.done, 0);
+  return `${total === 0 ? 100 : Math.floor((done / total) * 100)} %`;
+}
+
+/** What leaving waits for, and what asking again does. */
+function quittingWords(
+  { lines, transfers, connected, how }: Extract<ChatEvent, { type: "quitting" }>,
+): Segment[] {
+  const again = how === "signal" ? "Ctrl-C again" : "/quit again";
+  const files: Segment[] = transfers.length === 0
+    ? []
+    : transfers.length === 1
+    ? [peer(transfers[0].name), ` to finish (${percent(transfers)})`]
+    : [`${transfers.length} files to finish (${percent(transfers)})`];
+  const many = transfers.length + lines > 1;
+  if (files.length === 0 && !connected) {
+    return [
+      `${lineCount(lines)} ${lines === 1 ? "is" : "are"} not delivered yet: waiting for the ` +
+      `connection to come back; ${again} drops ${many ? "them" : "it"} and quits.`,
+    ];
+  }
+  const what: Segment[] = files.length && lines
+    ? [...files, ` and ${lineCount(lines)} to be delivered`]
+    : files.length
+    ? files
+    : [`${lineCount(lines)} to be delivered`];
+  const gives = files.length === 0 ? "drops" : lines === 0 ? "cancels" : "gives up";
+  return ["Waiting for ", ...what, `; ${again} ${gives} ${many ? "them" : "it"} and quits.`];
 }
 
 /** What the host of a served hub is told: how to take part too, and its console. */
@@ -476,6 +515,9 @@ export const WORDS: EventTable = {
     ),
   console: ({ event }, chat) =>
     (CONSOLE_WORDS[event.type] as (event: ConsoleEvent, chat: ChatState) => Line[])(event, chat),
+  quitting: (event) => system(...quittingWords(event)),
+  dropped: ({ lines }) =>
+    alert(`${lineCount(lines)} ${lines === 1 ? "was" : "were"} not delivered (dropped).`),
   stopping: () => system("Stopping: telling members and flushing."),
   stopped: () => system("Hub stopped."),
   exiting: () => system("Exiting."),
@@ -679,10 +721,15 @@ export const WORDS: EventTable = {
   away: ({ name, text }) => system(peer(name), " is away", ...(text ? [": ", peer(text)] : ["."])),
   removed: ({ file, name, by }) =>
     system(subject(by), ` removed shared file ${file} (`, peer(name), ")."),
+  // The room took our line: the terminal shows what was typed, the browser its own echo.
+  sent: () => [],
+  // A refused line's notice says why; dropped lines are counted by `dropped`.
+  "not-sent": () => [],
+  // A hub's lost connection is told once, by the reconnect notice that follows it.
   closed: ({ reason }, chat) =>
     chat.kind === "direct"
       ? system(...(reason ? ["Peer disconnected: ", peer(reason)] : ["Peer disconnected."]))
-      : system(...(reason ? ["Disconnected: ", peer(reason)] : ["Disconnected."])),
+      : [],
 };
 
 /** `3.1 MB`, or for a folder `2 files, 3.1 MB`. */

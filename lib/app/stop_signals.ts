@@ -28,16 +28,22 @@ export class StopSignals implements Disposable {
   readonly received: Promise<StopSignal>;
   #handlers: [Deno.Signal, () => void][];
 
-  private constructor() {
+  private constructor(each?: (stop: StopSignal) => void) {
     const { promise, resolve } = Promise.withResolvers<StopSignal>();
     this.received = promise;
-    this.#handlers = SIGNALS.map((stop) => [stop.signal, () => resolve(stop)]);
+    this.#handlers = SIGNALS.map((stop) => [stop.signal, () => {
+      resolve(stop);
+      each?.(stop);
+    }]);
     for (const [signal, handler] of this.#handlers) Deno.addSignalListener(signal, handler);
   }
 
-  /** Starts listening. */
-  static listen(): StopSignals {
-    return new StopSignals();
+  /**
+   * Starts listening; `each` is called for every signal (a second Ctrl-C may mean more than
+   * the first), {@linkcode received} resolves with the first.
+   */
+  static listen(each?: (stop: StopSignal) => void): StopSignals {
+    return new StopSignals(each);
   }
 
   /** Stops listening (the runtime's default, ending the process, applies again). */

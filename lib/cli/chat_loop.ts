@@ -1,7 +1,9 @@
 /**
  * The chat at a terminal: lines typed go to the chat, until `/quit`, end of input (which
- * quits too), a stop signal or the end of the connection. The front door's chat shows its
- * events through the command's view and owns the signals.
+ * quits too), a stop signal or the end of the connection. While the chat waits to leave
+ * (lines or files still on their way) the terminal stays open, so `/quit` or Ctrl-C again can
+ * give them up. The front door's chat shows its events through the command's view and owns
+ * the signals.
  *
  * @example
  * ```ts ignore
@@ -14,20 +16,23 @@
 import type { Chat, ChatEnd } from "../app/chat.ts";
 import type { Terminal } from "./terminal.ts";
 
-/** Runs the typed lines through `chat` until it ends; resolves with how it ended. */
+/** Runs the typed lines through `chat` until it is over; resolves with how it ended. */
 export async function chatLoop(chat: Chat, terminal: Terminal): Promise<ChatEnd> {
+  // Ctrl-C typed at the prompt is the chat's SIGINT.
+  terminal.onInterrupt(() => chat.interrupt());
   const lines = terminal.lines()[Symbol.asyncIterator]();
-  const ending = chat.ending.then(() => "ending" as const);
+  const over = chat.done.then(() => "over" as const);
   while (true) {
-    const next = await Promise.race([lines.next(), ending]);
-    if (next === "ending") break;
+    const next = await Promise.race([lines.next(), over]);
+    if (next === "over") break;
     if (next.done) {
       // End of input: like /quit, once what is queued (files too) has been delivered.
-      chat.leave();
+      chat.endOfInput();
       break;
     }
     chat.run(next.value);
   }
+  const end = await chat.done;
   terminal.close();
-  return await chat.done;
+  return end;
 }

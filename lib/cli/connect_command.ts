@@ -71,6 +71,8 @@ export async function connectCommand(options: Options): Promise<number> {
         }
         : undefined,
       signals: true,
+      inOrder: !Deno.stdin.isTerminal(),
+      echo: "actions",
     });
   } catch (error) {
     terminal.close();
@@ -79,6 +81,8 @@ export async function connectCommand(options: Options): Promise<number> {
   const end = await chatLoop(chat, terminal);
   if (end.how === "ended" && end.fatal) throw new FatalError(end.fatal.message);
   view.show({ type: "exiting" });
-  // A direct chat that ended without the host's goodbye was lost (killed, tampered with).
+  // Ctrl-C or a signal: as the shell reports one (130 for SIGINT). A direct chat that ended
+  // without the host's goodbye was lost (killed, tampered with).
+  if (end.how === "signal") return end.status;
   return end.how === "ended" && !end.cleanly ? 1 : 0;
 }

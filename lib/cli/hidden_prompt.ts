@@ -1,6 +1,6 @@
 /**
- * Asks for a secret at the terminal without echoing it, so it never shows on screen, in the
- * shell history or in `ps`.
+ * Asks for a secret at the terminal showing a star per character, so the secret never shows
+ * on screen, in the shell history or in `ps`.
  *
  * @example
  * ```ts ignore
@@ -12,7 +12,10 @@
 
 const encoder = new TextEncoder();
 
-/** Reads one line from the terminal with echo off; `undefined` on Ctrl-C or end of input. */
+/**
+ * Reads one line from the terminal showing `*` for each character typed (the secret itself is
+ * never shown); `undefined` on Ctrl-C or end of input.
+ */
 export async function promptHidden(question: string): Promise<string | undefined> {
   // On stderr, so `--json` output on stdout stays pure JSON.
   await Deno.stderr.write(encoder.encode(question));
@@ -27,9 +30,15 @@ export async function promptHidden(question: string): Promise<string | undefined
         if (byte === 3 || byte === 4) return undefined; // Ctrl-C, Ctrl-D
         if (byte === 13 || byte === 10) return new TextDecoder().decode(new Uint8Array(bytes));
         if (byte === 127 || byte === 8) {
+          if (bytes.length === 0) continue;
           // Remove one whole character: UTF-8 continuation bytes are 10xxxxxx.
           while (bytes.length && (bytes.pop()! & 0xc0) === 0x80);
-        } else if (byte >= 32) bytes.push(byte);
+          await Deno.stderr.write(encoder.encode("\b \b"));
+        } else if (byte >= 32) {
+          bytes.push(byte);
+          // One star per character: at its first byte.
+          if ((byte & 0xc0) !== 0x80) await Deno.stderr.write(encoder.encode("*"));
+        }
       }
     }
   } finally {

@@ -16,6 +16,9 @@ import { EventWords, plainText } from "../app/event_words.ts";
 import { jsonForTerminal } from "./terminal_text.ts";
 import type { View } from "./view_event.ts";
 
+/** A kept file as a `/files` page lists it. */
+type KeptFile = Extract<ChatEvent, { type: "file-list" }>["files"][number];
+
 type Json = { [key: string]: unknown } | undefined;
 type Mapper<E> = (event: E, view: JsonView) => Json;
 type Mappers = { [T in ChatEvent["type"]]: Mapper<Extract<ChatEvent, { type: T }>> };
@@ -59,6 +62,11 @@ const notice: Mapper<ChatEvent> = (event, view) => {
     : { type: "system", text };
 };
 
+/** Kept files with their size as `bytes`, as in every event; `size` stays for one version. */
+function withBytes(files: KeptFile[]): (KeptFile & { bytes: number })[] {
+  return files.map((file) => ({ ...file, bytes: file.size }));
+}
+
 // One entry per event type: the table is the schema.
 const MAPPERS: Mappers = {
   listening: ({ host, port, addresses, passkey, hub, kept }) => ({
@@ -87,7 +95,27 @@ const MAPPERS: Mappers = {
   own: () => undefined,
   room: ({ event }, view) =>
     view.hubLog ? { ...event, type: `hub-${event.type}` } : notice({ type: "room", event }, view),
-  console: ({ event }) => ({ ...event, type: `console-${event.type}` }),
+  quitting: ({ lines, transfers, connected, how }, view) => ({
+    type: "quitting",
+    lines,
+    files: transfers.map(({ direction, name, done, total }) => ({
+      direction,
+      name,
+      bytes: total,
+      done,
+    })),
+    connected,
+    how,
+    text: plainText(
+      view.words.lines({ type: "quitting", lines, transfers, connected, how })[0].text,
+    ),
+  }),
+  dropped: same,
+  console: ({ event }) => ({
+    ...event,
+    type: `console-${event.type}`,
+    ...(event.type === "files" ? { files: withBytes(event.files) } : {}),
+  }),
   stopping: notice,
   stopped: notice,
   exiting: notice,
@@ -131,7 +159,16 @@ const MAPPERS: Mappers = {
   "file-sent": same,
   "file-failed": (event, view) => ({ ...notice(event, view), file: event.name }),
   shared: same,
-  "file-list": ({ files, page, pages, total }) => ({ type: "files", files, page, pages, total }),
+  // Sizes are `bytes` in every event; `size` stays beside it for one version (README).
+  "file-list": ({ files, page, pages, total }) => ({
+    type: "files",
+    files: withBytes(files),
+    page,
+    pages,
+    total,
+  }),
+  sent: same,
+  "not-sent": same,
   closed: same,
   moderated: same,
   topic: same,

@@ -30,11 +30,16 @@ export async function listenCommand(options: Options): Promise<number> {
     receiveDir: options.dir,
     // Asked at a terminal; programs (and --json, which get a file-offer event) take all.
     accept: options.accept ?? (Deno.stdin.isTerminal() && !options.json ? "ask" : "all"),
-  }, { onEvent: (event) => view.show(event), signals: true });
+  }, {
+    onEvent: (event) => view.show(event),
+    signals: true,
+    inOrder: !Deno.stdin.isTerminal(),
+    echo: "actions",
+  });
   terminal.open();
   const end = await chatLoop(chat, terminal);
   view.show({ type: "exiting" });
-  // A signal: 0, as for connect; a host that had announced itself exits as the shell reports
-  // a signal (its goodbye to the LAN was said first).
-  return end.how === "signal" && end.announced ? end.status : 0;
+  // Ctrl-C or a signal: as the shell reports one (130 for SIGINT), once the goodbye to the
+  // LAN was said.
+  return end.how === "signal" ? end.status : 0;
 }

@@ -18,7 +18,7 @@ import { listenCommand } from "./listen_command.ts";
 import { type Options, parseOptions } from "./options.ts";
 import { scanCommand } from "./scan_command.ts";
 import { serveCommand } from "./serve_command.ts";
-import { escapeForTerminal as clean } from "./terminal_text.ts";
+import { escapeForTerminal as clean, jsonForTerminal } from "./terminal_text.ts";
 import { uiCommand } from "./ui_command.ts";
 import { HELP, UsageError } from "./usage.ts";
 
@@ -59,18 +59,18 @@ export async function main(args: string[]): Promise<number> {
     }
     return await run(parseOptions(command, rest));
   } catch (error) {
+    // A usage error's hint is a line of its own.
+    const lines = error instanceof UsageError
+      ? [error.message, error.hint]
+      : error instanceof FatalError || error instanceof ChatError
+      ? [error.message]
+      : [`unexpected error: ${error instanceof Error ? error.message : String(error)}`];
+    const exit = error instanceof UsageError ? 2 : 1;
+    const message = lines.join("\n");
     // Messages may carry what a peer or host sent (a refusal, a goodbye): escaped, never raw.
-    if (error instanceof UsageError) {
-      console.error(`p2pchat: ${clean(error.message)}\n${clean(error.hint)}`);
-      return 2;
-    }
-    if (error instanceof FatalError || error instanceof ChatError) {
-      console.error(`p2pchat: ${clean(error.message)}`);
-      return 1;
-    }
-    console.error(
-      `p2pchat: unexpected error: ${clean(error instanceof Error ? error.message : String(error))}`,
-    );
-    return 1;
+    console.error(`p2pchat: ${lines.map(clean).join("\n")}`);
+    // A program reading --json learns the outcome from stdout too, as the last event.
+    if (args.includes("--json")) console.log(jsonForTerminal({ type: "fatal", message, exit }));
+    return exit;
   }
 }

@@ -61,6 +61,8 @@ const COMMON: { [flag: string]: Flag } = {
   json: { type: "boolean" },
   open: { type: "boolean" },
   passkey: { type: "string" },
+  // As `ui --port`: every command that takes a port takes it this way too.
+  port: { type: "string" },
 };
 
 /** The LAN announcement of listen and serve. */
@@ -161,16 +163,33 @@ export function parseTimeout(text: string): number {
 }
 
 /**
+ * `--history -1` as `--history=-1`: a value that looks like a negative number goes with its
+ * flag, so it is refused by the flag's own check (with its hint), not as "ambiguous".
+ */
+function joinDashValues(args: string[], flags: { [flag: string]: Flag }): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i].startsWith("--") ? flags[args[i].slice(2)] : undefined;
+    if (flag?.type === "string" && /^-[\d.]/.test(args[i + 1] ?? "")) {
+      joined.push(`${args[i]}=${args[++i]}`);
+    } else joined.push(args[i]);
+  }
+  return joined;
+}
+
+/**
  * Where `connect` goes: `HOST [PORT]`, `HOST:PORT` or `[IPv6]:PORT` (a port given twice must
  * agree); no HOST (`""`) finds a chat by scanning, by its `--label` if given.
  */
 function connectTarget(
-  positionals: string[],
+  typed: string | undefined,
+  portText: string | undefined,
   label: string | undefined,
 ): { host: string; port: number } {
-  const [typed, portText] = positionals;
   // No HOST: connect finds the chat on the local network (by --label, if given).
-  if (typed === undefined) return { host: "", port: DEFAULTS.port };
+  if (typed === undefined) {
+    return { host: "", port: portText === undefined ? DEFAULTS.port : parsePort(portText) };
+  }
   if (label !== undefined) {
     throw new UsageError(
       "connect takes a HOST or a --label, not both",
@@ -195,7 +214,12 @@ export function parseOptions(command: string, args: string[]): Options {
   const spec = SPECS[command];
   let parsed;
   try {
-    parsed = parseArgs({ args, options: spec.flags, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: joinDashValues(args, spec.flags),
+      options: spec.flags,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new UsageError(message.replace(/\. To specify .*$/, ""), `Run p2pchat --help for usage.`);
@@ -208,14 +232,26 @@ export function parseOptions(command: string, args: string[]): Options {
     throw new UsageError(`unexpected argument '${positionals[spec.positionals.length]}'`);
   }
   const str = (flag: string) => values[flag] as string | undefined;
-  const portText = command === "ui" ? str("port") : command === "connect"
-    ? undefined // connectTarget reads HOST and PORT
-    : positionals[0];
   let host = str("host") ?? DEFAULTS.listenHost;
+  // PORT as typed (after HOST for connect) or --port, which every command takes: given both
+  // ways, they must agree.
+  let portText: string | undefined = command === "connect" ? positionals[1] : positionals[0];
+  if (str("port") !== undefined) {
+    if (portText !== undefined && portText !== str("port")) {
+      throw new UsageError(
+        `two ports given: '${portText}' and --port '${str("port")}'`,
+        "Give the port once.",
+      );
+    }
+    portText = str("port");
+  }
   let port = portText === undefined
     ? (command === "ui" ? DEFAULTS.uiPort : DEFAULTS.port)
     : parsePort(portText);
-  if (command === "connect") ({ host, port } = connectTarget(positionals, str("label")));
+  if (command === "connect") {
+    // connectTarget reads HOST (maybe HOST:PORT, whose port must agree with PORT).
+    ({ host, port } = connectTarget(positionals[0], portText, str("label")));
+  }
   const name = str("name") ?? defaultName();
   if (str("name") !== undefined && (name === "" || sanitizeName(name) !== name)) {
     throw new UsageError(`invalid name '${name}'`, "A name is 1-16 of A-Z a-z 0-9 _ . -");

@@ -51,9 +51,10 @@ export async function serveCommand(options: Options): Promise<number> {
     maxStorageBytes: options.maxStorageBytes,
   }, { onEvent: (event) => view.show(event), signals: true });
   hostCommands(hub, terminal);
-  await hub.done;
+  const stop = await hub.done;
   terminal.close();
-  return 0;
+  // Stopped by a signal: as the shell reports one (130 for SIGINT, 143 for SIGTERM).
+  return stop?.status ?? 0;
 }
 
 /**

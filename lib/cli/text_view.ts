@@ -15,7 +15,7 @@ import type { ChatEvent } from "../app/chat_event.ts";
 import { EventWords, type Line, type Segment } from "../app/event_words.ts";
 import { markMention, type MentionMark } from "./mention_mark.ts";
 import { escapeForTerminal as clean } from "./terminal_text.ts";
-import { ProgressBar } from "./progress_bar.ts";
+import { StatusLine } from "./status_line.ts";
 import type { Terminal } from "./terminal.ts";
 import type { View } from "./view_event.ts";
 
@@ -60,8 +60,8 @@ export function terminalLine(line: Line): string {
 /** Renders events for a person at a terminal. */
 export class TextView implements View {
   #terminal: Pick<Terminal, "print" | "status">;
-  /** Transfers under way, by transfer id: the file name, its bar and its last line. */
-  #transfers: Map<string, { name: string; bar: ProgressBar; line: string }> = new Map();
+  /** Transfers under way, by transfer id, labelled with their escaped file names. */
+  #transfers = new StatusLine();
   #words = new EventWords();
   #mention: MentionMark | undefined;
 
@@ -82,7 +82,10 @@ export class TextView implements View {
     if (event.type === "progress") {
       this.progress(event.transfer, event.name, event.done, event.total, event.files);
     }
-    if (event.type === "file-failed") this.endProgress(event.name);
+    // A transfer is under way until it is confirmed (every byte sent is not yet received).
+    if (event.type === "file-failed" || event.type === "file" || event.type === "file-sent") {
+      this.endProgress(event.name);
+    }
     for (const line of this.#words.lines(event)) {
       const text = terminalLine(line);
       // Escaped first: the bell and the styles are ours alone.
@@ -94,7 +97,7 @@ export class TextView implements View {
     }
   }
 
-  /** Draws or clears a transfer's progress in the prompt. */
+  /** Draws a transfer's progress in the status line (a folder's with how many files are in). */
   progress(
     transfer: string,
     name: string,
@@ -102,27 +105,18 @@ export class TextView implements View {
     total: number,
     files?: { done: number; total: number },
   ): void {
-    let entry = this.#transfers.get(transfer);
-    if (!entry) {
-      entry = { name, bar: new ProgressBar({ label: clean(name), total, width: 16 }), line: "" };
-      this.#transfers.set(transfer, entry);
-    }
-    // A folder is one line: its bytes, rate and ETA, and how many of its files are in.
-    entry.line = entry.bar.update(done) + (files ? ` ${files.done}/${files.total} files` : "");
-    if (done >= total) this.#transfers.delete(transfer);
+    this.#transfers.set(transfer, { label: clean(name), done, total, files });
     this.#drawStatus();
   }
 
-  /** Forgets the progress of transfers of `name` (failed). */
+  /** Forgets the progress of transfers of `name` (saved, confirmed or failed). */
   endProgress(name: string): void {
-    for (const [transfer, entry] of this.#transfers) {
-      if (entry.name === name) this.#transfers.delete(transfer);
-    }
+    this.#transfers.deleteLabelled(clean(name));
     this.#drawStatus();
   }
 
   #drawStatus(): void {
-    const lines = [...this.#transfers.values()].map((entry) => entry.line);
-    this.#terminal.status(lines.length ? lines.join(" | ") : undefined);
+    const transfers = this.#transfers;
+    this.#terminal.status(transfers.size ? (columns) => transfers.render(columns) : undefined);
   }
 }

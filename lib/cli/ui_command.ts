@@ -38,12 +38,14 @@ export async function uiCommand(options: Options): Promise<number> {
     console.log("[System] Could not open a browser: open the address above.");
   }
   console.log("[System] Keep this window open while you chat. Press Ctrl+C to stop.");
+  let stop;
   {
     using signals = StopSignals.listen();
-    await signals.received;
+    stop = await signals.received;
   }
   console.log("[System] Stopping.");
   await server.close();
   await opened?.dispose();
-  return 0;
+  // As the shell reports the signal (130 for Ctrl-C).
+  return stop.status;
 }

@@ -52,7 +52,7 @@ Commands:
 Options:
   HOST              The computer to connect to: 192.168.1.12, 192.168.1.12:5050,
                     hub.local:5050, [fe80::1]:5050 (a port given twice must agree).
-  PORT              TCP port (default ${DEFAULTS.port}; 0 picks a free one).
+  PORT, --port PORT TCP port (default ${DEFAULTS.port}; 0 picks a free one).
   --host ADDR       Address to listen on (default ${DEFAULTS.listenHost}: every network).
   --name NAME       Your name: A-Z a-z 0-9 _ . - up to 16 (default: your user name).
   --dir DIR         Where received files go (default ${DEFAULTS.receiveDir}).

@@ -13,7 +13,7 @@
 
 import type { Message } from "../session/message.ts";
 import type { Member } from "./member.ts";
-import { refusalReason } from "./refusal.ts";
+import { cancelledByQuit, refusalReason } from "./refusal.ts";
 import type { FileRoom, TransferPolicy } from "./transfer_policy.ts";
 import { TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
@@ -199,14 +199,15 @@ export class DirectRelay implements TransferPolicy {
 
   /**
    * Ends the member's transfers: files to it are refused to their senders, files from it
-   * cancelled for their receivers.
+   * cancelled for their receivers: kept for a resume when it was cut off, not when it quit
+   * (its goodbye overtook its own `cancel`).
    *
    * @example
    * ```ts ignore
    * await relay.left(alice);
    * ```
    */
-  left(member: Member): Promise<void> {
+  left(member: Member, quit = false): Promise<void> {
     for (const [fid, forward] of this.#forwards) {
       if (forward.target === member) {
         this.#forwards.delete(fid);
@@ -219,8 +220,12 @@ export class DirectRelay implements TransferPolicy {
         });
       } else if (forward.sender === member) {
         this.#forwards.delete(fid);
-        // Lost, not stopping: the receiver keeps what arrived, for a resume.
-        forward.target.post({ t: "cancel", fid, reason: `${member.name} left`, keep: true });
+        if (quit) {
+          forward.target.post({ t: "cancel", fid, reason: cancelledByQuit(member.name) });
+        } else {
+          // Lost, not stopping: the receiver keeps what arrived, for a resume.
+          forward.target.post({ t: "cancel", fid, reason: `${member.name} left`, keep: true });
+        }
       }
     }
     this.#sending.delete(member);

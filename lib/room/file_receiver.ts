@@ -20,7 +20,7 @@
  */
 
 import type { Message } from "../session/message.ts";
-import { createHash } from "node:crypto";
+import { sha256File } from "./file_hash.ts";
 import {
   DEFAULT_MAX_FILE_BYTES,
   type FileStore,
@@ -111,6 +111,18 @@ export interface FileReceiverOptions {
   resume?: boolean;
 }
 
+/** A file on its way in, as far as it has got. */
+export interface FileComing {
+  /** The peer's file id. */
+  fid: number;
+  /** The offered name. */
+  name: string;
+  /** Bytes received (held from an interrupted transfer included). */
+  done: number;
+  /** The offered size. */
+  total: number;
+}
+
 /** One file on its way in. */
 interface Receiving {
   file: IncomingFile | IncomingFolder;
@@ -132,9 +144,9 @@ export class FileReceiver {
   #resume: boolean;
   #receiving: Map<number, Receiving> = new Map();
   /** Offers admitted and being opened: they count against the limit already. */
-  #opening: Set<number> = new Set();
-  /** Cancels that came while their file was being opened. */
-  #cancelled: Map<number, { reason: string; keep: boolean }> = new Map();
+  #opening: Map<number, Offer> = new Map();
+  /** What ends a file that was being opened when it was cancelled, once it is open. */
+  #cancelled: Map<number, () => Promise<void>> = new Map();
 
   /**
    * @param store The folder the files go to.
@@ -159,6 +171,31 @@ export class FileReceiver {
   /** Files being received now. */
   get size(): number {
     return this.#receiving.size + this.#opening.size;
+  }
+
+  /**
+   * The files being received now, with how far each has got (one still being opened at 0).
+   *
+   * @example
+   * ```ts ignore
+   * for (const file of receiver.files) console.log(`${file.name}: ${file.done}/${file.total}`);
+   * ```
+   */
+  get files(): FileComing[] {
+    return [
+      ...[...this.#opening.values()].map((offer) => ({
+        fid: offer.fid,
+        name: offer.name,
+        done: 0,
+        total: offer.size,
+      })),
+      ...[...this.#receiving].map(([fid, receiving]) => ({
+        fid,
+        name: receiving.offer.name,
+        done: receiving.file.received,
+        total: receiving.offer.size,
+      })),
+    ];
   }
 
   /**
@@ -194,7 +231,7 @@ export class FileReceiver {
     }
     const sender = offer.from ?? from;
     this.#hooks.incoming?.(offer, sender);
-    this.#opening.add(fid);
+    this.#opening.set(fid, offer);
     const resume = this.#resume && offer.key !== undefined
       ? { owner: sender, key: offer.key }
       : undefined;
@@ -226,7 +263,7 @@ export class FileReceiver {
     this.#receiving.set(fid, { file, from: sender, offer, admission, reported: 0, same });
     const early = this.#cancelled.get(fid);
     this.#cancelled.delete(fid);
-    if (early) return await this.cancel(fid, early.reason, early.keep);
+    if (early) return await early();
     // A sender that gave a key waits for this before it sends anything.
     if (offer.key !== undefined) this.#ready(fid, file, same !== undefined);
   }
@@ -259,7 +296,7 @@ export class FileReceiver {
     receiving.same = undefined;
     let ours: string | undefined;
     try {
-      ours = await sha256Of(path);
+      ours = await sha256File(path);
     } catch {
       ours = undefined; // gone or unreadable: it is sent
     }
@@ -390,7 +427,9 @@ export class FileReceiver {
   async cancel(fid: number, reason: string, keep = false): Promise<void> {
     const receiving = this.#receiving.get(fid);
     // Still being opened (its held part hashed): cancelled once it is open.
-    if (!receiving && this.#opening.has(fid)) this.#cancelled.set(fid, { reason, keep });
+    if (!receiving && this.#opening.has(fid)) {
+      this.#cancelled.set(fid, () => this.cancel(fid, reason, keep));
+    }
     if (!receiving) return;
     await this.#drop(fid, receiving, keep ? "suspend" : "abort");
     this.#hooks.failed(receiving.offer.name, reason, false, fid, keep);
@@ -407,11 +446,38 @@ export class FileReceiver {
    */
   async endAll(reason: string): Promise<void> {
     // Those still being opened end as soon as they are open.
-    for (const fid of this.#opening) this.#cancelled.set(fid, { reason, keep: true });
+    for (const fid of this.#opening.keys()) {
+      this.#cancelled.set(fid, () => this.cancel(fid, reason, true));
+    }
     for (const [fid, receiving] of [...this.#receiving]) {
       await this.#drop(fid, receiving, "suspend");
       this.#hooks.failed(receiving.offer.name, reason, false, fid, true);
     }
+  }
+
+  /**
+   * Refuses every file still coming (we are leaving without waiting for them): the sender
+   * hears `reason`, the hooks `own` (how this side words it); what came of each is removed.
+   *
+   * @example
+   * ```ts ignore
+   * await receiver.refuseAll("cancelled by bob (quit)", "cancelled (you quit)");
+   * ```
+   */
+  async refuseAll(reason: string, own = reason): Promise<void> {
+    const refuse = async (fid: number, receiving: Receiving) => {
+      await this.#drop(fid, receiving);
+      this.#hooks.reply({ t: "received", fid, ok: false, reason });
+      this.#hooks.failed(receiving.offer.name, own, false, fid, false);
+    };
+    // Those still being opened are refused as soon as they are open.
+    for (const fid of this.#opening.keys()) {
+      this.#cancelled.set(fid, async () => {
+        const receiving = this.#receiving.get(fid);
+        if (receiving) await refuse(fid, receiving);
+      });
+    }
+    for (const [fid, receiving] of [...this.#receiving]) await refuse(fid, receiving);
   }
 
   async #drop(fid: number, receiving: Receiving, how: "abort" | "suspend" = "abort") {
@@ -426,15 +492,4 @@ export class FileReceiver {
     this.#hooks.reply({ t: "received", fid, ok: false, reason });
     this.#hooks.failed(name, reason, offered, fid, false);
   }
-}
-
-/** SHA-256 (hex) of the file at `path`, read a MiB at a time. */
-async function sha256Of(path: string): Promise<string> {
-  using file = await Deno.open(path, { read: true });
-  const hash = createHash("sha256");
-  const buffer = new Uint8Array(1024 * 1024);
-  for (let n = await file.read(buffer); n !== null; n = await file.read(buffer)) {
-    hash.update(buffer.subarray(0, n));
-  }
-  return hash.digest("hex");
 }

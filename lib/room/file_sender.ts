@@ -76,6 +76,8 @@ export class FileSender {
   #stopped: string | undefined;
   /** The receiver's next `ready`, awaited; and a stop, which ends that wait. */
   #ready = Promise.withResolvers<Ready | undefined>();
+  /** Resolved by a stop: it does not wait for a stalled connection to take what is queued. */
+  #stopping = Promise.withResolvers<void>();
   /** The whole file's hash, once known. */
   #sha256: string | undefined;
 
@@ -103,6 +105,7 @@ export class FileSender {
   stop(reason: string): void {
     this.#stopped ??= reason;
     this.#ready.resolve(undefined);
+    this.#stopping.resolve();
   }
 
   /**
@@ -116,6 +119,7 @@ export class FileSender {
   finish(): void {
     this.#stopped ??= "";
     this.#ready.resolve(undefined);
+    this.#stopping.resolve();
   }
 
   /**
@@ -199,7 +203,8 @@ export class FileSender {
         lastReport = Date.now();
         onProgress?.(done, size);
       }
-      await drained();
+      // A stop does not wait for a stalled connection to take the queued chunks.
+      await Promise.race([drained(), this.#stopping.promise]);
     }
     if (this.#stopped !== undefined) return this.#stop();
     if (done !== size) {

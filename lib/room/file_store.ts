@@ -9,6 +9,7 @@ import { createHash, createHmac, type Hash } from "node:crypto";
 import { statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { formatBytes } from "./byte_size.ts";
+import { sha256File } from "./file_hash.ts";
 import { safeFileName, UnsafeFileNameError } from "./file_name.ts";
 import { FILE_CHUNK_BYTES } from "../wire/limits.ts";
 import { writeAll } from "../wire/write_all.ts";
@@ -249,6 +250,30 @@ export class FileStore {
    */
   get dir(): string {
     return this.#dir;
+  }
+
+  /**
+   * Where the receive folder already holds `file` under its own name: a regular file of its
+   * size and SHA-256 (a second `/get` of it is not needed); `undefined` when it does not.
+   *
+   * @example
+   * ```ts ignore
+   * import { FileStore } from "./file_store.ts";
+   * const store = new FileStore("received_files");
+   * console.log(await store.holds({ name: "report.pdf", bytes: 1234, sha256: "ab..." }));
+   * ```
+   */
+  async holds(
+    file: { name: string; bytes: number; sha256: string },
+  ): Promise<string | undefined> {
+    const path = await this.existing(file.name, file.bytes);
+    try {
+      return path !== undefined && await sha256File(path) === file.sha256.toLowerCase()
+        ? path
+        : undefined;
+    } catch {
+      return undefined; // not readable
+    }
   }
 
   /**

@@ -23,7 +23,7 @@ import { FileChangedError, FileSender } from "./file_sender.ts";
 import { FileSlots } from "./file_slots.ts";
 import type { FileStore } from "./file_store.ts";
 import type { Member } from "./member.ts";
-import { refusalReason } from "./refusal.ts";
+import { cancelledByQuit, refusalReason } from "./refusal.ts";
 import type { SharedFiles } from "./shared_files.ts";
 import type { FileRoom } from "./transfer_policy.ts";
 import { DEFAULT_MAX_STORAGE_BYTES, type Reservation, StorageQuota } from "./storage_quota.ts";
@@ -216,10 +216,10 @@ export class HubFiles implements SharedFiles {
   }
 
   /** A member left: its uploads in progress are dropped. */
-  async left(member: Member): Promise<void> {
+  async left(member: Member, quit = false): Promise<void> {
     const receiver = this.#receivers.get(member);
     this.#receivers.delete(member);
-    await receiver?.endAll(`${member.name} left`);
+    await receiver?.endAll(quit ? cancelledByQuit(member.name) : `${member.name} left`);
   }
 
   /** The receiver of a member's uploads, made on its first offer. */

@@ -52,3 +52,75 @@ export function lineTextProblem(text: string): string | undefined {
   }
   return undefined;
 }
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * `text` as lines of at most {@linkcode MAX_TEXT_BYTES} bytes each, so a long paste is sent
+ * whole rather than refused: cut after the last space that leaves a line at least half full,
+ * else between two characters as people see them (a character of more than the limit, which
+ * only piled-up combining marks make, between code points). Lines of nothing but spaces are
+ * left out.
+ *
+ * @example
+ * ```ts
+ * import { splitLongText } from "./line_text.ts";
+ * console.log(splitLongText("short")); // ["short"]
+ * console.log(splitLongText("é".repeat(3000)).map((line) => line.length)); // [2048, 952]
+ * ```
+ */
+export function splitLongText(text: string, maxBytes: number = MAX_TEXT_BYTES): string[] {
+  if (encoder.encode(text).length <= maxBytes) return [text];
+  const lines: string[] = [];
+  let line = "";
+  let bytes = 0;
+  /** Where the line may be cut after a space (its length in UTF-16 units, and bytes). */
+  let space: { length: number; bytes: number } | undefined;
+  const push = (piece: string) => {
+    if (piece.trim() !== "") lines.push(piece);
+  };
+  for (const { segment } of graphemes.segment(text)) {
+    const size = utf8Bytes(segment);
+    if (bytes + size > maxBytes) {
+      if (space && space.bytes * 2 >= maxBytes) {
+        push(line.slice(0, space.length));
+        line = line.slice(space.length);
+        bytes -= space.bytes;
+      } else {
+        push(line);
+        line = "";
+        bytes = 0;
+      }
+      space = undefined;
+    }
+    if (size > maxBytes) {
+      // One character over the limit on its own: between its code points.
+      for (const codePoint of segment) {
+        const codeBytes = utf8Bytes(codePoint);
+        if (bytes + codeBytes > maxBytes) {
+          push(line);
+          line = "";
+          bytes = 0;
+        }
+        line += codePoint;
+        bytes += codeBytes;
+      }
+      continue;
+    }
+    line += segment;
+    bytes += size;
+    if (/^\s+$/.test(segment)) space = { length: line.length, bytes };
+  }
+  push(line);
+  return lines;
+}
+
+/** Bytes of `text` in UTF-8, counted without encoding it (a long paste has many pieces). */
+function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}

@@ -1,9 +1,9 @@
 /**
  * Keeps a hub member connected: when the connection drops without `/quit` (hub restart,
- * cable pulled), retries with backoff and jitter and rejoins, and the client re-sends
- * whatever the hub had not acknowledged. In open mode (no passkey) every new connection's
- * safety code is reported, and whether it changed, before anything from it is shown: a man
- * in the middle could step in on any reconnect.
+ * cable pulled), or while it leaves with lines still to deliver, retries with backoff and
+ * jitter and rejoins, and the client re-sends whatever the hub had not acknowledged. In open
+ * mode (no passkey) every new connection's safety code is reported, and whether it changed,
+ * before anything from it is shown: a man in the middle could step in on any reconnect.
  *
  * @example
  * ```ts ignore
@@ -88,14 +88,16 @@ export async function stayConnected(
   let shownSafety = options.safety;
   while (true) {
     let reason = await client.ended() ?? "the connection closed";
-    if (client.leaving || client.kind !== "hub") return undefined;
+    // Leaving with lines or files still to deliver: they are delivered after a reconnect.
+    const done = () => client.leaving && !client.busy;
+    if (done() || client.kind !== "hub") return undefined;
     // Put out by the host or an operator: coming back by ourselves would defy it.
     if (client.kicked !== undefined) return new KickedError(client.kicked);
     for (let attempt = 1;; attempt++) {
       const delayMs = backoffMs(attempt, options.random);
       options.onEvent({ type: "reconnecting", reason, delayMs, attempt });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      if (client.leaving) return undefined;
+      if (done()) return undefined;
       let session: Session & HandshakeFacts;
       try {
         session = await dial();

@@ -48,3 +48,18 @@ export function refusalReason(error: unknown): string {
 function wholeCodePoints(text: string): string {
   return text.replace(/^[\uDC00-\uDFFF]/, "").replace(/[\uD800-\uDBFF]$/, "");
 }
+
+/**
+ * The reason a transfer stops with when the person at the other end quits without waiting
+ * for it: said by their client's `cancel`, or by the room when their goodbye comes first (it
+ * overtakes file data still queued).
+ *
+ * @example
+ * ```ts
+ * import { cancelledByQuit } from "./refusal.ts";
+ * console.log(cancelledByQuit("bob")); // "cancelled by bob (quit)"
+ * ```
+ */
+export function cancelledByQuit(name: string): string {
+  return `cancelled by ${name} (quit)`;
+}

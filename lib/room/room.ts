@@ -580,7 +580,9 @@ export class Room implements FileRoom {
     this.#names.remove(member, keepName);
     if (this.kind === "hub") this.#remember(member);
     this.#sessions.delete(member.session);
-    await this.#transfers.left(member);
+    // A goodbye (`quit`) overtakes the file data (and a `cancel`) still queued behind it: the
+    // member stopped its files, it was not cut off.
+    await this.#transfers.left(member, reason === "quit");
     if (!announce || this.#closing) return;
     this.#announce({
       left: {

@@ -24,17 +24,20 @@ import type {
 } from "../session/message.ts";
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
-import { MAX_HEADER_BYTES } from "../wire/limits.ts";
+import { MAX_HEADER_BYTES, MAX_TEXT_BYTES } from "../wire/limits.ts";
 import { senderFileName } from "./file_name.ts";
 import { FileReceiver } from "./file_receiver.ts";
 import { fileKey, FileSender } from "./file_sender.ts";
 import { FileSlots } from "./file_slots.ts";
 import { FolderSource } from "./folder_stream.ts";
 import type { FileStore } from "./file_store.ts";
+import { splitLongText } from "./line_text.ts";
 import { Listeners } from "./listeners.ts";
 import { isValidName, sameName, skeleton } from "./member_name.ts";
 import { mentions } from "./mention.ts";
 import type { Order, Role } from "./moderation.ts";
+import { readErrorText } from "./read_error.ts";
+import { cancelledByQuit } from "./refusal.ts";
 import { DOWNLOADS_QUEUED, TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** Everything a client reports, in the order it happened. */
@@ -159,6 +162,13 @@ export type ClientEvent =
   }
   /** A page of `/files`, newest first: page `page` of `pages`, `total` files. */
   | { type: "file-list"; files: SharedFileInfo[]; page: number; pages: number; total: number }
+  /**
+   * A line of ours the room took, with its number (`seq`; none for a private line): the
+   * acknowledgement a program can count on.
+   */
+  | { type: "sent"; text: string; seq?: number; me?: boolean; to?: string }
+  /** A line of ours that was not delivered: refused by the room, or dropped when leaving. */
+  | { type: "not-sent"; text: string; reason: string; me?: boolean; to?: string }
   /** The host or an operator (`by`; `host` when it was the host) did `action` to `name`. */
   | {
     type: "moderated";
@@ -178,6 +188,49 @@ export type ClientEvent =
   | { type: "removed"; file: number; name: string; by: string }
   /** `kicked`: we were put out of the hub, and do not come back by ourselves. */
   | { type: "closed"; reason?: string; kicked?: true };
+
+/** A file under way, as far as it has got. */
+export interface Transfer {
+  direction: "send" | "receive";
+  name: string;
+  done: number;
+  total: number;
+}
+
+/** What leaving waits for: lines not acknowledged and files under way. */
+export interface InFlight {
+  lines: number;
+  transfers: Transfer[];
+}
+
+/** Why a transfer stopped when we left without waiting for it, as this person reads it. */
+export const CANCELLED_AT_QUIT = "cancelled (you quit)";
+
+/** Options of {@linkcode RoomClient.sendFile}. */
+export interface SendFileOptions {
+  /**
+   * Called when the offer was not answered within a second in a direct chat: a person there
+   * is asked (what waits for the transfer in order may go on).
+   */
+  unanswered?: () => void;
+}
+
+/**
+ * How long an offer of ours goes unanswered before it counts as waiting for a person: leaving
+ * withdraws it then, and commands kept in order go on.
+ */
+const UNANSWERED_OFFER_MS = 1_000;
+
+/** A kept file the hub told of: enough to see that the receive folder holds it already. */
+interface KeptFile {
+  from: string;
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** How many of the hub's kept files a client remembers, to spare a second `/get` of one. */
+const SHARED_KEPT = 1000;
 
 /** How long {@linkcode RoomClient.quit} waits for the host to close after our `bye`. */
 const BYE_WAIT_MS = 2_000;
@@ -225,13 +278,20 @@ export interface RoomClientOptions {
 interface Outgoing {
   name: string;
   size: number;
+  /** Bytes posted so far. */
+  done: number;
   /** A folder: its files, their bytes and the links left out. */
   folder?: { files: number; bytes: number; leftOut: number };
   /** The receiver answered the offer (its first `ready`). */
   answered?: boolean;
+  /** When it was offered (`Date.now()`). */
+  offeredAt?: number;
   sha256?: string;
   resumedFrom?: number;
+  /** Its sender, once the file is open (until then it waits for its turn). */
   sender?: FileSender;
+  /** Cancelled by us when leaving: what the peer is told. */
+  cancelled?: string;
   settle: (error?: Error) => void;
 }
 
@@ -276,6 +336,12 @@ export class RoomClient {
   /** This session's file ids of those downloads. */
   #getFids: Map<number, number> = new Map();
   #loop: Promise<string | undefined> | undefined;
+  /** Kept files the hub told of, by id, newest last (at most {@linkcode SHARED_KEPT}). */
+  #shared = new Map<number, KeptFile>();
+  /** Whether the current session is up (its messages are being read). */
+  #live = false;
+  /** The text of the last refusal the room sent: the reason of a rejected line's ack. */
+  #lastRefusal: string | undefined;
   #leaving = false;
   #endedCleanly = false;
   /**
@@ -352,9 +418,35 @@ export class RoomClient {
     return [...this.#ignored.values()];
   }
 
-  /** Whether lines or files are still on their way. */
+  /** Whether lines or files are still on their way (either way). */
   get busy(): boolean {
-    return this.#pending.size > 0 || this.#sending.size > 0;
+    return this.#pending.size > 0 || this.#sending.size > 0 || (this.#receiver?.size ?? 0) > 0;
+  }
+
+  /** Whether the connection is up now (a hub member's may be down between reconnects). */
+  get connected(): boolean {
+    return this.#live;
+  }
+
+  /** Lines not acknowledged yet and files under way, in both directions. */
+  get inFlight(): InFlight {
+    return {
+      lines: this.#pending.size,
+      transfers: [
+        ...[...this.#sending.values()].map((outgoing) => ({
+          direction: "send" as const,
+          name: outgoing.name,
+          done: outgoing.done,
+          total: outgoing.size,
+        })),
+        ...(this.#receiver?.files ?? []).map(({ name, done, total }) => ({
+          direction: "receive" as const,
+          name,
+          done,
+          total,
+        })),
+      ],
+    };
   }
 
   /**
@@ -415,6 +507,7 @@ export class RoomClient {
     }
     // Re-send what the room had not acknowledged; ids let it drop the ones it already has.
     this.#welcomed = true;
+    this.#live = true;
     this.#outbox = [...this.#pending.values()];
     for (const file of this.#gets) this.#outbox.push({ t: "get", file });
     this.#outboxHead = 0;
@@ -427,14 +520,33 @@ export class RoomClient {
     return this.#loop ?? Promise.resolve(undefined);
   }
 
-  /** Sends a chat line (or an action, with `me`). */
+  /**
+   * Sends a chat line (or an action, with `me`); one over the room's limit goes as several
+   * lines, and the person is told.
+   */
   say(text: string, me = false): void {
-    this.#send({ t: "chat", id: this.#id(), text, ...(me ? { me: true } : {}) });
+    for (const line of this.#split(text)) {
+      this.#send({ t: "chat", id: this.#id(), text: line, ...(me ? { me: true } : {}) });
+    }
   }
 
-  /** Sends a private line to `to`. */
+  /** Sends a private line to `to` (several, when it is over the room's limit). */
   whisper(to: string, text: string): void {
-    this.#send({ t: "private", id: this.#id(), to, text });
+    for (const line of this.#split(text)) {
+      this.#send({ t: "private", id: this.#id(), to, text: line });
+    }
+  }
+
+  #split(text: string): string[] {
+    const lines = splitLongText(text);
+    if (lines.length > 1) {
+      this.#emit({
+        type: "notice",
+        text: `Your line is over ${MAX_TEXT_BYTES} bytes: it goes as ${lines.length} lines.`,
+        error: false,
+      });
+    }
+    return lines;
   }
 
   /** Asks to be known as `name`. */
@@ -508,18 +620,42 @@ export class RoomClient {
 
   /**
    * Asks the hub for kept file `file`; asked again after a reconnect until it arrives (it
-   * then resumes where it stopped).
+   * then resumes where it stopped). When the receive folder holds it already (the same name,
+   * size and SHA-256, as the hub listed it) nothing is asked: it is reported `file` with
+   * `skipped`, as when the hub's offer finds it there.
    */
-  fetch(file: number): void {
+  async fetch(file: number): Promise<void> {
+    const known = this.#shared.get(file);
+    const path = known && await this.#options.files.holds(known);
+    if (known && path !== undefined) {
+      this.#emit({
+        type: "file",
+        from: known.from,
+        name: known.name,
+        path,
+        bytes: known.bytes,
+        sha256: known.sha256,
+        skipped: true,
+      });
+      return;
+    }
     if (this.#gets.size < DOWNLOADS_QUEUED) this.#gets.add(file);
     this.#post({ t: "get", file });
+  }
+
+  /** Notes a kept file the hub told of (`shared`, `/files`), for {@linkcode fetch}. */
+  #sharedFile(file: number, kept: KeptFile): void {
+    this.#shared.delete(file);
+    this.#shared.set(file, kept);
+    // The oldest go first: a long-lived member of a busy hub keeps a bounded list.
+    if (this.#shared.size > SHARED_KEPT) this.#shared.delete(this.#shared.keys().next().value!);
   }
 
   /**
    * Sends the file at `path`, streaming it in chunks. Resolves once the other side confirmed
    * the hash; rejects with a readable reason otherwise.
    */
-  async sendFile(path: string): Promise<void> {
+  async sendFile(path: string, options: SendFileOptions = {}): Promise<void> {
     const session = this.#session;
     if (!session) throw new Error("Not connected");
     const name = senderFileName(path);
@@ -531,17 +667,20 @@ export class RoomClient {
       settle = (error) => error ? reject(error) : resolve();
     });
     settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
-    this.#sending.set(fid, { name, size: 0, settle });
+    this.#sending.set(fid, { name, size: 0, done: 0, settle });
     let file: Deno.FsFile | undefined;
     let folder: FolderSource | undefined;
     let slot = false;
+    let unanswered: ReturnType<typeof setTimeout> | undefined;
     try {
       await this.#sendSlots.take();
       slot = true;
+      const waited = this.#sending.get(fid);
+      if (!waited || waited.cancelled) throw new Error(CANCELLED_AT_QUIT);
       try {
         file = await Deno.open(path, { read: true });
       } catch (error) {
-        throw new Error(`Cannot read ${path}: ${error instanceof Error ? error.message : error}`);
+        throw new Error(`Cannot read ${path}: ${readErrorText(error)}`);
       }
       const info = await file.stat();
       if (info.isDirectory) {
@@ -550,7 +689,9 @@ export class RoomClient {
         folder = this.#folder(path);
       } else if (!info.isFile) throw new Error(`${path} is not a file`);
       const size = folder?.size ?? info.size;
-      const outgoing = this.#sending.get(fid)!;
+      const outgoing = waited;
+      // Cancelled (we quit) while it was opened: the peer was offered nothing.
+      if (outgoing.cancelled) throw new Error(CANCELLED_AT_QUIT);
       outgoing.size = size;
       if (folder) {
         const { files, bytes, leftOut } = folder;
@@ -565,7 +706,9 @@ export class RoomClient {
         post: (message, body, record) => session.post(message, body, record),
         drained: () => session.drained(),
         key: fileKey(path, info),
-        onProgress: (done, total) =>
+        onProgress: (done, total) => {
+          // What leaving reports is what the status line showed.
+          outgoing.done = done;
           this.#emit({
             type: "progress",
             transfer,
@@ -574,14 +717,23 @@ export class RoomClient {
             done,
             total,
             ...(folder ? { files: { done: folder.filesDone, total: folder.files } } : {}),
-          }),
+          });
+        },
       });
+      outgoing.offeredAt = Date.now();
+      // In a direct chat an offer not answered at once waits for a person there.
+      if (options.unanswered && this.#kind !== "hub") {
+        unanswered = setTimeout(() => {
+          if (!outgoing.answered) options.unanswered?.();
+        }, UNANSWERED_OFFER_MS);
+      }
       try {
         const sent = await sender.send();
         outgoing.sha256 = sent.sha256;
         outgoing.resumedFrom = sent.resumedFrom;
       } catch (error) {
-        // Stopped: the refusal or the lost connection settled it already, with its reason.
+        // Stopped: the refusal, the lost connection or drop() settled it already, with its
+        // reason (the peer was told by the sender's `cancel`).
         if (sender.stopped === undefined) outgoing.settle(error as Error);
       }
       await settled;
@@ -591,6 +743,7 @@ export class RoomClient {
       this.#emit({ type: "file-failed", direction: "send", name, reason });
       throw error;
     } finally {
+      clearTimeout(unanswered);
       if (slot) this.#sendSlots.release();
       this.#sending.delete(fid);
       file?.close();
@@ -609,26 +762,92 @@ export class RoomClient {
   }
 
   /**
-   * Leaves: waits (up to `graceMs`) for unacknowledged lines and files in flight, then says
-   * goodbye and closes.
+   * Leaving: waits until nothing is in flight (lines acknowledged, files through both ways),
+   * until {@linkcode drop}, or until nothing more can be delivered (a direct chat's
+   * connection ended). A hub member whose connection is down keeps waiting: it reconnects
+   * (while leaving, as long as something is in flight) and delivers then.
    */
-  async quit(graceMs = 30_000): Promise<void> {
+  async deliver(): Promise<void> {
     this.#leaving = true;
-    const session = this.#session;
-    if (!session) return;
-    // An offer nobody answered yet is withdrawn: leaving does not wait for a person.
+    while (this.busy && (this.#live || this.#kind === "hub")) {
+      // An offer the person there has not answered is withdrawn: leaving does not wait for
+      // a person (one just made gets a moment, for a peer that takes files unasked).
+      const next = this.#withdrawUnanswered();
+      if (!this.busy) break;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#pendingWaiters.push(resolve);
+        if (next !== undefined) timer = setTimeout(resolve, next);
+      });
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Withdraws our offers in a direct chat that were not answered within
+   * {@linkcode UNANSWERED_OFFER_MS} (a hub takes files unasked); resolves with the time until
+   * the next one is due, if any.
+   */
+  #withdrawUnanswered(): number | undefined {
+    if (this.#kind === "hub") return undefined;
+    const now = Date.now();
+    let next: number | undefined;
     for (const outgoing of this.#sending.values()) {
-      if (outgoing.answered || !outgoing.sender) continue;
-      outgoing.sender.stop("the sender left");
+      if (outgoing.answered || outgoing.offeredAt === undefined || outgoing.cancelled) continue;
+      const left = outgoing.offeredAt + UNANSWERED_OFFER_MS - now;
+      if (left > 0) {
+        next = Math.min(next ?? left, left);
+        continue;
+      }
+      outgoing.cancelled = "the sender left";
+      outgoing.sender?.stop(outgoing.cancelled);
       outgoing.settle(new Error("left before it was accepted"));
     }
+    return next;
+  }
+
+  /**
+   * Gives up what is in flight: lines not acknowledged are reported `not-sent`, files under
+   * way are cancelled and both sides told. Resolves with how many lines were dropped.
+   */
+  async drop(): Promise<number> {
+    const lines = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#outbox = [];
+    this.#outboxHead = 0;
+    for (const message of lines) this.#notSent(message, "dropped when leaving");
+    const toPeer = cancelledByQuit(this.#name);
+    for (const outgoing of this.#sending.values()) {
+      if (outgoing.cancelled) continue;
+      outgoing.cancelled = toPeer;
+      // Its sender tells the peer with `cancel`, at once (it does not wait for a stalled
+      // connection). One not offered yet (waiting for its turn) is nothing the peer knows of.
+      outgoing.sender?.stop(toPeer);
+      outgoing.settle(new Error(CANCELLED_AT_QUIT));
+    }
+    // Files coming are refused: each sender is told, and what came of them removed.
+    await this.#receiver?.refuseAll(toPeer, CANCELLED_AT_QUIT);
+    this.#wakeSettled();
+    return lines.length;
+  }
+
+  /**
+   * Leaves: waits for what is in flight ({@linkcode deliver}; at most `graceMs`, then it is
+   * dropped), then says goodbye and closes.
+   */
+  async quit(graceMs?: number): Promise<void> {
+    this.#leaving = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
-      this.#settled(),
-      this.#loop, // the connection ended: nothing more can be delivered
-      new Promise((resolve) => timer = setTimeout(resolve, graceMs)),
+      this.deliver(),
+      ...(graceMs === undefined
+        ? []
+        : [new Promise((resolve) => timer = setTimeout(resolve, graceMs))]),
     ]);
     clearTimeout(timer);
+    if (this.busy) await this.drop();
+    const session = this.#session;
+    if (!session) return;
     session.post({ t: "bye" });
     // Let the host close first: closing at once races the host's writes to us, and a failed
     // write makes it drop our unread `bye`, so the others would see "left (the connection was
@@ -651,6 +870,37 @@ export class RoomClient {
   #id(): string {
     // Unique across clients too, so no one else's line is taken for one of ours.
     return `${this.#lineIds}:${this.#nextId++}`;
+  }
+
+  /** Reports our line `message` as not delivered. */
+  #notSent(message: Message, reason: string): void {
+    if (message.t !== "chat" && message.t !== "private") return;
+    this.#emit({
+      type: "not-sent",
+      text: message.text,
+      reason,
+      ...(message.t === "chat" && message.me ? { me: true } : {}),
+      ...(message.t === "private" ? { to: message.to } : {}),
+    });
+  }
+
+  /** Reports our line `id` as taken by the room (with its number), once. */
+  #acknowledged(id: string, seq: number | undefined, rejected: boolean): void {
+    const message = this.#pending.get(id);
+    if (!message) return;
+    this.#pending.delete(id);
+    if (rejected) {
+      this.#notSent(message, this.#lastRefusal ?? "refused by the host");
+    } else if (message.t === "chat" || message.t === "private") {
+      this.#emit({
+        type: "sent",
+        text: message.text,
+        ...(seq !== undefined && message.t === "chat" ? { seq } : {}),
+        ...(message.t === "chat" && message.me ? { me: true } : {}),
+        ...(message.t === "private" ? { to: message.to } : {}),
+      });
+    }
+    if (this.#pending.size === 0) this.#wakeSettled();
   }
 
   /** Sends a line, kept until acknowledged (and re-sent after a reconnect until then). */
@@ -708,8 +958,9 @@ export class RoomClient {
       return;
     }
     const message = problem.message;
-    if ("id" in message && this.#pending.delete(message.id) && this.#pending.size === 0) {
-      this.#wakeSettled();
+    if ("id" in message && this.#pending.delete(message.id)) {
+      this.#notSent(message, "too large to send");
+      if (this.#pending.size === 0) this.#wakeSettled();
     }
     this.#emit({
       type: "notice",
@@ -717,12 +968,6 @@ export class RoomClient {
         `header; the limit is ${MAX_HEADER_BYTES}).`,
       error: true,
     });
-  }
-
-  async #settled(): Promise<void> {
-    while (this.busy) {
-      await new Promise<void>((resolve) => this.#pendingWaiters.push(resolve));
-    }
   }
 
   #wakeSettled(): void {
@@ -754,6 +999,7 @@ export class RoomClient {
     } finally {
       reader.releaseLock();
     }
+    if (this.#session === session) this.#live = false;
     const reason = byeReason ?? await session.closed;
     this.#endedCleanly = byeReason !== undefined || this.#leaving;
     await this.#receiver?.endAll("the connection ended before the file was complete");
@@ -789,9 +1035,7 @@ export class RoomClient {
       case "ack":
         // Acks follow, in order, every line the room sent us before: so all up to here arrived.
         if (message.seq !== undefined) this.#lastSeq = Math.max(this.#lastSeq, message.seq);
-        this.#pending.delete(message.id);
-        if (this.#pending.size === 0) this.#wakeSettled();
-        return;
+        return this.#acknowledged(message.id, message.seq, message.rejected ?? false);
       case "private":
         if (this.#ignores(message.from)) return;
         return this.#emit({
@@ -883,8 +1127,16 @@ export class RoomClient {
           by: message.by,
         });
       case "notice":
+        // A refused line's notice comes just before its ack.
+        this.#lastRefusal = message.error ? message.text : undefined;
         return this.#emit({ type: "notice", text: message.text, error: message.error ?? false });
       case "shared":
+        this.#sharedFile(message.file, {
+          from: message.from,
+          name: message.name,
+          bytes: message.size,
+          sha256: message.sha256,
+        });
         return this.#emit({
           type: "shared",
           file: message.file,
@@ -895,6 +1147,14 @@ export class RoomClient {
           ...(message.folder ? { files: message.folder.files } : {}),
         });
       case "file-list":
+        for (const file of message.files) {
+          this.#sharedFile(file.file, {
+            from: file.from,
+            name: file.name,
+            bytes: file.size,
+            sha256: file.sha256,
+          });
+        }
         return this.#emit({
           type: "file-list",
           files: message.files,
@@ -930,10 +1190,10 @@ export class RoomClient {
 
   #line(line: ChatLine): void {
     // Only our own lines come with an id (replayed after a reconnect); others' have none.
-    if (line.id !== "" && this.#pending.delete(line.id)) {
+    if (line.id !== "" && this.#pending.has(line.id)) {
       // Our own line, stored before the connection dropped: it counts as acknowledged.
       this.#lastSeq = Math.max(this.#lastSeq, line.seq ?? 0);
-      if (this.#pending.size === 0) this.#wakeSettled();
+      this.#acknowledged(line.id, line.seq, false);
       return;
     }
     if (line.seq !== undefined) {
@@ -996,12 +1256,19 @@ export class RoomClient {
    * right behind.
    */
   async #take(offer: WaitingOffer): Promise<void> {
-    if (offer.key === undefined) return await this.#receiver?.offer(offer, "?");
+    // Either way, leaving may go on once it is settled (one refused counts until then).
+    if (offer.key === undefined) {
+      await this.#receiver?.offer(offer, "?");
+      return this.#wakeSettled();
+    }
     if (this.#receiver) {
       // Its failures are told by the receiver (a refusal to the sender, file-failed here).
       const opening = this.#receiver.offer(offer, "?").catch(() => {});
       this.#opening.add(opening);
-      opening.finally(() => this.#opening.delete(opening));
+      opening.finally(() => {
+        this.#opening.delete(opening);
+        this.#wakeSettled();
+      });
     }
   }
 
@@ -1079,11 +1346,14 @@ export class RoomClient {
           ...(skipped ? { skipped } : {}),
           ...(files !== undefined ? { files } : {}),
         });
+        // After the sender was told: leaving may go on.
+        this.#wakeSettled();
       },
       failed: (name, reason, _offered, fid, kept) => {
         // A download cut off is asked for again after a reconnect; a refused one is not.
         if (!kept) this.#gotten(fid);
         this.#emit({ type: "file-failed", direction: "receive", name, reason });
+        this.#wakeSettled();
       },
     }, { resume: true });
   }
@@ -1136,11 +1406,15 @@ export class RoomClient {
     } else {
       const reason = received.reason ?? "the hash did not match";
       outgoing.sender?.stop("refused");
+      // A receiver that quit says so itself (`cancelled by alice (quit)`).
+      const cancelled = reason.startsWith("cancelled by ");
       outgoing.settle(
         new Error(
-          `${
-            received.by ?? (this.#kind === "hub" ? "The hub" : "The receiver")
-          } refused ${outgoing.name}: ${reason}`,
+          cancelled
+            ? reason
+            : `${
+              received.by ?? (this.#kind === "hub" ? "The hub" : "The receiver")
+            } refused ${outgoing.name}: ${reason}`,
         ),
       );
     }

@@ -55,8 +55,11 @@ export interface Command {
   hubOnly?: boolean;
   /** Only for operators (`op`, the host too) or the host (`host`); /help lists it only to them. */
   role?: "op" | "host";
-  /** Runs it with the rest of the line. */
-  run(context: CommandContext, args: string): void;
+  /**
+   * Runs it with the rest of the line; what it returns settles once its outcome is known (a
+   * file sent: confirmed or failed), where that comes later.
+   */
+  run(context: CommandContext, args: string): void | Promise<void>;
 }
 
 /** A moderation order, sent to the hub, which checks that we may give it. */
@@ -97,10 +100,15 @@ export const COMMANDS: { readonly [name: string]: Command } = {
         if (!(error instanceof SendPathsError)) throw error;
         return void context.show({ type: "error", message: `${error.message}: ${this.usage}` });
       }
-      // Each runs in the background: chat keeps flowing while the files stream.
-      for (const path of paths) {
-        context.client.sendFile(path).catch(() => {/* shown as file-failed */});
-      }
+      // Each runs in the background: chat keeps flowing while the files stream. Commands kept
+      // in order wait for them all, but not for a person asked whether to take one.
+      return Promise.all(paths.map((path) =>
+        new Promise<void>((resolve) => {
+          context.client.sendFile(path, { unanswered: resolve })
+            .catch(() => {/* shown as file-failed */})
+            .finally(resolve);
+        })
+      )).then(() => {});
     },
   },
   accept: {
@@ -180,7 +188,7 @@ export const COMMANDS: { readonly [name: string]: Command } = {
       if (!Number.isSafeInteger(id) || id <= 0) {
         return void context.show({ type: "error", message: `Usage: ${this.usage}` });
       }
-      context.client.fetch(id);
+      return context.client.fetch(id);
     },
   },
   away: {
@@ -380,14 +388,14 @@ function mayUse(command: Command, role: Role | undefined): boolean {
  * runLine("/me waves", { client, show: console.log, quit: () => {} });
  * ```
  */
-export function runLine(line: string, context: CommandContext): void {
+export function runLine(line: string, context: CommandContext): void | Promise<void> {
   if (line.trim() === "") return;
   const short = SHORT_ANSWER.exec(line);
   if (short && context.client.offersWaiting.length > 0) {
     context.client.answerOffer(undefined, short[1].toLowerCase().startsWith("y"));
     return;
   }
-  if (!line.startsWith("/") || line.startsWith("//")) {
+  if (!isCommand(line)) {
     const text = line.startsWith("//") ? line.slice(1) : line;
     context.client.say(text);
     context.said?.({ text, me: false });
@@ -401,5 +409,18 @@ export function runLine(line: string, context: CommandContext): void {
     context.show({ type: "error", message: `Unknown command /${name}. Type /help for the list.` });
     return;
   }
-  command.run(context, args);
+  return command.run(context, args);
+}
+
+/**
+ * Whether `line` is a slash command (`//` starts a chat line with `/`).
+ *
+ * @example
+ * ```ts
+ * import { isCommand } from "./slash_commands.ts";
+ * console.log(isCommand("/who"), isCommand("//who"), isCommand("hi")); // true false false
+ * ```
+ */
+export function isCommand(line: string): boolean {
+  return line.startsWith("/") && !line.startsWith("//");
 }

@@ -50,6 +50,9 @@ export interface TransferPolicy {
   cancel(member: Member, cancel: Extract<Message, { t: "cancel" }>): Promise<void> | void;
   /** A member's verdict on a file it was sent. */
   received(member: Member, received: Extract<Message, { t: "received" }>): void;
-  /** A member left: its transfers end. */
-  left(member: Member): Promise<void>;
+  /**
+   * A member left: its transfers end. `quit`: it said goodbye, stopping the files it was
+   * sending (`cancelled by NAME (quit)`, nothing kept); else it was cut off (`NAME left`).
+   */
+  left(member: Member, quit?: boolean): Promise<void>;
 }

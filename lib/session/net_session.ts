@@ -111,6 +111,8 @@ export class NetSession implements Session {
   #writeError: string | undefined;
   #lastReceived = Date.now();
   #timer: ReturnType<typeof setInterval>;
+  /** A look at the silence when it is due between two ticks. */
+  #due: ReturnType<typeof setTimeout> | undefined;
   /** True while a write is under way (see `#writeNext`). */
   #pumping = false;
   /** The write under way, for its completion (`#onWritten`). */
@@ -154,12 +156,24 @@ export class NetSession implements Session {
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
     const keepaliveMs = options.keepaliveMs ?? 10_000;
     const silenceMs = options.silenceMs ?? 30_000;
-    this.#timer = setInterval(() => {
+    const tick = Math.min(keepaliveMs, silenceMs) / 2;
+    const check = () => {
       const quiet = Date.now() - this.#lastReceived;
       if (quiet >= silenceMs) {
         this.#finish(`no response from the peer for ${Math.round(quiet / 1000)} s`);
-      } else if (quiet >= keepaliveMs) this.post({ t: "ping" });
-    }, Math.min(keepaliveMs, silenceMs) / 2);
+        return;
+      }
+      if (quiet >= keepaliveMs) this.post({ t: "ping" });
+      // The next tick would come after the silence is due: look again when it is.
+      if (silenceMs - quiet < tick && this.#due === undefined) {
+        this.#due = setTimeout(() => {
+          this.#due = undefined;
+          check();
+        }, silenceMs - quiet);
+        this.#due.unref();
+      }
+    };
+    this.#timer = setInterval(check, tick);
     this.#timer.unref();
   }
 
@@ -553,6 +567,7 @@ export class NetSession implements Session {
     if (this.#done) return;
     this.#done = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#due);
     this.#queue.release();
     try {
       this.#conn.close();

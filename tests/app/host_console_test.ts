@@ -267,7 +267,7 @@ Deno.test("HostConsole: /rm removes a shared file's entry and data, and everyone
       type: "error",
       message: "No shared file 1. /files lists them.",
     });
-    bob.client.fetch(1);
+    await bob.client.fetch(1);
     await bob.sync();
     assert.ok(bob.seen("notice").some((n) => n.text === "No shared file 1. /files lists them."));
   } finally {

@@ -386,10 +386,26 @@ const SAMPLES: Samples = {
   "accept-resumed": [{ type: "accept-resumed", failures: 7 }],
   system: [{ type: "system", text: "Commands:\n  /help            this list" }],
   error: [{ type: "error", message: "Usage: /msg NAME TEXT" }],
+  sent: [
+    { type: "sent", text: "hello all", seq: 4 },
+    { type: "sent", text: "psst", to: "alice" },
+  ],
+  "not-sent": [{ type: "not-sent", text: "hello?", reason: "dropped when leaving" }],
   closed: [
     { type: "closed", reason: "The hub is stopping." },
     { type: "closed", reason: "You were kicked by the host (spam).", kicked: true },
   ],
+  quitting: [
+    { type: "quitting", lines: 2, transfers: [], connected: false, how: "quit" },
+    {
+      type: "quitting",
+      lines: 0,
+      transfers: [{ direction: "send", name: "big.bin", done: 400, total: 1000 }],
+      connected: true,
+      how: "signal",
+    },
+  ],
+  dropped: [{ type: "dropped", lines: 2 }],
   stopping: [{ type: "stopping" }],
   stopped: [{ type: "stopped" }],
   exiting: [{ type: "exiting" }],

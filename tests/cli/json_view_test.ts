@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { JsonView } from "../../lib/cli/json_view.ts";
 import type { ChatEvent } from "../../lib/app/chat_event.ts";
+import { sampleEvents } from "../app/sample_events.ts";
 
 const TIME = "2026-01-01T12:00:00.000Z";
 
@@ -166,7 +167,7 @@ Deno.test("JsonView: hub files, presence and connection events", () => {
       { type: "closed" },
     ),
     [
-      { type: "files", files: [file], page: 1, pages: 1, total: 1 },
+      { type: "files", files: [{ ...file, bytes: 1 }], page: 1, pages: 1, total: 1 },
       { type: "left", name: "bob", count: 1, reason: "timed out" },
       { type: "renamed", from: "alice", to: "alicia" },
       { type: "members", names: ["alicia"], page: 1, pages: 1, total: 1 },
@@ -228,7 +229,46 @@ Deno.test("JsonView: a page of /who or /files says which page, of how many, and 
     ),
     [
       { type: "members", names: ["alice", "bob"], page: 2, pages: 101, total: 10_001 },
-      { type: "files", files: [file], page: 50, pages: 50, total: 1000 },
+      { type: "files", files: [{ ...file, bytes: 1 }], page: 50, pages: 50, total: 1000 },
+    ],
+  );
+});
+
+/** Every key of `value` and the objects in it, with the object it is in. */
+function* keys(value: unknown): Generator<[string, Record<string, unknown>]> {
+  if (Array.isArray(value)) { for (const item of value) yield* keys(item); }
+  else if (value && typeof value === "object") {
+    const object = value as Record<string, unknown>;
+    for (const [key, inner] of Object.entries(object)) {
+      yield [key, object];
+      yield* keys(inner);
+    }
+  }
+}
+
+Deno.test("JsonView: a size is `bytes` in every event (`size` only as its old alias)", () => {
+  let sizes = 0;
+  for (const event of sampleEvents()) {
+    for (const [key, object] of keys(render(event))) {
+      if (key === "bytes") sizes++;
+      if (key === "size") assert.equal(object.size, object.bytes, JSON.stringify(object));
+      assert.ok(!["length", "fileSize", "sizeBytes"].includes(key), key);
+    }
+  }
+  assert.ok(sizes >= 6, "the samples carry sizes");
+});
+
+Deno.test("JsonView: the room's acknowledgement of our line carries its seq; a refused one why", () => {
+  assert.deepEqual(
+    render(
+      { type: "sent", text: "hello", seq: 12 },
+      { type: "sent", text: "psst", to: "bob" },
+      { type: "not-sent", text: "flood", reason: "Rate limiting is in effect." },
+    ),
+    [
+      { type: "sent", text: "hello", seq: 12 },
+      { type: "sent", text: "psst", to: "bob" },
+      { type: "not-sent", text: "flood", reason: "Rate limiting is in effect." },
     ],
   );
 });

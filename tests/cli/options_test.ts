@@ -244,3 +244,22 @@ Deno.test("parseOptions: serve --max-storage takes a size; unset, the hub's defa
     "Unknown option '--max-storage'",
   );
 });
+
+Deno.test("parseOptions: --port works wherever a port is taken, as for ui", () => {
+  assert.equal(parseOptions("listen", ["--port", "5090"]).port, 5090);
+  assert.equal(parseOptions("serve", ["--port=6060"]).port, 6060);
+  assert.equal(parseOptions("connect", ["10.0.0.5", "--port", "5090"]).port, 5090);
+  assert.equal(parseOptions("listen", ["5090", "--port", "5090"]).port, 5090);
+  const twice = usageError(() => parseOptions("listen", ["5090", "--port", "6060"]));
+  assert.equal(twice.message, "two ports given: '5090' and --port '6060'");
+});
+
+Deno.test("parseOptions: a negative number is refused by the flag's own check, not as ambiguous", () => {
+  const history = usageError(() => parseOptions("serve", ["--history", "-1"]));
+  assert.equal(history.message, "invalid history size '-1'");
+  assert.equal(history.hint, "Use a whole number.");
+  const port = usageError(() => parseOptions("listen", ["--port", "-5"]));
+  assert.equal(port.message, "invalid port '-5'");
+  // A flag after a flag that needs a value is still a mistake named as such.
+  assert.match(usageError(() => parseOptions("serve", ["--history", "--json"])).message, /history/);
+});

@@ -32,7 +32,7 @@ Deno.test("text mode: two processes chat both ways, bob /quits, alice sees him l
   }
 });
 
-Deno.test("--json: two processes chat both ways, alice /quits, bob sees her leave", async () => {
+Deno.test("--json: two processes chat both ways, alice /quits, bob is told once", async () => {
   await using dir = await tempDir();
   const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
   const bob = startConnector("bob", port, { cwd: dir.path });
@@ -50,16 +50,20 @@ Deno.test("--json: two processes chat both ways, alice /quits, bob sees her leav
     await bob.writeLine("hi 👋");
     const fromBob = await alice.waitFor((event) => event.type === "message");
     assert.deepEqual([fromBob.from, fromBob.text], ["bob", "hi 👋"]);
+    // bob learns the number his line has in the chat: the one alice saw it with.
+    const sent = await bob.waitFor((event) => event.type === "sent");
+    assert.deepEqual(sent, { type: "sent", text: "hi 👋", seq: fromBob.seq });
     await alice.writeLine(UNICODE);
     const fromAlice = await bob.waitFor((event) => event.type === "message");
     assert.deepEqual([fromAlice.from, fromAlice.text], ["alice", UNICODE]);
 
     await alice.writeLine("/quit");
     assert.deepEqual((await alice.exit()).code, 0);
-    const left = await bob.waitFor((event) => event.type === "left");
-    assert.deepEqual(left.name, "alice");
-    // The host is gone: bob's chat ends by itself, cleanly.
+    const closed = await bob.waitFor((event) => event.type === "closed");
+    assert.deepEqual(closed.reason, "alice ended the chat.");
+    // The host is gone: bob's chat ends by itself, cleanly, told once (no `left` before it).
     assert.deepEqual((await bob.exit()).code, 0);
+    assert.deepEqual(bob.events.filter((event) => event.type === "left"), []);
     assert.deepEqual(alice.events.at(-1), { type: "system", text: "Exiting." });
     assert.deepEqual(bob.events.at(-1), { type: "system", text: "Exiting." });
     assert.deepEqual(alice.stderr, "");
@@ -120,12 +124,58 @@ Deno.test("a program (stdin not a terminal) whose name is taken exits 1 with the
   const other = startConnector("alice", port, { cwd: dir.path });
   try {
     assert.equal((await other.exit()).code, 1);
-    assert.equal(
-      other.stderr,
-      "p2pchat: The name alice is taken in this chat; choose another with --name.\n",
-    );
+    const reason = "The name alice is taken in this chat; choose another with --name.";
+    assert.equal(other.stderr, `p2pchat: ${reason}\n`);
+    // --json: the outcome is the last event on stdout too.
+    assert.deepEqual(other.events.at(-1), { type: "fatal", message: reason, exit: 1 });
   } finally {
     await other.close();
+    await alice.close();
+  }
+});
+
+Deno.test("--json: a wrong passkey and a busy chat end with a fatal event on stdout, exit 1", async () => {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
+  const wrong = startConnector("mallory", port, {
+    cwd: dir.path,
+    env: { P2PCHAT_PASSKEY: "1-wrong-guess-here" },
+  });
+  const bob = startConnector("bob", port, { cwd: dir.path });
+  let carol;
+  try {
+    assert.equal((await wrong.exit()).code, 1);
+    assert.deepEqual(wrong.events.at(-1), { type: "fatal", message: "Wrong passkey", exit: 1 });
+    await bob.waitFor((event) => event.type === "connected");
+    carol = startConnector("carol", port, { cwd: dir.path });
+    assert.equal((await carol.exit()).code, 1);
+    const last = carol.events.at(-1)!;
+    assert.deepEqual([last.type, last.exit], ["fatal", 1]);
+    assert.match(String(last.message), /^This chat is busy/);
+  } finally {
+    await carol?.close();
+    await bob.close();
+    await wrong.close();
+    await alice.close();
+  }
+});
+
+Deno.test("text mode: the host leaving is told once", async () => {
+  await using dir = await tempDir();
+  const { proc: alice, port } = await startListener("alice", { cwd: dir.path, json: false });
+  const bob = startConnector("bob", port, { cwd: dir.path, json: false });
+  try {
+    await bob.waitForLine((line) => line === "[System] Chatting with alice.");
+    await alice.writeLine("/quit");
+    assert.deepEqual((await alice.exit()).code, 0);
+    assert.deepEqual((await bob.exit()).code, 0);
+    const told = bob.lines.filter((line) => /alice|disconnected|left/i.test(line));
+    assert.deepEqual(told, [
+      "[System] Chatting with alice.",
+      "[System] Peer disconnected: alice ended the chat.",
+    ]);
+  } finally {
+    await bob.close();
     await alice.close();
   }
 });

@@ -107,7 +107,7 @@ Deno.test("twenty offers at once from a host: the client opens four, refuses the
   }
 });
 
-Deno.test("end of input while a file is coming: connect quits and its receive folder holds nothing", async () => {
+Deno.test("end of input while a file is coming: connect waits for it; the host gone, it quits and its receive folder holds nothing", async () => {
   await using dir = await tempDir();
   await using host = CraftedHost.listen();
   const bob = startConnector("bob", host.port, { cwd: dir.path });
@@ -118,17 +118,23 @@ Deno.test("end of input while a file is coming: connect quits and its receive fo
     session.post({ t: "chunk", fid: 1 }, HALF);
     await untilTemps(join(dir.path, "received_files"), 1);
     await bob.closeStdin();
+    const quitting = await bob.waitFor((event) => event.type === "quitting");
+    assert.deepEqual(quitting.files, [
+      { direction: "receive", name: "big.bin", bytes: 1_000_000, done: HALF.length },
+    ]);
+    await session.close();
     assert.equal((await bob.exit()).code, 0);
     assert.deepEqual(await listing(join(dir.path, "received_files")), []);
-    await host.waitFor((message) => message.t === "bye");
   } finally {
     await bob.close();
   }
 });
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  const status = { SIGINT: 130, SIGTERM: 143 }[signal];
   Deno.test({
-    name: `${signal} while a file is coming: connect exits 0 and its receive folder holds nothing`,
+    name:
+      `${signal} while a file is coming: connect exits ${status} and its receive folder holds nothing`,
     ignore: Deno.build.os === "windows",
     async fn() {
       await using dir = await tempDir();
@@ -141,9 +147,21 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
         session.post({ t: "chunk", fid: 1 }, HALF);
         await untilTemps(join(dir.path, "received_files"), 1);
         bob.kill(signal);
+        if (signal === "SIGINT") {
+          // The first waits for the file, the second cancels it, telling the sender.
+          await bob.waitFor((event) => event.type === "quitting");
+          bob.kill(signal);
+          const refused = await host.waitFor((message) => message.t === "received");
+          assert.deepEqual(refused, {
+            t: "received",
+            fid: 1,
+            ok: false,
+            reason: "cancelled by bob (quit)",
+          });
+        }
         const { code } = await bob.exit();
         assert.deepEqual(await listing(join(dir.path, "received_files")), []);
-        assert.equal(code, 0);
+        assert.equal(code, status);
       } finally {
         await bob.close();
       }
@@ -153,7 +171,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
 Deno.test({
   name:
-    "SIGTERM while a peer's file is coming: listen exits 0 and its receive folder holds nothing",
+    "SIGTERM while a peer's file is coming: listen exits 143 and its receive folder holds nothing",
   ignore: Deno.build.os === "windows",
   async fn() {
     await using dir = await tempDir();
@@ -172,7 +190,7 @@ Deno.test({
       alice.kill("SIGTERM");
       const { code } = await alice.exit();
       assert.deepEqual(await listing(join(dir.path, "received_files")), []);
-      assert.equal(code, 0);
+      assert.equal(code, 143);
     } finally {
       await mallory.close();
       await reading;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type CliProcess, PASSKEY, startConnector, startListener, tempDir } from "./cli_process.ts";
 import { CraftedHost } from "./crafted_host.ts";
+import { startHub } from "../hub_e2e/hub_process.ts";
 import { terminalTest, TmuxTerminal } from "./tmux_terminal.ts";
 
 /**
@@ -30,11 +31,16 @@ terminalTest(
   () =>
     atAlice("bob", async (bob, alice) => {
       await bob.waitFor("Passkey (shown by the host): ");
-      await bob.typeLine("2-wrong-words-here");
+      // Each character shows as a star, and a backspace takes one away.
+      await bob.type("2-wrong-wörds-herex");
+      await bob.waitFor(`Passkey (shown by the host): ${"*".repeat(19)}`);
+      await bob.press("BSpace");
+      await bob.waitFor(/Passkey \(shown by the host\): \*{18} *$/m);
+      await bob.press("Enter");
       const asked = await bob.waitFor(
         /\[System\] Wrong passkey, try again \(2 tries left\)\n.*Passkey \(shown by the host\): /,
       );
-      assert.ok(!asked.includes("2-wrong-words-here"), "the passkey is not echoed");
+      assert.ok(!asked.includes("wrong"), "the passkey is not echoed");
       await bob.typeLine(PASSKEY);
       await bob.waitFor("[System] Chatting with alice.");
       await bob.typeLine("hello after a retry");
@@ -126,6 +132,35 @@ terminalTest(
       await alice.waitFor(`[System] Waiting for the next person on port ${port} ...`);
     } finally {
       await bob.close();
+    }
+  },
+);
+
+terminalTest(
+  "/me and /msg show the sender what the others see",
+  async () => {
+    await using dir = await tempDir();
+    const hub = await startHub({ cwd: dir.path });
+    const carol = startConnector("carol", hub.port, { cwd: dir.path });
+    try {
+      await carol.waitFor((event) => event.type === "welcome");
+      await using bob = await TmuxTerminal.start(
+        ["connect", "127.0.0.1", String(hub.port), "--name", "bob"],
+        { cwd: dir.path, env: { P2PCHAT_PASSKEY: PASSKEY } },
+      );
+      await bob.waitFor("Type /help for commands.");
+      await bob.typeLine("/me waves");
+      await bob.typeLine("/msg carol just you");
+      await bob.typeLine("a plain line");
+      await carol.waitFor((event) => event.type === "message" && event.text === "a plain line");
+      const screen = await bob.screen();
+      assert.match(screen, /^> \/me waves\n\* bob waves$/m);
+      assert.match(screen, /^> \/msg carol just you\n\[you -> carol\] just you$/m);
+      // A plain line is shown once: as it was typed.
+      assert.equal(screen.match(/a plain line/g)?.length, 1, screen);
+    } finally {
+      await carol.close();
+      await hub.proc.close();
     }
   },
 );

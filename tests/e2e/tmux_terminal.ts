@@ -22,6 +22,9 @@ import { TOOLS } from "../../dev/tools.ts";
 import { startTaskArgs } from "../../dev/start_task.ts";
 import { WAIT_MS } from "./cli_process.ts";
 
+/** tmux's pane resize timer (250 ms), and some margin. */
+const RESIZE_SPACING_MS = 400;
+
 /** The tmux program; undefined where there is none. */
 export const TMUX: string | undefined = await findTool(TOOLS.tmux);
 
@@ -61,6 +64,8 @@ export interface TerminalOptions {
 export class TmuxTerminal implements AsyncDisposable {
   /** The test's own folder: the tmux server's socket and config, the exit status. */
   #dir: string;
+  /** When the pane was last resized (ms). */
+  #resized = 0;
 
   private constructor(dir: string) {
     this.#dir = dir;
@@ -113,6 +118,14 @@ export class TmuxTerminal implements AsyncDisposable {
     return await this.#tmux(["capture-pane", "-p", "-J"]);
   }
 
+  /**
+   * Everything the pane has shown that is still there: the scrollback (what scrolled off the
+   * top), then the screen.
+   */
+  async scrollback(): Promise<string> {
+    return await this.#tmux(["capture-pane", "-p", "-J", "-S", "-"]);
+  }
+
   /** What the pane shows now with its styles, as SGR escape sequences (`\x1b[1;7m`...). */
   async styledScreen(): Promise<string> {
     return await this.#tmux(["capture-pane", "-p", "-J", "-e"]);
@@ -126,6 +139,30 @@ export class TmuxTerminal implements AsyncDisposable {
   /** Types `text` as it is (no key names), without Enter. */
   async type(text: string): Promise<void> {
     await this.#tmux(["send-keys", "-l", text]);
+  }
+
+  /** Presses keys by tmux's names, e.g. `C-c`, `Left`, `Enter`. */
+  async press(...keys: string[]): Promise<void> {
+    await this.#tmux(["send-keys", ...keys]);
+  }
+
+  /**
+   * Makes the pane `width` columns wide (and `height` rows high, when given), as a person
+   * dragging the window would. tmux wraps what the pane shows again at once but tells the
+   * program (the new size and SIGWINCH) at most every 250 ms: a resize sooner after the last
+   * would reach the screen before the program learns of it, which no terminal does. So it
+   * waits until tmux tells the program at once.
+   */
+  async resize(width: number, height?: number): Promise<void> {
+    const wait = this.#resized + RESIZE_SPACING_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    this.#resized = Date.now();
+    await this.#tmux([
+      "resize-window",
+      "-x",
+      String(width),
+      ...(height === undefined ? [] : ["-y", String(height)]),
+    ]);
   }
 
   /** Types `text` as it is (no key names), then Enter. */

@@ -85,3 +85,34 @@ Deno.test("hub SIGKILLed mid-flood and restarted: everyone reconnects, no line l
     await hub.proc.close();
   }
 });
+
+Deno.test("a program's /quit then end of input while the hub is down: it waits, and delivers once back", async () => {
+  await using dir = await tempDir();
+  let hub = await startHub({ cwd: dir.path });
+  const port = hub.port;
+  const bob = startConnector("bob", port, { cwd: dir.path });
+  let carol: CliProcess | undefined;
+  try {
+    await bob.waitFor((event) => event.type === "welcome");
+    hub.proc.kill("SIGKILL");
+    await hub.proc.close();
+    await bob.waitFor((event) => event.type === "reconnecting");
+    await bob.writeLine("said while the hub was down");
+    await bob.writeLine("/quit");
+    await bob.closeStdin();
+    const quitting = await bob.waitFor((event) => event.type === "quitting");
+    assert.deepEqual([quitting.lines, quitting.connected, quitting.files], [1, false, []]);
+    hub = await startHub({ cwd: dir.path, port });
+    assert.equal((await bob.exit()).code, 0);
+    assert.deepEqual(bob.events.filter((event) => event.type === "dropped"), []);
+    const sent = bob.events.find((event) => event.type === "sent");
+    assert.equal(sent?.text, "said while the hub was down");
+    carol = startConnector("carol", port, { cwd: dir.path });
+    const line = await carol.waitFor((event) => event.type === "message");
+    assert.deepEqual([line.from, line.text, line.seq], ["bob", sent?.text, sent?.seq]);
+  } finally {
+    await carol?.close();
+    await bob.close();
+    await hub.proc.close();
+  }
+});

@@ -5,7 +5,8 @@ import { startHub } from "./hub_process.ts";
 const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  Deno.test(`${signal} on the hub: members are told it is stopping, it exits 0`, async () => {
+  const status = { SIGINT: 130, SIGTERM: 143 }[signal];
+  Deno.test(`${signal} on the hub: members are told it is stopping, it exits ${status}`, async () => {
     await using dir = await tempDir();
     const hub = await startHub({ cwd: dir.path });
     const alice = startConnector("alice", hub.port, { cwd: dir.path });
@@ -17,8 +18,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       await bob.waitFor((event) => event.type === "message" && event.text === "last words");
 
       hub.proc.kill(signal);
-      const status = await hub.proc.exit();
-      assert.deepEqual([status.code, status.signal], [0, null]);
+      const exit = await hub.proc.exit();
+      assert.deepEqual([exit.code, exit.signal], [status, null]);
       assert.deepEqual(hub.proc.events.slice(-2), [
         { type: "system", text: "Stopping: telling members and flushing." },
         { type: "system", text: "Hub stopped." },

@@ -6,7 +6,7 @@ const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
 const messagesFrom = (proc: CliProcess, from: string) =>
   proc.events.filter((event) => event.type === "message" && event.from === from);
 
-Deno.test("private lines reach only their addressee; floods and overlong lines are refused", async () => {
+Deno.test("private lines reach only their addressee; floods are refused; overlong lines go as several", async () => {
   await using dir = await tempDir();
   const hub = await startHub({ cwd: dir.path }); // default --rate 5 (burst 10)
   const names = ["alice", "bob", "carol", "dave"];
@@ -28,8 +28,14 @@ Deno.test("private lines reach only their addressee; floods and overlong lines a
       [whisper.from, whisper.to, whisper.text],
       ["alice", "bob", "psst: only for bob 🤫"],
     );
+    // alice is told the hub took her private line (no `seq`: it is not in the room's order).
+    const sent = await alice.waitFor(isEvent("sent"));
+    assert.deepEqual(sent, { type: "sent", text: "psst: only for bob 🤫", to: "bob" });
     for (const proc of [alice, carol, dave, hub.proc]) {
-      assert.ok(!proc.stdout.includes("psst"), `the private line leaked:\n${proc.stdout}`);
+      const shown = proc.lines.filter((line) =>
+        proc !== alice || !line.startsWith('{"type":"sent"')
+      );
+      assert.ok(!shown.join("\n").includes("psst"), `the private line leaked:\n${proc.stdout}`);
     }
     assert.deepEqual(
       (await alice.waitFor(isEvent("error"))).message,
@@ -53,17 +59,18 @@ Deno.test("private lines reach only their addressee; floods and overlong lines a
     assert.deepEqual(got, flood.filter((line) => got.includes(line)), "in the order typed");
     assert.deepEqual(got.slice(0, 10), flood.slice(0, 10), "the burst passes");
 
-    // 4096 bytes pass; one byte more is refused.
+    // 4096 bytes go as one line; one byte more goes as two, and bob is told.
     const longest = "é".repeat(2048);
     await bob.writeLine(longest);
     await bob.writeLine(`${longest}!`);
-    await carol.waitFor((event) => event.type === "message" && event.text === longest);
-    const tooLong = await bob.waitFor(isEvent("error"));
-    assert.match(String(tooLong.message), /^Input too long \(4097 bytes; the limit is 4096\)/);
+    const split = "Your line is over 4096 bytes: it goes as 2 lines.";
+    await bob.waitFor((event) => event.type === "system" && event.text === split);
     await bob.writeLine("still here");
     await carol.waitFor((event) => event.type === "message" && event.text === "still here");
     assert.deepEqual(messagesFrom(carol, "bob").map((event) => event.text), [
       longest,
+      longest,
+      "!",
       "still here",
     ]);
 

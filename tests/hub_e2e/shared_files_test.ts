@@ -144,22 +144,103 @@ Deno.test("a 50 MB shared file reaches three members intact; the list survives a
       })),
       [{ file: shared.file, from: "alice", name: "big.bin", size: FILE_BYTES, sha256: hash }],
     );
-    // Fetched again: it is there already, the same, so nothing is sent.
+    // Fetched again: bob has it already, the same (as listed), so he does not even ask.
+    const incoming = bob.events.filter(isEvent("file-incoming")).length;
     await bob.writeLine(`/get ${shared.file}`);
     const again = await bob.waitFor(
       (event) => event.type === "file" && event !== fetched[0],
       TRANSFER_MS,
     );
     assert.deepEqual(
-      [again.name, again.sha256, again.skipped],
-      ["big.bin", hash, true],
+      [again.name, again.sha256, again.skipped, again.path],
+      ["big.bin", hash, true, join("received_files", "big.bin")],
     );
+    assert.equal(bob.events.filter(isEvent("file-incoming")).length, incoming, "no offer came");
     assert.deepEqual(await listing(join(dir.path, "bob", "received_files")), ["big.bin"]);
+    // Once he has removed his copy, it is downloaded again.
+    await Deno.remove(join(dir.path, "bob", "received_files", "big.bin"));
+    await bob.writeLine(`/get ${shared.file}`);
+    await bob.waitFor(() => bob.events.filter(isEvent("file")).length === 3, TRANSFER_MS);
+    const third = bob.events.filter(isEvent("file"))[2];
+    assert.deepEqual([third.name, third.sha256, third.skipped], ["big.bin", hash, undefined]);
+    assert.deepEqual(await sha256File(join(dir.path, "bob", third.path as string)), hash);
 
     for (const proc of procs) await proc.closeStdin();
     for (const proc of procs) assert.deepEqual((await proc.exit()).code, 0);
   } finally {
     for (const proc of procs) await proc.close();
+    await hub.proc.close();
+  }
+});
+
+Deno.test("a program's /files after its /send is answered once the file is shared, listing it", async () => {
+  await using dir = await tempDir();
+  const hub = await startHub({ cwd: dir.path });
+  await writeRandomFile(join(dir.path, "report.bin"), 16 * 1024 * 1024);
+  const bob = startConnector("bob", hub.port, { cwd: dir.path });
+  try {
+    await bob.waitFor(isEvent("welcome"));
+    // Typed at once, as a script does; the line between is not held by the /send.
+    await bob.writeLine("/send report.bin");
+    await bob.writeLine("while it goes");
+    await bob.writeLine("/files");
+    await bob.closeStdin();
+    assert.equal((await bob.exit()).code, 0);
+    const order = bob.events.map((event) => event.type).filter((type) =>
+      ["sent", "file-sent", "files"].includes(type)
+    );
+    assert.deepEqual(order, ["sent", "file-sent", "files"]);
+    const files = bob.events.find(isEvent("files"))!.files as JsonEvent[];
+    assert.deepEqual(files.map((file) => [file.name, file.bytes]), [[
+      "report.bin",
+      16 * 1024 * 1024,
+    ]]);
+  } finally {
+    await bob.close();
+    await hub.proc.close();
+  }
+});
+
+Deno.test("a second /get of a file already in the receive folder says so and downloads nothing", async () => {
+  await using dir = await tempDir();
+  const hub = await startHub({ cwd: dir.path });
+  await Deno.mkdir(join(dir.path, "alice"));
+  await Deno.mkdir(join(dir.path, "bob"));
+  await Deno.writeTextFile(join(dir.path, "alice", "report.txt"), "the report\n");
+  const alice = startConnector("alice", hub.port, { cwd: join(dir.path, "alice") });
+  const bob = startConnector("bob", hub.port, { cwd: join(dir.path, "bob") });
+  try {
+    await alice.waitFor(isEvent("welcome"));
+    await bob.waitFor(isEvent("welcome"));
+    await alice.writeLine("/send report.txt");
+    const shared = await bob.waitFor(isEvent("shared"));
+    await bob.writeLine(`/get ${shared.file}`);
+    const saved = await bob.waitFor(isEvent("file"));
+    assert.equal(saved.path, join("received_files", "report.txt"));
+    await bob.writeLine(`/get ${shared.file}`);
+    // Told as the hub's offer of a file already there is told, but nothing was asked for.
+    const again = await bob.waitFor((event) => event.type === "file" && event !== saved);
+    assert.deepEqual(again, {
+      type: "file",
+      from: "alice",
+      name: "report.txt",
+      path: join("received_files", "report.txt"),
+      bytes: 11,
+      sha256: saved.sha256,
+      skipped: true,
+    });
+    assert.equal(bob.events.filter(isEvent("file-incoming")).length, 1, "one offer only");
+    // Changed on disk: it is not the same file any more, so it is downloaded (beside it).
+    await Deno.writeTextFile(join(dir.path, "bob", "received_files", "report.txt"), "edited\n");
+    await bob.writeLine(`/get ${shared.file}`);
+    await bob.waitFor(() => bob.events.filter(isEvent("file")).length === 3);
+    assert.deepEqual(await listing(join(dir.path, "bob", "received_files")), [
+      "report (1).txt",
+      "report.txt",
+    ]);
+  } finally {
+    await alice.close();
+    await bob.close();
     await hub.proc.close();
   }
 });

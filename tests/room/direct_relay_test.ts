@@ -86,3 +86,17 @@ Deno.test("DirectRelay: a refusal stops the rest of the file; later chunks reach
     await chat.close();
   }
 });
+
+Deno.test("DirectRelay: a sender whose goodbye overtakes its files' cancel has the receiver told it quit, nothing kept", async () => {
+  const chat = directRoom();
+  try {
+    const { bob, alice } = await twoRaw(chat);
+    bob.post({ t: "offer", fid: 1, name: "a.txt", size: 10, key: "k" });
+    await alice.received.waitFor((e) => e.message.t === "offer");
+    bob.post({ t: "bye" });
+    const cancel = await alice.received.waitFor((e) => e.message.t === "cancel");
+    assert.deepEqual(cancel.message, { t: "cancel", fid: 1, reason: "cancelled by bob (quit)" });
+  } finally {
+    await chat.close();
+  }
+});

@@ -188,3 +188,28 @@ Deno.test("FileReceiver: a cancel that comes while a keyed offer is still being 
     assert.equal(receiver.size, 0);
   });
 });
+
+Deno.test("FileReceiver: files lists what is coming; refuseAll tells each sender and removes what came", async () => {
+  await withReceiver(async (receiver, seen, dir) => {
+    await receiver.offer({ t: "offer", fid: 1, name: "a.bin", size: 10 }, "bob");
+    await receiver.offer({ t: "offer", fid: 2, name: "b.bin", size: 20 }, "bob");
+    await receiver.chunk(1, new Uint8Array(4));
+    assert.deepEqual(receiver.files, [
+      { fid: 1, name: "a.bin", done: 4, total: 10 },
+      { fid: 2, name: "b.bin", done: 0, total: 20 },
+    ]);
+    await receiver.refuseAll("cancelled by alice (quit)", "cancelled (you quit)");
+    assert.deepEqual(
+      seen.replies,
+      [1, 2].map((fid) => ({
+        t: "received",
+        fid,
+        ok: false,
+        reason: "cancelled by alice (quit)",
+      })),
+    );
+    assert.deepEqual(seen.failed, ["a.bin: cancelled (you quit)", "b.bin: cancelled (you quit)"]);
+    assert.equal(receiver.size, 0);
+    assert.deepEqual(await names(dir), []);
+  });
+});

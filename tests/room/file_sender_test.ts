@@ -175,3 +175,27 @@ Deno.test("FileSender: finished by the receiver (it had the file), it posts noth
     assert.deepEqual(posted.map((p) => p.message.t), ["offer", "check"]);
   });
 });
+
+Deno.test("FileSender: stopped while the connection takes nothing, it cancels at once", async () => {
+  await withFile(new Uint8Array(3 * FILE_CHUNK_BYTES), async (file) => {
+    const posted: Posted[] = [];
+    const stalled = new FileSender({
+      fid: 7,
+      name: "data.bin",
+      size: 3 * FILE_CHUNK_BYTES,
+      file,
+      post: (message) => posted.push({ message }),
+      drained: () => new Promise(() => {}), // never drains
+    });
+    const sending = stalled.send();
+    while (!posted.some((p) => p.message.t === "chunk")) await new Promise((r) => setTimeout(r));
+    stalled.stop("cancelled by bob (quit)");
+    await assert.rejects(() => sending, /cancelled by bob \(quit\)/);
+    assert.equal(posted.filter((p) => p.message.t === "chunk").length, 1);
+    assert.deepEqual(posted.at(-1)?.message, {
+      t: "cancel",
+      fid: 7,
+      reason: "cancelled by bob (quit)",
+    });
+  });
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { lineTextProblem } from "../../lib/room/line_text.ts";
+import { lineTextProblem, splitLongText } from "../../lib/room/line_text.ts";
 import { MAX_NAME_LENGTH } from "../../lib/room/member_name.ts";
 import { RESUME_LIMIT } from "../../lib/room/room.ts";
 import { SqliteHistory } from "../../lib/room/sqlite_history.ts";
@@ -184,5 +184,31 @@ Deno.test("every message a room sends about a line fits the header limit and pas
     await chat.close();
     history.close();
     db.close();
+  }
+});
+
+Deno.test("splitLongText: a long line becomes lines the room takes, nothing lost or cut inside a character", () => {
+  const family = "👨‍👩‍👧"; // one character of 18 bytes
+  const words = Array.from({ length: 900 }, (_, i) => `word${i}`).join(" ");
+  const cases = [
+    "x".repeat(4096),
+    "x".repeat(4097),
+    "é".repeat(2049),
+    family.repeat(500),
+    words,
+    "e" + "\u0301".repeat(3000), // one character of 6,001 bytes
+  ];
+  for (const text of cases) {
+    const lines = splitLongText(text);
+    assert.equal(lines.join(""), text, "nothing lost");
+    for (const line of lines) assert.equal(lineTextProblem(line), undefined);
+  }
+  assert.deepEqual(splitLongText("x".repeat(4096)), ["x".repeat(4096)]);
+  assert.equal(splitLongText("x".repeat(4097)).length, 2);
+  // A family is never cut in two.
+  for (const line of splitLongText(family.repeat(500))) assert.ok(line.startsWith(family));
+  // Words stay whole: cut after a space.
+  for (const line of splitLongText(words).slice(0, -1)) {
+    assert.ok(line.endsWith(" "), line.slice(-10));
   }
 });

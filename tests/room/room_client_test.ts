@@ -125,6 +125,40 @@ Deno.test("RoomClient: asked about an offer, the receiver declines: nothing is s
   }
 });
 
+Deno.test("RoomClient: leaving does not wait for a person asked about an offer: it is withdrawn, and both sides are told", async () => {
+  const chat = directRoom();
+  const outbox = await fileToSend("report.pdf", new Uint8Array(600_000).fill(7));
+  try {
+    const alice = await chat.join("alice");
+    const bob = await chat.join("bob", undefined, "ask");
+    let unanswered = false;
+    const sending = alice.client.sendFile(outbox.path, { unanswered: () => unanswered = true });
+    sending.catch(() => {});
+    await bob.events.waitFor((e) => e.type === "file-offer");
+    assert.equal(alice.client.busy, true);
+    // What keeps commands in order goes on once nobody answered (a person is asked).
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    assert.equal(unanswered, true);
+    const started = Date.now();
+    await alice.client.deliver();
+    assert.ok(Date.now() - started < 5_000, "leaving did not wait for bob");
+    await assert.rejects(sending, /left before it was accepted/);
+    assert.equal(alice.client.busy, false);
+    const failed = await bob.events.waitFor((e) => e.type === "file-failed");
+    assert.deepEqual(failed, {
+      type: "file-failed",
+      direction: "receive",
+      name: "report.pdf",
+      reason: "the sender left",
+    });
+    assert.deepEqual(bob.client.offersWaiting, [], "the question went away");
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(bob.dir)), []);
+  } finally {
+    await chat.close();
+    await Deno.remove(outbox.dir, { recursive: true });
+  }
+});
+
 Deno.test("RoomClient: asked about an offer, the receiver accepts: the file comes then", async () => {
   const chat = directRoom();
   const data = new Uint8Array(300_000).map((_, i) => i % 251);
@@ -221,7 +255,8 @@ Deno.test("RoomClient: sending a missing file fails with a readable reason", asy
     await chat.join("bob");
     await assert.rejects(
       alice.client.sendFile("/no/such/file.txt"),
-      /^Error: Cannot read \/no\/such\/file\.txt/,
+      // Plain words, not the OS's (`(os error 2): open '...'`).
+      /^Error: Cannot read \/no\/such\/file\.txt: no such file$/,
     );
     assert.equal(alice.client.busy, false);
   } finally {

@@ -59,8 +59,9 @@ class FakeClient implements
   listFiles(page = 1): void {
     this.calls.push(["listFiles", page]);
   }
-  fetch(file: number): void {
+  fetch(file: number): Promise<void> {
     this.calls.push(["fetch", file]);
+    return Promise.resolve();
   }
   sendFile(path: string): Promise<void> {
     this.calls.push(["sendFile", path]);

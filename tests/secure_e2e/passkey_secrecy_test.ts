@@ -62,7 +62,13 @@ Deno.test("connect without P2PCHAT_PASSKEY off a terminal fails with a clear mes
       "p2pchat: No passkey: set P2PCHAT_PASSKEY to the passkey the host shows " +
         "(or use --open if the host does).\n",
     );
-    assert.equal(bob.stdout, "");
+    // --json: stdout holds only the outcome.
+    assert.deepEqual(bob.events, [{
+      type: "fatal",
+      message: "No passkey: set P2PCHAT_PASSKEY to the passkey the host shows " +
+        "(or use --open if the host does).",
+      exit: 1,
+    }]);
     // It gave up before connecting: the host saw nothing.
     await alice.closeStdin();
     assert.equal((await alice.exit()).code, 0);

@@ -240,6 +240,30 @@ Deno.test("NetSession: a peer that goes silent is closed after silenceMs", async
   }
 });
 
+Deno.test("NetSession: a silent peer is given up when the silence is due, saying how long", async () => {
+  const { server, client } = await tcpPair();
+  const [session, silent] = await Promise.all([
+    NetSession.start(server, {
+      role: "host",
+      passkey: PASSKEY,
+      keepaliveMs: 2000,
+      silenceMs: 3000,
+    }),
+    rawPeer(client, "client"),
+  ]);
+  try {
+    const reading = session.incoming.getReader().read();
+    // Heard from between two of the session's checks (a second apart), then silent: the
+    // next check after the 3 s would come 0.7 s late.
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    await silent.send({ t: "pong" });
+    assert.equal(await session.closed, "no response from the peer for 3 s");
+    assert.equal((await reading).done, true);
+  } finally {
+    await silent.close();
+  }
+});
+
 Deno.test("NetSession: what the peer sends that cannot be read is skipped and reported, and the session goes on", async () => {
   const { server, client } = await tcpPair();
   const [session, peer] = await Promise.all([

@@ -139,7 +139,9 @@ pageTest("a browser chats with a terminal peer; clear errors; peer HTML stays te
     assert.equal(await sha256File(`${dir.path}/received_files/dropped.bin`), file.sha256);
 
     await cli.writeLine("/quit");
-    await logLine(page, "termy has left the chat.");
+    // The host leaving is told once: its goodbye, no "left" before it.
+    await logLine(page, "Peer disconnected: termy ended the chat.");
+    assert.equal(await page.locator("#log li", { hasText: "has left the chat" }).count(), 0);
     await page.locator("#link-banner", { hasText: "Press Exit to go back." }).waitFor();
     assert.equal(await page.getByLabel("Message", { exact: true }).isDisabled(), true);
     await page.getByRole("button", { name: "Exit" }).click();

@@ -113,7 +113,7 @@ Deno.test("p2pchat ui: prints a tokened 127.0.0.1 URL; without the token nobody 
     await early.body?.cancel();
 
     ui.kill("SIGINT");
-    assert.equal((await ui.exit()).code, 0);
+    assert.equal((await ui.exit()).code, 130);
     assert.ok(ui.lines.includes("[System] Stopping."), ui.stdout);
     assert.equal(ui.stderr, "");
   } finally {
