@@ -290,7 +290,7 @@ function answer(context: CommandContext, args: string, yes: boolean, usage: stri
   }
 }
 
-/** What answers the question about an offer when one waits: `y`, `yes`, `n`, `no`. */
+/** What answers the question about an offer when one waits: `y`, `yes`, `n`, `no` (or Enter: yes). */
 const SHORT_ANSWER = /^\s*(y|yes|n|no)\s*$/i;
 
 /** The page a list command asks for (1 when none is given); `undefined` after a usage error. */
@@ -389,9 +389,14 @@ function mayUse(command: Command, role: Role | undefined): boolean {
  * ```
  */
 export function runLine(line: string, context: CommandContext): void | Promise<void> {
-  if (line.trim() === "") return;
+  const waiting = context.client.offersWaiting.length > 0;
+  // The question reads `[Y/n]`: Enter alone takes the default, yes.
+  if (line.trim() === "") {
+    if (waiting) context.client.answerOffer(undefined, true);
+    return;
+  }
   const short = SHORT_ANSWER.exec(line);
-  if (short && context.client.offersWaiting.length > 0) {
+  if (short && waiting) {
     context.client.answerOffer(undefined, short[1].toLowerCase().startsWith("y"));
     return;
   }

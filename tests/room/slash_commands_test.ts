@@ -185,22 +185,25 @@ Deno.test("runLine: /send with an unclosed quote sends nothing and says why", ()
   ]);
 });
 
-Deno.test("runLine: y and n answer the oldest waiting offer; /accept and /decline take an id", () => {
+Deno.test("runLine: y, n and Enter (yes, as [Y/n] says) answer the oldest waiting offer; /accept and /decline take an id", () => {
   const { client, shown, run } = setup("direct");
-  client.offersWaiting = [3, 4, 5];
+  client.offersWaiting = [3, 4, 5, 6];
   run("y");
   run(" NO ");
-  run("/accept 5");
+  run("");
+  run("/accept 6");
   assert.deepEqual(client.calls, [
     ["answerOffer", undefined, true],
     ["answerOffer", undefined, false],
-    ["answerOffer", 5, true],
+    ["answerOffer", undefined, true],
+    ["answerOffer", 6, true],
   ]);
-  // With nothing waiting, y is a chat line; /decline says there is nothing to answer.
+  // With nothing waiting, y is a chat line, Enter does nothing; /decline says there is nothing to answer.
   run("y");
+  run("");
   run("/decline");
   run("/decline x");
-  assert.deepEqual(client.calls.slice(3), [["say", "y", false], ["answerOffer", undefined, false]]);
+  assert.deepEqual(client.calls.slice(4), [["say", "y", false], ["answerOffer", undefined, false]]);
   assert.deepEqual(shown, [
     { type: "error", message: "No file offer waits for an answer." },
     { type: "error", message: "Usage: /decline [ID]" },
