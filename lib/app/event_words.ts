@@ -634,6 +634,7 @@ export const WORDS: EventTable = {
         "? [Y/n]",
       )
       : [],
+  "file-waiting": ({ name }) => system("Offered ", peer(name), ": waiting for an answer."),
   "file-declined": ({ name, by, from }) =>
     from !== undefined
       ? system("Declined ", peer(name), " from ", peer(from), ".")

@@ -152,6 +152,7 @@ const MAPPERS: Mappers = {
   members: same,
   notice,
   "file-offer": same,
+  "file-waiting": same,
   "file-declined": same,
   "file-incoming": same,
   progress: () => undefined,

@@ -107,6 +107,8 @@ export type ClientEvent =
     files?: number;
     ask: boolean;
   }
+  /** Our offer of `name` in a direct chat is not answered at once: the person there is asked. */
+  | { type: "file-waiting"; name: string }
   /** An offer declined: ours `by` the receiver, or one `from` a sender, by us. */
   | { type: "file-declined"; name: string; by?: string; from?: string }
   /** A file (or a folder of `files` files) is coming. */
@@ -721,10 +723,12 @@ export class RoomClient {
         },
       });
       outgoing.offeredAt = Date.now();
-      // In a direct chat an offer not answered at once waits for a person there.
-      if (options.unanswered && this.#kind !== "hub") {
+      // In a direct chat an offer not answered at once waits for a person there: say so.
+      if (this.#kind !== "hub") {
         unanswered = setTimeout(() => {
-          if (!outgoing.answered) options.unanswered?.();
+          if (outgoing.answered || outgoing.cancelled) return;
+          this.#emit({ type: "file-waiting", name });
+          options.unanswered?.();
         }, UNANSWERED_OFFER_MS);
       }
       try {

@@ -213,6 +213,7 @@ const SAMPLES: Samples = {
     { type: "file-offer", offer: 3, from: "alice", name: "pics", bytes: 9000, files: 3, ask: true },
     { type: "file-offer", offer: 4, from: "alice", name: "a.txt", bytes: 1234, ask: false },
   ],
+  "file-waiting": [{ type: "file-waiting", name: "report.pdf" }],
   "file-declined": [
     { type: "file-declined", name: "report.pdf", by: "alice" },
     { type: "file-declined", name: "report.pdf", from: "bob" },

@@ -5,7 +5,7 @@ import { listing } from "./folder_listing.ts";
 import { terminalTest, TmuxTerminal } from "./tmux_terminal.ts";
 
 terminalTest(
-  "at a terminal an offered file is asked about: n declines it (the sender is told), y takes it, and chat flows meanwhile",
+  "at a terminal an offered file is asked about (the sender is told it waits): n declines it, Enter takes it, and chat flows meanwhile",
   async () => {
     await using dir = await tempDir();
     const bobDir = join(dir.path, "bob");
@@ -21,6 +21,9 @@ terminalTest(
       await bob.waitFor("[System] Chatting with alice.");
       await alice.writeLine(`/send ${report}`);
       await bob.waitFor("Accept report.pdf (12 B) from alice? [Y/n]");
+      // The sender is told that a person is asked.
+      const waiting = await alice.waitFor((e) => e.type === "file-waiting");
+      assert.deepEqual(waiting, { type: "file-waiting", name: "report.pdf" });
       // The question holds up neither side's lines.
       await alice.writeLine("still there?");
       await bob.waitFor("still there?");
@@ -35,7 +38,8 @@ terminalTest(
 
       await alice.writeLine(`/send ${report}`);
       await bob.waitFor(/Accept report\.pdf \(12 B\) from alice\? \[Y\/n\][^]*Accept report/);
-      await bob.typeLine("y");
+      // Enter alone takes the default of [Y/n]: yes.
+      await bob.press("Enter");
       await bob.waitFor("File saved to received_files/report.pdf");
       await alice.waitFor((e) => e.type === "file-sent");
       assert.equal(
