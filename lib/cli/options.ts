@@ -32,7 +32,6 @@ export interface Options {
   data: string;
   json: boolean;
   open: boolean;
-  passkey?: string;
   history: number;
   maxFileBytes?: number;
   /** `serve --max-storage`: bytes the hub keeps for its members (default in lib/room). */
@@ -256,6 +255,13 @@ export function parseOptions(command: string, args: string[]): Options {
   if (str("name") !== undefined && (name === "" || sanitizeName(name) !== name)) {
     throw new UsageError(`invalid name '${name}'`, "A name is 1-16 of A-Z a-z 0-9 _ . -");
   }
+  // A program's arguments are shown to every user of the computer (ps): no secret goes there.
+  if (str("passkey") !== undefined) {
+    throw new UsageError(
+      "--passkey would show the passkey to every user of this computer (ps lists arguments)",
+      "Set P2PCHAT_PASSKEY, or leave it out and type the passkey when asked.",
+    );
+  }
   const accept = str("accept");
   if (accept !== undefined && !(ACCEPT_MODES as readonly string[]).includes(accept)) {
     throw new UsageError(
@@ -281,7 +287,6 @@ export function parseOptions(command: string, args: string[]): Options {
     data: str("data") ?? DEFAULTS.dataDir,
     json: values.json === true,
     open: values.open === true,
-    passkey: str("passkey"),
     history: str("history") === undefined
       ? DEFAULTS.history
       : count(str("history")!, "history size"),

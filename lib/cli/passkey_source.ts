@@ -23,19 +23,17 @@ export const PASSKEY_QUESTION = "Passkey (shown by the host): ";
 export interface PasskeyOptions {
   /** `--open`: no passkey. */
   open: boolean;
-  /** `--passkey` (visible in `ps`; documented as such). */
-  passkey?: string;
 }
 
 /** What to do about a weak passkey, for the side that chose it and the side that was given it. */
 const WEAK_HINT = {
-  host: `Leave ${PASSKEY_ENV} and --passkey unset and p2pchat makes one, or choose a longer ` +
+  host: `Leave ${PASSKEY_ENV} unset and p2pchat makes one, or choose a longer ` +
     "one: a number and three words, or 24 characters or more (no runs such as abc or 111).",
   client: "Use the passkey the host shows (hosts make ones like 7-orbit-lemon-cradle).",
 };
 
-function fromEnvOrFlag(options: PasskeyOptions, side: "host" | "client"): string | undefined {
-  const raw = Deno.env.get(PASSKEY_ENV) || options.passkey;
+function fromEnv(options: PasskeyOptions, side: "host" | "client"): string | undefined {
+  const raw = Deno.env.get(PASSKEY_ENV) || undefined;
   if (raw === undefined) return undefined;
   const passkey = normalizePasskey(raw);
   if (passkey === "") {
@@ -64,7 +62,7 @@ export function hostPasskey(options: PasskeyOptions): string | null {
  */
 export function givenHostPasskey(options: PasskeyOptions): string | null | undefined {
   if (options.open) return null;
-  return fromEnvOrFlag(options, "host");
+  return fromEnv(options, "host");
 }
 
 /**
@@ -78,7 +76,7 @@ export function clientPasskey(
   ask: () => Promise<string | undefined>,
 ): string | null | (() => Promise<string | undefined>) {
   if (options.open) return null;
-  const given = fromEnvOrFlag(options, "client");
+  const given = fromEnv(options, "client");
   if (given !== undefined) return given;
   if (!Deno.stdin.isTerminal()) {
     throw new FatalError(

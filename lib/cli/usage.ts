@@ -58,8 +58,6 @@ Options:
   --dir DIR         Where received files go (default ${DEFAULTS.receiveDir}).
   --open            No passkey: still encrypted, but the peer is not authenticated;
                     compare the safety code on both screens.
-  --passkey KEY     The passkey. Visible to other users in the process list: prefer
-                    the P2PCHAT_PASSKEY environment variable or the prompt.
   --json            One JSON object per line on stdout, for programs.
   --accept MODE     Files offered in a direct chat: ask, all or none (default: ask
                     at a terminal, all for programs and --json).

@@ -21,7 +21,6 @@ Deno.test("parseOptions: listen has sensible defaults", () => {
   assert.equal(options.dir, "received_files");
   assert.equal(options.json, false);
   assert.equal(options.open, false);
-  assert.equal(options.passkey, undefined);
   assert.equal(options.name, defaultName());
 });
 
@@ -154,6 +153,16 @@ Deno.test("parseOptions: unknown flags and extra arguments are usage errors", ()
     usageError(() => parseOptions("connect", ["--passkey"])).message,
     "Option '--passkey <value>' argument missing",
   );
+});
+
+Deno.test("parseOptions: --passkey is refused, since ps shows a program's arguments to every user", () => {
+  for (const command of ["listen", "connect", "serve"] as const) {
+    const error = usageError(() => parseOptions(command, ["--passkey", "1-silver-canyon-maple"]));
+    assert.equal(
+      error.message,
+      "--passkey would show the passkey to every user of this computer (ps lists arguments)",
+    );
+  }
 });
 
 Deno.test("parseOptions: a name that is not allowed is a usage error", () => {
