@@ -32,7 +32,7 @@ const WEAK_HINT = {
   client: "Use the passkey the host shows (hosts make ones like 7-orbit-lemon-cradle).",
 };
 
-function fromEnv(options: PasskeyOptions, side: "host" | "client"): string | undefined {
+function fromEnv(side: "host" | "client"): string | undefined {
   const raw = Deno.env.get(PASSKEY_ENV) || undefined;
   if (raw === undefined) return undefined;
   const passkey = normalizePasskey(raw);
@@ -62,7 +62,7 @@ export function hostPasskey(options: PasskeyOptions): string | null {
  */
 export function givenHostPasskey(options: PasskeyOptions): string | null | undefined {
   if (options.open) return null;
-  return fromEnv(options, "host");
+  return fromEnv("host");
 }
 
 /**
@@ -76,7 +76,7 @@ export function clientPasskey(
   ask: () => Promise<string | undefined>,
 ): string | null | (() => Promise<string | undefined>) {
   if (options.open) return null;
-  const given = fromEnv(options, "client");
+  const given = fromEnv("client");
   if (given !== undefined) return given;
   if (!Deno.stdin.isTerminal()) {
     throw new FatalError(
