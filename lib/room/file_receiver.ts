@@ -208,6 +208,18 @@ export class FileReceiver {
    * await receiver.offer({ t: "offer", fid: 1, name: "a.txt", size: 3 }, "bob");
    * ```
    */
+  /**
+   * Whether part of this offer's file is held from an interrupted transfer of the same sender
+   * (it was accepted then: it continues without asking again).
+   */
+  async holdsPart(offer: Offer, from: string): Promise<boolean> {
+    if (!this.#resume || offer.key === undefined || offer.folder) return false;
+    return await this.#store.holdsPart(offer.name, offer.size, {
+      owner: offer.from ?? from,
+      key: offer.key,
+    });
+  }
+
   async offer(offer: Offer, from: string): Promise<void> {
     const { fid } = offer;
     // Refused before anything is opened. A file id in use keeps its file: replacing it

@@ -294,6 +294,10 @@ interface Outgoing {
   sender?: FileSender;
   /** Cancelled by us when leaving: what the peer is told. */
   cancelled?: string;
+  /** The connection was lost while it was under way: offered again on the next one. */
+  interrupted?: boolean;
+  /** How many sessions the client had joined when it was last offered. */
+  joins?: number;
   settle: (error?: Error) => void;
 }
 
@@ -346,6 +350,13 @@ export class RoomClient {
   #lastRefusal: string | undefined;
   #leaving = false;
   #endedCleanly = false;
+  #endedByHost = false;
+  /** Whether a lost connection will be dialled again (see `willReconnect`). */
+  #reconnects = false;
+  /** Sends waiting for the next connection. */
+  #joinWaiters: ((back: boolean) => void)[] = [];
+  /** Sessions joined so far. */
+  #joins = 0;
   /**
    * Whether the current session was welcomed. Until then new lines only wait in `#pending`:
    * sent at once, they would overtake the backlog re-sent after the welcome, and the room
@@ -388,6 +399,11 @@ export class RoomClient {
   /** Whether the last session ended with the host's goodbye (not a lost connection). */
   get endedCleanly(): boolean {
     return this.#endedCleanly;
+  }
+
+  /** Whether the last session ended with the host's goodbye (it ended the chat, or restarts). */
+  get endedByHost(): boolean {
+    return this.#endedByHost;
   }
 
   /** Whether {@linkcode quit} was called. */
@@ -515,6 +531,9 @@ export class RoomClient {
     this.#outboxHead = 0;
     this.#flush();
     this.#loop = this.#run(reader, session);
+    // Files the lost connection interrupted are offered again.
+    this.#joins++;
+    for (const wake of this.#joinWaiters.splice(0)) wake(true);
   }
 
   /** Resolves with the close reason when the current session ends. */
@@ -658,10 +677,9 @@ export class RoomClient {
    * the hash; rejects with a readable reason otherwise.
    */
   async sendFile(path: string, options: SendFileOptions = {}): Promise<void> {
-    const session = this.#session;
-    if (!session) throw new Error("Not connected");
+    if (!this.#session) throw new Error("Not connected");
     const name = senderFileName(path);
-    const fid = this.#nextFid++;
+    let fid = this.#nextFid++;
     const transfer = `send-${fid}`;
     // Registered before the first await, so a quit right after /send waits for this file.
     let settle: (error?: Error) => void = () => {};
@@ -669,16 +687,57 @@ export class RoomClient {
       settle = (error) => error ? reject(error) : resolve();
     });
     settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
-    this.#sending.set(fid, { name, size: 0, done: 0, settle });
-    let file: Deno.FsFile | undefined;
-    let folder: FolderSource | undefined;
+    const outgoing: Outgoing = { name, size: 0, done: 0, settle };
+    this.#sending.set(fid, outgoing);
     let slot = false;
-    let unanswered: ReturnType<typeof setTimeout> | undefined;
     try {
       await this.#sendSlots.take();
       slot = true;
-      const waited = this.#sending.get(fid);
-      if (!waited || waited.cancelled) throw new Error(CANCELLED_AT_QUIT);
+      // Offered again on each new connection after a lost one: the receiver kept what came,
+      // so it continues where it stopped.
+      while (await this.#offer(path, fid, transfer, outgoing, options)) {
+        const back = await Promise.race([
+          this.#nextJoin(outgoing.joins ?? 0),
+          settled.then(() => false, () => false),
+        ]);
+        if (!back) break;
+        this.#sending.delete(fid);
+        fid = this.#nextFid++;
+        this.#sending.set(fid, outgoing);
+      }
+      await settled;
+    } catch (error) {
+      if (error instanceof DeclinedError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#emit({ type: "file-failed", direction: "send", name, reason });
+      throw error;
+    } finally {
+      if (slot) this.#sendSlots.release();
+      this.#sending.delete(fid);
+      this.#wakeSettled();
+    }
+  }
+
+  /**
+   * Offers `path` on the current session and sends it. Resolves true when the connection was
+   * lost on the way and the client will connect again (offer it again then); settling (the
+   * receiver's answer, a refusal, leaving) is left to `outgoing`.
+   */
+  async #offer(
+    path: string,
+    fid: number,
+    transfer: string,
+    outgoing: Outgoing,
+    options: SendFileOptions,
+  ): Promise<boolean> {
+    outgoing.interrupted = false;
+    outgoing.answered = false;
+    let file: Deno.FsFile | undefined;
+    let folder: FolderSource | undefined;
+    let unanswered: ReturnType<typeof setTimeout> | undefined;
+    const { name } = outgoing;
+    try {
+      if (outgoing.cancelled) throw new Error(CANCELLED_AT_QUIT);
       try {
         file = await Deno.open(path, { read: true });
       } catch (error) {
@@ -691,9 +750,15 @@ export class RoomClient {
         folder = this.#folder(path);
       } else if (!info.isFile) throw new Error(`${path} is not a file`);
       const size = folder?.size ?? info.size;
-      const outgoing = waited;
       // Cancelled (we quit) while it was opened: the peer was offered nothing.
       if (outgoing.cancelled) throw new Error(CANCELLED_AT_QUIT);
+      const session = this.#session;
+      outgoing.joins = this.#joins;
+      // The connection dropped while the file was opened: offered on the next one.
+      if (!session || !this.#live) {
+        if (this.#reconnects) return true;
+        throw new Error("the connection ended before the file was confirmed");
+      }
       outgoing.size = size;
       if (folder) {
         const { files, bytes, leftOut } = folder;
@@ -736,24 +801,47 @@ export class RoomClient {
         outgoing.sha256 = sent.sha256;
         outgoing.resumedFrom = sent.resumedFrom;
       } catch (error) {
+        if (outgoing.interrupted) return true;
         // Stopped: the refusal, the lost connection or drop() settled it already, with its
         // reason (the peer was told by the sender's `cancel`).
         if (sender.stopped === undefined) outgoing.settle(error as Error);
       }
-      await settled;
+      return false;
     } catch (error) {
-      if (error instanceof DeclinedError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      this.#emit({ type: "file-failed", direction: "send", name, reason });
-      throw error;
+      outgoing.settle(error instanceof Error ? error : new Error(String(error)));
+      return false;
     } finally {
       clearTimeout(unanswered);
-      if (slot) this.#sendSlots.release();
-      this.#sending.delete(fid);
       file?.close();
       folder?.close();
-      this.#wakeSettled();
     }
+  }
+
+  /**
+   * Resolves true once the client joined again since its `joins`th session (at once when it
+   * did already), false when it will not (see {@linkcode willReconnect}).
+   */
+  #nextJoin(joins: number): Promise<boolean> {
+    if (!this.#reconnects) return Promise.resolve(false);
+    if (this.#joins > joins && this.#live) return Promise.resolve(true);
+    return new Promise((resolve) => this.#joinWaiters.push(resolve));
+  }
+
+  /**
+   * Tells the client whether a lost connection will be dialled again ({@linkcode stayConnected}
+   * says so while it runs). Files being sent then wait for the next connection and are offered
+   * again, continuing where they stopped; when it stops, those still waiting fail.
+   */
+  willReconnect(on: boolean): void {
+    this.#reconnects = on;
+    if (on) return;
+    for (const wake of this.#joinWaiters.splice(0)) wake(false);
+    for (const outgoing of this.#sending.values()) {
+      if (outgoing.interrupted) {
+        outgoing.settle(new Error("the connection ended before the file was confirmed"));
+      }
+    }
+    this.#wakeSettled();
   }
 
   /** Lists folder `path` for sending; a refusal names the folder. */
@@ -768,12 +856,13 @@ export class RoomClient {
   /**
    * Leaving: waits until nothing is in flight (lines acknowledged, files through both ways),
    * until {@linkcode drop}, or until nothing more can be delivered (a direct chat's
-   * connection ended). A hub member whose connection is down keeps waiting: it reconnects
-   * (while leaving, as long as something is in flight) and delivers then.
+   * connection ended for good). A member whose connection is down keeps waiting (a hub
+   * member, the connecting side of a direct chat): it reconnects (while leaving, as long as
+   * something is in flight) and delivers then.
    */
   async deliver(): Promise<void> {
     this.#leaving = true;
-    while (this.busy && (this.#live || this.#kind === "hub")) {
+    while (this.busy && (this.#live || this.#kind === "hub" || this.#reconnects)) {
       // An offer the person there has not answered is withdrawn: leaving does not wait for
       // a person (one just made gets a moment, for a peer that takes files unasked).
       const next = this.#withdrawUnanswered();
@@ -1006,6 +1095,7 @@ export class RoomClient {
     if (this.#session === session) this.#live = false;
     const reason = byeReason ?? await session.closed;
     this.#endedCleanly = byeReason !== undefined || this.#leaving;
+    this.#endedByHost = byeReason !== undefined;
     await this.#receiver?.endAll("the connection ended before the file was complete");
     await Promise.allSettled(this.#opening);
     for (const waiting of this.#asking.values()) {
@@ -1017,9 +1107,16 @@ export class RoomClient {
       });
     }
     this.#asking.clear();
+    // Files under way are offered again after a reconnect (not when put out, nor when the host
+    // of a direct chat ended it).
+    const again = this.#reconnects && this.#kicked === undefined &&
+      !(this.#kind === "direct" && byeReason !== undefined);
     for (const outgoing of this.#sending.values()) {
+      if (again && !outgoing.cancelled) outgoing.interrupted = true;
       outgoing.sender?.stop("the connection ended");
-      outgoing.settle(new Error("the connection ended before the file was confirmed"));
+      if (!outgoing.interrupted) {
+        outgoing.settle(new Error("the connection ended before the file was confirmed"));
+      }
     }
     if (this.#session === session && !this.#leaving) {
       this.#emit({
@@ -1227,7 +1324,10 @@ export class RoomClient {
   async #offered(offer: WaitingOffer): Promise<void> {
     const mode = this.#kind === "hub" ? "all" : this.#options.accept ?? "all";
     // A sender that does not wait for an answer (no key: an older p2pchat) cannot be asked.
-    const asked = mode === "ask" && offer.key !== undefined;
+    // Part of it is here from a transfer cut off: it was accepted then, and continues.
+    const held = mode === "ask" && offer.key !== undefined &&
+      await this.#receiver?.holdsPart(offer, "?") === true;
+    const asked = mode === "ask" && offer.key !== undefined && !held;
     if (asked && (this.#asking.has(offer.fid) || this.#asking.size >= TRANSFERS_AT_ONCE)) {
       // Questions count like files coming at once: a flood of offers asks nothing.
       this.#session?.post({
@@ -1249,7 +1349,7 @@ export class RoomClient {
         ask: asked,
       });
     }
-    if (mode === "none" || (mode === "ask" && !asked)) return this.#decline(offer);
+    if (mode === "none" || (mode === "ask" && !asked && !held)) return this.#decline(offer);
     if (!asked) return await this.#take(offer);
     this.#asking.set(offer.fid, offer);
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  type CliProcess,
+  CliProcess,
   startConnector,
   startListener,
   tempDir,
@@ -52,22 +52,36 @@ Deno.test("a peer killed with SIGKILL is noticed quickly and the listener takes 
   }
 });
 
-Deno.test("a listener killed with SIGKILL ends the connector's chat", async () => {
+Deno.test("a listener killed with SIGKILL: the connector says so, tries again by itself and rejoins the listener started again", async () => {
   await using dir = await tempDir();
   const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
   const bob = startConnector("bob", port, { cwd: dir.path });
+  let again: CliProcess | undefined;
   try {
     await bob.waitFor((event) => event.type === "connected");
     alice.kill("SIGKILL");
     const closed = await bob.waitFor((event) => event.type === "closed", KEEPALIVE_WINDOW_MS);
-    assert.ok(closed);
-    // A lost connection (no goodbye from the host) is a failure: exit 1, reason shown.
     assert.ok(closed.reason, "the closed event says why");
+    await bob.waitFor((event) => event.type === "reconnecting");
+    // A line typed meanwhile waits for the connection, and is not lost.
+    await bob.writeLine("are you there?");
+
+    again = CliProcess.start(
+      ["listen", String(port), "--host", "127.0.0.1", "--name", "alice", "--json"],
+      { cwd: dir.path },
+    );
+    await again.waitFor((event) => event.type === "connected" && event.peer === "bob");
+    await bob.waitFor((event) => event.type === "reconnected");
+    await again.waitFor((event) => event.type === "message" && event.text === "are you there?");
+
+    // The host's goodbye ends it: no more tries, a clean exit.
+    await again.writeLine("/quit");
     const { code } = await bob.exit();
-    assert.equal(code, 1);
+    assert.equal(code, 0);
     assert.equal(bob.stderr, "");
   } finally {
     await bob.close();
+    await again?.close();
     await alice.close();
   }
 });

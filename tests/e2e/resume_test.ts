@@ -122,6 +122,52 @@ Deno.test("a receiver killed at half resumes when it comes back and the file is 
   }
 });
 
+Deno.test("a lost connection: the connecting side reconnects by itself and the file it was sending continues", async () => {
+  await using dir = await tempDir();
+  const home = await twoPeople(dir.path);
+  const size = 60 * MB;
+  const source = join(home.bob, "outbox", "big.bin");
+  await writeRandomFile(source, size);
+  const hash = await sha256File(source);
+  const { proc: alice, port } = await startListener("alice", { cwd: home.alice });
+  await using proxy = ValveProxy.start(port);
+  const bob = startConnector("bob", proxy.port, { cwd: home.bob });
+  try {
+    await bobConnected(alice, 1);
+    proxy.holdAfter(size / 2);
+    await bob.writeLine(`/send ${source}`);
+    await proxy.held;
+    // Only what reached alice's disk counts: wait for it, then pull the cable.
+    await untilTempHolds(join(home.alice, "received_files"), size / 4);
+    proxy.cut();
+    const before = proxy.passed.fromClient;
+
+    // No command typed again: bob comes back, says so, and the file goes on.
+    await bob.waitFor(isEvent("reconnecting"), NOTICE_MS);
+    await bob.waitFor(isEvent("reconnected"), NOTICE_MS);
+    await bobConnected(alice, 2);
+    const saved = await alice.waitFor(isEvent("file"), TRANSFER_MS);
+    const sent = await bob.waitFor(isEvent("file-sent"), TRANSFER_MS);
+    const wire = proxy.passed.fromClient - before;
+
+    assert.equal(saved.sha256, hash);
+    assert.equal(sent.sha256, hash);
+    assert.ok((saved.resumedFrom as number) >= size / 4, `resumedFrom ${saved.resumedFrom}`);
+    assert.equal(sent.resumedFrom, saved.resumedFrom);
+    assert.ok(wire < 0.8 * size, `${wire} bytes crossed the wire after the cut`);
+    assert.equal(bob.events.filter(isEvent("file-failed")).length, 0);
+    assert.equal(await sha256File(join(home.alice, "received_files", "big.bin")), hash);
+    assert.deepEqual(await listing(join(home.alice, "received_files")), ["big.bin"]);
+
+    // And the chat goes on over the new connection.
+    await bob.writeLine("still here");
+    await alice.waitFor((e) => e.type === "message" && e.text === "still here");
+  } finally {
+    await bob.close();
+    await alice.close();
+  }
+});
+
 Deno.test("a source file changed after an interruption starts over from 0 and ends with the new hash", async () => {
   await using dir = await tempDir();
   const home = await twoPeople(dir.path);

@@ -3,7 +3,7 @@
  * from the client it stops passing (and reading) the client's bytes until released. A test
  * can then act at a known moment of a file transfer between two real processes: fill the
  * receiver's disk, or kill the sender. It counts the bytes it passes each way, so a test can
- * tell how much of a file crossed the wire.
+ * tell how much of a file crossed the wire, and it can cut every connection at once.
  *
  * @example
  * ```ts ignore
@@ -68,6 +68,15 @@ export class ValveProxy implements AsyncDisposable {
   release(): void {
     this.#allowance = undefined;
     this.#released.resolve();
+  }
+
+  /**
+   * Cuts every connection open now, as a pulled cable would (no goodbye reaches either side),
+   * and lets later connections through freely.
+   */
+  cut(): void {
+    for (const conn of this.#conns) this.#close(conn);
+    this.release();
   }
 
   /** Stops accepting, closes every connection and waits for the pumps to end. */
