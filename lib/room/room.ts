@@ -474,6 +474,12 @@ export class Room implements FileRoom {
         const reason = `This host speaks protocol ${PROTOCOL_VERSION}; you sent ${hello.v}. ` +
           "Use the same p2pchat version on both sides.";
         session.post({ t: "notice", text: reason, error: true });
+        this.#options.onEvent?.({
+          type: "refused",
+          remote: session.remote,
+          reason: `it speaks protocol ${hello.v}, this host ${PROTOCOL_VERSION}. ` +
+            "Use the same p2pchat version on both sides.",
+        });
         return undefined;
       }
       return hello;

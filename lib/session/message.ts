@@ -13,8 +13,11 @@
 
 import { MAX_TEXT_BYTES } from "../wire/limits.ts";
 
-/** Protocol version carried in `hello`; bumped on incompatible changes. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version carried in `hello`; bumped on incompatible changes. 2: file transfers wait for
+ * `ready` (resume, consent), which a version 1 peer never sends.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** A chat line as the room publishes it. */
 export interface ChatLine {

@@ -5,7 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { FileStore } from "../../lib/room/file_store.ts";
 import { MemoryHistory } from "../../lib/room/history.ts";
 import { HubFiles, type HubFilesOptions } from "../../lib/room/hub_files.ts";
-import type { Envelope, Message } from "../../lib/session/message.ts";
+import { type Envelope, type Message, PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import { TRANSFERS_AT_ONCE } from "../../lib/room/transfer_limits.ts";
 import { InMemoryRoom, type RawMember } from "./in_memory_room.ts";
 
@@ -59,7 +59,7 @@ async function until(ready: () => Promise<boolean>): Promise<void> {
 
 /** A raw member that joined (its welcome arrived). */
 async function rawJoin(chat: InMemoryRoom, name: string): Promise<RawMember> {
-  const member = chat.raw({ t: "hello", v: 1, name });
+  const member = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name });
   await member.received.waitFor((e) => e.message.t === "welcome");
   return member;
 }
@@ -251,7 +251,7 @@ Deno.test("Room (hub): a member's own lines go on while a file it asked for is o
     const shared = await bob.events.waitFor((e) => e.type === "shared");
     // mallory asks for it, reads nothing, and says a line.
     const mallory = hub.chat.connect("10.0.0.66:4444");
-    mallory.post({ t: "hello", v: 1, name: "mallory" });
+    mallory.post({ t: "hello", v: PROTOCOL_VERSION, name: "mallory" });
     await bob.events.waitFor((e) => e.type === "joined" && e.name === "mallory");
     mallory.post({ t: "get", file: shared.type === "shared" ? shared.file : 0 });
     mallory.post({ t: "chat", id: "1", text: "while my file comes" });
@@ -271,7 +271,7 @@ Deno.test("HubFiles: /get requests beyond what the hub holds for one member are 
     upload(alice, 1, "a.bin", new Uint8Array(16 * 1024 * 1024));
     assert.equal((await answer(alice, 1)).ok, true);
     const mallory = hub.chat.connect("10.0.0.66:4444");
-    mallory.post({ t: "hello", v: 1, name: "mallory" });
+    mallory.post({ t: "hello", v: PROTOCOL_VERSION, name: "mallory" });
     for (let i = 0; i < 100; i++) mallory.post({ t: "get", file: 1 });
     mallory.post({ t: "who" });
     const notices: string[] = [];

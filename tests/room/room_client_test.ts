@@ -7,6 +7,7 @@ import { MemoryHistory } from "../../lib/room/history.ts";
 import { type ClientEvent, RefusedError, RoomClient } from "../../lib/room/room_client.ts";
 import { dial } from "../../lib/session/dial.ts";
 import { NetSession } from "../../lib/session/net_session.ts";
+import { PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import { InMemoryRoom } from "./in_memory_room.ts";
 
 function directRoom(): InMemoryRoom {
@@ -345,7 +346,7 @@ Deno.test("RoomClient: a room refuses a fifth file at once from a client that do
   const chat = directRoom();
   try {
     await chat.join("bob");
-    const mallory = chat.raw({ t: "hello", v: 1, name: "mallory" });
+    const mallory = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory" });
     await mallory.received.waitFor((e) => e.message.t === "welcome");
     for (let fid = 1; fid <= 5; fid++) {
       mallory.post({ t: "offer", fid, name: `f${fid}.bin`, size: 10 });
