@@ -55,6 +55,12 @@ export interface FileSenderOptions {
   key?: string;
   /** The hub's number of the kept file sent (a `/get`), passed on in the offer. */
   kept?: number;
+  /**
+   * Most milliseconds each wait for the receiver's `ready` may take (a keyed offer). Past it
+   * the offer is withdrawn: `cancel` with the reason and `keep` (what the receiver holds stays
+   * for a resume), and {@linkcode FileSender.send} throws. Unset: it waits as long as it takes.
+   */
+  readyTimeoutMs?: number;
 }
 
 /** What a sender sent. */
@@ -80,6 +86,8 @@ export class FileSender {
   #stopping = Promise.withResolvers<void>();
   /** The whole file's hash, once known. */
   #sha256: string | undefined;
+  /** Set when the offer was withdrawn unanswered: the receiver may keep what it holds. */
+  #unanswered = false;
 
   /**
    * Prepares to send; nothing is posted until {@linkcode FileSender.send}.
@@ -142,6 +150,11 @@ export class FileSender {
   /** Why the transfer was stopped, if it was. */
   get stopped(): string | undefined {
     return this.#stopped;
+  }
+
+  /** Whether the offer was withdrawn because `ready` did not come in time. */
+  get unanswered(): boolean {
+    return this.#unanswered;
   }
 
   /**
@@ -216,9 +229,19 @@ export class FileSender {
     return { sha256, resumedFrom: offset };
   }
 
-  /** The receiver's next `ready` (`undefined` once stopped). */
+  /** The receiver's next `ready` (`undefined` once stopped, or not answered in time). */
   async #nextReady(): Promise<Ready | undefined> {
-    const ready = await this.#ready.promise;
+    const limit = this.#options.readyTimeoutMs;
+    const timer = limit === undefined ? undefined : setTimeout(() => {
+      this.#unanswered = this.#stopped === undefined;
+      this.stop(`no answer to the offer within ${waitText(limit)}: withdrawn`);
+    }, limit);
+    let ready: Ready | undefined;
+    try {
+      ready = await this.#ready.promise;
+    } finally {
+      clearTimeout(timer);
+    }
     this.#ready = Promise.withResolvers();
     if (this.#stopped !== undefined) this.#ready.resolve(undefined);
     return this.#stopped === undefined ? ready : undefined;
@@ -243,9 +266,17 @@ export class FileSender {
   /** Ends a stopped transfer: `cancel` with the reason (none when finished), and throws. */
   #stop(): never {
     const reason = this.#stopped ?? "stopped";
-    if (reason !== "") this.#options.post({ t: "cancel", fid: this.#options.fid, reason });
+    if (reason !== "") {
+      const keep = this.#unanswered ? { keep: true } : {};
+      this.#options.post({ t: "cancel", fid: this.#options.fid, reason, ...keep });
+    }
     throw new Error(reason || "finished");
   }
+}
+
+/** A wait as people read it: `60 s`, `1.5 s`, `200 ms`. */
+function waitText(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
 /**

@@ -49,3 +49,30 @@ export const DOWNLOADS_QUEUED = 16;
  * ```
  */
 export const HUB_OPEN_FILES = 512;
+
+/**
+ * How long a hub waits for a member's `ready` to a `/get` offer before it withdraws the offer
+ * and frees the open file (a member that never answers must not hold one forever). The wait is
+ * longer for a big file by {@linkcode GET_ANSWER_BYTES_PER_MS}: a member's answer may come
+ * after it has read through its partial copy, or through a whole copy to compare hashes.
+ *
+ * @example
+ * ```ts
+ * import { GET_ANSWER_MS } from "./transfer_limits.ts";
+ * console.log(GET_ANSWER_MS / 1000); // 60
+ * ```
+ */
+export const GET_ANSWER_MS = 60_000;
+
+/**
+ * The slowest reading a member's answer to a `/get` is given time for, in bytes per
+ * millisecond (10 MB/s: an old USB disk): a 10 GB file is given another 1,000 s.
+ *
+ * @example
+ * ```ts
+ * import { GET_ANSWER_BYTES_PER_MS, GET_ANSWER_MS } from "./transfer_limits.ts";
+ * const size = 1e9;
+ * console.log(GET_ANSWER_MS + size / GET_ANSWER_BYTES_PER_MS); // 160000
+ * ```
+ */
+export const GET_ANSWER_BYTES_PER_MS = 10_000;

@@ -213,6 +213,49 @@ Deno.test("HubFiles: at the hub's limit of open files a further upload is refuse
   }
 });
 
+Deno.test("HubFiles: a /get offer the member never answers is withdrawn in time: the open file is free for the next, the member and the log told", async () => {
+  const delivered: [string, string, boolean, string | undefined][] = [];
+  const hub = await hubWithFiles({
+    openFiles: 1,
+    getAnswerMs: 200,
+    onDelivered: (member, name, ok, reason) => delivered.push([member.name, name, ok, reason]),
+  });
+  try {
+    const kept = new Uint8Array(1_000).fill(7);
+    const alice = await rawJoin(hub.chat, "alice");
+    upload(alice, 1, "kept.bin", kept);
+    assert.equal((await answer(alice, 1)).ok, true);
+    // mallory asks for it and never says `ready`: the hub's one open file is hers meanwhile.
+    const mallory = await rawJoin(hub.chat, "mallory");
+    mallory.post({ t: "get", file: 1 });
+    const offer = await mallory.received.waitFor((e) => e.message.t === "offer");
+    const bob = await hub.chat.join("bob");
+    bob.client.fetch(1);
+    await bob.sync();
+    assert.deepEqual(bob.seen("file"), [], "the download waits for the open file");
+    const file = await bob.events.waitFor((e) => e.type === "file");
+    assert.equal(file.type === "file" && file.sha256, sha256(kept));
+    const fid = (offer.message as Extract<Message, { t: "offer" }>).fid;
+    const cancel = await mallory.received.waitFor((e) => e.message.t === "cancel");
+    assert.deepEqual(cancel.message, {
+      t: "cancel",
+      fid,
+      reason: "no answer to the offer within 200 ms: withdrawn",
+      keep: true,
+    });
+    assert.deepEqual(delivered.filter(([name]) => name === "mallory"), [
+      ["mallory", "kept.bin", false, "no answer to the offer within 200 ms: withdrawn"],
+    ]);
+    // Her `ready` after the withdrawal starts nothing.
+    mallory.post({ t: "ready", fid, offset: 0 });
+    mallory.post({ t: "who" });
+    await mallory.received.waitFor((e) => e.message.t === "members");
+    assert.equal(mallory.received.items.filter((e) => e.message.t === "chunk").length, 0);
+  } finally {
+    await hub.close();
+  }
+});
+
 Deno.test("HubFiles: a kept file the index cannot record is removed, and its sender is told", async () => {
   const hub = await hubWithFiles();
   // What a full disk does to the insert.
