@@ -29,9 +29,9 @@ import type { FileRoom } from "./transfer_policy.ts";
 import { DEFAULT_MAX_STORAGE_BYTES, type Reservation, StorageQuota } from "./storage_quota.ts";
 import {
   DOWNLOADS_QUEUED,
-  GET_ANSWER_BYTES_PER_MS,
-  GET_ANSWER_MS,
   HUB_OPEN_FILES,
+  OFFER_ANSWER_MS,
+  offerAnswerMs,
 } from "./transfer_limits.ts";
 
 interface Row {
@@ -84,8 +84,8 @@ export interface HubFilesOptions {
   /** Files held open at once for all transfers; default {@linkcode HUB_OPEN_FILES}. */
   openFiles?: number;
   /**
-   * How long a `/get` offer waits for the member's `ready` before it is withdrawn (plus the
-   * file's size at {@linkcode GET_ANSWER_BYTES_PER_MS}); default {@linkcode GET_ANSWER_MS}.
+   * How long a `/get` offer waits for the member's `ready` before it is withdrawn, plus time
+   * for the file's size ({@linkcode offerAnswerMs}); default {@linkcode OFFER_ANSWER_MS}.
    */
   getAnswerMs?: number;
   /** Called with each member's verdict on a download. */
@@ -121,7 +121,7 @@ export class HubFiles implements SharedFiles {
     this.#store = store;
     this.#maxBytes = options.maxBytes;
     this.#slots = new FileSlots(options.openFiles ?? HUB_OPEN_FILES);
-    this.#getAnswerMs = options.getAnswerMs ?? GET_ANSWER_MS;
+    this.#getAnswerMs = options.getAnswerMs ?? OFFER_ANSWER_MS;
     this.#onDelivered = options.onDelivered ?? (() => {});
     db.exec(`CREATE TABLE IF NOT EXISTS files (
       file INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -426,7 +426,7 @@ export class HubFiles implements SharedFiles {
       post: (message, body, record) => member.post(message, body, record),
       drained: () => member.session.drained(),
       // A member that never answers must not hold the open file (and its slot) forever.
-      readyTimeoutMs: this.#getAnswerMs + Math.floor(row.size / GET_ANSWER_BYTES_PER_MS),
+      readyTimeoutMs: offerAnswerMs(row.size, this.#getAnswerMs),
     });
     const leaving = member.session.closed.then(() => sender.stop("the member left"));
     const senders = this.#senders.get(member) ?? new Map<number, FileSender>();
@@ -438,7 +438,7 @@ export class HubFiles implements SharedFiles {
       if (sender.unanswered) {
         // The member was told by the sender's `cancel`; the hub's log says so too.
         downloads.delete(fid);
-        this.#onDelivered(member, row.name, false, sender.stopped);
+        this.#onDelivered(member, row.name, false, (error as Error).message);
       } else if (sender.stopped === undefined && !(error instanceof FileChangedError)) {
         member.post({ t: "cancel", fid, reason: "the hub could not read the kept file" });
       }
