@@ -212,6 +212,9 @@ export class HubFiles implements SharedFiles {
     this.#senders.get(member)?.get(ready.fid)?.ready(ready);
   }
 
+  /** A member's client asks its person (never in a hub: members take what they `/get`). */
+  asking(): void {}
+
   /** A chunk of a member's upload. */
   chunk(member: Member, fid: number, body: Uint8Array): Promise<void> {
     return this.#receivers.get(member)?.chunk(fid, body) ?? Promise.resolve();

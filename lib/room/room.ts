@@ -239,6 +239,7 @@ export class Room implements FileRoom {
       start: (m, e) => this.#transfers.start(m, e.message as Extract<Message, { t: "start" }>),
       check: (m, e) => this.#transfers.check(m, e.message as Extract<Message, { t: "check" }>),
       ready: (m, e) => this.#transfers.ready(m, e.message as Extract<Message, { t: "ready" }>),
+      asking: (m, e) => this.#transfers.asking(m, e.message as Extract<Message, { t: "asking" }>),
       chunk: (m, e) => this.#transfers.chunk(m, (e.message as { fid: number }).fid, e.body),
       end: (m, e) => this.#transfers.end(m, e.message as Extract<Message, { t: "end" }>),
       cancel: (m, e) => this.#transfers.cancel(m, e.message as Extract<Message, { t: "cancel" }>),

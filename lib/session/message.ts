@@ -151,6 +151,11 @@ export type Message =
    * `check`).
    */
   | { t: "ready"; fid: number; offset: number; nonce?: string; proof?: string; same?: boolean }
+  /**
+   * The receiver asks a person about the offer: its `ready` comes when they say yes (the sender
+   * waits for it without a limit, else a silent receiver is given up on).
+   */
+  | { t: "asking"; fid: number }
   /** The sender's whole-file hash, asked for by `ready` with `same`. */
   | { t: "check"; fid: number; sha256: string }
   /** The sender starts at `offset`: the held part matched (or 0: it did not, start over). */
@@ -371,6 +376,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     key: [str(128), false],
     file: [int, false],
   },
+  asking: { fid: [int, true] },
   ready: {
     fid: [int, true],
     offset: [int, true],
