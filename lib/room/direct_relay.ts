@@ -136,6 +136,20 @@ export class DirectRelay implements TransferPolicy {
   }
 
   /**
+   * Tells the sender that the receiver asks a person about its offer (it waits for them).
+   *
+   * @example
+   * ```ts ignore
+   * relay.asking(alice, { t: "asking", fid: 1 });
+   * ```
+   */
+  asking(member: Member, asking: Extract<Message, { t: "asking" }>): void {
+    const forward = this.#forwards.get(asking.fid);
+    if (!forward || forward.target !== member) return;
+    forward.sender.post({ t: "asking", fid: forward.senderFid });
+  }
+
+  /**
    * Passes a chunk on, and waits for the receiver so a fast sender cannot pile a whole file up
    * in the room.
    *
@@ -177,7 +191,9 @@ export class DirectRelay implements TransferPolicy {
     const forward = this.#forward(member, cancel.fid);
     this.#sendingOf(member).delete(cancel.fid);
     if (forward && this.#forwards.delete(forward.fid)) {
-      forward.target.post({ t: "cancel", fid: forward.fid, reason: cancel.reason });
+      // `keep`: an offer given up unanswered leaves the receiver what it holds, for later.
+      const keep = cancel.keep ? { keep: true } : {};
+      forward.target.post({ t: "cancel", fid: forward.fid, reason: cancel.reason, ...keep });
     }
   }
 

@@ -251,7 +251,9 @@ export class FileReceiver {
     let same: string | undefined;
     try {
       if (offer.folder && !admission.whole) {
-        // Unpacked as it comes, whole or not at all: no resume, no "already there".
+        // Unpacked as it comes, whole or not at all: no resume, no "already there". What a
+        // receiver killed while unpacking left goes first (a file's offer sweeps as well).
+        await this.#store.sweep();
         file = await IncomingFolder.begin(
           this.#store.dir,
           offer.name,

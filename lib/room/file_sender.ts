@@ -55,6 +55,13 @@ export interface FileSenderOptions {
   key?: string;
   /** The hub's number of the kept file sent (a `/get`), passed on in the offer. */
   kept?: number;
+  /**
+   * Most milliseconds each wait for the receiver's `ready` may take (a keyed offer), unless
+   * the receiver says a person is asked ({@linkcode FileSender.asked}). Past it the offer is
+   * withdrawn: `cancel` with the reason and `keep` (what the receiver holds stays for a
+   * resume), and {@linkcode FileSender.send} throws with the reason. Unset: no limit.
+   */
+  readyTimeoutMs?: number;
 }
 
 /** What a sender sent. */
@@ -80,6 +87,10 @@ export class FileSender {
   #stopping = Promise.withResolvers<void>();
   /** The whole file's hash, once known. */
   #sha256: string | undefined;
+  /** Why the offer was withdrawn unanswered, if it was: the receiver may keep what it holds. */
+  #unanswered: string | undefined;
+  /** Ends the bound on the wait for `ready` under way (a person is asked). */
+  #unbound: (() => void) | undefined;
 
   /**
    * Prepares to send; nothing is posted until {@linkcode FileSender.send}.
@@ -142,6 +153,24 @@ export class FileSender {
   /** Why the transfer was stopped, if it was. */
   get stopped(): string | undefined {
     return this.#stopped;
+  }
+
+  /** Whether the offer was withdrawn because `ready` did not come in time. */
+  get unanswered(): boolean {
+    return this.#unanswered !== undefined;
+  }
+
+  /**
+   * The receiver asks a person about the offer: the wait for its `ready` under way has no
+   * limit (the person's answer ends it; later waits have theirs again).
+   *
+   * @example
+   * ```ts ignore
+   * sender.asked();
+   * ```
+   */
+  asked(): void {
+    this.#unbound?.();
   }
 
   /**
@@ -216,9 +245,21 @@ export class FileSender {
     return { sha256, resumedFrom: offset };
   }
 
-  /** The receiver's next `ready` (`undefined` once stopped). */
+  /** The receiver's next `ready` (`undefined` once stopped, or not answered in time). */
   async #nextReady(): Promise<Ready | undefined> {
-    const ready = await this.#ready.promise;
+    const limit = this.#options.readyTimeoutMs;
+    const timer = limit === undefined ? undefined : setTimeout(() => {
+      this.#unanswered = `no answer to the offer within ${waitText(limit)}: withdrawn`;
+      this.#ready.resolve(undefined);
+    }, limit);
+    this.#unbound = () => clearTimeout(timer);
+    let ready: Ready | undefined;
+    try {
+      ready = await this.#ready.promise;
+    } finally {
+      clearTimeout(timer);
+      this.#unbound = undefined;
+    }
     this.#ready = Promise.withResolvers();
     if (this.#stopped !== undefined) this.#ready.resolve(undefined);
     return this.#stopped === undefined ? ready : undefined;
@@ -240,12 +281,23 @@ export class FileSender {
     return timingSafeEqual(ours, theirs) ? offset : 0;
   }
 
-  /** Ends a stopped transfer: `cancel` with the reason (none when finished), and throws. */
+  /**
+   * Ends a stopped or unanswered transfer: `cancel` with the reason (none when finished), and
+   * throws.
+   */
   #stop(): never {
-    const reason = this.#stopped ?? "stopped";
-    if (reason !== "") this.#options.post({ t: "cancel", fid: this.#options.fid, reason });
+    const reason = this.#stopped ?? this.#unanswered ?? "stopped";
+    if (reason !== "") {
+      const keep = this.#stopped === undefined && this.#unanswered ? { keep: true } : {};
+      this.#options.post({ t: "cancel", fid: this.#options.fid, reason, ...keep });
+    }
     throw new Error(reason || "finished");
   }
+}
+
+/** A wait as people read it: `60 s`, `1.5 s`, `200 ms`. */
+function waitText(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
 /**

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { formatBytes } from "./byte_size.ts";
 import { sha256File } from "./file_hash.ts";
 import { safeFileName, UnsafeFileNameError } from "./file_name.ts";
+import { MAX_FOLDER_ENTRIES } from "./folder_path.ts";
 import { FILE_CHUNK_BYTES } from "../wire/limits.ts";
 import { writeAll } from "../wire/write_all.ts";
 
@@ -48,6 +49,17 @@ const PARTIAL_NAME = /^\.p2pchat-[0-9a-f]{32}\.part$/;
 export const PARTIAL_KEEP_MS: number = 7 * 24 * 60 * 60 * 1000;
 /** Most partial files a receive folder keeps; past it the oldest go. */
 export const MAX_PARTIAL_FILES = 16;
+/** The private folder a folder is unpacked into (incoming_folder.ts) before it is renamed. */
+const UNPACK_FOLDER_NAME = /^\.p2pchat-[0-9a-f]{32}\.tmp$/;
+/**
+ * An unpack folder in which nothing changed for this long is what a receiver killed while
+ * unpacking left: it goes, with what it holds. A live unpack (of this process or another one
+ * sharing the folder) changes something in it with every file written, and a connection
+ * stalled this long has long ended; folders are never resumed, so nothing would use it again.
+ */
+export const UNPACK_FOLDER_KEEP_MS: number = 24 * 60 * 60 * 1000;
+/** Most entries looked at in one unpack folder (a folder received holds at most 100,000). */
+const UNPACK_FOLDER_WALK = 2 * MAX_FOLDER_ENTRIES;
 /** How often a receive folder is listed for stale partial files at most (unless at the limit). */
 const PARTIAL_SWEEP_MS = 60 * 60 * 1000;
 /** Bytes read at a time when a held part or an existing file is hashed. */
@@ -480,14 +492,40 @@ export class FileStore {
   }
 
   /**
+   * Removes what interrupted transfers left that nothing will use again (see
+   * {@linkcode PARTIAL_KEEP_MS}, {@linkcode MAX_PARTIAL_FILES}, {@linkcode UNPACK_FOLDER_KEEP_MS});
+   * the receive folder is listed at most once an hour for it.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "./file_store.ts";
+   * const dir = await Deno.makeTempDir();
+   * await new FileStore(dir).sweep();
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  async sweep(): Promise<void> {
+    const now = Date.now();
+    if (this.#sweptAt !== undefined && now - this.#sweptAt <= PARTIAL_SWEEP_MS) return;
+    this.#sweptAt = now;
+    await this.#sweepPartials(undefined);
+  }
+
+  /**
    * Removes partial files untouched for {@linkcode PARTIAL_KEEP_MS}, and the oldest past
    * {@linkcode MAX_PARTIAL_FILES} (leaving room for one more); never one in use or `keep`.
+   * Removes unpack folders in which nothing changed for {@linkcode UNPACK_FOLDER_KEEP_MS}.
    */
-  async #sweepPartials(keep: string): Promise<void> {
+  async #sweepPartials(keep: string | undefined): Promise<void> {
     const active = new Set([...this.#active].map((file) => file.path));
     const partials: { path: string; mtime: number }[] = [];
+    const unpacked: string[] = [];
     try {
       for await (const entry of Deno.readDir(this.#dir)) {
+        // A directory entry, not a link to one (readDir does not follow links).
+        if (entry.isDirectory && UNPACK_FOLDER_NAME.test(entry.name)) {
+          unpacked.push(join(this.#dir, entry.name));
+        }
         if (!entry.isFile || !PARTIAL_NAME.test(entry.name)) continue;
         const path = join(this.#dir, entry.name);
         if (path === keep || active.has(path)) continue;
@@ -506,6 +544,12 @@ export class FileStore {
       count--;
     }
     this.#partials = count + active.size;
+    for (const path of unpacked) {
+      if (await untouchedSince(path, now - UNPACK_FOLDER_KEEP_MS)) {
+        // Links inside are removed, never followed.
+        await Deno.remove(path, { recursive: true }).catch(() => {});
+      }
+    }
   }
 
   async #ensureDir(): Promise<void> {
@@ -1084,4 +1128,29 @@ function diskError(what: string, err: unknown): FileRefusedError {
   else if (code === "EROFS") why = "the disk is read-only";
   else why = err instanceof Error ? err.message : String(err);
   return new FileRefusedError(`${what}: ${why}`, { cause: err });
+}
+
+/**
+ * Whether folder `path` (not a link) and everything in it were last changed before `cutoff`
+ * (ms since the epoch). Links are looked at, never followed; a folder too big to look through
+ * counts as changed (it is kept).
+ */
+async function untouchedSince(path: string, cutoff: number): Promise<boolean> {
+  const folders = [path];
+  let seen = 0;
+  try {
+    const top = await Deno.lstat(path);
+    if (!top.isDirectory || (top.mtime?.getTime() ?? Infinity) >= cutoff) return false;
+    for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+      for await (const entry of Deno.readDir(folder)) {
+        if (++seen > UNPACK_FOLDER_WALK) return false;
+        const inner = join(folder, entry.name);
+        if (((await Deno.lstat(inner)).mtime?.getTime() ?? Infinity) >= cutoff) return false;
+        if (entry.isDirectory) folders.push(inner);
+      }
+    }
+  } catch {
+    return false; // what cannot be looked through is kept
+  }
+  return true;
 }

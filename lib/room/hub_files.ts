@@ -27,7 +27,12 @@ import { cancelledByQuit, refusalReason } from "./refusal.ts";
 import type { SharedFiles } from "./shared_files.ts";
 import type { FileRoom } from "./transfer_policy.ts";
 import { DEFAULT_MAX_STORAGE_BYTES, type Reservation, StorageQuota } from "./storage_quota.ts";
-import { DOWNLOADS_QUEUED, HUB_OPEN_FILES } from "./transfer_limits.ts";
+import {
+  DOWNLOADS_QUEUED,
+  HUB_OPEN_FILES,
+  OFFER_ANSWER_MS,
+  offerAnswerMs,
+} from "./transfer_limits.ts";
 
 interface Row {
   file: number;
@@ -78,6 +83,11 @@ export interface HubFilesOptions {
   maxStorageBytes?: number;
   /** Files held open at once for all transfers; default {@linkcode HUB_OPEN_FILES}. */
   openFiles?: number;
+  /**
+   * How long a `/get` offer waits for the member's `ready` before it is withdrawn, plus time
+   * for the file's size ({@linkcode offerAnswerMs}); default {@linkcode OFFER_ANSWER_MS}.
+   */
+  getAnswerMs?: number;
   /** Called with each member's verdict on a download. */
   onDelivered?: (member: Member, name: string, ok: boolean, reason?: string) => void;
 }
@@ -103,6 +113,7 @@ export class HubFiles implements SharedFiles {
   /** Files each member asked for and has not got yet; present while they are being sent. */
   #downloads: WeakMap<Member, number[]> = new WeakMap();
   #nextFid = 1;
+  #getAnswerMs: number;
   #onDelivered: (member: Member, name: string, ok: boolean, reason?: string) => void;
 
   /** Keeps files in `store`, indexed in `db`, within the limits of `options`. */
@@ -110,6 +121,7 @@ export class HubFiles implements SharedFiles {
     this.#store = store;
     this.#maxBytes = options.maxBytes;
     this.#slots = new FileSlots(options.openFiles ?? HUB_OPEN_FILES);
+    this.#getAnswerMs = options.getAnswerMs ?? OFFER_ANSWER_MS;
     this.#onDelivered = options.onDelivered ?? (() => {});
     db.exec(`CREATE TABLE IF NOT EXISTS files (
       file INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -199,6 +211,9 @@ export class HubFiles implements SharedFiles {
   ready(member: Member, ready: Extract<Message, { t: "ready" }>): void {
     this.#senders.get(member)?.get(ready.fid)?.ready(ready);
   }
+
+  /** A member's client asks its person (never in a hub: members take what they `/get`). */
+  asking(): void {}
 
   /** A chunk of a member's upload. */
   chunk(member: Member, fid: number, body: Uint8Array): Promise<void> {
@@ -413,6 +428,8 @@ export class HubFiles implements SharedFiles {
       ...(folderOf(row) ? { folder: folderOf(row) } : {}),
       post: (message, body, record) => member.post(message, body, record),
       drained: () => member.session.drained(),
+      // A member that never answers must not hold the open file (and its slot) forever.
+      readyTimeoutMs: offerAnswerMs(row.size, this.#getAnswerMs),
     });
     const leaving = member.session.closed.then(() => sender.stop("the member left"));
     const senders = this.#senders.get(member) ?? new Map<number, FileSender>();
@@ -421,7 +438,11 @@ export class HubFiles implements SharedFiles {
     try {
       await sender.send();
     } catch (error) {
-      if (sender.stopped === undefined && !(error instanceof FileChangedError)) {
+      if (sender.unanswered) {
+        // The member was told by the sender's `cancel`; the hub's log says so too.
+        downloads.delete(fid);
+        this.#onDelivered(member, row.name, false, (error as Error).message);
+      } else if (sender.stopped === undefined && !(error instanceof FileChangedError)) {
         member.post({ t: "cancel", fid, reason: "the hub could not read the kept file" });
       }
     } finally {

@@ -239,6 +239,7 @@ export class Room implements FileRoom {
       start: (m, e) => this.#transfers.start(m, e.message as Extract<Message, { t: "start" }>),
       check: (m, e) => this.#transfers.check(m, e.message as Extract<Message, { t: "check" }>),
       ready: (m, e) => this.#transfers.ready(m, e.message as Extract<Message, { t: "ready" }>),
+      asking: (m, e) => this.#transfers.asking(m, e.message as Extract<Message, { t: "asking" }>),
       chunk: (m, e) => this.#transfers.chunk(m, (e.message as { fid: number }).fid, e.body),
       end: (m, e) => this.#transfers.end(m, e.message as Extract<Message, { t: "end" }>),
       cancel: (m, e) => this.#transfers.cancel(m, e.message as Extract<Message, { t: "cancel" }>),
@@ -474,6 +475,12 @@ export class Room implements FileRoom {
         const reason = `This host speaks protocol ${PROTOCOL_VERSION}; you sent ${hello.v}. ` +
           "Use the same p2pchat version on both sides.";
         session.post({ t: "notice", text: reason, error: true });
+        this.#options.onEvent?.({
+          type: "refused",
+          remote: session.remote,
+          reason: `it speaks protocol ${hello.v}, this host ${PROTOCOL_VERSION}. ` +
+            "Use the same p2pchat version on both sides.",
+        });
         return undefined;
       }
       return hello;

@@ -38,7 +38,7 @@ import { mentions } from "./mention.ts";
 import type { Order, Role } from "./moderation.ts";
 import { readErrorText } from "./read_error.ts";
 import { cancelledByQuit } from "./refusal.ts";
-import { DOWNLOADS_QUEUED, TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
+import { DOWNLOADS_QUEUED, offerAnswerMs, TRANSFERS_AT_ONCE } from "./transfer_limits.ts";
 
 /** Everything a client reports, in the order it happened. */
 export type ClientEvent =
@@ -275,6 +275,11 @@ export interface RoomClientOptions {
   files: FileStore;
   /** Largest file accepted. */
   maxFileBytes?: number;
+  /**
+   * How long our offer in a direct chat waits for a peer that takes files unasked, plus time
+   * for the file's size (see {@linkcode offerAnswerMs}); a person asked has no limit.
+   */
+  offerAnswerMs?: number;
 }
 
 interface Outgoing {
@@ -773,6 +778,10 @@ export class RoomClient {
         post: (message, body, record) => session.post(message, body, record),
         drained: () => session.drained(),
         key: fileKey(path, info),
+        // A peer that takes files unasked and never answers is given up on.
+        ...(this.#kind !== "hub"
+          ? { readyTimeoutMs: offerAnswerMs(size, this.#options.offerAnswerMs) }
+          : {}),
         onProgress: (done, total) => {
           // What leaving reports is what the status line showed.
           outgoing.done = done;
@@ -1272,6 +1281,8 @@ export class RoomClient {
         return await this.#receiver?.start(message.fid, message.offset);
       case "check":
         return await this.#receiver?.check(message.fid, message.sha256);
+      case "asking":
+        return this.#sending.get(message.fid)?.sender?.asked();
       case "ready": {
         const outgoing = this.#sending.get(message.fid);
         if (outgoing) outgoing.answered = true;
@@ -1352,6 +1363,8 @@ export class RoomClient {
     if (mode === "none" || (mode === "ask" && !asked && !held)) return this.#decline(offer);
     if (!asked) return await this.#take(offer);
     this.#asking.set(offer.fid, offer);
+    // The sender waits for the person without a limit.
+    this.#session?.post({ t: "asking", fid: offer.fid });
   }
 
   /**

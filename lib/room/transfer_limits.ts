@@ -49,3 +49,45 @@ export const DOWNLOADS_QUEUED = 16;
  * ```
  */
 export const HUB_OPEN_FILES = 512;
+
+/**
+ * How long a sender waits for the receiver's `ready` to its offer before it withdraws the offer
+ * and closes the file: a hub's `/get` (a member that never answers must not hold one of the
+ * hub's open files forever), and a file in a direct chat whose peer takes files unasked (a
+ * person asked has no limit: the answer is theirs). Longer for a big file, by
+ * {@linkcode OFFER_ANSWER_BYTES_PER_MS}: the answer may come after the receiver has read through
+ * its partial copy, or through a whole copy to compare hashes.
+ *
+ * @example
+ * ```ts
+ * import { OFFER_ANSWER_MS } from "./transfer_limits.ts";
+ * console.log(OFFER_ANSWER_MS / 1000); // 60
+ * ```
+ */
+export const OFFER_ANSWER_MS = 60_000;
+
+/**
+ * The slowest reading the receiver's answer to an offer is given time for, in bytes per
+ * millisecond (10 MB/s: an old USB disk): a 10 GB file is given another 1,000 s.
+ *
+ * @example
+ * ```ts
+ * import { OFFER_ANSWER_BYTES_PER_MS } from "./transfer_limits.ts";
+ * console.log(10e9 / OFFER_ANSWER_BYTES_PER_MS / 1000); // 1000
+ * ```
+ */
+export const OFFER_ANSWER_BYTES_PER_MS = 10_000;
+
+/**
+ * How long an offer of `size` bytes waits for `ready`: `base` ({@linkcode OFFER_ANSWER_MS})
+ * plus the size at {@linkcode OFFER_ANSWER_BYTES_PER_MS}.
+ *
+ * @example
+ * ```ts
+ * import { offerAnswerMs } from "./transfer_limits.ts";
+ * console.log(offerAnswerMs(1e9)); // 160000
+ * ```
+ */
+export function offerAnswerMs(size: number, base: number = OFFER_ANSWER_MS): number {
+  return base + Math.floor(size / OFFER_ANSWER_BYTES_PER_MS);
+}

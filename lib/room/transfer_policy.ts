@@ -42,6 +42,8 @@ export interface TransferPolicy {
   check(member: Member, check: Extract<Message, { t: "check" }>): Promise<void> | void;
   /** A member (as a receiver) says what it holds of a file it is offered. */
   ready(member: Member, ready: Extract<Message, { t: "ready" }>): void;
+  /** A member (as a receiver) asks its person about a file it is offered. */
+  asking(member: Member, asking: Extract<Message, { t: "asking" }>): void;
   /** A chunk of a file a member sends. */
   chunk(member: Member, fid: number, body: Uint8Array): Promise<void> | void;
   /** A member's file is complete, with its hash. */

@@ -13,8 +13,11 @@
 
 import { MAX_TEXT_BYTES } from "../wire/limits.ts";
 
-/** Protocol version carried in `hello`; bumped on incompatible changes. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version carried in `hello`; bumped on incompatible changes. 2: file transfers wait for
+ * `ready` (resume, consent), which a version 1 peer never sends.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** A chat line as the room publishes it. */
 export interface ChatLine {
@@ -148,6 +151,11 @@ export type Message =
    * `check`).
    */
   | { t: "ready"; fid: number; offset: number; nonce?: string; proof?: string; same?: boolean }
+  /**
+   * The receiver asks a person about the offer: its `ready` comes when they say yes (the sender
+   * waits for it without a limit, else a silent receiver is given up on).
+   */
+  | { t: "asking"; fid: number }
   /** The sender's whole-file hash, asked for by `ready` with `same`. */
   | { t: "check"; fid: number; sha256: string }
   /** The sender starts at `offset`: the held part matched (or 0: it did not, start over). */
@@ -368,6 +376,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     key: [str(128), false],
     file: [int, false],
   },
+  asking: { fid: [int, true] },
   ready: {
     fid: [int, true],
     offset: [int, true],

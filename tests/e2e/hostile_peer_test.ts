@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { NetSession } from "../../lib/session/net_session.ts";
-import type { Message } from "../../lib/session/message.ts";
+import { type Message, PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import {
   type CliProcess,
   type JsonEvent,
@@ -33,7 +33,7 @@ const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("h
 async function hostilePeer(port: number, name: string) {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   const session = await NetSession.start(conn, { role: "client", passkey: PASSKEY });
-  session.post({ t: "hello", v: 1, name });
+  session.post({ t: "hello", v: PROTOCOL_VERSION, name });
   const received: Message[] = [];
   const reading = (async () => {
     for await (const { message } of session.incoming) received.push(message);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { NetSession } from "../../lib/session/net_session.ts";
+import { PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import {
   type CliProcess,
   PASSKEY,
@@ -182,7 +183,7 @@ Deno.test({
       for await (const _ of mallory.incoming) { /* what alice says is not needed */ }
     })();
     try {
-      mallory.post({ t: "hello", v: 1, name: "mallory" });
+      mallory.post({ t: "hello", v: PROTOCOL_VERSION, name: "mallory" });
       await alice.waitFor((event) => event.type === "connected");
       mallory.post({ t: "offer", fid: 1, name: "big.bin", size: 1_000_000 });
       mallory.post({ t: "chunk", fid: 1 }, HALF);

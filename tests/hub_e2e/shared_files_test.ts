@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Envelope } from "../../lib/session/message.ts";
+import { type Envelope, PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import { dial } from "../../lib/session/dial.ts";
 import type { NetSession } from "../../lib/session/net_session.ts";
 import {
@@ -43,7 +43,7 @@ async function rawMember(port: number, name: string) {
     }
     throw new Error("expected message not seen");
   };
-  session.post({ t: "hello", v: 1, name });
+  session.post({ t: "hello", v: PROTOCOL_VERSION, name });
   await next(({ message }) => message.t === "welcome");
   return {
     session,

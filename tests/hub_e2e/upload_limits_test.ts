@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { dial } from "../../lib/session/dial.ts";
-import type { Envelope, Message } from "../../lib/session/message.ts";
+import { type Envelope, type Message, PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import type { NetSession } from "../../lib/session/net_session.ts";
 import {
   type CliProcess,
@@ -62,7 +62,7 @@ async function rawMember(port: number, name: string) {
       if (test(result.value.message)) return result.value;
     }
   };
-  session.post({ t: "hello", v: 1, name });
+  session.post({ t: "hello", v: PROTOCOL_VERSION, name });
   await next((message) => message.t === "welcome");
   return {
     session,

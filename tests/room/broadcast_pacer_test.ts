@@ -3,7 +3,7 @@ import { broadcastGapMs, BroadcastPacer, PACED_ABOVE } from "../../lib/room/broa
 import { MemoryHistory } from "../../lib/room/history.ts";
 import { Room } from "../../lib/room/room.ts";
 import { memorySessionPair } from "../../lib/session/memory_session.ts";
-import type { Envelope, Message } from "../../lib/session/message.ts";
+import { type Envelope, type Message, PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import type { CloseReason, MessageHandler, Session } from "../../lib/session/session.ts";
 
 function sleep(ms: number): Promise<void> {
@@ -291,7 +291,7 @@ Deno.test("Room (hub of 130): a burst of lines reaches every other member, in or
       admitted.push(room.admit(hostSide));
       inboxes.push(new Inbox(ownSide));
       sides.push(ownSide);
-      ownSide.post({ t: "hello", v: 1, name: `m${i}`, client: `client-${i}` });
+      ownSide.post({ t: "hello", v: PROTOCOL_VERSION, name: `m${i}`, client: `client-${i}` });
     }
     await Promise.all(inboxes.map((inbox) => inbox.until((x) => x.messages.length > 0)));
     for (const inbox of inboxes) assert.equal(inbox.messages[0].t, "welcome");

@@ -213,3 +213,23 @@ Deno.test("FileReceiver: files lists what is coming; refuseAll tells each sender
     assert.deepEqual(await names(dir), []);
   });
 });
+
+Deno.test("FileReceiver: a folder offered sweeps what a receiver killed while unpacking left a day ago", async () => {
+  await withReceiver(async (receiver, _seen, dir) => {
+    const stale = `.p2pchat-${"e".repeat(32)}.tmp`;
+    await Deno.mkdir(`${dir}/${stale}/photos`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/${stale}/photos/1.jpg`, "half a photo");
+    const old = new Date(Date.now() - 25 * 3600 * 1000);
+    for (const inner of ["photos/1.jpg", "photos", "."]) {
+      await Deno.utime(`${dir}/${stale}/${inner}`, old, old);
+    }
+    const folder = { files: 1, bytes: 5 };
+    await receiver.offer({ t: "offer", fid: 1, name: "holiday", size: 100, folder }, "bob");
+    const now = await names(dir);
+    assert.equal(now.length, 1);
+    assert.notEqual(now[0], stale);
+    assert.match(now[0], /^\.p2pchat-[0-9a-f]{32}\.tmp$/, "only the new unpack folder");
+    await receiver.cancel(1, "done");
+    assert.deepEqual(await names(dir), []);
+  });
+});

@@ -87,6 +87,7 @@ function keyed(
   size: number,
   posted: Posted[],
   answer: (message: Message) => Extract<Message, { t: "ready" }> | undefined,
+  readyTimeoutMs?: number,
 ) {
   const one: FileSender = new FileSender({
     fid: 7,
@@ -94,6 +95,7 @@ function keyed(
     size,
     key: "k",
     file,
+    ...(readyTimeoutMs !== undefined ? { readyTimeoutMs } : {}),
     post: (message, body) => {
       posted.push({ message, ...(body ? { body: body.slice() } : {}) });
       const ready = answer(message);
@@ -173,6 +175,29 @@ Deno.test("FileSender: finished by the receiver (it had the file), it posts noth
     });
     await assert.rejects(() => one.send());
     assert.deepEqual(posted.map((p) => p.message.t), ["offer", "check"]);
+  });
+});
+
+Deno.test("FileSender: a receiver that stops answering is given up on after readyTimeoutMs: cancel that keeps its part", async () => {
+  await withFile(new Uint8Array(10), async (file) => {
+    const posted: Posted[] = [];
+    // It answers the offer (it may have the file), then never answers the hash.
+    const one = keyed(
+      file,
+      10,
+      posted,
+      (m) => m.t === "offer" ? { t: "ready", fid: 7, offset: 0, same: true } : undefined,
+      100,
+    );
+    await assert.rejects(() => one.send(), /no answer to the offer within 100 ms: withdrawn/);
+    assert.deepEqual(posted.map((p) => p.message.t), ["offer", "check", "cancel"]);
+    assert.deepEqual(posted[2].message, {
+      t: "cancel",
+      fid: 7,
+      reason: "no answer to the offer within 100 ms: withdrawn",
+      keep: true,
+    });
+    assert.equal(one.unanswered, true);
   });
 });
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { lutimes } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { mountSmallDisk, SMALL_DISK_IGNORED, smallDiskTestName } from "../e2e/small_disk.ts";
@@ -653,6 +654,64 @@ Deno.test("FileStore: something else at a partial file's name (a symlink) is rem
       assert.equal(await Deno.readTextFile(outside), "secret");
     } finally {
       await Deno.remove(outside);
+    }
+  });
+});
+
+Deno.test("FileStore: a killed receiver's unpack folder unchanged for a day is swept; a live one, other folders and links are left", async () => {
+  await withDir(async (dir) => {
+    const outside = await Deno.makeTempDir({ prefix: "p2pchat_outside_" });
+    try {
+      const old = new Date(Date.now() - 25 * 3600 * 1000);
+      const unpack = (c: string) => join(dir, `.p2pchat-${c.repeat(32)}.tmp`);
+      /** A folder as a killed unpack leaves it: files, a subfolder, a link; all a day old. */
+      const leftover = async (path: string) => {
+        await Deno.mkdir(join(path, "sub"), { recursive: true, mode: 0o700 });
+        await Deno.writeTextFile(join(path, "a.txt"), "a");
+        await Deno.writeTextFile(join(path, "sub", "b.txt"), "b");
+        await Deno.symlink(outside, join(path, "sub", "out"));
+        await lutimes(join(path, "sub", "out"), old, old);
+        for (const inner of ["a.txt", "sub/b.txt", "sub", "."]) {
+          await Deno.utime(join(path, inner), old, old);
+        }
+      };
+      await Deno.writeTextFile(join(outside, "keep.txt"), "not ours");
+      await Deno.utime(join(outside, "keep.txt"), old, old);
+      await Deno.utime(outside, old, old);
+      await leftover(unpack("a"));
+      // Being unpacked right now: its top folder is old, the file being written is not.
+      await leftover(unpack("b"));
+      await Deno.writeTextFile(join(unpack("b"), "sub", "big.bin"), "still coming");
+      await Deno.utime(join(unpack("b"), "sub"), old, old);
+      // Just begun.
+      await Deno.mkdir(unpack("c"), { mode: 0o700 });
+      // Not named as an unpack folder is, however old.
+      for (const name of [".p2pchat-xyz.tmp", `.p2pchat-${"A".repeat(32)}.tmp`, "holiday.tmp"]) {
+        await leftover(join(dir, name));
+      }
+      // A link named like one, to an old folder elsewhere: neither followed nor removed.
+      await Deno.symlink(outside, unpack("d"));
+      await lutimes(unpack("d"), old, old);
+
+      // A resumable offer sweeps the receive folder.
+      const store = new FileStore(dir);
+      const incoming = await store.begin("x.bin", 4, { resume: { owner: "bob", key: "k" } });
+      await incoming.abort();
+
+      assert.deepEqual(await list(dir), [
+        `.p2pchat-${"A".repeat(32)}.tmp`,
+        `.p2pchat-${"b".repeat(32)}.tmp`,
+        `.p2pchat-${"c".repeat(32)}.tmp`,
+        `.p2pchat-${"d".repeat(32)}.tmp`,
+        ".p2pchat-xyz.tmp",
+        "holiday.tmp",
+      ]);
+      assert.equal(await Deno.readTextFile(join(unpack("b"), "sub", "big.bin")), "still coming");
+      assert.equal((await Deno.lstat(unpack("d"))).isSymlink, true);
+      assert.deepEqual(await list(outside), ["keep.txt"]);
+      assert.equal(await Deno.readTextFile(join(outside, "keep.txt")), "not ours");
+    } finally {
+      await Deno.remove(outside, { recursive: true });
     }
   });
 });

@@ -5,7 +5,7 @@ import { DatabaseSync } from "node:sqlite";
 import { FileStore } from "../../lib/room/file_store.ts";
 import { MemoryHistory } from "../../lib/room/history.ts";
 import { HubFiles, type HubFilesOptions } from "../../lib/room/hub_files.ts";
-import type { Envelope, Message } from "../../lib/session/message.ts";
+import { type Envelope, type Message, PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import { TRANSFERS_AT_ONCE } from "../../lib/room/transfer_limits.ts";
 import { InMemoryRoom, type RawMember } from "./in_memory_room.ts";
 
@@ -59,7 +59,7 @@ async function until(ready: () => Promise<boolean>): Promise<void> {
 
 /** A raw member that joined (its welcome arrived). */
 async function rawJoin(chat: InMemoryRoom, name: string): Promise<RawMember> {
-  const member = chat.raw({ t: "hello", v: 1, name });
+  const member = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name });
   await member.received.waitFor((e) => e.message.t === "welcome");
   return member;
 }
@@ -213,6 +213,49 @@ Deno.test("HubFiles: at the hub's limit of open files a further upload is refuse
   }
 });
 
+Deno.test("HubFiles: a /get offer the member never answers is withdrawn in time: the open file is free for the next, the member and the log told", async () => {
+  const delivered: [string, string, boolean, string | undefined][] = [];
+  const hub = await hubWithFiles({
+    openFiles: 1,
+    getAnswerMs: 200,
+    onDelivered: (member, name, ok, reason) => delivered.push([member.name, name, ok, reason]),
+  });
+  try {
+    const kept = new Uint8Array(1_000).fill(7);
+    const alice = await rawJoin(hub.chat, "alice");
+    upload(alice, 1, "kept.bin", kept);
+    assert.equal((await answer(alice, 1)).ok, true);
+    // mallory asks for it and never says `ready`: the hub's one open file is hers meanwhile.
+    const mallory = await rawJoin(hub.chat, "mallory");
+    mallory.post({ t: "get", file: 1 });
+    const offer = await mallory.received.waitFor((e) => e.message.t === "offer");
+    const bob = await hub.chat.join("bob");
+    bob.client.fetch(1);
+    await bob.sync();
+    assert.deepEqual(bob.seen("file"), [], "the download waits for the open file");
+    const file = await bob.events.waitFor((e) => e.type === "file");
+    assert.equal(file.type === "file" && file.sha256, sha256(kept));
+    const fid = (offer.message as Extract<Message, { t: "offer" }>).fid;
+    const cancel = await mallory.received.waitFor((e) => e.message.t === "cancel");
+    assert.deepEqual(cancel.message, {
+      t: "cancel",
+      fid,
+      reason: "no answer to the offer within 200 ms: withdrawn",
+      keep: true,
+    });
+    assert.deepEqual(delivered.filter(([name]) => name === "mallory"), [
+      ["mallory", "kept.bin", false, "no answer to the offer within 200 ms: withdrawn"],
+    ]);
+    // Her `ready` after the withdrawal starts nothing.
+    mallory.post({ t: "ready", fid, offset: 0 });
+    mallory.post({ t: "who" });
+    await mallory.received.waitFor((e) => e.message.t === "members");
+    assert.equal(mallory.received.items.filter((e) => e.message.t === "chunk").length, 0);
+  } finally {
+    await hub.close();
+  }
+});
+
 Deno.test("HubFiles: a kept file the index cannot record is removed, and its sender is told", async () => {
   const hub = await hubWithFiles();
   // What a full disk does to the insert.
@@ -251,7 +294,7 @@ Deno.test("Room (hub): a member's own lines go on while a file it asked for is o
     const shared = await bob.events.waitFor((e) => e.type === "shared");
     // mallory asks for it, reads nothing, and says a line.
     const mallory = hub.chat.connect("10.0.0.66:4444");
-    mallory.post({ t: "hello", v: 1, name: "mallory" });
+    mallory.post({ t: "hello", v: PROTOCOL_VERSION, name: "mallory" });
     await bob.events.waitFor((e) => e.type === "joined" && e.name === "mallory");
     mallory.post({ t: "get", file: shared.type === "shared" ? shared.file : 0 });
     mallory.post({ t: "chat", id: "1", text: "while my file comes" });
@@ -271,7 +314,7 @@ Deno.test("HubFiles: /get requests beyond what the hub holds for one member are 
     upload(alice, 1, "a.bin", new Uint8Array(16 * 1024 * 1024));
     assert.equal((await answer(alice, 1)).ok, true);
     const mallory = hub.chat.connect("10.0.0.66:4444");
-    mallory.post({ t: "hello", v: 1, name: "mallory" });
+    mallory.post({ t: "hello", v: PROTOCOL_VERSION, name: "mallory" });
     for (let i = 0; i < 100; i++) mallory.post({ t: "get", file: 1 });
     mallory.post({ t: "who" });
     const notices: string[] = [];

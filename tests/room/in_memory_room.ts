@@ -86,14 +86,19 @@ export class InMemoryRoom {
   }
 
   /**
-   * Joins `name` through a RoomClient (taking offered files as `accept` says); rejects like
-   * `RoomClient.join` when refused.
+   * Joins `name` through a RoomClient (taking offered files as `accept` says, waiting
+   * `offerAnswerMs` for answers to its offers); rejects like `RoomClient.join` when refused.
    */
-  async join(name: string, remote = "192.168.1.7:50483", accept?: AcceptMode): Promise<Person> {
+  async join(
+    name: string,
+    remote = "192.168.1.7:50483",
+    accept?: AcceptMode,
+    offerAnswerMs?: number,
+  ): Promise<Person> {
     const dir = await Deno.makeTempDir({ prefix: "p2pchat_room_" });
     this.#dirs.push(dir);
     const ownSide = this.connect(remote);
-    const client = new RoomClient({ name, files: new FileStore(dir), accept });
+    const client = new RoomClient({ name, files: new FileStore(dir), accept, offerAnswerMs });
     const events = new Recorder<ClientEvent>();
     client.subscribe((event) => events.push(event));
     await client.join(ownSide);

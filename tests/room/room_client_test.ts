@@ -7,6 +7,7 @@ import { MemoryHistory } from "../../lib/room/history.ts";
 import { type ClientEvent, RefusedError, RoomClient } from "../../lib/room/room_client.ts";
 import { dial } from "../../lib/session/dial.ts";
 import { NetSession } from "../../lib/session/net_session.ts";
+import { type Message, PROTOCOL_VERSION } from "../../lib/session/message.ts";
 import { InMemoryRoom } from "./in_memory_room.ts";
 
 function directRoom(): InMemoryRoom {
@@ -153,6 +154,61 @@ Deno.test("RoomClient: leaving does not wait for a person asked about an offer: 
     });
     assert.deepEqual(bob.client.offersWaiting, [], "the question went away");
     assert.deepEqual(await Array.fromAsync(Deno.readDir(bob.dir)), []);
+  } finally {
+    await chat.close();
+    await Deno.remove(outbox.dir, { recursive: true });
+  }
+});
+
+Deno.test("RoomClient: in a direct chat an offer the peer never answers (it takes files unasked) is withdrawn in time: both sides told", async () => {
+  const chat = directRoom();
+  const outbox = await fileToSend("report.pdf", new Uint8Array(1000).fill(7));
+  try {
+    const alice = await chat.join("alice", undefined, undefined, 200);
+    // mallory says nothing to offers: no `ready`, no `asking`, no refusal.
+    const mallory = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory" });
+    await mallory.received.waitFor((e) => e.message.t === "welcome");
+    const sending = alice.client.sendFile(outbox.path);
+    const offer = await mallory.received.waitFor((e) => e.message.t === "offer");
+    await assert.rejects(sending, /^Error: no answer to the offer within 200 ms: withdrawn$/);
+    assert.deepEqual(alice.seen("file-failed"), [{
+      type: "file-failed",
+      direction: "send",
+      name: "report.pdf",
+      reason: "no answer to the offer within 200 ms: withdrawn",
+    }]);
+    assert.equal(alice.client.busy, false, "nothing held for it");
+    const cancel = await mallory.received.waitFor((e) => e.message.t === "cancel");
+    assert.deepEqual(cancel.message, {
+      t: "cancel",
+      fid: (offer.message as Extract<Message, { t: "offer" }>).fid,
+      reason: "no answer to the offer within 200 ms: withdrawn",
+      keep: true,
+    });
+  } finally {
+    await chat.close();
+    await Deno.remove(outbox.dir, { recursive: true });
+  }
+});
+
+Deno.test("RoomClient: a person asked about an offer has no time limit: past the wait the sender still waits, and yes brings the file", async () => {
+  const chat = directRoom();
+  const data = new Uint8Array(1000).map((_, i) => i % 251);
+  const outbox = await fileToSend("a.bin", data);
+  try {
+    const alice = await chat.join("alice", undefined, undefined, 100);
+    const bob = await chat.join("bob", undefined, "ask");
+    const sending = alice.client.sendFile(outbox.path);
+    sending.catch(() => {}); // awaited below
+    const offer = await bob.events.waitFor((e) => e.type === "file-offer");
+    // Bob reads the question for longer than a silent peer is given.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(alice.seen("file-failed"), []);
+    assert.equal(alice.client.busy, true);
+    assert.equal(bob.client.answerOffer(offer.type === "file-offer" ? offer.offer : 0, true), true);
+    await sending;
+    const saved = await bob.events.waitFor((e) => e.type === "file");
+    assert.equal(saved.type === "file" && saved.sha256, sha256(data));
   } finally {
     await chat.close();
     await Deno.remove(outbox.dir, { recursive: true });
@@ -345,7 +401,7 @@ Deno.test("RoomClient: a room refuses a fifth file at once from a client that do
   const chat = directRoom();
   try {
     await chat.join("bob");
-    const mallory = chat.raw({ t: "hello", v: 1, name: "mallory" });
+    const mallory = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory" });
     await mallory.received.waitFor((e) => e.message.t === "welcome");
     for (let fid = 1; fid <= 5; fid++) {
       mallory.post({ t: "offer", fid, name: `f${fid}.bin`, size: 10 });

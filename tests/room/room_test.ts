@@ -383,7 +383,7 @@ Deno.test("Room: an overlong line is refused with its size", async () => {
   const chat = hubRoom();
   try {
     // Our client splits a long line: another could send it whole.
-    const mallory = chat.raw({ t: "hello", v: 1, name: "mallory" });
+    const mallory = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory" });
     await mallory.received.waitFor((e) => e.message.t === "welcome");
     const bob = await chat.join("bob");
     mallory.post({ t: "chat", id: "m1", text: "é".repeat(MAX_TEXT_BYTES / 2 + 1) }); // 2 bytes each
@@ -409,12 +409,18 @@ for (const [kind, open] of HISTORIES) {
     try {
       const bob = await chat.join("bob");
       const line: Message = { t: "chat", id: "c1:1", text: "only once" };
-      const first = chat.raw({ t: "hello", v: 1, name: "alice", client: "c1" });
+      const first = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "alice", client: "c1" });
       await first.received.waitFor((e) => e.message.t === "welcome");
       first.post(line);
       const ack = await first.received.waitFor((e) => e.message.t === "ack");
       // The connection drops as the ack was on its way; the client comes back and re-sends.
-      const second = chat.raw({ t: "hello", v: 1, name: "alice", client: "c1", lastSeq: 0 });
+      const second = chat.raw({
+        t: "hello",
+        v: PROTOCOL_VERSION,
+        name: "alice",
+        client: "c1",
+        lastSeq: 0,
+      });
       await second.received.waitFor((e) => e.message.t === "welcome");
       second.post(line);
       second.post(line);
@@ -447,7 +453,7 @@ Deno.test("Room (direct): a hostile file name is refused by the receiver, and th
   const chat = directRoom();
   try {
     const bob = await chat.join("bob");
-    const mallory = chat.raw({ t: "hello", v: 1, name: "mallory" });
+    const mallory = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory" });
     await mallory.received.waitFor((e) => e.message.t === "welcome");
     mallory.post({ t: "offer", fid: 7, name: "../../.ssh/authorized_keys", size: 4 });
     mallory.post({ t: "chunk", fid: 7 }, new TextEncoder().encode("key!"));
@@ -473,7 +479,7 @@ Deno.test("Room (direct): a hostile file name is refused by the receiver, and th
 Deno.test("Room (direct): a file offered when alone is refused at once", async () => {
   const chat = directRoom();
   try {
-    const mallory = chat.raw({ t: "hello", v: 1, name: "mallory" });
+    const mallory = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "mallory" });
     await mallory.received.waitFor((e) => e.message.t === "welcome");
     mallory.post({ t: "offer", fid: 1, name: "a.txt", size: 1 });
     const answer = await mallory.received.waitFor((e) => e.message.t === "received");
@@ -499,7 +505,7 @@ Deno.test("Room: a member that never says hello is dropped", async () => {
     const silent = chat.raw({ t: "ping" } as unknown as Extract<Message, { t: "hello" }>);
     await silent.session.closed;
     assert.deepEqual(chat.room.names, []);
-    const quiet = chat.raw({ t: "hello", v: 1, name: "ok" });
+    const quiet = chat.raw({ t: "hello", v: PROTOCOL_VERSION, name: "ok" });
     await quiet.received.waitFor((e) => e.message.t === "welcome");
   } finally {
     await chat.close();
@@ -513,13 +519,50 @@ Deno.test("Room: another protocol version is told to upgrade", async () => {
     const notice = await old.received.waitFor((e) => e.message.t === "notice");
     assert.match(
       (notice.message as { text: string }).text,
-      /^This host speaks protocol 1; you sent 99\./,
+      new RegExp(`^This host speaks protocol ${PROTOCOL_VERSION}; you sent 99\\.`),
     );
     await old.session.closed;
   } finally {
     await chat.close();
   }
 });
+
+for (const kind of ["direct", "hub"] as const) {
+  Deno.test(`Room (${kind}): a peer of protocol 1 (no resume) is refused at once, both told; the room goes on`, async () => {
+    const chat = kind === "direct" ? directRoom() : hubRoom();
+    try {
+      const alice = await chat.join("alice");
+      // A p2pchat from before resume would offer files and never answer `ready`.
+      const old = chat.raw({ t: "hello", v: 1, name: "bob", client: "old-1" });
+      const notice = await old.received.waitFor((e) => e.message.t === "notice");
+      assert.deepEqual(notice.message, {
+        t: "notice",
+        text: `This host speaks protocol ${PROTOCOL_VERSION}; you sent 1. ` +
+          "Use the same p2pchat version on both sides.",
+        error: true,
+      });
+      await old.session.closed;
+      const refused = await chat.roomEvents.waitFor((e) => e.type === "refused");
+      assert.deepEqual(refused, {
+        type: "refused",
+        remote: "10.0.0.66:4444",
+        reason: `it speaks protocol 1, this host ${PROTOCOL_VERSION}. ` +
+          "Use the same p2pchat version on both sides.",
+      });
+      assert.deepEqual(chat.room.names, ["alice"]);
+      assert.deepEqual(old.received.items.map((e) => e.message.t), ["notice"]);
+      await alice.sync();
+      assert.deepEqual(alice.seen("joined"), []);
+      // The one who joins with the same version gets the free place and the name, and chat flows.
+      const bob = await chat.join("bob");
+      alice.client.say("still here");
+      await bob.events.waitFor((e) => e.type === "message" && e.text === "still here");
+      assert.deepEqual(alice.seen("joined").map((e) => e.name), ["bob"]);
+    } finally {
+      await chat.close();
+    }
+  });
+}
 
 Deno.test("Room (hub): a crowd arriving at once is named in part and counted", async () => {
   const chat = new InMemoryRoom({
