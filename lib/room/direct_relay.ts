@@ -233,6 +233,9 @@ export class DirectRelay implements TransferPolicy {
           fid: forward.senderFid,
           ok: false,
           reason: `${member.name} left before the file arrived`,
+          by: member.name,
+          // Cut off, not gone: it may come back, and the file continue.
+          ...(quit ? {} : { lost: true }),
         });
       } else if (forward.sender === member) {
         this.#forwards.delete(fid);

@@ -109,6 +109,11 @@ export type ClientEvent =
   }
   /** Our offer of `name` in a direct chat is not answered at once: the person there is asked. */
   | { type: "file-waiting"; name: string }
+  /**
+   * A file we were sending waits: our connection was lost (`by` absent), or the receiver's
+   * (`by`); it continues if the connection comes back.
+   */
+  | { type: "file-paused"; name: string; by?: string }
   /** An offer declined: ours `by` the receiver, or one `from` a sender, by us. */
   | { type: "file-declined"; name: string; by?: string; from?: string }
   /** A file (or a folder of `files` files) is coming. */
@@ -151,7 +156,14 @@ export type ClientEvent =
     files?: number;
     leftOut?: number;
   }
-  | { type: "file-failed"; direction: "send" | "receive"; name: string; reason: string }
+  /** `held`: what came is kept hidden, and continues when the file is sent again. */
+  | {
+    type: "file-failed";
+    direction: "send" | "receive";
+    name: string;
+    reason: string;
+    held?: true;
+  }
   /** A file (or a folder of `files` files, `bytes` theirs together) kept by the hub. */
   | {
     type: "shared";
@@ -301,6 +313,10 @@ interface Outgoing {
   cancelled?: string;
   /** The connection was lost while it was under way: offered again on the next one. */
   interrupted?: boolean;
+  /** Resolved when the connection is lost while it is under way. */
+  lost?: PromiseWithResolvers<void>;
+  /** It was the receiver's connection that was lost (a direct chat): its name. */
+  peerLost?: string;
   /** How many sessions the client had joined when it was last offered. */
   joins?: number;
   settle: (error?: Error) => void;
@@ -362,6 +378,8 @@ export class RoomClient {
   #joinWaiters: ((back: boolean) => void)[] = [];
   /** Sessions joined so far. */
   #joins = 0;
+  /** Sends waiting for the other person of a direct chat to come back. */
+  #peerWaiters: ((back: boolean) => void)[] = [];
   /**
    * Whether the current session was welcomed. Until then new lines only wait in `#pending`:
    * sent at once, they would overtake the backlog re-sent after the welcome, and the room
@@ -700,12 +718,28 @@ export class RoomClient {
       slot = true;
       // Offered again on each new connection after a lost one: the receiver kept what came,
       // so it continues where it stopped.
-      while (await this.#offer(path, fid, transfer, outgoing, options)) {
+      while (await this.#offer(path, fid, transfer, outgoing, settled, options)) {
+        this.#emit({
+          type: "file-paused",
+          name,
+          ...(outgoing.peerLost !== undefined ? { by: outgoing.peerLost } : {}),
+        });
         const back = await Promise.race([
-          this.#nextJoin(outgoing.joins ?? 0),
+          outgoing.peerLost !== undefined
+            ? new Promise<boolean>((resolve) => this.#peerWaiters.push(resolve))
+            : this.#nextJoin(outgoing.joins ?? 0),
           settled.then(() => false, () => false),
         ]);
-        if (!back) break;
+        if (!back) {
+          outgoing.settle(
+            new Error(
+              outgoing.peerLost !== undefined
+                ? `${outgoing.peerLost} left before the file arrived`
+                : "the connection ended before the file was confirmed",
+            ),
+          );
+          break;
+        }
         this.#sending.delete(fid);
         fid = this.#nextFid++;
         this.#sending.set(fid, outgoing);
@@ -733,9 +767,12 @@ export class RoomClient {
     fid: number,
     transfer: string,
     outgoing: Outgoing,
+    settled: Promise<void>,
     options: SendFileOptions,
   ): Promise<boolean> {
     outgoing.interrupted = false;
+    outgoing.peerLost = undefined;
+    outgoing.lost = Promise.withResolvers();
     outgoing.answered = false;
     let file: Deno.FsFile | undefined;
     let folder: FolderSource | undefined;
@@ -814,8 +851,11 @@ export class RoomClient {
         // Stopped: the refusal, the lost connection or drop() settled it already, with its
         // reason (the peer was told by the sender's `cancel`).
         if (sender.stopped === undefined) outgoing.settle(error as Error);
+        return false;
       }
-      return false;
+      // All posted: the receiver's verdict comes, or the connection is lost before it does.
+      await Promise.race([settled.catch(() => {}), outgoing.lost.promise]);
+      return outgoing.interrupted;
     } catch (error) {
       outgoing.settle(error instanceof Error ? error : new Error(String(error)));
       return false;
@@ -845,11 +885,6 @@ export class RoomClient {
     this.#reconnects = on;
     if (on) return;
     for (const wake of this.#joinWaiters.splice(0)) wake(false);
-    for (const outgoing of this.#sending.values()) {
-      if (outgoing.interrupted) {
-        outgoing.settle(new Error("the connection ended before the file was confirmed"));
-      }
-    }
     this.#wakeSettled();
   }
 
@@ -895,6 +930,12 @@ export class RoomClient {
     const now = Date.now();
     let next: number | undefined;
     for (const outgoing of this.#sending.values()) {
+      if (outgoing.peerLost !== undefined && outgoing.interrupted && !outgoing.cancelled) {
+        // Waiting for a receiver that was cut off: leaving does not wait for it to return.
+        outgoing.cancelled = "the sender left";
+        outgoing.settle(new Error(`${outgoing.peerLost} left before the file arrived`));
+        continue;
+      }
       if (outgoing.answered || outgoing.offeredAt === undefined || outgoing.cancelled) continue;
       const left = outgoing.offeredAt + UNANSWERED_OFFER_MS - now;
       if (left > 0) {
@@ -1123,6 +1164,7 @@ export class RoomClient {
     for (const outgoing of this.#sending.values()) {
       if (again && !outgoing.cancelled) outgoing.interrupted = true;
       outgoing.sender?.stop("the connection ended");
+      outgoing.lost?.resolve();
       if (!outgoing.interrupted) {
         outgoing.settle(new Error("the connection ended before the file was confirmed"));
       }
@@ -1156,7 +1198,11 @@ export class RoomClient {
           time: message.time ?? new Date().toISOString(),
         });
       case "presence":
-        for (const { name, remote } of message.joined) {
+        for (const { name, remote, back } of message.joined) {
+          // The other person of a direct chat: files we were sending it go on if it is back.
+          if (this.#kind === "direct" && name !== this.#name) {
+            for (const wake of this.#peerWaiters.splice(0)) wake(back === true);
+          }
           // A batch may name us too: we know we arrived.
           if (name !== this.#name) {
             this.#emit({
@@ -1466,10 +1512,16 @@ export class RoomClient {
         // After the sender was told: leaving may go on.
         this.#wakeSettled();
       },
-      failed: (name, reason, _offered, fid, kept) => {
+      failed: (name, reason, _offered, fid, kept, held) => {
         // A download cut off is asked for again after a reconnect; a refused one is not.
         if (!kept) this.#gotten(fid);
-        this.#emit({ type: "file-failed", direction: "receive", name, reason });
+        this.#emit({
+          type: "file-failed",
+          direction: "receive",
+          name,
+          reason,
+          ...(held ? { held: true as const } : {}),
+        });
         this.#wakeSettled();
       },
     }, { resume: true });
@@ -1485,6 +1537,14 @@ export class RoomClient {
   #received(received: Extract<Message, { t: "received" }>): void {
     const outgoing = this.#sending.get(received.fid);
     if (!outgoing) return;
+    if (received.lost && this.#kind === "direct" && !outgoing.cancelled) {
+      // The receiver was cut off: the file waits for it to come back (see `sendFile`).
+      outgoing.interrupted = true;
+      outgoing.peerLost = received.by ?? "the receiver";
+      outgoing.sender?.stop("the receiver was cut off");
+      outgoing.lost?.resolve();
+      return;
+    }
     const sha256 = outgoing.sha256 ?? outgoing.sender?.sha256;
     if (!received.ok && received.declined) {
       this.#emit({

@@ -61,6 +61,9 @@ Deno.test("DirectRelay: a sender that leaves mid-file has the receiver told; a r
       fid: 1,
       ok: false,
       reason: "bob left before the file arrived",
+      by: "bob",
+      // Cut off, not gone: alice's side waits for bob to come back.
+      lost: true,
     });
   } finally {
     await chat.close();
