@@ -6,9 +6,10 @@
  * A folder of many files is flushed with one `syncfs` of the file system that holds it
  * (`sync -f`, Linux): the file system writes each changed block once, where a flush per file
  * writes the block of inodes and the folder that a file shares with its neighbours once for
- * every file. Where that cannot be run (another system, no `sync` program, no permission to
- * run it, an error), and for a few files, each file is flushed (`fdatasync`) and then each
- * folder (`fsync`), many at once.
+ * every file. Where that cannot be run (another system, no `sync` program or one without
+ * `-f`, no permission to run it), and for a few files, each file is flushed (`fdatasync`) and
+ * then each folder (`fsync`), many at once. A `sync` that reports an error writing to the disk
+ * fails the flush: a file opened again after such an error would not report it.
  *
  * @example
  * ```ts ignore
@@ -79,22 +80,33 @@ export async function syncFolder(path: string): Promise<void> {
   await folder.sync();
 }
 
-/** `sync -f path` (a `syncfs` of its file system): true once it succeeded. */
+/**
+ * `sync -f path` (a `syncfs` of its file system): true once it succeeded, false when it could
+ * not be run (or knows no `-f`).
+ *
+ * @throws {Error} When it reports an error writing to the disk.
+ */
 async function syncFileSystem(path: string, programs: string[]): Promise<boolean> {
   if (Deno.build.os !== "linux") return false;
   for (const program of programs) {
+    let output: Deno.CommandOutput;
     try {
-      const { success } = await new Deno.Command(program, {
-        args: ["-f", path],
-        clearEnv: true,
+      output = await new Deno.Command(program, {
+        args: ["-f", "--", path],
+        clearEnv: true, // messages in the C locale, read below
         stdin: "null",
         stdout: "null",
-        stderr: "null",
+        stderr: "piped",
       }).output();
-      return success;
     } catch {
-      // Not there, or not allowed to run: the next, else each file is flushed.
+      continue; // not there, or not allowed to run: the next, else each file is flushed
     }
+    if (output.success) return true;
+    const message = new TextDecoder().decode(output.stderr);
+    if (/error syncing/i.test(message)) {
+      throw new Error(`cannot write the folder to the disk: ${message.trim().slice(0, 200)}`);
+    }
+    return false;
   }
   return false;
 }

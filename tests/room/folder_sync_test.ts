@@ -68,3 +68,28 @@ Deno.test("a file that cannot be flushed fails the flush (nothing is confirmed)"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test(
+  "a sync that reports an error writing to the disk fails the flush, rather than flushing each file again",
+  {
+    ignore: Deno.build.os !== "linux",
+  },
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const files = await writeFiles(dir, 2);
+      const failing = join(dir, "sync");
+      await Deno.writeTextFile(
+        failing,
+        "#!/bin/sh\necho \"sync: error syncing '$3': Input/output error\" >&2\nexit 1\n",
+        { mode: 0o755 },
+      );
+      await assert.rejects(
+        () => syncReceived(dir, files, [dir], { programs: [failing], syncfsFiles: 1 }),
+        /cannot write the folder to the disk: sync: error syncing '.*': Input\/output error/,
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
