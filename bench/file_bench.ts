@@ -49,13 +49,12 @@ async function writeSource(path: string, bytes: number): Promise<void> {
 
 /**
  * Seconds to send `path` (a file or a folder of `bytes` in all) through a listen/connect pair
- * of p2pchat processes. The receive folder is removed afterwards, or added to `removeLater`.
+ * of p2pchat processes.
  */
 export async function p2pchatSeconds(
   context: BenchContext,
   path: string,
   bytes: number,
-  removeLater?: string[],
 ): Promise<number> {
   const dir = await Deno.makeTempDir({ dir: context.tmp, prefix: "file_" });
   const receiver = startCli(["listen", "0", "--host", "127.0.0.1", "--name", "alice", "--json"], {
@@ -82,8 +81,7 @@ export async function p2pchatSeconds(
   } finally {
     await sender?.stop();
     await receiver.stop();
-    if (removeLater) removeLater.push(dir);
-    else await Deno.remove(dir, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
   }
 }
 

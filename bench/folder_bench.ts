@@ -7,11 +7,7 @@
  * `tar | socat | tar` over 127.0.0.1 (no encryption, no hash, no sync: the floor).
  *
  * Every repetition runs each system once, starting with a different one each time; the folder
- * is read once before each, so every one finds it in the page cache. What each system received
- * is removed at the end of the scenario, not after its run (`BENCH_REMOVE_NOW=1`: after its
- * run, as before 2026-12-05): on ext4 without a journal, the next 10,000 files made in the
- * same block group after 10,000 were removed cost several times more for a minute or more
- * (the file system skips each recently freed inode), and the next system would pay for that.
+ * is read once before each, so every one finds it in the page cache.
  *
  * @example
  * ```ts ignore
@@ -97,17 +93,12 @@ export async function folderScenario(context: BenchContext): Promise<BenchRow[]>
   const bytes = files * FILE_BYTES;
   const wormholeDir = await Deno.makeTempDir({ dir: context.tmp, prefix: "wormhole_" });
   const wormhole = await WormholePeer.start(wormholeDir);
-  // Removed at the end, not after each run (see the module documentation).
-  const removeLater: string[] | undefined = Deno.env.get("BENCH_REMOVE_NOW") ? undefined : [];
   let seconds: Timings;
   try {
     seconds = await inTurn(reps, (rep) => ({
-      p2pchat: async () => (
-        await warm(source), await p2pchatSeconds(context, source, bytes, removeLater)
-      ),
+      p2pchat: async () => (await warm(source), await p2pchatSeconds(context, source, bytes)),
       wormhole: async () =>
-        (await wormhole.transferFresh(source, context.tmp, `${rep + 2}-folder`, warm, removeLater))
-          .seconds,
+        (await wormhole.transferFresh(source, context.tmp, `${rep + 2}-folder`, warm)).seconds,
       tarSocat: async () => {
         await warm(source);
         return await withTempDir(context.tmp, "tar_rx_", async (outDir) => {
@@ -115,7 +106,7 @@ export async function folderScenario(context: BenchContext): Promise<BenchRow[]>
           const got = await countFiles(outDir);
           if (got !== files) throw new Error(`tar | socat saved ${got} of ${files} files`);
           return taken;
-        }, removeLater);
+        });
       },
     }), (rep, rotated, seconds) => {
       const taken = (system: string) => seconds[system].at(-1)!.toFixed(2);
@@ -126,7 +117,7 @@ export async function folderScenario(context: BenchContext): Promise<BenchRow[]>
     });
   } finally {
     await wormhole.stop();
-    for (const dir of [source, ...removeLater ?? []]) await Deno.remove(dir, { recursive: true });
+    await Deno.remove(source, { recursive: true });
   }
   const rates = (system: string) => seconds[system].map((s) => files / s);
   const value = median(rates("p2pchat"));

@@ -48,21 +48,16 @@ export function paired(seconds: Timings, system: string, against = "p2pchat"): s
   return seconds[system].map((s, i) => (s / seconds[against][i]).toFixed(2)).join(", ");
 }
 
-/**
- * Runs `fn` with a fresh folder in `tmp` (named from `prefix`), removed afterwards, or added to
- * `removeLater` for the caller to remove.
- */
+/** Runs `fn` with a fresh folder in `tmp` (named from `prefix`), removed afterwards. */
 export async function withTempDir<T>(
   tmp: string,
   prefix: string,
   fn: (dir: string) => Promise<T>,
-  removeLater?: string[],
 ): Promise<T> {
   const dir = await Deno.makeTempDir({ dir: tmp, prefix });
   try {
     return await fn(dir);
   } finally {
-    if (removeLater) removeLater.push(dir);
-    else await Deno.remove(dir, { recursive: true });
+    await Deno.remove(dir, { recursive: true });
   }
 }

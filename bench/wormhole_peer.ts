@@ -135,24 +135,21 @@ export class WormholePeer {
   }
 
   /**
-   * As {@linkcode WormholePeer.transfer}, into a fresh folder in `tmp` removed afterwards (or
-   * added to `removeLater` for the caller to remove), after reading `path` once so that it is
-   * in the page cache (`warm`).
+   * As {@linkcode WormholePeer.transfer}, into a fresh folder in `tmp` removed afterwards,
+   * after reading `path` once so that it is in the page cache (`warm`).
    */
   async transferFresh(
     path: string,
     tmp: string,
     code: string,
     warm: (path: string) => Promise<void>,
-    removeLater?: string[],
   ): Promise<WormholeTransfer> {
     await warm(path);
     const outDir = await Deno.makeTempDir({ dir: tmp, prefix: "wormhole_rx_" });
     try {
       return await this.transfer(path, outDir, code);
     } finally {
-      if (removeLater) removeLater.push(outDir);
-      else await Deno.remove(outDir, { recursive: true });
+      await Deno.remove(outDir, { recursive: true });
     }
   }
 
