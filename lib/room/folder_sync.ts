@@ -89,6 +89,8 @@ export async function syncFolder(path: string): Promise<void> {
 async function syncFileSystem(path: string, programs: string[]): Promise<boolean> {
   if (Deno.build.os !== "linux") return false;
   for (const program of programs) {
+    // Never a permission prompt in the middle of a chat: only when running it was granted.
+    if (Deno.permissions.querySync({ name: "run", command: program }).state !== "granted") continue;
     let output: Deno.CommandOutput;
     try {
       output = await new Deno.Command(program, {

@@ -93,3 +93,48 @@ Deno.test(
     }
   },
 );
+
+Deno.test(
+  "without leave to run programs, a folder is flushed file by file and no one at the terminal is asked for leave",
+  {
+    ignore: Deno.build.os !== "linux",
+  },
+  async () => {
+    const script = ["/usr/bin/script", "/bin/script"].find((path) => {
+      try {
+        return Deno.statSync(path).isFile;
+      } catch {
+        return false;
+      }
+    });
+    if (!script) return; // no way to give the program a terminal here
+    const dir = await Deno.makeTempDir();
+    try {
+      const files = await writeFiles(dir, SYNCFS_FILES);
+      const program = join(dir, "flush.ts");
+      const module = new URL("../../lib/room/folder_sync.ts", import.meta.url).href;
+      await Deno.writeTextFile(
+        program,
+        `import { syncReceived } from ${JSON.stringify(module)};\n` +
+          `console.log("way:", await syncReceived(${JSON.stringify(dir)}, ${
+            JSON.stringify(files)
+          }, [${JSON.stringify(dir)}]));\n`,
+      );
+      // A terminal (script), as a person runs it; without --allow-run.
+      const command = `'${Deno.execPath()}' run --allow-read --allow-write '${program}'`;
+      const { stdout } = await new Deno.Command(script, {
+        args: ["-qc", command, "/dev/null"],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(30_000),
+      }).output();
+      const text = new TextDecoder().decode(stdout);
+      assert.doesNotMatch(text, /Allow\?/);
+      assert.match(text, /way: each/);
+      assert.deepEqual(await contents(files), files.map((_, i) => `f${i}`));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
