@@ -336,7 +336,8 @@ export class IncomingFolder {
       const mode = (await Deno.stat(path)).mode;
       if (mode !== null && Deno.build.os !== "windows") await Deno.chmod(this.#temp, mode & 0o777);
       await Deno.rename(this.#temp, path);
-      // The new name in the receive folder, and the folder's mode, on the disk too.
+      // Not confirmed until its name is on the disk too: a failure from here removes it.
+      this.#temp = path;
       await Promise.all([syncFolder(this.#dir), syncFolder(path)]);
       return name;
     }
