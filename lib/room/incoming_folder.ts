@@ -2,8 +2,9 @@
  * A folder being received (the stream of folder_stream.ts): unpacked as it comes into a
  * private hidden folder inside the receive folder, every path checked
  * ({@linkcode safeRelativePath}) and confined to it, links never created; after the hash of
- * the whole stream matches, every file is flushed to the disk and the folder is renamed to
- * `NAME`, else `NAME (1)`..., never over anything.
+ * the whole stream matches, every file and folder is flushed to the disk (folder_sync.ts), the
+ * folder is renamed to `NAME`, else `NAME (1)`..., never over anything, and the rename is
+ * flushed too: once confirmed, the folder survives a power cut.
  *
  * @example
  * ```ts ignore
@@ -21,6 +22,7 @@ import { FileRefusedError, type SavedFile } from "./file_store.ts";
 import { UnsafeFileNameError } from "./file_name.ts";
 import { MAX_FOLDER_ENTRIES, portableFileName, safeRelativePath } from "./folder_path.ts";
 import { type FolderManifest, MAX_MANIFEST_BYTES } from "./folder_stream.ts";
+import { syncFolder, syncReceived, type SyncWay } from "./folder_sync.ts";
 
 /** What the offer of a folder says about it. */
 export interface FolderOffer {
@@ -55,6 +57,7 @@ export class IncomingFolder {
   /** The folders made so far, as paths. */
   #made = new Set<string>();
   #done = false;
+  #synced: SyncWay | undefined;
 
   private constructor(dir: string, temp: string, name: string, size: number, offer: FolderOffer) {
     this.#dir = dir;
@@ -114,6 +117,11 @@ export class IncomingFolder {
   /** A cut-off folder is not kept: as {@linkcode IncomingFolder.abort}. */
   suspend(): Promise<void> {
     return this.abort();
+  }
+
+  /** How the folder was flushed to the disk, once committed (see folder_sync.ts). */
+  get synced(): SyncWay | undefined {
+    return this.#synced;
   }
 
   /** How many files the folder holds. */
@@ -298,7 +306,8 @@ export class IncomingFolder {
       }
       this.#file?.close();
       this.#file = undefined;
-      await this.#flush();
+      // Confirmed means on the disk: every file's data, and every folder's entries.
+      this.#synced = await syncReceived(this.#temp, this.#written, [this.#temp, ...this.#made]);
       const name = await this.#rename();
       this.#done = true;
       return {
@@ -311,18 +320,6 @@ export class IncomingFolder {
       await this.abort();
       throw error;
     }
-  }
-
-  /** Confirmed means on the disk: every file's data, many at once. */
-  async #flush(): Promise<void> {
-    let next = 0;
-    const worker = async () => {
-      while (next < this.#written.length) {
-        using file = await Deno.open(this.#written[next++], { write: true });
-        await file.syncData();
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
   }
 
   async #rename(): Promise<string> {
@@ -339,6 +336,9 @@ export class IncomingFolder {
       const mode = (await Deno.stat(path)).mode;
       if (mode !== null && Deno.build.os !== "windows") await Deno.chmod(this.#temp, mode & 0o777);
       await Deno.rename(this.#temp, path);
+      // Not confirmed until its name is on the disk too: a failure from here removes it.
+      this.#temp = path;
+      await Promise.all([syncFolder(this.#dir), syncFolder(path)]);
       return name;
     }
     throw new FileRefusedError(`cannot save '${this.name}': too many folders with that name exist`);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { FileRefusedError } from "../../lib/room/file_store.ts";
 import { FolderSource, manifestBytes } from "../../lib/room/folder_stream.ts";
 import { IncomingFolder } from "../../lib/room/incoming_folder.ts";
+import { SYNCFS_FILES } from "../../lib/room/folder_sync.ts";
 
 const GiB = 1024 ** 3;
 
@@ -151,6 +152,52 @@ Deno.test("a folder whose hash does not match is removed; names that became alik
     await good.write(stream);
     assert.equal((await good.commit(sha256)).name, "f");
     assert.deepEqual(await tree(into), ["f/", "f/a_b (1) 2", "f/a_b 1"]);
+  } finally {
+    await Deno.remove(base, { recursive: true });
+  }
+});
+
+Deno.test("a folder of many files is flushed to the disk at once, then saved whole under its name", async () => {
+  const base = await Deno.makeTempDir();
+  try {
+    const into = join(base, "received_files");
+    const names = Array.from({ length: SYNCFS_FILES + 6 }, (_, i) => `d${i % 3}/f${i}`);
+    const { stream, offer } = crafted(
+      ["d0", "d1", "d2"],
+      names.map((name) => [name, 1]),
+      "x".repeat(names.length),
+    );
+    const sha256 = createHash("sha256").update(stream).digest("hex");
+    const folder = await IncomingFolder.begin(into, "many", stream.length, offer, GiB);
+    await folder.write(stream);
+    assert.equal(folder.synced, undefined);
+    assert.equal((await folder.commit(sha256)).name, "many");
+    const linux = Deno.build.os === "linux";
+    const sync = ["/usr/bin/sync", "/bin/sync"].some((path) => {
+      try {
+        return Deno.statSync(path).isFile;
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(folder.synced, linux && sync ? "filesystem" : "each");
+    assert.deepEqual(
+      await tree(join(into, "many")),
+      [...["d0/", "d1/", "d2/"], ...names.map((name) => `${name} x`)].sort(),
+    );
+    // Private while it came; now a folder like any other the person makes there.
+    if (linux) {
+      const umask = Deno.umask();
+      assert.equal((await Deno.stat(join(into, "many"))).mode! & 0o777, 0o777 & ~umask);
+    }
+    assert.deepEqual((await Array.fromAsync(Deno.readDir(into))).map((e) => e.name), ["many"]);
+
+    const small = crafted([], [["a", 1]], "y");
+    const few = await IncomingFolder.begin(into, "few", small.stream.length, small.offer, GiB);
+    await few.write(small.stream);
+    await few.commit(createHash("sha256").update(small.stream).digest("hex"));
+    assert.equal(few.synced, "each");
+    assert.deepEqual(await tree(join(into, "few")), ["a y"]);
   } finally {
     await Deno.remove(base, { recursive: true });
   }
