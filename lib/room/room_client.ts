@@ -531,7 +531,8 @@ export class RoomClient {
           members: message.members,
           count: message.count ?? message.members.length,
           history: message.history,
-          resumed: message.resumed ?? false,
+          // Back in a direct chat after a lost connection: the person knows the commands.
+          resumed: message.resumed ?? (message.kind === "direct" && this.#joins > 0),
           ...(message.skipped ? { skipped: message.skipped } : {}),
           ...(message.topic ? { topic: message.topic } : {}),
           ...(message.role ? { role: message.role } : {}),
