@@ -210,7 +210,9 @@ export class DirectRelay implements TransferPolicy {
     if (!forward || forward.target !== member) return;
     this.#forwards.delete(received.fid);
     this.#sendingOf(forward.sender).delete(forward.senderFid);
-    forward.sender.post({ ...received, fid: forward.senderFid, by: member.name });
+    // `lost` is the room's word, never a receiver's: a receiver claiming it would stall the file.
+    const { lost: _claimed, ...answer } = received;
+    forward.sender.post({ ...answer, fid: forward.senderFid, by: member.name });
   }
 
   /**

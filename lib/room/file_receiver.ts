@@ -207,18 +207,13 @@ export class FileReceiver {
   }
 
   /**
-   * Takes an offer from `from` (the offer's own `from` wins: a hub passes on others' files):
-   * refused at once when its file id is in use or too many files come already, else admitted
-   * and opened in the store.
+   * Whether part of this offer's file is held from an interrupted transfer of the same sender
+   * (it was accepted then: it continues without asking again).
    *
    * @example
    * ```ts ignore
-   * await receiver.offer({ t: "offer", fid: 1, name: "a.txt", size: 3 }, "bob");
+   * if (await receiver.holdsPart(offer, "bob")) console.log("continues unasked");
    * ```
-   */
-  /**
-   * Whether part of this offer's file is held from an interrupted transfer of the same sender
-   * (it was accepted then: it continues without asking again).
    */
   async holdsPart(offer: Offer, from: string): Promise<boolean> {
     if (!this.#resume || offer.key === undefined || offer.folder) return false;
@@ -228,6 +223,16 @@ export class FileReceiver {
     });
   }
 
+  /**
+   * Takes an offer from `from` (the offer's own `from` wins: a hub passes on others' files):
+   * refused at once when its file id is in use or too many files come already, else admitted
+   * and opened in the store.
+   *
+   * @example
+   * ```ts ignore
+   * await receiver.offer({ t: "offer", fid: 1, name: "a.txt", size: 3 }, "bob");
+   * ```
+   */
   async offer(offer: Offer, from: string): Promise<void> {
     const { fid } = offer;
     // Refused before anything is opened. A file id in use keeps its file: replacing it
