@@ -635,6 +635,18 @@ export const WORDS: EventTable = {
       )
       : [],
   "file-waiting": ({ name }) => system("Offered ", peer(name), ": waiting for an answer."),
+  "file-paused": ({ name, by }) =>
+    by === undefined
+      ? system("Sending ", peer(name), " paused: the connection was lost. It goes on once back.")
+      : system(
+        "Sending ",
+        peer(name),
+        " paused: ",
+        peer(by),
+        " was cut off. It goes on if ",
+        peer(by),
+        " comes back.",
+      ),
   "file-declined": ({ name, by, from }) =>
     from !== undefined
       ? system("Declined ", peer(name), " from ", peer(from), ".")
@@ -680,13 +692,21 @@ export const WORDS: EventTable = {
         ", hash verified",
         ...(leftOut ? [`; ${leftOut} ${leftOut === 1 ? "link" : "links"} not sent`] : []),
       ),
-  "file-failed": ({ direction, name, reason }) =>
-    alert(
-      `${direction === "send" ? "Sending" : "Receiving"} `,
-      peer(name),
-      " failed: ",
-      peer(reason),
-    ),
+  "file-failed": ({ direction, name, reason, held }) =>
+    held
+      ? system(
+        "Receiving ",
+        peer(name),
+        " stopped: ",
+        peer(reason),
+        ". What came is kept: it goes on when it is sent again.",
+      )
+      : alert(
+        `${direction === "send" ? "Sending" : "Receiving"} `,
+        peer(name),
+        " failed: ",
+        peer(reason),
+      ),
   shared: ({ from, name, bytes, file, files }) =>
     system(
       peer(from),

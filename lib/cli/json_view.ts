@@ -153,6 +153,7 @@ const MAPPERS: Mappers = {
   notice,
   "file-offer": same,
   "file-waiting": same,
+  "file-paused": same,
   "file-declined": same,
   "file-incoming": same,
   progress: () => undefined,

@@ -210,7 +210,9 @@ export class DirectRelay implements TransferPolicy {
     if (!forward || forward.target !== member) return;
     this.#forwards.delete(received.fid);
     this.#sendingOf(forward.sender).delete(forward.senderFid);
-    forward.sender.post({ ...received, fid: forward.senderFid, by: member.name });
+    // `lost` is the room's word, never a receiver's: a receiver claiming it would stall the file.
+    const { lost: _claimed, ...answer } = received;
+    forward.sender.post({ ...answer, fid: forward.senderFid, by: member.name });
   }
 
   /**
@@ -233,6 +235,9 @@ export class DirectRelay implements TransferPolicy {
           fid: forward.senderFid,
           ok: false,
           reason: `${member.name} left before the file arrived`,
+          by: member.name,
+          // Cut off, not gone: it may come back, and the file continue.
+          ...(quit ? {} : { lost: true }),
         });
       } else if (forward.sender === member) {
         this.#forwards.delete(fid);

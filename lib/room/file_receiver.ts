@@ -93,9 +93,17 @@ export interface ReceiverHooks {
    * A file failed or was refused, with the reason the peer was told (or was given by the
    * peer's `cancel`). `offered` is true when it was refused at its offer, before anything was
    * opened: a flood of such offers should not flood a log. `kept`: what arrived is kept for a
-   * resume (the transfer was cut off, not refused).
+   * resume (the transfer was cut off, not refused); `held`: and some did (a file, not a
+   * folder), so sending it again continues.
    */
-  failed: (name: string, reason: string, offered: boolean, fid: number, kept: boolean) => void;
+  failed: (
+    name: string,
+    reason: string,
+    offered: boolean,
+    fid: number,
+    kept: boolean,
+    held?: boolean,
+  ) => void;
 }
 
 /** Options of {@linkcode FileReceiver}. */
@@ -196,6 +204,23 @@ export class FileReceiver {
         total: receiving.offer.size,
       })),
     ];
+  }
+
+  /**
+   * Whether part of this offer's file is held from an interrupted transfer of the same sender
+   * (it was accepted then: it continues without asking again).
+   *
+   * @example
+   * ```ts ignore
+   * if (await receiver.holdsPart(offer, "bob")) console.log("continues unasked");
+   * ```
+   */
+  async holdsPart(offer: Offer, from: string): Promise<boolean> {
+    if (!this.#resume || offer.key === undefined || offer.folder) return false;
+    return await this.#store.holdsPart(offer.name, offer.size, {
+      owner: offer.from ?? from,
+      key: offer.key,
+    });
   }
 
   /**
@@ -433,8 +458,9 @@ export class FileReceiver {
       this.#cancelled.set(fid, () => this.cancel(fid, reason, keep));
     }
     if (!receiving) return;
+    const held = keep && holds(receiving);
     await this.#drop(fid, receiving, keep ? "suspend" : "abort");
-    this.#hooks.failed(receiving.offer.name, reason, false, fid, keep);
+    this.#hooks.failed(receiving.offer.name, reason, false, fid, keep, held);
   }
 
   /**
@@ -452,8 +478,9 @@ export class FileReceiver {
       this.#cancelled.set(fid, () => this.cancel(fid, reason, true));
     }
     for (const [fid, receiving] of [...this.#receiving]) {
+      const held = holds(receiving);
       await this.#drop(fid, receiving, "suspend");
-      this.#hooks.failed(receiving.offer.name, reason, false, fid, true);
+      this.#hooks.failed(receiving.offer.name, reason, false, fid, true, held);
     }
   }
 
@@ -494,4 +521,10 @@ export class FileReceiver {
     this.#hooks.reply({ t: "received", fid, ok: false, reason });
     this.#hooks.failed(name, reason, offered, fid, false);
   }
+}
+
+/** Whether a suspended transfer leaves a part to continue from (a resumable file, begun). */
+function holds(receiving: Receiving): boolean {
+  const { file } = receiving;
+  return !(file instanceof IncomingFolder) && file.resume !== undefined && file.received > 0;
 }

@@ -385,16 +385,45 @@ export class FileStore {
     }
   }
 
+  /**
+   * Whether the folder holds part of this very file from an interrupted transfer (the same
+   * sender, name, size and key): taking it before means it was accepted.
+   *
+   * @example
+   * ```ts
+   * import { FileStore } from "./file_store.ts";
+   * const dir = await Deno.makeTempDir();
+   * const store = new FileStore(dir);
+   * console.log(await store.holdsPart("a.txt", 3, { owner: "bob", key: "k" })); // false
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
+  async holdsPart(
+    name: string,
+    size: number,
+    resume: { owner: string; key: string },
+  ): Promise<boolean> {
+    try {
+      return (await Deno.lstat(this.#partPath(name, size, resume))).isFile;
+    } catch {
+      return false;
+    }
+  }
+
+  #partPath(name: string, size: number, resume: { owner: string; key: string }): string {
+    const id = createHash("sha256")
+      .update(JSON.stringify([resume.owner, name, size, resume.key]))
+      .digest("hex").slice(0, 32);
+    return join(this.#dir, `.p2pchat-${id}.part`);
+  }
+
   /** Opens (or creates) the partial file of a resumable transfer, hashing what it holds. */
   async #beginPartial(
     name: string,
     size: number,
     resume: { owner: string; key: string },
   ): Promise<IncomingFile> {
-    const id = createHash("sha256")
-      .update(JSON.stringify([resume.owner, name, size, resume.key]))
-      .digest("hex").slice(0, 32);
-    const path = join(this.#dir, `.p2pchat-${id}.part`);
+    const path = this.#partPath(name, size, resume);
     for (const other of this.#active) {
       if (other.path === path) {
         throw new FileRefusedError(`refused '${name}': it is being received already`);

@@ -1,7 +1,9 @@
 /**
- * Keeps a hub member connected: when the connection drops without `/quit` (hub restart,
- * cable pulled), or while it leaves with lines still to deliver, retries with backoff and
- * jitter and rejoins, and the client re-sends whatever the hub had not acknowledged. In open
+ * Keeps a member connected: when the connection drops without `/quit` (hub restart, cable
+ * pulled), or while it leaves with lines still to deliver, retries with backoff and jitter and
+ * rejoins, and the client re-sends whatever the room had not acknowledged and offers again the
+ * files it was sending (they continue where they stopped). A hub member and the connecting side
+ * of a direct chat alike; a direct chat whose host said goodbye is over. In open
  * mode (no passkey) every new connection's safety code is reported, and whether it changed,
  * before anything from it is shown: a man in the middle could step in on any reconnect.
  *
@@ -76,11 +78,25 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 }
 
 /**
- * Resolves when the client is done for good: it quit, it was in a direct chat (which ends
- * with the connection), or an error made retrying pointless (returned): a refusal, a wrong
- * passkey, or a kick or ban ({@linkcode KickedError}).
+ * Resolves when the client is done for good: it quit, the host of its direct chat ended it,
+ * or an error made retrying pointless (returned): a refusal, a wrong passkey, or a kick or ban
+ * ({@linkcode KickedError}).
  */
 export async function stayConnected(
+  client: RoomClient,
+  dial: () => Promise<Session & HandshakeFacts>,
+  options: ReconnectOptions,
+): Promise<Error | undefined> {
+  client.willReconnect(true);
+  try {
+    return await reconnect(client, dial, options);
+  } finally {
+    // Files waiting for the next connection fail now: there will be none.
+    client.willReconnect(false);
+  }
+}
+
+async function reconnect(
   client: RoomClient,
   dial: () => Promise<Session & HandshakeFacts>,
   options: ReconnectOptions,
@@ -90,9 +106,11 @@ export async function stayConnected(
     let reason = await client.ended() ?? "the connection closed";
     // Leaving with lines or files still to deliver: they are delivered after a reconnect.
     const done = () => client.leaving && !client.busy;
-    if (done() || client.kind !== "hub") return undefined;
+    if (done()) return undefined;
     // Put out by the host or an operator: coming back by ourselves would defy it.
     if (client.kicked !== undefined) return new KickedError(client.kicked);
+    // The host of a direct chat said goodbye: the chat is over (a hub's goodbye is a restart).
+    if (client.kind === "direct" && client.endedByHost) return undefined;
     for (let attempt = 1;; attempt++) {
       const delayMs = backoffMs(attempt, options.random);
       options.onEvent({ type: "reconnecting", reason, delayMs, attempt });

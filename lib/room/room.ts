@@ -188,6 +188,12 @@ export class Room implements FileRoom {
   /** What happens to the files members send: relayed (direct) or kept (hub). */
   #transfers: TransferPolicy;
   #closing = false;
+  /**
+   * A direct chat: the client whose connection was lost last. Told as `back` when it returns,
+   * so the other side can continue the files it was sending it (a client id is a secret: no
+   * one else can claim to be back).
+   */
+  #lostClient: string | undefined;
   #presence: { joined: PresenceJoin[]; left: PresenceLeave[] } = { joined: [], left: [] };
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
   #handlers: { [T in Message["t"]]?: Handler };
@@ -383,10 +389,13 @@ export class Room implements FileRoom {
       if (member.replay === replay) member.replay = undefined;
     });
     if (!replaced) {
+      const back = this.kind === "direct" && member.client === this.#lostClient;
+      if (this.kind === "direct") this.#lostClient = undefined;
       this.#announce({
         joined: {
           name: member.name,
           ...(this.kind === "direct" ? { remote: session.remote.slice(0, REMOTE_CHARS) } : {}),
+          ...(back ? { back } : {}),
         },
       });
       this.#options.onEvent?.({
@@ -587,6 +596,7 @@ export class Room implements FileRoom {
     this.#names.remove(member, keepName);
     if (this.kind === "hub") this.#remember(member);
     this.#sessions.delete(member.session);
+    if (this.kind === "direct") this.#lostClient = reason === "quit" ? undefined : member.client;
     // A goodbye (`quit`) overtakes the file data (and a `cancel`) still queued behind it: the
     // member stopped its files, it was not cut off.
     await this.#transfers.left(member, reason === "quit");

@@ -109,6 +109,11 @@ export type ClientEvent =
   }
   /** Our offer of `name` in a direct chat is not answered at once: the person there is asked. */
   | { type: "file-waiting"; name: string }
+  /**
+   * A file we were sending waits: our connection was lost (`by` absent), or the receiver's
+   * (`by`); it continues if the connection comes back.
+   */
+  | { type: "file-paused"; name: string; by?: string }
   /** An offer declined: ours `by` the receiver, or one `from` a sender, by us. */
   | { type: "file-declined"; name: string; by?: string; from?: string }
   /** A file (or a folder of `files` files) is coming. */
@@ -151,7 +156,14 @@ export type ClientEvent =
     files?: number;
     leftOut?: number;
   }
-  | { type: "file-failed"; direction: "send" | "receive"; name: string; reason: string }
+  /** `held`: what came is kept hidden, and continues when the file is sent again. */
+  | {
+    type: "file-failed";
+    direction: "send" | "receive";
+    name: string;
+    reason: string;
+    held?: true;
+  }
   /** A file (or a folder of `files` files, `bytes` theirs together) kept by the hub. */
   | {
     type: "shared";
@@ -299,6 +311,14 @@ interface Outgoing {
   sender?: FileSender;
   /** Cancelled by us when leaving: what the peer is told. */
   cancelled?: string;
+  /** The connection was lost while it was under way: offered again on the next one. */
+  interrupted?: boolean;
+  /** Resolved when the connection is lost while it is under way. */
+  lost?: PromiseWithResolvers<void>;
+  /** It was the receiver's connection that was lost (a direct chat): its name. */
+  peerLost?: string;
+  /** How many sessions the client had joined when it was last offered. */
+  joins?: number;
   settle: (error?: Error) => void;
 }
 
@@ -351,6 +371,15 @@ export class RoomClient {
   #lastRefusal: string | undefined;
   #leaving = false;
   #endedCleanly = false;
+  #endedByHost = false;
+  /** Whether a lost connection will be dialled again (see `willReconnect`). */
+  #reconnects = false;
+  /** Sends waiting for the next connection. */
+  #joinWaiters: ((back: boolean) => void)[] = [];
+  /** Sessions joined so far. */
+  #joins = 0;
+  /** Sends waiting for the other person of a direct chat to come back. */
+  #peerWaiters: ((back: boolean) => void)[] = [];
   /**
    * Whether the current session was welcomed. Until then new lines only wait in `#pending`:
    * sent at once, they would overtake the backlog re-sent after the welcome, and the room
@@ -393,6 +422,11 @@ export class RoomClient {
   /** Whether the last session ended with the host's goodbye (not a lost connection). */
   get endedCleanly(): boolean {
     return this.#endedCleanly;
+  }
+
+  /** Whether the last session ended with the host's goodbye (it ended the chat, or restarts). */
+  get endedByHost(): boolean {
+    return this.#endedByHost;
   }
 
   /** Whether {@linkcode quit} was called. */
@@ -497,7 +531,8 @@ export class RoomClient {
           members: message.members,
           count: message.count ?? message.members.length,
           history: message.history,
-          resumed: message.resumed ?? false,
+          // Back in a direct chat after a lost connection: the person knows the commands.
+          resumed: message.resumed ?? (message.kind === "direct" && this.#joins > 0),
           ...(message.skipped ? { skipped: message.skipped } : {}),
           ...(message.topic ? { topic: message.topic } : {}),
           ...(message.role ? { role: message.role } : {}),
@@ -520,6 +555,9 @@ export class RoomClient {
     this.#outboxHead = 0;
     this.#flush();
     this.#loop = this.#run(reader, session);
+    // Files the lost connection interrupted are offered again.
+    this.#joins++;
+    for (const wake of this.#joinWaiters.splice(0)) wake(true);
   }
 
   /** Resolves with the close reason when the current session ends. */
@@ -663,10 +701,9 @@ export class RoomClient {
    * the hash; rejects with a readable reason otherwise.
    */
   async sendFile(path: string, options: SendFileOptions = {}): Promise<void> {
-    const session = this.#session;
-    if (!session) throw new Error("Not connected");
+    if (!this.#session) throw new Error("Not connected");
     const name = senderFileName(path);
-    const fid = this.#nextFid++;
+    let fid = this.#nextFid++;
     const transfer = `send-${fid}`;
     // Registered before the first await, so a quit right after /send waits for this file.
     let settle: (error?: Error) => void = () => {};
@@ -674,16 +711,76 @@ export class RoomClient {
       settle = (error) => error ? reject(error) : resolve();
     });
     settled.catch(() => {}); // observed below; avoids an unhandled rejection meanwhile
-    this.#sending.set(fid, { name, size: 0, done: 0, settle });
-    let file: Deno.FsFile | undefined;
-    let folder: FolderSource | undefined;
+    const outgoing: Outgoing = { name, size: 0, done: 0, settle };
+    this.#sending.set(fid, outgoing);
     let slot = false;
-    let unanswered: ReturnType<typeof setTimeout> | undefined;
     try {
       await this.#sendSlots.take();
       slot = true;
-      const waited = this.#sending.get(fid);
-      if (!waited || waited.cancelled) throw new Error(CANCELLED_AT_QUIT);
+      // Offered again on each new connection after a lost one: the receiver kept what came,
+      // so it continues where it stopped.
+      while (await this.#offer(path, fid, transfer, outgoing, settled, options)) {
+        this.#emit({
+          type: "file-paused",
+          name,
+          ...(outgoing.peerLost !== undefined ? { by: outgoing.peerLost } : {}),
+        });
+        const back = await Promise.race([
+          outgoing.peerLost !== undefined
+            ? new Promise<boolean>((resolve) => this.#peerWaiters.push(resolve))
+            : this.#nextJoin(outgoing.joins ?? 0),
+          settled.then(() => false, () => false),
+        ]);
+        if (!back) {
+          outgoing.settle(
+            new Error(
+              outgoing.peerLost !== undefined
+                ? `${outgoing.peerLost} left before the file arrived`
+                : "the connection ended before the file was confirmed",
+            ),
+          );
+          break;
+        }
+        this.#sending.delete(fid);
+        fid = this.#nextFid++;
+        this.#sending.set(fid, outgoing);
+      }
+      await settled;
+    } catch (error) {
+      if (error instanceof DeclinedError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#emit({ type: "file-failed", direction: "send", name, reason });
+      throw error;
+    } finally {
+      if (slot) this.#sendSlots.release();
+      this.#sending.delete(fid);
+      this.#wakeSettled();
+    }
+  }
+
+  /**
+   * Offers `path` on the current session and sends it. Resolves true when the connection was
+   * lost on the way and the client will connect again (offer it again then); settling (the
+   * receiver's answer, a refusal, leaving) is left to `outgoing`.
+   */
+  async #offer(
+    path: string,
+    fid: number,
+    transfer: string,
+    outgoing: Outgoing,
+    settled: Promise<void>,
+    options: SendFileOptions,
+  ): Promise<boolean> {
+    outgoing.interrupted = false;
+    outgoing.peerLost = undefined;
+    outgoing.lost = Promise.withResolvers();
+    outgoing.answered = false;
+    let file: Deno.FsFile | undefined;
+    let folder: FolderSource | undefined;
+    let unanswered: ReturnType<typeof setTimeout> | undefined;
+    const { name } = outgoing;
+    try {
+      if (outgoing.cancelled) throw new Error(CANCELLED_AT_QUIT);
       try {
         file = await Deno.open(path, { read: true });
       } catch (error) {
@@ -696,9 +793,15 @@ export class RoomClient {
         folder = this.#folder(path);
       } else if (!info.isFile) throw new Error(`${path} is not a file`);
       const size = folder?.size ?? info.size;
-      const outgoing = waited;
       // Cancelled (we quit) while it was opened: the peer was offered nothing.
       if (outgoing.cancelled) throw new Error(CANCELLED_AT_QUIT);
+      const session = this.#session;
+      outgoing.joins = this.#joins;
+      // The connection dropped while the file was opened: offered on the next one.
+      if (!session || !this.#live) {
+        if (this.#reconnects) return true;
+        throw new Error("the connection ended before the file was confirmed");
+      }
       outgoing.size = size;
       if (folder) {
         const { files, bytes, leftOut } = folder;
@@ -745,24 +848,45 @@ export class RoomClient {
         outgoing.sha256 = sent.sha256;
         outgoing.resumedFrom = sent.resumedFrom;
       } catch (error) {
+        if (outgoing.interrupted) return true;
         // Stopped: the refusal, the lost connection or drop() settled it already, with its
         // reason (the peer was told by the sender's `cancel`).
         if (sender.stopped === undefined) outgoing.settle(error as Error);
+        return false;
       }
-      await settled;
+      // All posted: the receiver's verdict comes, or the connection is lost before it does.
+      await Promise.race([settled.catch(() => {}), outgoing.lost.promise]);
+      return outgoing.interrupted;
     } catch (error) {
-      if (error instanceof DeclinedError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      this.#emit({ type: "file-failed", direction: "send", name, reason });
-      throw error;
+      outgoing.settle(error instanceof Error ? error : new Error(String(error)));
+      return false;
     } finally {
       clearTimeout(unanswered);
-      if (slot) this.#sendSlots.release();
-      this.#sending.delete(fid);
       file?.close();
       folder?.close();
-      this.#wakeSettled();
     }
+  }
+
+  /**
+   * Resolves true once the client joined again since its `joins`th session (at once when it
+   * did already), false when it will not (see {@linkcode willReconnect}).
+   */
+  #nextJoin(joins: number): Promise<boolean> {
+    if (!this.#reconnects) return Promise.resolve(false);
+    if (this.#joins > joins && this.#live) return Promise.resolve(true);
+    return new Promise((resolve) => this.#joinWaiters.push(resolve));
+  }
+
+  /**
+   * Tells the client whether a lost connection will be dialled again ({@linkcode stayConnected}
+   * says so while it runs). Files being sent then wait for the next connection and are offered
+   * again, continuing where they stopped; when it stops, those still waiting fail.
+   */
+  willReconnect(on: boolean): void {
+    this.#reconnects = on;
+    if (on) return;
+    for (const wake of this.#joinWaiters.splice(0)) wake(false);
+    this.#wakeSettled();
   }
 
   /** Lists folder `path` for sending; a refusal names the folder. */
@@ -777,12 +901,13 @@ export class RoomClient {
   /**
    * Leaving: waits until nothing is in flight (lines acknowledged, files through both ways),
    * until {@linkcode drop}, or until nothing more can be delivered (a direct chat's
-   * connection ended). A hub member whose connection is down keeps waiting: it reconnects
-   * (while leaving, as long as something is in flight) and delivers then.
+   * connection ended for good). A member whose connection is down keeps waiting (a hub
+   * member, the connecting side of a direct chat): it reconnects (while leaving, as long as
+   * something is in flight) and delivers then.
    */
   async deliver(): Promise<void> {
     this.#leaving = true;
-    while (this.busy && (this.#live || this.#kind === "hub")) {
+    while (this.busy && (this.#live || this.#kind === "hub" || this.#reconnects)) {
       // An offer the person there has not answered is withdrawn: leaving does not wait for
       // a person (one just made gets a moment, for a peer that takes files unasked).
       const next = this.#withdrawUnanswered();
@@ -806,6 +931,12 @@ export class RoomClient {
     const now = Date.now();
     let next: number | undefined;
     for (const outgoing of this.#sending.values()) {
+      if (outgoing.peerLost !== undefined && outgoing.interrupted && !outgoing.cancelled) {
+        // Waiting for a receiver that was cut off: leaving does not wait for it to return.
+        outgoing.cancelled = "the sender left";
+        outgoing.settle(new Error(`${outgoing.peerLost} left before the file arrived`));
+        continue;
+      }
       if (outgoing.answered || outgoing.offeredAt === undefined || outgoing.cancelled) continue;
       const left = outgoing.offeredAt + UNANSWERED_OFFER_MS - now;
       if (left > 0) {
@@ -1015,6 +1146,7 @@ export class RoomClient {
     if (this.#session === session) this.#live = false;
     const reason = byeReason ?? await session.closed;
     this.#endedCleanly = byeReason !== undefined || this.#leaving;
+    this.#endedByHost = byeReason !== undefined;
     await this.#receiver?.endAll("the connection ended before the file was complete");
     await Promise.allSettled(this.#opening);
     for (const waiting of this.#asking.values()) {
@@ -1026,9 +1158,17 @@ export class RoomClient {
       });
     }
     this.#asking.clear();
+    // Files under way are offered again after a reconnect (not when put out, nor when the host
+    // of a direct chat ended it).
+    const again = this.#reconnects && this.#kicked === undefined &&
+      !(this.#kind === "direct" && byeReason !== undefined);
     for (const outgoing of this.#sending.values()) {
+      if (again && !outgoing.cancelled) outgoing.interrupted = true;
       outgoing.sender?.stop("the connection ended");
-      outgoing.settle(new Error("the connection ended before the file was confirmed"));
+      outgoing.lost?.resolve();
+      if (!outgoing.interrupted) {
+        outgoing.settle(new Error("the connection ended before the file was confirmed"));
+      }
     }
     if (this.#session === session && !this.#leaving) {
       this.#emit({
@@ -1059,7 +1199,11 @@ export class RoomClient {
           time: message.time ?? new Date().toISOString(),
         });
       case "presence":
-        for (const { name, remote } of message.joined) {
+        for (const { name, remote, back } of message.joined) {
+          // The other person of a direct chat: files we were sending it go on if it is back.
+          if (this.#kind === "direct" && name !== this.#name) {
+            for (const wake of this.#peerWaiters.splice(0)) wake(back === true);
+          }
           // A batch may name us too: we know we arrived.
           if (name !== this.#name) {
             this.#emit({
@@ -1238,7 +1382,10 @@ export class RoomClient {
   async #offered(offer: WaitingOffer): Promise<void> {
     const mode = this.#kind === "hub" ? "all" : this.#options.accept ?? "all";
     // A sender that does not wait for an answer (no key: an older p2pchat) cannot be asked.
-    const asked = mode === "ask" && offer.key !== undefined;
+    // Part of it is here from a transfer cut off: it was accepted then, and continues.
+    const held = mode === "ask" && offer.key !== undefined &&
+      await this.#receiver?.holdsPart(offer, "?") === true;
+    const asked = mode === "ask" && offer.key !== undefined && !held;
     if (asked && (this.#asking.has(offer.fid) || this.#asking.size >= TRANSFERS_AT_ONCE)) {
       // Questions count like files coming at once: a flood of offers asks nothing.
       this.#session?.post({
@@ -1260,7 +1407,7 @@ export class RoomClient {
         ask: asked,
       });
     }
-    if (mode === "none" || (mode === "ask" && !asked)) return this.#decline(offer);
+    if (mode === "none" || (mode === "ask" && !asked && !held)) return this.#decline(offer);
     if (!asked) return await this.#take(offer);
     this.#asking.set(offer.fid, offer);
     // The sender waits for the person without a limit.
@@ -1366,10 +1513,16 @@ export class RoomClient {
         // After the sender was told: leaving may go on.
         this.#wakeSettled();
       },
-      failed: (name, reason, _offered, fid, kept) => {
+      failed: (name, reason, _offered, fid, kept, held) => {
         // A download cut off is asked for again after a reconnect; a refused one is not.
         if (!kept) this.#gotten(fid);
-        this.#emit({ type: "file-failed", direction: "receive", name, reason });
+        this.#emit({
+          type: "file-failed",
+          direction: "receive",
+          name,
+          reason,
+          ...(held ? { held: true as const } : {}),
+        });
         this.#wakeSettled();
       },
     }, { resume: true });
@@ -1385,6 +1538,14 @@ export class RoomClient {
   #received(received: Extract<Message, { t: "received" }>): void {
     const outgoing = this.#sending.get(received.fid);
     if (!outgoing) return;
+    if (received.lost && this.#kind === "direct" && !outgoing.cancelled) {
+      // The receiver was cut off: the file waits for it to come back (see `sendFile`).
+      outgoing.interrupted = true;
+      outgoing.peerLost = received.by ?? "the receiver";
+      outgoing.sender?.stop("the receiver was cut off");
+      outgoing.lost?.resolve();
+      return;
+    }
     const sha256 = outgoing.sha256 ?? outgoing.sender?.sha256;
     if (!received.ok && received.declined) {
       this.#emit({

@@ -68,7 +68,8 @@ export type Message =
   | {
     t: "presence";
     /** Who arrived (with their address in a direct chat, for the host). */
-    joined: { name: string; remote?: string }[];
+    /** `back`: the member whose connection was lost (a direct chat), the same client again. */
+    joined: { name: string; remote?: string; back?: boolean }[];
     left: { name: string; reason?: string }[];
     /** Arrivals and departures beyond those named: a big room names a few and counts the rest. */
     othersJoined?: number;
@@ -177,6 +178,8 @@ export type Message =
     resumedFrom?: number;
     /** Nothing was sent: the receiver had the file already. */
     skipped?: boolean;
+    /** The receiver's connection was lost (it may come back): not refused. */
+    lost?: boolean;
   }
   | {
     t: "shared";
@@ -329,7 +332,13 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
   },
   ack: { id: [ID, true], seq: [int, false], rejected: [bool, false] },
   presence: {
-    joined: [list((j) => NAME(j.name) && (j.remote === undefined || str(64)(j.remote))), true],
+    joined: [
+      list((j) =>
+        NAME(j.name) && (j.remote === undefined || str(64)(j.remote)) &&
+        (j.back === undefined || typeof j.back === "boolean")
+      ),
+      true,
+    ],
     left: [list((l) => NAME(l.name) && (l.reason === undefined || str(256)(l.reason))), true],
     othersJoined: [int, false],
     othersLeft: [int, false],
@@ -398,6 +407,7 @@ const SCHEMA: { [T in MessageType]: { [field: string]: [Check, boolean] } } = {
     declined: [bool, false],
     resumedFrom: [int, false],
     skipped: [bool, false],
+    lost: [bool, false],
   },
   shared: {
     file: [int, true],

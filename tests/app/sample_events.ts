@@ -214,6 +214,10 @@ const SAMPLES: Samples = {
     { type: "file-offer", offer: 4, from: "alice", name: "a.txt", bytes: 1234, ask: false },
   ],
   "file-waiting": [{ type: "file-waiting", name: "report.pdf" }],
+  "file-paused": [
+    { type: "file-paused", name: "report.pdf" },
+    { type: "file-paused", name: "report.pdf", by: "bob" },
+  ],
   "file-declined": [
     { type: "file-declined", name: "report.pdf", by: "alice" },
     { type: "file-declined", name: "report.pdf", from: "bob" },
@@ -248,7 +252,10 @@ const SAMPLES: Samples = {
     { type: "file-sent", name: "b.txt", bytes: 20, sha256: HASH, to: "alice", skipped: true },
     { type: "file-sent", name: "photos", bytes: 5_000_000, sha256: HASH, files: 12, leftOut: 2 },
   ],
-  "file-failed": [{ type: "file-failed", direction: "send", name: "c.txt", reason: "too large" }],
+  "file-failed": [
+    { type: "file-failed", direction: "send", name: "c.txt", reason: "too large" },
+    { type: "file-failed", direction: "receive", name: "c.txt", reason: "bob left", held: true },
+  ],
   shared: [{
     type: "shared",
     file: 3,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  type CliProcess,
+  CliProcess,
   startConnector,
   startListener,
   tempDir,
@@ -52,22 +52,36 @@ Deno.test("a peer killed with SIGKILL is noticed quickly and the listener takes 
   }
 });
 
-Deno.test("a listener killed with SIGKILL ends the connector's chat", async () => {
+Deno.test("a listener killed with SIGKILL: the connector says so, tries again by itself and rejoins the listener started again", async () => {
   await using dir = await tempDir();
   const { proc: alice, port } = await startListener("alice", { cwd: dir.path });
   const bob = startConnector("bob", port, { cwd: dir.path });
+  let again: CliProcess | undefined;
   try {
     await bob.waitFor((event) => event.type === "connected");
     alice.kill("SIGKILL");
     const closed = await bob.waitFor((event) => event.type === "closed", KEEPALIVE_WINDOW_MS);
-    assert.ok(closed);
-    // A lost connection (no goodbye from the host) is a failure: exit 1, reason shown.
     assert.ok(closed.reason, "the closed event says why");
+    await bob.waitFor((event) => event.type === "reconnecting");
+    // A line typed meanwhile waits for the connection, and is not lost.
+    await bob.writeLine("are you there?");
+
+    again = CliProcess.start(
+      ["listen", String(port), "--host", "127.0.0.1", "--name", "alice", "--json"],
+      { cwd: dir.path },
+    );
+    await again.waitFor((event) => event.type === "connected" && event.peer === "bob");
+    await bob.waitFor((event) => event.type === "reconnected");
+    await again.waitFor((event) => event.type === "message" && event.text === "are you there?");
+
+    // The host's goodbye ends it: no more tries, a clean exit.
+    await again.writeLine("/quit");
     const { code } = await bob.exit();
-    assert.equal(code, 1);
+    assert.equal(code, 0);
     assert.equal(bob.stderr, "");
   } finally {
     await bob.close();
+    await again?.close();
     await alice.close();
   }
 });
@@ -95,8 +109,14 @@ Deno.test("a sender killed with SIGKILL mid-file leaves no file on the receiver:
     bob.kill("SIGKILL");
     assert.equal((await bob.status).signal, "SIGKILL");
     proxy.release(); // what bob had sent flows on, then the connection ends
-    const failed = await alice.waitFor((event) => event.type === "error", KEEPALIVE_WINDOW_MS);
-    assert.equal(failed.message, "Receiving big.bin failed: bob left");
+    const stopped = await alice.waitFor(
+      (event) => event.type === "system" && event.file === "big.bin",
+      KEEPALIVE_WINDOW_MS,
+    );
+    assert.equal(
+      stopped.text,
+      "Receiving big.bin stopped: bob left. What came is kept: it goes on when it is sent again.",
+    );
     await alice.waitFor((event) => event.type === "left", KEEPALIVE_WINDOW_MS);
     // No file under any visible name; what arrived stays hidden and private, for a resume.
     assert.deepEqual(await listing(inbox), during);

@@ -100,7 +100,9 @@ Deno.test("twenty offers at once from a host: the client opens four, refuses the
     await untilTemps(join(dir.path, "received_files"), 4);
     await host.waitFor(() => host.received.filter((m) => m.t === "received").length === 16);
 
+    // The host gone (bob would try again), end of input ends bob.
     await session.close();
+    await bob.closeStdin();
     await bob.exit();
     assert.deepEqual(await listing(join(dir.path, "received_files")), []);
   } finally {

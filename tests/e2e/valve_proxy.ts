@@ -1,9 +1,9 @@
 /**
  * A TCP proxy on loopback that can hold a transfer half way: after a given number of bytes
- * from the client it stops passing (and reading) the client's bytes until released. A test
+ * from the client (or to it) it stops passing (and reading) them until released. A test
  * can then act at a known moment of a file transfer between two real processes: fill the
  * receiver's disk, or kill the sender. It counts the bytes it passes each way, so a test can
- * tell how much of a file crossed the wire.
+ * tell how much of a file crossed the wire, and it can cut every connection at once.
  *
  * @example
  * ```ts ignore
@@ -34,6 +34,8 @@ export class ValveProxy implements AsyncDisposable {
   /** Bytes passed from clients to the target, and back, over every connection so far. */
   #passed = { fromClient: 0, toClient: 0 };
   #released = Promise.withResolvers<void>();
+  /** Whether the valve is on the bytes to the client (else on those from it). */
+  #toClient = false;
 
   private constructor(target: number) {
     this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -47,8 +49,9 @@ export class ValveProxy implements AsyncDisposable {
     return new ValveProxy(targetPort);
   }
 
-  /** Lets `bytes` more bytes from the client through, then holds the rest. */
-  holdAfter(bytes: number): void {
+  /** Lets `bytes` more bytes from the client (or `toClient`: to it) through, then holds the rest. */
+  holdAfter(bytes: number, toClient = false): void {
+    this.#toClient = toClient;
     this.#allowance = bytes;
     this.#held = Promise.withResolvers<void>();
     this.#released = Promise.withResolvers<void>();
@@ -68,6 +71,15 @@ export class ValveProxy implements AsyncDisposable {
   release(): void {
     this.#allowance = undefined;
     this.#released.resolve();
+  }
+
+  /**
+   * Cuts every connection open now, as a pulled cable would (no goodbye reaches either side),
+   * and lets later connections through freely.
+   */
+  cut(): void {
+    for (const conn of this.#conns) this.#close(conn);
+    this.release();
   }
 
   /** Stops accepting, closes every connection and waits for the pumps to end. */
@@ -109,17 +121,18 @@ export class ValveProxy implements AsyncDisposable {
     this.#close(host);
   }
 
-  async #pump(from: Deno.Conn, to: Deno.Conn, valved: boolean): Promise<void> {
+  async #pump(from: Deno.Conn, to: Deno.Conn, fromClient: boolean): Promise<void> {
     const buffer = new Uint8Array(64 * 1024);
     try {
       while (true) {
         const n = await from.read(buffer);
         if (n === null) break;
         let chunk = buffer.subarray(0, n);
+        const valved = fromClient !== this.#toClient;
         while (valved && this.#allowance !== undefined && chunk.length > this.#allowance) {
           // Pass what is allowed, hold the rest (and read no more) until released.
           await writeAll(to, chunk.subarray(0, this.#allowance));
-          this.#passed.fromClient += this.#allowance;
+          this.#passed[fromClient ? "fromClient" : "toClient"] += this.#allowance;
           chunk = chunk.subarray(this.#allowance);
           this.#allowance = 0;
           this.#held.resolve();
@@ -127,7 +140,7 @@ export class ValveProxy implements AsyncDisposable {
         }
         if (valved && this.#allowance !== undefined) this.#allowance -= chunk.length;
         await writeAll(to, chunk);
-        this.#passed[valved ? "fromClient" : "toClient"] += chunk.length;
+        this.#passed[fromClient ? "fromClient" : "toClient"] += chunk.length;
       }
       await to.closeWrite();
     } catch {

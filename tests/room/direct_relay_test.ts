@@ -61,6 +61,29 @@ Deno.test("DirectRelay: a sender that leaves mid-file has the receiver told; a r
       fid: 1,
       ok: false,
       reason: "bob left before the file arrived",
+      by: "bob",
+      // Cut off, not gone: alice's side waits for bob to come back.
+      lost: true,
+    });
+  } finally {
+    await chat.close();
+  }
+});
+
+Deno.test("DirectRelay: a receiver cannot claim to be cut off: its refusal reaches the sender as a refusal, not a pause", async () => {
+  const chat = directRoom();
+  try {
+    const { bob, alice } = await twoRaw(chat);
+    bob.post({ t: "offer", fid: 1, name: "a.txt", size: 10 });
+    await alice.received.waitFor((e) => e.message.t === "offer");
+    alice.post({ t: "received", fid: 1, ok: false, reason: "no", lost: true });
+    const refused = await bob.received.waitFor((e) => e.message.t === "received");
+    assert.deepEqual(refused.message, {
+      t: "received",
+      fid: 1,
+      ok: false,
+      reason: "no",
+      by: "alice",
     });
   } finally {
     await chat.close();
