@@ -28,6 +28,29 @@ function bobConnected(proc: CliProcess, times: number): Promise<JsonEvent> {
   );
 }
 
+/**
+ * A file of `size` cut off at least a quarter in arrived whole as `big.bin`: resumed from what
+ * was kept (both sides say from where), less than 80 % crossing the wire again.
+ */
+async function assertContinued(
+  { saved, sent, wire, size, hash, inbox }: {
+    saved: JsonEvent;
+    sent: JsonEvent;
+    wire: number;
+    size: number;
+    hash: string;
+    inbox: string;
+  },
+): Promise<void> {
+  assert.equal(saved.sha256, hash);
+  assert.equal(sent.sha256, hash);
+  assert.ok((saved.resumedFrom as number) >= size / 4, `resumedFrom ${saved.resumedFrom}`);
+  assert.equal(sent.resumedFrom, saved.resumedFrom);
+  assert.ok(wire < 0.8 * size, `${wire} bytes crossed the wire after the cut`);
+  assert.equal(await sha256File(join(inbox, "big.bin")), hash);
+  assert.deepEqual(await listing(inbox), ["big.bin"]);
+}
+
 /** Folders for a listener (alice) and a connector (bob), each with an outbox. */
 async function twoPeople(root: string) {
   const alice = join(root, "alice");
@@ -167,16 +190,17 @@ Deno.test("a lost connection: the connecting side reconnects by itself and the f
     const sent = await bob.waitFor(isEvent("file-sent"), TRANSFER_MS);
     const wire = proxy.passed.fromClient - before;
 
-    assert.equal(saved.sha256, hash);
-    assert.equal(sent.sha256, hash);
-    assert.ok((saved.resumedFrom as number) >= size / 4, `resumedFrom ${saved.resumedFrom}`);
-    assert.equal(sent.resumedFrom, saved.resumedFrom);
-    assert.ok(wire < 0.8 * size, `${wire} bytes crossed the wire after the cut`);
+    await assertContinued({
+      saved,
+      sent,
+      wire,
+      size,
+      hash,
+      inbox: join(home.alice, "received_files"),
+    });
     assert.equal(bob.events.filter(isEvent("error")).length, 0);
     // Accepted once: the part kept is the answer, alice is not asked again.
     assert.deepEqual(alice.events.filter(isEvent("file-offer")).map((e) => e.ask), [true, false]);
-    assert.equal(await sha256File(join(home.alice, "received_files", "big.bin")), hash);
-    assert.deepEqual(await listing(join(home.alice, "received_files")), ["big.bin"]);
 
     // And the chat goes on over the new connection.
     await bob.writeLine("still here");
@@ -215,14 +239,8 @@ Deno.test("a lost connection: the file the listener was sending waits, and conti
     const sent = await alice.waitFor(isEvent("file-sent"), TRANSFER_MS);
     const wire = proxy.passed.toClient - before;
 
-    assert.equal(saved.sha256, hash);
-    assert.equal(sent.sha256, hash);
-    assert.ok((saved.resumedFrom as number) >= size / 4, `resumedFrom ${saved.resumedFrom}`);
-    assert.equal(sent.resumedFrom, saved.resumedFrom);
-    assert.ok(wire < 0.8 * size, `${wire} bytes crossed the wire after the cut`);
+    await assertContinued({ saved, sent, wire, size, hash, inbox });
     assert.equal(alice.events.filter(isEvent("error")).length, 0);
-    assert.equal(await sha256File(join(inbox, "big.bin")), hash);
-    assert.deepEqual(await listing(inbox), ["big.bin"]);
   } finally {
     await bob.close();
     await alice.close();
