@@ -484,9 +484,12 @@ export const WORDS: EventTable = {
       peer(name),
       " (choose another with /nick).",
     ),
-  "passkey-changed": ({ queued, asking }) => {
+  "passkey-changed": ({ queued, asking }, chat) => {
     const lines = queued === 1 ? "1 line" : `${queued} lines`;
-    const changed = "The hub's passkey changed (it was restarted with a new one)";
+    // A direct chat's listener restarted with a new passkey reads the same, of its host.
+    const changed = `The ${
+      chat.kind === "direct" ? "host" : "hub"
+    }'s passkey changed (it was restarted with a new one)`;
     if (!asking) return alert(`${changed}: ${lines} not delivered.`);
     return alert(
       `${changed}. Type the new passkey to rejoin`,

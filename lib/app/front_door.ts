@@ -284,7 +284,7 @@ export async function connectChat(plan: ConnectPlan, hooks: ChatHooks = {}): Pro
           queued ? `${why} (${queued === 1 ? "1 line" : `${queued} lines`} not delivered)` : why,
         );
       };
-      if (!ask) throw lost("The hub's passkey changed");
+      if (!ask) throw lost(`The ${joined.kind === "hub" ? "hub" : "host"}'s passkey changed`);
       try {
         const next = await dialAsking({ ...plan, passkey: ask }, feed, hooks);
         passkey = next.passkey;

@@ -107,6 +107,14 @@ Deno.test("event words: a direct chat and a hub word departures and endings thei
   assert.deepEqual(say(direct, closed), ["Peer disconnected: alice ended the chat."]);
   // A hub member reconnects: the reconnect notice says why, once.
   assert.deepEqual(say(hub, closed), []);
+  // Both reconnect, and may meet a host restarted with a new passkey.
+  const changed: ChatEvent = { type: "passkey-changed", queued: 1, asking: false };
+  assert.deepEqual(say(direct, changed), [
+    "The host's passkey changed (it was restarted with a new one): 1 line not delivered.",
+  ]);
+  assert.deepEqual(say(hub, changed), [
+    "The hub's passkey changed (it was restarted with a new one): 1 line not delivered.",
+  ]);
 });
 
 Deno.test("event words: a wrong passkey says how many tries are left", () => {
