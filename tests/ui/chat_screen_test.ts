@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
-  type CliProcess,
+  CliProcess,
   PASSKEY,
   sha256File,
   startConnector,
@@ -47,7 +47,13 @@ async function colorOf(page: Page, selector: string, pseudo?: string): Promise<s
 /** A browser page of "webby" in a direct chat with a terminal, "termy", who listens. */
 async function withTermy(
   fn: (
-    chat: { page: Page; termy: CliProcess; dir: { path: string }; browser: TestBrowser },
+    chat: {
+      page: Page;
+      termy: CliProcess;
+      dir: { path: string };
+      browser: TestBrowser;
+      port: number;
+    },
   ) => Promise<void>,
 ): Promise<void> {
   await using dir = await tempDir();
@@ -58,7 +64,7 @@ async function withTermy(
     const page = await browser.open(ui.url);
     await connectForm(page, { mode: "connect", port, passkey: PASSKEY });
     await logLine(page, "Chatting with termy.");
-    await fn({ page, termy, dir, browser });
+    await fn({ page, termy, dir, browser, port });
   } finally {
     await termy.close();
   }
@@ -134,6 +140,34 @@ pageTest(
       await ann.close();
       await hub.proc.close();
     }
+  },
+);
+
+pageTest(
+  "browser: a direct chat whose listener went away reconnects by itself when it is back; a line typed meanwhile is sent then",
+  async () => {
+    await withTermy(async ({ page, termy, dir, port }) => {
+      termy.kill("SIGKILL");
+      const banner = page.locator("#link-banner");
+      await banner.filter({ hasText: "Connection lost" }).waitFor();
+      assert.match(await banner.textContent() ?? "", /retrying in [\d.]+ s/);
+      await say(page, "typed while termy was away");
+      await page.locator("#log li.queued").waitFor();
+
+      // termy starts again on the same port, with the same passkey: nothing to do in the page.
+      const again = CliProcess.start(
+        ["listen", String(port), "--host", "127.0.0.1", "--name", "termy", "--json"],
+        { cwd: dir.path },
+      );
+      try {
+        await logLine(page, "Reconnected.");
+        await banner.waitFor({ state: "hidden" });
+        await again.waitFor((e) => e.type === "message" && e.text === "typed while termy was away");
+        assert.equal(await page.locator("#log li.queued").count(), 0);
+      } finally {
+        await again.close();
+      }
+    });
   },
 );
 
