@@ -113,11 +113,28 @@ function unsafeReason(name: string): string | undefined {
   return undefined;
 }
 
+// Only unsafe on some systems (Windows, some network shares): replaced rather than refused.
+const NOT_PORTABLE = /[<>:"|?*\\]/g;
+
+/**
+ * `name` with the characters some systems do not allow in a file name (`<>:"|?*\`) replaced
+ * with `_`: what a sender offers, so `meeting 10:30.txt` arrives as `meeting 10_30.txt`
+ * instead of being refused. The receiver still checks the result ({@linkcode safeFileName}).
+ *
+ * @example
+ * ```ts
+ * import { portableName } from "./file_name.ts";
+ * portableName("meeting 10:30.txt"); // "meeting 10_30.txt"
+ * ```
+ */
+export function portableName(name: string): string {
+  return name.replace(NOT_PORTABLE, "_");
+}
+
 /**
  * The name to offer for a local file on the SENDING side: the last component of `path`.
  * On Windows both `\` and `/` separate components; elsewhere only `/` does (a POSIX name
- * may contain `\`, which the receiver will then refuse). Check the result with
- * {@linkcode safeFileName} before offering it, so the sender sees a refusal first.
+ * may contain `\`: {@linkcode portableName} makes it `_`, as it does `:` and the others).
  *
  * @param path A local file path.
  * @returns Its base name, without trailing separators (may be `""` for a root path).

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { safeFileName, UnsafeFileNameError } from "./file_name.ts";
+import { portableName, safeFileName, UnsafeFileNameError } from "./file_name.ts";
 
 /** Most folders nested inside a sent folder (its own name not counted). */
 export const MAX_FOLDER_DEPTH = 32;
@@ -21,8 +21,6 @@ export const MAX_FOLDER_ENTRIES = 100_000;
 /** Longest relative path inside a sent folder, in UTF-8 bytes. */
 export const MAX_RELATIVE_PATH_BYTES = 4096;
 
-// Only unsafe on some systems (Windows, some network shares): replaced rather than refused.
-const NOT_PORTABLE = /[<>:"|?*\\]/g;
 const encoder = new TextEncoder();
 
 /**
@@ -41,7 +39,7 @@ const encoder = new TextEncoder();
  * ```
  */
 export function portableFileName(name: string): string {
-  return safeFileName(name.replace(NOT_PORTABLE, "_"));
+  return safeFileName(portableName(name));
 }
 
 /**

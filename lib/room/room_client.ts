@@ -25,7 +25,7 @@ import type {
 import { PROTOCOL_VERSION } from "../session/message.ts";
 import type { Session, SessionProblem } from "../session/session.ts";
 import { MAX_HEADER_BYTES, MAX_TEXT_BYTES } from "../wire/limits.ts";
-import { senderFileName } from "./file_name.ts";
+import { portableName, senderFileName } from "./file_name.ts";
 import { FileReceiver } from "./file_receiver.ts";
 import { fileKey, FileSender } from "./file_sender.ts";
 import { FileSlots } from "./file_slots.ts";
@@ -702,7 +702,8 @@ export class RoomClient {
    */
   async sendFile(path: string, options: SendFileOptions = {}): Promise<void> {
     if (!this.#session) throw new Error("Not connected");
-    const name = senderFileName(path);
+    // A name only some systems refuse (`10:30`) arrives with `_`, rather than being refused.
+    const name = portableName(senderFileName(path));
     let fid = this.#nextFid++;
     const transfer = `send-${fid}`;
     // Registered before the first await, so a quit right after /send waits for this file.
