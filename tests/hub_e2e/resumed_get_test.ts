@@ -60,3 +60,42 @@ Deno.test("a /get cut off by a hub restart resumes by itself once the member is 
     await hub.proc.close();
   }
 });
+
+Deno.test("an upload cut off by a hub restart goes on by itself once the member is back, and is shared whole", async () => {
+  await using dir = await tempDir();
+  await Deno.mkdir(join(dir.path, "alice"));
+  const size = 40_000_000;
+  const source = join(dir.path, "alice", "big.bin");
+  await writeRandomFile(source, size);
+  const hash = await sha256File(source);
+  let hub = await startHub({ cwd: dir.path });
+  await using proxy = ValveProxy.start(hub.port);
+  const alice = startConnector("alice", proxy.port, { cwd: join(dir.path, "alice") });
+  const bob = startConnector("bob", hub.port, { cwd: dir.path });
+  try {
+    await alice.waitFor(isEvent("welcome"));
+    await bob.waitFor(isEvent("welcome"));
+    proxy.holdAfter(size / 2);
+    await alice.writeLine(`/send ${source}`);
+    await proxy.held;
+    hub.proc.kill("SIGKILL");
+    await hub.proc.close();
+    proxy.cut();
+    hub = await startHub({ cwd: dir.path, port: hub.port });
+
+    // No command typed again: alice is told it waits, comes back, and sends it (a hub keeps no
+    // part of an upload, so from the start).
+    const paused = await alice.waitFor(isEvent("file-paused"), 30_000);
+    assert.deepEqual(paused, { type: "file-paused", name: "big.bin" });
+    await alice.waitFor(isEvent("reconnected"), 30_000);
+    const sent = await alice.waitFor(isEvent("file-sent"), TRANSFER_MS);
+    const shared = await bob.waitFor(isEvent("shared"), TRANSFER_MS);
+    assert.equal(sent.sha256, hash);
+    assert.deepEqual([shared.name, shared.sha256, shared.from], ["big.bin", hash, "alice"]);
+    assert.equal(alice.events.filter(isEvent("error")).length, 0);
+  } finally {
+    await bob.close();
+    await alice.close();
+    await hub.proc.close();
+  }
+});
