@@ -15,7 +15,7 @@
  * @module
  */
 
-import { CliProcess, type JsonEvent, startConnector } from "../e2e/cli_process.ts";
+import { CliProcess, type JsonEvent, startConnector, tempDir } from "../e2e/cli_process.ts";
 
 /** How to start a hub. */
 export interface HubStartOptions {
@@ -67,6 +67,51 @@ export async function startHub(options: HubStartOptions): Promise<RunningHub> {
 /** The hub's log events of one type (`hub-joined`, `hub-left`, ...), in order. */
 export function hubLog(proc: CliProcess, type: string): JsonEvent[] {
   return proc.events.filter((event) => event.type === type);
+}
+
+/** A hub started for one test in a fresh folder, and a way to join it. */
+export interface HubScene {
+  hub: RunningHub;
+  /** The folder the hub runs in (its data folder is inside). */
+  dir: string;
+  /** Joins as `name` (`--json`) and waits for the welcome; closed when the test ends. */
+  join(name: string): Promise<CliProcess>;
+}
+
+/**
+ * Runs `fn` with a hub in a fresh temporary folder; afterwards, whatever happened, every member
+ * it joined and the hub are closed and the folder removed.
+ *
+ * @example
+ * ```ts ignore
+ * await withHub(async ({ hub, join }) => {
+ *   const alice = await join("alice");
+ *   await hub.proc.writeLine("/kick alice");
+ * });
+ * ```
+ */
+export async function withHub(
+  fn: (scene: HubScene) => Promise<void>,
+  options: { args?: string[] } = {},
+): Promise<void> {
+  await using dir = await tempDir();
+  const hub = await startHub({ cwd: dir.path, args: options.args });
+  const members: CliProcess[] = [];
+  try {
+    await fn({
+      hub,
+      dir: dir.path,
+      join: async (name) => {
+        const proc = startConnector(name, hub.port, { cwd: dir.path });
+        members.push(proc);
+        await proc.waitFor((event) => event.type === "welcome");
+        return proc;
+      },
+    });
+  } finally {
+    for (const proc of members) await proc.close();
+    await hub.proc.close();
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   tempDir,
   writeRandomFile,
 } from "../e2e/cli_process.ts";
-import { hubLog, joinHub, startHub } from "./hub_process.ts";
+import { hubLog, joinHub, startHub, withHub } from "./hub_process.ts";
 
 const isEvent = (type: string) => (event: JsonEvent) => event.type === type;
 const errorsOf = (proc: CliProcess) =>
@@ -31,13 +31,9 @@ async function refusedJoin(name: string, port: number, cwd: string): Promise<str
 }
 
 Deno.test("a kicked member exits 1 with the reason and does not rejoin by itself; the others see the notice", async () => {
-  await using dir = await tempDir();
-  const hub = await startHub({ cwd: dir.path });
-  const procs: CliProcess[] = [];
-  try {
-    const alice = await joinHub("alice", hub.port, dir.path);
-    const bob = await joinHub("bob", hub.port, dir.path);
-    procs.push(alice, bob);
+  await withHub(async ({ hub, join }) => {
+    const alice = await join("alice");
+    const bob = await join("bob");
     await hub.proc.waitFor(() => hubLog(hub.proc, "hub-joined").length === 2);
 
     await hub.proc.writeLine("/kick bob flooding the room");
@@ -72,10 +68,7 @@ Deno.test("a kicked member exits 1 with the reason and does not rejoin by itself
 
     await alice.closeStdin();
     assert.equal((await alice.exit()).code, 0);
-  } finally {
-    for (const proc of procs) await proc.close();
-    await hub.proc.close();
-  }
+  });
 });
 
 Deno.test("a ban for a duration refuses the rejoin with reason and end time, also after the hub is SIGKILLed; then it ends; /unban", async () => {
@@ -157,15 +150,11 @@ Deno.test("a ban for a duration refuses the rejoin with reason and end time, als
 });
 
 Deno.test("a muted member's lines are refused with a notice while it reads on; /unmute; an operator made with /op kicks and mutes, a member may not", async () => {
-  await using dir = await tempDir();
-  const hub = await startHub({ cwd: dir.path });
-  const procs: CliProcess[] = [];
-  try {
-    const alice = await joinHub("alice", hub.port, dir.path);
-    const bob = await joinHub("bob", hub.port, dir.path);
-    const carol = await joinHub("carol", hub.port, dir.path);
-    const eve = await joinHub("eve", hub.port, dir.path);
-    procs.push(alice, bob, carol, eve);
+  await withHub(async ({ hub, join }) => {
+    const alice = await join("alice");
+    const bob = await join("bob");
+    const carol = await join("carol");
+    const eve = await join("eve");
 
     await hub.proc.writeLine("/mute bob");
     await bob.waitFor((event) => event.type === "moderated" && event.action === "muted");
@@ -231,29 +220,21 @@ Deno.test("a muted member's lines are refused with a notice while it reads on; /
 
     for (const proc of [alice, carol, eve]) await proc.closeStdin();
     for (const proc of [alice, carol, eve]) assert.equal((await proc.exit()).code, 0);
-  } finally {
-    for (const proc of procs) await proc.close();
-    await hub.proc.close();
-  }
+  });
 });
 
 Deno.test("the topic on join, away in /who and as the answer to a private message, ignore, and a mention marked in --json", async () => {
-  await using dir = await tempDir();
-  const hub = await startHub({ cwd: dir.path });
-  const procs: CliProcess[] = [];
-  try {
-    const alice = await joinHub("alice", hub.port, dir.path);
-    procs.push(alice);
+  await withHub(async ({ hub, join }) => {
+    const alice = await join("alice");
     await hub.proc.writeLine("/topic Release day: v2 ships at 5");
     assert.deepEqual(await alice.waitFor(isEvent("topic")), {
       type: "topic",
       text: "Release day: v2 ships at 5",
       by: "host",
     });
-    const bob = await joinHub("bob", hub.port, dir.path);
-    const mallory = await joinHub("mallory", hub.port, dir.path);
-    const carol = await joinHub("carol", hub.port, dir.path);
-    procs.push(bob, mallory, carol);
+    const bob = await join("bob");
+    const mallory = await join("mallory");
+    const carol = await join("carol");
     assert.equal(bob.events.find(isEvent("welcome"))?.topic, "Release day: v2 ships at 5");
 
     await bob.writeLine("/away at lunch");
@@ -301,12 +282,9 @@ Deno.test("the topic on join, away in /who and as the answer to a private messag
     const said = await hub.proc.waitFor(isEvent("hub-said"));
     assert.deepEqual(said, { type: "hub-said", text: "good luck everyone" });
 
-    for (const proc of procs) await proc.closeStdin();
-    for (const proc of procs) assert.equal((await proc.exit()).code, 0);
-  } finally {
-    for (const proc of procs) await proc.close();
-    await hub.proc.close();
-  }
+    for (const proc of [alice, bob, mallory, carol]) await proc.closeStdin();
+    for (const proc of [alice, bob, mallory, carol]) assert.equal((await proc.exit()).code, 0);
+  });
 });
 
 Deno.test("serve's stdin: /passkey and /who answer in the log, /quit stops the hub as SIGINT does; end of input alone stops nothing", async () => {
@@ -361,22 +339,18 @@ Deno.test("serve's stdin: /passkey and /who answer in the log, /quit stops the h
 });
 
 Deno.test("serve --json logs each moderation action as an event, and each refused command with why", async () => {
-  await using dir = await tempDir();
-  const hub = await startHub({ cwd: dir.path });
-  const procs: CliProcess[] = [];
-  /** Gives the console `line` and waits for the next log event of `type`. */
-  const order = async (line: string, type: string) => {
-    const before = hubLog(hub.proc, type).length;
-    await hub.proc.writeLine(line);
-    await hub.proc.waitFor(() => hubLog(hub.proc, type).length > before);
-    return hubLog(hub.proc, type)[before];
-  };
-  try {
-    const alice = await joinHub("alice", hub.port, dir.path);
-    const bob = await joinHub("bob", hub.port, dir.path);
-    procs.push(alice, bob);
-    await writeRandomFile(`${dir.path}/notes.bin`, 1000);
-    await bob.writeLine(`/send ${dir.path}/notes.bin`);
+  await withHub(async ({ hub, dir, join }) => {
+    /** Gives the console `line` and waits for the next log event of `type`. */
+    const order = async (line: string, type: string) => {
+      const before = hubLog(hub.proc, type).length;
+      await hub.proc.writeLine(line);
+      await hub.proc.waitFor(() => hubLog(hub.proc, type).length > before);
+      return hubLog(hub.proc, type)[before];
+    };
+    const alice = await join("alice");
+    const bob = await join("bob");
+    await writeRandomFile(`${dir}/notes.bin`, 1000);
+    await bob.writeLine(`/send ${dir}/notes.bin`);
     const shared = await hub.proc.waitFor(isEvent("hub-shared"));
 
     const muted = await order("/mute bob 10m shouting", "hub-muted");
@@ -452,7 +426,7 @@ Deno.test("serve --json logs each moderation action as an event, and each refuse
     // A banned member's join is refused, and the log says whom and why.
     await order("/ban bob 1h spam", "hub-banned");
     assert.equal((await bob.exit()).code, 1);
-    await refusedJoin("bob", hub.port, dir.path);
+    await refusedJoin("bob", hub.port, dir);
     const refused = await hub.proc.waitFor(isEvent("hub-refused"));
     assert.match(
       String(refused.reason),
@@ -461,8 +435,5 @@ Deno.test("serve --json logs each moderation action as an event, and each refuse
 
     await alice.closeStdin();
     assert.equal((await alice.exit()).code, 0);
-  } finally {
-    for (const proc of procs) await proc.close();
-    await hub.proc.close();
-  }
+  });
 });

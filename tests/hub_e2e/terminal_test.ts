@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { freePort } from "../../dev/free_port.ts";
 import { type CliProcess, PASSKEY, tempDir } from "../e2e/cli_process.ts";
 import { terminalTest, TmuxTerminal } from "../e2e/tmux_terminal.ts";
-import { joinHub, startHub } from "./hub_process.ts";
+import { joinHub, withHub } from "./hub_process.ts";
 
 /** An SGR escape sequence (`ESC [`) followed by `rest`, as a pattern. */
 const sgr = (rest: string) => new RegExp(`\x1b\\[${rest}`);
@@ -77,24 +77,17 @@ async function bobAtTerminal(
   env: Record<string, string>,
   fn: (bob: TmuxTerminal, alice: CliProcess) => Promise<void>,
 ): Promise<void> {
-  await using dir = await tempDir();
-  const hub = await startHub({ cwd: dir.path });
-  const procs: CliProcess[] = [];
-  try {
-    const alice = await joinHub("alice", hub.port, dir.path);
-    procs.push(alice);
+  await withHub(async ({ hub, dir, join }) => {
+    const alice = await join("alice");
     await using bob = await TmuxTerminal.start(
       ["connect", "127.0.0.1", String(hub.port), "--name", "bob"],
-      { cwd: dir.path, env: { P2PCHAT_PASSKEY: PASSKEY, ...env } },
+      { cwd: dir, env: { P2PCHAT_PASSKEY: PASSKEY, ...env } },
     );
     await bob.waitFor("[System] Joined the hub as bob.");
     await fn(bob, alice);
     await bob.typeLine("/quit");
     assert.equal(await bob.exit(), 0);
-  } finally {
-    for (const proc of procs) await proc.close();
-    await hub.proc.close();
-  }
+  });
 }
 
 terminalTest(
